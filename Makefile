@@ -1,0 +1,34 @@
+VENV ?= .venv
+PYTHON ?= $(VENV)/bin/python
+PROTOS := $(wildcard protos/cardscan/v1/*.proto)
+GENERATED := cardscan/v1/.generated
+SHARED ?= ../shared
+
+.PHONY: setup protos test lint run up down accuracy bench
+
+setup:
+	./scripts/setup.sh
+
+protos: $(GENERATED)
+
+$(GENERATED): $(PROTOS)
+	mkdir -p cardscan/v1
+	$(PYTHON) -m grpc_tools.protoc -Iprotos --python_out=. --pyi_out=. \
+		--grpc_python_out=. $(PROTOS)
+	touch $@
+
+test: setup
+	$(VENV)/bin/pytest
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+run: setup
+	$(VENV)/bin/cardscan demo $(ZIP)
+
+up: setup
+	$(VENV)/bin/cardscan up
+
+down:
+	$(VENV)/bin/cardscan down

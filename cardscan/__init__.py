@@ -1,0 +1,1 @@
+"""cardscan: business card images in, structured contacts out."""

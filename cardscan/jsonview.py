@@ -1,0 +1,104 @@
+"""JSON shapes of cards and batches, shared by the HTTP API and the CLI.
+
+A card is one flat object: ``file``, ``state`` and ``error`` with the
+contact's fields beside them, ``name`` and ``address`` as plain strings and
+their parts under ``name_parts`` and ``address_parts``.
+"""
+
+from typing import Any
+
+from cardscan.v1 import batch_pb2, contact_pb2
+
+
+def state_name(state: int) -> str:
+    """QUEUED, PROCESSING, DONE or FAILED."""
+    return batch_pb2.CardState.Name(state).removeprefix("CARD_STATE_")
+
+
+def phone_type_name(kind: int) -> str:
+    """mobile, work, fax, other, or unknown."""
+    name = contact_pb2.PhoneType.Name(kind).removeprefix("PHONE_TYPE_").lower()
+    return "unknown" if name == "unspecified" else name
+
+
+def contact_fields(contact: contact_pb2.Contact) -> dict[str, Any]:
+    """The contact's fields as plain JSON values."""
+    name, address = contact.name, contact.address
+    return {
+        "name": name.full,
+        "name_parts": {
+            "prefix": name.prefix,
+            "given": name.given,
+            "family": name.family,
+        },
+        "title": contact.title,
+        "department": contact.department,
+        "company": contact.company,
+        "phones": [
+            {
+                "type": phone_type_name(p.type),
+                "number": p.number,
+                "extension": p.extension,
+            }
+            for p in contact.phones
+        ],
+        "emails": list(contact.emails),
+        "websites": list(contact.websites),
+        "address": address.full,
+        "address_parts": {
+            "street": address.street,
+            "postal_code": address.postal_code,
+            "city": address.city,
+            "region": address.region,
+            "country": address.country,
+        },
+        "confidence": {k: round(v, 3) for k, v in sorted(contact.confidence.items())},
+        "needs_review": contact.needs_review,
+        "raw_text": contact.raw_text,
+    }
+
+
+def card(card: batch_pb2.Card, with_contact: bool = True) -> dict[str, Any]:
+    """A card with its state and, when asked and DONE, its contact."""
+    out: dict[str, Any] = {
+        "card_id": card.card_id,
+        "file": card.file_name,
+        "state": state_name(card.state),
+        "error": card.error,
+        "attempts": card.attempts,
+    }
+    if with_contact:
+        blank = contact_fields(contact_pb2.Contact())
+        fields = contact_fields(card.contact) if card.HasField("contact") else blank
+        out.update(fields)
+    return out
+
+
+def counts(counts: batch_pb2.BatchCounts) -> dict[str, int]:
+    """Card counts by state."""
+    return {
+        "total": counts.total,
+        "queued": counts.queued,
+        "processing": counts.processing,
+        "done": counts.done,
+        "failed": counts.failed,
+    }
+
+
+def skipped(entries: list[batch_pb2.SkippedEntry]) -> list[dict[str, str]]:
+    """Upload entries not taken as cards, with their reasons."""
+    return [{"name": e.name, "reason": e.reason} for e in entries]
+
+
+def batch(batch: batch_pb2.Batch) -> dict[str, Any]:
+    """A batch with the state of each card, without contacts."""
+    return {
+        "batch_id": batch.batch_id,
+        "state": batch_pb2.BatchState.Name(batch.state).removeprefix("BATCH_STATE_"),
+        "counts": counts(batch.counts),
+        "cards": [card(c, with_contact=False) for c in batch.cards],
+        "skipped": skipped(batch.skipped),
+        "created_at": batch.created_at.ToJsonString(),
+        "workers_online": batch.workers_online,
+        "notice": batch.notice,
+    }

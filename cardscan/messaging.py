@@ -1,0 +1,113 @@
+"""NATS names and set-up shared by the gateway and the OCR workers.
+
+A card travels as one JetStream message on ``cardscan.cards.<card id>``
+whose payload is the image file's bytes. An image too large for one
+message (the server's max_payload, 1 MB by default) goes into the
+``cardscan-images`` object store instead, and its message carries only the
+object's name in the ``Cardscan-Object`` header.
+"""
+
+import nats
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from nats.js.api import (
+    AckPolicy,
+    ConsumerConfig,
+    RetentionPolicy,
+    StorageType,
+    StreamConfig,
+)
+from nats.js.errors import NotFoundError
+from nats.js.object_store import ObjectStore
+
+STREAM = "cardscan-cards"
+CARD_SUBJECTS = "cardscan.cards.>"
+EVENT_SUBJECTS = "cardscan.events.>"
+HEARTBEAT_SUBJECT = "cardscan.workers.heartbeat"
+OCR_CONSUMER = "ocr"
+IMAGE_BUCKET = "cardscan-images"
+
+CARD_ID_HEADER = "Cardscan-Card-Id"
+OBJECT_HEADER = "Cardscan-Object"
+FILE_NAME_HEADER = "Cardscan-File-Name"
+
+# Room left in a message for its headers and protocol framing.
+HEADER_ROOM = 4096
+
+# How long a worker may hold a card without a sign of life before JetStream
+# hands it to another worker; workers report progress well within this.
+ACK_WAIT_SECONDS = 30.0
+PROGRESS_INTERVAL_SECONDS = 10.0
+HEARTBEAT_INTERVAL_SECONDS = 2.0
+
+
+def card_subject(card_id: str) -> str:
+    """The subject a card's message is published on."""
+    return f"cardscan.cards.{card_id}"
+
+
+def event_subject(batch_id: str) -> str:
+    """The subject on which a batch's card changes are announced."""
+    return f"cardscan.events.{batch_id}"
+
+
+async def connect(url: str, name: str) -> Client:
+    """Connects to NATS, retrying for as long as the server stays away."""
+    return await nats.connect(
+        url,
+        name=name,
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=1,
+        connect_timeout=5,
+    )
+
+
+async def ensure_stream(js: JetStreamContext) -> None:
+    """Creates the card stream unless it exists.
+
+    Work-queue retention removes a card's message once a worker
+    acknowledged it, so the stream holds exactly the cards not yet stored.
+    """
+    try:
+        await js.stream_info(STREAM)
+    except NotFoundError:
+        await js.add_stream(
+            StreamConfig(
+                name=STREAM,
+                subjects=[CARD_SUBJECTS],
+                retention=RetentionPolicy.WORK_QUEUE,
+                storage=StorageType.FILE,
+            )
+        )
+
+
+async def ensure_consumer(js: JetStreamContext) -> None:
+    """Creates the durable pull consumer all OCR workers share."""
+    await ensure_stream(js)
+    try:
+        await js.consumer_info(STREAM, OCR_CONSUMER)
+    except NotFoundError:
+        await js.add_consumer(
+            STREAM,
+            ConsumerConfig(
+                durable_name=OCR_CONSUMER,
+                ack_policy=AckPolicy.EXPLICIT,
+                ack_wait=ACK_WAIT_SECONDS,
+                max_deliver=-1,
+                filter_subject=CARD_SUBJECTS,
+                max_ack_pending=1000,
+            ),
+        )
+
+
+async def image_store(js: JetStreamContext) -> ObjectStore:
+    """The object store holding images too large for one message."""
+    try:
+        return await js.object_store(IMAGE_BUCKET)
+    except NotFoundError:
+        return await js.create_object_store(IMAGE_BUCKET, storage=StorageType.FILE)
+
+
+def inline_limit(nc: Client) -> int:
+    """The largest image that fits in a message on this server."""
+    return nc.max_payload - HEADER_ROOM

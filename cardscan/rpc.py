@@ -1,0 +1,53 @@
+"""gRPC server and channel set-up shared by every cardscan service."""
+
+import logging
+from collections.abc import Iterable
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+logger = logging.getLogger(__name__)
+
+# Room for a large card photo in one message; gRPC's default is 4 MB.
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+
+MESSAGE_OPTIONS = [
+    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+]
+
+
+class Server:
+    """A grpc.aio server with the standard health and reflection services."""
+
+    def __init__(self, listen: str, service_names: Iterable[str]) -> None:
+        self.grpc = grpc.aio.server(options=MESSAGE_OPTIONS)
+        self.health = health.aio.HealthServicer()
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, self.grpc)
+        self._names = list(service_names)
+        reflection.enable_server_reflection(
+            [*self._names, health.SERVICE_NAME, reflection.SERVICE_NAME],
+            self.grpc,
+        )
+        self.port = self.grpc.add_insecure_port(listen)
+        if not self.port:
+            raise OSError(f"cannot listen on {listen!r}")
+        self.listen = listen
+
+    async def start(self) -> None:
+        """Starts serving and reports every service as SERVING."""
+        await self.grpc.start()
+        for name in ["", *self._names]:
+            await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        logger.info("gRPC listening on %s (port %d)", self.listen, self.port)
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """Reports NOT_SERVING, then stops after letting calls finish."""
+        await self.health.enter_graceful_shutdown()
+        await self.grpc.stop(grace)
+
+
+def channel(address: str) -> grpc.aio.Channel:
+    """An insecure channel to another cardscan service."""
+    return grpc.aio.insecure_channel(address, options=MESSAGE_OPTIONS)

@@ -1,0 +1,1 @@
+"""The gateway: HTTP and gRPC uploads, batch status and contacts."""

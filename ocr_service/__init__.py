@@ -1,0 +1,1 @@
+"""OCR workers: read card images from NATS and store their contacts."""

@@ -1,0 +1,21 @@
+"""The text lines OCR found on a card: what image reading hands to field
+parsing."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of text on an upright card, in reading order.
+
+    Geometry is in pixels of the prepared image, so sizes compare between
+    the lines of one card, not between cards.
+    """
+
+    text: str
+    left: int
+    top: int
+    width: int
+    height: int
+    # Mean word confidence from 0 to 1.
+    confidence: float

@@ -1,0 +1,1 @@
+"""The store of batches, cards and contacts, on MongoDB or SQLite."""

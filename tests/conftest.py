@@ -1,0 +1,46 @@
+"""Fixtures shared by every test area: free ports, real servers as
+processes, and the labelled sample cards beside the project."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cardscan.stack import Ports, Stack
+
+SHARED_CARDS = Path(__file__).resolve().parents[2] / "shared" / "cards" / "dev"
+
+
+@pytest.fixture
+def stack_parts(tmp_path):
+    """A stack on free ports with nothing started; tests start what they
+    need, and every started process is stopped afterwards."""
+    stack = Stack(data_dir=tmp_path / "stack", ports=Ports.free(), ocr_workers=0)
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture
+def nats_url(stack_parts):
+    """A real nats-server with JetStream on a free port."""
+    stack_parts.start_nats()
+    return stack_parts.nats_url
+
+
+@pytest.fixture
+def store_address(stack_parts):
+    """A real store service on SQLite on a free port."""
+    stack_parts.start_store()
+    return stack_parts.store_address
+
+
+@pytest.fixture(scope="session")
+def sample_cards():
+    """The labelled sample cards: (image path, label) pairs."""
+    if not SHARED_CARDS.is_dir():
+        pytest.skip(f"the labelled sample cards are not at {SHARED_CARDS}")
+    pairs = []
+    for label_path in sorted(SHARED_CARDS.glob("*.json")):
+        label = json.loads(label_path.read_text())
+        pairs.append((SHARED_CARDS / label["file"], label))
+    return pairs
