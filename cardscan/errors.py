@@ -6,6 +6,8 @@ status codes and HTTP statuses.
     │   └── TooLarge       it is over a size or count limit (413,
     │                      RESOURCE_EXHAUSTED)
     ├── NotFound           no such batch or card (404, NOT_FOUND)
+    ├── AlreadyExists      the id is taken by something else (409,
+    │                      ALREADY_EXISTS)
     └── Unavailable        a service the request needs is down (503,
                            UNAVAILABLE)
 """
@@ -41,6 +43,13 @@ class NotFound(CardscanError):
     http_status = 404
 
 
+class AlreadyExists(CardscanError):
+    """The id is already taken by a different batch or card."""
+
+    grpc_code = grpc.StatusCode.ALREADY_EXISTS
+    http_status = 409
+
+
 class Unavailable(CardscanError):
     """A service the request needs cannot be reached."""
 
@@ -54,6 +63,7 @@ def from_rpc_error(error: grpc.aio.AioRpcError) -> CardscanError:
         grpc.StatusCode.INVALID_ARGUMENT: InvalidInput,
         grpc.StatusCode.RESOURCE_EXHAUSTED: TooLarge,
         grpc.StatusCode.NOT_FOUND: NotFound,
+        grpc.StatusCode.ALREADY_EXISTS: AlreadyExists,
         grpc.StatusCode.UNAVAILABLE: Unavailable,
         grpc.StatusCode.DEADLINE_EXCEEDED: Unavailable,
     }
