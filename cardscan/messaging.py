@@ -111,3 +111,11 @@ async def image_store(js: JetStreamContext) -> ObjectStore:
 def inline_limit(nc: Client) -> int:
     """The largest image that fits in a message on this server."""
     return nc.max_payload - HEADER_ROOM
+
+
+def batch_id_of(card_id: str) -> str:
+    """The batch a card belongs to: card ids are ``<batch id>-<index>``."""
+    batch_id, dash, index = card_id.rpartition("-")
+    if not (batch_id and dash and index.isdigit()):
+        raise ValueError(f"card id {card_id!r} is not of the form <batch>-<index>")
+    return batch_id

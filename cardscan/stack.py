@@ -211,4 +211,3 @@ class Stack:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
-

@@ -1,0 +1,62 @@
+"""Starts one OCR worker: ``python -m ocr_service``."""
+
+import os
+
+# Tesseract's own threads only slow it down when a worker runs per core; the
+# limit must be set before the engine is loaded.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+import asyncio  # noqa: E402
+import logging  # noqa: E402
+import signal  # noqa: E402
+
+from cardscan import logs, messaging, rpc  # noqa: E402
+from cardscan.v1 import store_pb2_grpc  # noqa: E402
+from ocr_service import config  # noqa: E402
+from ocr_service.cards import CardOcr  # noqa: E402
+from ocr_service.worker import Worker  # noqa: E402
+
+logger = logging.getLogger("ocr_service")
+
+
+async def serve(settings: config.Settings) -> None:
+    """Runs the worker until SIGTERM or SIGINT."""
+    ocr = CardOcr(settings.languages, settings.tessdata_path)
+    health = rpc.Server(settings.health_listen, [])
+    nc = await messaging.connect(settings.nats_url, f"ocr {settings.worker_id}")
+    channel = rpc.channel(settings.store_address)
+    worker = Worker(
+        nc,
+        store_pb2_grpc.StoreServiceStub(channel),
+        ocr.read,
+        settings.worker_id,
+        settings.max_attempts,
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+
+    await health.start()
+    logger.info(
+        "OCR worker %s consuming from %s, storing to %s",
+        settings.worker_id,
+        settings.nats_url,
+        settings.store_address,
+    )
+    try:
+        await worker.run(stop)
+    finally:
+        await health.stop()
+        await nc.drain()
+        await channel.close()
+
+
+def main() -> None:
+    settings = config.load()
+    logs.configure("ocr", settings.log_level)
+    asyncio.run(serve(settings))
+
+
+if __name__ == "__main__":
+    main()

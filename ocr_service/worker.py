@@ -1,0 +1,244 @@
+"""The OCR worker loop: take cards from JetStream, read them, store them.
+
+Every worker binds to the one durable pull consumer, so JetStream shares the
+cards among however many workers run. A card is acknowledged only after the
+store confirmed its outcome; until then JetStream keeps it, and a worker
+that stops mid-card leaves it to be delivered again. The store's writes are
+idempotent by card id, so a card delivered twice is stored once.
+"""
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+
+import grpc
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeout
+from nats.js import JetStreamContext
+from nats.js.errors import ObjectNotFoundError
+
+from cardscan import messaging
+from cardscan.errors import CardscanError
+from cardscan.v1 import batch_pb2, contact_pb2, store_pb2, store_pb2_grpc
+
+logger = logging.getLogger(__name__)
+
+# Cards a worker holds at once: one being read while the one before is being
+# stored and the next one fetched, so the engine never waits on the network.
+IN_FLIGHT = 2
+FETCH_TIMEOUT_SECONDS = 5.0
+STORE_CALL_TIMEOUT_SECONDS = 10.0
+# How long a card's outcome is retried against an unreachable store before
+# the card is handed back to JetStream for later.
+STORE_RETRY_SECONDS = 60.0
+MAX_REDELIVERY_DELAY_SECONDS = 60.0
+
+ENDED = (batch_pb2.CARD_STATE_DONE, batch_pb2.CARD_STATE_FAILED)
+
+Reader = Callable[[bytes], contact_pb2.Contact]
+
+
+class StoreDown(Exception):
+    """The store could not be reached; the card is retried later."""
+
+
+class Worker:
+    """Reads cards from the shared consumer until told to stop."""
+
+    def __init__(
+        self,
+        nc: Client,
+        store: store_pb2_grpc.StoreServiceStub,
+        read: Reader,
+        worker_id: str,
+        max_attempts: int,
+    ) -> None:
+        self._nc = nc
+        self._js: JetStreamContext = nc.jetstream()
+        self._store = store
+        self._read = read
+        self._engine = asyncio.Lock()
+        self._worker_id = worker_id
+        self._max_attempts = max_attempts
+        self._slots = asyncio.Semaphore(IN_FLIGHT)
+        self._tasks: set[asyncio.Task] = set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Fetches and handles cards until stop is set, then finishes the
+        cards in hand."""
+        await messaging.ensure_consumer(self._js)
+        images = await messaging.image_store(self._js)
+        subscription = await self._js.pull_subscribe_bind(
+            durable=messaging.OCR_CONSUMER, stream=messaging.STREAM
+        )
+        heartbeat = asyncio.create_task(self._heartbeat(stop))
+        try:
+            while not stop.is_set():
+                await self._slots.acquire()
+                msg = await self._fetch_one(subscription, stop)
+                if msg is None:
+                    self._slots.release()
+                    continue
+                task = asyncio.create_task(self._handle(msg, images))
+                self._tasks.add(task)
+                task.add_done_callback(self._done)
+        finally:
+            heartbeat.cancel()
+            if self._tasks:
+                await asyncio.wait(self._tasks)
+            await subscription.unsubscribe()
+
+    def _done(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        self._slots.release()
+        if not task.cancelled() and task.exception():
+            logger.error("card handling crashed", exc_info=task.exception())
+
+    async def _fetch_one(self, subscription, stop: asyncio.Event) -> Msg | None:
+        try:
+            messages = await subscription.fetch(1, timeout=FETCH_TIMEOUT_SECONDS)
+        except NatsTimeout:
+            return None
+        except Exception as error:  # any NATS fault: retry later
+            if not stop.is_set():
+                logger.warning("fetching cards failed, retrying: %s", error)
+                await asyncio.sleep(1)
+            return None
+        return messages[0]
+
+    async def _heartbeat(self, stop: asyncio.Event) -> None:
+        """Tells the gateway this worker is consuming cards."""
+        payload = self._worker_id.encode()
+        while not stop.is_set():
+            with contextlib.suppress(Exception):
+                await self._nc.publish(messaging.HEARTBEAT_SUBJECT, payload)
+            await asyncio.sleep(messaging.HEARTBEAT_INTERVAL_SECONDS)
+
+    async def _handle(self, msg: Msg, images) -> None:
+        """Takes one card from delivery to acknowledgement."""
+        card_id = (msg.headers or {}).get(messaging.CARD_ID_HEADER, "")
+        try:
+            batch_id = messaging.batch_id_of(card_id)
+        except ValueError as error:
+            logger.warning("dropping a message with no valid card id: %s", error)
+            await msg.term()
+            return
+        started = time.perf_counter()
+        progress = asyncio.create_task(_report_progress(msg))
+        try:
+            outcome = await self._process(msg, card_id, batch_id, images)
+        except grpc.aio.AioRpcError as error:
+            # Not an outage: the store refused the card (say, it does not know
+            # it), and delivering it again would be refused the same way.
+            logger.error("card %s: the store refused it: %s", card_id, error.details())
+            await msg.term()
+            return
+        except StoreDown as error:
+            delay = _redelivery_delay(msg)
+            logger.warning(
+                "card %s: store unreachable (%s); retrying in %.0f s",
+                card_id,
+                error,
+                delay,
+            )
+            await msg.nak(delay=delay)
+            return
+        finally:
+            progress.cancel()
+        await msg.ack()
+        await self._forget_image(msg, images)
+        logger.info(
+            "card %s %s in %.0f ms",
+            card_id,
+            outcome,
+            (time.perf_counter() - started) * 1000,
+        )
+
+    async def _process(self, msg: Msg, card_id: str, batch_id: str, images) -> str:
+        """Reads the card and stores its outcome; returns the outcome's name."""
+        card = (
+            await self._call(
+                self._store.StartCard, store_pb2.StartCardRequest(card_id=card_id)
+            )
+        ).card
+        if card.state in ENDED:
+            return "was already stored"
+        await self._announce(batch_id, card_id)
+        if card.attempts > self._max_attempts:
+            error = (
+                f"gave up after {self._max_attempts} attempts: the OCR worker "
+                "stopped or timed out each time it read this card"
+            )
+            return await self._finish(batch_id, card_id, error=error)
+
+        try:
+            image = await _image_bytes(msg, images)
+            async with self._engine:
+                contact = await asyncio.to_thread(self._read, image)
+        except CardscanError as error:
+            return await self._finish(batch_id, card_id, error=str(error))
+        except ObjectNotFoundError:
+            error = "the card's image is missing from the NATS object store"
+            return await self._finish(batch_id, card_id, error=error)
+        return await self._finish(batch_id, card_id, contact=contact)
+
+    async def _finish(self, batch_id: str, card_id: str, **outcome) -> str:
+        request = store_pb2.FinishCardRequest(card_id=card_id, **outcome)
+        deadline = time.monotonic() + STORE_RETRY_SECONDS
+        delay = 0.5
+        while True:
+            try:
+                card = (await self._call(self._store.FinishCard, request)).card
+                break
+            except StoreDown:
+                if time.monotonic() + delay > deadline:
+                    raise
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+        await self._announce(batch_id, card_id)
+        return batch_pb2.CardState.Name(card.state).removeprefix("CARD_STATE_")
+
+    async def _call(self, method, request):
+        try:
+            return await method(request, timeout=STORE_CALL_TIMEOUT_SECONDS)
+        except grpc.aio.AioRpcError as error:
+            transient = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+            if error.code() in transient:
+                raise StoreDown(error.details() or error.code().name) from error
+            raise
+
+    async def _announce(self, batch_id: str, card_id: str) -> None:
+        """Tells whoever follows the batch that this card changed."""
+        with contextlib.suppress(Exception):
+            await self._nc.publish(messaging.event_subject(batch_id), card_id.encode())
+
+    async def _forget_image(self, msg: Msg, images) -> None:
+        name = (msg.headers or {}).get(messaging.OBJECT_HEADER)
+        if name:
+            with contextlib.suppress(Exception):
+                await images.delete(name)
+
+
+async def _image_bytes(msg: Msg, images) -> bytes:
+    """The card's image: the message payload, or its object store entry."""
+    name = (msg.headers or {}).get(messaging.OBJECT_HEADER)
+    if not name:
+        return msg.data
+    return (await images.get(name)).data
+
+
+async def _report_progress(msg: Msg) -> None:
+    """Keeps JetStream from handing a slow card to another worker."""
+    while True:
+        await asyncio.sleep(messaging.PROGRESS_INTERVAL_SECONDS)
+        with contextlib.suppress(Exception):
+            await msg.in_progress()
+
+
+def _redelivery_delay(msg: Msg) -> float:
+    """Backs off exponentially with each delivery of the same card."""
+    delivered = msg.metadata.num_delivered if msg.metadata else 1
+    return min(2.0**delivered, MAX_REDELIVERY_DELAY_SECONDS)

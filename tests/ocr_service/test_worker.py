@@ -1,0 +1,206 @@
+"""The OCR worker loop against a real nats-server and a real store.
+
+A simple reader function stands in for the OCR engine here, so that these
+tests pin down the delivery rules; the end-to-end tests read real cards.
+"""
+
+import asyncio
+import threading
+
+import pytest
+
+from cardscan import messaging, rpc
+from cardscan.errors import InvalidInput
+from cardscan.v1 import batch_pb2, contact_pb2, store_pb2, store_pb2_grpc
+from ocr_service.worker import Worker
+
+DONE = batch_pb2.CARD_STATE_DONE
+FAILED = batch_pb2.CARD_STATE_FAILED
+
+
+class RecordingReader:
+    """Returns a contact naming the bytes it read, and records each call."""
+
+    def __init__(self, fail_with: Exception | None = None) -> None:
+        self.calls: list[bytes] = []
+        self.fail_with = fail_with
+        self.lock = threading.Lock()
+
+    def __call__(self, image: bytes) -> contact_pb2.Contact:
+        with self.lock:
+            self.calls.append(image)
+        if self.fail_with:
+            raise self.fail_with
+        return contact_pb2.Contact(company=f"read {len(image)} bytes")
+
+
+class Harness:
+    """A store client, a NATS connection and workers to run against them."""
+
+    def __init__(self, nc, store) -> None:
+        self.nc = nc
+        self.js = nc.jetstream()
+        self.store = store
+        self.stop = asyncio.Event()
+        self.runs: list[asyncio.Task] = []
+
+    def start_worker(self, reader, worker_id="w1", max_attempts=3) -> None:
+        worker = Worker(self.nc, self.store, reader, worker_id, max_attempts)
+        self.runs.append(asyncio.create_task(worker.run(self.stop)))
+
+    async def register(self, batch_id: str, count: int) -> list[str]:
+        ids = [f"{batch_id}-{i}" for i in range(count)]
+        cards = [store_pb2.NewCard(card_id=c, file_name=f"{c}.png") for c in ids]
+        await self.store.RegisterBatch(
+            store_pb2.RegisterBatchRequest(batch_id=batch_id, cards=cards)
+        )
+        return ids
+
+    async def publish(self, card_id: str, image: bytes, headers=None) -> None:
+        headers = {messaging.CARD_ID_HEADER: card_id, **(headers or {})}
+        await messaging.ensure_stream(self.js)
+        await self.js.publish(messaging.card_subject(card_id), image, headers=headers)
+
+    async def card(self, batch_id: str, index: int) -> batch_pb2.Card:
+        reply = await self.store.FetchCards(
+            store_pb2.FetchCardsRequest(batch_id=batch_id)
+        )
+        return reply.cards[index]
+
+    async def wait_ended(self, batch_id: str, timeout: float = 30) -> None:
+        async def complete():
+            while True:
+                reply = await self.store.FetchBatch(
+                    store_pb2.FetchBatchRequest(batch_id=batch_id)
+                )
+                if reply.batch.state == batch_pb2.BATCH_STATE_COMPLETE:
+                    return
+                await asyncio.sleep(0.05)
+
+        await asyncio.wait_for(complete(), timeout)
+
+    async def pending_messages(self) -> int:
+        return (await self.js.stream_info(messaging.STREAM)).state.messages
+
+    async def close(self) -> None:
+        self.stop.set()
+        await asyncio.gather(*self.runs)
+
+
+@pytest.fixture
+async def harness(nats_url, store_address):
+    nc = await messaging.connect(nats_url, "test")
+    channel = rpc.channel(store_address)
+    harness = Harness(nc, store_pb2_grpc.StoreServiceStub(channel))
+    yield harness
+    await harness.close()
+    await nc.drain()
+    await channel.close()
+
+
+async def test_card_is_read_stored_and_acknowledged(harness):
+    (card_id,) = await harness.register("b1", 1)
+    reader = RecordingReader()
+    harness.start_worker(reader)
+
+    await harness.publish(card_id, b"image bytes")
+    await harness.wait_ended("b1")
+
+    card = await harness.card("b1", 0)
+    assert card.state == DONE
+    assert card.contact.company == "read 11 bytes"
+    assert card.attempts == 1
+    assert reader.calls == [b"image bytes"]
+    assert await harness.pending_messages() == 0
+
+
+async def test_redelivered_card_is_stored_once(harness):
+    (card_id,) = await harness.register("b2", 1)
+    reader = RecordingReader()
+    harness.start_worker(reader)
+
+    await harness.publish(card_id, b"first")
+    await harness.wait_ended("b2")
+    await harness.publish(card_id, b"second")
+    await asyncio.sleep(1)
+
+    card = await harness.card("b2", 0)
+    assert card.contact.company == "read 5 bytes"
+    assert reader.calls == [b"first"]
+    assert await harness.pending_messages() == 0
+
+
+async def test_unreadable_image_fails_the_card_with_its_reason(harness):
+    (card_id,) = await harness.register("b3", 1)
+    harness.start_worker(RecordingReader(InvalidInput("not an image: plain text")))
+
+    await harness.publish(card_id, b"hello")
+    await harness.wait_ended("b3")
+
+    card = await harness.card("b3", 0)
+    assert card.state == FAILED
+    assert card.error == "not an image: plain text"
+    assert await harness.pending_messages() == 0
+
+
+async def test_card_that_never_finishes_fails_after_the_attempt_limit(harness):
+    (card_id,) = await harness.register("b4", 1)
+    for _ in range(2):  # two earlier attempts whose workers died mid-card
+        await harness.store.StartCard(store_pb2.StartCardRequest(card_id=card_id))
+    reader = RecordingReader()
+    harness.start_worker(reader, max_attempts=2)
+
+    await harness.publish(card_id, b"poison")
+    await harness.wait_ended("b4")
+
+    card = await harness.card("b4", 0)
+    assert card.state == FAILED
+    assert "gave up after 2 attempts" in card.error
+    assert reader.calls == []
+
+
+async def test_large_image_comes_from_the_object_store_and_is_removed(harness):
+    (card_id,) = await harness.register("b5", 1)
+    image = bytes(range(256)) * (6 * 1024 * 1024 // 256)
+    images = await messaging.image_store(harness.js)
+    await images.put(card_id, image)
+    reader = RecordingReader()
+    harness.start_worker(reader)
+
+    await harness.publish(card_id, b"", {messaging.OBJECT_HEADER: card_id})
+    await harness.wait_ended("b5")
+
+    assert reader.calls == [image]
+    assert (await harness.card("b5", 0)).state == DONE
+    assert card_id not in [info.name for info in await images.list()]
+
+
+async def test_two_workers_share_the_cards_and_read_each_once(harness):
+    ids = await harness.register("b6", 30)
+    readers = [RecordingReader(), RecordingReader()]
+    harness.start_worker(readers[0], "w1")
+    harness.start_worker(readers[1], "w2")
+
+    for card_id in ids:
+        await harness.publish(card_id, card_id.encode())
+    await harness.wait_ended("b6")
+
+    read = [image for reader in readers for image in reader.calls]
+    assert sorted(read) == sorted(card_id.encode() for card_id in ids)
+    assert all(reader.calls for reader in readers)
+
+
+async def test_workers_announce_themselves_and_card_changes(harness):
+    (card_id,) = await harness.register("b7", 1)
+    heartbeats, events = asyncio.Queue(), asyncio.Queue()
+    await harness.nc.subscribe(messaging.HEARTBEAT_SUBJECT, cb=heartbeats.put)
+    await harness.nc.subscribe(messaging.event_subject("b7"), cb=events.put)
+    harness.start_worker(RecordingReader(), "worker-seven")
+
+    heartbeat = await asyncio.wait_for(heartbeats.get(), 5)
+    await harness.publish(card_id, b"x")
+    started = await asyncio.wait_for(events.get(), 10)
+    finished = await asyncio.wait_for(events.get(), 10)
+
+    assert heartbeat.data == b"worker-seven"
+    assert started.data == finished.data == card_id.encode()
