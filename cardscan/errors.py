@@ -8,8 +8,10 @@ status codes and HTTP statuses.
     ├── NotFound           no such batch or card (404, NOT_FOUND)
     ├── AlreadyExists      the id is taken by something else (409,
     │                      ALREADY_EXISTS)
-    └── Unavailable        a service the request needs is down (503,
-                           UNAVAILABLE)
+    ├── Unavailable        a service the request needs is down (503,
+    │                      UNAVAILABLE)
+    └── TimedOut           the work asked for did not end in time (504,
+                           DEADLINE_EXCEEDED)
 """
 
 import grpc
@@ -55,6 +57,13 @@ class Unavailable(CardscanError):
 
     grpc_code = grpc.StatusCode.UNAVAILABLE
     http_status = 503
+
+
+class TimedOut(CardscanError):
+    """The work asked for did not end in the time allowed; it may end later."""
+
+    grpc_code = grpc.StatusCode.DEADLINE_EXCEEDED
+    http_status = 504
 
 
 def from_rpc_error(error: grpc.aio.AioRpcError) -> CardscanError:
