@@ -1,0 +1,87 @@
+"""Asks a service's standard gRPC health service whether it is serving.
+
+Containers run it as their health check::
+
+    python -m cardscan.healthcheck HOST:PORT [SERVICE]
+
+It exits 0 when the service answers SERVING, and otherwise 1 with one line
+on stderr that says why; a malformed command line exits 2.
+"""
+
+import argparse
+import sys
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+TIMEOUT_SECONDS = 3.0
+
+
+def check(address: str, service: str = "", timeout: float = TIMEOUT_SECONDS) -> str:
+    """Why the service at the address is not serving; empty when it is."""
+    what = f"service {service!r}" if service else "the server"
+    request = health_pb2.HealthCheckRequest(service=service)
+
+    with grpc.insecure_channel(address) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        try:
+            reply = stub.Check(request, timeout=timeout)
+        except grpc.RpcError as error:
+            details = " ".join((error.details() or "no details").split())
+            return f"{what} at {address}: {error.code().name}: {details}"
+
+    if reply.status != health_pb2.HealthCheckResponse.SERVING:
+        status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
+        return f"{what} at {address} is {status}"
+    return ""
+
+
+def _address(value: str) -> str:
+    """HOST:PORT with a numeric port, as the command line must give it."""
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit():
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT, not {value!r}")
+    return value
+
+
+def _seconds(value: str) -> float:
+    """A positive number of seconds."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError(f"expected seconds above 0, not {value!r}")
+    return seconds
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Runs one check and returns the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="python -m cardscan.healthcheck",
+        description="Exit 0 if the gRPC health service reports SERVING, else 1.",
+    )
+    parser.add_argument("address", type=_address, help="HOST:PORT of the server")
+    parser.add_argument(
+        "service",
+        nargs="?",
+        default="",
+        help="service name (default: the whole server)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=TIMEOUT_SECONDS,
+        help=f"seconds to wait for the answer (default {TIMEOUT_SECONDS:g})",
+    )
+    args = parser.parse_args(argv)
+
+    reason = check(args.address, args.service, args.timeout)
+    if reason:
+        print(f"unhealthy: {reason}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
