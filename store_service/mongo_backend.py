@@ -1,0 +1,215 @@
+"""The store's MongoDB backend, on PyMongo's async API.
+
+Cards live in the ``cards`` collection, one document each, with the
+contact as a plain document so it can be queried; batches live in
+``batches`` with their skipped entries. A batch document is written only
+after all its cards, so a batch that can be fetched is always whole.
+"""
+
+import contextlib
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from google.protobuf import json_format
+from google.protobuf.timestamp_pb2 import Timestamp
+from pymongo import ASCENDING
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from cardscan.errors import AlreadyExists, NotFound
+from cardscan.v1 import batch_pb2, contact_pb2, store_pb2
+from store_service import backend
+from store_service.backend import CardState
+
+DUPLICATE_KEY = 11000
+
+ENDED_NAMES = [backend.state_name(s) for s in backend.ENDED]
+OPEN_NAMES = [backend.state_name(s) for s in backend.OPEN]
+
+# What a FetchBatch reply leaves out of each card.
+WITHOUT_CONTACT = {"_id": False, "contact": False}
+
+
+class MongoBackend:
+    """Batches and cards in a MongoDB database.
+
+    The database handle comes from a client built at start-up (PyMongo's
+    AsyncMongoClient, or a stand-in in tests); whoever built the client
+    closes it.
+    """
+
+    def __init__(self, database: Any) -> None:
+        self._batches = database["batches"]
+        self._cards = database["cards"]
+        self._database = database
+
+    async def open(self) -> None:
+        # The ping fails within the client's server selection timeout when
+        # MongoDB cannot be reached, instead of at the first request.
+        await self._database.command("ping")
+        await self._cards.create_index("card_id", unique=True)
+        in_order = [("batch_id", ASCENDING), ("position", ASCENDING)]
+        await self._cards.create_index(in_order)
+
+    async def close(self) -> None:
+        """Nothing to release: the client belongs to whoever built it."""
+
+    async def register_batch(
+        self,
+        batch_id: str,
+        cards: Sequence[store_pb2.NewCard],
+        skipped: Sequence[batch_pb2.SkippedEntry],
+    ) -> batch_pb2.Batch:
+        backend.check_registration(batch_id, cards)
+        if await self._batches.find_one({"_id": batch_id}) is None:
+            await self._insert_cards(batch_id, cards)
+            stored = await self._find_cards(batch_id, WITHOUT_CONTACT)
+            backend.ensure_same_cards(batch_id, cards, stored)
+            await self._insert_batch(batch_id, skipped)
+        batch = await self.fetch_batch(batch_id)
+        backend.ensure_same_cards(batch_id, cards, batch.cards)
+        return batch
+
+    async def _insert_cards(
+        self, batch_id: str, cards: Sequence[store_pb2.NewCard]
+    ) -> None:
+        ids = [card.card_id for card in cards]
+        taken = await self._cards.find_one(
+            {"card_id": {"$in": ids}, "batch_id": {"$ne": batch_id}}
+        )
+        if taken is not None:
+            raise AlreadyExists(
+                f"card_id {taken['card_id']!r} already belongs to batch"
+                f" {taken['batch_id']!r}"
+            )
+        if not cards:
+            return
+        now = datetime.now(UTC)
+        queued = backend.state_name(CardState.CARD_STATE_QUEUED)
+        documents = [
+            {
+                "card_id": card.card_id,
+                "batch_id": batch_id,
+                "position": position,
+                "file_name": card.file_name,
+                "state": queued,
+                "error": "",
+                "attempts": 0,
+                "contact": None,
+                "updated_at": now,
+            }
+            for position, card in enumerate(cards)
+        ]
+        try:
+            await self._cards.insert_many(documents, ordered=False)
+        except BulkWriteError as error:
+            # Cards left by an earlier, interrupted registration of this
+            # batch are already there; anything else is a real failure.
+            codes = {e["code"] for e in error.details["writeErrors"]}
+            if codes != {DUPLICATE_KEY}:
+                raise
+
+    async def _insert_batch(
+        self, batch_id: str, skipped: Sequence[batch_pb2.SkippedEntry]
+    ) -> None:
+        document = {
+            "_id": batch_id,
+            "created_at": datetime.now(UTC),
+            "skipped": [{"name": s.name, "reason": s.reason} for s in skipped],
+        }
+        # A retry may have registered it at the same moment; the caller
+        # compares the cards either way.
+        with contextlib.suppress(DuplicateKeyError):
+            await self._batches.insert_one(document)
+
+    async def start_card(self, card_id: str) -> batch_pb2.Card:
+        backend.check_id("card_id", card_id)
+        processing = backend.state_name(CardState.CARD_STATE_PROCESSING)
+        await self._cards.update_one(
+            {"card_id": card_id, "state": {"$in": OPEN_NAMES}},
+            {
+                "$set": {"state": processing, "updated_at": datetime.now(UTC)},
+                "$inc": {"attempts": 1},
+            },
+        )
+        return await self._find_card(card_id)
+
+    async def finish_card(
+        self, card_id: str, contact: contact_pb2.Contact | None, error: str
+    ) -> batch_pb2.Card:
+        backend.check_outcome(card_id, contact, error)
+        if contact is not None:
+            state = CardState.CARD_STATE_DONE
+            document = json_format.MessageToDict(
+                contact, preserving_proto_field_name=True
+            )
+        else:
+            state, document = CardState.CARD_STATE_FAILED, None
+        change = {
+            "state": backend.state_name(state),
+            "error": error,
+            "contact": document,
+            "updated_at": datetime.now(UTC),
+        }
+        # The state filter makes the first ending win even if two finishes
+        # race: the later update matches no document.
+        await self._cards.update_one(
+            {"card_id": card_id, "state": {"$nin": ENDED_NAMES}}, {"$set": change}
+        )
+        return await self._find_card(card_id)
+
+    async def _find_card(self, card_id: str) -> batch_pb2.Card:
+        document = await self._cards.find_one({"card_id": card_id}, {"_id": False})
+        if document is None:
+            raise NotFound(f"no card has card_id {card_id!r}")
+        return card_from_document(document)
+
+    async def fetch_batch(self, batch_id: str) -> batch_pb2.Batch:
+        backend.check_id("batch_id", batch_id)
+        found = await self._find_batch(batch_id)
+        cards = await self._find_cards(batch_id, WITHOUT_CONTACT)
+        skipped = [batch_pb2.SkippedEntry(**entry) for entry in found["skipped"]]
+        created_at = micros(found["created_at"])
+        return backend.assemble_batch(batch_id, cards, skipped, created_at)
+
+    async def fetch_cards(self, batch_id: str) -> list[batch_pb2.Card]:
+        backend.check_id("batch_id", batch_id)
+        await self._find_batch(batch_id)
+        return await self._find_cards(batch_id, {"_id": False})
+
+    async def _find_batch(self, batch_id: str) -> dict[str, Any]:
+        found = await self._batches.find_one({"_id": batch_id})
+        if found is None:
+            raise NotFound(f"no batch has batch_id {batch_id!r}")
+        return found
+
+    async def _find_cards(
+        self, batch_id: str, projection: dict[str, bool]
+    ) -> list[batch_pb2.Card]:
+        cursor = self._cards.find({"batch_id": batch_id}, projection)
+        documents = await cursor.sort("position", ASCENDING).to_list(None)
+        return [card_from_document(document) for document in documents]
+
+
+def micros(moment: datetime) -> int:
+    """Microseconds since the Unix epoch; a naive datetime, as PyMongo
+    returns by default, is taken as UTC."""
+    stamp = Timestamp()
+    stamp.FromDatetime(moment)
+    return stamp.ToMicroseconds()
+
+
+def card_from_document(document: dict[str, Any]) -> batch_pb2.Card:
+    """A Card message from a stored card document."""
+    card = batch_pb2.Card(
+        card_id=document["card_id"],
+        batch_id=document["batch_id"],
+        file_name=document["file_name"],
+        state=backend.state_value(document["state"]),
+        error=document["error"],
+        attempts=document["attempts"],
+    )
+    card.updated_at.FromDatetime(document["updated_at"])
+    if document.get("contact") is not None:
+        json_format.ParseDict(document["contact"], card.contact)
+    return card

@@ -1,0 +1,277 @@
+"""The store's embedded backend: one SQLite file, used when no MongoDB is set.
+
+Every call runs on one dedicated thread that owns the connection, so the
+event loop never waits on the disk and no two statements interleave.
+"""
+
+import asyncio
+import sqlite3
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from cardscan.errors import AlreadyExists, NotFound
+from cardscan.v1 import batch_pb2, contact_pb2, store_pb2
+from store_service import backend
+from store_service.backend import CardState
+
+T = TypeVar("T")
+
+# WAL lets readers go on during a write. synchronous=NORMAL makes a commit
+# survive a crash of the process, though the last commits may be lost if
+# the machine loses power; that is the trade for sub-millisecond writes.
+PRAGMAS = (
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 5000",
+    "PRAGMA temp_store = MEMORY",
+)
+
+# Contacts are kept as serialized protobuf bytes: this store never looks
+# inside a contact, and the bytes keep every field exactly (maps, enums,
+# floats) at the lowest cost. The MongoDB backend is the one to query.
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS batches (
+    batch_id   TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL  -- microseconds since the Unix epoch
+);
+CREATE TABLE IF NOT EXISTS cards (
+    card_id    TEXT PRIMARY KEY,
+    batch_id   TEXT NOT NULL REFERENCES batches (batch_id),
+    position   INTEGER NOT NULL,
+    file_name  TEXT NOT NULL,
+    state      TEXT NOT NULL,
+    error      TEXT NOT NULL DEFAULT '',
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    contact    BLOB,
+    updated_at INTEGER NOT NULL  -- microseconds since the Unix epoch
+);
+CREATE UNIQUE INDEX IF NOT EXISTS cards_in_order ON cards (batch_id, position);
+CREATE TABLE IF NOT EXISTS skipped (
+    batch_id TEXT NOT NULL REFERENCES batches (batch_id),
+    position INTEGER NOT NULL,
+    name     TEXT NOT NULL,
+    reason   TEXT NOT NULL,
+    PRIMARY KEY (batch_id, position)
+);
+"""
+
+CARD_COLUMNS = "card_id, batch_id, file_name, state, error, attempts, updated_at"
+
+ENDED_NAMES = tuple(backend.state_name(s) for s in backend.ENDED)
+OPEN_NAMES = tuple(backend.state_name(s) for s in backend.OPEN)
+
+
+def now_micros() -> int:
+    """The time now in microseconds since the Unix epoch."""
+    return time.time_ns() // 1000
+
+
+class SqliteBackend:
+    """Batches and cards in a SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite")
+        self._db: sqlite3.Connection | None = None
+
+    async def _run(self, work: Callable[..., T], *args: object) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, work, *args)
+
+    async def open(self) -> None:
+        await self._run(self._open)
+
+    def _open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Autocommit mode: transactions are begun explicitly in _transaction.
+        db = sqlite3.connect(self.path, isolation_level=None)
+        for pragma in PRAGMAS:
+            db.execute(pragma)
+        db.executescript(SCHEMA)
+        self._db = db
+
+    async def close(self) -> None:
+        if self._db is not None:
+            await self._run(self._db.close)
+            self._db = None
+        self._thread.shutdown()
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise RuntimeError(f"the SQLite store at {self.path} is not open")
+        return self._db
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    async def register_batch(
+        self,
+        batch_id: str,
+        cards: Sequence[store_pb2.NewCard],
+        skipped: Sequence[batch_pb2.SkippedEntry],
+    ) -> batch_pb2.Batch:
+        backend.check_registration(batch_id, cards)
+        return await self._run(self._register, batch_id, cards, skipped)
+
+    def _register(self, batch_id, cards, skipped) -> batch_pb2.Batch:
+        with self._transaction() as db:
+            found = db.execute(
+                "SELECT 1 FROM batches WHERE batch_id = ?", (batch_id,)
+            ).fetchone()
+            if found is None:
+                self._insert_batch(db, batch_id, cards, skipped)
+            batch = self._fetch_batch(batch_id)
+        backend.ensure_same_cards(batch_id, cards, batch.cards)
+        return batch
+
+    def _insert_batch(self, db, batch_id, cards, skipped) -> None:
+        now = now_micros()
+        db.execute("INSERT INTO batches VALUES (?, ?)", (batch_id, now))
+        queued = backend.state_name(CardState.CARD_STATE_QUEUED)
+        rows = [
+            (c.card_id, batch_id, i, c.file_name, queued, now)
+            for i, c in enumerate(cards)
+        ]
+        try:
+            db.executemany(
+                "INSERT INTO cards (card_id, batch_id, position, file_name, state,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        except sqlite3.IntegrityError:
+            raise self._taken_card(db, batch_id, cards) from None
+        db.executemany(
+            "INSERT INTO skipped VALUES (?, ?, ?, ?)",
+            [(batch_id, i, s.name, s.reason) for i, s in enumerate(skipped)],
+        )
+
+    @staticmethod
+    def _taken_card(db, batch_id, cards) -> AlreadyExists:
+        # Rows of this batch inserted before the failing one are still
+        # visible here, until the transaction rolls back.
+        for card in cards:
+            row = db.execute(
+                "SELECT batch_id FROM cards WHERE card_id = ? AND batch_id != ?",
+                (card.card_id, batch_id),
+            ).fetchone()
+            if row is not None:
+                return AlreadyExists(
+                    f"card_id {card.card_id!r} already belongs to batch {row[0]!r}"
+                )
+        raise RuntimeError("a card insert failed though no card id was taken")
+
+    async def start_card(self, card_id: str) -> batch_pb2.Card:
+        backend.check_id("card_id", card_id)
+        return await self._run(self._start, card_id)
+
+    def _start(self, card_id: str) -> batch_pb2.Card:
+        processing = backend.state_name(CardState.CARD_STATE_PROCESSING)
+        self.db.execute(
+            "UPDATE cards SET state = ?, attempts = attempts + 1, updated_at = ?"
+            " WHERE card_id = ? AND state IN (?, ?)",
+            (processing, now_micros(), card_id, *OPEN_NAMES),
+        )
+        return self._fetch_card(card_id)
+
+    async def finish_card(
+        self, card_id: str, contact: contact_pb2.Contact | None, error: str
+    ) -> batch_pb2.Card:
+        backend.check_outcome(card_id, contact, error)
+        return await self._run(self._finish, card_id, contact, error)
+
+    def _finish(self, card_id, contact, error) -> batch_pb2.Card:
+        if contact is not None:
+            state, blob = CardState.CARD_STATE_DONE, contact.SerializeToString()
+        else:
+            state, blob = CardState.CARD_STATE_FAILED, None
+        # The state filter makes the first ending win even if two finishes
+        # race: the later UPDATE matches no row.
+        self.db.execute(
+            "UPDATE cards SET state = ?, error = ?, contact = ?, updated_at = ?"
+            " WHERE card_id = ? AND state NOT IN (?, ?)",
+            (backend.state_name(state), error, blob, now_micros(), card_id)
+            + ENDED_NAMES,
+        )
+        return self._fetch_card(card_id)
+
+    def _fetch_card(self, card_id: str) -> batch_pb2.Card:
+        row = self.db.execute(
+            f"SELECT {CARD_COLUMNS}, contact FROM cards WHERE card_id = ?",
+            (card_id,),
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no card has card_id {card_id!r}")
+        return card_from_row(row)
+
+    async def fetch_batch(self, batch_id: str) -> batch_pb2.Batch:
+        backend.check_id("batch_id", batch_id)
+        return await self._run(self._fetch_batch, batch_id)
+
+    def _fetch_batch(self, batch_id: str) -> batch_pb2.Batch:
+        created_at = self._created_at(batch_id)
+        rows = self.db.execute(
+            f"SELECT {CARD_COLUMNS}, NULL FROM cards WHERE batch_id = ?"
+            " ORDER BY position",
+            (batch_id,),
+        )
+        cards = [card_from_row(row) for row in rows]
+        skipped = [
+            batch_pb2.SkippedEntry(name=name, reason=reason)
+            for name, reason in self.db.execute(
+                "SELECT name, reason FROM skipped WHERE batch_id = ? ORDER BY position",
+                (batch_id,),
+            )
+        ]
+        return backend.assemble_batch(batch_id, cards, skipped, created_at)
+
+    async def fetch_cards(self, batch_id: str) -> list[batch_pb2.Card]:
+        backend.check_id("batch_id", batch_id)
+        return await self._run(self._fetch_cards, batch_id)
+
+    def _fetch_cards(self, batch_id: str) -> list[batch_pb2.Card]:
+        self._created_at(batch_id)
+        rows = self.db.execute(
+            f"SELECT {CARD_COLUMNS}, contact FROM cards WHERE batch_id = ?"
+            " ORDER BY position",
+            (batch_id,),
+        )
+        return [card_from_row(row) for row in rows]
+
+    def _created_at(self, batch_id: str) -> int:
+        row = self.db.execute(
+            "SELECT created_at FROM batches WHERE batch_id = ?", (batch_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no batch has batch_id {batch_id!r}")
+        return row[0]
+
+
+def card_from_row(row: tuple) -> batch_pb2.Card:
+    """A Card message from a row of CARD_COLUMNS followed by the contact."""
+    card_id, batch_id, file_name, state, error, attempts, updated_at, blob = row
+    card = batch_pb2.Card(
+        card_id=card_id,
+        batch_id=batch_id,
+        file_name=file_name,
+        state=backend.state_value(state),
+        error=error,
+        attempts=attempts,
+    )
+    card.updated_at.FromMicroseconds(updated_at)
+    if blob is not None:
+        card.contact.ParseFromString(blob)
+    return card
