@@ -1,0 +1,81 @@
+"""Runs the store service until SIGTERM or SIGINT: ``python -m store_service``."""
+
+import asyncio
+import logging
+import signal
+
+from pymongo import AsyncMongoClient
+from pymongo.errors import PyMongoError
+
+from cardscan import logs
+from store_service import config
+from store_service.mongo_backend import MongoBackend
+from store_service.server import serve
+from store_service.sqlite_backend import SqliteBackend
+
+logger = logging.getLogger("store_service")
+
+# How long start-up waits for MongoDB before it gives up.
+MONGO_TIMEOUT_MS = 5000
+
+
+async def wait_for_signal() -> None:
+    """Returns once SIGTERM or SIGINT arrives."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+
+
+async def run_on_mongo(settings: config.Settings) -> None:
+    """Serves on the MongoDB database named by the settings."""
+    try:
+        client = AsyncMongoClient(
+            settings.mongo_url, serverSelectionTimeoutMS=MONGO_TIMEOUT_MS
+        )
+    except PyMongoError as error:
+        raise SystemExit(f"MONGO_URL is not a usable MongoDB URL: {error}") from None
+    try:
+        backend = MongoBackend(client[settings.mongo_db])
+        try:
+            await backend.open()
+        except PyMongoError as error:
+            raise SystemExit(
+                f"cannot reach MongoDB at MONGO_URL within"
+                f" {MONGO_TIMEOUT_MS / 1000:g} s: {error}"
+            ) from None
+        logger.info("storing in MongoDB database %s", settings.mongo_db)
+        await run_on(settings, backend)
+    finally:
+        await client.close()
+
+
+async def run_on_sqlite(settings: config.Settings) -> None:
+    """Serves on the SQLite file in the data directory."""
+    backend = SqliteBackend(settings.sqlite_path)
+    try:
+        await backend.open()
+        logger.info("storing in SQLite file %s", settings.sqlite_path)
+        await run_on(settings, backend)
+    finally:
+        await backend.close()
+
+
+async def run_on(settings: config.Settings, backend) -> None:
+    """Serves on an opened backend until told to stop."""
+    server = await serve(settings.listen, backend)
+    await wait_for_signal()
+    logger.info("stopping")
+    await server.stop()
+
+
+def main() -> None:
+    settings = config.load()
+    logs.configure("store", settings.log_level)
+    run = run_on_mongo if settings.mongo_url else run_on_sqlite
+    asyncio.run(run(settings))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""The StoreService servicer: translates between the protos and a backend."""
+
+import functools
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from cardscan.errors import CardscanError
+from cardscan.rpc import Server
+from cardscan.v1 import batch_pb2, store_pb2, store_pb2_grpc
+from store_service.backend import Backend
+
+logger = logging.getLogger(__name__)
+
+SERVICE_NAME = store_pb2.DESCRIPTOR.services_by_name["StoreService"].full_name
+
+Handler = Callable[..., Awaitable[Any]]
+
+
+def reporting_errors(handler: Handler) -> Handler:
+    """Ends the call with the status code of any CardscanError raised."""
+
+    @functools.wraps(handler)
+    async def handle(self, request, context):
+        try:
+            return await handler(self, request, context)
+        except CardscanError as error:
+            logger.warning("%s rejected: %s", handler.__name__, error)
+            await context.abort(error.grpc_code, str(error))
+
+    return handle
+
+
+class StoreServicer(store_pb2_grpc.StoreServiceServicer):
+    """cardscan.v1.StoreService over a storage backend."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+
+    @reporting_errors
+    async def RegisterBatch(self, request, context):
+        started = time.perf_counter()
+        batch = await self.backend.register_batch(
+            request.batch_id, request.cards, request.skipped
+        )
+        logger.info(
+            "registered batch %s: %d cards, %d skipped in %.1f ms",
+            batch.batch_id,
+            batch.counts.total,
+            len(batch.skipped),
+            (time.perf_counter() - started) * 1000,
+        )
+        return store_pb2.RegisterBatchResponse(batch=batch)
+
+    @reporting_errors
+    async def StartCard(self, request, context):
+        card = await self.backend.start_card(request.card_id)
+        logger.debug("started card %s: attempt %d", card.card_id, card.attempts)
+        return store_pb2.StartCardResponse(card=card)
+
+    @reporting_errors
+    async def FinishCard(self, request, context):
+        outcome = request.WhichOneof("outcome")
+        contact = request.contact if outcome == "contact" else None
+        error = request.error if outcome == "error" else ""
+        card = await self.backend.finish_card(request.card_id, contact, error)
+        logger.info(
+            "finished card %s with %s: now %s",
+            card.card_id,
+            outcome,
+            batch_pb2.CardState.Name(card.state),
+        )
+        return store_pb2.FinishCardResponse(card=card)
+
+    @reporting_errors
+    async def FetchBatch(self, request, context):
+        batch = await self.backend.fetch_batch(request.batch_id)
+        return store_pb2.FetchBatchResponse(batch=batch)
+
+    @reporting_errors
+    async def FetchCards(self, request, context):
+        cards = await self.backend.fetch_cards(request.batch_id)
+        return store_pb2.FetchCardsResponse(cards=cards)
+
+
+async def serve(listen: str, backend: Backend) -> Server:
+    """Starts serving the store on an opened backend."""
+    server = Server(listen, [SERVICE_NAME])
+    store_pb2_grpc.add_StoreServiceServicer_to_server(
+        StoreServicer(backend), server.grpc
+    )
+    await server.start()
+    return server
