@@ -48,6 +48,17 @@ class Server:
         await self.grpc.stop(grace)
 
 
+# gRPC waits up to two minutes between reconnection attempts by default; a
+# service coming back after an outage should be used within seconds.
+RECONNECT_OPTIONS = [
+    ("grpc.initial_reconnect_backoff_ms", 250),
+    ("grpc.min_reconnect_backoff_ms", 250),
+    ("grpc.max_reconnect_backoff_ms", 3000),
+]
+
+
 def channel(address: str) -> grpc.aio.Channel:
     """An insecure channel to another cardscan service."""
-    return grpc.aio.insecure_channel(address, options=MESSAGE_OPTIONS)
+    return grpc.aio.insecure_channel(
+        address, options=MESSAGE_OPTIONS + RECONNECT_OPTIONS
+    )

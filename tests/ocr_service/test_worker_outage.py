@@ -2,6 +2,8 @@
 
 import asyncio
 
+import grpc
+
 from cardscan import messaging, rpc
 from cardscan.v1 import batch_pb2, contact_pb2, store_pb2, store_pb2_grpc
 from ocr_service.worker import Worker
@@ -37,8 +39,13 @@ async def test_card_waits_out_a_store_outage_and_is_stored_once(stack_parts):
 
     async def done():
         while True:
-            reply = await store.FetchCards(store_pb2.FetchCardsRequest(batch_id="b"))
-            if reply.cards[0].state == batch_pb2.CARD_STATE_DONE:
+            try:
+                reply = await store.FetchCards(
+                    store_pb2.FetchCardsRequest(batch_id="b"), wait_for_ready=True
+                )
+            except grpc.aio.AioRpcError:
+                reply = None  # the store is still coming back
+            if reply and reply.cards[0].state == batch_pb2.CARD_STATE_DONE:
                 return reply.cards[0]
             await asyncio.sleep(0.1)
 
