@@ -110,7 +110,8 @@ def ensure_same_cards(
     position, was, now = next((i, s, w) for i, (s, w) in pairs if s != w)
     raise AlreadyExists(
         f"batch {batch_id!r} is already registered with different cards: card"
-        f" {position} is {was!r}, not {now!r}"
+        f" {position} is {was[0]!r} named {was[1]!r}, not {now[0]!r} named"
+        f" {now[1]!r}"
     )
 
 

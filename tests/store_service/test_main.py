@@ -1,0 +1,56 @@
+"""Starting and stopping ``python -m store_service`` as a process."""
+
+import subprocess
+import sys
+
+from cardscan.stack import free_port
+
+
+def test_store_stops_cleanly_on_sigterm(stack_parts):
+    stack_parts.start_store()
+    process = stack_parts.processes["store"]
+
+    stack_parts.stop_process("store")
+
+    assert process.returncode == 0
+    assert (stack_parts.data_dir / "store.sqlite3").is_file()
+
+
+def test_unreachable_mongo_fails_start_up_naming_mongo_url(tmp_path):
+    # Nothing listens on a fresh loopback port, so MongoDB cannot be reached.
+    env = {
+        "MONGO_URL": f"mongodb://127.0.0.1:{free_port()}",
+        "STORE_LISTEN": f"127.0.0.1:{free_port()}",
+        "CARDSCAN_DATA_DIR": str(tmp_path),
+    }
+
+    finished = subprocess.run(
+        [sys.executable, "-m", "store_service"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert finished.returncode != 0
+    assert "cannot reach MongoDB at MONGO_URL" in finished.stderr
+    assert not (tmp_path / "store.sqlite3").exists()
+
+
+def test_a_malformed_mongo_url_fails_start_up_naming_mongo_url(tmp_path):
+    env = {
+        "MONGO_URL": "http://127.0.0.1:27017",
+        "STORE_LISTEN": f"127.0.0.1:{free_port()}",
+        "CARDSCAN_DATA_DIR": str(tmp_path),
+    }
+
+    finished = subprocess.run(
+        [sys.executable, "-m", "store_service"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert finished.returncode != 0
+    assert "MONGO_URL is not a usable MongoDB URL" in finished.stderr

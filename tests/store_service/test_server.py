@@ -1,0 +1,159 @@
+"""The store over real gRPC: ``python -m store_service`` on loopback."""
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
+from cardscan import rpc
+from cardscan.v1 import batch_pb2, contact_pb2, store_pb2, store_pb2_grpc
+
+CardState = batch_pb2.CardState
+
+
+@pytest.fixture
+async def channel(store_address):
+    async with rpc.channel(store_address) as channel:
+        yield channel
+
+
+@pytest.fixture
+def stub(channel):
+    return store_pb2_grpc.StoreServiceStub(channel)
+
+
+def register_request(batch_id, *card_ids):
+    return store_pb2.RegisterBatchRequest(
+        batch_id=batch_id,
+        cards=[store_pb2.NewCard(card_id=i, file_name=f"{i}.png") for i in card_ids],
+        skipped=[batch_pb2.SkippedEntry(name="readme.txt", reason="not an image")],
+    )
+
+
+async def test_every_rpc_round_trips(stub):
+    contact = contact_pb2.Contact(company="Acme", emails=["a@acme.example"])
+
+    registered = await stub.RegisterBatch(register_request("b1", "c1", "c2"))
+    started = await stub.StartCard(store_pb2.StartCardRequest(card_id="c1"))
+    done = await stub.FinishCard(
+        store_pb2.FinishCardRequest(card_id="c1", contact=contact)
+    )
+    failed = await stub.FinishCard(
+        store_pb2.FinishCardRequest(card_id="c2", error="blank image")
+    )
+    fetched = await stub.FetchBatch(store_pb2.FetchBatchRequest(batch_id="b1"))
+    cards = await stub.FetchCards(store_pb2.FetchCardsRequest(batch_id="b1"))
+
+    assert [c.card_id for c in registered.batch.cards] == ["c1", "c2"]
+    assert registered.batch.skipped[0].reason == "not an image"
+    assert (started.card.state, started.card.attempts) == (
+        CardState.CARD_STATE_PROCESSING,
+        1,
+    )
+    assert (done.card.state, done.card.contact) == (CardState.CARD_STATE_DONE, contact)
+    assert (failed.card.state, failed.card.error) == (
+        CardState.CARD_STATE_FAILED,
+        "blank image",
+    )
+    assert fetched.batch.state == batch_pb2.BatchState.BATCH_STATE_COMPLETE
+    assert (fetched.batch.counts.done, fetched.batch.counts.failed) == (1, 1)
+    assert not fetched.batch.cards[0].HasField("contact")
+    assert [c.contact for c in cards.cards] == [contact, contact_pb2.Contact()]
+
+
+async def test_registering_a_batch_again_is_idempotent_over_grpc(stub):
+    first = await stub.RegisterBatch(register_request("b1", "c1"))
+
+    again = await stub.RegisterBatch(register_request("b1", "c1"))
+
+    assert again.batch == first.batch
+
+
+@pytest.mark.parametrize(
+    ("call", "code", "message"),
+    [
+        (
+            lambda stub: stub.RegisterBatch(register_request("", "c9")),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "batch_id is empty",
+        ),
+        (
+            lambda stub: stub.RegisterBatch(register_request("b9", "c9", "c9")),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "card_id 'c9' appears twice in batch 'b9'",
+        ),
+        (
+            lambda stub: stub.RegisterBatch(register_request("b1", "other")),
+            grpc.StatusCode.ALREADY_EXISTS,
+            "batch 'b1' is already registered with different cards: card 0 is"
+            " 'c1' named 'c1.png', not 'other' named 'other.png'",
+        ),
+        (
+            lambda stub: stub.StartCard(store_pb2.StartCardRequest(card_id="nope")),
+            grpc.StatusCode.NOT_FOUND,
+            "no card has card_id 'nope'",
+        ),
+        (
+            lambda stub: stub.FinishCard(store_pb2.FinishCardRequest(card_id="c1")),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "card 'c1' is finished with neither a contact nor an error",
+        ),
+        (
+            lambda stub: stub.FinishCard(
+                store_pb2.FinishCardRequest(card_id="c1", error="")
+            ),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "card 'c1' is finished with neither a contact nor an error",
+        ),
+        (
+            lambda stub: stub.FetchBatch(store_pb2.FetchBatchRequest(batch_id="x")),
+            grpc.StatusCode.NOT_FOUND,
+            "no batch has batch_id 'x'",
+        ),
+        (
+            lambda stub: stub.FetchCards(store_pb2.FetchCardsRequest(batch_id="x")),
+            grpc.StatusCode.NOT_FOUND,
+            "no batch has batch_id 'x'",
+        ),
+    ],
+    ids=[
+        "empty-batch-id",
+        "duplicate-card-id",
+        "batch-with-other-cards",
+        "start-unknown-card",
+        "finish-without-outcome",
+        "finish-with-empty-error",
+        "fetch-unknown-batch",
+        "fetch-cards-of-unknown-batch",
+    ],
+)
+async def test_errors_arrive_as_status_codes_with_messages(stub, call, code, message):
+    await stub.RegisterBatch(register_request("b1", "c1"))
+
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await call(stub)
+
+    assert raised.value.code() == code
+    assert raised.value.details() == message
+
+
+async def test_health_service_answers_serving(channel):
+    health = health_pb2_grpc.HealthStub(channel)
+
+    overall = await health.Check(health_pb2.HealthCheckRequest())
+    store = await health.Check(
+        health_pb2.HealthCheckRequest(service="cardscan.v1.StoreService")
+    )
+
+    assert overall.status == health_pb2.HealthCheckResponse.SERVING
+    assert store.status == health_pb2.HealthCheckResponse.SERVING
+
+
+async def test_reflection_lists_the_store_service(channel):
+    reflection = reflection_pb2_grpc.ServerReflectionStub(channel)
+    request = reflection_pb2.ServerReflectionRequest(list_services="")
+
+    replies = [reply async for reply in reflection.ServerReflectionInfo([request])]
+
+    names = {s.name for s in replies[0].list_services_response.service}
+    assert "cardscan.v1.StoreService" in names
