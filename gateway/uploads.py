@@ -1,0 +1,397 @@
+"""Safe reading of an uploaded ZIP: which entries are cards, then their bytes.
+
+The ZIP is read from its spool file on disk in two passes. The store must
+know every card of a batch before the first one is published, or a fast OCR
+worker could finish a card the store has never heard of; and a card must be
+published before the next is read, so that memory stays flat whatever the
+size of the upload. So ``survey`` reads every entry once, decompressing in
+chunks and counting the bytes as they come out (header sizes are never
+trusted), to decide which entries are cards and to enforce every limit
+before anything is accepted; then ``read_card`` reads one card at a time
+again for publishing. Decompressing twice costs CPU time, which is cheap
+beside OCR, and buys a store that never holds a card nobody can read.
+
+Entry names are only ever shown, never used as paths. Directories, dotfiles,
+files in dot-folders and macOS metadata (``__MACOSX/``, ``._*``,
+``.DS_Store``) are ignored: they are neither cards nor listed as skipped,
+because every archive made on a Mac carries them and listing them would
+bury the entries a user needs to hear about. Every other entry that is not
+taken as a card is listed as skipped with its reason.
+"""
+
+import io
+import logging
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import closing, suppress
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from PIL import Image, UnidentifiedImageError
+
+from cardscan.errors import InvalidInput, TooLarge
+from cardscan.v1.batch_pb2 import SkippedEntry
+from gateway.config import Limits
+
+logger = logging.getLogger(__name__)
+
+# The image formats the OCR workers read.
+CARD_FORMATS = ("JPEG", "PNG", "TIFF", "WEBP", "BMP", "GIF")
+
+CHUNK_BYTES = 256 * 1024
+# Pillow finds an image's size within this many bytes for nearly every file;
+# anything it cannot place from them is read whole before it is judged.
+SNIFF_BYTES = 256 * 1024
+# Small entries may compress far better than large ones (a blank bitmap),
+# so the compression ratio only counts beyond this many bytes.
+RATIO_FLOOR_BYTES = 1024 * 1024
+# A central directory record with an ordinary name and extra fields fits in
+# this many bytes; a directory larger than max_entries of them is refused
+# before it is parsed, since parsing builds an object per record.
+CENTRAL_RECORD_BUDGET = 1024
+
+ZIP_UTF8_FLAG = 0x800
+ZIP_ENCRYPTED_FLAG = 0x1
+EOCD = struct.Struct("<4s4H2LH")
+EOCD_SIGNATURE = b"PK\x05\x06"
+ZIP64_LOCATOR = struct.Struct("<4sLQL")
+ZIP64_LOCATOR_SIGNATURE = b"PK\x06\x07"
+ZIP64_EOCD = struct.Struct("<4sQ2H2L4Q")
+ZIP64_EOCD_SIGNATURE = b"PK\x06\x06"
+MAX_COMMENT_BYTES = 0xFFFF
+
+# First bytes of common files that are not card images, to say what an
+# entry looks like when it is skipped.
+LOOKALIKES = (
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive or Office document"),
+    (b"\x1f\x8b", "a gzip file"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"\x7fELF", "a program"),
+    (b"MZ", "a Windows program"),
+    (b"8BPS", "a Photoshop document"),
+    (b"\x00\x00\x01\x00", "an icon"),
+)
+ISO_MEDIA_KINDS = {
+    b"heic": "a HEIC photo",
+    b"heix": "a HEIC photo",
+    b"avif": "an AVIF image",
+}
+
+
+class EntryUnreadable(Exception):
+    """An entry cannot be taken as a card; the message says why."""
+
+
+@dataclass(frozen=True)
+class CardEntry:
+    """A ZIP entry taken as a card."""
+
+    info: zipfile.ZipInfo
+    name: str
+    size: int
+
+
+@dataclass
+class Survey:
+    """What a ZIP holds: its cards, the entries skipped, and those ignored."""
+
+    cards: list[CardEntry] = field(default_factory=list)
+    skipped: list[SkippedEntry] = field(default_factory=list)
+    ignored: int = 0
+
+
+@dataclass
+class _Meter:
+    """Counts decompressed bytes across a whole ZIP against its limit."""
+
+    limit: int
+    total: int = 0
+
+    def add(self, count: int) -> None:
+        self.total += count
+        if self.total > self.limit:
+            raise TooLarge(
+                f"the ZIP decompresses to more than {self.limit} bytes, the "
+                "limit for one upload (MAX_TOTAL_UNCOMPRESSED_BYTES)"
+            )
+
+
+def open_zip(fp: BinaryIO, limits: Limits) -> zipfile.ZipFile:
+    """Opens a spooled upload as a ZIP, after checking it is one within limits."""
+    size = fp.seek(0, io.SEEK_END)
+    if size == 0:
+        raise InvalidInput("the upload is empty; send a ZIP file of card images")
+    fp.seek(0)
+    head = fp.read(SNIFF_BYTES)
+    entries, directory_bytes = _central_directory(fp, size, head)
+    _check_entry_count(entries, limits)
+    if directory_bytes > limits.max_entries * CENTRAL_RECORD_BUDGET:
+        raise TooLarge(
+            f"the ZIP's central directory is {directory_bytes} bytes, more than "
+            f"{limits.max_entries} entries (MAX_ENTRIES) can need"
+        )
+    try:
+        archive = zipfile.ZipFile(fp)
+    except zipfile.BadZipFile as error:
+        raise InvalidInput(f"the upload is a damaged ZIP file: {error}") from None
+    except UnicodeDecodeError as error:
+        raise InvalidInput(
+            "the ZIP marks an entry name as UTF-8 but the name is not valid "
+            f"UTF-8 ({error.object[:80]!r}); re-create the ZIP"
+        ) from None
+    _check_entry_count(len(archive.infolist()), limits)
+    return archive
+
+
+def _check_entry_count(entries: int, limits: Limits) -> None:
+    if entries > limits.max_entries:
+        raise TooLarge(
+            f"the ZIP has {entries} entries; the limit is {limits.max_entries} "
+            "(MAX_ENTRIES)"
+        )
+
+
+def _central_directory(fp: BinaryIO, size: int, head: bytes) -> tuple[int, int]:
+    """The entry count and size the ZIP's end record gives for its directory."""
+    fp.seek(max(0, size - EOCD.size - MAX_COMMENT_BYTES))
+    tail = fp.read()
+    at = len(tail) - EOCD.size
+    if tail[at : at + 4] != EOCD_SIGNATURE:
+        at = tail.rfind(EOCD_SIGNATURE, 0, len(tail) - EOCD.size + 1)
+    if at < 0:
+        raise InvalidInput(_not_a_zip(head))
+    record = EOCD.unpack_from(tail, at)
+    entries, directory_bytes = record[4], record[5]
+    if entries == 0xFFFF or directory_bytes == 0xFFFFFFFF:
+        entries, directory_bytes = _zip64_directory(fp, size - len(tail) + at)
+    return entries, directory_bytes
+
+
+def _zip64_directory(fp: BinaryIO, eocd_offset: int) -> tuple[int, int]:
+    """The entry count and directory size from a ZIP64 end record."""
+    fp.seek(max(0, eocd_offset - ZIP64_LOCATOR.size))
+    locator = fp.read(ZIP64_LOCATOR.size)
+    if len(locator) < ZIP64_LOCATOR.size or not locator.startswith(
+        ZIP64_LOCATOR_SIGNATURE
+    ):
+        raise InvalidInput("the ZIP's end record points to a ZIP64 record it lacks")
+    fp.seek(ZIP64_LOCATOR.unpack(locator)[2])
+    record = fp.read(ZIP64_EOCD.size)
+    if len(record) < ZIP64_EOCD.size or not record.startswith(ZIP64_EOCD_SIGNATURE):
+        raise InvalidInput("the ZIP's ZIP64 end record is missing or damaged")
+    fields = ZIP64_EOCD.unpack(record)
+    return fields[7], fields[8]
+
+
+def _not_a_zip(head: bytes) -> str:
+    if head.startswith(b"PK\x03\x04"):
+        return (
+            "the upload starts like a ZIP file but has no end record; it is "
+            "truncated or damaged"
+        )
+    image = identify(head)
+    if image:
+        return (
+            f"the upload is not a ZIP file but a {image[0]} image; send a single "
+            "image to POST /v1/cards (gRPC ScanCard)"
+        )
+    return f"the upload is not a ZIP file; it looks like {looks_like(head)}"
+
+
+def survey(archive: zipfile.ZipFile, limits: Limits) -> Survey:
+    """Decides which entries of a ZIP are cards, reading each one in full."""
+    found = Survey()
+    meter = _Meter(limits.max_total_uncompressed_bytes)
+    for info in archive.infolist():
+        name = display_name(info)
+        if info.is_dir() or is_hidden(name):
+            found.ignored += 1
+            continue
+        try:
+            found.cards.append(_inspect(archive, info, name, limits, meter))
+        except EntryUnreadable as why:
+            found.skipped.append(SkippedEntry(name=name, reason=str(why)))
+    return found
+
+
+def read_card(archive: zipfile.ZipFile, card: CardEntry, limits: Limits) -> bytes:
+    """The decompressed bytes of a card the survey took."""
+    meter = _Meter(limits.max_total_uncompressed_bytes)
+    return b"".join(_chunks(archive, card.info, limits, meter))
+
+
+def _inspect(
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    name: str,
+    limits: Limits,
+    meter: _Meter,
+) -> CardEntry:
+    """The entry as a card, or EntryUnreadable saying why it is not one."""
+    if info.flag_bits & ZIP_ENCRYPTED_FLAG:
+        raise EntryUnreadable(
+            "is encrypted; cardscan reads no password-protected entries"
+        )
+    with closing(_chunks(archive, info, limits, meter)) as chunks:
+        head = bytearray()
+        for chunk in chunks:
+            head += chunk
+            if len(head) >= SNIFF_BYTES:
+                break
+        if not head:
+            raise EntryUnreadable("is empty")
+        image = identify(bytes(head))
+        if image is None and _lookalike(head):
+            raise EntryUnreadable(f"is not an image; it looks like {looks_like(head)}")
+        size = len(head)
+        if image is None:
+            # The header runs past the sniffed bytes: judge the whole file.
+            head += b"".join(chunks)
+            size, image = len(head), identify(bytes(head))
+        else:
+            size += sum(len(chunk) for chunk in chunks)
+    if image is None:
+        raise EntryUnreadable(f"is not an image; it looks like {looks_like(head)}")
+    _check_pixels(image, limits)
+    return CardEntry(info=info, name=name, size=size)
+
+
+def _check_pixels(image: tuple[str, int, int], limits: Limits) -> None:
+    kind, width, height = image
+    if width * height > limits.max_image_pixels:
+        raise EntryUnreadable(
+            f"is a {kind} image of {width}x{height} pixels, more than the "
+            f"{limits.max_image_pixels} pixels allowed (MAX_IMAGE_PIXELS)"
+        )
+
+
+def _chunks(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, meter: _Meter
+) -> Iterator[bytes]:
+    """An entry's decompressed bytes, stopped as soon as one is over a limit.
+
+    zipfile reads at most the compressed size the directory gives, so a
+    lie there can only loosen the ratio check, never the byte limits.
+    """
+    compressed = max(1, info.compress_size)
+    allowed = max(compressed * limits.max_compression_ratio, RATIO_FLOOR_BYTES)
+    read = 0
+    try:
+        with archive.open(info) as stream:
+            while chunk := stream.read(CHUNK_BYTES):
+                read += len(chunk)
+                meter.add(len(chunk))
+                _check_entry_size(read, allowed, compressed, limits)
+                yield chunk
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+        raise EntryUnreadable(f"is damaged in the ZIP: {error}") from None
+    except NotImplementedError as error:
+        raise EntryUnreadable(f"cannot be decompressed: {error}") from None
+
+
+def _check_entry_size(read: int, allowed: float, compressed: int, limits: Limits):
+    if read > limits.max_card_bytes:
+        raise EntryUnreadable(
+            f"decompresses to more than {limits.max_card_bytes} bytes, the "
+            "limit for one card (MAX_CARD_BYTES)"
+        )
+    if read > allowed:
+        raise EntryUnreadable(
+            f"decompresses to more than {limits.max_compression_ratio:g} times "
+            f"its {compressed} compressed bytes (MAX_COMPRESSION_RATIO); it "
+            "looks like a zip bomb"
+        )
+
+
+def identify(data: bytes) -> tuple[str, int, int] | None:
+    """The card format and pixel size Pillow reads from an image's header."""
+    try:
+        with Image.open(io.BytesIO(data), formats=CARD_FORMATS) as image:
+            return image.format, image.width, image.height
+    except Image.DecompressionBombError as error:
+        raise EntryUnreadable(
+            f"announces an image too large to read: {error}"
+        ) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return None
+
+
+def looks_like(head: bytes) -> str:
+    """A few words on what a file that is not a card image seems to be."""
+    return _lookalike(head) or f"unknown data starting with {head[:8].hex(' ')}"
+
+
+def _lookalike(head: bytes) -> str | None:
+    """What a file seems to be, when its first bytes tell."""
+    for signature, kind in LOOKALIKES:
+        if head.startswith(signature):
+            return kind
+    if head[4:8] == b"ftyp":
+        return ISO_MEDIA_KINDS.get(bytes(head[8:12]), "a video or HEIF image")
+    if head[:512].lstrip().startswith(b"<"):
+        return "an XML, SVG or HTML document"
+    if _is_text(head):
+        return "text"
+    return None
+
+
+def _is_text(head: bytes) -> bool:
+    sample = bytes(head[:4096])
+    try:
+        text = sample.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # A sample may end inside a multi-byte character.
+        if error.start < len(sample) - 3:
+            return False
+        text = sample[: error.start].decode("utf-8")
+    return all(ch.isprintable() or ch in "\t\r\n\f" for ch in text)
+
+
+def display_name(info: zipfile.ZipInfo) -> str:
+    """An entry's name as text that is safe to show anywhere.
+
+    ZIP names are UTF-8 when flagged so and CP437 otherwise by the format's
+    rule; many tools write UTF-8 without the flag, so an unflagged name
+    that is valid UTF-8 is read as UTF-8. (A flagged name that is not
+    valid UTF-8 is refused by ``open_zip``, as zipfile cannot list it.)
+    Unprintable characters are escaped, so a name can neither break a log
+    line nor hide its content.
+    """
+    text = info.orig_filename
+    if not info.flag_bits & ZIP_UTF8_FLAG:
+        raw = info.orig_filename.encode("cp437")
+        with suppress(UnicodeDecodeError):
+            text = raw.decode("utf-8")
+    return escape(text)
+
+
+def escape(text: str) -> str:
+    """The text with unprintable characters written as escapes."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
+def is_hidden(name: str) -> bool:
+    """Whether an entry is a dotfile, in a dot-folder, or macOS metadata."""
+    parts = re.split(r"[/\\]", name)
+    return any(
+        part == "__MACOSX" or (part.startswith(".") and part not in (".", ".."))
+        for part in parts
+    )
+
+
+def require_cards(found: Survey) -> None:
+    """Refuses a ZIP in which no entry is a card, saying what it held."""
+    if found.cards:
+        return
+    listed = "; ".join(f"{e.name}: {e.reason}" for e in found.skipped[:20])
+    more = len(found.skipped) - 20
+    listed += f"; and {more} more" if more > 0 else ""
+    held = f"skipped {listed}" if found.skipped else "it holds no files"
+    if found.ignored:
+        held += f" (and {found.ignored} directories, hidden or macOS metadata entries)"
+    raise InvalidInput(f"the ZIP has no card images: {held}")

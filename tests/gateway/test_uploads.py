@@ -1,0 +1,270 @@
+"""The ZIP reader over good uploads and every kind of bad one."""
+
+import io
+import struct
+import zipfile
+import zlib
+
+import pytest
+from PIL import Image
+
+from cardscan.errors import InvalidInput, TooLarge
+from gateway.config import Limits
+from gateway.uploads import open_zip, read_card, require_cards, survey
+
+LIMITS = Limits()
+
+
+def image_bytes(kind: str = "PNG", size: tuple[int, int] = (40, 20)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, "white").save(out, kind)
+    return out.getvalue()
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG whose header announces the size and holds no pixels."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", b"")
+
+
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    crc = struct.pack(">I", zlib.crc32(kind + data))
+    return struct.pack(">I", len(data)) + kind + data + crc
+
+
+def make_zip(entries: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", method) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def read(data: bytes, limits: Limits = LIMITS):
+    archive = open_zip(io.BytesIO(data), limits)
+    return archive, survey(archive, limits)
+
+
+def reasons(found) -> dict[str, str]:
+    return {entry.name: entry.reason for entry in found.skipped}
+
+
+def set_flag(data: bytes, name: bytes, flag: int) -> bytes:
+    """The ZIP with a general-purpose flag set on an entry in both headers."""
+    out = bytearray(data)
+    for signature, flag_at, name_at in ((b"PK\x03\x04", 6, 30), (b"PK\x01\x02", 8, 46)):
+        at = out.find(signature)
+        while at >= 0:
+            if out[at + name_at : at + name_at + len(name)] == name:
+                (flags,) = struct.unpack_from("<H", out, at + flag_at)
+                struct.pack_into("<H", out, at + flag_at, flags | flag)
+            at = out.find(signature, at + 4)
+    return bytes(out)
+
+
+def test_images_become_cards_in_order_with_their_bytes():
+    png, jpeg = image_bytes("PNG"), image_bytes("JPEG")
+    archive, found = read(make_zip({"a/one.png": png, "two.jpg": jpeg}))
+
+    assert [card.name for card in found.cards] == ["a/one.png", "two.jpg"]
+    assert found.skipped == []
+    assert read_card(archive, found.cards[0], LIMITS) == png
+    assert read_card(archive, found.cards[1], LIMITS) == jpeg
+
+
+def test_empty_upload_is_refused():
+    with pytest.raises(InvalidInput, match="empty"):
+        open_zip(io.BytesIO(b""), LIMITS)
+
+
+def test_text_upload_is_refused_as_not_a_zip():
+    with pytest.raises(InvalidInput, match="not a ZIP file; it looks like text"):
+        open_zip(io.BytesIO(b"name,email\nAna,ana@example.com\n"), LIMITS)
+
+
+def test_single_image_upload_points_to_the_card_endpoint():
+    with pytest.raises(InvalidInput, match="not a ZIP file but a PNG image.*cards"):
+        open_zip(io.BytesIO(image_bytes()), LIMITS)
+
+
+def test_truncated_zip_is_refused_as_truncated():
+    data = make_zip({"one.png": image_bytes(), "two.png": image_bytes()})
+
+    with pytest.raises(InvalidInput, match="truncated"):
+        open_zip(io.BytesIO(data[: len(data) // 2]), LIMITS)
+
+
+def test_zip_without_entries_has_no_cards_and_says_so():
+    _, found = read(make_zip({}))
+
+    with pytest.raises(InvalidInput, match="no card images: it holds no files"):
+        require_cards(found)
+
+
+def test_zip_without_images_lists_what_was_skipped():
+    _, found = read(make_zip({"notes.txt": b"hello", "card.pdf": b"%PDF-1.7\n"}))
+
+    with pytest.raises(InvalidInput) as raised:
+        require_cards(found)
+    assert "notes.txt: is not an image; it looks like text" in str(raised.value)
+    assert "card.pdf: is not an image; it looks like a PDF document" in str(
+        raised.value
+    )
+
+
+def test_macos_metadata_dotfiles_and_directories_are_ignored_not_listed():
+    entries = {
+        "__MACOSX/._card.png": image_bytes(),
+        "._card.png": image_bytes(),
+        ".DS_Store": b"\x00\x00\x00\x01Bud1",
+        ".hidden/card.png": image_bytes(),
+        "cards/.env": b"SECRET=1",
+        "card.png": image_bytes(),
+    }
+    data = make_zip(entries)
+    out = io.BytesIO(data)
+    with zipfile.ZipFile(out, "a") as archive:
+        archive.mkdir("cards/")
+    _, found = read(out.getvalue())
+
+    assert [card.name for card in found.cards] == ["card.png"]
+    assert found.skipped == []
+    assert found.ignored == 6
+
+
+def test_only_metadata_is_refused_and_counts_what_was_ignored():
+    _, found = read(make_zip({"__MACOSX/._a.png": b"x", ".DS_Store": b"y"}))
+
+    with pytest.raises(InvalidInput, match="2 directories, hidden or macOS"):
+        require_cards(found)
+
+
+def test_path_traversal_names_are_only_shown_never_used():
+    entries = {
+        "../../etc/passwd": b"root:x:0:0:root:/root:/bin/bash\n",
+        "/abs/card.png": image_bytes(),
+        "..\\win\\card.png": image_bytes(),
+    }
+    _, found = read(make_zip(entries))
+
+    assert [card.name for card in found.cards] == ["/abs/card.png", "..\\win\\card.png"]
+    assert reasons(found) == {"../../etc/passwd": "is not an image; it looks like text"}
+
+
+def test_unflagged_non_utf8_name_is_read_as_cp437():
+    data = make_zip({"caf_.png": image_bytes()}).replace(b"caf_.png", b"caf\xe9.png")
+    _, found = read(data)
+
+    assert [card.name for card in found.cards] == ["caf\u0398.png"]
+
+
+def test_unflagged_utf8_name_is_read_as_utf8():
+    name = "M\u00fcller.png".encode()
+    data = make_zip({"Mxxller.png": image_bytes()}).replace(b"Mxxller.png", name)
+    _, found = read(data)
+
+    assert [card.name for card in found.cards] == ["M\u00fcller.png"]
+
+
+def test_flagged_utf8_name_that_is_not_utf8_is_refused_clearly():
+    data = make_zip({"caf_.png": image_bytes()}).replace(b"caf_.png", b"caf\xff.png")
+    data = set_flag(data, b"caf\xff.png", 0x800)
+
+    with pytest.raises(InvalidInput, match="not valid UTF-8"):
+        open_zip(io.BytesIO(data), LIMITS)
+
+
+def test_unprintable_characters_in_names_are_escaped():
+    _, found = read(make_zip({"evil\x1b[2J\nname.txt": b"plain text"}))
+
+    assert [entry.name for entry in found.skipped] == ["evil\\x1b[2J\\nname.txt"]
+
+
+def test_more_entries_than_the_limit_are_refused():
+    entries = {f"card{i}.png": image_bytes() for i in range(6)}
+
+    with pytest.raises(TooLarge, match="6 entries; the limit is 5"):
+        open_zip(io.BytesIO(make_zip(entries)), Limits(max_entries=5))
+
+
+def test_zip_bomb_of_zeros_is_skipped_while_reading():
+    data = make_zip({"bomb.jpg": bytes(200 * 1024 * 1024)})
+    assert len(data) < 400_000
+
+    _, found = read(data)
+
+    assert found.cards == []
+    assert "looks like a zip bomb" in reasons(found)["bomb.jpg"]
+
+
+def test_image_header_followed_by_a_bomb_is_skipped_while_reading():
+    data = make_zip({"bomb.png": png_header(100, 100) + bytes(30 * 1024 * 1024)})
+    _, found = read(data)
+
+    assert "times its" in reasons(found)["bomb.png"]
+
+
+def test_total_decompressed_size_over_the_limit_refuses_the_upload():
+    entries = {f"card{i}.bmp": image_bytes("BMP", (300, 300)) for i in range(4)}
+    limits = Limits(max_total_uncompressed_bytes=600_000)
+
+    with pytest.raises(TooLarge, match="more than 600000 bytes"):
+        read(make_zip(entries), limits)
+
+
+def test_card_over_the_size_limit_is_skipped():
+    big = image_bytes("BMP", (400, 400))
+    _, found = read(make_zip({"big.bmp": big}), Limits(max_card_bytes=100_000))
+
+    assert "more than 100000 bytes" in reasons(found)["big.bmp"]
+
+
+def test_encrypted_entry_is_skipped_with_reason():
+    data = set_flag(make_zip({"locked.png": image_bytes()}), b"locked.png", 0x1)
+    _, found = read(data)
+
+    assert reasons(found) == {
+        "locked.png": "is encrypted; cardscan reads no password-protected entries"
+    }
+
+
+def test_file_that_is_not_an_image_is_skipped_whatever_its_extension():
+    entries = {"card.jpg": b"%PDF-1.4 fake", "card.png": b"\x00\x01\x02\x03" * 10}
+    _, found = read(make_zip(entries))
+
+    assert reasons(found) == {
+        "card.jpg": "is not an image; it looks like a PDF document",
+        "card.png": "is not an image; it looks like unknown data starting with "
+        "00 01 02 03 00 01 02 03",
+    }
+
+
+def test_image_announcing_too_many_pixels_is_skipped_giving_its_size():
+    _, found = read(make_zip({"huge.png": png_header(10000, 8000)}))
+
+    assert "10000x8000 pixels" in reasons(found)["huge.png"]
+
+
+def test_image_too_large_for_pillow_to_open_is_skipped_giving_its_size():
+    _, found = read(make_zip({"huge.png": png_header(20000, 20000)}))
+
+    assert "400000000 pixels" in reasons(found)["huge.png"]
+
+
+def test_truncated_image_pillow_can_place_is_accepted_as_a_card():
+    out = io.BytesIO()
+    Image.effect_noise((400, 300), 80).save(out, "JPEG")
+    jpeg = out.getvalue()
+    _, found = read(make_zip({"cut.jpg": jpeg[: len(jpeg) // 2]}))
+
+    assert [card.name for card in found.cards] == ["cut.jpg"]
+
+
+def test_entry_damaged_in_the_zip_is_skipped():
+    png = image_bytes()
+    data = bytearray(make_zip({"bad.png": png}, zipfile.ZIP_STORED))
+    at = bytes(data).find(png) + len(png) - 5
+    data[at] ^= 0xFF
+    _, found = read(bytes(data))
+
+    assert reasons(found)["bad.png"].startswith("is damaged in the ZIP: Bad CRC-32")
