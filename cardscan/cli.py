@@ -1,0 +1,531 @@
+"""The ``cardscan`` command: scan cards through a gateway, or run a stack."""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.text import Text
+
+from cardscan import jsonview, tables
+from cardscan.client import GatewayClient, Unreachable
+from cardscan.errors import CardscanError, InvalidInput
+from cardscan.stack import DetachedStack, Ports, Stack
+from cardscan.v1 import batch_pb2, cardscan_pb2
+
+SERVER_ENV = "CARDSCAN_SERVER"
+DEFAULT_SERVER = "127.0.0.1:50051"
+DEFAULT_DATA_DIR = "data"
+SAMPLE_CARDS = Path(__file__).resolve().parents[1] / "samples" / "cards"
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".bmp", ".gif"}
+START_HINT = (
+    "start a local stack with `cardscan up`, or point --server or "
+    f"{SERVER_ENV} at a running gateway"
+)
+# Conventional exit status of a program ended by Ctrl-C.
+EXIT_INTERRUPTED = 130
+
+
+class Failed(CardscanError):
+    """The command ran, but what it reports is a failure."""
+
+
+@dataclass
+class Terminal:
+    """Where a command writes: results to ``out``, messages to ``err``."""
+
+    out: Console
+    err: Console
+
+    def info(self, json_to_stdout: bool) -> Console:
+        """Where progress and notes go: stderr when stdout carries JSON."""
+        return self.err if json_to_stdout else self.out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Runs one command and returns its exit status."""
+    args = parser().parse_args(argv)
+    term = Terminal(Console(), Console(stderr=True))
+    try:
+        return args.command(args, term)
+    except Unreachable as error:
+        fail(f"{error}; {START_HINT}")
+    except (CardscanError, OSError, ValueError, RuntimeError) as error:
+        fail(str(error))
+    except KeyboardInterrupt:
+        fail("interrupted")
+        return EXIT_INTERRUPTED
+    return 1
+
+
+def fail(message: str) -> None:
+    """Prints a one-line error to stderr."""
+    print(f"cardscan: error: {tables.clean(message)}", file=sys.stderr)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser for every command."""
+    top = argparse.ArgumentParser(
+        prog="cardscan",
+        description="Turn business-card images into structured contacts.",
+        epilog=f"The gateway's gRPC address is taken from --server, else from "
+        f"${SERVER_ENV}, else {DEFAULT_SERVER}.",
+    )
+    commands = top.add_subparsers(required=True, metavar="COMMAND")
+    gateway = argparse.ArgumentParser(add_help=False)
+    gateway.add_argument(
+        "--server",
+        metavar="HOST:PORT",
+        default=os.environ.get(SERVER_ENV) or DEFAULT_SERVER,
+        help=f"the gateway's gRPC address (default: ${SERVER_ENV}, else "
+        f"{DEFAULT_SERVER}; now %(default)s)",
+    )
+    add_scan_commands(commands, gateway)
+    add_stack_commands(commands)
+    return top
+
+
+def json_option(command: argparse.ArgumentParser) -> None:
+    """Adds --json [FILE], where no FILE or '-' means stdout."""
+    command.add_argument(
+        "--json",
+        nargs="?",
+        const="-",
+        metavar="FILE",
+        help="write one JSON object per card (JSON Lines) to FILE, or to "
+        "stdout when FILE is '-' or left out",
+    )
+
+
+def add_scan_commands(commands, gateway: argparse.ArgumentParser) -> None:
+    """The commands that talk to a running gateway."""
+    scan = commands.add_parser(
+        "scan",
+        parents=[gateway],
+        help="upload a ZIP of card images and print their contacts",
+        description="Upload a ZIP of card images, follow the batch until "
+        "every card is read, then print the contacts.",
+    )
+    scan.add_argument("zip", metavar="CARDS.zip", type=Path)
+    json_option(scan)
+    scan.set_defaults(command=run_scan)
+
+    card = commands.add_parser(
+        "card", parents=[gateway], help="read one card image and print its contact"
+    )
+    card.add_argument("image", metavar="IMAGE", type=Path)
+    card.add_argument("--json", action="store_true", help="print the card as JSON")
+    card.set_defaults(command=run_card)
+
+    status = commands.add_parser(
+        "status", parents=[gateway], help="print the state of each card of a batch"
+    )
+    status.add_argument("batch_id", metavar="BATCH_ID")
+    status.add_argument("--json", action="store_true", help="print the batch as JSON")
+    status.set_defaults(command=run_status)
+
+    contacts = commands.add_parser(
+        "contacts", parents=[gateway], help="print the contacts of a batch"
+    )
+    contacts.add_argument("batch_id", metavar="BATCH_ID")
+    json_option(contacts)
+    contacts.set_defaults(command=run_contacts)
+
+
+def add_stack_commands(commands) -> None:
+    """The commands that run a stack on this machine."""
+    defaults = Ports.default()
+    up = commands.add_parser(
+        "up",
+        help="run the stack on this machine until Ctrl-C",
+        description="Run NATS, the store on SQLite, OCR workers and the "
+        "gateway on this machine, listening on 127.0.0.1.",
+    )
+    data_dir_option(up)
+    workers_option(up)
+    up.add_argument(
+        "--detach",
+        action="store_true",
+        help="leave the stack running in the background; stop it with `cardscan down`",
+    )
+    ports = up.add_argument_group("ports")
+    for part, flag, what in [
+        ("gateway_grpc", "--grpc-port", "the gateway's gRPC API"),
+        ("gateway_http", "--http-port", "the gateway's HTTP API"),
+        ("nats", "--nats-port", "NATS"),
+        ("store", "--store-port", "the store"),
+    ]:
+        ports.add_argument(
+            flag,
+            dest=part,
+            type=int,
+            default=getattr(defaults, part),
+            metavar="PORT",
+            help=f"the port of {what} (default: %(default)s)",
+        )
+    up.set_defaults(command=run_up)
+
+    down = commands.add_parser("down", help="stop a stack started with up --detach")
+    data_dir_option(down)
+    down.set_defaults(command=run_down)
+
+    demo = commands.add_parser(
+        "demo",
+        help="start a throw-away stack, scan cards, print the contacts, stop",
+        description="Start a stack on free ports in a temporary folder, scan "
+        "CARDS.zip (by default the project's own sample cards), print the "
+        "contacts and stop the stack.",
+    )
+    demo.add_argument("zip", metavar="CARDS.zip", type=Path, nargs="?")
+    workers_option(demo)
+    demo.set_defaults(command=run_demo)
+
+
+def data_dir_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(DEFAULT_DATA_DIR),
+        metavar="DIR",
+        help="where the stack keeps its database, queue and logs "
+        "(default: %(default)s)",
+    )
+
+
+def workers_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--workers",
+        type=non_negative,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="how many OCR workers to run (default: one per core, %(default)s)",
+    )
+
+
+def non_negative(text: str) -> int:
+    """An argparse type for a count of zero or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return value
+
+
+def existing_file(path: Path) -> Path:
+    """The path, if it names a file that can be read."""
+    if not path.exists():
+        raise InvalidInput(f"{path} does not exist")
+    if not path.is_file():
+        raise InvalidInput(f"{path} is not a file")
+    return path
+
+
+def connect(address: str) -> GatewayClient:
+    """A client of the gateway at the address, checked to be answering."""
+    client = GatewayClient(address)
+    try:
+        client.check()
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+# The gateway commands.
+
+
+def run_scan(args: argparse.Namespace, term: Terminal) -> int:
+    """scan CARDS.zip: upload, follow, then print or write the contacts."""
+    path = existing_file(args.zip)
+    if args.json not in (None, "-") and Path(args.json).resolve() == path.resolve():
+        raise InvalidInput(f"--json {args.json} would overwrite the ZIP being read")
+    with connect(args.server) as client:
+        cards = scan(client, path, term.info(args.json == "-"))
+    show_cards(cards, args.json, term)
+    return 0
+
+
+def scan(client: GatewayClient, path: Path, info: Console) -> list[batch_pb2.Card]:
+    """Uploads the ZIP, follows its batch to the end and returns its cards."""
+    created = upload(client, path, info)
+    info.print(
+        Text(f"Batch {created.batch_id}: {created.accepted} cards accepted", "bold")
+    )
+    if created.skipped:
+        info.print(tables.skipped(list(created.skipped)))
+    if not created.accepted:
+        raise Failed(f"{path} holds no card image the gateway could take")
+
+    try:
+        follow(client, created, info)
+    except KeyboardInterrupt:
+        info.print(
+            f"Stopped following; the cards are still being read. See them with "
+            f"`cardscan status {created.batch_id}`."
+        )
+        raise
+    return client.list_contacts(created.batch_id)
+
+
+def upload(
+    client: GatewayClient, path: Path, info: Console
+) -> cardscan_pb2.CreateBatchResponse:
+    """Streams the ZIP to the gateway with a progress bar of bytes sent."""
+    size = path.stat().st_size
+    with Progress(
+        console=info, transient=True, disable=not info.is_terminal
+    ) as progress:
+        task = progress.add_task(f"Uploading {path.name}", total=size)
+        return client.create_batch(
+            path, on_chunk=lambda sent: progress.advance(task, sent)
+        )
+
+
+def follow(
+    client: GatewayClient, created: cardscan_pb2.CreateBatchResponse, info: Console
+) -> batch_pb2.Batch:
+    """Shows the batch's progress until every card is DONE or FAILED."""
+    columns = [
+        TextColumn("Reading cards"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("[red]{task.fields[failed]} failed"),
+        TimeElapsedColumn(),
+    ]
+    notice = ""
+    with Progress(*columns, console=info) as progress:
+        task = progress.add_task("read", total=created.accepted, failed=0)
+        for batch in client.watch_batch(created.batch_id):
+            counts = batch.counts
+            progress.update(
+                task,
+                total=counts.total or created.accepted,
+                completed=counts.done + counts.failed,
+                failed=counts.failed,
+            )
+            if batch.notice != notice and batch.notice:
+                progress.console.print(Text(tables.clean(batch.notice), "yellow"))
+            notice = batch.notice
+            if batch.state == batch_pb2.BATCH_STATE_COMPLETE:
+                return batch
+    raise Failed(
+        f"the gateway stopped reporting on batch {created.batch_id} before every "
+        f"card was read; follow it with `cardscan status {created.batch_id}`"
+    )
+
+
+def show_cards(cards: list[batch_pb2.Card], target: str | None, term: Terminal) -> None:
+    """Writes the cards as JSON Lines to the target, or prints a table."""
+    if target is None:
+        term.out.print(tables.contacts(cards))
+        return
+    text = "".join(
+        json.dumps(jsonview.card(c), ensure_ascii=False) + "\n" for c in cards
+    )
+    if target == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        Path(target).write_text(text, encoding="utf-8")
+        term.out.print(f"Wrote {len(cards)} cards to {target}")
+
+
+def run_card(args: argparse.Namespace, term: Terminal) -> int:
+    """card IMAGE: read one card and print its contact."""
+    path = existing_file(args.image)
+    with connect(args.server) as client:
+        card = client.scan_card(path)
+
+    state = jsonview.state_name(card.state)
+    if args.json:
+        print(json.dumps(jsonview.card(card), ensure_ascii=False))
+    elif state == "DONE":
+        term.out.print(tables.contact(card))
+    if state == "FAILED":
+        raise Failed(f"{path} could not be read: {card.error}")
+    if state != "DONE":
+        raise Failed(f"the gateway answered with {path} still {state}")
+    return 0
+
+
+def run_status(args: argparse.Namespace, term: Terminal) -> int:
+    """status BATCH_ID: print the state of each card."""
+    with connect(args.server) as client:
+        batch = client.get_batch(args.batch_id)
+
+    if args.json:
+        print(json.dumps(jsonview.batch(batch), ensure_ascii=False))
+        return 0
+    term.out.print(tables.batch(batch))
+    if batch.skipped:
+        term.out.print(tables.skipped(list(batch.skipped)))
+    if batch.notice:
+        term.out.print(Text(tables.clean(batch.notice), "yellow"))
+    return 0
+
+
+def run_contacts(args: argparse.Namespace, term: Terminal) -> int:
+    """contacts BATCH_ID: print or write the contacts of a batch."""
+    with connect(args.server) as client:
+        cards = client.list_contacts(args.batch_id)
+    show_cards(cards, args.json, term)
+    return 0
+
+
+# The stack commands.
+
+
+def run_up(args: argparse.Namespace, term: Terminal) -> int:
+    """up: start the stack, then serve until stopped or detach."""
+    ports = Ports(args.nats, args.store, args.gateway_grpc, args.gateway_http)
+    data_dir = args.data_dir.resolve()
+    refuse_second_stack(data_dir, ports)
+    stack = Stack(data_dir=data_dir, ports=ports, ocr_workers=args.workers)
+
+    stop_on_sigterm()
+    with term.err.status(f"Starting the stack with {args.workers} OCR workers"):
+        stack.start()
+    describe(stack, term.out)
+    if args.detach:
+        record = stack.detach()
+        term.out.print(
+            f"Running in the background (recorded in {record}); stop it with "
+            f"`cardscan down --data-dir {args.data_dir}`."
+        )
+        return 0
+    term.out.print("Serving; press Ctrl-C to stop.")
+    return serve(stack, term)
+
+
+def refuse_second_stack(data_dir: Path, ports: Ports) -> None:
+    """Fails if a stack runs from the data directory or holds the ports."""
+    detached = DetachedStack.load(data_dir)
+    if detached and detached.running():
+        raise Failed(
+            f"a stack already runs from {data_dir}; stop it with "
+            f"`cardscan down --data-dir {data_dir}`"
+        )
+    taken = ports.taken()
+    if taken:
+        shown = ", ".join(f"{port} ({part})" for part, port in taken.items())
+        raise Failed(
+            f"cannot start: ports already in use on 127.0.0.1: {shown}; is a stack "
+            "running already? Stop it with `cardscan down`, or choose other ports "
+            "(see `cardscan up --help`)"
+        )
+
+
+def describe(stack: Stack, out: Console) -> None:
+    """Prints where each part of the stack listens and where logs go."""
+    workers = sum(1 for name in stack.processes if name.startswith("ocr-"))
+    out.print(Text("cardscan is up", "bold green"))
+    out.print(f"  HTTP API      {stack.http_url}")
+    out.print(f"  gRPC API      {stack.gateway_address}")
+    out.print(f"  NATS          {stack.nats_url}")
+    out.print(f"  store         {stack.store_address}")
+    out.print(f"  OCR workers   {workers}")
+    out.print(f"  data          {stack.data_dir}")
+    out.print(f"  logs          {stack.logs}")
+
+
+def stop_on_sigterm() -> None:
+    """Makes SIGTERM unwind like Ctrl-C, so the stack is always stopped."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
+def serve(stack: Stack, term: Terminal) -> int:
+    """Waits for Ctrl-C or SIGTERM, or for a part to die, then stops all."""
+    try:
+        while True:
+            for name, process in stack.processes.items():
+                if process.poll() is not None:
+                    fail(
+                        f"{name} exited with code {process.returncode}; see "
+                        f"{stack.logs / f'{name}.log'}; stopping the stack"
+                    )
+                    return 1
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        term.out.print("Stopping the stack")
+        return 0
+    finally:
+        stack.stop()
+
+
+def run_down(args: argparse.Namespace, term: Terminal) -> int:
+    """down: stop the stack that up --detach left running."""
+    detached = DetachedStack.load(args.data_dir)
+    if detached is None:
+        raise Failed(
+            f"no stack started with `cardscan up --detach` is recorded in "
+            f"{args.data_dir}; nothing to stop"
+        )
+    stopped = detached.stop()
+    if not stopped:
+        term.out.print(
+            f"The stack recorded in {args.data_dir} was no longer running; "
+            "removed its record."
+        )
+        return 0
+    term.out.print(f"Stopped {', '.join(stopped)}.")
+    return 0
+
+
+def run_demo(args: argparse.Namespace, term: Terminal) -> int:
+    """demo: a throw-away stack, one scan, the contacts table, all stopped."""
+    given = existing_file(args.zip) if args.zip else None
+    folder = Path(tempfile.mkdtemp(prefix="cardscan-demo-"))
+    stack = Stack(folder / "stack", Ports.free(), ocr_workers=args.workers)
+    stop_on_sigterm()
+    finished = False
+    try:
+        path = given or zip_sample_cards(folder / "sample-cards.zip")
+        with term.err.status(f"Starting a stack with {args.workers} OCR workers"):
+            stack.start()
+        with connect(stack.gateway_address) as client:
+            cards = scan(client, path, term.out)
+        term.out.print(tables.contacts(cards))
+        finished = True
+    finally:
+        stack.stop()
+        if finished:
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            term.err.print(f"The stack's logs are kept in {stack.logs}")
+    return 0
+
+
+def zip_sample_cards(target: Path) -> Path:
+    """Zips the project's sample cards into the target file."""
+    images = sorted(
+        p for p in SAMPLE_CARDS.glob("*") if p.suffix.lower() in IMAGE_SUFFIXES
+    )
+    if not images:
+        raise Failed(
+            f"no sample cards in {SAMPLE_CARDS}; pass a ZIP: cardscan demo CARDS.zip"
+        )
+    with zipfile.ZipFile(target, "w") as archive:
+        for image in images:
+            archive.write(image, image.name)
+    return target

@@ -1,0 +1,105 @@
+"""A blocking client of the gateway's CardScanService, for the command line."""
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from cardscan import errors, rpc
+from cardscan.v1 import batch_pb2, cardscan_pb2, cardscan_pb2_grpc
+
+# Small enough to keep memory flat, large enough to keep per-message cost low.
+CHUNK_BYTES = 256 * 1024
+HEALTH_TIMEOUT_SECONDS = 5.0
+
+
+class Unreachable(errors.Unavailable):
+    """No cardscan gateway answers at the address."""
+
+
+class GatewayClient:
+    """Calls one gateway over one channel; every failure is a CardscanError."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        self._channel = grpc.insecure_channel(address, options=rpc.MESSAGE_OPTIONS)
+        self._stub = cardscan_pb2_grpc.CardScanServiceStub(self._channel)
+
+    def __enter__(self) -> "GatewayClient":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Closes the channel, cancelling any call still open."""
+        self._channel.close()
+
+    def check(self) -> None:
+        """Fails with Unreachable unless a server answers and is serving."""
+        stub = health_pb2_grpc.HealthStub(self._channel)
+        request = health_pb2.HealthCheckRequest()
+        try:
+            reply = stub.Check(request, timeout=HEALTH_TIMEOUT_SECONDS)
+        except grpc.RpcError as error:
+            reasons = {
+                grpc.StatusCode.UNAVAILABLE: "nothing answers there",
+                grpc.StatusCode.DEADLINE_EXCEEDED: "it did not answer in time",
+            }
+            reason = reasons.get(error.code()) or error.details() or error.code().name
+            raise Unreachable(
+                f"cannot reach the cardscan gateway at {self.address}: {reason}"
+            ) from None
+        if reply.status != health_pb2.HealthCheckResponse.SERVING:
+            status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
+            raise Unreachable(f"the gateway at {self.address} is {status}")
+
+    def create_batch(
+        self, path: Path, on_chunk: Callable[[int], None] = lambda size: None
+    ) -> cardscan_pb2.CreateBatchResponse:
+        """Streams the ZIP file in chunks; on_chunk hears each chunk's size."""
+
+        def chunks() -> Iterator[cardscan_pb2.CreateBatchRequest]:
+            with path.open("rb") as file:
+                while chunk := file.read(CHUNK_BYTES):
+                    on_chunk(len(chunk))
+                    yield cardscan_pb2.CreateBatchRequest(chunk=chunk)
+
+        return self._call(self._stub.CreateBatch, chunks())
+
+    def scan_card(self, path: Path) -> batch_pb2.Card:
+        """Reads one image and waits for its card to end DONE or FAILED."""
+        request = cardscan_pb2.ScanCardRequest(
+            image=path.read_bytes(), file_name=path.name
+        )
+        return self._call(self._stub.ScanCard, request).card
+
+    def get_batch(self, batch_id: str) -> batch_pb2.Batch:
+        """The batch with the state of each card."""
+        request = cardscan_pb2.GetBatchRequest(batch_id=batch_id)
+        return self._call(self._stub.GetBatch, request).batch
+
+    def list_contacts(self, batch_id: str) -> list[batch_pb2.Card]:
+        """The batch's cards in upload order, DONE ones with their contacts."""
+        request = cardscan_pb2.ListContactsRequest(batch_id=batch_id)
+        return list(self._call(self._stub.ListContacts, request).cards)
+
+    def watch_batch(self, batch_id: str) -> Iterator[batch_pb2.Batch]:
+        """The batch each time its cards change, until the gateway ends the
+        stream; leaving the loop early cancels the call."""
+        request = cardscan_pb2.WatchBatchRequest(batch_id=batch_id)
+        call = self._stub.WatchBatch(request)
+        try:
+            for reply in call:
+                yield reply.batch
+        except grpc.RpcError as error:
+            raise errors.from_rpc_error(error) from None
+        finally:
+            call.cancel()
+
+    def _call(self, method, request):
+        try:
+            return method(request)
+        except grpc.RpcError as error:
+            raise errors.from_rpc_error(error) from None

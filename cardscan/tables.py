@@ -1,0 +1,118 @@
+"""Rich tables of contacts and batches for the command line.
+
+Every value shown comes from an upload or from OCR, so each passes through
+``clean`` first: rich markup in it stays text, and control characters are
+shown escaped instead of reaching the terminal.
+"""
+
+import unicodedata
+
+from rich.table import Table
+from rich.text import Text
+
+from cardscan import jsonview
+from cardscan.v1 import batch_pb2
+
+STATE_STYLES = {"DONE": "green", "FAILED": "red", "QUEUED": "dim", "PROCESSING": "cyan"}
+
+
+def clean(value: str) -> str:
+    """The value with control and other invisible characters escaped."""
+    return "".join(
+        c.encode("unicode_escape").decode() if unicodedata.category(c)[0] == "C" else c
+        for c in value
+    )
+
+
+def lines(values: list[str]) -> Text:
+    """One cell with each value on a line of its own."""
+    return Text("\n".join(clean(v) for v in values))
+
+
+def phones(card: batch_pb2.Card) -> list[str]:
+    """Each phone as 'type number', with its extension when it has one."""
+    shown = []
+    for phone in card.contact.phones:
+        extension = f" ext. {phone.extension}" if phone.extension else ""
+        kind = jsonview.phone_type_name(phone.type)
+        shown.append(f"{kind} {phone.number}{extension}")
+    return shown
+
+
+def name_cell(card: batch_pb2.Card) -> Text:
+    """The name of a DONE card, else its state and any error, coloured."""
+    state = jsonview.state_name(card.state)
+    if state == "DONE":
+        return Text(clean(card.contact.name.full))
+    note = f"{state}: {card.error}" if card.error else state
+    return Text(clean(note), style=STATE_STYLES.get(state, ""))
+
+
+def contacts(cards: list[batch_pb2.Card]) -> Table:
+    """One row per card: its file, and its contact or why it has none."""
+    table = Table(title="Contacts", show_lines=True)
+    for header in ["File", "Name", "Title", "Company", "Phones", "Emails", "Websites"]:
+        table.add_column(header, overflow="fold")
+    for card in cards:
+        contact = card.contact
+        table.add_row(
+            Text(clean(card.file_name)),
+            name_cell(card),
+            Text(clean(contact.title)),
+            Text(clean(contact.company)),
+            lines(phones(card)),
+            lines(list(contact.emails)),
+            lines(list(contact.websites)),
+        )
+    return table
+
+
+def contact(card: batch_pb2.Card) -> Table:
+    """One card's fields, one per row."""
+    table = Table(title=Text(clean(card.file_name)), show_header=False)
+    table.add_column("Field", style="bold")
+    table.add_column("Value", overflow="fold")
+    contact = card.contact
+    rows = [
+        ("Name", [contact.name.full]),
+        ("Title", [contact.title]),
+        ("Department", [contact.department]),
+        ("Company", [contact.company]),
+        ("Phones", phones(card)),
+        ("Emails", list(contact.emails)),
+        ("Websites", list(contact.websites)),
+        ("Address", [contact.address.full]),
+    ]
+    for field, values in rows:
+        table.add_row(field, lines(values))
+    if contact.needs_review:
+        table.add_row("Review", Text("some fields were read with low confidence"))
+    return table
+
+
+def batch(batch: batch_pb2.Batch) -> Table:
+    """The state of each card of a batch."""
+    counts = batch.counts
+    state = batch_pb2.BatchState.Name(batch.state).removeprefix("BATCH_STATE_")
+    title = (
+        f"Batch {clean(batch.batch_id)}: {state.lower()}, {counts.done} done, "
+        f"{counts.failed} failed of {counts.total}"
+    )
+    table = Table(title=Text(title))
+    for header in ["File", "State", "Attempts", "Error"]:
+        table.add_column(header, overflow="fold")
+    for card in batch.cards:
+        card_state = jsonview.state_name(card.state)
+        table.add_row(
+            Text(clean(card.file_name)),
+            Text(card_state, style=STATE_STYLES.get(card_state, "")),
+            str(card.attempts),
+            Text(clean(card.error)),
+        )
+    return table
+
+
+def skipped(entries: list[batch_pb2.SkippedEntry]) -> Text:
+    """The upload entries not taken as cards, one per line with the reason."""
+    shown = [f"  skipped {clean(e.name)}: {clean(e.reason)}" for e in entries]
+    return Text("\n".join(shown), style="yellow")

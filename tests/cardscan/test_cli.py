@@ -1,0 +1,323 @@
+"""Tests of the cardscan command against a stand-in gateway served over real
+gRPC on 127.0.0.1, and of its errors when no gateway answers."""
+
+import json
+import os
+import socket
+import zipfile
+from concurrent import futures
+
+import grpc
+import pytest
+from grpc_health.v1 import health, health_pb2_grpc
+
+from cardscan import cli, jsonview
+from cardscan.client import CHUNK_BYTES
+from cardscan.stack import free_port
+from cardscan.v1 import batch_pb2, cardscan_pb2, cardscan_pb2_grpc, contact_pb2
+
+NOTICE = "No OCR worker is consuming cards: start one to read this batch."
+
+
+def done_card(file_name: str) -> batch_pb2.Card:
+    contact = contact_pb2.Contact(
+        name=contact_pb2.PersonName(full="Maren Holt", given="Maren", family="Holt"),
+        title="Head of Logistics",
+        company="Brightwater Freight Ltd",
+        phones=[
+            contact_pb2.Phone(
+                type=contact_pb2.PHONE_TYPE_MOBILE, number="+447700900123"
+            )
+        ],
+        emails=["maren.holt@brightwaterfreight.co.uk"],
+        websites=["www.brightwaterfreight.co.uk"],
+        address=contact_pb2.Address(full="14 Quayside Road, Bristol BS1 4RN"),
+    )
+    return batch_pb2.Card(
+        card_id="c1",
+        batch_id="b1",
+        file_name=file_name,
+        state=batch_pb2.CARD_STATE_DONE,
+        contact=contact,
+    )
+
+
+def failed_card(file_name: str, error: str) -> batch_pb2.Card:
+    return batch_pb2.Card(
+        card_id="c2",
+        batch_id="b1",
+        file_name=file_name,
+        state=batch_pb2.CARD_STATE_FAILED,
+        error=error,
+    )
+
+
+class StandInGateway(cardscan_pb2_grpc.CardScanServiceServicer):
+    """Answers with set cards, and keeps what the CLI sent."""
+
+    def __init__(self) -> None:
+        self.cards = [done_card("holt.png"), failed_card("blur.jpg", "no text found")]
+        self.reject = ""
+        self.chunks: list[bytes] = []
+
+    def CreateBatch(self, request_iterator, context):
+        self.chunks = [request.chunk for request in request_iterator]
+        if self.reject:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, self.reject)
+        skipped = [batch_pb2.SkippedEntry(name="notes.txt", reason="not an image")]
+        return cardscan_pb2.CreateBatchResponse(
+            batch_id="b1", accepted=len(self.cards), skipped=skipped
+        )
+
+    def WatchBatch(self, request, context):
+        total = len(self.cards)
+        waiting = batch_pb2.BatchCounts(total=total, queued=total)
+        ended = batch_pb2.BatchCounts(total=total, done=1, failed=1)
+        yield cardscan_pb2.WatchBatchResponse(
+            batch=batch_pb2.Batch(
+                batch_id=request.batch_id,
+                state=batch_pb2.BATCH_STATE_RUNNING,
+                counts=waiting,
+                notice=NOTICE,
+            )
+        )
+        yield cardscan_pb2.WatchBatchResponse(
+            batch=batch_pb2.Batch(
+                batch_id=request.batch_id,
+                state=batch_pb2.BATCH_STATE_COMPLETE,
+                counts=ended,
+            )
+        )
+
+    def ListContacts(self, request, context):
+        if request.batch_id != "b1":
+            context.abort(grpc.StatusCode.NOT_FOUND, f"no batch {request.batch_id}")
+        return cardscan_pb2.ListContactsResponse(cards=self.cards)
+
+    def GetBatch(self, request, context):
+        if request.batch_id != "b1":
+            context.abort(grpc.StatusCode.NOT_FOUND, f"no batch {request.batch_id}")
+        counts = batch_pb2.BatchCounts(total=2, done=1, failed=1)
+        return cardscan_pb2.GetBatchResponse(
+            batch=batch_pb2.Batch(
+                batch_id="b1",
+                state=batch_pb2.BATCH_STATE_COMPLETE,
+                counts=counts,
+                cards=self.cards,
+            )
+        )
+
+    def ScanCard(self, request, context):
+        if not request.image:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "image is empty")
+        card = self.cards[0] if request.file_name == "holt.png" else self.cards[1]
+        return cardscan_pb2.ScanCardResponse(card=card)
+
+
+@pytest.fixture
+def gateway():
+    """The stand-in gateway on a free port, with the standard health service."""
+    servicer = StandInGateway()
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+    cardscan_pb2_grpc.add_CardScanServiceServicer_to_server(servicer, server)
+    health_pb2_grpc.add_HealthServicer_to_server(health.HealthServicer(), server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    servicer.address = f"127.0.0.1:{port}"
+    yield servicer
+    server.stop(0)
+
+
+@pytest.fixture(autouse=True)
+def wide_terminal(monkeypatch):
+    """Keeps table cells on one line each, so assertions can find them."""
+    monkeypatch.setenv("COLUMNS", "250")
+
+
+@pytest.fixture
+def cards_zip(tmp_path):
+    """A ZIP larger than several upload chunks."""
+    path = tmp_path / "cards.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("holt.png", os.urandom(3 * CHUNK_BYTES + 100))
+        archive.writestr("notes.txt", "not a card")
+    return path
+
+
+def test_scan_of_a_missing_file_names_it_and_fails(tmp_path, capsys):
+    missing = tmp_path / "nope.zip"
+
+    status = cli.main(["scan", str(missing), "--server", f"127.0.0.1:{free_port()}"])
+
+    assert status != 0
+    assert f"{missing} does not exist" in capsys.readouterr().err
+
+
+def test_scan_without_a_gateway_names_the_address_and_how_to_start(cards_zip, capsys):
+    address = f"127.0.0.1:{free_port()}"
+
+    status = cli.main(["scan", str(cards_zip), "--server", address])
+
+    err = capsys.readouterr().err
+    assert status != 0
+    assert len(err.strip().splitlines()) == 1
+    assert f"cannot reach the cardscan gateway at {address}" in err
+    assert "cardscan up" in err
+
+
+def test_server_comes_from_the_environment_unless_given(monkeypatch):
+    monkeypatch.setenv(cli.SERVER_ENV, "10.1.2.3:7000")
+    from_env = cli.parser().parse_args(["status", "b1"])
+    given = cli.parser().parse_args(["status", "b1", "--server", "127.0.0.1:9"])
+    monkeypatch.delenv(cli.SERVER_ENV)
+    default = cli.parser().parse_args(["status", "b1"])
+
+    assert from_env.server == "10.1.2.3:7000"
+    assert given.server == "127.0.0.1:9"
+    assert default.server == cli.DEFAULT_SERVER
+
+
+def test_a_negative_worker_count_is_refused_with_the_value(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["up", "--workers", "-2"])
+
+    assert exit_info.value.code != 0
+    assert "'-2'" in capsys.readouterr().err
+
+
+def test_scan_streams_the_zip_in_chunks(gateway, cards_zip):
+    status = cli.main(["scan", str(cards_zip), "--server", gateway.address])
+
+    assert status == 0
+    assert len(gateway.chunks) > 1
+    assert max(len(chunk) for chunk in gateway.chunks) <= CHUNK_BYTES
+    assert b"".join(gateway.chunks) == cards_zip.read_bytes()
+
+
+def test_scan_json_to_stdout_is_one_jsonview_card_per_line(gateway, cards_zip, capsys):
+    status = cli.main(["scan", str(cards_zip), "--server", gateway.address, "--json"])
+
+    out, err = capsys.readouterr()
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert status == 0
+    assert rows == [jsonview.card(card) for card in gateway.cards]
+    for key in ["file", "state", "error", "name", "title", "department", "company"]:
+        assert key in rows[0]
+    assert rows[0]["phones"] == [
+        {"type": "mobile", "number": "+447700900123", "extension": ""}
+    ]
+    assert rows[1]["state"] == "FAILED"
+    assert rows[1]["error"] == "no text found"
+    assert "b1" in err
+    assert "notes.txt: not an image" in err
+    assert NOTICE in err
+
+
+def test_scan_json_to_a_file_leaves_the_jsonview_cards_there(
+    gateway, cards_zip, tmp_path
+):
+    target = tmp_path / "out.jsonl"
+
+    status = cli.main(
+        ["scan", str(cards_zip), "--server", gateway.address, "--json", str(target)]
+    )
+
+    rows = [json.loads(line) for line in target.read_text().splitlines()]
+    assert status == 0
+    assert rows == [jsonview.card(card) for card in gateway.cards]
+
+
+def test_scan_refuses_to_write_json_over_its_own_zip(gateway, cards_zip, capsys):
+    before = cards_zip.read_bytes()
+
+    status = cli.main(
+        ["scan", str(cards_zip), "--server", gateway.address, "--json", str(cards_zip)]
+    )
+
+    assert status != 0
+    assert "would overwrite" in capsys.readouterr().err
+    assert cards_zip.read_bytes() == before
+
+
+def test_scan_prints_contacts_and_the_error_of_failed_cards(gateway, cards_zip, capsys):
+    status = cli.main(["scan", str(cards_zip), "--server", gateway.address])
+
+    out = capsys.readouterr().out
+    assert status == 0
+    for shown in [
+        "Maren Holt",
+        "Brightwater Freight Ltd",
+        "mobile +447700900123",
+        "maren.holt@brightwaterfreight.co.uk",
+        "FAILED: no text found",
+        "blur.jpg",
+    ]:
+        assert shown in out
+
+
+def test_a_rejected_upload_prints_the_servers_message(gateway, cards_zip, capsys):
+    gateway.reject = "the upload is not a ZIP file"
+
+    status = cli.main(["scan", str(cards_zip), "--server", gateway.address])
+
+    assert status != 0
+    assert "the upload is not a ZIP file" in capsys.readouterr().err
+
+
+def test_card_that_failed_exits_nonzero_with_the_reason(gateway, tmp_path, capsys):
+    image = tmp_path / "blur.jpg"
+    image.write_bytes(b"\xff\xd8 not much of a photo")
+
+    status = cli.main(["card", str(image), "--server", gateway.address])
+
+    assert status != 0
+    assert "could not be read: no text found" in capsys.readouterr().err
+
+
+def test_card_that_was_read_prints_its_contact(gateway, tmp_path, capsys):
+    image = tmp_path / "holt.png"
+    image.write_bytes(b"\x89PNG stand-in")
+
+    status = cli.main(["card", str(image), "--server", gateway.address])
+
+    assert status == 0
+    assert "Head of Logistics" in capsys.readouterr().out
+
+
+def test_contacts_of_an_unknown_batch_prints_the_servers_message(gateway, capsys):
+    status = cli.main(["contacts", "zz9", "--server", gateway.address])
+
+    assert status != 0
+    assert "no batch zz9" in capsys.readouterr().err
+
+
+def test_status_shows_each_card_state(gateway, capsys):
+    status = cli.main(["status", "b1", "--server", gateway.address])
+
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "holt.png" in out and "DONE" in out
+    assert "blur.jpg" in out and "FAILED" in out
+
+
+def test_down_without_a_recorded_stack_says_there_is_none(tmp_path, capsys):
+    status = cli.main(["down", "--data-dir", str(tmp_path)])
+
+    assert status != 0
+    assert "nothing to stop" in capsys.readouterr().err
+
+
+def test_up_refuses_ports_already_in_use_and_names_them(tmp_path, capsys):
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        taken = holder.getsockname()[1]
+        status = cli.main(
+            ["up", "--data-dir", str(tmp_path), "--nats-port", str(taken)]
+            + ["--grpc-port", str(free_port()), "--http-port", str(free_port())]
+            + ["--store-port", str(free_port())]
+        )
+
+    assert status != 0
+    assert f"{taken} (nats)" in capsys.readouterr().err
+    assert not (tmp_path / "logs").exists()
