@@ -1,0 +1,66 @@
+"""Tests of running a stack detached, finding it again and stopping it."""
+
+import socket
+import subprocess
+
+import pytest
+
+from cardscan.stack import DetachedStack, Ports, free_port, port_taken, process_runs
+
+
+def test_a_process_runs_only_while_alive_with_its_own_command_line():
+    argv = ["sleep", "30"]
+    process = subprocess.Popen(argv)
+    try:
+        alive = process_runs(process.pid, argv)
+        other = process_runs(process.pid, ["sleep", "31"])
+    finally:
+        process.kill()
+        process.wait()
+
+    assert alive
+    assert not other
+    assert not process_runs(process.pid, argv)
+
+
+def test_ports_held_by_a_listener_are_named():
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        held = holder.getsockname()[1]
+        free = free_port()
+        ports = Ports(nats=held, store=free, gateway_grpc=free, gateway_http=free)
+
+        assert port_taken(held)
+        assert ports.taken() == {"nats": held}
+
+
+def test_a_detached_stack_is_stopped_gateway_side_first(stack_parts):
+    stack_parts.start_nats()
+    stack_parts.start_store()
+    record = stack_parts.detach()
+    try:
+        detached = DetachedStack.load(stack_parts.data_dir)
+        running = detached.running()
+        stopped = detached.stop()
+    finally:
+        leftover = DetachedStack.load(stack_parts.data_dir)
+        if leftover:
+            leftover.stop()
+
+    assert running == ["nats", "store"]
+    assert stopped == ["store", "nats"]
+    assert not record.exists()
+    assert not port_taken(stack_parts.ports.nats)
+    assert not port_taken(stack_parts.ports.store)
+
+
+def test_no_record_means_no_detached_stack(tmp_path):
+    assert DetachedStack.load(tmp_path) is None
+
+
+def test_a_broken_record_is_refused_with_its_path(tmp_path):
+    (tmp_path / "stack.json").write_text('{"ports": {}}')
+
+    with pytest.raises(ValueError, match="stack.json is not a stack record"):
+        DetachedStack.load(tmp_path)
