@@ -58,6 +58,7 @@ class StandInGateway(cardscan_pb2_grpc.CardScanServiceServicer):
     def __init__(self) -> None:
         self.cards = [done_card("holt.png"), failed_card("blur.jpg", "no text found")]
         self.reject = ""
+        self.watch_ends_early = False
         self.chunks: list[bytes] = []
 
     def CreateBatch(self, request_iterator, context):
@@ -81,6 +82,8 @@ class StandInGateway(cardscan_pb2_grpc.CardScanServiceServicer):
                 notice=NOTICE,
             )
         )
+        if self.watch_ends_early:
+            return
         yield cardscan_pb2.WatchBatchResponse(
             batch=batch_pb2.Batch(
                 batch_id=request.batch_id,
@@ -262,6 +265,28 @@ def test_a_rejected_upload_prints_the_servers_message(gateway, cards_zip, capsys
 
     assert status != 0
     assert "the upload is not a ZIP file" in capsys.readouterr().err
+
+
+def test_a_watch_that_ends_before_the_batch_does_fails_with_a_hint(
+    gateway, cards_zip, capsys
+):
+    gateway.watch_ends_early = True
+
+    status = cli.main(["scan", str(cards_zip), "--server", gateway.address])
+
+    assert status != 0
+    assert "cardscan status b1" in capsys.readouterr().err
+
+
+def test_the_sample_cards_zip_holds_every_sample_image(tmp_path):
+    archive = cli.zip_sample_cards(tmp_path / "samples.zip")
+
+    names = zipfile.ZipFile(archive).namelist()
+    expected = sorted(
+        p.name for p in cli.SAMPLE_CARDS.iterdir() if p.suffix in cli.IMAGE_SUFFIXES
+    )
+    assert len(names) >= 6
+    assert sorted(names) == expected
 
 
 def test_card_that_failed_exits_nonzero_with_the_reason(gateway, tmp_path, capsys):

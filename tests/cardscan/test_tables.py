@@ -1,0 +1,30 @@
+"""Tests of the rich tables the command line prints."""
+
+import io
+
+from rich.console import Console
+
+from cardscan import tables
+from cardscan.v1 import batch_pb2
+
+
+def rendered(table) -> str:
+    console = Console(file=io.StringIO(), width=200)
+    console.print(table)
+    return console.file.getvalue()
+
+
+def test_control_characters_are_shown_escaped():
+    assert tables.clean("a\x1b[31mb\x07\n") == "a\\x1b[31mb\\x07\\n"
+    assert tables.clean("Jörg Müller-Lüdenscheidt") == "Jörg Müller-Lüdenscheidt"
+
+
+def test_markup_in_a_file_name_is_shown_as_text():
+    card = batch_pb2.Card(
+        file_name="[bold red]x[/].png", state=batch_pb2.CARD_STATE_QUEUED
+    )
+
+    out = rendered(tables.contacts([card]))
+
+    assert "[bold red]x[/].png" in out
+    assert "QUEUED" in out
