@@ -4,6 +4,7 @@ import glob
 import os
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ from ocr_service.images import UnreadableImage
 from ocr_service.lines import Line
 
 DEFAULT_LANGUAGES = "eng"
+DEFAULT_PSM = tesserocr.PSM.AUTO
 
 # Where Debian and Ubuntu's tesseract-ocr-* packages put the language data.
 DEBIAN_TESSDATA = "/usr/share/tesseract-ocr/*/tessdata"
@@ -69,6 +71,7 @@ class CardReader:
         self,
         languages: str = DEFAULT_LANGUAGES,
         tessdata_path: str | None = None,
+        psm: int | None = None,
     ) -> None:
         path = find_tessdata(languages, tessdata_path)
         self.languages = languages
@@ -76,7 +79,7 @@ class CardReader:
         self._api = tesserocr.PyTessBaseAPI(
             path=path.rstrip(os.sep) + os.sep,
             lang=languages,
-            psm=tesserocr.PSM.AUTO,
+            psm=DEFAULT_PSM if psm is None else psm,
             oem=tesserocr.OEM.LSTM_ONLY,
         )
 
@@ -102,10 +105,15 @@ class CardReader:
         timings = {} if timings is None else timings
         with self._lock:
             grey = self._prepare(image_bytes, timings)
+
             started = time.perf_counter()
-            lines = self._recognise(grey)
+            first = self._recognise(grey)
             timings["ocr"] = time.perf_counter() - started
-        return lines
+
+            started = time.perf_counter()
+            best = self._upright(grey, first)
+            timings["turn"] = time.perf_counter() - started
+        return best.lines
 
     def _prepare(self, image_bytes: bytes, timings: dict[str, float]) -> np.ndarray:
         """The greyscale picture Tesseract reads, each step timed."""
@@ -119,7 +127,25 @@ class CardReader:
         timings["exif_grey"] = time.perf_counter() - started
         return grey
 
-    def _recognise(self, grey: np.ndarray) -> list[Line]:
+    def _upright(self, grey: np.ndarray, first: "Reading") -> "Reading":
+        """The reading of the card turned upright.
+
+        EXIF tags are often missing or wrong and Tesseract's orientation
+        detection fails on cards with little text, so a card whose first
+        reading is poor or runs vertically is read again turned, and the
+        turn that reads with the most confidence wins.
+        """
+        if first.is_good() and not first.is_vertical():
+            return first
+        turns = [1, 3] if first.is_vertical() else [2]
+        readings = [] if first.is_vertical() else [first]
+        for quarter_turns in turns:
+            readings.append(self._recognise(np.rot90(grey, quarter_turns)))
+            if readings[-1].is_good() and not readings[-1].is_vertical():
+                return readings[-1]
+        return max(readings, key=Reading.score)
+
+    def _recognise(self, grey: np.ndarray) -> "Reading":
         """Runs Tesseract over the picture and collects its text lines."""
         height, width = grey.shape
         pixels = np.ascontiguousarray(grey)
@@ -129,7 +155,50 @@ class CardReader:
                 f"reading the {width}x{height} image took over "
                 f"{READ_TIMEOUT_SECONDS:.0f} s; it holds far more than a card"
             )
-        return text_lines(self._api.GetIterator())
+        lines = text_lines(self._api.GetIterator())
+        return Reading(lines, *word_confidences(self._api.GetIterator()))
+
+
+# A word read with less confidence is probably misread, or not text at all.
+CONFIDENT_WORD = 70.0
+
+# Share of characters in confident words above which a reading is taken as
+# right-side up without trying other turns; misread turns score far below.
+GOOD_SHARE = 0.6
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The lines Tesseract read from one turn of a picture, and how well."""
+
+    lines: list[Line]
+    characters: int
+    confident_characters: int
+
+    def score(self) -> int:
+        """How much text this turn read with confidence."""
+        return self.confident_characters if not self.is_vertical() else 0
+
+    def is_good(self) -> bool:
+        """Whether most of the text read was read with confidence."""
+        return self.confident_characters >= GOOD_SHARE * max(self.characters, 1)
+
+    def is_vertical(self) -> bool:
+        """Whether most of the text runs up or down the picture."""
+        upright = sum(len(x.text) for x in self.lines if x.width >= x.height)
+        return upright < sum(len(x.text) for x in self.lines) / 2
+
+
+def word_confidences(iterator: tesserocr.PyResultIterator) -> tuple[int, int]:
+    """The characters of all words, and of words read with confidence."""
+    level = tesserocr.RIL.WORD
+    characters = confident = 0
+    for word in tesserocr.iterate_level(iterator, level):
+        length = len((word.GetUTF8Text(level) or "").strip())
+        characters += length
+        if word.Confidence(level) >= CONFIDENT_WORD:
+            confident += length
+    return characters, confident
 
 
 def text_lines(iterator: tesserocr.PyResultIterator) -> list[Line]:
