@@ -400,8 +400,11 @@ def run_up(args: argparse.Namespace, term: Terminal) -> int:
     stack = Stack(data_dir=data_dir, ports=ports, ocr_workers=args.workers)
 
     stop_on_sigterm()
-    with term.err.status(f"Starting the stack with {args.workers} OCR workers"):
-        stack.start()
+    try:
+        with term.err.status(f"Starting the stack with {args.workers} OCR workers"):
+            stack.start()
+    except (RuntimeError, TimeoutError) as error:
+        raise Failed(f"{error}; see the logs in {stack.logs}") from None
     describe(stack, term.out)
     if args.detach:
         record = stack.detach()
@@ -529,3 +532,7 @@ def zip_sample_cards(target: Path) -> Path:
         for image in images:
             archive.write(image, image.name)
     return target
+
+
+if __name__ == "__main__":
+    sys.exit(main())
