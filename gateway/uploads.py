@@ -25,9 +25,10 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import closing, suppress
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import BinaryIO
 
 from PIL import Image, UnidentifiedImageError
@@ -395,3 +396,39 @@ def require_cards(found: Survey) -> None:
     if found.ignored:
         held += f" (and {found.ignored} directories, hidden or macOS metadata entries)"
     raise InvalidInput(f"the ZIP has no card images: {held}")
+
+
+async def spool(chunks: AsyncIterator[bytes], path: Path, limit: int) -> int:
+    """Writes an upload to disk as it arrives, refusing it once over the limit."""
+    written = 0
+    with path.open("wb") as out:
+        async for chunk in chunks:
+            written += len(chunk)
+            if written > limit:
+                raise upload_too_large(limit)
+            out.write(chunk)
+    return written
+
+
+def upload_too_large(limit: int, setting: str = "MAX_UPLOAD_BYTES") -> TooLarge:
+    """The error for an upload over the limit the setting names."""
+    return TooLarge(f"the upload is over {limit} bytes, the limit ({setting})")
+
+
+def check_image(image: bytes, limits: Limits) -> str:
+    """The format of a single uploaded card image, or InvalidInput saying why not."""
+    if not image:
+        raise InvalidInput("the image is empty")
+    if len(image) > limits.max_card_bytes:
+        raise TooLarge(
+            f"the image is {len(image)} bytes, over the {limits.max_card_bytes} "
+            "bytes allowed for one card (MAX_CARD_BYTES)"
+        )
+    try:
+        found = identify(image)
+        if found is None:
+            raise EntryUnreadable(f"is not an image; it looks like {looks_like(image)}")
+        _check_pixels(found, limits)
+    except EntryUnreadable as why:
+        raise InvalidInput(f"the upload {why}") from None
+    return found[0]

@@ -1,0 +1,135 @@
+"""The HTTP API: translates requests and replies to and from the batch logic."""
+
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from cardscan import jsonview
+from cardscan.errors import CardscanError, InvalidInput
+from cardscan.v1 import batch_pb2
+from gateway import uploads
+from gateway.batches import Batches
+from gateway.config import Limits
+
+logger = logging.getLogger(__name__)
+
+CHUNK_BYTES = 256 * 1024
+FILE_FIELD = "file"
+
+BATCHES = web.AppKey("batches", Batches)
+LIMITS = web.AppKey("limits", Limits)
+
+
+def error_body(code: str, message: str) -> dict:
+    """The JSON body of every error reply."""
+    return {"error": {"code": code, "message": message}}
+
+
+@web.middleware
+async def _errors_as_json(request: web.Request, handler) -> web.StreamResponse:
+    """Replies to every error with the same JSON shape and its mapped status."""
+    try:
+        return await handler(request)
+    except CardscanError as error:
+        if isinstance(error, InvalidInput):
+            logger.warning(
+                "HTTP %s %s refused: %s", request.method, request.path, error
+            )
+        body = error_body(error.grpc_code.name, str(error))
+        return web.json_response(body, status=error.http_status)
+    except web.HTTPException as error:
+        if error.status < 400:
+            raise
+        code = error.reason.upper().replace(" ", "_")
+        message = f"{request.method} {request.path}: {error.reason}"
+        return web.json_response(error_body(code, message), status=error.status)
+
+
+async def create_batch(request: web.Request) -> web.Response:
+    """POST /v1/batches: a ZIP as the raw body or as the form field 'file'."""
+    _check_length(request, request.app[LIMITS].max_upload_bytes, "MAX_UPLOAD_BYTES")
+    _, chunks = await _upload(request)
+    created = await request.app[BATCHES].create(chunks)
+    body = {
+        "batch_id": created.batch_id,
+        "accepted": created.accepted,
+        "skipped": jsonview.skipped(created.skipped),
+    }
+    return web.json_response(body, status=202)
+
+
+async def scan_card(request: web.Request) -> web.Response:
+    """POST /v1/cards: one image, answered once OCR has read it."""
+    limit = request.app[LIMITS].max_card_bytes
+    _check_length(request, limit, "MAX_CARD_BYTES")
+    file_name, chunks = await _upload(request)
+    image = await _collect(chunks, limit)
+    card = await request.app[BATCHES].scan(image, file_name)
+    if card.state == batch_pb2.CARD_STATE_FAILED:
+        body = error_body("CARD_FAILED", card.error)
+        return web.json_response({**body, "card": jsonview.card(card)}, status=422)
+    return web.json_response(jsonview.card(card))
+
+
+async def get_batch(request: web.Request) -> web.Response:
+    """GET /v1/batches/{batch_id}: the batch with each card's state."""
+    batch = await request.app[BATCHES].get(request.match_info["batch_id"])
+    return web.json_response(jsonview.batch(batch))
+
+
+async def list_contacts(request: web.Request) -> web.Response:
+    """GET /v1/batches/{batch_id}/contacts: every card with its contact."""
+    batch_id = request.match_info["batch_id"]
+    cards = await request.app[BATCHES].contacts(batch_id)
+    body = {"batch_id": batch_id, "cards": [jsonview.card(card) for card in cards]}
+    return web.json_response(body)
+
+
+def _check_length(request: web.Request, limit: int, setting: str) -> None:
+    """Refuses at once an upload whose declared length is over the limit."""
+    if request.content_length is not None and request.content_length > limit:
+        raise uploads.upload_too_large(limit, setting)
+
+
+async def _upload(request: web.Request) -> tuple[str, AsyncIterator[bytes]]:
+    """The uploaded file's name and bytes, from the raw body or a form."""
+    if request.content_type != "multipart/form-data":
+        name = request.query.get("file_name", "")
+        return name, request.content.iter_chunked(CHUNK_BYTES)
+    reader = await request.multipart()
+    async for part in reader:
+        if part.name == FILE_FIELD:
+            return part.filename or "", _part_chunks(part)
+    raise InvalidInput(f"the form has no field named {FILE_FIELD!r} with the file")
+
+
+async def _part_chunks(part) -> AsyncIterator[bytes]:
+    while chunk := await part.read_chunk(CHUNK_BYTES):
+        yield chunk
+
+
+async def _collect(chunks: AsyncIterator[bytes], limit: int) -> bytes:
+    """An upload small enough to hold in memory, refused once over the limit."""
+    data = bytearray()
+    async for chunk in chunks:
+        data += chunk
+        if len(data) > limit:
+            raise uploads.upload_too_large(limit, "MAX_CARD_BYTES")
+    return bytes(data)
+
+
+def make_app(batches: Batches, limits: Limits) -> web.Application:
+    """The HTTP application with its routes."""
+    app = web.Application(middlewares=[_errors_as_json])
+    app[BATCHES] = batches
+    app[LIMITS] = limits
+    app.add_routes(
+        [
+            web.post("/v1/batches", create_batch),
+            web.get("/v1/batches/{batch_id}", get_batch),
+            web.get("/v1/batches/{batch_id}/contacts", list_contacts),
+            web.post("/v1/cards", scan_card),
+        ]
+    )
+    return app

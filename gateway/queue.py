@@ -1,0 +1,58 @@
+"""Puts cards on the JetStream card stream for the OCR workers to read."""
+
+from urllib.parse import quote
+
+import nats.errors
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from nats.js.object_store import ObjectStore
+
+from cardscan import messaging
+from cardscan.errors import Unavailable
+
+PUBLISH_TIMEOUT_SECONDS = 10.0
+
+
+class CardQueue:
+    """Publishes each card's image bytes as one message, large ones by reference."""
+
+    def __init__(self, nc: Client, js: JetStreamContext, images: ObjectStore) -> None:
+        self._nc = nc
+        self._js = js
+        self._images = images
+
+    @classmethod
+    async def open(cls, nc: Client) -> "CardQueue":
+        """The queue on a connected client, with its stream and object store."""
+        js = nc.jetstream(timeout=PUBLISH_TIMEOUT_SECONDS)
+        await messaging.ensure_stream(js)
+        return cls(nc, js, await messaging.image_store(js))
+
+    def require_connected(self) -> None:
+        """Raises Unavailable unless NATS is reachable right now."""
+        if not self._nc.is_connected:
+            raise Unavailable("NATS is unreachable, so no card can be queued")
+
+    async def publish(self, card_id: str, file_name: str, image: bytes) -> None:
+        """Queues one card; the card id doubles as JetStream's de-duplication id.
+
+        The file name travels percent-encoded, since header values must be
+        one line of ASCII.
+        """
+        headers = {
+            "Nats-Msg-Id": card_id,
+            messaging.CARD_ID_HEADER: card_id,
+            messaging.FILE_NAME_HEADER: quote(file_name, safe=""),
+        }
+        payload = image
+        try:
+            if len(image) > messaging.inline_limit(self._nc):
+                await self._images.put(card_id, image)
+                headers[messaging.OBJECT_HEADER] = card_id
+                payload = b""
+            await self._js.publish(
+                messaging.card_subject(card_id), payload, headers=headers
+            )
+        except (TimeoutError, nats.errors.Error, OSError) as error:
+            reason = str(error) or type(error).__name__
+            raise Unavailable(f"NATS did not take card {card_id}: {reason}") from None

@@ -1,0 +1,141 @@
+"""The gRPC CardScanService: translates its messages to and from the batch logic."""
+
+import asyncio
+import functools
+import inspect
+import logging
+from collections.abc import AsyncIterator, Callable
+
+import grpc
+from aiohttp import web
+
+from cardscan import messaging, rpc
+from cardscan.errors import CardscanError, InvalidInput
+from cardscan.v1 import cardscan_pb2, cardscan_pb2_grpc
+from cardscan.v1.store_pb2_grpc import StoreServiceStub
+from gateway import http_api
+from gateway.batches import Batches
+from gateway.config import Settings
+from gateway.queue import CardQueue
+from gateway.workers import Workers
+
+logger = logging.getLogger(__name__)
+
+SERVICE_NAME = cardscan_pb2.DESCRIPTOR.services_by_name["CardScanService"].full_name
+
+
+def _reporting_errors(method: Callable) -> Callable:
+    """Ends a call with the gRPC status of any CardscanError it raises."""
+
+    async def abort(context: grpc.aio.ServicerContext, error: CardscanError):
+        if isinstance(error, InvalidInput):
+            logger.warning("gRPC request refused: %s", error)
+        await context.abort(error.grpc_code, str(error))
+
+    if inspect.isasyncgenfunction(method):
+
+        @functools.wraps(method)
+        async def streaming(self, request, context):
+            try:
+                async for reply in method(self, request, context):
+                    yield reply
+            except CardscanError as error:
+                await abort(context, error)
+
+        return streaming
+
+    @functools.wraps(method)
+    async def unary(self, request, context):
+        try:
+            return await method(self, request, context)
+        except CardscanError as error:
+            await abort(context, error)
+
+    return unary
+
+
+class CardScanServicer(cardscan_pb2_grpc.CardScanServiceServicer):
+    """The public API over gRPC."""
+
+    def __init__(self, batches: Batches) -> None:
+        self._batches = batches
+
+    @_reporting_errors
+    async def CreateBatch(
+        self,
+        request_iterator: AsyncIterator[cardscan_pb2.CreateBatchRequest],
+        context: grpc.aio.ServicerContext,
+    ) -> cardscan_pb2.CreateBatchResponse:
+        chunks = (request.chunk async for request in request_iterator)
+        created = await self._batches.create(chunks)
+        return cardscan_pb2.CreateBatchResponse(
+            batch_id=created.batch_id,
+            accepted=created.accepted,
+            skipped=created.skipped,
+        )
+
+    @_reporting_errors
+    async def ScanCard(
+        self, request: cardscan_pb2.ScanCardRequest, context: grpc.aio.ServicerContext
+    ) -> cardscan_pb2.ScanCardResponse:
+        card = await self._batches.scan(request.image, request.file_name)
+        return cardscan_pb2.ScanCardResponse(card=card)
+
+    @_reporting_errors
+    async def GetBatch(
+        self, request: cardscan_pb2.GetBatchRequest, context: grpc.aio.ServicerContext
+    ) -> cardscan_pb2.GetBatchResponse:
+        batch = await self._batches.get(request.batch_id)
+        return cardscan_pb2.GetBatchResponse(batch=batch)
+
+    @_reporting_errors
+    async def ListContacts(
+        self,
+        request: cardscan_pb2.ListContactsRequest,
+        context: grpc.aio.ServicerContext,
+    ) -> cardscan_pb2.ListContactsResponse:
+        cards = await self._batches.contacts(request.batch_id)
+        return cardscan_pb2.ListContactsResponse(cards=cards)
+
+    @_reporting_errors
+    async def WatchBatch(
+        self,
+        request: cardscan_pb2.WatchBatchRequest,
+        context: grpc.aio.ServicerContext,
+    ) -> AsyncIterator[cardscan_pb2.WatchBatchResponse]:
+        async for batch in self._batches.watch(request.batch_id):
+            yield cardscan_pb2.WatchBatchResponse(batch=batch)
+
+
+async def serve(settings: Settings, stop: asyncio.Event) -> None:
+    """Runs the gRPC and HTTP front ends until the stop event is set."""
+    nc = await messaging.connect(settings.nats_url, name="cardscan-gateway")
+    store_channel = rpc.channel(settings.store_addr)
+    workers = Workers()
+    heartbeats = await workers.listen(nc)
+    batches = Batches(
+        settings,
+        StoreServiceStub(store_channel),
+        store_channel,
+        nc,
+        await CardQueue.open(nc),
+        workers,
+    )
+    grpc_server = rpc.Server(settings.grpc_listen, [SERVICE_NAME])
+    cardscan_pb2_grpc.add_CardScanServiceServicer_to_server(
+        CardScanServicer(batches), grpc_server.grpc
+    )
+    http_runner = web.AppRunner(http_api.make_app(batches, settings.limits))
+    await http_runner.setup()
+    host, port = settings.http_listen.rsplit(":", 1)
+    await web.TCPSite(http_runner, host, int(port)).start()
+    logger.info("HTTP listening on %s", settings.http_listen)
+    await grpc_server.start()
+    try:
+        await stop.wait()
+    finally:
+        await grpc_server.stop()
+        await http_runner.cleanup()
+        await heartbeats.unsubscribe()
+        await nc.drain()
+        await store_channel.close()
