@@ -1,0 +1,197 @@
+"""Postal addresses on a card: which lines hold one, and its parts."""
+
+import re
+from dataclasses import dataclass
+
+from cardscan.v1 import contact_pb2
+from ocr_service.wording import fold, word_set
+
+US_STATES = word_set(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS "
+    "MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI "
+    "WY AS GU MP PR VI PW FM MH AA AE AP"
+)
+CA_PROVINCES = word_set("AB BC MB NB NL NS NT NU ON PE QC SK YT")
+AU_STATES = word_set("NSW VIC QLD SA WA TAS NT ACT")
+BR_STATES = word_set(
+    "AC AL AP AM BA CE DF ES GO MA MT MS MG PA PB PR PE PI RJ RN RS RO RR SC SP SE TO"
+)
+
+# Postal codes whose shape alone tells the country, most specific first.
+# OCR reads "0" as "O" and "5" as "S" inside them, so those are allowed.
+_CA = r"[A-Z][0-9O][A-Z]\s?[0-9O][A-Z][0-9O]"
+TOLD_BY_SHAPE = (
+    ("BR", re.compile(r"\b\d{5}-\d{3}\b")),
+    ("CA", re.compile(rf"\b(?P<region>[A-Z]{{2}})\s+(?P<code>{_CA})\b")),
+    ("CA", re.compile(rf"\b{_CA}\b")),
+    ("US", re.compile(r"\b(?P<region>[A-Z]{2})\s+(?P<code>\d{5}(?:-\d{4})?)\b")),
+    (
+        "AU",
+        re.compile(r"\b(?P<region>NSW|VIC|QLD|SA|WA|TAS|NT|ACT),?\s+(?P<code>\d{4})\b"),
+    ),
+    ("NL", re.compile(r"\b\d{4}\s?[A-Z]{2}\b")),
+    ("GB", re.compile(r"\b[A-Z]{1,2}[0-9O][A-Z0-9]?\s+[0-9O][A-Z]{2}\b")),
+    ("IE", re.compile(r"\b[A-Z][0-9O]{2}[0-9W]?\s?[A-Z0-9]{4}\b")),
+    ("BR", re.compile(r"\b\d{8}\b")),
+)
+# Five-digit codes are used in many countries; the card's other evidence
+# must tell which.
+FIVE_DIGITS = re.compile(r"\b(?:\d{5}|\d{3}\s\d{2})\b")
+FIVE_DIGIT_COUNTRIES = word_set("DE FR IT ES SE FI US MX HR")
+
+# Street types and address words, folded, in the languages cards come in.
+STREET_WORDS = word_set(
+    """
+    street st road rd avenue ave av lane ln drive dr court ct way boulevard
+    blvd place pl square terrace crescent close highway hwy parkway suite apt
+    apartment flat unit floor studio building po box
+    strasse str weg allee platz ring gasse damm ufer chaussee
+    rue avenue boulevard bd chemin place allee impasse quai route cours
+    calle avenida paseo plaza camino carretera ronda travesia
+    via viale piazza corso vicolo stretto rotonda largo piazzale strada
+    contrada borgo localita appartamento piano
+    rua avenida travessa estrada praca alameda rodovia jardim chacara favela
+    feira lago lagoa praia vila viela quadra setor sitio fazenda residencial
+    conjunto morro recanto ladeira parque campo condominio distrito colonia
+    nucleo trecho vale vereda loteamento esplanada passarela aeroporto
+    straat laan plein gracht singel kade dijk steeg hof park
+    gatan vagen grand torget gata vag plan backe
+    """
+)
+# Endings of street names written as one word: "Hauptstraße", "Kerkstraat".
+STREET_ENDINGS = (
+    "strasse", "straße", "str.", "weg", "allee", "platz", "gasse", "ring",
+    "straat", "laan", "plein", "gracht", "singel", "kade", "dijk",
+    "gatan", "vagen", "vägen", "grand", "gränd", "torget",
+)  # fmt: skip
+
+COUNTRY_NAMES = {
+    "germany": "DE", "deutschland": "DE", "france": "FR", "italy": "IT",
+    "italia": "IT", "spain": "ES", "espana": "ES", "netherlands": "NL",
+    "nederland": "NL", "the netherlands": "NL", "sweden": "SE", "sverige": "SE",
+    "brazil": "BR", "brasil": "BR", "portugal": "PT", "united kingdom": "GB",
+    "uk": "GB", "ireland": "IE", "usa": "US", "united states": "US",
+    "canada": "CA", "australia": "AU", "austria": "AT", "osterreich": "AT",
+    "switzerland": "CH", "schweiz": "CH", "suisse": "CH", "belgium": "BE",
+    "belgique": "BE", "belgie": "BE",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Postal:
+    """A postal code found in a line, with what its shape tells."""
+
+    code: str
+    country: str | None
+    region: str
+    start: int
+    end: int
+
+
+def postal_code(text: str) -> Postal | None:
+    """The postal code a line holds, if any."""
+    for country, pattern in TOLD_BY_SHAPE:
+        match = pattern.search(text)
+        if match and _region_fits(country, match):
+            code = match.groupdict().get("code") or match[0]
+            region = match.groupdict().get("region") or ""
+            span = match.span("code") if "code" in match.groupdict() else match.span()
+            return Postal(code, country, region, *span)
+    # A house number can come first, so the last five digits are the code.
+    matches = list(FIVE_DIGITS.finditer(text))
+    if matches:
+        return Postal(matches[-1][0], None, "", *matches[-1].span())
+    return None
+
+
+def street_evidence(text: str) -> bool:
+    """True when a line names a street type or is a house number alone."""
+    words = re.findall(r"[\w.]+", fold(text))
+    if any(w.strip(".") in STREET_WORDS for w in words):
+        return True
+    if any(w.endswith(STREET_ENDINGS) and len(w) > 6 for w in words):
+        return True
+    return re.fullmatch(r"\s*\d{1,5}[a-zA-Z]?\s*,?\s*", text) is not None
+
+
+def country_name(text: str) -> str | None:
+    """The ISO code of a country named on a line of its own, if any."""
+    return COUNTRY_NAMES.get(fold(text).strip(" .,"))
+
+
+def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
+    """An address from its lines as printed, with its parts; hint is a
+    country the card's phone numbers point at."""
+    parts = [line.strip(" ,|") for line in lines if line.strip(" ,|")]
+    full = ", ".join(parts)
+    result = contact_pb2.Address(full=full)
+    postal = None
+    for index in reversed(range(len(parts))):
+        postal = postal_code(parts[index])
+        if postal:
+            break
+    if postal is None:
+        result.street = parts[0]
+        result.country = _country(None, parts, hint)
+        return result
+
+    line = parts[index]
+    result.postal_code = postal.code
+    result.region = postal.region or _trailing_region(line)
+    result.city = _city(line, postal, parts[index - 1] if index else "")
+    result.street = _street(parts[:index], line[: postal.start])
+    result.country = _country(postal, parts, hint)
+    return result
+
+
+def _region_fits(country: str, match: re.Match) -> bool:
+    region = match.groupdict().get("region")
+    if region is None:
+        return True
+    return region in {"US": US_STATES, "CA": CA_PROVINCES, "AU": AU_STATES}[country]
+
+
+def _trailing_region(line: str) -> str:
+    # Brazil prints "City / SP", Italy "City (RC)".
+    match = re.search(r"(?:/\s*([A-Z]{2})|\(([A-Z]{2})\))\s*$", line)
+    return (match[1] or match[2]) if match else ""
+
+
+def _city(line: str, postal: Postal, line_before: str) -> str:
+    after = line[postal.end :]
+    after = re.sub(r"(?:/\s*[A-Z]{2}|\([A-Z]{2}\))\s*$", "", after).strip(" ,")
+    if after:
+        return after.split(",")[0].strip()
+    before = line[: postal.start].rstrip(" ,")
+    if postal.region:
+        before = before[: before.rfind(postal.region)].rstrip(" ,")
+    pieces = [p.strip() for p in before.split(",") if p.strip()]
+    if pieces:
+        return pieces[-1]
+    return line_before.split(",")[-1].strip()
+
+
+def _street(lines_before: list[str], head: str) -> str:
+    if lines_before:
+        return ", ".join(lines_before[:2]) if len(lines_before) > 1 else lines_before[0]
+    pieces = [p.strip() for p in head.split(",") if p.strip()]
+    if not pieces:
+        return ""
+    # A house number printed alone belongs with the street name beside it.
+    if re.fullmatch(r"\d+\w?", pieces[0]) and len(pieces) > 1:
+        return f"{pieces[0]}, {pieces[1]}"
+    if len(pieces) > 1 and re.fullmatch(r"\d+\w?", pieces[1]):
+        return f"{pieces[0]}, {pieces[1]}"
+    return pieces[0]
+
+
+def _country(postal: Postal | None, parts: list[str], hint: str | None) -> str:
+    for part in parts:
+        named = country_name(part.split(",")[-1])
+        if named:
+            return named
+    if postal and postal.country:
+        return postal.country
+    if postal and hint in FIVE_DIGIT_COUNTRIES:
+        return hint
+    return ""

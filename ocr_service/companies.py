@@ -1,0 +1,146 @@
+"""Evidence that a line names a company: legal forms and the card's email
+and web domains."""
+
+import difflib
+import re
+
+from ocr_service.wording import fold, word_set
+
+# Legal forms as printed, matched as whole words anywhere in the line.
+LEGAL_FORMS = (
+    "GmbH & Co. KG",
+    "GmbH & Co KG",
+    "GmbH",
+    "gGmbH",
+    "AG",
+    "KG",
+    "OHG",
+    "e.K.",
+    "e.V.",
+    "e.G.",
+    "eG",
+    "UG",
+    "SE",
+    "Ltd.",
+    "Ltd",
+    "Limited",
+    "LLC",
+    "LLP",
+    "L.L.C.",
+    "Inc.",
+    "Inc",
+    "Corp.",
+    "Corp",
+    "Corporation",
+    "PLC",
+    "plc",
+    "Pty Ltd",
+    "Pty",
+    "S.L.U.",
+    "S.L.",
+    "SL",
+    "S.A.",
+    "SA",
+    "S.A.S.",
+    "SAS",
+    "SARL",
+    "S.A.R.L.",
+    "SASU",
+    "EURL",
+    "SNC",
+    "S.Coop.",
+    "BV",
+    "B.V.",
+    "NV",
+    "N.V.",
+    "VOF",
+    "V.O.F.",
+    "SpA",
+    "S.p.A.",
+    "SPA",
+    "S.r.l.",
+    "s.r.l.",
+    "Srl",
+    "SRL",
+    "S.n.c.",
+    "S.a.s.",
+    "S/A",
+    "Ltda",
+    "Ltda.",
+    "ME",
+    "EIRELI",
+    "AB",
+    "HB",
+    "KB",
+    "Oy",
+    "Oyj",
+    "A/S",
+    "ApS",
+    "AS",
+    "ASA",
+    "Group",
+    "Gruppe",
+    "Groupe",
+    "Grupo",
+    "Gruppo",
+    "& Co.",
+    "& Co",
+    "and Sons",
+    "& Sons",
+    "& Partner",
+    "& Partners",
+    "et Fils",
+    "e figli",
+    "e Figli",
+    "e Hijos",
+    "y Asociados",
+)
+_FORMS = "|".join(re.escape(f) for f in sorted(LEGAL_FORMS, key=len, reverse=True))
+LEGAL_FORM = re.compile(rf"(?<![\w.&])(?:{_FORMS})(?![\w&])")
+
+# Mail and web hosts anyone can use; their names say nothing of a company.
+PUBLIC_DOMAINS = word_set(
+    "gmail googlemail outlook hotmail live msn yahoo icloud me mac aol gmx web "
+    "t-online freenet orange free laposte wanadoo libero virgilio tiscali "
+    "alice telia bluewin protonmail proton zoho mail yandex uol bol terra "
+    "ziggo kpnmail hetnet telenet skynet"
+)
+
+
+def legal_form(text: str) -> str | None:
+    """The legal form a line carries, if any."""
+    match = LEGAL_FORM.search(text)
+    return match[0] if match else None
+
+
+def split_after_legal_form(text: str) -> tuple[str, str] | None:
+    """A company and the text printed after it on the same line, when OCR
+    joined two columns; None when nothing follows the legal form."""
+    for match in LEGAL_FORM.finditer(text):
+        rest = text[match.end() :].strip(" ,|")
+        if rest and re.match(r"[A-ZÀ-Þ0-9]", rest) and len(rest.split()) >= 2:
+            return text[: match.end()].strip(), rest
+    return None
+
+
+def domain_likeness(text: str, domain: str) -> float:
+    """How well a line's letters match a card's domain, from 0 to 1: a
+    company is usually its domain, perhaps shortened or without its legal
+    form."""
+    if not domain or domain in PUBLIC_DOMAINS:
+        return 0.0
+    letters = re.sub(r"[^a-z0-9]", "", fold(text))
+    bare = re.sub(r"[^a-z0-9]", "", fold(LEGAL_FORM.sub("", text)))
+    if len(letters) < 2:
+        return 0.0
+    if domain in (letters, bare):
+        return 1.0
+    # Domains cut long names short: "smithjonesand" for "Smith, Jones and
+    # Brown".
+    if len(domain) >= 6 and (letters.startswith(domain) or bare.startswith(domain)):
+        return 0.95
+    ratio = max(
+        difflib.SequenceMatcher(None, letters, domain).ratio(),
+        difflib.SequenceMatcher(None, bare, domain).ratio(),
+    )
+    return ratio if ratio >= 0.75 else 0.0

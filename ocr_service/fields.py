@@ -1,0 +1,335 @@
+"""Field parsing: the text lines OCR read on a card become a Contact, with
+how sure each field is."""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from cardscan.v1 import contact_pb2
+from ocr_service import addresses, companies, links, names, phones, roles
+from ocr_service.lines import Line
+
+# A contact with any field less sure than this is flagged for review.
+REVIEW_THRESHOLD = 0.7
+
+# Lines OCR is less sure of than this, or with fewer letters and digits,
+# are logo and background noise.
+NOISE_CONFIDENCE = 0.4
+NOISE_MIN_CHARACTERS = 2
+
+# A split point between the items OCR joined on one line.
+_CUT = "\x00"
+
+
+@dataclass
+class Segment:
+    """A piece of a line that holds one field, in reading order."""
+
+    text: str
+    line: Line
+    order: int
+    kind: str = ""
+    phone: contact_pb2.Phone | None = None
+    score: float = 0.0
+
+
+@dataclass
+class Card:
+    """What parsing found so far, with the confidence of each field."""
+
+    segments: list[Segment]
+    contact: contact_pb2.Contact = field(default_factory=contact_pb2.Contact)
+    region: str | None = None
+
+    def texts(self, kind: str = "") -> list[Segment]:
+        return [s for s in self.segments if s.kind == kind]
+
+    def set_confidence(self, name: str, value: float) -> None:
+        self.contact.confidence[name] = round(max(0.0, min(1.0, value)), 3)
+
+
+def parse(lines: Sequence[Line]) -> contact_pb2.Contact:
+    """The contact printed on a card, from the lines OCR read on it."""
+    kept = [line for line in lines if not is_noise(line)]
+    region = _region_of(kept)
+    card = Card(_segments(kept, region), region=region)
+    _take_links(card)
+    _take_phones(card)
+    _take_address(card)
+    _take_people_and_organisation(card)
+    card.contact.raw_text = "\n".join(line.text for line in lines)
+    card.contact.needs_review = any(
+        value < REVIEW_THRESHOLD for value in card.contact.confidence.values()
+    )
+    return card.contact
+
+
+def is_noise(line: Line) -> bool:
+    """True for a line that is logo or background texture, not text."""
+    characters = sum(c.isalnum() for c in line.text)
+    if characters < NOISE_MIN_CHARACTERS or line.confidence < NOISE_CONFIDENCE:
+        return True
+    # Texture reads as punctuation and stray capitals with few real words.
+    return characters < len(line.text.replace(" ", "")) * 0.6
+
+
+def ocr_trust(line: Line) -> float:
+    """How far OCR's own confidence in a line supports a field on it: full
+    on a clean line, falling to nothing at the noise floor."""
+    return max(0.0, min(1.0, (line.confidence - NOISE_CONFIDENCE) / 0.5))
+
+
+def _region_of(lines: list[Line]) -> str | None:
+    found = []
+    for line in lines:
+        found += [f.phone for f in phones.find(links.repair(line.text), None)]
+    return phones.country_of(found)
+
+
+def _segments(lines: list[Line], region: str | None) -> list[Segment]:
+    segments = []
+    for line in lines:
+        for _, *piece in sorted(_pieces(links.repair(line.text.strip()), region)):
+            segments.append(Segment(piece[0], line, len(segments), *piece[1:]))
+    return segments
+
+
+def _pieces(text: str, region: str | None) -> list[tuple]:
+    """A line cut into its emails, websites, phones and the text between,
+    each with where it starts."""
+    out: list[tuple] = []
+    for email in links.emails(text):
+        out.append((email.start, email.value, "email"))
+        text = _blank(text, email.start, email.end)
+    for site in links.websites(text):
+        out.append((site.start, site.value, "website"))
+        text = _blank(text, site.start, site.end)
+    for chunk in re.finditer(f"[^{_CUT}]+", text):
+        for number in phones.find(chunk[0], region):
+            start, end = chunk.start() + number.start, chunk.start() + number.end
+            out.append((start, number.phone.raw, "phone", number.phone))
+            text = _blank(text, start, end)
+    for chunk in re.finditer(f"[^{_CUT}]+", text):
+        for offset, piece in _text_pieces(chunk[0]):
+            out.append((chunk.start() + offset, piece, ""))
+    return out
+
+
+def _blank(text: str, start: int, end: int) -> str:
+    # Blanking keeps every later span where it was.
+    return text[:start] + _CUT * (end - start) + text[end:]
+
+
+def _text_pieces(chunk: str) -> list[tuple[int, str]]:
+    piece = chunk.strip(" |=-—»«•·:;,_*~")
+    if sum(c.isalnum() for c in piece) < NOISE_MIN_CHARACTERS:
+        return []
+    joined = companies.split_after_legal_form(piece)
+    if joined is None:
+        return [(chunk.find(piece), piece)]
+    return [(chunk.find(joined[0]), joined[0]), (chunk.rfind(joined[1]), joined[1])]
+
+
+def _take_links(card: Card) -> None:
+    emails = card.texts("email")
+    sites = card.texts("website")
+    card.contact.emails.extend(dict.fromkeys(s.text for s in emails))
+    card.contact.websites.extend(dict.fromkeys(s.text for s in sites))
+    if emails:
+        card.set_confidence("emails", min(_link_trust(s, card) for s in emails))
+    if sites:
+        card.set_confidence("websites", min(_link_trust(s, card) for s in sites))
+
+
+def _link_trust(segment: Segment, card: Card) -> float:
+    trust = ocr_trust(segment.line)
+    # An email and a website that name the same domain back each other up;
+    # a near miss between them means OCR changed a letter in one.
+    others = {
+        links.domain(s.text) for s in card.segments if s.kind in ("email", "website")
+    } - {links.domain(segment.text)}
+    if others and any(_near(links.domain(segment.text), o) for o in others):
+        trust = min(trust, 0.5)
+    return trust
+
+
+def _near(a: str, b: str) -> bool:
+    return companies.domain_likeness(a, b) >= 0.8
+
+
+def _take_phones(card: Card) -> None:
+    numbers = card.texts("phone")
+    for segment in numbers:
+        card.contact.phones.append(segment.phone)
+    if numbers:
+        card.set_confidence("phones", min(_phone_trust(s) for s in numbers))
+
+
+def _phone_trust(segment: Segment) -> float:
+    phone = segment.phone
+    trust = ocr_trust(segment.line)
+    # A bare number on a line of its own with a letter glued to it was
+    # probably a label OCR mangled.
+    if phone.type == phones.UNSPECIFIED:
+        trust = min(trust, 0.75)
+    return trust
+
+
+def _take_address(card: Card) -> None:
+    block = _address_block(card.texts())
+    if not block:
+        return
+    for segment in block:
+        segment.kind = "address"
+    card.contact.address.CopyFrom(
+        addresses.address([s.text for s in block], card.region)
+    )
+    evidence = 1.0 if card.contact.address.postal_code else 0.6
+    trust = min(ocr_trust(s.line) for s in block)
+    card.set_confidence("address", min(evidence, trust))
+
+
+def _address_block(texts: list[Segment]) -> list[Segment]:
+    """The consecutive text segments that make the address, ending at the
+    last one with a postal code or, lacking one, a street."""
+    anchors = [s for s in texts if _postal_line(s.text)]
+    if not anchors:
+        anchors = [
+            s
+            for s in texts
+            if addresses.street_evidence(s.text) and re.search(r"\d", s.text)
+        ]
+    if not anchors:
+        return []
+    anchor = anchors[-1]
+    block = [anchor]
+    by_order = {s.order: s for s in texts}
+    # Streets come before the postal line, at most two lines up.
+    for step in (1, 2):
+        before = by_order.get(anchor.order - step)
+        if before is None or not _address_like(before):
+            break
+        block.insert(0, before)
+    after = by_order.get(anchor.order + 1)
+    if after is not None and addresses.country_name(after.text):
+        block.append(after)
+    return block
+
+
+def _postal_line(text: str) -> bool:
+    postal = addresses.postal_code(text)
+    if postal is None:
+        return False
+    # A postal code comes with a place name beside it.
+    return sum(c.isalpha() for c in text) >= 3
+
+
+def _address_like(segment: Segment) -> bool:
+    text = segment.text
+    if names.likeness(text) > 0.5 and not addresses.street_evidence(text):
+        return False
+    return addresses.street_evidence(text) or bool(re.search(r"\d", text))
+
+
+# Kinds of segment made of words rather than numbers or addresses.
+_WORDY = ("", "name", "title", "department", "company")
+
+
+def _take_people_and_organisation(card: Card) -> None:
+    texts = card.texts()
+    _take_department(card, texts)
+    _take_company(card, card.texts())
+    _take_name(card, card.texts())
+    _take_title(card, card.texts())
+
+
+def _take_department(card: Card, texts: list[Segment]) -> None:
+    for segment in texts:
+        if roles.is_department(segment.text):
+            segment.kind = "department"
+            card.contact.department = segment.text
+            card.set_confidence("department", ocr_trust(segment.line))
+            return
+
+
+def _domains(card: Card) -> list[str]:
+    values = list(card.contact.emails) + list(card.contact.websites)
+    return list(dict.fromkeys(links.domain(v) for v in values))
+
+
+def _company_evidence(segment: Segment, domains: list[str]) -> float:
+    text = segment.text
+    likeness = max((companies.domain_likeness(text, d) for d in domains), default=0)
+    legal = 0.9 if companies.legal_form(text) else 0.0
+    evidence = max(likeness, legal)
+    if roles.title_word_count(text):
+        evidence -= 0.4
+    return evidence
+
+
+def _take_company(card: Card, texts: list[Segment]) -> None:
+    domains = _domains(card)
+    for segment in texts:
+        segment.score = _company_evidence(segment, domains)
+    best = max(texts, key=lambda s: s.score, default=None)
+    if best is None or best.score < 0.6:
+        return
+    best.kind = "company"
+    card.contact.company = best.text
+    card.set_confidence("company", min(best.score, ocr_trust(best.line)))
+
+
+def _name_score(segment: Segment, tallest: int, local_parts: list[str]) -> float:
+    likeness = names.likeness(segment.text)
+    if likeness == 0:
+        return 0.0
+    size = segment.line.height / tallest
+    overlap = max(
+        (names.email_overlap(segment.text, lp) for lp in local_parts), default=0
+    )
+    score = likeness * (0.4 + 0.3 * size + 0.4 * overlap)
+    return score - 0.3 * roles.title_word_count(segment.text)
+
+
+def _take_name(card: Card, texts: list[Segment]) -> None:
+    if not texts:
+        return
+    tallest = max(s.line.height for s in texts)
+    local_parts = [e.split("@")[0] for e in card.contact.emails]
+    for segment in texts:
+        segment.score = _name_score(segment, tallest, local_parts)
+    best = max(texts, key=lambda s: s.score)
+    if best.score <= 0.3:
+        return
+    best.kind = "name"
+    card.contact.name.CopyFrom(names.person_name(best.text, local_parts))
+    card.set_confidence("name", min(best.score / 0.75, ocr_trust(best.line)))
+
+
+def _take_title(card: Card, texts: list[Segment]) -> None:
+    # Distance to the name counts only lines of words, not contact lines.
+    wordy = [s for s in card.segments if s.kind in _WORDY]
+    rank = {id(s): index for index, s in enumerate(wordy)}
+    name = next((rank[id(s)] for s in wordy if s.kind == "name"), None)
+    for segment in texts:
+        distance = None if name is None else rank[id(segment)] - name
+        segment.score = _title_score(segment, distance)
+    best = max(texts, key=lambda s: s.score, default=None)
+    if best is None or best.score < 0.3:
+        return
+    best.kind = "title"
+    card.contact.title = best.text
+    card.set_confidence("title", min(best.score, ocr_trust(best.line)))
+
+
+def _title_score(segment: Segment, distance: int | None) -> float:
+    words = roles.title_word_count(segment.text)
+    score = 0.8 if words else 0.0
+    # Cards print the title right under the name.
+    if distance == 1:
+        score += 0.5
+    elif distance == 2:
+        score += 0.2
+    if re.search(r"\d", segment.text):
+        score -= 0.5
+    return min(score, 1.0)

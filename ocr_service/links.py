@@ -1,0 +1,96 @@
+"""Emails and websites on a card, with the damage OCR commonly does to them
+repaired."""
+
+import re
+from dataclasses import dataclass
+
+from ocr_service.wording import word_set
+
+# Top-level domains accepted on a bare host (one printed without a scheme
+# or "www."), besides every two-letter country code.
+COMMON_TLDS = word_set(
+    "com org net io co biz info edu gov app dev tech online site shop store "
+    "agency studio group global email cloud eu asia"
+)
+
+EMAIL = re.compile(
+    r"[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}", re.IGNORECASE
+)
+WEBSITE = re.compile(
+    r"(?<![\w@.])(?P<scheme>https?://)?(?P<www>www\.)?"
+    r"(?P<host>[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)*\.(?P<tld>[a-z]{2,24}))"
+    r"(?P<path>/[^\s,;]*)?",
+    re.IGNORECASE,
+)
+_TLD_AFTER_GAP = r"(?:" + "|".join(sorted(COMMON_TLDS)) + r"|[a-z]{2})\b"
+
+# Marks OCR reads in place of "@": "(at)" as people write it, "©" and "®"
+# from the ring of the glyph.
+_AT_WORDS = re.compile(r"\s*[(\[]\s*at\s*[)\]]\s*", re.IGNORECASE)
+_AT_GLYPHS = re.compile(r"(?<=\w)\s*[©®]\s*(?=\w)")
+
+
+@dataclass(frozen=True)
+class Link:
+    """An email or website found in a repaired line, with its span."""
+
+    value: str
+    start: int
+    end: int
+
+
+def repair(text: str) -> str:
+    """The line with the spaces and misread marks OCR leaves inside emails
+    and web addresses undone."""
+    text = _AT_WORDS.sub("@", text)
+    text = _AT_GLYPHS.sub("@", text)
+    text = re.sub(r"(?<=[\w.])\s+@\s*(?=\w)|(?<=\w)@\s+(?=\w)", "@", text)
+    text = re.sub(r"\bwww\s*[.,]?\s+(?=[a-z0-9-]+\.[a-z])", "www.", text, flags=re.I)
+    text = re.sub(r"\bwww(?=[a-z0-9-]+\.[a-z]{2,}\b)", "www.", text, flags=re.I)
+    text = re.sub(r"(?<=[a-z0-9])\s?[.,]\s(?=" + _TLD_AFTER_GAP + ")", ".", text)
+    return text
+
+
+def emails(text: str) -> list[Link]:
+    """Every email address in a repaired line."""
+    return [
+        Link(m[0].rstrip(".-").lower(), m.start(), m.end())
+        for m in EMAIL.finditer(text)
+    ]
+
+
+def websites(text: str) -> list[Link]:
+    """Every web address in a repaired line from which emails are cut."""
+    found = []
+    for match in WEBSITE.finditer(text):
+        if _is_website(match):
+            host = match["host"].lower()
+            value = (match["scheme"] or "").lower() + (match["www"] or "").lower()
+            value += host + (match["path"] or "").rstrip("/.")
+            found.append(Link(value, match.start(), match.end()))
+    return found
+
+
+def domain(address: str) -> str:
+    """The registered-looking part of an email or website host, such as
+    "example" for "mail.example.co.uk"."""
+    host = address.split("@")[-1].lower()
+    host = re.sub(r"^[a-z]+://", "", host).split("/")[0].removeprefix("www.")
+    parts = host.split(".")
+    # Second-level labels such as "co" in "co.uk" belong to the suffix.
+    while len(parts) > 2 and len(parts[-2]) <= 3 and len(parts[-1]) == 2:
+        parts = parts[:-1]
+    return parts[-2] if len(parts) >= 2 else parts[0]
+
+
+def _is_website(match: re.Match) -> bool:
+    if match["scheme"] or match["www"]:
+        return True
+    host, tld = match["host"], match["tld"]
+    # A bare host must look like one: lowercase, with a known suffix, so that
+    # "S.A." or "e.G." are not taken for domains.
+    return (
+        host == host.lower()
+        and (tld in COMMON_TLDS or len(tld) == 2)
+        and len(host.split(".")[0]) >= 2
+    )

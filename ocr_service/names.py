@@ -1,0 +1,99 @@
+"""People's names on a card: how name-like a line is, and its split into
+prefix, given and family names."""
+
+import re
+
+from cardscan.v1 import contact_pb2
+from ocr_service.wording import fold, word_set
+
+# Honorific and academic prefixes, as printed before a name.
+PREFIX = re.compile(
+    r"^(?:(?:Prof|Dr|Dra|Drs|Dott|Dott\.ssa|Ing|Dipl\.-Ing|Dipl\.-Kfm|Mag|Ir|Mr|"
+    r"Mrs|Ms|Mme|Mlle|Sr|Sra|Srta|Hr|Fr|Herr|Frau|Sir|Dame|Univ\.-Prof|PD|"
+    r"Priv\.-Doz)\.?(?:\s+(?:med|rer\.\s?nat|phil|jur|h\.\s?c)\.)*\s+)+",
+)
+# Letters after a name, such as degrees, kept in the full name only.
+SUFFIX = re.compile(
+    r",?\s+(?:PhD|Ph\.D\.|MBA|MSc|M\.Sc\.|BSc|B\.Sc\.|MD|M\.D\.|Jr\.?|Sr\.|"
+    r"II|III|CPA|PE|P\.E\.|Esq\.?)$"
+)
+# Particles that belong to the family name that follows them.
+PARTICLES = word_set(
+    "van von der den de del della di da das do dos du le la ten ter te zu af "
+    "al bin ibn mac st. saint"
+)
+_WORD = re.compile(r"^[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’\-]*(?:-[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’]*)*\.?$")
+
+
+def likeness(text: str) -> float:
+    """How much a line looks like a person's name, from 0 to 1, by its
+    shape alone: a few capitalised words, perhaps with a prefix and
+    particles, and no digits."""
+    if re.search(r"[\d@/:|]", text):
+        return 0.0
+    rest = PREFIX.sub("", text).strip()
+    rest = SUFFIX.sub("", rest).strip()
+    parts = rest.replace(",", " ").split()
+    if not 2 <= len(parts) <= 5:
+        return 0.0
+    capitalised = sum(bool(_WORD.match(p)) and len(p) > 1 for p in parts)
+    particles = sum(p.lower() in PARTICLES for p in parts)
+    if capitalised + particles < len(parts) or capitalised < 2:
+        return 0.2 if capitalised >= 1 else 0.0
+    score = 0.8 if len(parts) <= 3 else 0.65
+    return score + (0.2 if rest != text else 0.0)
+
+
+def email_overlap(name: str, local_part: str) -> float:
+    """How well an email's local part matches a name, from 0 to 1: "jdoe",
+    "john.doe" and "john" all point at John Doe."""
+    local = re.sub(r"[^a-z]", "", fold(local_part))
+    parts = [re.sub(r"[^a-z]", "", fold(p)) for p in split_parts(name)]
+    parts = [p for p in parts if len(p) >= 2]
+    if not local or not parts:
+        return 0.0
+    whole = [p for p in parts if p in local]
+    if whole:
+        return min(1.0, sum(len(p) for p in whole) / max(len(local), 1) + 0.5)
+    # OCR may drop or mangle a letter of an otherwise matching name.
+    longest = max(parts, key=len)
+    if len(longest) >= 4 and (longest[:-1] in local or longest[1:] in local):
+        return 0.5
+    return 0.0
+
+
+def split_parts(full: str) -> list[str]:
+    """The words of a name without its prefix and suffix."""
+    rest = SUFFIX.sub("", PREFIX.sub("", full).strip()).strip()
+    return rest.replace(",", " ").split()
+
+
+def person_name(full: str, local_parts: list[str]) -> contact_pb2.PersonName:
+    """A name split into prefix, given and family names; an email local
+    part that holds the family name decides where the family name starts."""
+    full = " ".join(full.split())
+    prefix_match = PREFIX.match(full)
+    prefix = prefix_match[0].strip() if prefix_match else ""
+    parts = split_parts(full)
+    if len(parts) < 2:
+        return contact_pb2.PersonName(full=full, prefix=prefix, family=" ".join(parts))
+    cut = _family_start(parts, local_parts)
+    return contact_pb2.PersonName(
+        full=full,
+        prefix=prefix,
+        given=" ".join(parts[:cut]),
+        family=" ".join(parts[cut:]),
+    )
+
+
+def _family_start(parts: list[str], local_parts: list[str]) -> int:
+    cut = len(parts) - 1
+    while cut > 1 and parts[cut - 1].lower() in PARTICLES:
+        cut -= 1
+    # "acasagrande" says "Casa Grande" is one family name.
+    locals_ = [re.sub(r"[^a-z]", "", fold(p)) for p in local_parts]
+    for start in range(1, cut):
+        family = re.sub(r"[^a-z]", "", fold("".join(parts[start:])))
+        if any(len(family) >= 5 and local.endswith(family) for local in locals_):
+            return start
+    return cut

@@ -1,0 +1,153 @@
+"""Phone numbers on a card: finding them in a line, typing them from their
+labels and normalising them with libphonenumber."""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import phonenumbers
+from phonenumbers import PhoneNumberType
+
+from cardscan.v1 import contact_pb2
+
+MOBILE = contact_pb2.PHONE_TYPE_MOBILE
+WORK = contact_pb2.PHONE_TYPE_WORK
+FAX = contact_pb2.PHONE_TYPE_FAX
+OTHER = contact_pb2.PHONE_TYPE_OTHER
+UNSPECIFIED = contact_pb2.PHONE_TYPE_UNSPECIFIED
+
+# Labels printed before a number, in the languages cards come in, by the
+# kind of number they announce.  Matched case-insensitively as whole words.
+LABELS = {
+    MOBILE: (
+        "m mob mobile mobil mobiel mobiltelefon mobilnummer móvil movil "
+        "cell cellular cellulare cel celular handy gsm portable c"
+    ),
+    WORK: (
+        "t tel tél tlf tfn telefon telephone téléphone telefone teléfono "
+        "telefono telefoon phone ph p direct direkt dir office büro buro "
+        "bureau ufficio oficina work fixo fijo festnetz switchboard zentrale"
+    ),
+    FAX: "f fax telefax fx télécopie",
+    OTHER: "home privat private pager domicile",
+}
+_LABEL_KIND = {word: kind for kind, words in LABELS.items() for word in words.split()}
+_LABEL = "|".join(sorted(map(re.escape, _LABEL_KIND), key=len, reverse=True))
+
+# A number as printed: an optional + or 00, then digits with the separators
+# cards use, then an optional extension.
+_NUMBER = (
+    r"(?:\+\s?)?\(?\d[\d\s().\-/]{4,}\d"
+    r"(?:\s*(?:x|ext\.?|extn\.?|ext\s*:|#|durchwahl|poste)\s*\d{1,6})?"
+)
+LABELLED = re.compile(
+    rf"(?<![\w@])(?P<label>{_LABEL})\s*\.?\s*[:|]?\s*(?P<number>{_NUMBER})",
+    re.IGNORECASE,
+)
+BARE = re.compile(rf"^[^\w+(]*(?P<number>{_NUMBER})[^\w]*$", re.IGNORECASE)
+_EXTENSION = re.compile(
+    r"\s*(?:x|ext\.?|extn\.?|ext\s*:|#|durchwahl|poste)\s*(\d{1,6})$", re.IGNORECASE
+)
+
+# Digits a phone number has at least and at most, its extension aside.
+MIN_DIGITS, MAX_DIGITS = 6, 15
+
+_TYPE_OF_NUMBER = {
+    PhoneNumberType.MOBILE: MOBILE,
+    PhoneNumberType.FIXED_LINE: WORK,
+    PhoneNumberType.FIXED_LINE_OR_MOBILE: WORK,
+    PhoneNumberType.TOLL_FREE: WORK,
+    PhoneNumberType.SHARED_COST: WORK,
+    PhoneNumberType.UAN: WORK,
+    PhoneNumberType.VOIP: WORK,
+    PhoneNumberType.PAGER: OTHER,
+    PhoneNumberType.PERSONAL_NUMBER: OTHER,
+}
+
+
+@dataclass(frozen=True)
+class Found:
+    """A number found in a line, with the span it covered."""
+
+    phone: contact_pb2.Phone
+    start: int
+    end: int
+    labelled: bool
+
+
+def find(text: str, region: str | None) -> list[Found]:
+    """Every labelled number in a line, or the line itself when it is a
+    bare number."""
+    found = []
+    for match in LABELLED.finditer(text):
+        kind = _LABEL_KIND[match["label"].lower()]
+        phone = build(match["number"], kind, region)
+        if phone is not None:
+            found.append(Found(phone, match.start(), match.end(), labelled=True))
+    if found:
+        return found
+    match = BARE.match(text)
+    if match is None:
+        return []
+    phone = build(match["number"], None, region)
+    return [] if phone is None else [Found(phone, 0, len(text), labelled=False)]
+
+
+def build(printed: str, kind: int | None, region: str | None):
+    """A typed, normalised Phone from a number as printed, or None when it
+    has too few or too many digits to be one."""
+    printed = " ".join(printed.strip(" .-/").split())
+    main, extension = printed, ""
+    ext_match = _EXTENSION.search(printed)
+    if ext_match:
+        extension = ext_match[1]
+        main = printed[: ext_match.start()].strip()
+    digit_count = sum(c.isdigit() for c in main)
+    if not MIN_DIGITS <= digit_count <= MAX_DIGITS:
+        return None
+
+    parsed = _parse(main, region)
+    if kind is None:
+        kind = _type_of(parsed) if parsed is not None else UNSPECIFIED
+    # A number printed without its country stays as printed, extension and
+    # all: its country would be a guess.
+    number = _e164(parsed) if _prints_country(main) else None
+    return contact_pb2.Phone(
+        type=kind, number=number or printed, extension=extension, raw=printed
+    )
+
+
+def country_of(phones: Iterable[contact_pb2.Phone]) -> str | None:
+    """The region most of a card's internationally printed numbers call."""
+    regions = []
+    for phone in phones:
+        if phone.number.startswith("+"):
+            parsed = _parse(phone.number, None)
+            region = parsed and phonenumbers.region_code_for_number(parsed)
+            if region and region != "ZZ":
+                regions.append(region)
+    return max(set(regions), key=regions.count) if regions else None
+
+
+def _prints_country(printed: str) -> bool:
+    return printed.startswith("+") or re.match(r"\(?00[1-9]", printed) is not None
+
+
+def _parse(printed: str, region: str | None):
+    # "00" is the international prefix across Europe; libphonenumber only
+    # reads it so when given a region that dials out with it.
+    text = re.sub(r"^\(?00(?=[1-9])", "+", printed.replace("(0)", ""))
+    try:
+        return phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def _e164(parsed) -> str | None:
+    if parsed is None or not phonenumbers.is_possible_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _type_of(parsed) -> int:
+    return _TYPE_OF_NUMBER.get(phonenumbers.number_type(parsed), UNSPECIFIED)

@@ -1,0 +1,85 @@
+"""What a person does: job-title and department words in the languages
+cards come in."""
+
+from ocr_service.wording import word_set, words
+
+# Words that make a line a job title, folded (lowercase, no accents).
+TITLE_WORDS = word_set(
+    """
+    manager director officer consultant analyst developer designer assistant
+    specialist coordinator executive head lead chief president vice ceo cto
+    cfo coo cio founder cofounder co-founder partner owner teacher lecturer
+    professor technician advisor adviser architect administrator accountant
+    editor engineer scientist researcher representative agent associate
+    supervisor secretary clerk intern trainee surveyor therapist nurse
+    doctor physician surgeon lawyer attorney solicitor counsel programmer
+    operator worker producer writer journalist photographer buyer planner
+    inspector controller auditor broker trader economist chemist physicist
+    geologist pharmacist dentist optician psychologist librarian curator
+    translator interpreter mechanic electrician plumber chef driver
+    pilot officer principal dean fellow member staff
+    geschaftsfuhrer geschaftsfuhrerin leiter leiterin berater beraterin
+    ingenieur ingenieurin entwickler entwicklerin referent referentin
+    sachbearbeiter sachbearbeiterin vorstand inhaber inhaberin mitarbeiter
+    mitarbeiterin kaufmann kauffrau techniker technikerin
+    directeur directrice responsable chef charge chargee technicien
+    technicienne conseiller conseillere gerant gerante assistante
+    ingenieure redacteur redactrice attache
+    director directora gerente jefe jefa ingeniero ingeniera tecnico tecnica
+    asesor asesora trabajador trabajadora analista coordinador coordinadora
+    direttore direttrice responsabile ingegnere tecnico consulente impiegato
+    impiegata addetto addetta
+    diretor diretora engenheiro engenheira assistente operador operadora
+    trabalhador trabalhadora medico medica coordenador coordenadora
+    directeur adviseur medewerker medewerkster beheerder eigenaar
+    verkoper
+    chef ingenjor konsult handlaggare saljare utvecklare ansvarig
+    vd
+    """
+)
+# Beginnings of title words that take many endings across languages.
+TITLE_STEMS = ("manag", "direct", "ingen", "engin", "consult", "analy", "techni")
+
+# Words a department line is made of, folded, in the card's languages.
+DEPARTMENT_WORDS = word_set(
+    """
+    sales marketing engineering research development finance accounting hr
+    it legal operations support procurement purchasing logistics product
+    products communications communication administration compliance quality
+    production services service customer human resources r&d rd treasury
+    audit strategy business partnerships design innovation security
+    vertrieb verkauf einkauf entwicklung forschung personal buchhaltung
+    finanzen technik produktion kundendienst
+    ventes recherche ingenierie comptabilite ressources humaines achats
+    commercial juridique
+    ventas investigacion ingenieria finanzas compras contabilidad
+    vendite ricerca sviluppo ingegneria amministrazione acquisti
+    vendas pesquisa engenharia financas compras
+    verkoop onderzoek financien inkoop ontwikkeling
+    forsaljning forskning ekonomi inkop utveckling
+    """
+)
+# Words that may stand beside department words without making a title.
+DEPARTMENT_GLUE = word_set(
+    "and & of the department dept dept. team division abteilung service "
+    "département departamento dipartimento afdeling avdelning und et y e en "
+    "och"
+)
+
+
+def is_department(text: str) -> bool:
+    """True when every word of a short line names a department or joins
+    department words."""
+    found = words(text)
+    if not found or len(found) > 5:
+        return False
+    known = [w in DEPARTMENT_WORDS for w in found]
+    glue = [w in DEPARTMENT_GLUE for w in found]
+    return any(known) and all(k or g for k, g in zip(known, glue, strict=True))
+
+
+def title_word_count(text: str) -> int:
+    """How many words of a line are job-title words."""
+    return sum(
+        w in TITLE_WORDS or w.startswith(TITLE_STEMS) for w in words(text) if len(w) > 1
+    )
