@@ -9,6 +9,7 @@ from pymongo.errors import PyMongoError
 
 from cardscan import logs
 from store_service import config
+from store_service.backend import Backend
 from store_service.mongo_backend import MongoBackend
 from store_service.server import serve
 from store_service.sqlite_backend import SqliteBackend
@@ -62,7 +63,7 @@ async def run_on_sqlite(settings: config.Settings) -> None:
         await backend.close()
 
 
-async def run_on(settings: config.Settings, backend) -> None:
+async def run_on(settings: config.Settings, backend: Backend) -> None:
     """Serves on an opened backend until told to stop."""
     server = await serve(settings.listen, backend)
     await wait_for_signal()
@@ -71,6 +72,7 @@ async def run_on(settings: config.Settings, backend) -> None:
 
 
 def main() -> None:
+    """Reads the settings, configures logging and serves until stopped."""
     settings = config.load()
     logs.configure("store", settings.log_level)
     run = run_on_mongo if settings.mongo_url else run_on_sqlite

@@ -127,7 +127,12 @@ class SqliteBackend:
         backend.check_registration(batch_id, cards)
         return await self._run(self._register, batch_id, cards, skipped)
 
-    def _register(self, batch_id, cards, skipped) -> batch_pb2.Batch:
+    def _register(
+        self,
+        batch_id: str,
+        cards: Sequence[store_pb2.NewCard],
+        skipped: Sequence[batch_pb2.SkippedEntry],
+    ) -> batch_pb2.Batch:
         with self._transaction() as db:
             found = db.execute(
                 "SELECT 1 FROM batches WHERE batch_id = ?", (batch_id,)
@@ -138,7 +143,13 @@ class SqliteBackend:
         backend.ensure_same_cards(batch_id, cards, batch.cards)
         return batch
 
-    def _insert_batch(self, db, batch_id, cards, skipped) -> None:
+    def _insert_batch(
+        self,
+        db: sqlite3.Connection,
+        batch_id: str,
+        cards: Sequence[store_pb2.NewCard],
+        skipped: Sequence[batch_pb2.SkippedEntry],
+    ) -> None:
         now = now_micros()
         db.execute("INSERT INTO batches VALUES (?, ?)", (batch_id, now))
         queued = backend.state_name(CardState.CARD_STATE_QUEUED)
@@ -160,7 +171,9 @@ class SqliteBackend:
         )
 
     @staticmethod
-    def _taken_card(db, batch_id, cards) -> AlreadyExists:
+    def _taken_card(
+        db: sqlite3.Connection, batch_id: str, cards: Sequence[store_pb2.NewCard]
+    ) -> AlreadyExists:
         # Rows of this batch inserted before the failing one are still
         # visible here, until the transaction rolls back.
         for card in cards:
@@ -193,7 +206,9 @@ class SqliteBackend:
         backend.check_outcome(card_id, contact, error)
         return await self._run(self._finish, card_id, contact, error)
 
-    def _finish(self, card_id, contact, error) -> batch_pb2.Card:
+    def _finish(
+        self, card_id: str, contact: contact_pb2.Contact | None, error: str
+    ) -> batch_pb2.Card:
         if contact is not None:
             state, blob = CardState.CARD_STATE_DONE, contact.SerializeToString()
         else:
