@@ -2,6 +2,7 @@
 
 import socket
 import subprocess
+import sys
 
 import pytest
 
@@ -9,14 +10,18 @@ from cardscan.stack import DetachedStack, Ports, free_port, port_taken, process_
 
 
 def test_a_process_runs_only_while_alive_with_its_own_command_line():
-    argv = ["sleep", "30"]
-    process = subprocess.Popen(argv)
+    script = "print('ready', flush=True); import time; time.sleep(60)"
+    argv = [sys.executable, "-c", script]
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
     try:
+        # Once it speaks, its exec has ended and its command line is set.
+        assert process.stdout.readline() == "ready\n"
         alive = process_runs(process.pid, argv)
-        other = process_runs(process.pid, ["sleep", "31"])
+        other = process_runs(process.pid, [sys.executable, "-c", "pass"])
     finally:
         process.kill()
         process.wait()
+        process.stdout.close()
 
     assert alive
     assert not other
