@@ -4,6 +4,7 @@ well, refusing what is not a readable image."""
 import io
 import warnings
 
+import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -146,3 +147,117 @@ def stretch_to_8_bit(pixels: np.ndarray) -> np.ndarray:
     if high <= low:
         return np.full(pixels.shape, 255, dtype=np.uint8)
     return ((pixels - low) * (255.0 / (high - low))).astype(np.uint8)
+
+
+def text_against_background(grey: np.ndarray) -> np.ndarray:
+    """Dark text on white, whatever the text's and background's shades.
+
+    Each pixel becomes its distance from the local background, so light
+    text on a dark band and dark text on a pale card both come out dark,
+    and uneven light across a photo evens out.
+    """
+    height, width = grey.shape
+    small = cv2.resize(
+        grey, (max(width // 4, 1), max(height // 4, 1)), interpolation=cv2.INTER_AREA
+    )
+    kernel = max(3, (min(small.shape) // 12) | 1)
+    background = cv2.medianBlur(small, min(kernel, 255))
+    background = cv2.resize(background, (width, height), interpolation=cv2.INTER_LINEAR)
+    distance = cv2.absdiff(grey, background)
+    top = max(float(np.percentile(distance, 99.5)), 1.0)
+    scaled = np.clip(distance.astype(np.float32) * (255.0 / top), 0, 255)
+    return (255 - scaled).astype(np.uint8)
+
+
+# Side of the small copy the card's outline is searched on; outlines need no
+# more detail, and the search stays a few milliseconds.
+OUTLINE_SIDE = 512
+
+# A card fills at least this share of a photo of it, and a scan fills more
+# than the upper share, which leaves nothing to crop.
+MIN_CARD_SHARE = 0.12
+MAX_CARD_SHARE = 0.92
+
+
+def crop_to_card(grey: np.ndarray) -> np.ndarray:
+    """The card cut out of a photo and squared up, or the image unchanged
+    when no card outline stands out from its surroundings."""
+    corners = card_corners(grey)
+    if corners is None:
+        return grey
+    top_left, top_right, bottom_right, bottom_left = corners
+    width = int(
+        max(
+            np.linalg.norm(top_right - top_left),
+            np.linalg.norm(bottom_right - bottom_left),
+        )
+    )
+    height = int(
+        max(
+            np.linalg.norm(bottom_left - top_left),
+            np.linalg.norm(bottom_right - top_right),
+        )
+    )
+    target = np.array(
+        [[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]],
+        dtype=np.float32,
+    )
+    matrix = cv2.getPerspectiveTransform(corners, target)
+    return cv2.warpPerspective(
+        grey,
+        matrix,
+        (width, height),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+
+
+def card_corners(grey: np.ndarray) -> np.ndarray | None:
+    """The card's corners in full-size pixels, clockwise from top left."""
+    height, width = grey.shape
+    scale = OUTLINE_SIDE / max(height, width)
+    size = (max(int(width * scale), 1), max(int(height * scale), 1))
+    small = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
+    edges = cv2.Canny(cv2.GaussianBlur(small, (5, 5), 0), 30, 90)
+    edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))
+    contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    hulls = sorted((cv2.convexHull(c) for c in contours), key=cv2.contourArea)
+    for hull in reversed(hulls):
+        if is_card_outline(hull, small.shape):
+            outline = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
+            if len(outline) != 4:
+                outline = cv2.boxPoints(cv2.minAreaRect(hull))
+            return clockwise(outline.reshape(4, 2).astype(np.float32) / scale)
+    return None
+
+
+# How closely an outline must fill its tightest rectangle to be a card.
+MIN_RECTANGULARITY = 0.85
+
+
+def is_card_outline(hull: np.ndarray, shape: tuple[int, int]) -> bool:
+    """Whether an outline could be a card: large, rectangular and clear of
+    the picture's edges, which a card photographed whole does not touch."""
+    height, width = shape
+    share = cv2.contourArea(hull) / float(height * width)
+    if not MIN_CARD_SHARE <= share <= MAX_CARD_SHARE:
+        return False
+    x, y, w, h = cv2.boundingRect(hull)
+    if x <= 1 or y <= 1 or x + w >= width - 1 or y + h >= height - 1:
+        return False
+    (_, _), (rect_w, rect_h), _ = cv2.minAreaRect(hull)
+    return cv2.contourArea(hull) >= MIN_RECTANGULARITY * rect_w * rect_h
+
+
+def clockwise(points: np.ndarray) -> np.ndarray:
+    """Four corners ordered top left, top right, bottom right, bottom left."""
+    sums, diffs = points.sum(axis=1), np.diff(points, axis=1).ravel()
+    return np.array(
+        [
+            points[np.argmin(sums)],
+            points[np.argmin(diffs)],
+            points[np.argmax(sums)],
+            points[np.argmax(diffs)],
+        ],
+        dtype=np.float32,
+    )

@@ -125,6 +125,14 @@ class CardReader:
         image = images.upright_by_exif(image)
         grey = images.to_grey(image)
         timings["exif_grey"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        grey = images.crop_to_card(grey)
+        timings["crop"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        grey = images.text_against_background(grey)
+        timings["background"] = time.perf_counter() - started
         return grey
 
     def _upright(self, grey: np.ndarray, first: "Reading") -> "Reading":
@@ -194,7 +202,7 @@ def word_confidences(iterator: tesserocr.PyResultIterator) -> tuple[int, int]:
     level = tesserocr.RIL.WORD
     characters = confident = 0
     for word in tesserocr.iterate_level(iterator, level):
-        length = len((word.GetUTF8Text(level) or "").strip())
+        length = len(element_text(word, level))
         characters += length
         if word.Confidence(level) >= CONFIDENT_WORD:
             confident += length
@@ -206,7 +214,7 @@ def text_lines(iterator: tesserocr.PyResultIterator) -> list[Line]:
     level = tesserocr.RIL.TEXTLINE
     lines = []
     for item in tesserocr.iterate_level(iterator, level):
-        text = (item.GetUTF8Text(level) or "").strip()
+        text = element_text(item, level)
         box = item.BoundingBox(level)
         if not text or box is None:
             continue
@@ -222,3 +230,12 @@ def text_lines(iterator: tesserocr.PyResultIterator) -> list[Line]:
             )
         )
     return lines
+
+
+def element_text(item: tesserocr.PyResultIterator, level: int) -> str:
+    """The text of one line or word, empty where Tesseract holds none."""
+    try:
+        return (item.GetUTF8Text(level) or "").strip()
+    except RuntimeError:
+        # tesserocr raises instead of returning "" for an element without text.
+        return ""
