@@ -3,9 +3,13 @@ gRPC on 127.0.0.1, and of its errors when no gateway answers."""
 
 import json
 import os
+import signal
 import socket
+import subprocess
+import sys
 import zipfile
 from concurrent import futures
+from dataclasses import asdict
 
 import grpc
 import pytest
@@ -13,7 +17,7 @@ from grpc_health.v1 import health, health_pb2_grpc
 
 from cardscan import cli, jsonview
 from cardscan.client import CHUNK_BYTES
-from cardscan.stack import free_port
+from cardscan.stack import DetachedStack, Ports, free_port, port_taken, wait_healthy
 from cardscan.v1 import batch_pb2, cardscan_pb2, cardscan_pb2_grpc, contact_pb2
 
 NOTICE = "No OCR worker is consuming cards: start one to read this batch."
@@ -346,3 +350,84 @@ def test_up_refuses_ports_already_in_use_and_names_them(tmp_path, capsys):
     assert status != 0
     assert f"{taken} (nats)" in capsys.readouterr().err
     assert not (tmp_path / "logs").exists()
+
+
+# The whole stack, started by the command itself as processes.
+
+
+def cardscan_command(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    """Runs the cardscan command as a process of its own."""
+    env = {**os.environ, "COLUMNS": "250"}
+    argv = [sys.executable, "-m", "cardscan.cli", *args]
+    return subprocess.run(
+        argv, capture_output=True, text=True, env=env, timeout=300, **kwargs
+    )
+
+
+def port_options(ports: Ports) -> list[str]:
+    return [
+        *("--grpc-port", str(ports.gateway_grpc)),
+        *("--http-port", str(ports.gateway_http)),
+        *("--nats-port", str(ports.nats)),
+        *("--store-port", str(ports.store)),
+    ]
+
+
+@pytest.mark.e2e
+def test_up_detach_serves_scans_until_down(tmp_path):
+    data_dir, ports = tmp_path / "data", Ports.free()
+    cards = cli.zip_sample_cards(tmp_path / "samples.zip")
+    up = ["up", "--detach", "--data-dir", str(data_dir), "--workers", "1"]
+    try:
+        started = cardscan_command(*up, *port_options(ports))
+        again = cardscan_command(*up, *port_options(Ports.free()))
+        scanned = cardscan_command(
+            "scan", str(cards), "--json", "--server", f"127.0.0.1:{ports.gateway_grpc}"
+        )
+        down = cardscan_command("down", "--data-dir", str(data_dir))
+    finally:
+        leftover = DetachedStack.load(data_dir)
+        if leftover:
+            leftover.stop()
+
+    assert started.returncode == 0, started.stderr
+    assert f"http://127.0.0.1:{ports.gateway_http}" in started.stdout
+    assert again.returncode != 0
+    assert "already runs" in again.stderr
+    assert scanned.returncode == 0, scanned.stderr
+    rows = [json.loads(line) for line in scanned.stdout.splitlines()]
+    assert sorted(row["file"] for row in rows) == zipfile.ZipFile(cards).namelist()
+    assert {row["state"] for row in rows} <= {"DONE", "FAILED"}
+    assert any(row["state"] == "DONE" and row["emails"] for row in rows)
+    assert down.returncode == 0, down.stderr
+    assert not (data_dir / "stack.json").exists()
+    assert not any(port_taken(port) for port in asdict(ports).values())
+
+
+@pytest.mark.e2e
+def test_up_stops_every_part_on_sigterm(tmp_path):
+    ports = Ports.free()
+    argv = [sys.executable, "-m", "cardscan.cli", "up", "--workers", "1"]
+    argv += ["--data-dir", str(tmp_path), *port_options(ports)]
+    up = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_healthy(f"127.0.0.1:{ports.gateway_grpc}", up, "cardscan up")
+        up.send_signal(signal.SIGTERM)
+        status = up.wait(timeout=60)
+    finally:
+        if up.poll() is None:
+            up.kill()
+            up.wait()
+
+    assert status == 0, up.stderr.read()
+    assert not any(port_taken(port) for port in asdict(ports).values())
+
+
+@pytest.mark.e2e
+def test_demo_prints_the_contacts_of_the_sample_cards():
+    demo = cardscan_command("demo", "--workers", "1")
+
+    assert demo.returncode == 0, demo.stderr
+    assert "Contacts" in demo.stdout
+    for image in cli.SAMPLE_CARDS.iterdir():
+        assert image.name in demo.stdout
