@@ -37,6 +37,13 @@ START_HINT = (
     "start a local stack with `cardscan up`, or point --server or "
     f"{SERVER_ENV} at a running gateway"
 )
+# The ``up`` option that sets each port of Ports, and what listens there.
+PORT_OPTIONS = {
+    "gateway_grpc": ("--grpc-port", "the gateway's gRPC API"),
+    "gateway_http": ("--http-port", "the gateway's HTTP API"),
+    "nats": ("--nats-port", "NATS"),
+    "store": ("--store-port", "the store"),
+}
 # Conventional exit status of a program ended by Ctrl-C.
 EXIT_INTERRUPTED = 130
 
@@ -164,12 +171,7 @@ def add_stack_commands(commands) -> None:
         help="leave the stack running in the background; stop it with `cardscan down`",
     )
     ports = up.add_argument_group("ports")
-    for part, flag, what in [
-        ("gateway_grpc", "--grpc-port", "the gateway's gRPC API"),
-        ("gateway_http", "--http-port", "the gateway's HTTP API"),
-        ("nats", "--nats-port", "NATS"),
-        ("store", "--store-port", "the store"),
-    ]:
+    for part, (flag, what) in PORT_OPTIONS.items():
         ports.add_argument(
             flag,
             dest=part,
@@ -228,6 +230,11 @@ def non_negative(text: str) -> int:
     return value
 
 
+def count(number: int, noun: str) -> str:
+    """'1 card', '2 cards'."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def existing_file(path: Path) -> Path:
     """The path, if it names a file that can be read."""
     if not path.exists():
@@ -266,7 +273,10 @@ def scan(client: GatewayClient, path: Path, info: Console) -> list[batch_pb2.Car
     """Uploads the ZIP, follows its batch to the end and returns its cards."""
     created = upload(client, path, info)
     info.print(
-        Text(f"Batch {created.batch_id}: {created.accepted} cards accepted", "bold")
+        Text(
+            f"Batch {created.batch_id}: {count(created.accepted, 'card')} accepted",
+            "bold",
+        )
     )
     if created.skipped:
         info.print(tables.skipped(list(created.skipped)))
@@ -344,7 +354,7 @@ def show_cards(cards: list[batch_pb2.Card], target: str | None, term: Terminal) 
         sys.stdout.flush()
     else:
         Path(target).write_text(text, encoding="utf-8")
-        term.out.print(f"Wrote {len(cards)} cards to {target}")
+        term.out.print(f"Wrote {count(len(cards), 'card')} to {target}")
 
 
 def run_card(args: argparse.Namespace, term: Terminal) -> int:
@@ -427,7 +437,9 @@ def refuse_second_stack(data_dir: Path, ports: Ports) -> None:
         )
     taken = ports.taken()
     if taken:
-        shown = ", ".join(f"{port} ({part})" for part, port in taken.items())
+        shown = ", ".join(
+            f"{port} ({PORT_OPTIONS[part][0]})" for part, port in taken.items()
+        )
         raise Failed(
             f"cannot start: ports already in use on 127.0.0.1: {shown}; is a stack "
             "running already? Stop it with `cardscan down`, or choose other ports "

@@ -348,7 +348,7 @@ def test_up_refuses_ports_already_in_use_and_names_them(tmp_path, capsys):
         )
 
     assert status != 0
-    assert f"{taken} (nats)" in capsys.readouterr().err
+    assert f"{taken} (--nats-port)" in capsys.readouterr().err
     assert not (tmp_path / "logs").exists()
 
 
