@@ -24,7 +24,7 @@ from rich.text import Text
 
 from cardscan import jsonview, tables
 from cardscan.client import GatewayClient, Unreachable
-from cardscan.errors import CardscanError, InvalidInput
+from cardscan.errors import CardscanError, InvalidInput, Unavailable
 from cardscan.stack import DetachedStack, Ports, Stack
 from cardscan.v1 import batch_pb2, cardscan_pb2
 
@@ -283,13 +283,14 @@ def scan(client: GatewayClient, path: Path, info: Console) -> list[batch_pb2.Car
     if not created.accepted:
         raise Failed(f"{path} holds no card image the gateway could take")
 
+    check = f"check on it with `cardscan status {created.batch_id}`"
     try:
         follow(client, created, info)
+    except Unavailable as error:
+        message = f"lost the gateway while following the batch ({error}); {check}"
+        raise Failed(message) from None
     except KeyboardInterrupt:
-        info.print(
-            f"Stopped following; the cards are still being read. See them with "
-            f"`cardscan status {created.batch_id}`."
-        )
+        info.print(f"Stopped following; its cards go on being read: {check}.")
         raise
     return client.list_contacts(created.batch_id)
 

@@ -63,6 +63,7 @@ class StandInGateway(cardscan_pb2_grpc.CardScanServiceServicer):
         self.cards = [done_card("holt.png"), failed_card("blur.jpg", "no text found")]
         self.reject = ""
         self.watch_ends_early = False
+        self.watch_breaks = False
         self.chunks: list[bytes] = []
 
     def CreateBatch(self, request_iterator, context):
@@ -88,6 +89,8 @@ class StandInGateway(cardscan_pb2_grpc.CardScanServiceServicer):
         )
         if self.watch_ends_early:
             return
+        if self.watch_breaks:
+            context.abort(grpc.StatusCode.UNAVAILABLE, "Cancelling all calls")
         yield cardscan_pb2.WatchBatchResponse(
             batch=batch_pb2.Batch(
                 batch_id=request.batch_id,
@@ -280,6 +283,17 @@ def test_a_watch_that_ends_before_the_batch_does_fails_with_a_hint(
 
     assert status != 0
     assert "cardscan status b1" in capsys.readouterr().err
+
+
+def test_losing_the_gateway_mid_watch_fails_with_a_hint(gateway, cards_zip, capsys):
+    gateway.watch_breaks = True
+
+    status = cli.main(["scan", str(cards_zip), "--server", gateway.address])
+
+    err = capsys.readouterr().err
+    assert status != 0
+    assert "lost the gateway while following the batch" in err
+    assert "cardscan status b1" in err
 
 
 def test_the_sample_cards_zip_holds_every_sample_image(tmp_path):
