@@ -3,6 +3,8 @@ PYTHON ?= $(VENV)/bin/python
 PROTOS := $(wildcard protos/cardscan/v1/*.proto)
 GENERATED := cardscan/v1/.generated
 SHARED ?= ../shared
+# Options for bench/throughput.py, such as --quick or --parts pipeline,latency.
+BENCH_ARGS ?=
 
 .PHONY: setup protos test lint run up down accuracy bench
 
@@ -32,3 +34,6 @@ up: setup
 
 down:
 	$(VENV)/bin/cardscan down
+
+bench: setup
+	$(PYTHON) bench/throughput.py --cards $(SHARED)/cards/dev $(BENCH_ARGS)
