@@ -1,0 +1,98 @@
+"""The reading engine without the pipeline: the old one-card-at-a-time way,
+and the service's own CardOcr in one process per core."""
+
+import contextlib
+import multiprocessing
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from bench.cardset import Card
+from cardscan.errors import CardscanError
+
+# Each engine process reads this many cards before the clock starts, so that
+# loading the engine and the first, slower read are not counted.
+WARM_UP_CARDS = 1
+
+_ocr = None
+_barrier = None
+
+
+def old_way_seconds(cards: list[Card], languages: str) -> dict[str, float]:
+    """Seconds pytesseract takes on each distinct card, with Tesseract's
+    default threading: the command-line engine started afresh per card."""
+    import pytesseract
+
+    # The old system left Tesseract to use every core on each card.
+    os.environ.pop("OMP_THREAD_LIMIT", None)
+    seconds = {}
+    with tempfile.TemporaryDirectory(prefix="cardscan-bench-") as folder:
+        for card in {c.name: c for c in cards}.values():
+            path = Path(folder) / card.name
+            path.write_bytes(card.image)
+            started = time.perf_counter()
+            pytesseract.image_to_string(str(path), lang=languages)
+            seconds[card.name] = time.perf_counter() - started
+    return seconds
+
+
+def _load_engine(languages, tessdata, warm: bytes, barrier) -> None:
+    """Pool initializer: one CardOcr per process, one OCR thread each, as
+    the OCR workers run it."""
+    global _ocr, _barrier
+    _barrier = barrier
+    # OpenMP reads the limit when Tesseract's library loads, which is when
+    # ocr_service.cards is first imported in this process.
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    from ocr_service.cards import CardOcr
+
+    _ocr = CardOcr(languages, tessdata)
+    for _ in range(WARM_UP_CARDS):
+        _ocr.read(warm)
+
+
+def _read(image: bytes) -> float:
+    """Reads one card in a pool process; returns the seconds it took."""
+    started = time.perf_counter()
+    # A card the engine refuses still costs its time, as in the pipeline.
+    with contextlib.suppress(CardscanError):
+        _ocr.read(image)
+    return time.perf_counter() - started
+
+
+def _meet(_: int) -> None:
+    """Blocks until every pool process holds one of these calls, which each
+    can only take once its engine is loaded."""
+    _barrier.wait()
+
+
+def _pool(processes: int, languages, tessdata, warm: bytes):
+    """Processes with a loaded engine each, ready before this returns."""
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(processes)
+    pool = context.Pool(
+        processes,
+        initializer=_load_engine,
+        initargs=(languages, tessdata, warm, barrier),
+    )
+    pool.map(_meet, range(processes), chunksize=1)
+    return pool
+
+
+def engine_rate(cards: list[Card], processes: int, languages, tessdata) -> float:
+    """Cards per second of bare CardOcr.read in one process per core."""
+    with _pool(processes, languages, tessdata, cards[0].image) as pool:
+        started = time.perf_counter()
+        pool.map(_read, [c.image for c in cards], chunksize=1)
+        elapsed = time.perf_counter() - started
+    return len(cards) / elapsed
+
+
+def bare_ocr_seconds(cards: list[Card], languages, tessdata) -> dict[str, float]:
+    """Seconds CardOcr.read takes on each distinct card in one process,
+    with nothing else reading."""
+    distinct = list({c.name: c for c in cards}.values())
+    with _pool(1, languages, tessdata, cards[0].image) as pool:
+        seconds = pool.map(_read, [c.image for c in distinct], chunksize=1)
+    return {card.name: s for card, s in zip(distinct, seconds, strict=True)}

@@ -1,0 +1,322 @@
+"""Measures cardscan's throughput, latency and memory on this machine and
+prints one table of every figure against its target.
+
+Usage: python bench/throughput.py [--cards FOLDER] [--quick]
+       [--parts old,engine,pipeline,latency,memory] [--repeats N]
+
+The parts, all on the same cards (the labelled folder repeated to --count):
+
+  old       the old way: pytesseract on one card after another, Tesseract
+            left to its default threading;
+  engine    the engine's limit: the service's CardOcr.read with nothing
+            around it, one process per core;
+  pipeline  a local stack with an OCR worker per core, fed one ZIP of the
+            cards over gRPC, timed from the upload's start to the last card
+            stored, with each process's CPU time per card;
+  latency   single cards over HTTP and gRPC beside bare CardOcr.read;
+  memory    peak memory of the gateway and the store while a ZIP of about
+            500 MB of phone photos is uploaded over HTTP, then over gRPC,
+            and read.
+
+Progress goes to stderr, the table to stdout, and the results as JSON to
+bench-results/latest.json for comparing runs.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench import cardset, engine, pipeline, report  # noqa: E402
+from cardscan.stack import Ports, Stack  # noqa: E402
+from ocr_service import config as ocr_config  # noqa: E402
+from ocr_service.reading import DEFAULT_LANGUAGES  # noqa: E402
+
+DEFAULT_CARDS = Path("..") / "shared" / "cards" / "dev"
+DEFAULT_OUT = Path("bench-results") / "latest.json"
+PARTS = ("old", "engine", "pipeline", "latency", "memory")
+FULL = {"count": 200, "repeats": 3, "zip_mb": 500}
+QUICK = {"count": 12, "repeats": 1}
+BATCH_TIMEOUT_SECONDS = 900.0
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Measure cardscan's throughput, latency and memory and print "
+        "one table of every figure against its target."
+    )
+    parser.add_argument(
+        "--cards",
+        type=Path,
+        help=f"folder of labelled cards (default: {DEFAULT_CARDS} beside the "
+        "repository's own folder)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"a short run: {QUICK['count']} cards, 1 repeat, no 500 MB ZIP",
+    )
+    parser.add_argument("--count", type=positive, help="cards per run (default 200)")
+    parser.add_argument("--repeats", type=positive, help="runs of each part (def. 3)")
+    parser.add_argument(
+        "--parts",
+        type=parts,
+        default=PARTS,
+        help=f"comma-separated parts to run, of {','.join(PARTS)} (default: all)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=positive,
+        default=os.cpu_count() or 1,
+        help="engine processes and OCR workers (default: one per core, %(default)s)",
+    )
+    parser.add_argument(
+        "--zip-mb", type=positive, default=FULL["zip_mb"], help="size of the large ZIP"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help=f"where to write the results as JSON (default: {DEFAULT_OUT} in "
+        "the repository)",
+    )
+    args = parser.parse_args(argv)
+    mode = QUICK if args.quick else FULL
+    args.count = args.count or mode["count"]
+    args.repeats = args.repeats or mode["repeats"]
+    args.cards = args.cards or ROOT / DEFAULT_CARDS
+    args.out = args.out or ROOT / DEFAULT_OUT
+    return args
+
+
+def positive(text: str) -> int:
+    """An argparse type for a whole number of 1 or more."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return int(text)
+
+
+def parts(text: str) -> tuple[str, ...]:
+    """An argparse type for a comma-separated choice of PARTS."""
+    chosen = tuple(p.strip() for p in text.split(",") if p.strip())
+    unknown = [p for p in chosen if p not in PARTS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"unknown part(s) {', '.join(unknown) or '(none given)'}; "
+            f"choose from {','.join(PARTS)}"
+        )
+    return chosen
+
+
+def progress(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        sample = cardset.load(args.cards)
+    except cardset.NoCards as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 2
+    cards = cardset.repeated(sample, args.count)
+    results = {"run": describe_run(args, sample, cards), "skipped": {}}
+
+    if "old" in args.parts:
+        results["old_way"] = measure_old_way(cards, args.repeats)
+    if "engine" in args.parts:
+        results["engine"] = measure_engine(cards, args)
+    if {"pipeline", "latency", "memory"} & set(args.parts):
+        measure_stack(sample, cards, args, results)
+
+    results["run"]["load_average_after"] = os.getloadavg()
+    rows = report.build(results)
+    results["rows"] = report.as_json(rows)
+    write_json(args.out, results)
+    print(header(results["run"]))
+    print(report.table(rows))
+    print(notes(results))
+    return 0
+
+
+def describe_run(args: argparse.Namespace, sample: list, cards: list) -> dict:
+    """What the run measured on, recorded beside its results."""
+    return {
+        "started": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "cores": os.cpu_count(),
+        "load_average_before": os.getloadavg(),
+        "cards_folder": shown_path(args.cards),
+        "distinct_cards": len(sample),
+        "cards_per_run": len(cards),
+        "repeats": args.repeats,
+        "workers": args.workers,
+        "quick": args.quick,
+        "parts": list(args.parts),
+    }
+
+
+def shown_path(path: Path) -> str:
+    """The path relative to the repository when it can be, as it is given
+    in the documentation."""
+    return os.path.relpath(path.resolve(), ROOT)
+
+
+def languages() -> tuple[str, str | None]:
+    """The OCR languages and data folder the workers would use here."""
+    settings = ocr_config.load()
+    return settings.languages or DEFAULT_LANGUAGES, settings.tessdata_path
+
+
+def measure_old_way(cards: list, repeats: int) -> dict:
+    """(a): each distinct card timed once per repeat, then weighted by how
+    often it occurs in the card list: the old way has no state to warm, so
+    reading a card a second time costs what the first did."""
+    rates = []
+    for number in range(1, repeats + 1):
+        progress(f"old way, run {number} of {repeats}")
+        seconds = engine.old_way_seconds(cards, languages()[0])
+        rates.append(len(cards) / sum(seconds[c.name] for c in cards))
+    return {"cards_per_second": rates, "method": "per distinct card, weighted"}
+
+
+def measure_engine(cards: list, args: argparse.Namespace) -> dict:
+    """(b): bare CardOcr.read over the card list in one process per core."""
+    langs, tessdata = languages()
+    rates = []
+    for number in range(1, args.repeats + 1):
+        progress(f"engine limit with {args.workers} processes, run {number}")
+        rates.append(engine.engine_rate(cards, args.workers, langs, tessdata))
+    return {"cards_per_second": rates, "processes": args.workers}
+
+
+def measure_stack(sample: list, cards: list, args: argparse.Namespace, results):
+    """(c), latency and memory, on one local stack in a temporary folder."""
+    with tempfile.TemporaryDirectory(prefix="cardscan-bench-") as folder:
+        folder = Path(folder)
+        progress(f"starting a local stack with {args.workers} OCR workers")
+        stack = Stack(folder / "stack", Ports.free(), ocr_workers=args.workers)
+        with stack:
+            if "pipeline" in args.parts:
+                results["pipeline"] = measure_pipeline(stack, cards, args, folder)
+            if "latency" in args.parts:
+                results["latency"] = measure_latency(stack, cards, args)
+            if "memory" in args.parts and args.quick:
+                results["skipped"]["memory"] = "--quick builds no 500 MB ZIP"
+            elif "memory" in args.parts:
+                results["memory"] = measure_memory(stack, sample, args, folder)
+
+
+def measure_pipeline(stack: Stack, cards: list, args, folder: Path) -> dict:
+    """(c): one ZIP of the card list per repeat, over gRPC."""
+    path = folder / "cards.zip"
+    path.write_bytes(cardset.zip_bytes(cards))
+    runs = []
+    for number in range(1, args.repeats + 1):
+        progress(f"pipeline, ZIP of {len(cards)} cards, run {number}")
+        run = pipeline.run_batch(
+            stack, path, pipeline.upload_grpc, BATCH_TIMEOUT_SECONDS
+        )
+        runs.append(run)
+    per_card = [run.cpu_ms_per_card() for run in runs]
+    return {
+        "cards_per_second": [run.rate for run in runs],
+        "ocr_workers": args.workers,
+        "zip_bytes": path.stat().st_size,
+        "cpu_ms_per_card": {
+            part: statistics.median(p[part] for p in per_card)
+            for part in pipeline.COMPONENTS
+        },
+        "runs": [vars(run) for run in runs],
+    }
+
+
+def measure_latency(stack: Stack, cards: list, args) -> dict:
+    """Single cards one at a time over HTTP and gRPC, and bare, each
+    distinct card once per repeat."""
+    distinct = list({c.name: c for c in cards}.values())
+    progress(f"single-card latency, {len(distinct)} cards x {args.repeats}")
+    langs, tessdata = languages()
+    bare = []
+    for _ in range(args.repeats):
+        bare += engine.bare_ocr_seconds(distinct, langs, tessdata).values()
+    return {
+        "bare_seconds": bare,
+        "http_seconds": pipeline.http_latencies(stack, distinct, args.repeats),
+        "grpc_seconds": pipeline.grpc_latencies(stack, distinct, args.repeats),
+    }
+
+
+def measure_memory(stack: Stack, sample: list, args, folder: Path) -> dict:
+    """Peak memory while a large ZIP of phone photos goes in over HTTP and
+    then over gRPC; the ZIP is deleted afterwards."""
+    path = folder / "photos.zip"
+    progress(f"writing a ZIP of about {args.zip_mb} MB of phone photos")
+    photos = cardset.write_photo_zip(sample, path, args.zip_mb * 1_000_000)
+    measured = {"zip": photos.describe()}
+    try:
+        for name, upload in (
+            ("http", pipeline.upload_http),
+            ("grpc", pipeline.upload_grpc),
+        ):
+            progress(f"large ZIP over {name}: {photos.describe()}")
+            run = pipeline.run_batch(stack, path, upload, BATCH_TIMEOUT_SECONDS)
+            measured[name] = vars(run)
+    finally:
+        path.unlink(missing_ok=True)
+    return measured
+
+
+def header(run: dict) -> str:
+    load = ", ".join(f"{x:.2f}" for x in run["load_average_before"])
+    return (
+        f"cardscan benchmark, {run['started']}: {run['cores']} cores, load average "
+        f"{load} at the start\n"
+        f"{run['cards_per_run']} cards per run ({run['distinct_cards']} distinct "
+        f"from {run['cards_folder']}), {run['repeats']} repeat(s) of each part, "
+        f"{run['workers']} engine processes / OCR workers"
+        + (", quick mode" if run["quick"] else "")
+        + "\n"
+    )
+
+
+def notes(results: dict) -> str:
+    """How to read the figures the table cannot say in a cell."""
+    lines = [
+        "",
+        "(a) times each distinct card once per run and weighs it by how often "
+        "it occurs in the card list.",
+        "CPU per card: CPU seconds of each process during the (c) runs over "
+        "the cards read; the OCR workers together.",
+    ]
+    for run in results.get("pipeline", {}).get("runs", [])[:1]:
+        lines.append(
+            f"(c) first run: reply after {run['reply_seconds']:.2f} s, "
+            f"{run['done']} done, {run['failed']} failed of {run['cards']}."
+        )
+    memory = results.get("memory")
+    if memory:
+        lines.append(f"Large ZIP: {memory['zip']}; deleted afterwards.")
+        for key in ("http", "grpc"):
+            run = memory[key]
+            lines.append(
+                f"  over {key}: reply after {run['reply_seconds']:.1f} s, "
+                f"{run['done']} done, {run['failed']} failed, last card after "
+                f"{run['last_card_seconds']:.0f} s."
+            )
+    return "\n".join(lines)
+
+
+def write_json(path: Path, results: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    progress(f"results written to {path}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
