@@ -79,7 +79,6 @@ class Batches:
         started = time.monotonic()
         await self._require_services()
         batch_id = uuid.uuid4().hex
-        self._settings.upload_dir.mkdir(parents=True, exist_ok=True)
         path = self._settings.upload_dir / f"{batch_id}.zip"
         try:
             created = await self._create_from(batch_id, chunks, path)

@@ -53,7 +53,8 @@ def _number(env: Mapping[str, str], name: str, default: float, kind: type) -> fl
     try:
         value = kind(raw)
     except ValueError:
-        raise ValueError(f"{name} must be a {kind.__name__}, not {raw!r}") from None
+        what = "a whole number" if kind is int else "a number"
+        raise ValueError(f"{name} must be {what}, not {raw!r}") from None
     if value <= 0:
         raise ValueError(f"{name} must be above zero, not {raw!r}")
     return value

@@ -109,6 +109,7 @@ class CardScanServicer(cardscan_pb2_grpc.CardScanServiceServicer):
 
 async def serve(settings: Settings, stop: asyncio.Event) -> None:
     """Runs the gRPC and HTTP front ends until the stop event is set."""
+    settings.upload_dir.mkdir(parents=True, exist_ok=True)
     nc = await messaging.connect(settings.nats_url, name="cardscan-gateway")
     store_channel = rpc.channel(settings.store_addr)
     workers = Workers()

@@ -188,8 +188,8 @@ def test_more_entries_than_the_limit_are_refused():
 
 
 def test_zip_bomb_of_zeros_is_skipped_while_reading():
-    data = make_zip({"bomb.jpg": bytes(200 * 1024 * 1024)})
-    assert len(data) < 400_000
+    data = make_zip({"bomb.jpg": bytes(50 * 1024 * 1024)})
+    assert len(data) < 100_000
 
     _, found = read(data)
 

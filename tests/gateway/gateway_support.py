@@ -1,0 +1,110 @@
+"""Helpers for the gateway tests: a running gateway, sample uploads, and
+ways to see what the gateway queued."""
+
+import asyncio
+import dataclasses
+import io
+import zipfile
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import nats
+from nats.js import JetStreamContext
+from PIL import Image
+
+from cardscan import messaging, rpc
+from cardscan.v1 import cardscan_pb2_grpc, store_pb2, store_pb2_grpc
+from gateway import config, server
+
+
+@dataclass
+class Gateway:
+    """A running gateway and the clients a test talks to it with."""
+
+    settings: config.Settings
+    http_url: str
+    stub: cardscan_pb2_grpc.CardScanServiceStub
+    store: store_pb2_grpc.StoreServiceStub
+    js: JetStreamContext
+    nc: nats.aio.client.Client
+
+
+@asynccontextmanager
+async def running_gateway(gateway_settings: config.Settings):
+    """Serves a gateway with the settings for as long as the block runs."""
+    stop = asyncio.Event()
+    serving = asyncio.create_task(server.serve(gateway_settings, stop))
+    host, port = gateway_settings.http_listen.rsplit(":", 1)
+    await _wait_for_port(host, int(port), serving)
+    nc = await nats.connect(gateway_settings.nats_url)
+    async with (
+        rpc.channel(gateway_settings.grpc_listen) as channel,
+        rpc.channel(gateway_settings.store_addr) as store_channel,
+    ):
+        yield Gateway(
+            settings=gateway_settings,
+            http_url=f"http://{gateway_settings.http_listen}",
+            stub=cardscan_pb2_grpc.CardScanServiceStub(channel),
+            store=store_pb2_grpc.StoreServiceStub(store_channel),
+            js=nc.jetstream(),
+            nc=nc,
+        )
+    await nc.close()
+    stop.set()
+    await serving
+
+
+async def _wait_for_port(host: str, port: int, serving: asyncio.Task) -> None:
+    for _ in range(200):
+        if serving.done():
+            serving.result()
+        try:
+            _, writer = await asyncio.open_connection(host, port)
+        except OSError:
+            await asyncio.sleep(0.05)
+            continue
+        writer.close()
+        return
+    raise TimeoutError(f"the gateway did not listen on {host}:{port}")
+
+
+def with_limits(settings: config.Settings, **limits) -> config.Settings:
+    """The settings with some limits changed."""
+    return dataclasses.replace(
+        settings, limits=dataclasses.replace(settings.limits, **limits)
+    )
+
+
+def image_bytes(kind: str = "PNG", size: tuple[int, int] = (60, 40)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, "white").save(out, kind)
+    return out.getvalue()
+
+
+def make_zip(entries: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+async def queued_messages(js: JetStreamContext, count: int) -> list:
+    """The card messages in the stream, read by a test consumer of its own."""
+    subscription = await js.pull_subscribe(
+        messaging.CARD_SUBJECTS, stream=messaging.STREAM
+    )
+    messages = await subscription.fetch(count, timeout=5)
+    await subscription.unsubscribe()
+    return messages
+
+
+async def finish_card(gateway: Gateway, card_id: str, **outcome) -> None:
+    """Does what an OCR worker does for a card: start, finish, announce."""
+    batch_id = card_id.rsplit("-", 1)[0]
+    subject = messaging.event_subject(batch_id)
+    await gateway.store.StartCard(store_pb2.StartCardRequest(card_id=card_id))
+    await gateway.nc.publish(subject, card_id.encode())
+    request = store_pb2.FinishCardRequest(card_id=card_id, **outcome)
+    await gateway.store.FinishCard(request)
+    await gateway.nc.publish(subject, card_id.encode())

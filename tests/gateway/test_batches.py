@@ -1,0 +1,110 @@
+"""The batch logic with a real NATS and store: subscriptions and queueing."""
+
+import asyncio
+
+import pytest
+from gateway_support import image_bytes, make_zip
+
+from cardscan import messaging, rpc
+from cardscan.errors import Unavailable
+from cardscan.v1 import batch_pb2
+from cardscan.v1.store_pb2_grpc import StoreServiceStub
+from gateway.batches import Batches
+from gateway.queue import CardQueue
+from gateway.workers import Workers
+
+
+@pytest.fixture
+async def nc(nats_url):
+    connection = await messaging.connect(nats_url, name="test-batches")
+    yield connection
+    await connection.close()
+
+
+@pytest.fixture
+async def make_batches(gateway_settings, nc):
+    """Batches over the test's NATS and store, with a queue of the test's choice."""
+    async with rpc.channel(gateway_settings.store_addr) as channel:
+        gateway_settings.upload_dir.mkdir(parents=True)
+
+        async def make(queue_class=CardQueue):
+            queue = await queue_class.open(nc)
+            store = StoreServiceStub(channel)
+            return Batches(gateway_settings, store, channel, nc, queue, Workers())
+
+        yield make
+
+
+@pytest.fixture
+async def batches(make_batches):
+    return await make_batches()
+
+
+async def chunks_of(data: bytes):
+    yield data
+
+
+def subscriptions(nc) -> int:
+    # nats-py has no public count of a connection's subscriptions.
+    return len(nc._subs)
+
+
+async def test_closing_a_watch_drops_its_subscription(batches, nc):
+    created = await batches.create(chunks_of(make_zip({"a.png": image_bytes()})))
+    before = subscriptions(nc)
+
+    watch = batches.watch(created.batch_id)
+    first = await anext(watch)
+    during = subscriptions(nc)
+    await watch.aclose()
+
+    assert first.batch_id == created.batch_id
+    assert (during, subscriptions(nc)) == (before + 1, before)
+
+
+async def test_cancelling_a_watcher_drops_its_subscription(batches, nc):
+    created = await batches.create(chunks_of(make_zip({"a.png": image_bytes()})))
+    before = subscriptions(nc)
+    first_seen = asyncio.Event()
+
+    async def watch():
+        async for _ in batches.watch(created.batch_id):
+            first_seen.set()
+
+    watcher = asyncio.create_task(watch())
+    await first_seen.wait()
+    watcher.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await watcher
+
+    assert subscriptions(nc) == before
+
+
+async def test_card_that_cannot_be_queued_is_failed_not_left_queued(make_batches):
+    class BrokenQueue(CardQueue):
+        async def publish(self, card_id, file_name, image):
+            raise Unavailable(f"NATS did not take card {card_id}: test outage")
+
+    batches = await make_batches(BrokenQueue)
+    created = await batches.create(chunks_of(make_zip({"a.png": image_bytes()})))
+    batch = await batches.get(created.batch_id)
+
+    (card,) = batch.cards
+    assert card.state == batch_pb2.CARD_STATE_FAILED
+    assert card.error.startswith("could not be queued: a.png NATS did not take")
+    assert batch.state == batch_pb2.BATCH_STATE_COMPLETE
+
+
+async def test_upload_is_refused_before_reading_when_the_store_is_down(
+    batches, stack_parts
+):
+    stack_parts.stop_process("store")
+    read = []
+
+    async def chunks():
+        read.append(True)
+        yield make_zip({"a.png": image_bytes()})
+
+    with pytest.raises(Unavailable, match="store"):
+        await batches.create(chunks())
+    assert read == []

@@ -1,0 +1,38 @@
+"""``python -m gateway`` as the stack starts it: healthy, serving both APIs."""
+
+import json
+import urllib.error
+import urllib.request
+
+import grpc
+import pytest
+
+from cardscan.v1 import cardscan_pb2, cardscan_pb2_grpc
+
+
+def test_stack_starts_the_gateway_process_serving_http_and_grpc(
+    stack_parts, store_address, nats_url
+):
+    stack_parts.start_gateway()
+    missing = "0" * 32
+
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        urllib.request.urlopen(f"{stack_parts.http_url}/v1/batches/{missing}")
+    with grpc.insecure_channel(stack_parts.gateway_address) as channel:
+        stub = cardscan_pb2_grpc.CardScanServiceStub(channel)
+        with pytest.raises(grpc.RpcError) as refused:
+            stub.GetBatch(cardscan_pb2.GetBatchRequest(batch_id=missing), timeout=5)
+
+    assert raised.value.code == 404
+    assert json.load(raised.value)["error"]["code"] == "NOT_FOUND"
+    assert refused.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_bad_setting_stops_start_up_naming_the_variable(stack_parts, store_address):
+    stack_parts.extra_env["MAX_ENTRIES"] = "lots"
+
+    with pytest.raises(RuntimeError, match="exited"):
+        stack_parts.start_gateway()
+    log = (stack_parts.data_dir / "logs" / "gateway.log").read_text()
+
+    assert "MAX_ENTRIES must be a whole number, not 'lots'" in log

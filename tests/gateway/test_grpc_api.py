@@ -1,0 +1,191 @@
+"""The gRPC CardScanService against a real gateway, NATS and store."""
+
+import asyncio
+import os
+
+import grpc
+import pytest
+from gateway_support import (
+    finish_card,
+    image_bytes,
+    make_zip,
+    queued_messages,
+    running_gateway,
+    with_limits,
+)
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from cardscan import messaging, rpc
+from cardscan.v1 import batch_pb2, cardscan_pb2, contact_pb2
+
+CHUNK = 4096
+
+
+def upload_requests(data: bytes):
+    for at in range(0, len(data), CHUNK):
+        yield cardscan_pb2.CreateBatchRequest(chunk=data[at : at + CHUNK])
+
+
+async def create(gateway, entries: dict[str, bytes]):
+    return await gateway.stub.CreateBatch(upload_requests(make_zip(entries)))
+
+
+async def test_chunked_upload_queues_its_cards(gateway):
+    png = image_bytes("PNG", (300, 200))
+
+    created = await create(gateway, {"a.png": png, "b.gif": image_bytes("GIF")})
+    messages = await queued_messages(gateway.js, 2)
+
+    assert created.accepted == 2
+    assert list(created.skipped) == []
+    assert messages[0].data == png
+    assert messages[0].headers[messaging.CARD_ID_HEADER] == f"{created.batch_id}-0"
+
+
+async def test_get_batch_and_contacts_follow_the_store(gateway):
+    created = await create(gateway, {"a.png": image_bytes(), "b.txt": b"text"})
+    request = {"batch_id": created.batch_id}
+
+    got = await gateway.stub.GetBatch(cardscan_pb2.GetBatchRequest(**request))
+    listed = await gateway.stub.ListContacts(
+        cardscan_pb2.ListContactsRequest(**request)
+    )
+
+    batch = got.batch
+    assert (batch.batch_id, batch.counts.total, batch.counts.queued) == (
+        created.batch_id,
+        1,
+        1,
+    )
+    assert [s.name for s in batch.skipped] == ["b.txt"]
+    assert batch.workers_online == 0
+    assert "no OCR worker is running" in batch.notice
+    assert [c.file_name for c in listed.cards] == ["a.png"]
+
+
+async def test_heartbeats_count_workers_and_clear_the_notice(gateway):
+    created = await create(gateway, {"a.png": image_bytes()})
+    await gateway.nc.publish(messaging.HEARTBEAT_SUBJECT, b"worker-1")
+    await gateway.nc.publish(messaging.HEARTBEAT_SUBJECT, b"worker-2")
+    await gateway.nc.flush()
+
+    request = cardscan_pb2.GetBatchRequest(batch_id=created.batch_id)
+    for _ in range(50):
+        batch = (await gateway.stub.GetBatch(request)).batch
+        if batch.workers_online == 2:
+            break
+        await asyncio.sleep(0.02)
+
+    assert batch.workers_online == 2
+    assert batch.notice == ""
+
+
+@pytest.mark.parametrize(
+    ("upload", "code", "words"),
+    [
+        (b"", grpc.StatusCode.INVALID_ARGUMENT, "the upload is empty"),
+        (b"GIF89a....", grpc.StatusCode.INVALID_ARGUMENT, "not a ZIP file"),
+        (make_zip({}), grpc.StatusCode.INVALID_ARGUMENT, "no card images"),
+    ],
+)
+async def test_bad_uploads_are_refused_saying_why(gateway, upload, code, words):
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await gateway.stub.CreateBatch(upload_requests(upload))
+
+    assert raised.value.code() == code
+    assert words in raised.value.details()
+
+
+async def test_upload_over_the_limit_is_resource_exhausted(gateway_settings):
+    settings = with_limits(gateway_settings, max_upload_bytes=10_000)
+    upload = make_zip({"noise.png": os.urandom(30_000)})
+
+    async with running_gateway(settings) as gateway:
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await gateway.stub.CreateBatch(upload_requests(upload))
+
+    assert raised.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert "10000 bytes" in raised.value.details()
+
+
+async def test_unknown_batch_is_not_found(gateway):
+    request = cardscan_pb2.GetBatchRequest(batch_id="f" * 32)
+
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await gateway.stub.GetBatch(request)
+
+    assert raised.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+async def test_watch_streams_each_change_until_complete(gateway):
+    created = await create(gateway, {"a.png": image_bytes(), "b.png": image_bytes()})
+    request = cardscan_pb2.WatchBatchRequest(batch_id=created.batch_id)
+    seen = []
+
+    async def finish_both():
+        await finish_card(gateway, f"{created.batch_id}-0", error="blurred")
+        await finish_card(
+            gateway, f"{created.batch_id}-1", contact=contact_pb2.Contact()
+        )
+
+    async for reply in gateway.stub.WatchBatch(request):
+        seen.append(reply.batch)
+        if len(seen) == 1:
+            worker = asyncio.create_task(finish_both())
+    await worker
+
+    assert seen[0].counts.queued == 2
+    assert seen[-1].state == batch_pb2.BATCH_STATE_COMPLETE
+    assert (seen[-1].counts.done, seen[-1].counts.failed) == (1, 1)
+    assert all(s.state == batch_pb2.BATCH_STATE_RUNNING for s in seen[:-1])
+
+
+async def test_cancelled_watch_leaves_the_gateway_serving(gateway):
+    created = await create(gateway, {"a.png": image_bytes()})
+    call = gateway.stub.WatchBatch(
+        cardscan_pb2.WatchBatchRequest(batch_id=created.batch_id)
+    )
+
+    first = await call.read()
+    call.cancel()
+    again = await gateway.stub.GetBatch(
+        cardscan_pb2.GetBatchRequest(batch_id=created.batch_id)
+    )
+
+    assert first.batch.batch_id == again.batch.batch_id
+    assert call.cancelled()
+
+
+async def test_scan_card_returns_the_failed_card_with_its_reason(gateway):
+    request = cardscan_pb2.ScanCardRequest(image=image_bytes(), file_name="x.png")
+    reply = asyncio.ensure_future(gateway.stub.ScanCard(request))
+    (message,) = await queued_messages(gateway.js, 1)
+    await finish_card(gateway, message.headers[messaging.CARD_ID_HEADER], error="dark")
+
+    card = (await reply).card
+
+    assert (card.file_name, card.state, card.error) == (
+        "x.png",
+        batch_pb2.CARD_STATE_FAILED,
+        "dark",
+    )
+
+
+async def test_scan_card_times_out_with_deadline_exceeded(gateway):
+    request = cardscan_pb2.ScanCardRequest(image=image_bytes())
+
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await gateway.stub.ScanCard(request)
+
+    assert raised.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    assert "it stays queued in batch" in raised.value.details()
+
+
+async def test_health_and_reflection_are_served(gateway):
+    async with rpc.channel(gateway.settings.grpc_listen) as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+        reply = await health.Check(
+            health_pb2.HealthCheckRequest(service="cardscan.v1.CardScanService")
+        )
+
+    assert reply.status == health_pb2.HealthCheckResponse.SERVING

@@ -1,0 +1,240 @@
+"""The HTTP API against a real gateway, NATS and store, with no OCR worker."""
+
+import asyncio
+import os
+from urllib.parse import unquote
+
+import aiohttp
+import pytest
+from gateway_support import (
+    finish_card,
+    image_bytes,
+    make_zip,
+    queued_messages,
+    running_gateway,
+    with_limits,
+)
+
+from cardscan import messaging
+from cardscan.v1 import contact_pb2
+
+
+@pytest.fixture
+async def http(gateway):
+    async with aiohttp.ClientSession(gateway.http_url) as session:
+        yield session
+
+
+async def post_zip(http, data: bytes):
+    headers = {"Content-Type": "application/zip"}
+    async with http.post("/v1/batches", data=data, headers=headers) as reply:
+        return reply.status, await reply.json()
+
+
+async def test_raw_zip_upload_queues_each_card_as_its_image_bytes(gateway, http):
+    png, jpeg = image_bytes("PNG"), image_bytes("JPEG")
+    upload = make_zip({"one.png": png, "notes.txt": b"hi", "two.jpg": jpeg})
+
+    status, body = await post_zip(http, upload)
+    messages = await queued_messages(gateway.js, 3)
+
+    assert status == 202
+    assert body["accepted"] == 2
+    assert body["skipped"] == [
+        {"name": "notes.txt", "reason": "is not an image; it looks like text"}
+    ]
+    card_ids = [f"{body['batch_id']}-0", f"{body['batch_id']}-1"]
+    assert [m.subject for m in messages] == [
+        messaging.card_subject(card_id) for card_id in card_ids
+    ]
+    assert [m.data for m in messages] == [png, jpeg]
+    assert [m.headers["Nats-Msg-Id"] for m in messages] == card_ids
+    assert [m.headers[messaging.CARD_ID_HEADER] for m in messages] == card_ids
+
+
+async def test_multipart_upload_is_taken_like_a_raw_one(gateway, http):
+    form = aiohttp.FormData()
+    form.add_field("file", make_zip({"card.png": image_bytes()}), filename="c.zip")
+
+    async with http.post("/v1/batches", data=form) as reply:
+        body = await reply.json()
+
+    assert reply.status == 202
+    assert body["accepted"] == 1
+
+
+async def test_file_name_header_is_percent_encoded(gateway, http):
+    name = "caf\u00e9 \u2013 Ana\n.png"
+    await post_zip(http, make_zip({name: image_bytes()}))
+    (message,) = await queued_messages(gateway.js, 1)
+
+    encoded = message.headers[messaging.FILE_NAME_HEADER]
+    assert encoded.isascii() and " " not in encoded
+    assert unquote(encoded) == "caf\u00e9 \u2013 Ana\\n.png"
+
+
+async def test_large_image_travels_through_the_object_store_unchanged(gateway, http):
+    large = image_bytes("PNG") + os.urandom(15 * 1024 * 1024)
+
+    status, body = await post_zip(http, make_zip({"large.png": large}))
+    (message,) = await queued_messages(gateway.js, 1)
+    stored = await (await messaging.image_store(gateway.js)).get(
+        message.headers[messaging.OBJECT_HEADER]
+    )
+
+    assert status == 202
+    assert message.data == b""
+    assert message.headers[messaging.OBJECT_HEADER] == f"{body['batch_id']}-0"
+    assert stored.data == large
+
+
+async def test_batch_without_workers_reports_none_online_and_a_notice(gateway, http):
+    _, created = await post_zip(http, make_zip({"card.png": image_bytes()}))
+
+    async with http.get(f"/v1/batches/{created['batch_id']}") as reply:
+        batch = await reply.json()
+
+    assert reply.status == 200
+    assert batch["state"] == "RUNNING"
+    assert batch["counts"]["queued"] == 1
+    assert batch["cards"][0]["file"] == "card.png"
+    assert batch["workers_online"] == 0
+    assert "no OCR worker is running" in batch["notice"]
+
+
+async def test_contacts_list_every_card_of_the_batch(gateway, http):
+    _, created = await post_zip(http, make_zip({"a.png": image_bytes()}))
+    batch_id = created["batch_id"]
+
+    async with http.get(f"/v1/batches/{batch_id}/contacts") as reply:
+        body = await reply.json()
+
+    assert body["batch_id"] == batch_id
+    assert [(c["file"], c["state"]) for c in body["cards"]] == [("a.png", "QUEUED")]
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "code"),
+    [
+        ("/v1/batches/0123456789abcdef0123456789abcdef", 404, "NOT_FOUND"),
+        ("/v1/batches/not-an-id/contacts", 404, "NOT_FOUND"),
+        ("/v2/anything", 404, "NOT_FOUND"),
+    ],
+)
+async def test_unknown_things_are_json_404s(http, path, status, code):
+    async with http.get(path) as reply:
+        body = await reply.json()
+
+    assert (reply.status, body["error"]["code"]) == (status, code)
+    assert body["error"]["message"]
+
+
+async def test_wrong_method_is_a_json_405(http):
+    async with http.delete("/v1/batches") as reply:
+        body = await reply.json()
+
+    assert reply.status == 405
+    assert "DELETE /v1/batches" in body["error"]["message"]
+
+
+async def test_body_that_is_not_a_zip_is_a_400_saying_so(http):
+    status, body = await post_zip(http, b"%PDF-1.7 not a zip")
+
+    assert status == 400
+    assert body["error"] == {
+        "code": "INVALID_ARGUMENT",
+        "message": "the upload is not a ZIP file; it looks like a PDF document",
+    }
+
+
+async def test_zip_without_images_is_a_400_listing_what_was_skipped(http):
+    status, body = await post_zip(http, make_zip({"readme.txt": b"hello"}))
+
+    assert status == 400
+    assert "readme.txt: is not an image" in body["error"]["message"]
+
+
+@pytest.mark.parametrize("declare_length", [True, False])
+async def test_upload_over_the_limit_is_a_413_naming_it(
+    gateway_settings, declare_length
+):
+    settings = with_limits(gateway_settings, max_upload_bytes=50_000)
+    upload = make_zip({"card.bmp": os.urandom(200_000)})
+
+    async def chunks():
+        for at in range(0, len(upload), 16_384):
+            yield upload[at : at + 16_384]
+
+    data = upload if declare_length else chunks()
+    async with (
+        running_gateway(settings) as gateway,
+        aiohttp.ClientSession(gateway.http_url) as http,
+        http.post("/v1/batches", data=data) as reply,
+    ):
+        body = await reply.json()
+
+    assert reply.status == 413
+    assert "50000 bytes, the limit (MAX_UPLOAD_BYTES)" in body["error"]["message"]
+    assert list(settings.upload_dir.iterdir()) == []
+
+
+async def test_spool_files_are_deleted_after_an_upload(gateway, http):
+    await post_zip(http, make_zip({"card.png": image_bytes()}))
+    await post_zip(http, b"not a zip")
+
+    assert list(gateway.settings.upload_dir.iterdir()) == []
+
+
+async def test_scanned_card_is_answered_with_its_contact(gateway, http):
+    contact = contact_pb2.Contact(company="Acme", emails=["ana@acme.example"])
+    form = aiohttp.FormData()
+    form.add_field("file", image_bytes(), filename="ana.png")
+
+    reply = asyncio.create_task(http.post("/v1/cards", data=form))
+    (message,) = await queued_messages(gateway.js, 1)
+    await finish_card(
+        gateway, message.headers[messaging.CARD_ID_HEADER], contact=contact
+    )
+    async with await reply as response:
+        card = await response.json()
+
+    assert response.status == 200
+    assert (card["file"], card["state"], card["company"]) == ("ana.png", "DONE", "Acme")
+    assert card["emails"] == ["ana@acme.example"]
+
+
+async def test_scanned_card_that_fails_is_a_422_with_card_and_error(gateway, http):
+    reply = asyncio.create_task(http.post("/v1/cards", data=image_bytes()))
+    (message,) = await queued_messages(gateway.js, 1)
+    await finish_card(gateway, message.headers[messaging.CARD_ID_HEADER], error="blank")
+    async with await reply as response:
+        body = await response.json()
+
+    assert response.status == 422
+    assert body["error"] == {"code": "CARD_FAILED", "message": "blank"}
+    assert body["card"]["state"] == "FAILED"
+
+
+async def test_scan_without_a_worker_times_out_naming_the_batch(gateway, http):
+    async with http.post("/v1/cards", data=image_bytes()) as reply:
+        body = await reply.json()
+    (message,) = await queued_messages(gateway.js, 1)
+    card_id = message.headers[messaging.CARD_ID_HEADER]
+    batch_id = card_id.rsplit("-", 1)[0]
+
+    assert reply.status == 504
+    assert body["error"]["code"] == "DEADLINE_EXCEEDED"
+    assert "no OCR worker finished" in body["error"]["message"]
+    assert f"GET /v1/batches/{batch_id}" in body["error"]["message"]
+    async with http.get(f"/v1/batches/{batch_id}") as reply:
+        assert (await reply.json())["cards"][0]["state"] == "QUEUED"
+
+
+async def test_scan_of_something_not_an_image_is_a_400(http):
+    async with http.post("/v1/cards", data=b"just some text") as reply:
+        body = await reply.json()
+
+    assert reply.status == 400
+    assert body["error"]["message"] == (
+        "the upload is not an image; it looks like text"
+    )
