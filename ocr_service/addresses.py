@@ -20,9 +20,14 @@ BR_STATES = word_set(
 # Postal codes whose shape alone tells the country, most specific first.
 # OCR reads "0" as "O" and "5" as "S" inside them, so those are allowed.
 _CA = r"[A-Z][0-9O][A-Z]\s?[0-9O][A-Z][0-9O]"
+# After a province code, "S" and "I" in a digit's place are misread 5 and 1.
+_CA_AFTER_PROVINCE = r"[A-Z][0-9OSI][A-Z]\s?[0-9OSI][A-Z][0-9OSI]"
 TOLD_BY_SHAPE = (
     ("BR", re.compile(r"\b\d{5}-\d{3}\b")),
-    ("CA", re.compile(rf"\b(?P<region>[A-Z]{{2}})\s+(?P<code>{_CA})\b")),
+    (
+        "CA",
+        re.compile(rf"\b(?P<region>[A-Z]{{2}}),?\s+(?P<code>{_CA_AFTER_PROVINCE})\b"),
+    ),
     ("CA", re.compile(rf"\b{_CA}\b")),
     ("US", re.compile(r"\b(?P<region>[A-Z]{2})\s+(?P<code>\d{5}(?:-\d{4})?)\b")),
     (

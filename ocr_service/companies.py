@@ -129,18 +129,30 @@ def domain_likeness(text: str, domain: str) -> float:
     form."""
     if not domain or domain in PUBLIC_DOMAINS:
         return 0.0
-    letters = re.sub(r"[^a-z0-9]", "", fold(text))
-    bare = re.sub(r"[^a-z0-9]", "", fold(LEGAL_FORM.sub("", text)))
-    if len(letters) < 2:
+    spellings = _spellings(text)
+    if not spellings or max(map(len, spellings)) < 2:
         return 0.0
-    if domain in (letters, bare):
+    if domain in spellings:
         return 1.0
     # Domains cut long names short: "smithjonesand" for "Smith, Jones and
     # Brown".
-    if len(domain) >= 6 and (letters.startswith(domain) or bare.startswith(domain)):
+    if len(domain) >= 6 and any(s.startswith(domain) for s in spellings):
         return 0.95
-    ratio = max(
-        difflib.SequenceMatcher(None, letters, domain).ratio(),
-        difflib.SequenceMatcher(None, bare, domain).ratio(),
-    )
+    ratio = max(difflib.SequenceMatcher(None, s, domain).ratio() for s in spellings)
     return ratio if ratio >= 0.75 else 0.0
+
+
+def is_near_miss(text: str, domain: str) -> bool:
+    """True when a company and a domain differ by a letter or two, as when
+    OCR misread one of them."""
+    return 0.8 <= domain_likeness(text, domain) < 0.95
+
+
+def _spellings(text: str) -> set[str]:
+    """A company's letters as a domain may spell them: with or without its
+    legal form, accented letters folded or left out."""
+    out = set()
+    for variant in (text, LEGAL_FORM.sub("", text)):
+        out.add(re.sub(r"[^a-z0-9]", "", fold(variant)))
+        out.add(re.sub(r"[^a-z0-9]", "", variant.lower()))
+    return {s for s in out if s}

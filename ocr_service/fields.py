@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from cardscan.v1 import contact_pb2
-from ocr_service import addresses, companies, links, names, phones, roles
+from ocr_service import addresses, companies, links, misreads, names, phones, roles
 from ocr_service.lines import Line
 
 # A contact with any field less sure than this is flagged for review.
@@ -14,8 +14,17 @@ REVIEW_THRESHOLD = 0.7
 
 # Lines OCR is less sure of than this, or with fewer letters and digits,
 # are logo and background noise.
-NOISE_CONFIDENCE = 0.4
+NOISE_CONFIDENCE = 0.3
 NOISE_MIN_CHARACTERS = 2
+
+# How sure a field put right from a misread letter is: the repair is
+# likely but a person should look.
+MISREAD_TRUST = 0.5
+
+# OCR line confidence at which a field on the line earns no trust, and the
+# rise above it at which it earns full trust.
+TRUST_FLOOR = 0.4
+TRUST_SPAN = 0.5
 
 # A split point between the items OCR joined on one line.
 _CUT = "\x00"
@@ -69,14 +78,17 @@ def is_noise(line: Line) -> bool:
     characters = sum(c.isalnum() for c in line.text)
     if characters < NOISE_MIN_CHARACTERS or line.confidence < NOISE_CONFIDENCE:
         return True
+    # Edges and rules read as strokes: "I", "l", "1", "|".
+    if not line.text.strip(" Il1|!i[]()/\\"):
+        return True
     # Texture reads as punctuation and stray capitals with few real words.
     return characters < len(line.text.replace(" ", "")) * 0.6
 
 
 def ocr_trust(line: Line) -> float:
     """How far OCR's own confidence in a line supports a field on it: full
-    on a clean line, falling to nothing at the noise floor."""
-    return max(0.0, min(1.0, (line.confidence - NOISE_CONFIDENCE) / 0.5))
+    on a cleanly read line, falling to nothing at TRUST_FLOOR."""
+    return max(0.0, min(1.0, (line.confidence - TRUST_FLOOR) / TRUST_SPAN))
 
 
 def _region_of(lines: list[Line]) -> str | None:
@@ -131,18 +143,44 @@ def _text_pieces(chunk: str) -> list[tuple[int, str]]:
 
 
 def _take_links(card: Card) -> None:
+    _find_misread_emails(card)
     emails = card.texts("email")
     sites = card.texts("website")
     card.contact.emails.extend(dict.fromkeys(s.text for s in emails))
-    card.contact.websites.extend(dict.fromkeys(s.text for s in sites))
+    card.contact.websites.extend(_distinct_sites([s.text for s in sites]))
     if emails:
         card.set_confidence("emails", min(_link_trust(s, card) for s in emails))
     if sites:
         card.set_confidence("websites", min(_link_trust(s, card) for s in sites))
 
 
+def _find_misread_emails(card: Card) -> None:
+    """Emails whose "@" OCR misread, told by a host printed elsewhere."""
+    if card.texts("email"):
+        return
+    hosts = misreads.hosts_of([s.text for s in card.texts("website")])
+    for segment in card.texts():
+        email = misreads.email_with_misread_at(segment.text, hosts)
+        if email:
+            segment.text, segment.kind = email, "email"
+            segment.score = MISREAD_TRUST
+
+
+def _distinct_sites(sites: list[str]) -> list[str]:
+    """Websites without repeats: one printed twice, once with its scheme,
+    is kept once, in its longest form."""
+    kept: dict[str, str] = {}
+    for site in sites:
+        key = re.sub(r"^[a-z]+://", "", site).removeprefix("www.").rstrip("/")
+        if len(site) > len(kept.get(key, "")):
+            kept[key] = site
+    return list(kept.values())
+
+
 def _link_trust(segment: Segment, card: Card) -> float:
     trust = ocr_trust(segment.line)
+    if segment.score:
+        trust = min(trust, segment.score)
     # An email and a website that name the same domain back each other up;
     # a near miss between them means OCR changed a letter in one.
     others = {
@@ -168,10 +206,11 @@ def _take_phones(card: Card) -> None:
 def _phone_trust(segment: Segment) -> float:
     phone = segment.phone
     trust = ocr_trust(segment.line)
-    # A bare number on a line of its own with a letter glued to it was
-    # probably a label OCR mangled.
+    # Neither a label nor libphonenumber could type it: a reader might.
     if phone.type == phones.UNSPECIFIED:
         trust = min(trust, 0.75)
+    if sum(c.isdigit() for c in phone.raw) < phones.SHORT_DIGITS:
+        trust = min(trust, 0.5)
     return trust
 
 
@@ -241,6 +280,36 @@ def _take_people_and_organisation(card: Card) -> None:
     _take_company(card, card.texts())
     _take_name(card, card.texts())
     _take_title(card, card.texts())
+    _repair_initials(card)
+    _doubt_near_misses(card)
+
+
+def _doubt_near_misses(card: Card) -> None:
+    """A company and a domain a letter apart mean OCR misread one of them;
+    which one, the card does not tell."""
+    contact = card.contact
+    for name, values in (("emails", contact.emails), ("websites", contact.websites)):
+        if any(
+            companies.is_near_miss(contact.company, links.domain(v)) for v in values
+        ):
+            card.set_confidence(name, min(contact.confidence[name], MISREAD_TRUST))
+            card.set_confidence("company", min(contact.confidence["company"], 0.6))
+
+
+def _repair_initials(card: Card) -> None:
+    contact = card.contact
+    fixed = [
+        misreads.email_initial(e, contact.name.given, contact.name.family)
+        for e in contact.emails
+    ]
+    if fixed != list(contact.emails):
+        del contact.emails[:]
+        contact.emails.extend(fixed)
+        card.set_confidence("emails", min(contact.confidence["emails"], 0.75))
+    company = misreads.company_initial(contact.company, _domains(card))
+    if company != contact.company:
+        contact.company = company
+        card.set_confidence("company", min(contact.confidence["company"], 0.75))
 
 
 def _take_department(card: Card, texts: list[Segment]) -> None:
@@ -327,9 +396,9 @@ def _title_score(segment: Segment, distance: int | None) -> float:
     score = 0.8 if words else 0.0
     # Cards print the title right under the name.
     if distance == 1:
-        score += 0.5
+        score += 0.85
     elif distance == 2:
-        score += 0.2
+        score += 0.5
     if re.search(r"\d", segment.text):
         score -= 0.5
     return min(score, 1.0)

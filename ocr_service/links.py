@@ -22,6 +22,7 @@ WEBSITE = re.compile(
     r"(?P<path>/[^\s,;]*)?",
     re.IGNORECASE,
 )
+_KNOWN_TLD = r"(?:" + "|".join(sorted(COMMON_TLDS)) + r")\b"
 _TLD_AFTER_GAP = r"(?:" + "|".join(sorted(COMMON_TLDS)) + r"|[a-z]{2})\b"
 
 # Marks OCR reads in place of "@": "(at)" as people write it, "©" and "®"
@@ -48,6 +49,8 @@ def repair(text: str) -> str:
     text = re.sub(r"\bwww\s*[.,]?\s+(?=[a-z0-9-]+\.[a-z])", "www.", text, flags=re.I)
     text = re.sub(r"\bwww(?=[a-z0-9-]+\.[a-z]{2,}\b)", "www.", text, flags=re.I)
     text = re.sub(r"(?<=[a-z0-9])\s?[.,]\s(?=" + _TLD_AFTER_GAP + ")", ".", text)
+    # An email's last dot is often read as a space.
+    text = re.sub(r"(@[a-z0-9-]+)\s(?=" + _KNOWN_TLD + ")", r"\1.", text, flags=re.I)
     return text
 
 

@@ -22,7 +22,9 @@ PARTICLES = word_set(
     "van von der den de del della di da das do dos du le la ten ter te zu af "
     "al bin ibn mac st. saint"
 )
-_WORD = re.compile(r"^[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’\-]*(?:-[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’]*)*\.?$")
+# A capitalised word; a second capital may follow a hyphen, an apostrophe or
+# a prefix such as "Mc" ("Jean-Luc", "O'Brien", "McIneely", "DeVries").
+_WORD = re.compile(r"^[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]*(?:['’\-]?[A-ZÀ-ÖØ-Þ]?[a-zà-öø-ÿ]+)*\.?$")
 
 
 def likeness(text: str) -> float:

@@ -44,7 +44,11 @@ LABELLED = re.compile(
     rf"(?<![\w@])(?P<label>{_LABEL})\s*\.?\s*[:|]?\s*(?P<number>{_NUMBER})",
     re.IGNORECASE,
 )
-BARE = re.compile(rf"^[^\w+(]*(?P<number>{_NUMBER})[^\w]*$", re.IGNORECASE)
+# A number alone on its line, perhaps after a label too garbled to read.
+BARE = re.compile(
+    rf"^[^\w+(]*(?:[^\W\d_]{{1,3}}[^\w+(]+)?(?P<number>{_NUMBER})[^\w]*$",
+    re.IGNORECASE,
+)
 _EXTENSION = re.compile(
     r"\s*(?:x|ext\.?|extn\.?|ext\s*:|#|durchwahl|poste)\s*(\d{1,6})$", re.IGNORECASE
 )
@@ -63,6 +67,11 @@ _TYPE_OF_NUMBER = {
     PhoneNumberType.PAGER: OTHER,
     PhoneNumberType.PERSONAL_NUMBER: OTHER,
 }
+
+
+# Fewer digits than this is short for a number with its area code, as when
+# OCR split a number over two lines.
+SHORT_DIGITS = 8
 
 
 @dataclass(frozen=True)
@@ -130,13 +139,28 @@ def country_of(phones: Iterable[contact_pb2.Phone]) -> str | None:
 
 
 def _prints_country(printed: str) -> bool:
-    return printed.startswith("+") or re.match(r"\(?00[1-9]", printed) is not None
+    return _international(printed) is not None
+
+
+def _international(printed: str) -> str | None:
+    """The number with "+" for its international prefix, or None when it
+    is printed without its country."""
+    if printed.startswith("+"):
+        return printed
+    # "00" dials out across Europe, but only when a country code follows
+    # within its digit group: "0049 30", "001-617", not "004-963".
+    match = re.match(r"\(?00(\d*)(?=[\s\-./)]|$)", printed)
+    if match and (match[1] == "" or _is_country_code(match[1])):
+        return "+" + printed[match.start(1) :].lstrip(")")
+    return None
+
+
+def _is_country_code(digits: str) -> bool:
+    return digits.isdigit() and int(digits) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE
 
 
 def _parse(printed: str, region: str | None):
-    # "00" is the international prefix across Europe; libphonenumber only
-    # reads it so when given a region that dials out with it.
-    text = re.sub(r"^\(?00(?=[1-9])", "+", printed.replace("(0)", ""))
+    text = (_international(printed) or printed).replace("(0)", "")
     try:
         return phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:

@@ -1,0 +1,68 @@
+"""Letters OCR commonly misreads, put right where the rest of the card says
+what they must be."""
+
+import re
+
+from ocr_service.wording import fold
+
+# Glyphs OCR reads for "@": its ring looks like these letters.
+AT_LOOKALIKES = "oOqQ0©®@"
+# Letters OCR swaps for one another at the start of a word.
+I_OR_L = "iIlL1|"
+
+
+def email_initial(email: str, given: str, family: str) -> str:
+    """The email with its first letter set to the given name's initial when
+    the rest of its local part is the family name: "ibustos" from the card
+    of Lupe Bustos reads "lbustos"."""
+    local, _, host = email.partition("@")
+    initial = fold(given)[:1]
+    family_letters = re.sub(r"[^a-z]", "", fold(family))
+    rest = local[1:].lstrip(".")
+    if not initial or initial not in "il" or local[:1] not in I_OR_L:
+        return email
+    if local[:1] == initial or rest != family_letters:
+        return email
+    return f"{initial}{local[1:]}@{host}"
+
+
+def company_initial(company: str, domains: list[str]) -> str:
+    """The company with its first letter set from a domain that spells it
+    with the other of "I" and "l": "lacovelli SPA" beside iacovellispa.net
+    reads "Iacovelli SPA"."""
+    if not company or company[0] not in I_OR_L:
+        return company
+    letters = re.sub(r"[^a-z0-9]", "", fold(company))[1:]
+    for domain in domains:
+        if domain[:1] in "il" and domain[1:] and letters.startswith(domain[1:]):
+            return domain[0].upper() + company[1:]
+    return company
+
+
+def email_with_misread_at(text: str, hosts: list[str]) -> str | None:
+    """An email whose "@" OCR misread, found by a host the card prints
+    elsewhere: "anna Qexample com" beside www.example.com."""
+    for host in hosts:
+        labels = [re.escape(part) for part in host.split(".")]
+        pattern = (
+            r"(?<![\w.])([a-z0-9][a-z0-9._-]*)\s*["
+            + re.escape(AT_LOOKALIKES)
+            + r"]\s*"
+            + r"[.,\s]+".join(labels)
+            + r"\b"
+        )
+        match = re.search(pattern, text, re.IGNORECASE)
+        if match:
+            return f"{match[1].lower()}@{host}"
+    return None
+
+
+def hosts_of(values: list[str]) -> list[str]:
+    """The hosts of a card's emails and websites, without "www."."""
+    found = []
+    for value in values:
+        host = value.split("@")[-1]
+        host = re.sub(r"^[a-z]+://", "", host).split("/")[0].removeprefix("www.")
+        if "." in host:
+            found.append(host)
+    return list(dict.fromkeys(found))

@@ -1,0 +1,359 @@
+"""Field parsing turns the lines of a card into the right contact fields."""
+
+import pytest
+
+from cardscan.v1 import contact_pb2
+from ocr_service import fields
+from ocr_service.lines import Line
+
+
+def card(*rows, confidence=0.95):
+    """Lines stacked down a card; a row is its text, or (text, height)."""
+    lines, top = [], 40
+    for row in rows:
+        text, height = row if isinstance(row, tuple) else (row, 20)
+        lines.append(Line(text, 60, top, 14 * len(text), height, confidence))
+        top += height + 14
+    return lines
+
+
+def phone_types(contact):
+    return {p.number: p.type for p in contact.phones}
+
+
+def test_prefix_stays_out_of_the_given_name():
+    contact = fields.parse(
+        card(("Dr. Ana Lima", 48), "Head of Research", "ana.lima@lima-labs.com")
+    )
+
+    assert contact.name.full == "Dr. Ana Lima"
+    assert contact.name.prefix == "Dr."
+    assert contact.name.given == "Ana"
+    assert contact.name.family == "Lima"
+
+
+def test_family_name_keeps_its_particles():
+    contact = fields.parse(card(("Prof. Jan van der Berg", 48), "Lecturer"))
+
+    assert contact.name.prefix == "Prof."
+    assert contact.name.given == "Jan"
+    assert contact.name.family == "van der Berg"
+
+
+def test_web_developer_is_a_title_not_a_website():
+    contact = fields.parse(
+        card(("Tom Baker", 48), "Web Developer", "tom@bakerworks.io", "bakerworks.io")
+    )
+
+    assert contact.title == "Web Developer"
+    assert list(contact.websites) == ["bakerworks.io"]
+
+
+def test_email_domain_alone_is_no_website():
+    contact = fields.parse(card(("Tom Baker", 48), "Designer", "tom@bakerworks.io"))
+
+    assert list(contact.emails) == ["tom@bakerworks.io"]
+    assert list(contact.websites) == []
+
+
+def test_mobile_and_office_numbers_keep_their_labels():
+    contact = fields.parse(
+        card(
+            ("Eva Braun", 48),
+            "Mobil: +49 151 23456789",
+            "Büro: +49 30 12345678",
+        )
+    )
+
+    assert phone_types(contact) == {
+        "+4915123456789": contact_pb2.PHONE_TYPE_MOBILE,
+        "+493012345678": contact_pb2.PHONE_TYPE_WORK,
+    }
+
+
+def test_unlabelled_number_is_typed_by_libphonenumber():
+    contact = fields.parse(card(("Eva Braun", 48), "+49 151 23456789"))
+
+    assert phone_types(contact) == {"+4915123456789": contact_pb2.PHONE_TYPE_MOBILE}
+
+
+@pytest.mark.parametrize("label", ["Fax", "F", "Telefax", "fax."])
+def test_fax_number_is_typed_fax(label):
+    contact = fields.parse(
+        card(("Eva Braun", 48), "T +44 20 7946 0958", f"{label} +44 20 7946 0959")
+    )
+
+    assert phone_types(contact) == {
+        "+442079460958": contact_pb2.PHONE_TYPE_WORK,
+        "+442079460959": contact_pb2.PHONE_TYPE_FAX,
+    }
+
+
+def test_tagline_in_capitals_is_not_taken_for_the_name():
+    contact = fields.parse(
+        card(
+            ("Better Roads Ahead", 40),
+            ("Marta Oliveira", 36),
+            "Civil Engineer",
+            "marta.oliveira@estradas.pt",
+        )
+    )
+
+    assert contact.name.full == "Marta Oliveira"
+    assert contact.title == "Civil Engineer"
+
+
+def test_email_and_website_on_one_line_are_both_found():
+    contact = fields.parse(
+        card(("Sam Reed", 48), "sam@reedco.com | www.reedco.com", "Reed & Co")
+    )
+
+    assert list(contact.emails) == ["sam@reedco.com"]
+    assert list(contact.websites) == ["www.reedco.com"]
+    assert contact.company == "Reed & Co"
+
+
+def test_address_over_three_lines_is_joined_with_its_parts():
+    contact = fields.parse(
+        card(
+            ("Ann Cole", 48),
+            "Office Manager",
+            "ann@colefreight.com",
+            "Harbour House, Suite 400",
+            "1200 Market Street",
+            "San Francisco, CA 94103",
+        )
+    )
+
+    address = contact.address
+    assert address.full == (
+        "Harbour House, Suite 400, 1200 Market Street, San Francisco, CA 94103"
+    )
+    assert address.postal_code == "94103"
+    assert address.city == "San Francisco"
+    assert address.region == "CA"
+    assert address.country == "US"
+
+
+def test_european_address_gives_street_postal_code_and_city():
+    contact = fields.parse(
+        card(("Eva Braun", 48), "Hauptstraße 12", "10115 Berlin", "Tel. +49 30 1234567")
+    )
+
+    assert contact.address.street == "Hauptstraße 12"
+    assert contact.address.postal_code == "10115"
+    assert contact.address.city == "Berlin"
+    assert contact.address.country == "DE"
+
+
+@pytest.mark.parametrize(
+    ("printed", "e164"),
+    [
+        ("+44 (0)20 7946 0958", "+442079460958"),
+        ("+31 (0)20 123 4567", "+31201234567"),
+        ("0049 30 1234567", "+49301234567"),
+        ("0033 1 42 68 53 00", "+33142685300"),
+    ],
+)
+def test_trunk_and_international_prefixes_become_e164(printed, e164):
+    contact = fields.parse(card(("Eva Braun", 48), f"Tel. {printed}"))
+
+    assert [p.number for p in contact.phones] == [e164]
+    assert contact.phones[0].raw == printed
+
+
+def test_extension_is_kept_apart_from_an_e164_number():
+    contact = fields.parse(card(("Eva Braun", 48), "Tel. +1 415 555 0100 ext. 12"))
+
+    assert contact.phones[0].number == "+14155550100"
+    assert contact.phones[0].extension == "12"
+
+
+def test_number_without_country_stays_as_printed_with_its_extension():
+    contact = fields.parse(card(("Eva Braun", 48), "Phone (415) 555-0100 x12"))
+
+    assert contact.phones[0].number == "(415) 555-0100 x12"
+    assert contact.phones[0].extension == "12"
+
+
+@pytest.mark.parametrize(
+    "printed",
+    [
+        "ana.lima @ limalabs.com",
+        "ana.lima@limalabs. com",
+        "ana.lima(at)limalabs.com",
+        "ana.lima © limalabs.com",
+        "ana.lima@limalabs.com.",
+        "E-mail: ana.lima@limalabs.com;",
+    ],
+)
+def test_ocr_damage_in_emails_is_repaired(printed):
+    contact = fields.parse(card(("Ana Lima", 48), printed))
+
+    assert list(contact.emails) == ["ana.lima@limalabs.com"]
+
+
+def test_company_is_found_by_legal_form_and_department_apart():
+    contact = fields.parse(
+        card(
+            ("Nordlicht Systeme GmbH", 30),
+            ("Jonas Weber", 48),
+            "Vertriebsleiter",
+            "Vertrieb",
+            "j.weber@nordlicht.de",
+        )
+    )
+
+    assert contact.company == "Nordlicht Systeme GmbH"
+    assert contact.department == "Vertrieb"
+    assert contact.title == "Vertriebsleiter"
+
+
+def test_company_without_legal_form_is_found_by_the_email_domain():
+    contact = fields.parse(
+        card(("Bluefin", 30), ("Ola Nordmann", 48), "Buyer", "ola@bluefin.no")
+    )
+
+    assert contact.company == "Bluefin"
+
+
+def test_logo_noise_is_ignored():
+    lines = card(("Ana Lima", 48), "ana@limalabs.com")
+    lines.append(Line("~ ;%' ,.-", 300, 20, 80, 40, 0.2))
+    lines.append(Line("Il1|", 300, 80, 40, 40, 0.3))
+
+    contact = fields.parse(lines)
+
+    assert contact.name.full == "Ana Lima"
+    assert list(contact.emails) == ["ana@limalabs.com"]
+    assert contact.title == ""
+
+
+def test_raw_text_holds_every_line():
+    lines = card(("Ana Lima", 48), "ana@limalabs.com")
+
+    contact = fields.parse(lines)
+
+    assert contact.raw_text == "Ana Lima\nana@limalabs.com"
+
+
+def test_every_field_set_has_a_confidence():
+    contact = fields.parse(
+        card(
+            ("Ana Lima", 48),
+            "Product Manager",
+            "Marketing",
+            "Lima Labs Ltd",
+            "T +44 20 7946 0958",
+            "ana@limalabs.com",
+            "www.limalabs.com",
+            "1 High Street, London EC1A 1BB",
+        )
+    )
+
+    expected = {
+        "name", "title", "department", "company", "phones", "emails", "websites",
+        "address",
+    }  # fmt: skip
+    assert set(contact.confidence) == expected
+    assert all(0 <= v <= 1 for v in contact.confidence.values())
+    assert not contact.needs_review
+
+
+def test_poorly_read_field_puts_the_contact_up_for_review():
+    lines = card(("Ana Lima", 48), "Product Manager")
+    lines.append(Line("ana@limalabs.com", 60, 200, 220, 20, 0.55))
+
+    contact = fields.parse(lines)
+
+    assert contact.confidence["emails"] < fields.REVIEW_THRESHOLD
+    assert contact.needs_review
+
+
+def test_nothing_read_gives_an_empty_contact_not_needing_review():
+    contact = fields.parse([])
+
+    assert contact == contact_pb2.Contact()
+
+
+# Scans whose every printed field was checked by eye against the image.
+CHECKED_SCANS = {
+    "0005.jpg": {
+        "name": ("Victor Dijkman", "", "Victor", "Dijkman"),
+        "title": "Animator",
+        "department": "Sales",
+        "company": "Mulders & van Bunschoten",
+        "phones": [
+            ("work", "+31959618924"),
+            ("mobile", "(024) 5415132"),
+            ("fax", "004-9634856"),
+        ],
+        "emails": ["v.dijkman@muldersvanbuns.biz"],
+        "websites": ["www.muldersvanbuns.biz"],
+        "address": ("Silkesingel 84, 2445VG, Tjalhuizum", "2445VG", "Tjalhuizum", "NL"),
+    },
+    "0016.jpg": {
+        "name": ("Mark Berger", "", "Mark", "Berger"),
+        "title": "Energy manager",
+        "department": "Research",
+        "company": "Beard-Johnson",
+        "phones": [
+            ("work", "543-603-7079"),
+            ("mobile", "+13007529749"),
+            ("fax", "(818)575-8340"),
+        ],
+        "emails": ["mark@beardjohnson.co"],
+        "websites": ["www.beardjohnson.co"],
+        "address": (
+            "118 Yang Mission, North Stevenville, NM 09682",
+            "09682",
+            "North Stevenville",
+            "US",
+        ),
+    },
+    "0052.png": {
+        "name": ("Kevin Edwards", "", "Kevin", "Edwards"),
+        "title": "Oceanographer",
+        "department": "Finance",
+        "company": "Ray-Hodges",
+        "phones": [("unknown", "+17676445976"), ("mobile", "+19165842379")],
+        "emails": ["kedwards@rayhodges.io"],
+        "websites": ["https://www.rayhodges.io"],
+        "address": (
+            "81037 Alfred Spurs Apt. 980, South Timothychester, VA 45121",
+            "45121",
+            "South Timothychester",
+            "US",
+        ),
+    },
+}
+
+
+def test_checked_sample_scans_read_into_exact_fields(sample_cards):
+    from cardscan.jsonview import phone_type_name
+    from ocr_service.reading import CardReader
+
+    cards = {path.name: path for path, _ in sample_cards}
+    with CardReader() as reader:
+        for name, expected in CHECKED_SCANS.items():
+            contact = fields.parse(reader.read(cards[name].read_bytes()))
+
+            person = contact.name
+            got_name = (person.full, person.prefix, person.given, person.family)
+            assert got_name == expected["name"], name
+            assert contact.title == expected["title"], name
+            assert contact.department == expected["department"], name
+            assert contact.company == expected["company"], name
+            got_phones = [(phone_type_name(p.type), p.number) for p in contact.phones]
+            assert got_phones == expected["phones"], name
+            assert list(contact.emails) == expected["emails"], name
+            assert list(contact.websites) == expected["websites"], name
+            address = contact.address
+            got_address = (
+                address.full,
+                address.postal_code,
+                address.city,
+                address.country,
+            )
+            assert got_address == expected["address"], name
+            assert not contact.needs_review, name
