@@ -59,14 +59,16 @@ STREET_WORDS = word_set(
     feira lago lagoa praia vila viela quadra setor sitio fazenda residencial
     conjunto morro recanto ladeira parque campo condominio distrito colonia
     nucleo trecho vale vereda loteamento esplanada passarela aeroporto
-    straat laan plein gracht singel kade dijk steeg hof park
+    straat laan plein gracht singel kade dijk steeg hof park baan dreef pad
+    markt wal
     gatan vagen grand torget gata vag plan backe
     """
 )
 # Endings of street names written as one word: "Hauptstraße", "Kerkstraat".
 STREET_ENDINGS = (
     "strasse", "straße", "str.", "weg", "allee", "platz", "gasse", "ring",
-    "straat", "laan", "plein", "gracht", "singel", "kade", "dijk",
+    "straat", "laan", "plein", "gracht", "singel", "kade", "dijk", "baan",
+    "dreef", "boulevard",
     "gatan", "vagen", "vägen", "grand", "gränd", "torget",
 )  # fmt: skip
 

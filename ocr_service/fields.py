@@ -264,10 +264,10 @@ def _postal_line(text: str) -> bool:
 
 
 def _address_like(segment: Segment) -> bool:
+    # A street line names a street type or starts with its house number;
+    # a name with a number after it is more often two columns run together.
     text = segment.text
-    if names.likeness(text) > 0.5 and not addresses.street_evidence(text):
-        return False
-    return addresses.street_evidence(text) or bool(re.search(r"\d", text))
+    return addresses.street_evidence(text) or re.match(r"\d", text) is not None
 
 
 # Kinds of segment made of words rather than numbers or addresses.
@@ -336,9 +336,18 @@ def _company_evidence(segment: Segment, domains: list[str]) -> float:
     return evidence
 
 
+def _drop_stray_number(segment: Segment, domains: list[str]) -> None:
+    """Cuts a number off a line that is the company without it: OCR joins a
+    house number in the next column to the company's line."""
+    match = re.fullmatch(r"(.+?)\s+\d{1,4}", segment.text)
+    if match and any(companies.domain_likeness(match[1], d) == 1 for d in domains):
+        segment.text = match[1]
+
+
 def _take_company(card: Card, texts: list[Segment]) -> None:
     domains = _domains(card)
     for segment in texts:
+        _drop_stray_number(segment, domains)
         segment.score = _company_evidence(segment, domains)
     best = max(texts, key=lambda s: s.score, default=None)
     if best is None or best.score < 0.6:
@@ -348,16 +357,16 @@ def _take_company(card: Card, texts: list[Segment]) -> None:
     card.set_confidence("company", min(best.score, ocr_trust(best.line)))
 
 
-def _name_score(segment: Segment, tallest: int, local_parts: list[str]) -> float:
-    likeness = names.likeness(segment.text)
+def _name_score(
+    text: str, segment: Segment, tallest: int, local_parts: list[str]
+) -> float:
+    likeness = names.likeness(text)
     if likeness == 0:
         return 0.0
     size = segment.line.height / tallest
-    overlap = max(
-        (names.email_overlap(segment.text, lp) for lp in local_parts), default=0
-    )
+    overlap = max((names.email_overlap(text, lp) for lp in local_parts), default=0)
     score = likeness * (0.4 + 0.3 * size + 0.4 * overlap)
-    return score - 0.3 * roles.title_word_count(segment.text)
+    return score - 0.3 * roles.title_word_count(text)
 
 
 def _take_name(card: Card, texts: list[Segment]) -> None:
@@ -366,7 +375,13 @@ def _take_name(card: Card, texts: list[Segment]) -> None:
     tallest = max(s.line.height for s in texts)
     local_parts = [e.split("@")[0] for e in card.contact.emails]
     for segment in texts:
-        segment.score = _name_score(segment, tallest, local_parts)
+        trimmed = names.trim_to_email(segment.text, local_parts)
+        segment.score = _name_score(segment.text, segment, tallest, local_parts)
+        if trimmed != segment.text:
+            # Words cut off a name lower the trust in it.
+            score = 0.9 * _name_score(trimmed, segment, tallest, local_parts)
+            if score > segment.score:
+                segment.text, segment.score = trimmed, score
     best = max(texts, key=lambda s: s.score)
     if best.score <= 0.3:
         return

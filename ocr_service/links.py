@@ -46,6 +46,7 @@ def repair(text: str) -> str:
     text = _AT_WORDS.sub("@", text)
     text = _AT_GLYPHS.sub("@", text)
     text = re.sub(r"(?<=[\w.])\s+@\s*(?=\w)|(?<=\w)@\s+(?=\w)", "@", text)
+    text = re.sub(r"\bw{4,}\.", "www.", text, flags=re.I)
     text = re.sub(r"\bwww\s*[.,]?\s+(?=[a-z0-9-]+\.[a-z])", "www.", text, flags=re.I)
     text = re.sub(r"\bwww(?=[a-z0-9-]+\.[a-z]{2,}\b)", "www.", text, flags=re.I)
     text = re.sub(r"(?<=[a-z0-9])\s?[.,]\s(?=" + _TLD_AFTER_GAP + ")", ".", text)

@@ -64,6 +64,40 @@ def email_overlap(name: str, local_part: str) -> float:
     return 0.0
 
 
+def trim_to_email(text: str, local_parts: list[str]) -> str:
+    """The line cut after the last word an email's local part spells, when
+    words follow that no email backs, as when OCR joined the name with the
+    next column: "Ana Lima Tel" with ana.lima@... gives "Ana Lima"."""
+    words = text.split()
+    locals_ = [re.sub(r"[^a-z]", "", fold(p)) for p in local_parts]
+    matched = [
+        i
+        for i, word in enumerate(words)
+        if any(len(v) >= 3 and v in lp for v in _spellings(word) for lp in locals_)
+    ]
+    if not matched:
+        return text
+    # Logo marks read as symbols or stray letters before the name go too.
+    start = 0
+    while start < matched[0] and not _is_name_word(words[start]):
+        start += 1
+    # Only a match past the first word shows where the name ends.
+    end = len(words) if matched[-1] in (0, start) else matched[-1] + 1
+    return " ".join(words[start:end])
+
+
+def _is_name_word(word: str) -> bool:
+    return bool(_WORD.match(word)) or PREFIX.match(word + " ") is not None
+
+
+def _spellings(word: str) -> set[str]:
+    # Email addresses fold accented letters or leave them out.
+    return {
+        re.sub(r"[^a-z]", "", fold(word)),
+        re.sub(r"[^a-z]", "", fold(re.sub(r"[^\x00-\x7f]", "", word))),
+    }
+
+
 def split_parts(full: str) -> list[str]:
     """The words of a name without its prefix and suffix."""
     rest = SUFFIX.sub("", PREFIX.sub("", full).strip()).strip()
