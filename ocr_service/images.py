@@ -93,16 +93,33 @@ def open_image(data: bytes) -> Image.Image:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             return Image.open(io.BytesIO(data))
     except Image.DecompressionBombError as error:
-        raise UnreadableImage(f"the image is too large: {error}") from error
+        raise UnreadableImage(
+            f"the image is over the limit of {MAX_PIXELS // 1_000_000} "
+            f"megapixels: {error}"
+        ) from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         kind = image_format(data)
+        if kind == "PNG" and png_size(data) is not None:
+            width, height = png_size(data)
+            if width == 0 or height == 0:
+                raise UnreadableImage(
+                    f"the image has no pixels: it is {width}x{height}"
+                ) from error
         if kind:
             raise UnreadableImage(
-                f"the {kind} image is damaged: {len(data)} bytes that do not decode"
+                f"the {kind} image is damaged: its {len(data)} bytes do not "
+                f"decode as {kind}"
             ) from error
         raise UnreadableImage(
             f"not an image: the bytes look like {describe(data)}"
         ) from error
+
+
+def png_size(data: bytes) -> tuple[int, int] | None:
+    """The width and height a PNG's header chunk states, if it has one."""
+    if len(data) < 24 or data[12:16] != b"IHDR":
+        return None
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
 def check_size(image: Image.Image) -> None:

@@ -2,6 +2,7 @@
 
 import glob
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -163,8 +164,8 @@ class CardReader:
                 f"reading the {width}x{height} image took over "
                 f"{READ_TIMEOUT_SECONDS:.0f} s; it holds far more than a card"
             )
-        lines = text_lines(self._api.GetIterator())
-        return Reading(lines, *word_confidences(self._api.GetIterator()))
+        words = text_rows(self._api.GetIterator())
+        return Reading(text_lines(words), *confident_characters(words))
 
 
 # A word read with less confidence is probably misread, or not text at all.
@@ -197,39 +198,70 @@ class Reading:
         return upright < sum(len(x.text) for x in self.lines) / 2
 
 
-def word_confidences(iterator: tesserocr.PyResultIterator) -> tuple[int, int]:
-    """The characters of all words, and of words read with confidence."""
+@dataclass(frozen=True)
+class Word:
+    """One word Tesseract read, with its box and confidence from 0 to 100."""
+
+    text: str
+    left: int
+    top: int
+    right: int
+    bottom: int
+    confidence: float
+
+
+def text_rows(iterator: tesserocr.PyResultIterator) -> list[list[Word]]:
+    """The words of each text line Tesseract found, in its order."""
+    rows: list[list[Word]] = []
     level = tesserocr.RIL.WORD
-    characters = confident = 0
-    for word in tesserocr.iterate_level(iterator, level):
-        length = len(element_text(word, level))
-        characters += length
-        if word.Confidence(level) >= CONFIDENT_WORD:
-            confident += length
-    return characters, confident
-
-
-def text_lines(iterator: tesserocr.PyResultIterator) -> list[Line]:
-    """The non-blank text lines of a recognised page, in Tesseract's order."""
-    level = tesserocr.RIL.TEXTLINE
-    lines = []
     for item in tesserocr.iterate_level(iterator, level):
-        text = element_text(item, level)
-        box = item.BoundingBox(level)
-        if not text or box is None:
-            continue
-        left, top, right, bottom = box
-        lines.append(
-            Line(
-                text=text,
-                left=left,
-                top=top,
-                width=right - left,
-                height=bottom - top,
-                confidence=item.Confidence(level) / 100.0,
-            )
-        )
-    return lines
+        if not rows or item.IsAtBeginningOf(tesserocr.RIL.TEXTLINE):
+            rows.append([])
+        text, box = element_text(item, level), item.BoundingBox(level)
+        if text and box is not None:
+            rows[-1].append(Word(text, *box, item.Confidence(level)))
+    return [row for row in rows if row]
+
+
+# A gap between two words wider than this many line heights separates two
+# columns that Tesseract joined into one line.
+COLUMN_GAP = 2.5
+
+# Tesseract often sets "@" apart as a word of its own because of the glyph's
+# wide side bearings; an address never holds spaces around it.
+SPACED_AT = re.compile(r"(?<=\S) *@ *(?=\S)")
+
+
+def split_columns(row: list[Word]) -> list[list[Word]]:
+    """The row cut wherever a gap is wide enough to part two columns."""
+    height = max(w.bottom - w.top for w in row)
+    pieces = [[row[0]]]
+    for before, word in zip(row, row[1:], strict=False):
+        if word.left - before.right > COLUMN_GAP * height:
+            pieces.append([])
+        pieces[-1].append(word)
+    return pieces
+
+
+def to_line(words: list[Word]) -> Line:
+    """One Line from the words that make it."""
+    left, top = min(w.left for w in words), min(w.top for w in words)
+    right, bottom = max(w.right for w in words), max(w.bottom for w in words)
+    text = SPACED_AT.sub("@", " ".join(w.text for w in words))
+    confidence = sum(w.confidence for w in words) / len(words) / 100.0
+    return Line(text, left, top, right - left, bottom - top, confidence)
+
+
+def text_lines(rows: list[list[Word]]) -> list[Line]:
+    """The card's lines, top to bottom and left to right within a row."""
+    return [to_line(piece) for row in rows for piece in split_columns(row)]
+
+
+def confident_characters(rows: list[list[Word]]) -> tuple[int, int]:
+    """The characters of all words, and of words read with confidence."""
+    words = [word for row in rows for word in row]
+    confident = [w for w in words if w.confidence >= CONFIDENT_WORD]
+    return sum(len(w.text) for w in words), sum(len(w.text) for w in confident)
 
 
 def element_text(item: tesserocr.PyResultIterator, level: int) -> str:

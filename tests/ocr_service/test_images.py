@@ -1,0 +1,125 @@
+"""Tests of decoding and refusing card image bytes."""
+
+import io
+import struct
+import zlib
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from cardscan.errors import InvalidInput
+from ocr_service import images
+from ocr_service.images import UnreadableImage
+
+
+def encoded(image: Image.Image, kind: str = "PNG") -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, kind)
+    return buffer.getvalue()
+
+
+def png_claiming_size(width: int, height: int) -> bytes:
+    """A valid one-pixel PNG whose header states another size."""
+    data = encoded(Image.new("L", (1, 1), 255))
+    header = b"IHDR" + struct.pack(">II", width, height) + data[24:29]
+    return data[:12] + header + struct.pack(">I", zlib.crc32(header)) + data[33:]
+
+
+def test_unreadable_image_is_invalid_input():
+    assert issubclass(UnreadableImage, InvalidInput)
+
+
+@pytest.mark.parametrize(
+    ("data", "named"),
+    [
+        (b"", "empty"),
+        (b"%PDF-1.7\n1 0 obj", "PDF document"),
+        (b"PK\x03\x04\x14\x00\x00\x00", "ZIP archive"),
+        (b"Name: Ana Lima\nPhone: 123", "text starting 'Name: Ana Lima"),
+        (bytes(range(200, 256)), "unknown binary data"),
+    ],
+)
+def test_bytes_that_are_no_image_are_named(data, named):
+    with pytest.raises(UnreadableImage, match=named):
+        images.decode(data)
+
+
+def test_truncated_jpeg_is_refused_as_truncated():
+    data = encoded(Image.new("RGB", (400, 300), "white"), "JPEG")
+    with pytest.raises(UnreadableImage, match="JPEG image is damaged or truncated"):
+        images.decode(data[: len(data) // 2])
+
+
+def test_png_with_damaged_header_is_refused_as_damaged():
+    data = bytearray(encoded(Image.new("RGB", (50, 50), "white")))
+    data[16:24] = b"\xff" * 8
+    with pytest.raises(UnreadableImage, match="PNG image is damaged"):
+        images.decode(bytes(data))
+
+
+def test_zero_size_image_is_refused_with_its_size():
+    with pytest.raises(UnreadableImage, match="no pixels: it is 0x5"):
+        images.decode(png_claiming_size(0, 5))
+
+
+def test_image_over_the_pixel_limit_is_refused_with_its_dimensions():
+    with pytest.raises(UnreadableImage, match="8000x8000 pixels, over the limit"):
+        images.decode(png_claiming_size(8000, 8000))
+
+
+def test_decompression_bomb_is_refused_before_decoding():
+    with pytest.raises(UnreadableImage, match="over the limit of 50 megapixels"):
+        images.decode(png_claiming_size(30000, 30000))
+
+
+def test_transparent_png_is_flattened_on_white():
+    image = Image.new("RGBA", (20, 10), (0, 0, 0, 0))
+    image.putpixel((5, 5), (0, 0, 0, 255))
+    grey = images.to_grey(images.decode(encoded(image)))
+    assert grey[0, 0] == 255
+    assert grey[5, 5] == 0
+
+
+def test_sixteen_bit_greyscale_keeps_its_contrast():
+    pixels = np.full((10, 20), 60000, dtype=np.uint16)
+    pixels[2:4, 2:4] = 3000
+    image = Image.fromarray(pixels)
+    grey = images.to_grey(images.decode(encoded(image)))
+    assert grey.dtype == np.uint8
+    assert grey[0, 0] == 255
+    assert grey[3, 3] == 0
+
+
+def test_cmyk_and_palette_images_become_greyscale():
+    cmyk = Image.new("CMYK", (10, 10), (0, 0, 0, 255))
+    palette = Image.new("RGB", (10, 10), "black").convert("P")
+    for data in (encoded(cmyk, "JPEG"), encoded(palette, "PNG")):
+        grey = images.to_grey(images.decode(data))
+        assert grey.shape == (10, 10)
+        assert grey.max() < 40
+
+
+def test_photo_is_cropped_to_the_card():
+    photo = np.full((600, 800), 70, dtype=np.uint8)
+    photo[150:450, 200:620] = 235
+    card = images.crop_to_card(photo)
+    height, width = card.shape
+    assert abs(width - 420) < 15
+    assert abs(height - 300) < 15
+
+
+def test_scan_filling_the_picture_is_not_cropped():
+    scan = np.full((600, 1050), 240, dtype=np.uint8)
+    scan[100:140, 80:500] = 20
+    assert images.crop_to_card(scan).shape == scan.shape
+
+
+def test_light_text_on_dark_background_becomes_dark_on_white():
+    card = Image.new("L", (1050, 600), 30)
+    font = ImageFont.load_default(size=36)
+    ImageDraw.Draw(card).text((80, 280), "Hilde Brandt", fill=230, font=font)
+    text = np.asarray(card) > 130
+    flat = images.text_against_background(np.asarray(card))
+    assert np.median(flat[~text]) > 200
+    assert np.median(flat[text]) < 80

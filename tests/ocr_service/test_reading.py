@@ -1,0 +1,162 @@
+"""Tests of reading card images into upright text lines."""
+
+import io
+import re
+import unicodedata
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from ocr_service.reading import CardReader, UnreadableImage, find_tessdata
+
+CARD_TEXT = [
+    "Hilde Brandt",
+    "Senior Project Manager",
+    "Northwind Logistics",
+    "Phone 030 1234 5678",
+    "hilde.brandt@northwind.example",
+]
+
+
+@pytest.fixture(scope="module")
+def reader():
+    with CardReader("eng") as card_reader:
+        yield card_reader
+
+
+def render_card(ink=(20, 20, 20), paper=(250, 250, 245), mode="RGB") -> Image.Image:
+    """A plain 1050x600 card with CARD_TEXT, one item a line."""
+    card = Image.new("RGB", (1050, 600), paper)
+    draw = ImageDraw.Draw(card)
+    for row, text in enumerate(CARD_TEXT):
+        size = 48 if row == 0 else 32
+        font = ImageFont.load_default(size=size)
+        draw.text((80, 90 + row * 80), text, fill=ink, font=font)
+    return card.convert(mode, dither=Image.Dither.NONE)
+
+
+def encoded(image: Image.Image, kind: str = "PNG", **options) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, kind, **options)
+    return buffer.getvalue()
+
+
+def assert_reads_card_text(lines):
+    texts = [line.text for line in lines]
+    found = [t for t in CARD_TEXT if any(t in line for line in texts)]
+    assert found == CARD_TEXT, texts
+
+
+def test_plain_card_is_read_completely_in_order(reader):
+    lines = reader.read(encoded(render_card()))
+    assert_reads_card_text(lines)
+    tops = [line.top for line in lines]
+    assert tops == sorted(tops)
+
+
+def test_lines_carry_geometry_and_confidence(reader):
+    lines = reader.read(encoded(render_card()))
+    name = next(line for line in lines if "Hilde" in line.text)
+    title = next(line for line in lines if "Senior" in line.text)
+    assert name.height > title.height
+    assert 60 <= name.left <= 100
+    assert all(0.5 < line.confidence <= 1.0 for line in lines)
+
+
+@pytest.mark.parametrize("degrees", [90, 180, 270])
+def test_card_turned_in_its_pixels_comes_out_upright(reader, degrees):
+    turned = render_card().rotate(degrees, expand=True)
+    assert_reads_card_text(reader.read(encoded(turned)))
+
+
+@pytest.mark.parametrize(
+    ("orientation", "turn"),
+    [(3, Image.Transpose.ROTATE_180), (6, Image.Transpose.ROTATE_90)],
+)
+def test_card_turned_by_exif_tag_comes_out_upright(reader, orientation, turn):
+    stored = render_card().transpose(turn)
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    data = encoded(stored, "JPEG", exif=exif.tobytes(), quality=95)
+    assert_reads_card_text(reader.read(data))
+
+
+def test_light_text_on_dark_card_is_read(reader):
+    dark = render_card(ink=(235, 235, 235), paper=(25, 35, 70))
+    assert_reads_card_text(reader.read(encoded(dark)))
+
+
+@pytest.mark.parametrize("mode", ["CMYK", "P", "L", "LA", "1"])
+def test_cards_in_other_colour_modes_are_read(reader, mode):
+    card = render_card(mode=mode)
+    kind = "JPEG" if mode == "CMYK" else "PNG"
+    assert_reads_card_text(reader.read(encoded(card, kind)))
+
+
+def test_sixteen_bit_card_is_read(reader):
+    card = render_card(mode="L").point(lambda v: v * 257, "I").convert("I;16")
+    assert_reads_card_text(reader.read(encoded(card)))
+
+
+def test_transparent_card_is_read_on_white(reader):
+    card = Image.new("RGBA", (1050, 600), (0, 0, 0, 0))
+    card.alpha_composite(render_card(mode="RGBA"), (0, 0))
+    clear = Image.new("RGBA", (1050, 600), (0, 0, 0, 0))
+    mask = render_card(mode="L").point(lambda v: 255 if v < 128 else 0)
+    clear.paste(card, mask=mask)
+    assert_reads_card_text(reader.read(encoded(clear)))
+
+
+def test_photo_of_a_card_on_a_table_is_read(reader):
+    table = Image.new("RGB", (1600, 1200), (110, 90, 70))
+    card = render_card().rotate(4, expand=True, fillcolor=(110, 90, 70))
+    table.paste(card, (240, 260))
+    assert_reads_card_text(reader.read(encoded(table, "JPEG", quality=90)))
+
+
+@pytest.mark.parametrize(
+    ("data", "named"),
+    [
+        (b"", "empty"),
+        (b"%PDF-1.4\n", "PDF document"),
+        (b"BEGIN:VCARD\nFN:Ana\n", "text starting 'BEGIN:VCARD"),
+    ],
+)
+def test_unreadable_bytes_raise_unreadable_image(reader, data, named):
+    with pytest.raises(UnreadableImage, match=named):
+        reader.read(data)
+
+
+def test_truncated_card_raises_and_the_reader_still_reads(reader):
+    data = encoded(render_card(), "JPEG")
+    with pytest.raises(UnreadableImage, match="truncated"):
+        reader.read(data[: len(data) // 3])
+    assert_reads_card_text(reader.read(data))
+
+
+def test_blank_card_reads_no_lines(reader):
+    assert reader.read(encoded(Image.new("RGB", (1050, 600), "white"))) == []
+
+
+def test_missing_language_data_names_the_language(tmp_path):
+    (tmp_path / "eng.traineddata").write_bytes(b"")
+    with pytest.raises(FileNotFoundError, match="no Tesseract data for xyz"):
+        find_tessdata("eng+xyz", str(tmp_path))
+
+
+def fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def test_sample_cards_come_out_upright_with_their_names(reader, sample_cards):
+    for path, label in sample_cards:
+        lines = reader.read(path.read_bytes())
+        text = fold(" ".join(line.text for line in lines))
+        if label["kind"] == "scan":
+            assert fold(label["name"]) in text, label["file"]
+            assert fold(label["title"]) in text, label["file"]
+        phones = [re.sub(r"\D", "", p["number"]) for p in label["phones"]]
+        found = [p for p in phones if p and p in re.sub(r"\D", "", text)]
+        assert found or fold(label["name"]) in text, label["file"]
