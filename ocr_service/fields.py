@@ -17,6 +17,9 @@ REVIEW_THRESHOLD = 0.7
 NOISE_CONFIDENCE = 0.3
 NOISE_MIN_CHARACTERS = 2
 
+# How sure a field is that other fields of the card spell out.
+CORROBORATED = 0.9
+
 # How sure a field put right from a misread letter is: the repair is
 # likely but a person should look.
 MISREAD_TRUST = 0.5
@@ -280,20 +283,55 @@ def _take_people_and_organisation(card: Card) -> None:
     _take_company(card, card.texts())
     _take_name(card, card.texts())
     _take_title(card, card.texts())
+    _credit_corroboration(card)
+    # An "@" put back is a guess no agreement between fields can confirm,
+    # since the host it was found by came from those fields.
+    if any(s.score for s in card.texts("email")):
+        card.set_confidence(
+            "emails", min(card.contact.confidence["emails"], MISREAD_TRUST)
+        )
     _repair_initials(card)
     _doubt_near_misses(card)
 
 
-def _doubt_near_misses(card: Card) -> None:
-    """A company and a domain a letter apart mean OCR misread one of them;
-    which one, the card does not tell."""
+def _credit_corroboration(card: Card) -> None:
+    """Fields that other fields spell out are trusted however poorly OCR
+    rated their lines: an email domain that is also the website's and the
+    company's was read right."""
     contact = card.contact
-    for name, values in (("emails", contact.emails), ("websites", contact.websites)):
-        if any(
-            companies.is_near_miss(contact.company, links.domain(v)) for v in values
-        ):
+    email_domains = [links.domain(e) for e in contact.emails]
+    site_domains = [links.domain(w) for w in contact.websites]
+    company_domains = [
+        d
+        for d in email_domains + site_domains
+        if companies.domain_likeness(contact.company, d) >= 0.95
+    ]
+    locals_ = [e.split("@")[0] for e in contact.emails]
+    backed = {
+        "emails": set(email_domains) & set(site_domains + company_domains),
+        "websites": set(site_domains) & set(email_domains + company_domains),
+        "company": company_domains,
+        "name": any(names.email_overlap(contact.name.full, x) >= 0.9 for x in locals_),
+    }
+    for name, evidence in backed.items():
+        if evidence and name in contact.confidence:
+            card.set_confidence(name, max(contact.confidence[name], CORROBORATED))
+
+
+def _doubt_near_misses(card: Card) -> None:
+    """A company and a domain a letter apart mean OCR misread one of them:
+    the company when an email and a website agree on the domain, else
+    either."""
+    contact = card.contact
+    email_domains = {links.domain(e) for e in contact.emails}
+    site_domains = {links.domain(w) for w in contact.websites}
+    for name, domains in (("emails", email_domains), ("websites", site_domains)):
+        near = {d for d in domains if companies.is_near_miss(contact.company, d)}
+        if not near:
+            continue
+        card.set_confidence("company", min(contact.confidence["company"], 0.6))
+        if not near <= (email_domains & site_domains):
             card.set_confidence(name, min(contact.confidence[name], MISREAD_TRUST))
-            card.set_confidence("company", min(contact.confidence["company"], 0.6))
 
 
 def _repair_initials(card: Card) -> None:

@@ -193,6 +193,49 @@ def test_ocr_damage_in_emails_is_repaired(printed):
     assert list(contact.emails) == ["ana.lima@limalabs.com"]
 
 
+def test_zeros_before_no_country_code_stay_as_printed():
+    contact = fields.parse(card(("Eva Braun", 48), "Fax. 004-9634856"))
+
+    assert [p.number for p in contact.phones] == ["004-9634856"]
+    assert contact.phones[0].type == contact_pb2.PHONE_TYPE_FAX
+
+
+def test_email_whose_at_was_misread_is_found_by_the_website_host():
+    contact = fields.parse(
+        card(("Ana Lima", 48), "Ana.lima Qlimalabs com", "www.limalabs.com")
+    )
+
+    assert list(contact.emails) == ["ana.lima@limalabs.com"]
+    assert contact.confidence["emails"] < fields.REVIEW_THRESHOLD
+
+
+def test_capital_i_read_for_a_small_l_is_put_right_by_the_name():
+    contact = fields.parse(card(("Lupe Bustos", 48), "Ibustos@feliu.es"))
+
+    assert list(contact.emails) == ["lbustos@feliu.es"]
+
+
+def test_company_a_letter_off_its_domain_is_doubted():
+    contact = fields.parse(card(("Ana Lima", 48), "Limalabs Ltd", "ana@limalahs.com"))
+
+    assert contact.company == "Limalabs Ltd"
+    assert contact.confidence["company"] < fields.REVIEW_THRESHOLD
+    assert contact.confidence["emails"] < fields.REVIEW_THRESHOLD
+    assert contact.needs_review
+
+
+def test_fields_spelled_out_by_each_other_are_trusted_despite_poor_ocr():
+    lines = card(("Ana Lima", 48), "Limalabs Ltd")
+    lines.append(Line("ana.lima@limalabs.com", 60, 200, 220, 20, 0.6))
+    lines.append(Line("www.limalabs.com", 60, 230, 220, 20, 0.6))
+
+    contact = fields.parse(lines)
+
+    assert contact.confidence["emails"] >= fields.REVIEW_THRESHOLD
+    assert contact.confidence["websites"] >= fields.REVIEW_THRESHOLD
+    assert not contact.needs_review
+
+
 def test_company_is_found_by_legal_form_and_department_apart():
     contact = fields.parse(
         card(
