@@ -79,8 +79,11 @@ def parse(lines: Sequence[Line]) -> contact_pb2.Contact:
 def is_noise(line: Line) -> bool:
     """True for a line that is logo or background texture, not text."""
     characters = sum(c.isalnum() for c in line.text)
-    if characters < NOISE_MIN_CHARACTERS or line.confidence < NOISE_CONFIDENCE:
+    if characters < NOISE_MIN_CHARACTERS:
         return True
+    # OCR rates emails poorly as words; one whole email is no logo.
+    if line.confidence < NOISE_CONFIDENCE:
+        return not links.emails(links.repair(line.text))
     # Edges and rules read as strokes: "I", "l", "1", "|".
     if not line.text.strip(" Il1|!i[]()/\\"):
         return True
@@ -135,8 +138,20 @@ def _blank(text: str, start: int, end: int) -> str:
     return text[:start] + _CUT * (end - start) + text[end:]
 
 
+def _without_debris(text: str) -> str:
+    """The text without the marks a logo leaves before it: symbols, and a
+    lone letter after them."""
+    words = text.split()
+    start = 0
+    while start < len(words) and not any(c.isalnum() for c in words[start]):
+        start += 1
+    if 0 < start < len(words) - 1 and len(words[start]) == 1:
+        start += 1
+    return " ".join(words[start:]) if start else text
+
+
 def _text_pieces(chunk: str) -> list[tuple[int, str]]:
-    piece = chunk.strip(" |=-—»«•·:;,_*~")
+    piece = _without_debris(chunk).strip(" |=-—»«•·:;,_*~")
     if sum(c.isalnum() for c in piece) < NOISE_MIN_CHARACTERS:
         return []
     joined = companies.split_after_legal_form(piece)
@@ -158,15 +173,19 @@ def _take_links(card: Card) -> None:
 
 
 def _find_misread_emails(card: Card) -> None:
-    """Emails whose "@" OCR misread, told by a host printed elsewhere."""
+    """Emails whose "@" OCR misread, told by a host printed elsewhere; the
+    pieces of their line that held the email make way for it."""
     if card.texts("email"):
         return
     hosts = misreads.hosts_of([s.text for s in card.texts("website")])
-    for segment in card.texts():
-        email = misreads.email_with_misread_at(segment.text, hosts)
-        if email:
-            segment.text, segment.kind = email, "email"
-            segment.score = MISREAD_TRUST
+    for line in dict.fromkeys(s.line for s in card.segments):
+        email = misreads.email_with_misread_at(links.repair(line.text), hosts)
+        if email is None:
+            continue
+        pieces = [s for s in card.segments if s.line is line and s.kind != "phone"]
+        pieces[0].text, pieces[0].kind, pieces[0].score = email, "email", MISREAD_TRUST
+        for piece in pieces[1:]:
+            piece.kind = "spent"
 
 
 def _distinct_sites(sites: list[str]) -> list[str]:
@@ -307,9 +326,11 @@ def _credit_corroboration(card: Card) -> None:
         if companies.domain_likeness(contact.company, d) >= 0.95
     ]
     locals_ = [e.split("@")[0] for e in contact.emails]
+    # An email and a website agreeing is no proof: they share a typeface,
+    # so OCR misreads them alike.
     backed = {
-        "emails": set(email_domains) & set(site_domains + company_domains),
-        "websites": set(site_domains) & set(email_domains + company_domains),
+        "emails": set(email_domains) & set(company_domains),
+        "websites": set(site_domains) & set(company_domains),
         "company": company_domains,
         "name": any(names.email_overlap(contact.name.full, x) >= 0.9 for x in locals_),
     }

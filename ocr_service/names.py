@@ -87,6 +87,9 @@ def trim_to_email(text: str, local_parts: list[str]) -> str:
 
 
 def _is_name_word(word: str) -> bool:
+    # A lone capital without its dot is logo debris, not an initial.
+    if len(word) == 1:
+        return False
     return bool(_WORD.match(word)) or PREFIX.match(word + " ") is not None
 
 
