@@ -188,6 +188,22 @@ def test_ocr_workers_can_be_scaled(services):
     assert "ports" not in ocr
 
 
+def seconds(duration: str) -> float:
+    """A Compose duration such as 40s or 1m30s in seconds."""
+    units = {"h": 3600, "m": 60, "s": 1, "ms": 0.001}
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|h|m|s)", duration)
+    assert "".join(n + u for n, u in parts) == duration, duration
+    return sum(float(n) * units[u] for n, u in parts)
+
+
+def test_ocr_workers_get_time_to_finish_a_card_when_stopped(built):
+    from ocr_service.reading import READ_TIMEOUT_SECONDS
+
+    grace = seconds(built["ocr"].get("stop_grace_period", "10s"))
+
+    assert grace > READ_TIMEOUT_SECONDS
+
+
 def test_built_services_set_only_variables_their_config_reads(built):
     for target, service in built.items():
         package, _ = TARGETS[target]
