@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # The images of cardscan's three services, built from the repository root with
 # one target each: `docker build --target gateway .` (or ocr, or store).
 #
