@@ -142,13 +142,38 @@ def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
         result.country = _country(None, parts, hint)
         return result
 
+    code = _digits_put_right(postal.code, postal.country)
+    if code != postal.code:
+        parts[index] = parts[index][: postal.start] + code + parts[index][postal.end :]
+        result.full = ", ".join(parts)
     line = parts[index]
-    result.postal_code = postal.code
+    result.postal_code = code
     result.region = postal.region or _trailing_region(line)
     result.city = _city(line, postal, parts[index - 1] if index else "")
     result.street = _street(parts[:index], line[: postal.start])
     result.country = _country(postal, parts, hint)
     return result
+
+
+# Letters OCR reads in place of digits.
+_AS_DIGIT = str.maketrans("OSIl", "0511")
+
+
+def _digits_put_right(code: str, country: str | None) -> str:
+    """A British or Canadian postcode with the letters OCR read for its
+    digits ("ZE3 ODF", "A5H 6L5" read "ASH 6L5") put back as digits."""
+    chars = list(code)
+    if country == "CA":
+        places = [i for i, c in enumerate(code) if c != " "][1::2]
+    elif country == "GB":
+        outward, _, inward = code.partition(" ")
+        first_digit = 2 if len(outward) > 2 and outward[1].isalpha() else 1
+        places = [first_digit, len(outward) + 1] if inward else []
+    else:
+        return code
+    for place in places:
+        chars[place] = chars[place].translate(_AS_DIGIT)
+    return "".join(chars)
 
 
 def _region_fits(country: str, match: re.Match) -> bool:

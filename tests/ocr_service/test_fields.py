@@ -400,3 +400,12 @@ def test_checked_sample_scans_read_into_exact_fields(sample_cards):
             )
             assert got_address == expected["address"], name
             assert not contact.needs_review, name
+
+
+def test_letters_read_for_postcode_digits_are_put_right():
+    contact = fields.parse(
+        card(("Ann Cole", 48), "3 Hannah Ford", "East Peter, ZE3 ODF")
+    )
+
+    assert contact.address.postal_code == "ZE3 0DF"
+    assert contact.address.full == "3 Hannah Ford, East Peter, ZE3 0DF"
