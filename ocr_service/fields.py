@@ -81,9 +81,9 @@ def is_noise(line: Line) -> bool:
     characters = sum(c.isalnum() for c in line.text)
     if characters < NOISE_MIN_CHARACTERS:
         return True
-    # OCR rates emails poorly as words; one whole email is no logo.
+    # OCR rates emails poorly as words; a line with an "@" is no logo.
     if line.confidence < NOISE_CONFIDENCE:
-        return not links.emails(links.repair(line.text))
+        return "@" not in links.repair(line.text)
     # Edges and rules read as strokes: "I", "l", "1", "|".
     if not line.text.strip(" Il1|!i[]()/\\"):
         return True
@@ -173,13 +173,17 @@ def _take_links(card: Card) -> None:
 
 
 def _find_misread_emails(card: Card) -> None:
-    """Emails whose "@" OCR misread, told by a host printed elsewhere; the
-    pieces of their line that held the email make way for it."""
+    """Emails whose "@" or host OCR misread, told by a host printed
+    elsewhere; the pieces of their line that held the email make way for
+    it."""
     if card.texts("email"):
         return
     hosts = misreads.hosts_of([s.text for s in card.texts("website")])
     for line in dict.fromkeys(s.line for s in card.segments):
-        email = misreads.email_with_misread_at(links.repair(line.text), hosts)
+        text = links.repair(line.text)
+        email = misreads.email_with_misread_at(
+            text, hosts
+        ) or misreads.email_with_misread_host(text, hosts)
         if email is None:
             continue
         pieces = [s for s in card.segments if s.line is line and s.kind != "phone"]

@@ -1,6 +1,7 @@
 """Letters OCR commonly misreads, put right where the rest of the card says
 what they must be."""
 
+import difflib
 import re
 
 from ocr_service.wording import fold
@@ -53,6 +54,20 @@ def email_with_misread_at(text: str, hosts: list[str]) -> str | None:
         )
         match = re.search(pattern, text, re.IGNORECASE)
         if match:
+            return f"{match[1].lower()}@{host}"
+    return None
+
+
+def email_with_misread_host(text: str, hosts: list[str]) -> str | None:
+    """An email whose host OCR garbled, rebuilt with a host the card prints
+    elsewhere that it nearly spells: "ana@limalahs:c0m" beside limalabs.com."""
+    match = re.search(r"([a-z0-9][a-z0-9._-]*)\s*@\s*(\S+)", text, re.IGNORECASE)
+    if match is None:
+        return None
+    garbled = re.sub(r"[^a-z0-9]", "", match[2].lower())
+    for host in hosts:
+        letters = re.sub(r"[^a-z0-9]", "", host)
+        if difflib.SequenceMatcher(None, garbled, letters).ratio() >= 0.75:
             return f"{match[1].lower()}@{host}"
     return None
 

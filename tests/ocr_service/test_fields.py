@@ -209,6 +209,16 @@ def test_email_whose_at_was_misread_is_found_by_the_website_host():
     assert contact.confidence["emails"] < fields.REVIEW_THRESHOLD
 
 
+def test_email_with_a_garbled_host_is_rebuilt_from_the_website():
+    lines = card(("Ana Lima", 48), "www.limalabs.org")
+    lines.append(Line("ana.lima@limaiabs:0rg,", 60, 200, 220, 20, 0.25))
+
+    contact = fields.parse(lines)
+
+    assert list(contact.emails) == ["ana.lima@limalabs.org"]
+    assert contact.confidence["emails"] < fields.REVIEW_THRESHOLD
+
+
 def test_capital_i_read_for_a_small_l_is_put_right_by_the_name():
     contact = fields.parse(card(("Lupe Bustos", 48), "Ibustos@feliu.es"))
 
