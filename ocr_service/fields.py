@@ -344,19 +344,19 @@ def _credit_corroboration(card: Card) -> None:
 
 
 def _doubt_near_misses(card: Card) -> None:
-    """A company and a domain a letter apart mean OCR misread one of them:
-    the company when an email and a website agree on the domain, else
-    either."""
+    """A company and a domain, or a name and an email, a letter apart mean
+    OCR misread one of them; which one, the card does not tell."""
     contact = card.contact
-    email_domains = {links.domain(e) for e in contact.emails}
-    site_domains = {links.domain(w) for w in contact.websites}
-    for name, domains in (("emails", email_domains), ("websites", site_domains)):
-        near = {d for d in domains if companies.is_near_miss(contact.company, d)}
-        if not near:
-            continue
-        card.set_confidence("company", min(contact.confidence["company"], 0.6))
-        if not near <= (email_domains & site_domains):
+    for name, values in (("emails", contact.emails), ("websites", contact.websites)):
+        if any(
+            companies.is_near_miss(contact.company, links.domain(v)) for v in values
+        ):
             card.set_confidence(name, min(contact.confidence[name], MISREAD_TRUST))
+            card.set_confidence("company", min(contact.confidence["company"], 0.6))
+    local_parts = [e.split("@")[0] for e in contact.emails]
+    if any(names.is_near_miss(contact.name.full, lp) for lp in local_parts):
+        card.set_confidence("name", min(contact.confidence["name"], 0.6))
+        card.set_confidence("emails", min(contact.confidence["emails"], 0.6))
 
 
 def _repair_initials(card: Card) -> None:

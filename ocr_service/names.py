@@ -101,6 +101,26 @@ def _spellings(word: str) -> set[str]:
     }
 
 
+def is_near_miss(name: str, local_part: str) -> bool:
+    """True when a name part nearly but not quite appears in an email's
+    local part, as "Gumerich" in "r.gumprich": one of them was misread."""
+    local = re.sub(r"[^a-z]", "", fold(local_part))
+    for part in split_parts(name):
+        spellings = {s for s in _spellings(part) if len(s) >= 5}
+        if not spellings or any(s in local for s in spellings):
+            continue
+        for spelling in spellings:
+            size = len(spelling)
+            windows = [local[i : i + size] for i in range(len(local) - size + 1)]
+            if any(_one_letter_apart(spelling, w) for w in windows):
+                return True
+    return False
+
+
+def _one_letter_apart(a: str, b: str) -> bool:
+    return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+
+
 def split_parts(full: str) -> list[str]:
     """The words of a name without its prefix and suffix."""
     rest = SUFFIX.sub("", PREFIX.sub("", full).strip()).strip()
