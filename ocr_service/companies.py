@@ -143,9 +143,25 @@ def domain_likeness(text: str, domain: str) -> float:
 
 
 def is_near_miss(text: str, domain: str) -> bool:
-    """True when a company and a domain differ by a letter or two, as when
-    OCR misread one of them."""
-    return 0.8 <= domain_likeness(text, domain) < 0.95
+    """True when a company and its domain differ in a letter or two put in
+    place of others, as when OCR misread one of them.  Letters left out are
+    no miss: domains drop accented letters and cut long names short."""
+    if len(domain) < 4 or domain in PUBLIC_DOMAINS:
+        return False
+    return any(_swapped_letters(s, domain) in (1, 2) for s in _spellings(text))
+
+
+def _swapped_letters(spelling: str, domain: str) -> int:
+    """How many letters of the domain stand in place of the spelling's; a
+    large number when the two differ otherwise."""
+    swapped = 0
+    matcher = difflib.SequenceMatcher(None, spelling, domain, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "replace" and i2 - i1 == j2 - j1:
+            swapped += i2 - i1
+        elif op != "equal" and op != "delete":
+            return 99
+    return swapped
 
 
 def _spellings(text: str) -> set[str]:
