@@ -10,7 +10,7 @@ from ocr_service import addresses, companies, links, misreads, names, phones, ro
 from ocr_service.lines import Line
 
 # A contact with any field less sure than this is flagged for review.
-REVIEW_THRESHOLD = 0.7
+REVIEW_THRESHOLD = 0.75
 
 # Lines OCR is less sure of than this, or with fewer letters and digits,
 # are logo and background noise.
