@@ -1,7 +1,7 @@
 """gRPC server and channel set-up shared by every cardscan service."""
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -21,8 +21,13 @@ MESSAGE_OPTIONS = [
 class Server:
     """A grpc.aio server with the standard health and reflection services."""
 
-    def __init__(self, listen: str, service_names: Iterable[str]) -> None:
-        self.grpc = grpc.aio.server(options=MESSAGE_OPTIONS)
+    def __init__(
+        self,
+        listen: str,
+        service_names: Iterable[str],
+        options: Sequence[tuple[str, int | str]] = (),
+    ) -> None:
+        self.grpc = grpc.aio.server(options=[*MESSAGE_OPTIONS, *options])
         self.health = health.aio.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.grpc)
         self._names = list(service_names)
