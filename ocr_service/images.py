@@ -166,24 +166,36 @@ def stretch_to_8_bit(pixels: np.ndarray) -> np.ndarray:
     return ((pixels - low) * (255.0 / (high - low))).astype(np.uint8)
 
 
+# Local contrast below this many grey levels is paper texture or noise,
+# which stretching must not turn into ink.
+MIN_CONTRAST = 40.0
+
+
 def text_against_background(grey: np.ndarray) -> np.ndarray:
     """Dark text on white, whatever the text's and background's shades.
 
-    Each pixel becomes its distance from the local background, so light
-    text on a dark band and dark text on a pale card both come out dark,
+    Each pixel becomes its distance from the local background, stretched
+    by the strongest contrast nearby: light text on a dark band, pale text
+    on a coloured band and dark text on white all come out black on white,
     and uneven light across a photo evens out.
     """
     height, width = grey.shape
-    small = cv2.resize(
-        grey, (max(width // 4, 1), max(height // 4, 1)), interpolation=cv2.INTER_AREA
-    )
-    kernel = max(3, (min(small.shape) // 12) | 1)
-    background = cv2.medianBlur(small, min(kernel, 255))
+    small_size = (max(width // 4, 1), max(height // 4, 1))
+    small = cv2.resize(grey, small_size, interpolation=cv2.INTER_AREA)
+    kernel = min(max(3, (min(small.shape) // 12) | 1), 255)
+    background = cv2.medianBlur(small, kernel)
     background = cv2.resize(background, (width, height), interpolation=cv2.INTER_LINEAR)
     distance = cv2.absdiff(grey, background)
-    top = max(float(np.percentile(distance, 99.5)), 1.0)
-    scaled = np.clip(distance.astype(np.float32) * (255.0 / top), 0, 255)
-    return (255 - scaled).astype(np.uint8)
+
+    strongest = cv2.resize(
+        cv2.dilate(distance, np.ones((4, 4), np.uint8)),
+        small_size,
+        interpolation=cv2.INTER_NEAREST,
+    )
+    strongest = cv2.dilate(strongest, np.ones((kernel, kernel), np.uint8))
+    strongest = cv2.resize(strongest, (width, height), interpolation=cv2.INTER_LINEAR)
+    scale = 255.0 / np.maximum(strongest.astype(np.float32), MIN_CONTRAST)
+    return (255 - np.clip(distance * scale, 0, 255)).astype(np.uint8)
 
 
 # Side of the small copy the card's outline is searched on; outlines need no
