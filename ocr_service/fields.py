@@ -43,6 +43,8 @@ class Segment:
     kind: str = ""
     phone: contact_pb2.Phone | None = None
     score: float = 0.0
+    # Put right from a misread letter rather than read as printed.
+    repaired: bool = False
 
 
 @dataclass
@@ -107,7 +109,8 @@ def _region_of(lines: list[Line]) -> str | None:
 def _segments(lines: list[Line], region: str | None) -> list[Segment]:
     segments = []
     for line in lines:
-        for _, *piece in sorted(_pieces(links.repair(line.text.strip()), region)):
+        pieces = _pieces(links.repair(line.text.strip()), region)
+        for _, *piece in sorted(pieces, key=lambda p: p[0]):
             segments.append(Segment(piece[0], line, len(segments), *piece[1:]))
     return segments
 
@@ -187,7 +190,7 @@ def _find_misread_emails(card: Card) -> None:
         if email is None:
             continue
         pieces = [s for s in card.segments if s.line is line and s.kind != "phone"]
-        pieces[0].text, pieces[0].kind, pieces[0].score = email, "email", MISREAD_TRUST
+        pieces[0].text, pieces[0].kind, pieces[0].repaired = email, "email", True
         for piece in pieces[1:]:
             piece.kind = "spent"
 
@@ -205,20 +208,17 @@ def _distinct_sites(sites: list[str]) -> list[str]:
 
 def _link_trust(segment: Segment, card: Card) -> float:
     trust = ocr_trust(segment.line)
-    if segment.score:
-        trust = min(trust, segment.score)
-    # An email and a website that name the same domain back each other up;
-    # a near miss between them means OCR changed a letter in one.
+    if segment.repaired:
+        trust = min(trust, MISREAD_TRUST)
+    # An email and a website whose domains are a letter apart mean OCR
+    # changed a letter in one of them.
+    mine = links.domain(segment.text)
     others = {
         links.domain(s.text) for s in card.segments if s.kind in ("email", "website")
-    } - {links.domain(segment.text)}
-    if others and any(_near(links.domain(segment.text), o) for o in others):
-        trust = min(trust, 0.5)
+    }
+    if any(companies.is_near_miss(mine, other) for other in others - {mine}):
+        trust = min(trust, MISREAD_TRUST)
     return trust
-
-
-def _near(a: str, b: str) -> bool:
-    return companies.domain_likeness(a, b) >= 0.8
 
 
 def _take_phones(card: Card) -> None:
@@ -307,20 +307,23 @@ def _take_people_and_organisation(card: Card) -> None:
     _take_name(card, card.texts())
     _take_title(card, card.texts())
     _credit_corroboration(card)
-    # An "@" put back is a guess no agreement between fields can confirm,
-    # since the host it was found by came from those fields.
-    if any(s.score for s in card.texts("email")):
-        card.set_confidence(
-            "emails", min(card.contact.confidence["emails"], MISREAD_TRUST)
-        )
+    _keep_repairs_doubted(card)
     _repair_initials(card)
     _doubt_near_misses(card)
 
 
+def _keep_repairs_doubted(card: Card) -> None:
+    # An "@" put back is a guess no agreement between fields can confirm,
+    # since the host it was found by came from those fields.
+    if any(s.repaired for s in card.texts("email")):
+        confidence = card.contact.confidence["emails"]
+        card.set_confidence("emails", min(confidence, MISREAD_TRUST))
+
+
 def _credit_corroboration(card: Card) -> None:
     """Fields that other fields spell out are trusted however poorly OCR
-    rated their lines: an email domain that is also the website's and the
-    company's was read right."""
+    rated their lines: an email whose domain is the company's name was read
+    right, and so was a name its local part spells."""
     contact = card.contact
     email_domains = [links.domain(e) for e in contact.emails]
     site_domains = [links.domain(w) for w in contact.websites]
