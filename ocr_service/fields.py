@@ -142,25 +142,34 @@ def _blank(text: str, start: int, end: int) -> str:
 
 
 def _without_debris(text: str) -> str:
-    """The text without the marks a logo leaves before it: symbols, and a
-    lone letter after them."""
+    """The text without the marks a logo leaves before it: symbols or a
+    word with a bracket it never closes, and a lone letter after them."""
     words = text.split()
     start = 0
-    while start < len(words) and not any(c.isalnum() for c in words[start]):
+    while start < len(words) and _is_debris(words[start]):
         start += 1
     if 0 < start < len(words) - 1 and len(words[start]) == 1:
         start += 1
     return " ".join(words[start:]) if start else text
 
 
+def _is_debris(word: str) -> bool:
+    if not any(c.isalnum() for c in word):
+        return True
+    return word.count("(") > word.count(")") and len(word) <= 4
+
+
 def _text_pieces(chunk: str) -> list[tuple[int, str]]:
-    piece = _without_debris(chunk).strip(" |=-—»«•·:;,_*~")
-    if sum(c.isalnum() for c in piece) < NOISE_MIN_CHARACTERS:
-        return []
-    joined = companies.split_after_legal_form(piece)
-    if joined is None:
-        return [(chunk.find(piece), piece)]
-    return [(chunk.find(joined[0]), joined[0]), (chunk.rfind(joined[1]), joined[1])]
+    """The text between a line's links and numbers; a vertical bar
+    separates columns or a logo from the text."""
+    out = []
+    for part in re.finditer(r"[^|¦]+", chunk):
+        piece = _without_debris(part[0]).strip(" =-—»«•·:;,_*~")
+        if sum(c.isalnum() for c in piece) < NOISE_MIN_CHARACTERS:
+            continue
+        joined = companies.split_after_legal_form(piece) or (piece,)
+        out += [(part.start() + part[0].find(p), p) for p in joined]
+    return out
 
 
 def _take_links(card: Card) -> None:
@@ -402,18 +411,27 @@ def _company_evidence(segment: Segment, domains: list[str]) -> float:
     return evidence
 
 
-def _drop_stray_number(segment: Segment, domains: list[str]) -> None:
-    """Cuts a number off a line that is the company without it: OCR joins a
-    house number in the next column to the company's line."""
-    match = re.fullmatch(r"(.+?)\s+\d{1,4}", segment.text)
-    if match and any(companies.domain_likeness(match[1], d) == 1 for d in domains):
-        segment.text = match[1]
+def _fit_to_domain(segment: Segment, domains: list[str]) -> None:
+    """Cuts a stray word off a line that is the company without it: OCR
+    joins a logo's letters before it, or a house number from the next
+    column after it."""
+    words = segment.text.split()
+    if len(words) < 2 or _spells_domain(segment.text, domains):
+        return
+    for shorter in (words[1:], words[:-1]):
+        if _spells_domain(" ".join(shorter), domains):
+            segment.text = " ".join(shorter)
+            return
+
+
+def _spells_domain(text: str, domains: list[str]) -> bool:
+    return any(companies.domain_likeness(text, d) == 1 for d in domains)
 
 
 def _take_company(card: Card, texts: list[Segment]) -> None:
     domains = _domains(card)
     for segment in texts:
-        _drop_stray_number(segment, domains)
+        _fit_to_domain(segment, domains)
         segment.score = _company_evidence(segment, domains)
     best = max(texts, key=lambda s: s.score, default=None)
     if best is None or best.score < 0.6:
