@@ -23,6 +23,11 @@ logger = logging.getLogger(__name__)
 
 SERVICE_NAME = cardscan_pb2.DESCRIPTOR.services_by_name["CardScanService"].full_name
 
+# HTTP/2 BDP probing lets a fast client on a fast link grow the receive
+# window until hundreds of MB of an upload wait in gRPC's buffers; without
+# it the window stays small and the client is held to the spooling pace.
+SERVER_OPTIONS = [("grpc.http2.bdp_probe", 0)]
+
 
 def _reporting_errors(method: Callable) -> Callable:
     """Ends a call with the gRPC status of any CardscanError it raises."""
@@ -122,7 +127,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         await CardQueue.open(nc),
         workers,
     )
-    grpc_server = rpc.Server(settings.grpc_listen, [SERVICE_NAME])
+    grpc_server = rpc.Server(settings.grpc_listen, [SERVICE_NAME], SERVER_OPTIONS)
     cardscan_pb2_grpc.add_CardScanServiceServicer_to_server(
         CardScanServicer(batches), grpc_server.grpc
     )
