@@ -15,7 +15,7 @@ import grpc
 import nats.errors
 from nats.aio.client import Client
 
-from cardscan import messaging
+from cardscan import jsonview, messaging
 from cardscan.errors import (
     CardscanError,
     NotFound,
@@ -123,9 +123,13 @@ class Batches:
             image = await asyncio.to_thread(
                 uploads.read_card, archive, card, self._limits
             )
+        except uploads.EntryUnreadable as error:
+            await self._fail_unqueued(card_id, f"the entry {card.name} {error}")
+            return
+        try:
             await self._queue.publish(card_id, card.name, image)
-        except (uploads.EntryUnreadable, CardscanError) as error:
-            await self._fail_unqueued(card_id, f"{card.name} {error}")
+        except CardscanError as error:
+            await self._fail_unqueued(card_id, str(error))
 
     async def _fail_unqueued(self, card_id: str, reason: str) -> None:
         logger.error("card %s could not be queued: %s", card_id, reason)
@@ -174,6 +178,7 @@ class Batches:
 
     async def scan(self, image: bytes, file_name: str) -> batch_pb2.Card:
         """Queues one image as a one-card batch and waits for OCR to end it."""
+        started = time.monotonic()
         uploads.check_image(image, self._limits)
         await self._require_services()
         batch_id = uuid.uuid4().hex
@@ -188,7 +193,14 @@ class Batches:
             except Unavailable as error:
                 await self._fail_unqueued(card_id, str(error))
                 raise
-            return await self._wait_for_end(batch_id, card_id, changed)
+            card = await self._wait_for_end(batch_id, card_id, changed)
+        logger.info(
+            "card %s scanned: %s in %.2f s",
+            card_id,
+            jsonview.state_name(card.state),
+            time.monotonic() - started,
+        )
+        return card
 
     async def _wait_for_end(
         self, batch_id: str, card_id: str, changed: asyncio.Event

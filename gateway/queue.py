@@ -39,6 +39,7 @@ class CardQueue:
         The file name travels percent-encoded, since header values must be
         one line of ASCII.
         """
+        self.require_connected()
         headers = {
             "Nats-Msg-Id": card_id,
             messaging.CARD_ID_HEADER: card_id,

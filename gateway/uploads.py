@@ -195,13 +195,22 @@ def _not_a_zip(head: bytes) -> str:
             "the upload starts like a ZIP file but has no end record; it is "
             "truncated or damaged"
         )
-    image = identify(head)
-    if image:
+    kind = _image_kind(head)
+    if kind:
         return (
-            f"the upload is not a ZIP file but a {image[0]} image; send a single "
+            f"the upload is not a ZIP file but a {kind} image; send a single "
             "image to POST /v1/cards (gRPC ScanCard)"
         )
     return f"the upload is not a ZIP file; it looks like {looks_like(head)}"
+
+
+def _image_kind(head: bytes) -> str | None:
+    """The card format an upload is in, if it is a card image."""
+    try:
+        found = identify(head)
+    except EntryUnreadable:
+        return "very large"
+    return found[0] if found else None
 
 
 def survey(archive: zipfile.ZipFile, limits: Limits) -> Survey:

@@ -87,6 +87,11 @@ def test_single_image_upload_points_to_the_card_endpoint():
         open_zip(io.BytesIO(image_bytes()), LIMITS)
 
 
+def test_huge_single_image_upload_is_refused_as_not_a_zip():
+    with pytest.raises(InvalidInput, match="not a ZIP file but a very large image"):
+        open_zip(io.BytesIO(png_header(20000, 20000)), LIMITS)
+
+
 def test_truncated_zip_is_refused_as_truncated():
     data = make_zip({"one.png": image_bytes(), "two.png": image_bytes()})
 
