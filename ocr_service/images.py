@@ -209,11 +209,11 @@ MAX_CARD_SHARE = 0.92
 
 
 def crop_to_card(grey: np.ndarray) -> np.ndarray:
-    """The card cut out of a photo and squared up, or the image unchanged
-    when no card outline stands out from its surroundings."""
+    """The card cut out of a photo and squared up, or the whole picture
+    levelled when no card outline stands out from its surroundings."""
     corners = card_corners(grey)
     if corners is None:
-        return grey
+        return straighten(grey)
     top_left, top_right, bottom_right, bottom_left = corners
     width = int(
         max(
@@ -290,3 +290,47 @@ def clockwise(points: np.ndarray) -> np.ndarray:
         ],
         dtype=np.float32,
     )
+
+
+# Tesseract copes with text turned less than this; turning costs a warp.
+MIN_SKEW_DEGREES = 1.0
+# Lines further than this from horizontal are taken for vertical strokes.
+MAX_SKEW_DEGREES = 20.0
+
+
+def straighten(grey: np.ndarray) -> np.ndarray:
+    """The picture turned so that its long straight edges run level.
+
+    For photos whose card outline was not found: the edges of the card,
+    of coloured bands and the baselines of text still show the skew.
+    """
+    angle = skew_degrees(grey)
+    if angle is None or abs(angle) < MIN_SKEW_DEGREES:
+        return grey
+    height, width = grey.shape
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+    return cv2.warpAffine(
+        grey,
+        matrix,
+        (width, height),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+
+
+def skew_degrees(grey: np.ndarray) -> float | None:
+    """The median angle of the picture's long, nearly level straight lines."""
+    height, width = grey.shape
+    scale = OUTLINE_SIDE / max(height, width)
+    size = (max(int(width * scale), 1), max(int(height * scale), 1))
+    edges = cv2.Canny(cv2.resize(grey, size, interpolation=cv2.INTER_AREA), 50, 150)
+    segments = cv2.HoughLinesP(
+        edges, 1, np.pi / 360, threshold=60, minLineLength=size[0] // 4, maxLineGap=8
+    )
+    if segments is None:
+        return None
+    x1, y1, x2, y2 = segments.reshape(-1, 4).T.astype(np.float64)
+    angles = np.degrees(np.arctan2(y2 - y1, x2 - x1))
+    angles = (angles + 90) % 180 - 90
+    level = angles[np.abs(angles) < MAX_SKEW_DEGREES]
+    return float(np.median(level)) if level.size else None
