@@ -139,7 +139,8 @@ def domain_likeness(text: str, domain: str) -> float:
     if len(domain) >= 6 and any(s.startswith(domain) for s in spellings):
         return 0.95
     ratio = max(difflib.SequenceMatcher(None, s, domain).ratio() for s in spellings)
-    return ratio if ratio >= 0.75 else 0.0
+    # A likeness short of a match stays below what a match or a cut scores.
+    return min(ratio, 0.9) if ratio >= 0.75 else 0.0
 
 
 def is_near_miss(text: str, domain: str) -> bool:

@@ -416,16 +416,17 @@ def _fit_to_domain(segment: Segment, domains: list[str]) -> None:
     joins a logo's letters before it, or a house number from the next
     column after it."""
     words = segment.text.split()
-    if len(words) < 2 or _spells_domain(segment.text, domains):
+    if len(words) < 2:
         return
-    for shorter in (words[1:], words[:-1]):
-        if _spells_domain(" ".join(shorter), domains):
-            segment.text = " ".join(shorter)
+    now = _domain_fit(segment.text, domains)
+    for shorter in (" ".join(words[1:]), " ".join(words[:-1])):
+        if _domain_fit(shorter, domains) >= max(now + 0.01, 0.95):
+            segment.text = shorter
             return
 
 
-def _spells_domain(text: str, domains: list[str]) -> bool:
-    return any(companies.domain_likeness(text, d) == 1 for d in domains)
+def _domain_fit(text: str, domains: list[str]) -> float:
+    return max((companies.domain_likeness(text, d) for d in domains), default=0.0)
 
 
 def _take_company(card: Card, texts: list[Segment]) -> None:
@@ -458,18 +459,18 @@ def _take_name(card: Card, texts: list[Segment]) -> None:
         return
     tallest = max(s.line.height for s in texts)
     local_parts = [e.split("@")[0] for e in card.contact.emails]
+    # The words of a line an email backs, when it backs only some.
+    trimmed = {id(s): names.trim_to_email(s.text, local_parts) for s in texts}
     for segment in texts:
-        trimmed = names.trim_to_email(segment.text, local_parts)
-        segment.score = _name_score(segment.text, segment, tallest, local_parts)
-        if trimmed != segment.text:
+        text = trimmed[id(segment)]
+        segment.score = _name_score(text, segment, tallest, local_parts)
+        if text != segment.text:
             # Words cut off a name lower the trust in it.
-            score = 0.9 * _name_score(trimmed, segment, tallest, local_parts)
-            if score > segment.score:
-                segment.text, segment.score = trimmed, score
+            segment.score *= 0.9
     best = max(texts, key=lambda s: s.score)
     if best.score <= 0.3:
         return
-    best.kind = "name"
+    best.kind, best.text = "name", trimmed[id(best)]
     card.contact.name.CopyFrom(names.person_name(best.text, local_parts))
     card.set_confidence("name", min(best.score / 0.75, ocr_trust(best.line)))
 

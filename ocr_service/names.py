@@ -81,8 +81,11 @@ def trim_to_email(text: str, local_parts: list[str]) -> str:
     start = 0
     while start < matched[0] and not _is_name_word(words[start]):
         start += 1
-    # Only a match past the first word shows where the name ends.
-    end = len(words) if matched[-1] in (0, start) else matched[-1] + 1
+    first = start
+    while first < len(words) - 1 and PREFIX.match(words[first] + " "):
+        first += 1
+    # Only a match past the given name shows where the name ends.
+    end = len(words) if matched[-1] <= first else matched[-1] + 1
     return " ".join(words[start:end])
 
 

@@ -40,6 +40,29 @@ def test_family_name_keeps_its_particles():
     assert contact.name.family == "van der Berg"
 
 
+def test_words_joined_from_the_next_column_are_cut_off_the_name():
+    contact = fields.parse(
+        card(("Daria Asprucci Vos", 48), "Civil engineer", "dasprucci@segni.org")
+    )
+
+    assert contact.name.full == "Daria Asprucci"
+    assert contact.name.family == "Asprucci"
+
+
+def test_email_with_the_given_name_only_leaves_the_name_whole():
+    contact = fields.parse(
+        card(("Dr. Cheryl Wood", 48), "Consultant", "cheryl@cookbarker.biz")
+    )
+
+    assert contact.name.full == "Dr. Cheryl Wood"
+
+
+def test_logo_marks_before_the_name_are_dropped():
+    contact = fields.parse(card(("(es _ > Janice Rowley", 48), "janice.rowley@pc.net"))
+
+    assert contact.name.full == "Janice Rowley"
+
+
 def test_web_developer_is_a_title_not_a_website():
     contact = fields.parse(
         card(("Tom Baker", 48), "Web Developer", "tom@bakerworks.io", "bakerworks.io")
