@@ -29,6 +29,10 @@ MISREAD_TRUST = 0.5
 TRUST_FLOOR = 0.4
 TRUST_SPAN = 0.5
 
+# How sure a domain is that was put right because the company and another
+# link spell it so.
+OUTVOTED_TRUST = 0.8
+
 # A split point between the items OCR joined on one line.
 _CUT = "\x00"
 
@@ -317,8 +321,33 @@ def _take_people_and_organisation(card: Card) -> None:
     _take_title(card, card.texts())
     _credit_corroboration(card)
     _keep_repairs_doubted(card)
+    _outvote_misread_domains(card)
     _repair_initials(card)
     _doubt_near_misses(card)
+
+
+def _outvote_misread_domains(card: Card) -> None:
+    """An email or website whose domain is a letter off the other's, when
+    the company spells the other's, takes the other's domain: two reads
+    agree against one."""
+    contact = card.contact
+    pairs = (
+        ("emails", contact.emails, contact.websites),
+        ("websites", contact.websites, contact.emails),
+    )
+    for name, values, others in pairs:
+        for index, value in enumerate(values):
+            mine = links.domain(value)
+            for theirs in {links.domain(o) for o in others} - {mine}:
+                if companies.is_near_miss(mine, theirs) and _company_spells(
+                    contact.company, theirs
+                ):
+                    values[index] = misreads.with_domain(value, mine, theirs)
+                    card.set_confidence(name, OUTVOTED_TRUST)
+
+
+def _company_spells(company: str, domain: str) -> bool:
+    return companies.domain_likeness(company, domain) >= 0.95
 
 
 def _keep_repairs_doubted(card: Card) -> None:

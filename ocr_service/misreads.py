@@ -72,6 +72,23 @@ def email_with_misread_host(text: str, hosts: list[str]) -> str | None:
     return None
 
 
+def with_domain(address: str, old: str, new: str) -> str:
+    """An email or website with one domain name put in place of another in
+    its host, its user and path left alone."""
+    head, at, host = address.rpartition("@")
+    if not at:
+        scheme, _, rest = address.rpartition("://")
+        host, slash, path = rest.partition("/")
+        head = f"{scheme}://" if scheme else ""
+        return head + _swap_label(host, old, new) + slash + path
+    return f"{head}@{_swap_label(host, old, new)}"
+
+
+def _swap_label(host: str, old: str, new: str) -> str:
+    labels = host.split(".")
+    return ".".join(new if label == old else label for label in labels)
+
+
 def hosts_of(values: list[str]) -> list[str]:
     """The hosts of a card's emails and websites, without "www."."""
     found = []

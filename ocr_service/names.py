@@ -77,8 +77,14 @@ def trim_to_email(text: str, local_parts: list[str]) -> str:
     ]
     if not matched:
         return text
-    # Logo marks read as symbols or stray letters before the name go too.
+    # Logo marks read as symbols or stray letters before the name go too;
+    # when the email spells two words, the first is the given name and only
+    # a prefix comes before it.
     start = 0
+    if len(matched) >= 2:
+        start = matched[0]
+        while start > 0 and PREFIX.match(words[start - 1] + " "):
+            start -= 1
     while start < matched[0] and not _is_name_word(words[start]):
         start += 1
     first = start

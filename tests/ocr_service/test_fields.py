@@ -269,6 +269,26 @@ def test_fields_spelled_out_by_each_other_are_trusted_despite_poor_ocr():
     assert not contact.needs_review
 
 
+def test_email_domain_a_letter_off_is_outvoted_by_website_and_company():
+    contact = fields.parse(
+        card(
+            ("Reyes-Burns", 30),
+            ("Samantha Sutton", 48),
+            "samantha@reyesbums.co",
+            "www.reyesburns.co",
+        )
+    )
+
+    assert list(contact.emails) == ["samantha@reyesburns.co"]
+    assert list(contact.websites) == ["www.reyesburns.co"]
+
+
+def test_comma_read_for_a_dot_in_an_email_is_put_right():
+    contact = fields.parse(card(("Miguel Rezende", 48), "miguel,rezende@moura.io"))
+
+    assert list(contact.emails) == ["miguel.rezende@moura.io"]
+
+
 def test_company_is_found_by_legal_form_and_department_apart():
     contact = fields.parse(
         card(
