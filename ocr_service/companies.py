@@ -158,8 +158,9 @@ def _swapped_letters(spelling: str, domain: str) -> int:
     swapped = 0
     matcher = difflib.SequenceMatcher(None, spelling, domain, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "replace" and i2 - i1 == j2 - j1:
-            swapped += i2 - i1
+        # OCR swaps a letter for a letter, or "rn" for "m" and back.
+        if op == "replace" and max(i2 - i1, j2 - j1) <= 2:
+            swapped += max(i2 - i1, j2 - j1)
         elif op != "equal" and op != "delete":
             return 99
     return swapped
