@@ -104,10 +104,17 @@ def ocr_trust(line: Line) -> float:
 
 
 def _region_of(lines: list[Line]) -> str | None:
+    """The country the card's national numbers are dialled in: the one its
+    international numbers call, else the one its postal code's shape tells."""
     found = []
     for line in lines:
         found += [f.phone for f in phones.find(links.repair(line.text), None)]
-    return phones.country_of(found)
+    called = phones.country_of(found)
+    if called:
+        return called
+    told = [addresses.postal_code(line.text) for line in lines]
+    countries = [postal.country for postal in told if postal and postal.country]
+    return countries[-1] if countries else None
 
 
 def _segments(lines: list[Line], region: str | None) -> list[Segment]:
