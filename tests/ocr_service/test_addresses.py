@@ -1,0 +1,60 @@
+"""Addresses are joined from their lines and split into their parts."""
+
+import pytest
+
+from ocr_service import addresses
+
+
+@pytest.mark.parametrize(
+    ("lines", "postal_code", "city", "region", "country"),
+    [
+        (["Hauptstraße 12", "10115 Berlin"], "10115", "Berlin", "", ""),
+        (["Kerkstraat 1, 1234 AB, Delft"], "1234 AB", "Delft", "", "NL"),
+        (["1 Main St", "Springfield, IL 62704"], "62704", "Springfield", "IL", "US"),
+        (["10 King St", "Toronto, ON M5H 2N2"], "M5H 2N2", "Toronto", "ON", "CA"),
+        (["9 Low Rd, Perth, WA, 6000"], "6000", "Perth", "WA", "AU"),
+        (
+            ["Rua A, 10, Centro, 01310-100 São Paulo / SP"],
+            "01310-100",
+            "São Paulo",
+            "SP",
+            "BR",
+        ),
+        (["Via Roma, 3, 00184, Roma (RM)"], "00184", "Roma", "RM", ""),
+        (["Flat 2, High St, London, SW1A 1AA"], "SW1A 1AA", "London", "", "GB"),
+        (["5 Main St D02 X285 Dublin"], "D02 X285", "Dublin", "", "IE"),
+    ],
+)
+def test_parts_of_an_address(lines, postal_code, city, region, country):
+    address = addresses.address(lines, None)
+
+    assert (address.postal_code, address.city, address.region, address.country) == (
+        postal_code,
+        city,
+        region,
+        country,
+    )
+
+
+def test_country_of_a_shared_postal_code_shape_comes_from_the_hint():
+    assert addresses.address(["Hauptstraße 12", "10115 Berlin"], "DE").country == "DE"
+
+
+def test_printed_country_name_wins():
+    address = addresses.address(["Rue X 1", "75001 Paris", "France"], "DE")
+
+    assert address.country == "FR"
+
+
+def test_lines_join_into_one():
+    address = addresses.address(["34,", "boulevard Marine", "14754 Caen"], None)
+
+    assert address.full == "34, boulevard Marine, 14754 Caen"
+    assert address.street == "34, boulevard Marine"
+
+
+@pytest.mark.parametrize(
+    "text", ["Hauptstraße 12", "Kerkstraat 1", "Via Roma", "Suite 400", "34"]
+)
+def test_street_lines_are_told(text):
+    assert addresses.street_evidence(text)

@@ -1,0 +1,56 @@
+"""Companies are told by legal form and by the card's domains."""
+
+import pytest
+
+from ocr_service import companies
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Acme GmbH", "Lévy Gay S.A.R.L.", "Spies BV", "Trussardi s.r.l.", "Ekman AB",
+     "Lima Castro S/A", "Rodriguez Group", "Delahaye et Fils", "Mulders & Co."],
+)  # fmt: skip
+def test_legal_forms_are_found(text):
+    assert companies.legal_form(text)
+
+
+@pytest.mark.parametrize("text", ["Sales", "Web Developer", "Ana Lima"])
+def test_plain_lines_have_no_legal_form(text):
+    assert companies.legal_form(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "domain"),
+    [
+        ("Arnold-Brady", "arnoldbrady"),
+        ("Hänel", "hnel"),
+        ("Mendes da Mota S/A", "mendesdamotasa"),
+        ("Hopkins, Ortiz and Walters", "hopkinsortizan"),
+    ],
+)
+def test_company_spelled_by_its_domain(text, domain):
+    assert companies.domain_likeness(text, domain) >= 0.95
+
+
+def test_public_mail_hosts_say_nothing_of_the_company():
+    assert companies.domain_likeness("Gmail", "gmail") == 0
+
+
+def test_joined_columns_split_after_the_legal_form():
+    assert companies.split_after_legal_form("Segni SPA Rotonda Trillini") == (
+        "Segni SPA",
+        "Rotonda Trillini",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "domain", "near"),
+    [
+        ("Ginty LLC", "gintylic", True),
+        ("Reyes-Burns", "reyesbums", True),
+        ("Rydén Söderström HB", "rydnsderstr", False),
+        ("Arnold-Brady", "arnoldbrady", False),
+    ],
+)
+def test_near_misses_are_letters_swapped_not_left_out(text, domain, near):
+    assert companies.is_near_miss(text, domain) is near

@@ -1,0 +1,64 @@
+"""Emails and websites are found in a line once OCR's damage is undone."""
+
+import pytest
+
+from ocr_service import links
+
+
+def found_emails(text):
+    return [e.value for e in links.emails(links.repair(text))]
+
+
+def found_sites(text):
+    return [w.value for w in links.websites(links.repair(text))]
+
+
+@pytest.mark.parametrize(
+    "printed",
+    [
+        "ana @ example.org",
+        "ana(at)example.org",
+        "ana [at] example.org",
+        "ana©example.org",
+        "ana@example. org",
+        "ana@example org",
+        "ana@example.org).",
+    ],
+)
+def test_damaged_email_is_repaired(printed):
+    assert found_emails(printed) == ["ana@example.org"]
+
+
+@pytest.mark.parametrize(
+    ("printed", "site"),
+    [
+        ("www.example.org", "www.example.org"),
+        ("https://example.org/team/", "https://example.org/team"),
+        ("WWW.Example.com", "www.example.com"),
+        ("www. example.com", "www.example.com"),
+        ("wwwexample.com", "www.example.com"),
+        ("Wwww.example.com", "www.example.com"),
+        ("example.de", "example.de"),
+    ],
+)
+def test_website_is_found_with_or_without_scheme(printed, site):
+    assert found_sites(printed) == [site]
+
+
+@pytest.mark.parametrize(
+    "text", ["Web Developer", "Gérard S.A.", "Schinke e.G.", "Dott.ssa Rossi"]
+)
+def test_words_with_dots_are_no_website(text):
+    assert found_sites(text) == []
+
+
+@pytest.mark.parametrize(
+    ("address", "domain"),
+    [
+        ("ana@mail.example.co.uk", "example"),
+        ("https://www.example.com/about", "example"),
+        ("example.io", "example"),
+    ],
+)
+def test_domain_is_the_registered_name(address, domain):
+    assert links.domain(address) == domain

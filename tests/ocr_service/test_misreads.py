@@ -1,0 +1,31 @@
+"""Misread letters are put right from what the rest of the card says."""
+
+from ocr_service import misreads
+
+
+def test_misread_at_is_found_by_a_known_host():
+    found = misreads.email_with_misread_at("Samantha Qreyesburns co", ["reyesburns.co"])
+
+    assert found == "samantha@reyesburns.co"
+
+
+def test_text_without_the_host_gives_no_email():
+    assert misreads.email_with_misread_at("Samantha Sutton", ["reyesburns.co"]) is None
+
+
+def test_first_letter_follows_the_given_name():
+    assert misreads.email_initial("ibustos@x.io", "Lupe", "Bustos") == "lbustos@x.io"
+    assert misreads.email_initial("ibustos@x.io", "Ines", "Bustos") == "ibustos@x.io"
+
+
+def test_company_initial_follows_its_domain():
+    assert (
+        misreads.company_initial("lacovelli SPA", ["iacovellispa"]) == "Iacovelli SPA"
+    )
+
+
+def test_domain_is_swapped_in_the_host_only():
+    assert (
+        misreads.with_domain("https://www.gintylic.com/a", "gintylic", "gintyllc")
+        == "https://www.gintyllc.com/a"
+    )

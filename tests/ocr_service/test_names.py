@@ -1,0 +1,51 @@
+"""Names are told from other lines and split into their parts."""
+
+import pytest
+
+from ocr_service import names
+
+
+@pytest.mark.parametrize(
+    ("full", "prefix", "given", "family"),
+    [
+        ("Dr. Ana Lima", "Dr.", "Ana", "Lima"),
+        ("Prof. Dr. Eva Braun", "Prof. Dr.", "Eva", "Braun"),
+        ("Max van der Veiver", "", "Max", "van der Veiver"),
+        ("Kaique da Cunha", "", "Kaique", "da Cunha"),
+        ("Maria Liz Melo", "", "Maria Liz", "Melo"),
+        ("Ing. Jan de Vries", "Ing.", "Jan", "de Vries"),
+    ],
+)
+def test_name_splits_into_prefix_given_and_family(full, prefix, given, family):
+    name = names.person_name(full, [])
+
+    assert (name.full, name.prefix, name.given, name.family) == (
+        full,
+        prefix,
+        given,
+        family,
+    )
+
+
+def test_email_local_part_tells_a_family_name_of_two_words():
+    name = names.person_name("Arthur Miguel Casa Grande", ["acasagrande"])
+
+    assert (name.given, name.family) == ("Arthur Miguel", "Casa Grande")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Innovation for a better tomorrow", "Sales", "+49 30 1234", "info@example.org"],
+)
+def test_lines_that_are_no_name_score_low(text):
+    assert names.likeness(text) < 0.5
+
+
+@pytest.mark.parametrize("text", ["Blake McIneely", "Jean-Luc O'Brien", "Dr. Ana Lima"])
+def test_names_score_high(text):
+    assert names.likeness(text) >= 0.8
+
+
+def test_name_a_letter_off_its_email_is_a_near_miss():
+    assert names.is_near_miss("Radmila Gumerich", "r.gumprich")
+    assert not names.is_near_miss("Radmila Gumprich", "r.gumprich")

@@ -1,0 +1,64 @@
+"""Phone numbers are found in a line, typed by their labels and normalised."""
+
+import pytest
+
+from ocr_service import phones
+
+
+def numbers(text, region=None):
+    return [
+        (f.phone.type, f.phone.number, f.phone.extension)
+        for f in phones.find(text, region)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("label", "kind"),
+    [
+        ("Tel.", phones.WORK),
+        ("Phone:", phones.WORK),
+        ("Direct", phones.WORK),
+        ("Office", phones.WORK),
+        ("Büro", phones.WORK),
+        ("M", phones.MOBILE),
+        ("Mob.", phones.MOBILE),
+        ("Cell", phones.MOBILE),
+        ("Handy", phones.MOBILE),
+        ("GSM", phones.MOBILE),
+        ("Portable", phones.MOBILE),
+        ("F", phones.FAX),
+        ("Telefax", phones.FAX),
+        ("Fax |", phones.FAX),
+    ],
+)
+def test_label_gives_the_type(label, kind):
+    assert numbers(f"{label} +44 20 7946 0958") == [(kind, "+442079460958", "")]
+
+
+def test_two_labelled_numbers_on_one_line_are_both_found():
+    found = numbers("T +33 1 42 68 53 00  F +33 1 42 68 53 01")
+
+    assert [kind for kind, _, _ in found] == [phones.WORK, phones.FAX]
+
+
+def test_a_number_inside_words_is_not_taken_without_a_label():
+    assert numbers("Rotonda Trillini 8, 89036 Capo Spartivento") == []
+
+
+def test_too_few_digits_make_no_number():
+    assert numbers("Tel. 12 34") == []
+
+
+def test_unlabelled_national_number_is_typed_in_the_card_country():
+    assert numbers("06 12 34 56 78", "FR") == [(phones.MOBILE, "06 12 34 56 78", "")]
+
+
+def test_number_no_library_can_type_stays_unspecified():
+    assert numbers("2902.9010") == [(phones.UNSPECIFIED, "2902.9010", "")]
+
+
+def test_country_of_the_card_is_the_one_its_numbers_mostly_call():
+    printed = ("+49 30 1234567", "+49 89 1234567", "+43 1 234567")
+    found = [phones.find(text, None)[0].phone for text in printed]
+
+    assert phones.country_of(found) == "DE"
