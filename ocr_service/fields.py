@@ -85,7 +85,8 @@ def parse(lines: Sequence[Line]) -> contact_pb2.Contact:
 def is_noise(line: Line) -> bool:
     """True for a line that is logo or background texture, not text."""
     characters = sum(c.isalnum() for c in line.text)
-    if characters < NOISE_MIN_CHARACTERS:
+    # A lone digit may be a house number set apart from its street.
+    if characters < NOISE_MIN_CHARACTERS and not line.text.strip(" ,").isdigit():
         return True
     # OCR rates emails poorly as words; a line with an "@" is no logo.
     if line.confidence < NOISE_CONFIDENCE:
@@ -176,7 +177,8 @@ def _text_pieces(chunk: str) -> list[tuple[int, str]]:
     out = []
     for part in re.finditer(r"[^|¦]+", chunk):
         piece = _without_debris(part[0]).strip(" =-—»«•·:;,_*~")
-        if sum(c.isalnum() for c in piece) < NOISE_MIN_CHARACTERS:
+        too_short = sum(c.isalnum() for c in piece) < NOISE_MIN_CHARACTERS
+        if too_short and not piece.isdigit():
             continue
         joined = companies.split_after_legal_form(piece) or (piece,)
         out += [(part.start() + part[0].find(p), p) for p in joined]
