@@ -1,0 +1,23 @@
+"""Reads one card: image bytes in, contact out.
+
+This is the one code path from image to contact. Batch cards and single
+cards both come through it in the workers, and the benchmarks time it bare.
+"""
+
+from cardscan.v1 import contact_pb2
+from ocr_service import fields
+from ocr_service.reading import CardReader
+
+
+class CardOcr:
+    """One loaded OCR engine with the field parser behind it."""
+
+    def __init__(self, languages: str | None, tessdata_path: str | None) -> None:
+        options = {"tessdata_path": tessdata_path}
+        if languages:
+            options["languages"] = languages
+        self._reader = CardReader(**options)
+
+    def read(self, image: bytes) -> contact_pb2.Contact:
+        """The contact on the card; raises UnreadableImage for a bad image."""
+        return fields.parse(self._reader.read(image))
