@@ -6,7 +6,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from cardscan.v1 import contact_pb2
-from ocr_service import addresses, companies, links, misreads, names, phones, roles
+from ocr_service import (
+    addresses,
+    companies,
+    crosscheck,
+    links,
+    misreads,
+    names,
+    phones,
+    roles,
+)
 from ocr_service.lines import Line
 
 # A contact with any field less sure than this is flagged for review.
@@ -17,21 +26,10 @@ REVIEW_THRESHOLD = 0.75
 NOISE_CONFIDENCE = 0.3
 NOISE_MIN_CHARACTERS = 2
 
-# How sure a field is that other fields of the card spell out.
-CORROBORATED = 0.9
-
-# How sure a field put right from a misread letter is: the repair is
-# likely but a person should look.
-MISREAD_TRUST = 0.5
-
 # OCR line confidence at which a field on the line earns no trust, and the
 # rise above it at which it earns full trust.
 TRUST_FLOOR = 0.4
 TRUST_SPAN = 0.5
-
-# How sure a domain is that was put right because the company and another
-# link spell it so.
-OUTVOTED_TRUST = 0.8
 
 # A split point between the items OCR joined on one line.
 _CUT = "\x00"
@@ -63,7 +61,7 @@ class Card:
         return [s for s in self.segments if s.kind == kind]
 
     def set_confidence(self, name: str, value: float) -> None:
-        self.contact.confidence[name] = round(max(0.0, min(1.0, value)), 3)
+        crosscheck.set_confidence(self.contact, name, value)
 
 
 def parse(lines: Sequence[Line]) -> contact_pb2.Contact:
@@ -231,7 +229,7 @@ def _distinct_sites(sites: list[str]) -> list[str]:
 def _link_trust(segment: Segment, card: Card) -> float:
     trust = ocr_trust(segment.line)
     if segment.repaired:
-        trust = min(trust, MISREAD_TRUST)
+        trust = min(trust, crosscheck.MISREAD_TRUST)
     # An email and a website whose domains are a letter apart mean OCR
     # changed a letter in one of them.
     mine = links.domain(segment.text)
@@ -239,7 +237,7 @@ def _link_trust(segment: Segment, card: Card) -> float:
         links.domain(s.text) for s in card.segments if s.kind in ("email", "website")
     }
     if any(companies.is_near_miss(mine, other) for other in others - {mine}):
-        trust = min(trust, MISREAD_TRUST)
+        trust = min(trust, crosscheck.MISREAD_TRUST)
     return trust
 
 
@@ -328,35 +326,11 @@ def _take_people_and_organisation(card: Card) -> None:
     _take_company(card, card.texts())
     _take_name(card, card.texts())
     _take_title(card, card.texts())
-    _credit_corroboration(card)
+    crosscheck.credit_corroboration(card.contact)
     _keep_repairs_doubted(card)
-    _outvote_misread_domains(card)
-    _repair_initials(card)
-    _doubt_near_misses(card)
-
-
-def _outvote_misread_domains(card: Card) -> None:
-    """An email or website whose domain is a letter off the other's, when
-    the company spells the other's, takes the other's domain: two reads
-    agree against one."""
-    contact = card.contact
-    pairs = (
-        ("emails", contact.emails, contact.websites),
-        ("websites", contact.websites, contact.emails),
-    )
-    for name, values, others in pairs:
-        for index, value in enumerate(values):
-            mine = links.domain(value)
-            for theirs in {links.domain(o) for o in others} - {mine}:
-                if companies.is_near_miss(mine, theirs) and _company_spells(
-                    contact.company, theirs
-                ):
-                    values[index] = misreads.with_domain(value, mine, theirs)
-                    card.set_confidence(name, OUTVOTED_TRUST)
-
-
-def _company_spells(company: str, domain: str) -> bool:
-    return companies.domain_likeness(company, domain) >= 0.95
+    crosscheck.outvote_misread_domains(card.contact)
+    crosscheck.repair_initials(card.contact)
+    crosscheck.doubt_near_misses(card.contact)
 
 
 def _keep_repairs_doubted(card: Card) -> None:
@@ -364,65 +338,7 @@ def _keep_repairs_doubted(card: Card) -> None:
     # since the host it was found by came from those fields.
     if any(s.repaired for s in card.texts("email")):
         confidence = card.contact.confidence["emails"]
-        card.set_confidence("emails", min(confidence, MISREAD_TRUST))
-
-
-def _credit_corroboration(card: Card) -> None:
-    """Fields that other fields spell out are trusted however poorly OCR
-    rated their lines: an email whose domain is the company's name was read
-    right, and so was a name its local part spells."""
-    contact = card.contact
-    email_domains = [links.domain(e) for e in contact.emails]
-    site_domains = [links.domain(w) for w in contact.websites]
-    company_domains = [
-        d
-        for d in email_domains + site_domains
-        if companies.domain_likeness(contact.company, d) >= 0.95
-    ]
-    locals_ = [e.split("@")[0] for e in contact.emails]
-    # An email and a website agreeing is no proof: they share a typeface,
-    # so OCR misreads them alike.
-    backed = {
-        "emails": set(email_domains) & set(company_domains),
-        "websites": set(site_domains) & set(company_domains),
-        "company": company_domains,
-        "name": any(names.email_overlap(contact.name.full, x) >= 0.9 for x in locals_),
-    }
-    for name, evidence in backed.items():
-        if evidence and name in contact.confidence:
-            card.set_confidence(name, max(contact.confidence[name], CORROBORATED))
-
-
-def _doubt_near_misses(card: Card) -> None:
-    """A company and a domain, or a name and an email, a letter apart mean
-    OCR misread one of them; which one, the card does not tell."""
-    contact = card.contact
-    for name, values in (("emails", contact.emails), ("websites", contact.websites)):
-        if any(
-            companies.is_near_miss(contact.company, links.domain(v)) for v in values
-        ):
-            card.set_confidence(name, min(contact.confidence[name], MISREAD_TRUST))
-            card.set_confidence("company", min(contact.confidence["company"], 0.6))
-    local_parts = [e.split("@")[0] for e in contact.emails]
-    if any(names.is_near_miss(contact.name.full, lp) for lp in local_parts):
-        card.set_confidence("name", min(contact.confidence["name"], 0.6))
-        card.set_confidence("emails", min(contact.confidence["emails"], 0.6))
-
-
-def _repair_initials(card: Card) -> None:
-    contact = card.contact
-    fixed = [
-        misreads.email_initial(e, contact.name.given, contact.name.family)
-        for e in contact.emails
-    ]
-    if fixed != list(contact.emails):
-        del contact.emails[:]
-        contact.emails.extend(fixed)
-        card.set_confidence("emails", min(contact.confidence["emails"], 0.75))
-    company = misreads.company_initial(contact.company, _domains(card))
-    if company != contact.company:
-        contact.company = company
-        card.set_confidence("company", min(contact.confidence["company"], 0.75))
+        card.set_confidence("emails", min(confidence, crosscheck.MISREAD_TRUST))
 
 
 def _take_department(card: Card, texts: list[Segment]) -> None:

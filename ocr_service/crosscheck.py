@@ -1,0 +1,116 @@
+"""Fields checked against each other: what two fields of a card agree on
+is trusted, what they nearly agree on was misread in one of them."""
+
+from cardscan.v1 import contact_pb2
+from ocr_service import companies, links, misreads, names
+
+# How sure a field is that other fields of the card spell out.
+CORROBORATED = 0.9
+
+# How sure a field put right from a misread letter is: the repair is
+# likely but a person should look.
+MISREAD_TRUST = 0.5
+
+# How sure a field is that nearly agrees with another: one was misread.
+NEAR_MISS_TRUST = 0.6
+
+# How sure a domain is that was put right because the company and another
+# link spell it so.
+OUTVOTED_TRUST = 0.8
+
+# How sure a field is whose first letter was put right from another field.
+INITIAL_TRUST = 0.75
+
+
+def set_confidence(contact: contact_pb2.Contact, name: str, value: float) -> None:
+    """Sets a field's confidence, kept between 0 and 1."""
+    contact.confidence[name] = round(max(0.0, min(1.0, value)), 3)
+
+
+def _lower(contact: contact_pb2.Contact, name: str, value: float) -> None:
+    set_confidence(contact, name, min(contact.confidence[name], value))
+
+
+def _domains(contact: contact_pb2.Contact) -> list[str]:
+    values = list(contact.emails) + list(contact.websites)
+    return list(dict.fromkeys(links.domain(v) for v in values))
+
+
+def outvote_misread_domains(contact: contact_pb2.Contact) -> None:
+    """An email or website whose domain is a letter off the other's, when
+    the company spells the other's, takes the other's domain: two reads
+    agree against one."""
+    pairs = (
+        ("emails", contact.emails, contact.websites),
+        ("websites", contact.websites, contact.emails),
+    )
+    for name, values, others in pairs:
+        for index, value in enumerate(values):
+            mine = links.domain(value)
+            for theirs in {links.domain(o) for o in others} - {mine}:
+                if companies.is_near_miss(mine, theirs) and _company_spells(
+                    contact.company, theirs
+                ):
+                    values[index] = misreads.with_domain(value, mine, theirs)
+                    set_confidence(contact, name, OUTVOTED_TRUST)
+
+
+def _company_spells(company: str, domain: str) -> bool:
+    return companies.domain_likeness(company, domain) >= 0.95
+
+
+def credit_corroboration(contact: contact_pb2.Contact) -> None:
+    """Fields that other fields spell out are trusted however poorly OCR
+    rated their lines: an email whose domain is the company's name was read
+    right, and so was a name its local part spells."""
+    email_domains = [links.domain(e) for e in contact.emails]
+    site_domains = [links.domain(w) for w in contact.websites]
+    company_domains = [
+        d
+        for d in email_domains + site_domains
+        if companies.domain_likeness(contact.company, d) >= 0.95
+    ]
+    locals_ = [e.split("@")[0] for e in contact.emails]
+    # An email and a website agreeing is no proof: they share a typeface,
+    # so OCR misreads them alike.
+    backed = {
+        "emails": set(email_domains) & set(company_domains),
+        "websites": set(site_domains) & set(company_domains),
+        "company": company_domains,
+        "name": any(names.email_overlap(contact.name.full, x) >= 0.9 for x in locals_),
+    }
+    for name, evidence in backed.items():
+        if evidence and name in contact.confidence:
+            set_confidence(contact, name, max(contact.confidence[name], CORROBORATED))
+
+
+def doubt_near_misses(contact: contact_pb2.Contact) -> None:
+    """A company and a domain, or a name and an email, a letter apart mean
+    OCR misread one of them; which one, the card does not tell."""
+    for name, values in (("emails", contact.emails), ("websites", contact.websites)):
+        if any(
+            companies.is_near_miss(contact.company, links.domain(v)) for v in values
+        ):
+            _lower(contact, name, MISREAD_TRUST)
+            _lower(contact, "company", NEAR_MISS_TRUST)
+    local_parts = [e.split("@")[0] for e in contact.emails]
+    if any(names.is_near_miss(contact.name.full, lp) for lp in local_parts):
+        _lower(contact, "name", NEAR_MISS_TRUST)
+        _lower(contact, "emails", NEAR_MISS_TRUST)
+
+
+def repair_initials(contact: contact_pb2.Contact) -> None:
+    """Puts right an "I" read for an "l" at the start of an email or the
+    company, from the name and the domains."""
+    fixed = [
+        misreads.email_initial(e, contact.name.given, contact.name.family)
+        for e in contact.emails
+    ]
+    if fixed != list(contact.emails):
+        del contact.emails[:]
+        contact.emails.extend(fixed)
+        _lower(contact, "emails", INITIAL_TRUST)
+    company = misreads.company_initial(contact.company, _domains(contact))
+    if company != contact.company:
+        contact.company = company
+        _lower(contact, "company", INITIAL_TRUST)
