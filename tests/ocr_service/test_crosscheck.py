@@ -1,5 +1,7 @@
 """Fields of one contact back each other up or cast doubt on each other."""
 
+import pytest
+
 from cardscan.v1 import contact_pb2
 from ocr_service import crosscheck
 
@@ -16,8 +18,8 @@ def test_email_domain_spelling_the_company_is_trusted():
 
     crosscheck.credit_corroboration(found)
 
-    assert found.confidence["emails"] == crosscheck.CORROBORATED
-    assert found.confidence["company"] == crosscheck.CORROBORATED
+    assert found.confidence["emails"] == pytest.approx(crosscheck.CORROBORATED)
+    assert found.confidence["company"] == pytest.approx(crosscheck.CORROBORATED)
 
 
 def test_email_agreeing_only_with_the_website_stays_doubted():
@@ -38,4 +40,4 @@ def test_website_outvoted_by_email_and_company_takes_their_domain():
     crosscheck.outvote_misread_domains(found)
 
     assert list(found.websites) == ["https://www.gintyllc.com"]
-    assert found.confidence["websites"] == crosscheck.OUTVOTED_TRUST
+    assert found.confidence["websites"] == pytest.approx(crosscheck.OUTVOTED_TRUST)
