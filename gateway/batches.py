@@ -96,8 +96,26 @@ class Batches:
     async def _create_from(
         self, batch_id: str, chunks: AsyncIterator[bytes], path: Path
     ) -> Created:
+        """Spools the upload, then accepts it even if the caller goes away.
+
+        Once registered, every card must be queued or failed, so the rest
+        runs as a task of its own that a cancelled call does not stop. The
+        spool file is unlinked as soon as it is open: nothing is left on
+        disk, whatever becomes of the process.
+        """
         await uploads.spool(chunks, path, self._limits.max_upload_bytes)
-        with path.open("rb") as fp:
+        fp = path.open("rb")
+        path.unlink()
+        accepting = asyncio.ensure_future(self._accept(batch_id, fp))
+        try:
+            return await asyncio.shield(accepting)
+        except asyncio.CancelledError:
+            accepting.add_done_callback(_log_if_abandoned)
+            raise
+
+    async def _accept(self, batch_id: str, fp: BinaryIO) -> Created:
+        """Surveys the spooled ZIP, registers its cards, and queues each one."""
+        with fp:
             archive, found = await asyncio.to_thread(self._survey, fp)
             _log_skipped(batch_id, found.skipped)
             uploads.require_cards(found)
@@ -293,6 +311,12 @@ class _Subscribed:
 def _check_batch_id(batch_id: str) -> None:
     if not BATCH_ID.fullmatch(batch_id):
         raise NotFound(f"no batch has id {uploads.escape(batch_id)!r}")
+
+
+def _log_if_abandoned(accepting: asyncio.Future) -> None:
+    """Logs the failure of an upload whose caller went away before it ended."""
+    if not accepting.cancelled() and accepting.exception() is not None:
+        logger.warning("upload failed after its caller left: %s", accepting.exception())
 
 
 def _log_skipped(batch_id: str, skipped: list[batch_pb2.SkippedEntry]) -> None:

@@ -3,7 +3,7 @@
 import asyncio
 
 import pytest
-from gateway_support import image_bytes, make_zip
+from gateway_support import image_bytes, make_zip, queued_messages
 
 from cardscan import messaging, rpc
 from cardscan.errors import Unavailable
@@ -110,3 +110,28 @@ async def test_upload_is_refused_before_reading_when_the_store_is_down(
     with pytest.raises(Unavailable, match="store"):
         await batches.create(chunks())
     assert read == []
+
+
+async def test_upload_whose_caller_leaves_still_queues_every_card(
+    make_batches, nc, gateway_settings
+):
+    entered, release = asyncio.Event(), asyncio.Event()
+
+    class HeldQueue(CardQueue):
+        async def publish(self, card_id, file_name, image):
+            entered.set()
+            await release.wait()
+            await super().publish(card_id, file_name, image)
+
+    batches = await make_batches(HeldQueue)
+    upload = make_zip({"a.png": image_bytes(), "b.png": image_bytes()})
+    creating = asyncio.create_task(batches.create(chunks_of(upload)))
+    await entered.wait()
+    creating.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await creating
+    release.set()
+    messages = await queued_messages(nc.jetstream(), 2)
+
+    assert [m.headers[messaging.CARD_ID_HEADER][-2:] for m in messages] == ["-0", "-1"]
+    assert list(gateway_settings.upload_dir.iterdir()) == []
