@@ -411,7 +411,7 @@ def _name_score(
 def _take_name(card: Card, texts: list[Segment]) -> None:
     if not texts:
         return
-    tallest = max(s.line.height for s in texts)
+    tallest = max(1, *(s.line.height for s in texts))
     local_parts = [e.split("@")[0] for e in card.contact.emails]
     # The words of a line an email backs, when it backs only some.
     trimmed = {id(s): names.trim_to_email(s.text, local_parts) for s in texts}

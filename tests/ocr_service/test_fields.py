@@ -462,3 +462,12 @@ def test_letters_read_for_postcode_digits_are_put_right():
 
     assert contact.address.postal_code == "ZE3 0DF"
     assert contact.address.full == "3 Hannah Ford, East Peter, ZE3 0DF"
+
+
+def test_lines_without_height_still_parse():
+    lines = [Line("Ana Lima", 0, 0, 0, 0, 0.9), Line("Designer", 0, 10, 0, 0, 0.9)]
+
+    contact = fields.parse(lines)
+
+    assert contact.name.full == "Ana Lima"
+    assert contact.title == "Designer"
