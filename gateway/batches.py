@@ -106,12 +106,7 @@ class Batches:
         await uploads.spool(chunks, path, self._limits.max_upload_bytes)
         fp = path.open("rb")
         path.unlink()
-        accepting = asyncio.ensure_future(self._accept(batch_id, fp))
-        try:
-            return await asyncio.shield(accepting)
-        except asyncio.CancelledError:
-            accepting.add_done_callback(_log_if_abandoned)
-            raise
+        return await _outliving_caller(self._accept(batch_id, fp))
 
     async def _accept(self, batch_id: str, fp: BinaryIO) -> Created:
         """Surveys the spooled ZIP, registers its cards, and queues each one."""
@@ -204,13 +199,7 @@ class Batches:
         name = uploads.escape(file_name) or "card"
         changed = asyncio.Event()
         async with self._events(batch_id, changed):
-            new_card = store_pb2.NewCard(card_id=card_id, file_name=name)
-            await self._register(batch_id, [new_card], [])
-            try:
-                await self._queue.publish(card_id, name, image)
-            except Unavailable as error:
-                await self._fail_unqueued(card_id, str(error))
-                raise
+            await _outliving_caller(self._queue_one(batch_id, card_id, name, image))
             card = await self._wait_for_end(batch_id, card_id, changed)
         logger.info(
             "card %s scanned: %s in %.2f s",
@@ -219,6 +208,18 @@ class Batches:
             time.monotonic() - started,
         )
         return card
+
+    async def _queue_one(
+        self, batch_id: str, card_id: str, name: str, image: bytes
+    ) -> None:
+        """Registers a one-card batch and queues its card, or fails it."""
+        new_card = store_pb2.NewCard(card_id=card_id, file_name=name)
+        await self._register(batch_id, [new_card], [])
+        try:
+            await self._queue.publish(card_id, name, image)
+        except Unavailable as error:
+            await self._fail_unqueued(card_id, str(error))
+            raise
 
     async def _wait_for_end(
         self, batch_id: str, card_id: str, changed: asyncio.Event
@@ -313,10 +314,20 @@ def _check_batch_id(batch_id: str) -> None:
         raise NotFound(f"no batch has id {uploads.escape(batch_id)!r}")
 
 
-def _log_if_abandoned(accepting: asyncio.Future) -> None:
-    """Logs the failure of an upload whose caller went away before it ended."""
-    if not accepting.cancelled() and accepting.exception() is not None:
-        logger.warning("upload failed after its caller left: %s", accepting.exception())
+async def _outliving_caller(work: Awaitable[T]) -> T:
+    """Runs work that must end once begun, even if its caller is cancelled."""
+    running = asyncio.ensure_future(work)
+    try:
+        return await asyncio.shield(running)
+    except asyncio.CancelledError:
+        running.add_done_callback(_log_if_abandoned)
+        raise
+
+
+def _log_if_abandoned(work: asyncio.Future) -> None:
+    """Logs the failure of work whose caller went away before it ended."""
+    if not work.cancelled() and work.exception() is not None:
+        logger.warning("work failed after its caller left: %s", work.exception())
 
 
 def _log_skipped(batch_id: str, skipped: list[batch_pb2.SkippedEntry]) -> None:

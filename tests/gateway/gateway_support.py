@@ -94,7 +94,9 @@ async def queued_messages(js: JetStreamContext, count: int) -> list:
     subscription = await js.pull_subscribe(
         messaging.CARD_SUBJECTS, stream=messaging.STREAM
     )
-    messages = await subscription.fetch(count, timeout=5)
+    messages = []
+    while len(messages) < count:
+        messages += await subscription.fetch(count - len(messages), timeout=5)
     await subscription.unsubscribe()
     return messages
 
