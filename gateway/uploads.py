@@ -158,7 +158,11 @@ def _check_entry_count(entries: int, limits: Limits) -> None:
 
 
 def _central_directory(fp: BinaryIO, size: int, head: bytes) -> tuple[int, int]:
-    """The entry count and size the ZIP's end record gives for its directory."""
+    """The entry count and size the ZIP's end records give for its directory.
+
+    The end record is found the way zipfile finds it, and a ZIP64 end
+    record is used whenever its locator sits just before, as zipfile does.
+    """
     fp.seek(max(0, size - EOCD.size - MAX_COMMENT_BYTES))
     tail = fp.read()
     at = len(tail) - EOCD.size
@@ -167,20 +171,22 @@ def _central_directory(fp: BinaryIO, size: int, head: bytes) -> tuple[int, int]:
     if at < 0:
         raise InvalidInput(_not_a_zip(head))
     record = EOCD.unpack_from(tail, at)
-    entries, directory_bytes = record[4], record[5]
-    if entries == 0xFFFF or directory_bytes == 0xFFFFFFFF:
-        entries, directory_bytes = _zip64_directory(fp, size - len(tail) + at)
-    return entries, directory_bytes
-
-
-def _zip64_directory(fp: BinaryIO, eocd_offset: int) -> tuple[int, int]:
-    """The entry count and directory size from a ZIP64 end record."""
-    fp.seek(max(0, eocd_offset - ZIP64_LOCATOR.size))
-    locator = fp.read(ZIP64_LOCATOR.size)
-    if len(locator) < ZIP64_LOCATOR.size or not locator.startswith(
-        ZIP64_LOCATOR_SIGNATURE
-    ):
+    zip64 = _zip64_directory(fp, size - len(tail) + at)
+    if zip64:
+        return zip64
+    if record[4] == 0xFFFF or record[5] == 0xFFFFFFFF:
         raise InvalidInput("the ZIP's end record points to a ZIP64 record it lacks")
+    return record[4], record[5]
+
+
+def _zip64_directory(fp: BinaryIO, eocd_offset: int) -> tuple[int, int] | None:
+    """The entry count and directory size from a ZIP64 end record, if any."""
+    if eocd_offset < ZIP64_LOCATOR.size:
+        return None
+    fp.seek(eocd_offset - ZIP64_LOCATOR.size)
+    locator = fp.read(ZIP64_LOCATOR.size)
+    if not locator.startswith(ZIP64_LOCATOR_SIGNATURE):
+        return None
     fp.seek(ZIP64_LOCATOR.unpack(locator)[2])
     record = fp.read(ZIP64_EOCD.size)
     if len(record) < ZIP64_EOCD.size or not record.startswith(ZIP64_EOCD_SIGNATURE):

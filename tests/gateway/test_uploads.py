@@ -192,6 +192,40 @@ def test_more_entries_than_the_limit_are_refused():
         open_zip(io.BytesIO(make_zip(entries)), Limits(max_entries=5))
 
 
+def with_zip64_end(data: bytes, entries: int) -> bytes:
+    """The ZIP with a ZIP64 end record that claims the given entry count."""
+    at = data.rfind(b"PK\x05\x06")
+    directory_bytes, directory_at = struct.unpack_from("<LL", data, at + 12)
+    record = struct.pack(
+        "<4sQ2H2L4Q",
+        b"PK\x06\x06",
+        44,
+        45,
+        45,
+        0,
+        0,
+        entries,
+        entries,
+        directory_bytes,
+        directory_at,
+    )
+    locator = struct.pack("<4sLQL", b"PK\x06\x07", 0, at, 1)
+    return data[:at] + record + locator + data[at:]
+
+
+def test_zip64_end_record_over_the_entry_limit_is_refused():
+    data = with_zip64_end(make_zip({"card.png": image_bytes()}), 1_000_000)
+
+    with pytest.raises(TooLarge, match="1000000 entries"):
+        open_zip(io.BytesIO(data), LIMITS)
+
+
+def test_zip64_end_record_within_limits_is_read():
+    _, found = read(with_zip64_end(make_zip({"card.png": image_bytes()}), 1))
+
+    assert [card.name for card in found.cards] == ["card.png"]
+
+
 def test_zip_bomb_of_zeros_is_skipped_while_reading():
     data = make_zip({"bomb.jpg": bytes(50 * 1024 * 1024)})
     assert len(data) < 100_000
