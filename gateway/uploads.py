@@ -20,7 +20,6 @@ taken as a card is listed as skipped with its reason.
 """
 
 import io
-import logging
 import re
 import struct
 import zipfile
@@ -36,8 +35,6 @@ from PIL import Image, UnidentifiedImageError
 from cardscan.errors import InvalidInput, TooLarge
 from cardscan.v1.batch_pb2 import SkippedEntry
 from gateway.config import Limits
-
-logger = logging.getLogger(__name__)
 
 # The image formats the OCR workers read.
 CARD_FORMATS = ("JPEG", "PNG", "TIFF", "WEBP", "BMP", "GIF")
@@ -94,7 +91,6 @@ class CardEntry:
 
     info: zipfile.ZipInfo
     name: str
-    size: int
 
 
 @dataclass
@@ -264,17 +260,18 @@ def _inspect(
         image = identify(bytes(head))
         if image is None and _lookalike(head):
             raise EntryUnreadable(f"is not an image; it looks like {looks_like(head)}")
-        size = len(head)
         if image is None:
             # The header runs past the sniffed bytes: judge the whole file.
             head += b"".join(chunks)
-            size, image = len(head), identify(bytes(head))
+            image = identify(bytes(head))
         else:
-            size += sum(len(chunk) for chunk in chunks)
+            # Read on all the same, so that every limit and the CRC hold.
+            for _ in chunks:
+                pass
     if image is None:
         raise EntryUnreadable(f"is not an image; it looks like {looks_like(head)}")
     _check_pixels(image, limits)
-    return CardEntry(info=info, name=name, size=size)
+    return CardEntry(info=info, name=name)
 
 
 def _check_pixels(image: tuple[str, int, int], limits: Limits) -> None:
