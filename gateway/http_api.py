@@ -44,6 +44,10 @@ async def _errors_as_json(request: web.Request, handler) -> web.StreamResponse:
         code = error.reason.upper().replace(" ", "_")
         message = f"{request.method} {request.path}: {error.reason}"
         return web.json_response(error_body(code, message), status=error.status)
+    except Exception:
+        logger.exception("HTTP %s %s failed", request.method, request.path)
+        body = error_body("INTERNAL", "the gateway failed; its log says why")
+        return web.json_response(body, status=500)
 
 
 async def create_batch(request: web.Request) -> web.Response:

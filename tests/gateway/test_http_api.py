@@ -36,9 +36,11 @@ async def test_raw_zip_upload_queues_each_card_as_its_image_bytes(gateway, http)
     upload = make_zip({"one.png": png, "notes.txt": b"hi", "two.jpg": jpeg})
 
     status, body = await post_zip(http, upload)
-    messages = await queued_messages(gateway.js, 3)
+    messages = await queued_messages(gateway.js, 2)
+    stream = await gateway.js.stream_info(messaging.STREAM)
 
     assert status == 202
+    assert stream.state.messages == 2
     assert body["accepted"] == 2
     assert body["skipped"] == [
         {"name": "notes.txt", "reason": "is not an image; it looks like text"}
@@ -238,3 +240,14 @@ async def test_scan_of_something_not_an_image_is_a_400(http):
     assert body["error"]["message"] == (
         "the upload is not an image; it looks like text"
     )
+
+
+async def test_form_without_a_file_field_is_a_400_naming_the_field(http):
+    form = aiohttp.FormData()
+    form.add_field("upload", make_zip({"a.png": image_bytes()}), filename="c.zip")
+
+    async with http.post("/v1/batches", data=form) as reply:
+        body = await reply.json()
+
+    assert reply.status == 400
+    assert "no field named 'file'" in body["error"]["message"]
