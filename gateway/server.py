@@ -1,4 +1,5 @@
-"""The gRPC CardScanService: translates its messages to and from the batch logic."""
+"""The gRPC CardScanService, translating to and from the batch logic, and
+serve(), which runs it beside the HTTP API in one process."""
 
 import asyncio
 import functools
