@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(make tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu
   tesseract-ocr-fra tesseract-ocr-spa tesseract-ocr-ita tesseract-ocr-nld
-  tesseract-ocr-por tesseract-ocr-swe)
+  tesseract-ocr-por tesseract-ocr-swe tesseract-ocr-script-latn)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
