@@ -81,7 +81,6 @@ class Found:
     phone: contact_pb2.Phone
     start: int
     end: int
-    labelled: bool
 
 
 def find(text: str, region: str | None) -> list[Found]:
@@ -92,14 +91,14 @@ def find(text: str, region: str | None) -> list[Found]:
         kind = _LABEL_KIND[match["label"].lower()]
         phone = build(match["number"], kind, region)
         if phone is not None:
-            found.append(Found(phone, match.start(), match.end(), labelled=True))
+            found.append(Found(phone, match.start(), match.end()))
     if found:
         return found
     match = BARE.match(text)
     if match is None:
         return []
     phone = build(match["number"], None, region)
-    return [] if phone is None else [Found(phone, 0, len(text), labelled=False)]
+    return [] if phone is None else [Found(phone, 0, len(text))]
 
 
 def build(printed: str, kind: int | None, region: str | None):
