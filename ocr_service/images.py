@@ -166,6 +166,25 @@ def stretch_to_8_bit(pixels: np.ndarray) -> np.ndarray:
     return ((pixels - low) * (255.0 / (high - low))).astype(np.uint8)
 
 
+# The card's long side is brought within these bounds: below, small print
+# falls under the height Tesseract reads well; above, the extra pixels cost
+# layout time without adding legible detail.
+MIN_LONG_SIDE = 1000
+MAX_LONG_SIDE = 2000
+
+
+def fit_size(grey: np.ndarray) -> np.ndarray:
+    """The card scaled so that its long side lies within the bounds."""
+    long_side = max(grey.shape)
+    target = min(max(long_side, MIN_LONG_SIDE), MAX_LONG_SIDE)
+    if target == long_side:
+        return grey
+    factor = target / long_side
+    size = (round(grey.shape[1] * factor), round(grey.shape[0] * factor))
+    method = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
+    return cv2.resize(grey, size, interpolation=method)
+
+
 # Local contrast below this many grey levels is paper texture or noise,
 # which stretching must not turn into ink.
 MIN_CONTRAST = 40.0

@@ -4,6 +4,7 @@ import io
 import struct
 import zlib
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
@@ -123,3 +124,28 @@ def test_light_text_on_dark_background_becomes_dark_on_white():
     flat = images.text_against_background(np.asarray(card))
     assert np.median(flat[~text]) > 200
     assert np.median(flat[text]) < 80
+
+
+def test_small_card_is_enlarged_to_the_minimum_long_side():
+    small = np.full((150, 262), 255, dtype=np.uint8)
+    height, width = images.fit_size(small).shape
+    assert width == images.MIN_LONG_SIDE
+    assert abs(height / width - 150 / 262) < 0.01
+
+
+def test_huge_card_is_shrunk_to_the_maximum_long_side():
+    huge = np.full((3000, 5000), 255, dtype=np.uint8)
+    assert max(images.fit_size(huge).shape) == images.MAX_LONG_SIDE
+
+
+def test_card_within_bounds_keeps_its_size():
+    card = np.full((600, 1050), 255, dtype=np.uint8)
+    assert images.fit_size(card) is card
+
+
+def test_skewed_picture_is_levelled():
+    grey = np.full((600, 1000), 255, dtype=np.uint8)
+    for top in range(150, 450, 60):
+        cv2.line(grey, (100, top), (900, top + 70), 0, 3)
+    assert abs(images.skew_degrees(grey) - 5.0) < 1.0
+    assert abs(images.skew_degrees(images.straighten(grey))) < 1.0

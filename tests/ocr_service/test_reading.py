@@ -20,7 +20,7 @@ CARD_TEXT = [
 
 @pytest.fixture(scope="module")
 def reader():
-    with CardReader("eng") as card_reader:
+    with CardReader() as card_reader:
         yield card_reader
 
 
@@ -52,6 +52,20 @@ def test_plain_card_is_read_completely_in_order(reader):
     assert_reads_card_text(lines)
     tops = [line.top for line in lines]
     assert tops == sorted(tops)
+
+
+def test_accented_words_keep_their_accents(reader):
+    try:
+        # Pillow's built-in font has no accented letters.
+        font = ImageFont.truetype("DejaVuSans.ttf", 40)
+    except OSError:
+        pytest.skip("no DejaVu Sans font (Debian's fonts-dejavu-core) to render with")
+    card = Image.new("RGB", (1050, 600), "white")
+    words = ["Björn Sjöström", "Técnico de operações", "Señora Müller"]
+    for row, text in enumerate(words):
+        ImageDraw.Draw(card).text((80, 120 + row * 90), text, fill="black", font=font)
+    texts = [line.text for line in reader.read(encoded(card))]
+    assert texts == words
 
 
 def test_lines_carry_geometry_and_confidence(reader):
@@ -162,3 +176,9 @@ def test_sample_cards_come_out_upright_with_their_names(reader, sample_cards):
         found = [p for p in phones if p and p in re.sub(r"\D", "", text)]
         assert found or fold(label["name"]) in text, label["file"]
     assert sum(titles_found) >= 0.95 * len(titles_found)
+
+
+def test_missing_tessdata_names_the_debian_packages(monkeypatch, tmp_path):
+    monkeypatch.setattr("ocr_service.reading.DEBIAN_TESSDATA", str(tmp_path / "*"))
+    with pytest.raises(FileNotFoundError, match="tesseract-ocr-script-latn"):
+        find_tessdata("eng+Latin")
