@@ -204,15 +204,16 @@ def _city(line: str, postal: Postal, line_before: str) -> str:
 
 
 def _street(lines_before: list[str], head: str) -> str:
-    if lines_before:
-        return ", ".join(lines_before[:2]) if len(lines_before) > 1 else lines_before[0]
-    pieces = [p.strip() for p in head.split(",") if p.strip()]
+    if len(lines_before) > 1:
+        return ", ".join(lines_before[:2])
+    pieces = lines_before + [p.strip() for p in head.split(",") if p.strip()]
     if not pieces:
         return ""
-    # A house number printed alone belongs with the street name beside it.
-    if re.fullmatch(r"\d+\w?", pieces[0]) and len(pieces) > 1:
-        return f"{pieces[0]}, {pieces[1]}"
-    if len(pieces) > 1 and re.fullmatch(r"\d+\w?", pieces[1]):
+    # A house number printed apart belongs with the street name beside it:
+    # "34, rue X" and "Via Roma, 31 Piano 2".
+    if len(pieces) > 1 and (
+        re.fullmatch(r"\d+\w?", pieces[0]) or re.match(r"\d", pieces[1])
+    ):
         return f"{pieces[0]}, {pieces[1]}"
     return pieces[0]
 

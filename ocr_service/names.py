@@ -119,15 +119,26 @@ def is_near_miss(name: str, local_part: str) -> bool:
         if not spellings or any(s in local for s in spellings):
             continue
         for spelling in spellings:
-            size = len(spelling)
-            windows = [local[i : i + size] for i in range(len(local) - size + 1)]
-            if any(_one_letter_apart(spelling, w) for w in windows):
+            if any(_one_edit_apart(spelling, w) for w in _windows(local, spelling)):
                 return True
     return False
 
 
-def _one_letter_apart(a: str, b: str) -> bool:
-    return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+def _windows(local: str, spelling: str) -> list[str]:
+    """The stretches of a local part as long as the spelling, give or take
+    a letter."""
+    sizes = (len(spelling) - 1, len(spelling), len(spelling) + 1)
+    return [local[i : i + n] for n in sizes for i in range(len(local) - n + 1)]
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """True when one letter changed, added or left out turns a into b."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
 def split_parts(full: str) -> list[str]:

@@ -374,19 +374,20 @@ def test_nothing_read_gives_an_empty_contact_not_needing_review():
 
 # Scans whose every printed field was checked by eye against the image.
 CHECKED_SCANS = {
-    "0005.jpg": {
-        "name": ("Victor Dijkman", "", "Victor", "Dijkman"),
-        "title": "Animator",
-        "department": "Sales",
-        "company": "Mulders & van Bunschoten",
-        "phones": [
-            ("work", "+31959618924"),
-            ("mobile", "(024) 5415132"),
-            ("fax", "004-9634856"),
-        ],
-        "emails": ["v.dijkman@muldersvanbuns.biz"],
-        "websites": ["www.muldersvanbuns.biz"],
-        "address": ("Silkesingel 84, 2445VG, Tjalhuizum", "2445VG", "Tjalhuizum", "NL"),
+    "0032.jpg": {
+        "name": ("Dr. Francesco Mannoia", "Dr.", "Francesco", "Mannoia"),
+        "title": "Risk manager",
+        "department": "Research",
+        "company": "Trincavelli, Cassarà e Costanzi SPA",
+        "phones": [("work", "+39377822746"), ("mobile", "+3904385013082")],
+        "emails": ["francesco@trincavellicas.io"],
+        "websites": ["https://trincavellicas.io"],
+        "address": (
+            "Viale Morena, 31 Appartamento 83, 66040, Montelapiano (CH)",
+            "66040",
+            "Montelapiano",
+            "IT",
+        ),
     },
     "0016.jpg": {
         "name": ("Mark Berger", "", "Mark", "Berger"),
