@@ -58,3 +58,15 @@ def test_lines_join_into_one():
 )
 def test_street_lines_are_told(text):
     assert addresses.street_evidence(text)
+
+
+@pytest.mark.parametrize(
+    ("lines", "street"),
+    [
+        (["34", "boulevard Marine, 14754 Caen"], "34, boulevard Marine"),
+        (["Via Roma, 31 Piano 2, 00184, Roma (RM)"], "Via Roma, 31 Piano 2"),
+        (["118 Yang Mission", "Stevenville, NM 09682"], "118 Yang Mission"),
+    ],
+)
+def test_house_number_stays_with_its_street(lines, street):
+    assert addresses.address(lines, None).street == street

@@ -49,3 +49,8 @@ def test_names_score_high(text):
 def test_name_a_letter_off_its_email_is_a_near_miss():
     assert names.is_near_miss("Radmila Gumerich", "r.gumprich")
     assert not names.is_near_miss("Radmila Gumprich", "r.gumprich")
+
+
+def test_name_with_a_letter_added_in_the_email_is_a_near_miss():
+    assert names.is_near_miss("Victor Dijkman", "v.dijikman")
+    assert not names.is_near_miss("Victor Dijkman", "v.dijkman")
