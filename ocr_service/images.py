@@ -233,18 +233,11 @@ def crop_to_card(grey: np.ndarray) -> np.ndarray:
     corners = card_corners(grey)
     if corners is None:
         return straighten(grey)
+    corners = widen_to_card_shape(corners)
     top_left, top_right, bottom_right, bottom_left = corners
-    width = int(
-        max(
-            np.linalg.norm(top_right - top_left),
-            np.linalg.norm(bottom_right - bottom_left),
-        )
-    )
+    width = int(max(distance(top_left, top_right), distance(bottom_left, bottom_right)))
     height = int(
-        max(
-            np.linalg.norm(bottom_left - top_left),
-            np.linalg.norm(bottom_right - top_right),
-        )
+        max(distance(top_left, bottom_left), distance(top_right, bottom_right))
     )
     target = np.array(
         [[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]],
@@ -252,11 +245,38 @@ def crop_to_card(grey: np.ndarray) -> np.ndarray:
     )
     matrix = cv2.getPerspectiveTransform(corners, target)
     return cv2.warpPerspective(
-        grey,
-        matrix,
-        (width, height),
-        flags=cv2.INTER_LINEAR,
-        borderMode=cv2.BORDER_REPLICATE,
+        grey, matrix, (width, height), borderMode=cv2.BORDER_REPLICATE
+    )
+
+
+def distance(a: np.ndarray, b: np.ndarray) -> float:
+    """The distance between two points."""
+    return float(np.linalg.norm(a - b))
+
+
+# Cards run from 1.4 (A8) to 1.8 (90x50 mm) times as long as they are wide.
+# An outline far longer than that is the card without a band whose colour
+# merged with the table: the card is widened both ways to the usual shape,
+# taking in the band on one side and a strip of table on the other.
+MAX_CARD_ASPECT = 1.9
+USUAL_CARD_ASPECT = 1.7
+
+
+def widen_to_card_shape(corners: np.ndarray) -> np.ndarray:
+    """The corners pushed apart across the card when it is too narrow."""
+    top_left, top_right, bottom_right, bottom_left = corners
+    across = (bottom_left - top_left + bottom_right - top_right) / 2
+    along = (top_right - top_left + bottom_right - bottom_left) / 2
+    if np.linalg.norm(across) > np.linalg.norm(along):
+        # A portrait card: widen it sideways instead.
+        return np.roll(widen_to_card_shape(np.roll(corners, -1, axis=0)), 1, axis=0)
+    long_side, short_side = np.linalg.norm(along), np.linalg.norm(across)
+    if long_side <= MAX_CARD_ASPECT * short_side:
+        return corners
+    push = across * ((long_side / USUAL_CARD_ASPECT - short_side) / short_side)
+    return np.array(
+        [top_left - push, top_right - push, bottom_right + push, bottom_left + push],
+        dtype=np.float32,
     )
 
 

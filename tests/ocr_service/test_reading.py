@@ -182,3 +182,15 @@ def test_missing_tessdata_names_the_debian_packages(monkeypatch, tmp_path):
     monkeypatch.setattr("ocr_service.reading.DEBIAN_TESSDATA", str(tmp_path / "*"))
     with pytest.raises(FileNotFoundError, match="tesseract-ocr-script-latn"):
         find_tessdata("eng+Latin")
+
+
+def test_photo_card_with_band_in_the_table_colour_keeps_the_band(reader):
+    table_colour = (110, 90, 70)
+    card = render_card()
+    ImageDraw.Draw(card).rectangle((0, 0, 1050, 70), fill=table_colour)
+    font = ImageFont.load_default(size=34)
+    ImageDraw.Draw(card).text((80, 15), "Band Text Company", fill="white", font=font)
+    table = Image.new("RGB", (1700, 1200), table_colour)
+    table.paste(card.rotate(3, expand=True, fillcolor=table_colour), (300, 250))
+    texts = [line.text for line in reader.read(encoded(table, "JPEG", quality=90))]
+    assert "Band Text Company" in texts
