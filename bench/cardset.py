@@ -16,6 +16,8 @@ PHOTO_QUALITY = 92
 # Sensor grain, in grey levels; without it an upscaled card compresses to a
 # fraction of what a real phone photo weighs.
 PHOTO_GRAIN = 6.0
+# Making a photo takes a second or two; past this many, the ZIP repeats them.
+MAX_DISTINCT_PHOTOS = 24
 
 
 class NoCards(Exception):
@@ -104,14 +106,15 @@ class PhotoZip:
 def write_photo_zip(cards: list[Card], path: Path, target_bytes: int) -> PhotoZip:
     """Writes a ZIP of phone photos made from the cards until it holds at
     least target_bytes; the photos repeat under distinct entry names."""
-    sources = [c for c in cards if c.kind == "photo"] or cards
-    photos = [
-        Card(card.path.with_suffix(".jpg"), phone_photo(card, seed), "photo")
-        for seed, card in enumerate(sources[:24])
-    ]
+    sources = ([c for c in cards if c.kind == "photo"] or cards)[:MAX_DISTINCT_PHOTOS]
+    photos: list[Card] = []
     written = entries = 0
     with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
         while written < target_bytes:
+            if len(photos) < len(sources):
+                source = sources[len(photos)]
+                image = phone_photo(source, seed=len(photos))
+                photos.append(Card(source.path.with_suffix(".jpg"), image, "photo"))
             photo = photos[entries % len(photos)]
             archive.writestr(entry_name(entries, photo), photo.image)
             written += len(photo.image)

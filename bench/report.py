@@ -24,6 +24,7 @@ CPU_ROWS = {
     "store": "CPU per card: store",
     "ocr": "CPU per card: OCR workers",
 }
+ENGINE_CPU = "CPU per card: bare CardOcr.read"
 RSS_HTTP = "peak RSS gateway: 500 MB ZIP over HTTP"
 RSS_GRPC = "peak RSS gateway: 500 MB ZIP over gRPC"
 RSS_STORE = "peak RSS store: 500 MB ZIP"
@@ -41,6 +42,7 @@ FIGURES = (
     GRPC_P95,
     FIRST_CONTACT,
     *CPU_ROWS.values(),
+    ENGINE_CPU,
     RSS_HTTP,
     RSS_GRPC,
     RSS_STORE,
@@ -74,7 +76,7 @@ def judged(figure: str, value: float, shown: str, target: str, ok: bool) -> Row:
 
 def spread(values: list[float], unit: str, digits: int = 1) -> str:
     """The median, with the range and count of runs when there were several."""
-    middle = f"{statistics.median(values):.{digits}f} {unit}"
+    middle = f"{statistics.median(values):.{digits}f} {unit}".rstrip()
     if len(values) < 2:
         return f"{middle} (1 run)"
     low, high = min(values), max(values)
@@ -97,25 +99,15 @@ def build(results: dict) -> list[Row]:
     return [by_figure[figure] for figure in FIGURES]
 
 
-def _rate(results: dict, part: str) -> float | None:
-    rates = results.get(part, {}).get("cards_per_second")
-    return statistics.median(rates) if rates else None
-
-
 def _throughput(results: dict) -> list[Row]:
     skipped = results.get("skipped", {})
-    rates = {part: _rate(results, part) for part in ("old_way", "engine", "pipeline")}
-    rows = []
-    for part, figure in (("old_way", OLD_WAY), ("engine", ENGINE)):
-        rows.append(_rate_row(results, part, figure, skipped))
-    rows.append(_rate_row(results, "pipeline", PIPELINE, skipped))
-    rows.append(
-        _ratio(C_OVER_B, rates["pipeline"], rates["engine"], C_OVER_B_TARGET, 2)
-    )
-    rows.append(
-        _ratio(C_OVER_A, rates["pipeline"], rates["old_way"], C_OVER_A_TARGET, 1)
-    )
-    return rows
+    return [
+        _rate_row(results, "old_way", OLD_WAY, skipped),
+        _rate_row(results, "engine", ENGINE, skipped),
+        _rate_row(results, "pipeline", PIPELINE, skipped),
+        _ratio(results, C_OVER_B, "engine", C_OVER_B_TARGET, 2),
+        _ratio(results, C_OVER_A, "old_way", C_OVER_A_TARGET, 1),
+    ]
 
 
 def _rate_row(results: dict, part: str, figure: str, skipped: dict) -> Row:
@@ -125,11 +117,19 @@ def _rate_row(results: dict, part: str, figure: str, skipped: dict) -> Row:
     return Row(figure, spread(rates, "cards/s"), value=statistics.median(rates))
 
 
-def _ratio(figure: str, top, bottom, target: float, digits: int) -> Row:
-    if top is None or bottom is None:
+def _ratio(results: dict, figure: str, bottom: str, target: float, digits) -> Row:
+    """The pipeline's rate over another part's: the median of each round's
+    ratio when both ran in every round."""
+    tops = results.get("pipeline", {}).get("cards_per_second")
+    bottoms = results.get(bottom, {}).get("cards_per_second")
+    if not tops or not bottoms:
         return not_run(figure, "needs both rates")
-    value = top / bottom
-    shown = f"{value:.{digits}f}"
+    if len(tops) == len(bottoms):
+        values = [t / b for t, b in zip(tops, bottoms, strict=True)]
+    else:
+        values = [statistics.median(tops) / statistics.median(bottoms)]
+    value = statistics.median(values)
+    shown = spread(values, "", digits)
     return judged(figure, value, shown, f">= {target:g}", value >= target)
 
 
@@ -175,10 +175,16 @@ def _first_contact(results: dict) -> list[Row]:
 
 
 def _cpu(results: dict) -> list[Row]:
+    engine = results.get("engine", {}).get("cpu_ms_per_card")
+    rows = [
+        Row(ENGINE_CPU, f"{engine:.1f} ms", value=engine)
+        if engine
+        else not_run(ENGINE_CPU, "needs the engine part")
+    ]
     per_card = results.get("pipeline", {}).get("cpu_ms_per_card")
     if not per_card:
-        return [not_run(f, "needs the pipeline part") for f in CPU_ROWS.values()]
-    return [
+        return rows + [not_run(f, "needs the pipeline part") for f in CPU_ROWS.values()]
+    return rows + [
         Row(figure, f"{per_card[part]:.1f} ms", value=per_card[part])
         for part, figure in CPU_ROWS.items()
     ]

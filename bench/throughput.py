@@ -23,6 +23,7 @@ bench-results/latest.json for comparing runs.
 """
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -128,12 +129,15 @@ def main(argv: list[str] | None = None) -> int:
     cards = cardset.repeated(sample, args.count)
     results = {"run": describe_run(args, sample, cards), "skipped": {}}
 
-    if "old" in args.parts:
-        results["old_way"] = measure_old_way(cards, args.repeats)
-    if "engine" in args.parts:
-        results["engine"] = measure_engine(cards, args)
-    if {"pipeline", "latency", "memory"} & set(args.parts):
-        measure_stack(sample, cards, args, results)
+    with tempfile.TemporaryDirectory(prefix="cardscan-bench-") as folder:
+        folder = Path(folder)
+        stack = None
+        if {"pipeline", "latency", "memory"} & set(args.parts):
+            progress(f"starting a local stack with {args.workers} OCR workers")
+            stack = Stack(folder / "stack", Ports.free(), ocr_workers=args.workers)
+        with stack or contextlib.nullcontext():
+            measure_rounds(stack, cards, args, folder, results)
+            measure_after_rounds(stack, sample, cards, args, folder, results)
 
     results["run"]["load_average_after"] = os.getloadavg()
     rows = report.build(results)
@@ -173,67 +177,64 @@ def languages() -> tuple[str, str | None]:
     return settings.languages or DEFAULT_LANGUAGES, settings.tessdata_path
 
 
-def measure_old_way(cards: list, repeats: int) -> dict:
-    """(a): each distinct card timed once per repeat, then weighted by how
-    often it occurs in the card list: the old way has no state to warm, so
-    reading a card a second time costs what the first did."""
-    rates = []
-    for number in range(1, repeats + 1):
-        progress(f"old way, run {number} of {repeats}")
-        seconds = engine.old_way_seconds(cards, languages()[0])
-        rates.append(len(cards) / sum(seconds[c.name] for c in cards))
-    return {"cards_per_second": rates, "method": "per distinct card, weighted"}
-
-
-def measure_engine(cards: list, args: argparse.Namespace) -> dict:
-    """(b): bare CardOcr.read over the card list in one process per core."""
+def measure_rounds(stack, cards: list, args, folder: Path, results: dict) -> None:
+    """(a), (b) and (c) taken in turn, once per round, so that a change in
+    the machine's load between rounds touches every part alike."""
     langs, tessdata = languages()
-    rates = []
+    zip_path = folder / "cards.zip"
+    if "pipeline" in args.parts:
+        zip_path.write_bytes(cardset.zip_bytes(cards))
+    old, engine_runs, runs = [], [], []
     for number in range(1, args.repeats + 1):
-        progress(f"engine limit with {args.workers} processes, run {number}")
-        rates.append(engine.engine_rate(cards, args.workers, langs, tessdata))
-    return {"cards_per_second": rates, "processes": args.workers}
+        if "old" in args.parts:
+            progress(f"round {number}/{args.repeats}: old way")
+            seconds = engine.old_way_seconds(cards, langs)
+            old.append(len(cards) / sum(seconds[c.name] for c in cards))
+        if "engine" in args.parts:
+            progress(f"round {number}/{args.repeats}: engine limit")
+            engine_runs.append(engine.engine_rate(cards, args.workers, langs, tessdata))
+        if "pipeline" in args.parts:
+            progress(f"round {number}/{args.repeats}: pipeline, {len(cards)} cards")
+            upload = pipeline.upload_grpc
+            runs.append(
+                pipeline.run_batch(stack, zip_path, upload, BATCH_TIMEOUT_SECONDS)
+            )
+    if old:
+        results["old_way"] = {"cards_per_second": old}
+    if engine_runs:
+        results["engine"] = {
+            "cards_per_second": [run.cards_per_second for run in engine_runs],
+            "cpu_ms_per_card": statistics.median(
+                run.cpu_seconds_per_card * 1000 for run in engine_runs
+            ),
+            "processes": args.workers,
+        }
+    if runs:
+        results["pipeline"] = pipeline_results(runs, args, zip_path)
 
 
-def measure_stack(sample: list, cards: list, args: argparse.Namespace, results):
-    """(c), latency and memory, on one local stack in a temporary folder."""
-    with tempfile.TemporaryDirectory(prefix="cardscan-bench-") as folder:
-        folder = Path(folder)
-        progress(f"starting a local stack with {args.workers} OCR workers")
-        stack = Stack(folder / "stack", Ports.free(), ocr_workers=args.workers)
-        with stack:
-            if "pipeline" in args.parts:
-                results["pipeline"] = measure_pipeline(stack, cards, args, folder)
-            if "latency" in args.parts:
-                results["latency"] = measure_latency(stack, cards, args)
-            if "memory" in args.parts and args.quick:
-                results["skipped"]["memory"] = "--quick builds no 500 MB ZIP"
-            elif "memory" in args.parts:
-                results["memory"] = measure_memory(stack, sample, args, folder)
-
-
-def measure_pipeline(stack: Stack, cards: list, args, folder: Path) -> dict:
-    """(c): one ZIP of the card list per repeat, over gRPC."""
-    path = folder / "cards.zip"
-    path.write_bytes(cardset.zip_bytes(cards))
-    runs = []
-    for number in range(1, args.repeats + 1):
-        progress(f"pipeline, ZIP of {len(cards)} cards, run {number}")
-        run = pipeline.run_batch(
-            stack, path, pipeline.upload_grpc, BATCH_TIMEOUT_SECONDS
-        )
-        runs.append(run)
+def pipeline_results(runs: list, args, zip_path: Path) -> dict:
     per_card = [run.cpu_ms_per_card() for run in runs]
     return {
         "cards_per_second": [run.rate for run in runs],
         "ocr_workers": args.workers,
-        "zip_bytes": path.stat().st_size,
+        "zip_bytes": zip_path.stat().st_size,
         "cpu_ms_per_card": {
             part: statistics.median(p[part] for p in per_card)
             for part in pipeline.COMPONENTS
         },
         "runs": [vars(run) for run in runs],
     }
+
+
+def measure_after_rounds(stack, sample, cards, args, folder, results) -> None:
+    """Latency, then memory: the parts that are not rates over the card list."""
+    if "latency" in args.parts:
+        results["latency"] = measure_latency(stack, cards, args)
+    if "memory" in args.parts and args.quick:
+        results["skipped"]["memory"] = "--quick builds no 500 MB ZIP"
+    elif "memory" in args.parts:
+        results["memory"] = measure_memory(stack, sample, args, folder)
 
 
 def measure_latency(stack: Stack, cards: list, args) -> dict:
@@ -289,10 +290,11 @@ def notes(results: dict) -> str:
     """How to read the figures the table cannot say in a cell."""
     lines = [
         "",
-        "(a) times each distinct card once per run and weighs it by how often "
-        "it occurs in the card list.",
+        "(a) times each distinct card once per round and weighs it by how "
+        "often it occurs in the card list. Rounds take (a), (b) and (c) in "
+        "turn; ratios are the median of each round's ratio.",
         "CPU per card: CPU seconds of each process during the (c) runs over "
-        "the cards read; the OCR workers together.",
+        "the cards read, the OCR workers together; bare CardOcr.read's from (b).",
     ]
     for run in results.get("pipeline", {}).get("runs", [])[:1]:
         lines.append(
