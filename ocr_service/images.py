@@ -98,21 +98,21 @@ def open_image(data: bytes) -> Image.Image:
             f"megapixels: {error}"
         ) from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        kind = image_format(data)
-        if kind == "PNG" and png_size(data) is not None:
-            width, height = png_size(data)
-            if width == 0 or height == 0:
-                raise UnreadableImage(
-                    f"the image has no pixels: it is {width}x{height}"
-                ) from error
-        if kind:
-            raise UnreadableImage(
-                f"the {kind} image is damaged: its {len(data)} bytes do not "
-                f"decode as {kind}"
-            ) from error
-        raise UnreadableImage(
-            f"not an image: the bytes look like {describe(data)}"
-        ) from error
+        raise refusal(data) from error
+
+
+def refusal(data: bytes) -> UnreadableImage:
+    """The error for bytes Pillow cannot open, saying what they are."""
+    kind = image_format(data)
+    size = png_size(data) if kind == "PNG" else None
+    if size is not None and 0 in size:
+        return UnreadableImage(f"the image has no pixels: it is {size[0]}x{size[1]}")
+    if kind:
+        return UnreadableImage(
+            f"the {kind} image is damaged: its {len(data)} bytes do not "
+            f"decode as {kind}"
+        )
+    return UnreadableImage(f"not an image: the bytes look like {describe(data)}")
 
 
 def png_size(data: bytes) -> tuple[int, int] | None:
@@ -147,14 +147,24 @@ def to_grey(image: Image.Image) -> np.ndarray:
     """The image as 8-bit greyscale, transparency flattened onto white."""
     if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
         return stretch_to_8_bit(np.asarray(image))
-    if image.mode == "P" or image.mode == "PA":
+    if image.mode == "LAB":
+        return np.asarray(image.getchannel("L"))
+    if image.mode == "La":
+        image = image.convert("LA")
+    if image.mode in ("P", "PA", "RGBa"):
         image = image.convert("RGBA")
-    if image.mode in ("RGBA", "LA", "RGBa", "La"):
+    if image.mode in ("RGBA", "LA"):
         white = Image.new("RGBA", image.size, (255, 255, 255, 255))
         image = Image.alpha_composite(white, image.convert("RGBA"))
     if image.mode == "CMYK":
         image = image.convert("RGB")
-    return np.asarray(image.convert("L"))
+    try:
+        return np.asarray(image.convert("L"))
+    except ValueError as error:
+        raise UnreadableImage(
+            f"the {image.format or 'image'} is in the {image.mode} colour mode, "
+            f"which cannot be turned to greyscale: {error}"
+        ) from error
 
 
 def stretch_to_8_bit(pixels: np.ndarray) -> np.ndarray:

@@ -149,3 +149,10 @@ def test_skewed_picture_is_levelled():
         cv2.line(grey, (100, top), (900, top + 70), 0, 3)
     assert abs(images.skew_degrees(grey) - 5.0) < 1.0
     assert abs(images.skew_degrees(images.straighten(grey))) < 1.0
+
+
+@pytest.mark.parametrize("mode", ["LAB", "HSV", "La", "RGBa", "PA", "YCbCr", "1"])
+def test_every_pillow_colour_mode_becomes_greyscale(mode):
+    grey = images.to_grey(Image.new(mode, (8, 6)))
+    assert grey.dtype == np.uint8
+    assert grey.shape == (6, 8)
