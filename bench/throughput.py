@@ -73,6 +73,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"comma-separated parts to run, of {','.join(PARTS)} (default: all)",
     )
     parser.add_argument(
+        "--watch",
+        action="store_true",
+        help="follow each (c) batch with WatchBatch, as `cardscan scan` does, "
+        "instead of a GetBatch each second; shows what a watcher costs",
+    )
+    parser.add_argument(
         "--workers",
         type=positive,
         default=os.cpu_count() or 1,
@@ -160,6 +166,7 @@ def describe_run(args: argparse.Namespace, sample: list, cards: list) -> dict:
         "cards_per_run": len(cards),
         "repeats": args.repeats,
         "workers": args.workers,
+        "follow": "WatchBatch" if args.watch else "GetBatch once a second",
         "quick": args.quick,
         "parts": list(args.parts),
     }
@@ -195,10 +202,7 @@ def measure_rounds(stack, cards: list, args, folder: Path, results: dict) -> Non
             engine_runs.append(engine.engine_rate(cards, args.workers, langs, tessdata))
         if "pipeline" in args.parts:
             progress(f"round {number}/{args.repeats}: pipeline, {len(cards)} cards")
-            upload = pipeline.upload_grpc
-            runs.append(
-                pipeline.run_batch(stack, zip_path, upload, BATCH_TIMEOUT_SECONDS)
-            )
+            runs.append(measure_batch(stack, zip_path, args.watch))
     if old:
         results["old_way"] = {"cards_per_second": old}
     if engine_runs:
@@ -211,6 +215,13 @@ def measure_rounds(stack, cards: list, args, folder: Path, results: dict) -> Non
         }
     if runs:
         results["pipeline"] = pipeline_results(runs, args, zip_path)
+
+
+def measure_batch(stack, zip_path: Path, watch: bool) -> pipeline.BatchRun:
+    """One (c) batch: uploaded over gRPC, followed as asked."""
+    follow = pipeline.watch_complete if watch else pipeline.wait_complete
+    upload = pipeline.upload_grpc
+    return pipeline.run_batch(stack, zip_path, upload, BATCH_TIMEOUT_SECONDS, follow)
 
 
 def pipeline_results(runs: list, args, zip_path: Path) -> dict:
@@ -280,9 +291,8 @@ def header(run: dict) -> str:
         f"{load} at the start\n"
         f"{run['cards_per_run']} cards per run ({run['distinct_cards']} distinct "
         f"from {run['cards_folder']}), {run['repeats']} repeat(s) of each part, "
-        f"{run['workers']} engine processes / OCR workers"
-        + (", quick mode" if run["quick"] else "")
-        + "\n"
+        f"{run['workers']} engine processes / OCR workers; (c) batches followed "
+        f"by {run['follow']}" + (", quick mode" if run["quick"] else "") + "\n"
     )
 
 
