@@ -91,6 +91,7 @@ RUN apt-get update \
         tesseract-ocr-nld=1:4.1.0-2 \
         tesseract-ocr-por=1:4.1.0-2 \
         tesseract-ocr-swe=1:4.1.0-2 \
+        tesseract-ocr-script-latn=1:4.1.0-2 \
     && rm -rf /var/lib/apt/lists/*
 
 COPY --from=build /opt/cardscan /opt/cardscan

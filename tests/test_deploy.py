@@ -31,7 +31,7 @@ TARGETS = {
     "ocr": ("ocr_service", "OCR_HEALTH_LISTEN"),
     "gateway": ("gateway", "GATEWAY_GRPC_LISTEN"),
 }
-OCR_LANGUAGES = ["eng", "deu", "fra", "spa", "ita", "nld", "por", "swe"]
+SETUP = ROOT / "scripts" / "setup.sh"
 
 ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 FULL_VERSION_TAG = re.compile(r"\d+\.\d+\.\d+(-[a-z0-9.]+)*")
@@ -462,9 +462,17 @@ def test_ocr_image_has_tesseract_and_every_language(stages):
 
     assert "--no-install-recommends" in installed
     assert re.search(r"\btesseract-ocr=", installed)
-    for lang in OCR_LANGUAGES:
-        assert re.search(rf"\btesseract-ocr-{lang}=", installed), lang
+    for package in tesseract_packages_of_setup():
+        assert re.search(rf"\b{package}=", installed), package
     assert tessdata == "/usr/share/tesseract-ocr/5/tessdata"
+
+
+def tesseract_packages_of_setup() -> list[str]:
+    """The Tesseract data packages the local set-up installs: the OCR image
+    must read with the same models."""
+    packages = re.findall(r"\btesseract-ocr-[a-z-]+", SETUP.read_text())
+    assert packages, f"no tesseract-ocr-* package named in {SETUP}"
+    return packages
 
 
 def test_code_is_generated_from_protos_during_the_build(stages):
