@@ -423,8 +423,14 @@ def test_up_stops_every_part_on_sigterm(tmp_path):
     ports = Ports.free()
     argv = [sys.executable, "-m", "cardscan.cli", "up", "--workers", "1"]
     argv += ["--data-dir", str(tmp_path), *port_options(ports)]
-    up = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    up = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
+        # Only once up says it serves has it finished starting every part.
+        for line in up.stdout:
+            if line.startswith("Serving"):
+                break
         wait_healthy(f"127.0.0.1:{ports.gateway_grpc}", up, "cardscan up")
         up.send_signal(signal.SIGTERM)
         status = up.wait(timeout=60)
