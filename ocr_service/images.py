@@ -383,3 +383,62 @@ def skew_degrees(grey: np.ndarray) -> float | None:
     angles = (angles + 90) % 180 - 90
     level = angles[np.abs(angles) < MAX_SKEW_DEGREES]
     return float(np.median(level)) if level.size else None
+
+
+# A blank strip at least this share of the card's width, running the full
+# height of the text, parts two columns.
+MIN_COLUMN_GAP = 0.015
+# Each side of a gap must hold this share of the ink to count as a column,
+# so a stray mark at the edge does not make one.
+MIN_COLUMN_INK = 0.1
+
+
+def text_columns(prepared: np.ndarray) -> list[tuple[int, int]]:
+    """The left and right edges of the card's columns of text.
+
+    Tesseract joins two columns set close together into one line, mixing
+    their words; a blank strip running the height of the text parts them.
+    Rules and band edges crossing the whole card are left out, as they
+    cross the strip without breaking the columns.
+    """
+    # Every other pixel both ways still holds ink in every column of text.
+    ink = (prepared[::2, ::2] < 128).astype(np.uint8)
+    width = ink.shape[1]
+    rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, width // 4), np.uint8))
+    profile = (ink & (1 - rules)).sum(axis=0)
+    inked = np.flatnonzero(profile)
+    if inked.size == 0:
+        return [(0, width)]
+    edges = [0]
+    for gap_start, gap_end in blank_runs(profile, inked[0], inked[-1]):
+        if gap_end - gap_start >= MIN_COLUMN_GAP * width:
+            edges.append((gap_start + gap_end) // 2)
+    edges.append(width)
+    columns = merge_thin_columns(profile, edges)
+    full_width = prepared.shape[1]
+    return [(2 * left, min(2 * right, full_width)) for left, right in columns]
+
+
+def blank_runs(profile: np.ndarray, start: int, end: int) -> list[tuple[int, int]]:
+    """The runs of columns without ink between start and end."""
+    blank = np.concatenate(([0], (profile[start:end] == 0).astype(np.int8), [0]))
+    changes = np.flatnonzero(np.diff(blank))
+    return [
+        (start + a, start + b) for a, b in zip(changes[::2], changes[1::2], strict=True)
+    ]
+
+
+def merge_thin_columns(profile: np.ndarray, edges: list[int]) -> list[tuple[int, int]]:
+    """Columns between the edges, each thin one joined to its neighbour."""
+    least = MIN_COLUMN_INK * max(int(profile.sum()), 1)
+    columns = [
+        (int(left), int(right)) for left, right in zip(edges, edges[1:], strict=False)
+    ]
+    merged = [columns[0]]
+    for left, right in columns[1:]:
+        before = profile[merged[-1][0] : merged[-1][1]].sum()
+        if before < least or profile[left:right].sum() < least:
+            merged[-1] = (merged[-1][0], right)
+        else:
+            merged.append((left, right))
+    return merged

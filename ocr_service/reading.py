@@ -128,8 +128,12 @@ class CardReader:
             timings["ocr"] = time.perf_counter() - started
 
             started = time.perf_counter()
-            best = self._upright(grey, first)
+            grey, best = self._upright(grey, first)
             timings["turn"] = time.perf_counter() - started
+
+            started = time.perf_counter()
+            best = self._by_columns(grey, best)
+            timings["columns"] = time.perf_counter() - started
         return best.lines
 
     def _prepare(self, image_bytes: bytes, timings: dict[str, float]) -> np.ndarray:
@@ -156,8 +160,10 @@ class CardReader:
         timings["background"] = time.perf_counter() - started
         return grey
 
-    def _upright(self, grey: np.ndarray, first: "Reading") -> "Reading":
-        """The reading of the card turned upright.
+    def _upright(
+        self, grey: np.ndarray, first: "Reading"
+    ) -> tuple[np.ndarray, "Reading"]:
+        """The card turned upright, and its reading.
 
         EXIF tags are often missing or wrong and Tesseract's orientation
         detection fails on cards with little text, so a card whose first
@@ -165,28 +171,55 @@ class CardReader:
         turn that reads with the most confidence wins.
         """
         if first.is_good() and not first.is_vertical():
-            return first
+            return grey, first
         turns = [1, 3] if first.is_vertical() else [2]
-        readings = [] if first.is_vertical() else [first]
+        candidates = [] if first.is_vertical() else [(grey, first)]
         for quarter_turns in turns:
-            readings.append(self._recognise(np.rot90(grey, quarter_turns)))
-            if readings[-1].is_good() and not readings[-1].is_vertical():
-                return readings[-1]
-        return max(readings, key=Reading.score)
+            turned = np.rot90(grey, quarter_turns)
+            reading = self._recognise(turned)
+            if reading.is_good() and not reading.is_vertical():
+                return turned, reading
+            candidates.append((turned, reading))
+        return max(candidates, key=lambda candidate: candidate[1].score())
+
+    def _by_columns(self, grey: np.ndarray, reading: "Reading") -> "Reading":
+        """The upright card read column by column when Tesseract joined lines
+        across the blank strip between two columns."""
+        columns = images.text_columns(grey)
+        gaps = [right for _, right in columns[:-1]]
+        if not any(
+            line.left < gap < line.left + line.width
+            for line in reading.lines
+            for gap in gaps
+        ):
+            return reading
+        height = grey.shape[0]
+        rows = []
+        for left, right in columns:
+            rows += self._recognise_rows(grey, (left, 0, right - left, height))
+        return Reading(text_lines(rows), *confident_characters(rows))
 
     def _recognise(self, grey: np.ndarray) -> "Reading":
         """Runs Tesseract over the picture and collects its text lines."""
+        rows = self._recognise_rows(grey)
+        return Reading(text_lines(rows), *confident_characters(rows))
+
+    def _recognise_rows(
+        self, grey: np.ndarray, rectangle: tuple[int, int, int, int] | None = None
+    ) -> list[list["Word"]]:
+        """The words of each line Tesseract reads in the picture or a part."""
         height, width = grey.shape
         pixels = np.ascontiguousarray(grey)
         self._api.SetImageBytes(pixels.tobytes(), width, height, 1, width)
+        if rectangle is not None:
+            self._api.SetRectangle(*rectangle)
         remaining_ms = int((self._deadline - time.monotonic()) * 1000)
         if remaining_ms <= 0 or not self._api.Recognize(timeout=remaining_ms):
             raise UnreadableImage(
                 f"reading the {width}x{height} image took over "
                 f"{READ_TIMEOUT_SECONDS:.0f} s; it holds far more than a card"
             )
-        words = text_rows(self._api.GetIterator())
-        return Reading(text_lines(words), *confident_characters(words))
+        return text_rows(self._api.GetIterator())
 
 
 # A word read with less confidence is probably misread, or not text at all.

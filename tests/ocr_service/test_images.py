@@ -156,3 +156,29 @@ def test_every_pillow_colour_mode_becomes_greyscale(mode):
     grey = images.to_grey(Image.new(mode, (8, 6)))
     assert grey.dtype == np.uint8
     assert grey.shape == (6, 8)
+
+
+def words(card: np.ndarray, top: int, left: int, right: int) -> None:
+    """Draws a line of word-like dashes."""
+    for x in range(left, right, 40):
+        card[top : top + 12, x : min(x + 30, right)] = 0
+
+
+def test_columns_are_parted_by_a_blank_strip_the_height_of_the_text():
+    card = np.full((600, 1050), 255, dtype=np.uint8)
+    for top in range(60, 300, 40):
+        words(card, top, 60, 420)
+        words(card, top, 470, 900)
+    card[350:352, 20:1030] = 0
+    assert [(a // 10, b // 10) for a, b in images.text_columns(card)] == [
+        (0, 44),
+        (44, 105),
+    ]
+
+
+def test_single_column_card_has_one_column():
+    card = np.full((600, 1050), 255, dtype=np.uint8)
+    for top in range(60, 300, 40):
+        words(card, top, 60, 420)
+    words(card, 100, 600, 640)
+    assert images.text_columns(card) == [(0, 1050)]

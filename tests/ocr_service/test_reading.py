@@ -194,3 +194,25 @@ def test_photo_card_with_band_in_the_table_colour_keeps_the_band(reader):
     table.paste(card.rotate(3, expand=True, fillcolor=table_colour), (300, 250))
     texts = [line.text for line in reader.read(encoded(table, "JPEG", quality=90))]
     assert "Band Text Company" in texts
+
+
+def test_two_columns_set_close_together_come_out_as_separate_lines(reader):
+    card = Image.new("RGB", (1050, 600), "white")
+    draw = ImageDraw.Draw(card)
+    draw.text(
+        (60, 60), "Daria Vinter", fill="black", font=ImageFont.load_default(size=52)
+    )
+    left = ["Civil engineer", "Sales"]
+    right = [
+        "0991 745 2513",
+        "M 0583 494 814",
+        "daria@vinter.example",
+        "www.vinter.example",
+    ]
+    small = ImageFont.load_default(size=28)
+    for row, text in enumerate(left):
+        draw.text((60, 150 + row * 45), text, fill="black", font=small)
+    for row, text in enumerate(right):
+        draw.text((450, 60 + row * 45), text, fill="black", font=small)
+    texts = [line.text for line in reader.read(encoded(card))]
+    assert texts == ["Daria Vinter", *left, *right]
