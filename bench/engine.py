@@ -20,9 +20,10 @@ _ocr = None
 _barrier = None
 
 
-def old_way_seconds(cards: list[Card], languages: str) -> dict[str, float]:
-    """Seconds pytesseract takes on each distinct card, with Tesseract's
-    default threading: the command-line engine started afresh per card."""
+def old_way_seconds(cards: list[Card]) -> dict[str, float]:
+    """Seconds pytesseract takes on each distinct card as the old system
+    called it: the command-line engine started afresh per card, with
+    Tesseract's default language model and threading."""
     import pytesseract
 
     # The old system left Tesseract to use every core on each card.
@@ -33,7 +34,7 @@ def old_way_seconds(cards: list[Card], languages: str) -> dict[str, float]:
             path = Path(folder) / card.name
             path.write_bytes(card.image)
             started = time.perf_counter()
-            pytesseract.image_to_string(str(path), lang=languages)
+            pytesseract.image_to_string(str(path))
             seconds[card.name] = time.perf_counter() - started
     return seconds
 

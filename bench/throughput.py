@@ -27,6 +27,7 @@ import contextlib
 import datetime
 import json
 import os
+import signal
 import statistics
 import sys
 import tempfile
@@ -127,6 +128,8 @@ def progress(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # Ends the run through its with-blocks, so the stack it started stops too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
         sample = cardset.load(args.cards)
     except cardset.NoCards as error:
@@ -166,6 +169,7 @@ def describe_run(args: argparse.Namespace, sample: list, cards: list) -> dict:
         "cards_per_run": len(cards),
         "repeats": args.repeats,
         "workers": args.workers,
+        "ocr_languages": languages()[0],
         "follow": "WatchBatch" if args.watch else "GetBatch once a second",
         "quick": args.quick,
         "parts": list(args.parts),
@@ -195,7 +199,7 @@ def measure_rounds(stack, cards: list, args, folder: Path, results: dict) -> Non
     for number in range(1, args.repeats + 1):
         if "old" in args.parts:
             progress(f"round {number}/{args.repeats}: old way")
-            seconds = engine.old_way_seconds(cards, langs)
+            seconds = engine.old_way_seconds(cards)
             old.append(len(cards) / sum(seconds[c.name] for c in cards))
         if "engine" in args.parts:
             progress(f"round {number}/{args.repeats}: engine limit")
@@ -300,7 +304,9 @@ def notes(results: dict) -> str:
     """How to read the figures the table cannot say in a cell."""
     lines = [
         "",
-        "(a) times each distinct card once per round and weighs it by how "
+        "(a) runs pytesseract with its defaults (Tesseract's eng model); "
+        f"the service reads with {results['run']['ocr_languages']!r}. "
+        "It times each distinct card once per round and weighs it by how "
         "often it occurs in the card list. Rounds take (a), (b) and (c) in "
         "turn; ratios are the median of each round's ratio.",
         "CPU per card: CPU seconds of each process during the (c) runs over "
