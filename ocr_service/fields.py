@@ -373,7 +373,10 @@ def _fit_to_domain(segment: Segment, domains: list[str]) -> None:
     if len(words) < 2:
         return
     now = _domain_fit(segment.text, domains)
-    for shorter in (" ".join(words[1:]), " ".join(words[:-1])):
+    shorter_forms = [" ".join(words[1:])]
+    if words[-1].isdigit():
+        shorter_forms.append(" ".join(words[:-1]))
+    for shorter in shorter_forms:
         if _domain_fit(shorter, domains) >= max(now + 0.01, 0.95):
             segment.text = shorter
             return

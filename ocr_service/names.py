@@ -50,7 +50,12 @@ def email_overlap(name: str, local_part: str) -> float:
     """How well an email's local part matches a name, from 0 to 1: "jdoe",
     "john.doe" and "john" all point at John Doe."""
     local = re.sub(r"[^a-z]", "", fold(local_part))
-    parts = [re.sub(r"[^a-z]", "", fold(p)) for p in split_parts(name)]
+    # Each part as the email would spell it, accented letters folded or
+    # left out, whichever the local part holds.
+    parts = []
+    for part in split_parts(name):
+        spellings = sorted(_spellings(part), key=lambda s: s not in local)
+        parts.append(spellings[0])
     parts = [p for p in parts if len(p) >= 2]
     if not local or not parts:
         return 0.0
@@ -125,9 +130,10 @@ def is_near_miss(name: str, local_part: str) -> bool:
 
 
 def _windows(local: str, spelling: str) -> list[str]:
-    """The stretches of a local part as long as the spelling, give or take
-    a letter."""
-    sizes = (len(spelling) - 1, len(spelling), len(spelling) + 1)
+    """The stretches of a local part as long as the spelling or a letter
+    longer; a letter shorter is no miss, as emails leave accented letters
+    out."""
+    sizes = (len(spelling), len(spelling) + 1)
     return [local[i : i + n] for n in sizes for i in range(len(local) - n + 1)]
 
 

@@ -305,6 +305,27 @@ def test_company_is_found_by_legal_form_and_department_apart():
     assert contact.title == "Vertriebsleiter"
 
 
+def test_company_keeps_its_last_word_where_the_domain_was_cut_short():
+    contact = fields.parse(
+        card(
+            ("Morpurgo-Conte e figli", 30),
+            ("Fabio Naccari", 48),
+            "f@morpurgocontee.org",
+        )
+    )
+
+    assert contact.company == "Morpurgo-Conte e figli"
+
+
+def test_accented_name_is_backed_by_an_email_that_drops_the_accents():
+    lines = card(("Dr. Adèle Lévy", 48), "Chemist")
+    lines.append(Line("adle.lvy@texier.biz", 60, 200, 220, 20, 0.95))
+
+    contact = fields.parse(lines)
+
+    assert contact.confidence["name"] >= fields.REVIEW_THRESHOLD
+
+
 def test_company_without_legal_form_is_found_by_the_email_domain():
     contact = fields.parse(
         card(("Bluefin", 30), ("Ola Nordmann", 48), "Buyer", "ola@bluefin.no")
