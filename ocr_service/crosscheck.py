@@ -36,6 +36,27 @@ def _domains(contact: contact_pb2.Contact) -> list[str]:
     return list(dict.fromkeys(links.domain(v) for v in values))
 
 
+def spelled_out(contact: contact_pb2.Contact, email: str) -> bool:
+    """True when the name spells the email's local part and the company its
+    domain."""
+    local = email.split("@")[0]
+    return names.email_overlap(contact.name.full, local) >= 0.9 and _company_spells(
+        contact.company, links.domain(email)
+    )
+
+
+def back_links_by_each_other(contact: contact_pb2.Contact) -> None:
+    """A link OCR read poorly takes the confidence of a link with the same
+    domain that it read well: the domain was read right at least once."""
+    emails = {links.domain(e) for e in contact.emails}
+    sites = {links.domain(w) for w in contact.websites}
+    if not emails & sites:
+        return
+    for name, other in (("emails", "websites"), ("websites", "emails")):
+        lifted = min(contact.confidence[other], CORROBORATED)
+        set_confidence(contact, name, max(contact.confidence[name], lifted))
+
+
 def outvote_misread_domains(contact: contact_pb2.Contact) -> None:
     """An email or website whose domain is a letter off the other's, when
     the company spells the other's, takes the other's domain: two reads

@@ -327,6 +327,7 @@ def _take_people_and_organisation(card: Card) -> None:
     _take_name(card, card.texts())
     _take_title(card, card.texts())
     crosscheck.credit_corroboration(card.contact)
+    crosscheck.back_links_by_each_other(card.contact)
     _keep_repairs_doubted(card)
     crosscheck.outvote_misread_domains(card.contact)
     crosscheck.repair_initials(card.contact)
@@ -334,11 +335,14 @@ def _take_people_and_organisation(card: Card) -> None:
 
 
 def _keep_repairs_doubted(card: Card) -> None:
-    # An "@" put back is a guess no agreement between fields can confirm,
-    # since the host it was found by came from those fields.
-    if any(s.repaired for s in card.texts("email")):
-        confidence = card.contact.confidence["emails"]
-        card.set_confidence("emails", min(confidence, crosscheck.MISREAD_TRUST))
+    # An "@" put back is a guess that its own host cannot confirm, since the
+    # host was found by it; only the name and the company both spelling the
+    # email can.
+    contact = card.contact
+    for segment in card.texts("email"):
+        if segment.repaired and not crosscheck.spelled_out(contact, segment.text):
+            confidence = contact.confidence["emails"]
+            card.set_confidence("emails", min(confidence, crosscheck.MISREAD_TRUST))
 
 
 def _take_department(card: Card, texts: list[Segment]) -> None:

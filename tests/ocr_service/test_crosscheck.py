@@ -41,3 +41,22 @@ def test_website_outvoted_by_email_and_company_takes_their_domain():
 
     assert list(found.websites) == ["https://www.gintyllc.com"]
     assert found.confidence["websites"] == pytest.approx(crosscheck.OUTVOTED_TRUST)
+
+
+def test_poorly_read_website_is_backed_by_a_well_read_email_of_its_domain():
+    found = contact(emails=["ana@limalabs.com"], websites=["limalabs.com"])
+    found.confidence["emails"] = 0.95
+    found.confidence["websites"] = 0.1
+
+    crosscheck.back_links_by_each_other(found)
+
+    assert found.confidence["websites"] == pytest.approx(crosscheck.CORROBORATED)
+    assert found.confidence["emails"] == pytest.approx(0.95)
+
+
+def test_email_spelled_out_by_name_and_company():
+    found = contact_pb2.Contact(company="Ferrell-Thomas")
+    found.name.full = "Anthony Campbell"
+
+    assert crosscheck.spelled_out(found, "anthony.campbell@ferrellthomas.io")
+    assert not crosscheck.spelled_out(found, "anthony.campbell@other.io")
