@@ -13,6 +13,11 @@ from cardscan.errors import InvalidInput
 # A 48-megapixel phone photo passes; anything larger is no card photo.
 MAX_PIXELS = 50_000_000
 
+# The formats cards come in. Pillow knows many more, some through old or
+# rarely used decoders (EPS even runs Ghostscript), which untrusted uploads
+# are kept away from.
+FORMATS = ("JPEG", "PNG", "WEBP", "TIFF", "BMP", "GIF", "PPM")
+
 # File signatures of things people upload by mistake, to say what came instead.
 SIGNATURES = [
     (b"%PDF", "a PDF document"),
@@ -87,11 +92,14 @@ def decode(data: bytes) -> Image.Image:
 
 def open_image(data: bytes) -> Image.Image:
     """Opens the image's header, naming what the bytes are when they are not one."""
+    # Registers every format plugin, so that FORMATS can name them; cheap
+    # after the first call.
+    Image.init()
     try:
         # Pillow's own bomb warning would only duplicate check_size.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            return Image.open(io.BytesIO(data))
+            return Image.open(io.BytesIO(data), formats=FORMATS)
     except Image.DecompressionBombError as error:
         raise UnreadableImage(
             f"the image is over the limit of {MAX_PIXELS // 1_000_000} "
@@ -112,7 +120,10 @@ def refusal(data: bytes) -> UnreadableImage:
             f"the {kind} image is damaged: its {len(data)} bytes do not "
             f"decode as {kind}"
         )
-    return UnreadableImage(f"not an image: the bytes look like {describe(data)}")
+    return UnreadableImage(
+        f"not an image in a format read here ({', '.join(FORMATS)}): "
+        f"the bytes look like {describe(data)}"
+    )
 
 
 def png_size(data: bytes) -> tuple[int, int] | None:

@@ -46,6 +46,17 @@ def test_bytes_that_are_no_image_are_named(data, named):
         images.decode(data)
 
 
+def test_image_in_a_format_not_read_here_is_refused():
+    with pytest.raises(UnreadableImage, match=r"not an image in a format read here"):
+        images.decode(encoded(Image.new("RGB", (40, 30), "white"), "PCX"))
+
+
+def test_phone_formats_are_read():
+    for kind in ("JPEG", "PNG", "WEBP", "TIFF", "BMP", "GIF"):
+        image = images.decode(encoded(Image.new("RGB", (40, 30), "white"), kind))
+        assert image.size == (40, 30)
+
+
 def test_truncated_jpeg_is_refused_as_truncated():
     data = encoded(Image.new("RGB", (400, 300), "white"), "JPEG")
     with pytest.raises(UnreadableImage, match="JPEG image is damaged or truncated"):
