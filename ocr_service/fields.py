@@ -86,9 +86,11 @@ def is_noise(line: Line) -> bool:
     # A lone digit may be a house number set apart from its street.
     if characters < NOISE_MIN_CHARACTERS and not line.text.strip(" ,").isdigit():
         return True
-    # OCR rates emails poorly as words; a line with an "@" is no logo.
+    # OCR rates emails and web addresses poorly as words; a line holding
+    # one is no logo.
     if line.confidence < NOISE_CONFIDENCE:
-        return "@" not in links.repair(line.text)
+        text = links.repair(line.text)
+        return "@" not in text and not links.websites(text)
     # Edges and rules read as strokes: "I", "l", "1", "|".
     if not line.text.strip(" Il1|!i[]()/\\"):
         return True

@@ -45,9 +45,12 @@ def repair(text: str) -> str:
     and web addresses undone."""
     text = _AT_WORDS.sub("@", text)
     text = _AT_GLYPHS.sub("@", text)
-    # A comma inside an email's local part is a misread dot.
+    # A comma inside an email's local part is a misread dot, and a space
+    # after a dot there is OCR's.
     text = re.sub(r"(?<=[a-z0-9]),(?=[a-z0-9._-]*@)", ".", text, flags=re.I)
+    text = re.sub(r"(?<=[a-z0-9])\.\s+(?=[a-z0-9._-]+@)", ".", text, flags=re.I)
     text = re.sub(r"(?<=[\w.])\s+@\s*(?=\w)|(?<=\w)@\s+(?=\w)", "@", text)
+    text = re.sub(r"\b(https?)\s*[:;.]?\s*/\s*/\s*", r"\1://", text, flags=re.I)
     text = re.sub(r"\bw{4,}\.", "www.", text, flags=re.I)
     text = re.sub(r"\bwww\s*[.,]?\s+(?=[a-z0-9-]+\.[a-z])", "www.", text, flags=re.I)
     text = re.sub(r"\bwww(?=[a-z0-9-]+\.[a-z]{2,}\b)", "www.", text, flags=re.I)

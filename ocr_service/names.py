@@ -86,8 +86,9 @@ def trim_to_email(text: str, local_parts: list[str]) -> str:
     # when the email spells two words, the first is the given name and only
     # a prefix comes before it.
     start = 0
-    if len(matched) >= 2:
-        start = matched[0]
+    named = [i for i in matched if words[i].lower() not in PARTICLES]
+    if len(named) >= 2:
+        start = min(matched)
         while start > 0 and PREFIX.match(words[start - 1] + " "):
             start -= 1
     while start < matched[0] and not _is_name_word(words[start]):

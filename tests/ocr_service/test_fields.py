@@ -63,6 +63,24 @@ def test_logo_marks_before_the_name_are_dropped():
     assert contact.name.full == "Janice Rowley"
 
 
+def test_particles_the_email_spells_keep_the_given_name():
+    contact = fields.parse(
+        card(("Max van der Veiver", 48), "Editor", "vanderveiver@oostendorp.com")
+    )
+
+    assert contact.name.full == "Max van der Veiver"
+
+
+def test_website_ocr_rated_as_noise_is_kept_and_backed_by_the_email():
+    lines = card(("Ana Lima", 48), "ana@limalabs.com")
+    lines.append(Line("https //limalabs.com", 60, 200, 220, 20, 0.1))
+
+    contact = fields.parse(lines)
+
+    assert list(contact.websites) == ["https://limalabs.com"]
+    assert contact.confidence["websites"] >= fields.REVIEW_THRESHOLD
+
+
 def test_web_developer_is_a_title_not_a_website():
     contact = fields.parse(
         card(("Tom Baker", 48), "Web Developer", "tom@bakerworks.io", "bakerworks.io")

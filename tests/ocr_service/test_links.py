@@ -29,6 +29,10 @@ def test_damaged_email_is_repaired(printed):
     assert found_emails(printed) == ["ana@example.org"]
 
 
+def test_space_after_a_dot_in_the_local_part_is_dropped():
+    assert found_emails("ana. lima@example.org") == ["ana.lima@example.org"]
+
+
 @pytest.mark.parametrize(
     ("printed", "site"),
     [
@@ -38,6 +42,7 @@ def test_damaged_email_is_repaired(printed):
         ("www. example.com", "www.example.com"),
         ("wwwexample.com", "www.example.com"),
         ("Wwww.example.com", "www.example.com"),
+        ("https //example.com", "https://example.com"),
         ("example.de", "example.de"),
     ],
 )
