@@ -2,7 +2,10 @@
 long each step takes, over a folder of labelled cards.
 
 Usage: python bench/reading.py [CARD_FOLDER] [--languages eng+deu] [--psm 3]
-       [--repeat N] [--dump lines.jsonl]
+       [--repeat N] [--dump lines.jsonl] [--skip STEP ...]
+
+--skip leaves preparation steps out (exif, crop, scale, background, turn,
+columns), to measure what each one brings.
 
 Step times are wall-clock and suffer when other processes share the
 cores; "cpu" is the reading thread's processor time for the whole card,
@@ -33,6 +36,7 @@ from pathlib import Path  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from ocr_service import images  # noqa: E402
 from ocr_service.reading import DEFAULT_LANGUAGES, CardReader  # noqa: E402
 
 DEFAULT_CARDS = ROOT.parent / "shared" / "cards" / "dev"
@@ -78,6 +82,28 @@ def found_fields(label: dict, texts: list[str]) -> dict[str, list[bool]]:
     return found
 
 
+def unchanged(picture):
+    """A preparation step that does nothing."""
+    return picture
+
+
+def skip_steps(steps: list[str]) -> None:
+    """Replaces the named preparation steps with ones that do nothing."""
+    functions = {
+        "exif": "upright_by_exif",
+        "crop": "crop_to_card",
+        "scale": "fit_size",
+        "background": "text_against_background",
+    }
+    for step in steps:
+        if step in functions:
+            setattr(images, functions[step], unchanged)
+    if "turn" in steps:
+        CardReader._upright = lambda self, grey, first: (grey, first)
+    if "columns" in steps:
+        CardReader._by_columns = lambda self, grey, reading: reading
+
+
 def load_cards(folder: Path) -> list[tuple[Path, dict]]:
     """(image path, label) pairs of the folder's labelled cards."""
     if not folder.is_dir():
@@ -92,6 +118,7 @@ def load_cards(folder: Path) -> list[tuple[Path, dict]]:
 def run(args: argparse.Namespace) -> None:
     """Reads every card, then prints recall, uprightness and step times."""
     cards = load_cards(Path(args.cards))
+    skip_steps(args.skip)
     reader = CardReader(args.languages, args.tessdata, psm=args.psm)
     hits = defaultdict(lambda: defaultdict(list))
     times = defaultdict(lambda: defaultdict(list))
@@ -146,6 +173,13 @@ def main() -> None:
     parser.add_argument("--psm", type=int, default=None)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--dump", help="write each card's lines to this JSONL file")
+    parser.add_argument(
+        "--skip",
+        nargs="*",
+        default=[],
+        choices=["exif", "crop", "scale", "background", "turn", "columns"],
+        help="preparation steps to leave out",
+    )
     run(parser.parse_args())
 
 
