@@ -29,7 +29,9 @@ logger = logging.getLogger(__name__)
 # Cards a worker holds at once: one being read while the one before is being
 # stored and the next one fetched, so the engine never waits on the network.
 IN_FLIGHT = 2
-FETCH_TIMEOUT_SECONDS = 5.0
+# Short, so that a stopping worker notices within a second; an idle wait
+# costs one small pull request per second.
+FETCH_TIMEOUT_SECONDS = 1.0
 STORE_CALL_TIMEOUT_SECONDS = 10.0
 # How long a card's outcome is retried against an unreachable store before
 # the card is handed back to JetStream for later.
