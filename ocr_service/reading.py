@@ -113,7 +113,9 @@ class CardReader:
     def read(
         self, image_bytes: bytes, timings: dict[str, float] | None = None
     ) -> list[Line]:
-        """The card's text lines, upright and in reading order.
+        """The card's text lines, upright and in reading order: block after
+        block as Tesseract lays the card out, and column after column where
+        two columns stand close. Geometry is in pixels of the card as read.
 
         Raises UnreadableImage when the bytes are no readable image. When
         given, ``timings`` receives the seconds each step took.
@@ -307,7 +309,8 @@ def to_line(words: list[Word]) -> Line:
 
 
 def text_lines(rows: list[list[Word]]) -> list[Line]:
-    """The card's lines, top to bottom and left to right within a row."""
+    """The card's lines in Tesseract's order, a row parted at a column gap
+    giving its pieces left to right."""
     return [to_line(piece) for row in rows for piece in split_columns(row)]
 
 
