@@ -185,6 +185,12 @@ class Worker:
         except ObjectNotFoundError:
             error = "the card's image is missing from the NATS object store"
             return await self._finish(batch_id, card_id, error=error)
+        except Exception as error:
+            # A fault in the reader itself would fail the same way on every
+            # delivery, so the card fails now with the fault named.
+            logger.exception("card %s: the reader failed", card_id)
+            reason = f"the OCR worker failed on this card: {error!r}"
+            return await self._finish(batch_id, card_id, error=reason)
         return await self._finish(batch_id, card_id, contact=contact)
 
     async def _finish(self, batch_id: str, card_id: str, **outcome) -> str:

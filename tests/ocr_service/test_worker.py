@@ -144,6 +144,19 @@ async def test_unreadable_image_fails_the_card_with_its_reason(harness):
     assert await harness.pending_messages() == 0
 
 
+async def test_a_fault_in_the_reader_fails_the_card_naming_the_fault(harness):
+    (card_id,) = await harness.register("b8", 1)
+    harness.start_worker(RecordingReader(IndexError("list index out of range")))
+
+    await harness.publish(card_id, b"img")
+    await harness.wait_ended("b8")
+
+    card = await harness.card("b8", 0)
+    assert card.state == FAILED
+    assert "IndexError('list index out of range')" in card.error
+    assert card.attempts == 1
+
+
 async def test_card_that_never_finishes_fails_after_the_attempt_limit(harness):
     (card_id,) = await harness.register("b4", 1)
     for _ in range(2):  # two earlier attempts whose workers died mid-card
