@@ -12,13 +12,22 @@ from cardscan.v1 import batch_pb2
 
 # A worker that missed this many heartbeats in a row counts as gone.
 MISSED_BEATS = 3
+# How long a worker may stay silent and still count as alive; also how long
+# the gateway must listen before the silence of every worker means anything.
+WINDOW_SECONDS = MISSED_BEATS * messaging.HEARTBEAT_INTERVAL_SECONDS
 
 
 class Workers:
-    """The OCR workers seen lately, by the worker ids in their heartbeats."""
+    """The OCR workers seen lately, by the worker ids in their heartbeats.
+
+    Listening starts when the object is made, so make it just before
+    ``listen``: until a whole heartbeat window has passed, a worker that
+    runs may simply not have beaten yet, and no batch is told there is none.
+    """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
+        self._since = clock()
         self._last_seen: dict[str, float] = {}
 
     async def listen(self, nc: Client) -> Subscription:
@@ -34,7 +43,7 @@ class Workers:
 
     def online(self) -> int:
         """How many workers sent a heartbeat lately."""
-        cutoff = self._clock() - MISSED_BEATS * messaging.HEARTBEAT_INTERVAL_SECONDS
+        cutoff = self._clock() - WINDOW_SECONDS
         self._last_seen = {w: t for w, t in self._last_seen.items() if t >= cutoff}
         return len(self._last_seen)
 
@@ -42,7 +51,14 @@ class Workers:
         """The batch with the workers online and, if it is stuck, a notice."""
         batch.workers_online = self.online()
         waiting = batch.counts.queued + batch.counts.processing
-        if waiting and not batch.workers_online:
+        if not waiting or batch.workers_online:
+            return batch
+        if self._clock() - self._since < WINDOW_SECONDS:
+            batch.notice = (
+                f"{waiting} card(s) are waiting; checking for OCR workers, as "
+                "the gateway started too recently to have heard from them"
+            )
+        else:
             batch.notice = (
                 f"{waiting} card(s) are waiting and no OCR worker is running; "
                 "they stay queued and are read once a worker starts"

@@ -59,8 +59,25 @@ async def test_get_batch_and_contacts_follow_the_store(gateway):
     )
     assert [s.name for s in batch.skipped] == ["b.txt"]
     assert batch.workers_online == 0
-    assert "no OCR worker is running" in batch.notice
+    assert "checking for OCR workers" in batch.notice
     assert [c.file_name for c in listed.cards] == ["a.png"]
+
+
+async def test_notice_says_no_worker_runs_once_a_heartbeat_window_passed(gateway):
+    created = await create(gateway, {"a.png": image_bytes()})
+    request = cardscan_pb2.GetBatchRequest(batch_id=created.batch_id)
+
+    first = (await gateway.stub.GetBatch(request)).batch
+    # Three heartbeat intervals must pass; look a few times an interval.
+    for _ in range(60):
+        batch = (await gateway.stub.GetBatch(request)).batch
+        if "checking" not in batch.notice:
+            break
+        await asyncio.sleep(messaging.HEARTBEAT_INTERVAL_SECONDS / 4)
+
+    assert "checking for OCR workers" in first.notice
+    assert batch.workers_online == 0
+    assert "no OCR worker is running" in batch.notice
 
 
 async def test_heartbeats_count_workers_and_clear_the_notice(gateway):

@@ -90,7 +90,9 @@ async def test_large_image_travels_through_the_object_store_unchanged(gateway, h
     assert stored.data == large
 
 
-async def test_batch_without_workers_reports_none_online_and_a_notice(gateway, http):
+async def test_batch_on_a_new_gateway_says_it_is_still_checking_for_workers(
+    gateway, http
+):
     _, created = await post_zip(http, make_zip({"card.png": image_bytes()}))
 
     async with http.get(f"/v1/batches/{created['batch_id']}") as reply:
@@ -101,7 +103,7 @@ async def test_batch_without_workers_reports_none_online_and_a_notice(gateway, h
     assert batch["counts"]["queued"] == 1
     assert batch["cards"][0]["file"] == "card.png"
     assert batch["workers_online"] == 0
-    assert "no OCR worker is running" in batch["notice"]
+    assert "checking for OCR workers" in batch["notice"]
 
 
 async def test_contacts_list_every_card_of_the_batch(gateway, http):

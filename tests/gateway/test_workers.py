@@ -2,7 +2,7 @@
 
 from cardscan import messaging
 from cardscan.v1 import batch_pb2
-from gateway.workers import Workers
+from gateway.workers import MISSED_BEATS, Workers
 
 
 class Clock:
@@ -36,11 +36,27 @@ def test_worker_silent_for_three_intervals_is_gone():
     assert workers.online() == 1
 
 
-def test_waiting_batch_without_workers_gets_a_notice():
-    batch = Workers(Clock()).annotate(waiting_batch(3))
+def test_waiting_batch_is_told_no_worker_runs_after_a_silent_window():
+    clock = Clock()
+    workers = Workers(clock)
+    clock.now += MISSED_BEATS * messaging.HEARTBEAT_INTERVAL_SECONDS
+    batch = workers.annotate(waiting_batch(3))
 
     assert batch.workers_online == 0
     assert batch.notice.startswith("3 card(s) are waiting and no OCR worker")
+
+
+def test_gateway_just_started_says_it_is_checking_for_workers_not_that_none_run():
+    clock = Clock()
+    workers = Workers(clock)
+    at_start = workers.annotate(waiting_batch(3))
+    clock.now += MISSED_BEATS * messaging.HEARTBEAT_INTERVAL_SECONDS - 0.1
+    window_end = workers.annotate(waiting_batch(3))
+
+    for batch in (at_start, window_end):
+        assert batch.workers_online == 0
+        assert batch.notice.startswith("3 card(s) are waiting; checking for OCR")
+        assert "no OCR worker" not in batch.notice
 
 
 def test_batch_with_a_worker_or_nothing_waiting_gets_no_notice():
