@@ -1,1 +1,27 @@
-"""The gateway: HTTP and gRPC uploads, batch status and contacts."""
+"""The gateway: HTTP and gRPC uploads, batch status and contacts.
+
+An uploaded ZIP is spooled to ``<CARDSCAN_DATA_DIR>/uploads/<batch id>.zip``
+and stays there until every card the store registered from it is queued on
+NATS or recorded FAILED; only then is the file deleted. A gateway that dies
+midway (a crash, a kill, a machine restart) thus leaves the file behind, and
+the next gateway to start on the same data directory settles it before it
+serves:
+
+- if the store never heard of the batch, the upload was never accepted
+  (its caller got no reply) and the file is deleted;
+- otherwise every card the store still has QUEUED whose message is not in
+  the card stream was never published (workers acknowledge a card only
+  once the store recorded how it ended), so it is read again from the file
+  through the same checks and published; a card published twice is read
+  once, by JetStream's de-duplication and the store's idempotent writes;
+- if the file no longer reads as the upload the store registered, those
+  cards are recorded FAILED with a reason that asks for the upload again.
+
+If the store or NATS cannot be reached for this, start-up stops with an
+error and the file stays for the next start. Replicas each need a data
+directory of their own: two gateways sharing one are not supported, as each
+would take the other's uploads in progress for leftovers.
+
+Until the gateway has listened for OCR workers' heartbeats for a whole
+heartbeat window, a batch is never told that no worker is running.
+"""

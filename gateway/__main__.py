@@ -4,6 +4,7 @@ import asyncio
 import signal
 
 from cardscan import logs
+from cardscan.errors import CardscanError
 from gateway import config
 from gateway.server import serve
 
@@ -18,7 +19,10 @@ async def main() -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    await serve(settings, stop)
+    try:
+        await serve(settings, stop)
+    except CardscanError as error:
+        raise SystemExit(f"gateway: {error}") from None
 
 
 if __name__ == "__main__":

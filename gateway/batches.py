@@ -1,13 +1,14 @@
 """The batch logic both front ends share: take uploads, queue cards, report."""
 
 import asyncio
+import enum
 import logging
 import re
 import time
 import uuid
 import zipfile
 from collections.abc import AsyncIterator, Awaitable
-from contextlib import suppress
+from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import BinaryIO, NamedTuple, TypeVar
 
@@ -41,9 +42,23 @@ REFRESH_SECONDS = 2.0
 LOGGED_SKIPS = 20
 
 BATCH_ID = re.compile(r"[0-9a-f]{32}")
+# A spool file is named for its batch: ``<batch id>.zip``.
+SPOOL_SUFFIX = ".zip"
 ENDED = (batch_pb2.CARD_STATE_DONE, batch_pb2.CARD_STATE_FAILED)
 
 T = TypeVar("T")
+
+
+class Outcome(enum.Enum):
+    """What became of a card the gateway tried to queue."""
+
+    QUEUED = "queued"
+    FAILED = "recorded FAILED"
+    UNSETTLED = "neither queued nor recorded FAILED"
+
+
+class SpoolChanged(Exception):
+    """A spool file no longer reads as the upload the store registered."""
 
 
 class Created(NamedTuple):
@@ -79,11 +94,15 @@ class Batches:
         started = time.monotonic()
         await self._require_services()
         batch_id = uuid.uuid4().hex
-        path = self._settings.upload_dir / f"{batch_id}.zip"
+        path = self._spool_path(batch_id)
         try:
-            created = await self._create_from(batch_id, chunks, path)
-        finally:
+            await uploads.spool(chunks, path, self._limits.max_upload_bytes)
+        except BaseException:
             path.unlink(missing_ok=True)
+            raise
+        # Once registered, every card must be queued or failed, so the rest
+        # runs as a task of its own that a cancelled call does not stop.
+        created = await _outliving_caller(self._accept(batch_id, path))
         logger.info(
             "batch %s created: %d cards accepted, %d entries skipped in %.2f s",
             batch_id,
@@ -93,66 +112,207 @@ class Batches:
         )
         return created
 
-    async def _create_from(
-        self, batch_id: str, chunks: AsyncIterator[bytes], path: Path
-    ) -> Created:
-        """Spools the upload, then accepts it even if the caller goes away.
+    def _spool_path(self, batch_id: str) -> Path:
+        return self._settings.upload_dir / f"{batch_id}{SPOOL_SUFFIX}"
 
-        Once registered, every card must be queued or failed, so the rest
-        runs as a task of its own that a cancelled call does not stop. The
-        spool file is unlinked as soon as it is open: nothing is left on
-        disk, whatever becomes of the process.
+    async def _accept(self, batch_id: str, path: Path) -> Created:
+        """Surveys the spooled ZIP, registers its cards, and queues each one.
+
+        The spool file goes as soon as the batch surely does not exist, or
+        once every card is queued or failed; until then it stays, for a
+        gateway that dies midway to finish the job when it starts again.
         """
-        await uploads.spool(chunks, path, self._limits.max_upload_bytes)
-        fp = path.open("rb")
-        path.unlink()
-        return await _outliving_caller(self._accept(batch_id, fp))
-
-    async def _accept(self, batch_id: str, fp: BinaryIO) -> Created:
-        """Surveys the spooled ZIP, registers its cards, and queues each one."""
-        with fp:
-            archive, found = await asyncio.to_thread(self._survey, fp)
-            _log_skipped(batch_id, found.skipped)
-            uploads.require_cards(found)
-            card_ids = [f"{batch_id}-{index}" for index in range(len(found.cards))]
-            new_cards = [
-                store_pb2.NewCard(card_id=card_id, file_name=card.name)
-                for card_id, card in zip(card_ids, found.cards, strict=True)
-            ]
-            await self._register(batch_id, new_cards, found.skipped)
-            for card_id, card in zip(card_ids, found.cards, strict=True):
-                await self._queue_from_zip(archive, card_id, card)
+        with path.open("rb") as fp:
+            try:
+                archive, found = await asyncio.to_thread(self._survey, fp)
+                _log_skipped(batch_id, found.skipped)
+                uploads.require_cards(found)
+            except BaseException:
+                path.unlink()
+                raise
+            cards = {f"{batch_id}-{i}": card for i, card in enumerate(found.cards)}
+            await self._register_spooled(batch_id, path, cards, found.skipped)
+            outcomes = await self._queue_all(archive, cards)
+        self._delete_spool_if_settled(batch_id, path, outcomes)
         return Created(batch_id, len(found.cards), list(found.skipped))
 
     def _survey(self, fp: BinaryIO) -> tuple[zipfile.ZipFile, uploads.Survey]:
         archive = uploads.open_zip(fp, self._limits)
         return archive, uploads.survey(archive, self._limits)
 
+    async def _register_spooled(
+        self,
+        batch_id: str,
+        path: Path,
+        cards: dict[str, uploads.CardEntry],
+        skipped: list[batch_pb2.SkippedEntry],
+    ) -> None:
+        """Registers a spooled batch, dropping its spool if the store refused it."""
+        new_cards = [
+            store_pb2.NewCard(card_id=card_id, file_name=card.name)
+            for card_id, card in cards.items()
+        ]
+        try:
+            await self._register(batch_id, new_cards, skipped)
+        except Unavailable:
+            logger.warning(
+                "batch %s may be registered though the store did not confirm "
+                "it; its spool file stays for the gateway's next start",
+                batch_id,
+            )
+            raise
+        except CardscanError:
+            path.unlink()
+            raise
+
+    async def _queue_all(
+        self, archive: zipfile.ZipFile, cards: dict[str, uploads.CardEntry]
+    ) -> list[Outcome]:
+        """Queues or fails each card in turn; returns what became of each."""
+        return [
+            await self._queue_from_zip(archive, card_id, card)
+            for card_id, card in cards.items()
+        ]
+
     async def _queue_from_zip(
         self, archive: zipfile.ZipFile, card_id: str, card: uploads.CardEntry
-    ) -> None:
+    ) -> Outcome:
         """Publishes one card, or records it FAILED so it never waits forever."""
         try:
             image = await asyncio.to_thread(
                 uploads.read_card, archive, card, self._limits
             )
         except uploads.EntryUnreadable as error:
-            await self._fail_unqueued(card_id, f"the entry {card.name} {error}")
-            return
+            return await self._fail_unqueued(card_id, f"the entry {card.name} {error}")
         try:
             await self._queue.publish(card_id, card.name, image)
         except CardscanError as error:
-            await self._fail_unqueued(card_id, str(error))
+            return await self._fail_unqueued(card_id, str(error))
+        return Outcome.QUEUED
 
-    async def _fail_unqueued(self, card_id: str, reason: str) -> None:
+    async def _fail_unqueued(self, card_id: str, reason: str) -> Outcome:
         logger.error("card %s could not be queued: %s", card_id, reason)
-        request = store_pb2.FinishCardRequest(
-            card_id=card_id, error=f"could not be queued: {reason}"
-        )
+        return await self._record_failed(card_id, f"could not be queued: {reason}")
+
+    async def _record_failed(self, card_id: str, reason: str) -> Outcome:
+        request = store_pb2.FinishCardRequest(card_id=card_id, error=reason)
         try:
             await self._call(self._store.FinishCard(request))
         except CardscanError as error:
             logger.error("card %s stays QUEUED: the store refused: %s", card_id, error)
+            return Outcome.UNSETTLED
+        return Outcome.FAILED
+
+    def _delete_spool_if_settled(
+        self, batch_id: str, path: Path, outcomes: list[Outcome]
+    ) -> None:
+        """Deletes a spool file unless a card of it is neither queued nor failed."""
+        if Outcome.UNSETTLED in outcomes:
+            logger.error(
+                "batch %s has cards neither queued nor failed; its spool file "
+                "stays for the gateway's next start to settle them",
+                batch_id,
+            )
+            return
+        path.unlink()
+
+    async def resume_leftovers(self) -> None:
+        """Settles the uploads that a gateway process before this one left
+        unfinished, as the package docstring tells.
+
+        Runs at start-up, before serving, when every spool file in the
+        upload folder belongs to a process that has ended. Two gateways
+        sharing one data directory are not supported: each would take the
+        other's uploads in progress for leftovers.
+        """
+        for path in sorted(self._settings.upload_dir.iterdir()):
+            batch_id = path.name.removesuffix(SPOOL_SUFFIX)
+            if path.name == batch_id or not BATCH_ID.fullmatch(batch_id):
+                logger.warning("%s is no spool file of the gateway; left alone", path)
+                continue
+            try:
+                await self._resume(batch_id, path)
+            except Unavailable as error:
+                raise Unavailable(
+                    f"cannot resume the upload of batch {batch_id} that a stopped "
+                    f"gateway left: {error}; its spool file stays for the next start"
+                ) from None
+
+    async def _resume(self, batch_id: str, path: Path) -> None:
+        """Queues the cards of a leftover upload that never reached the stream."""
+        request = store_pb2.FetchBatchRequest(batch_id=batch_id)
+        try:
+            reply = await self._call(
+                self._store.FetchBatch(request, wait_for_ready=True)
+            )
+        except NotFound:
+            logger.info(
+                "upload %s stopped before it was registered: its spool file is deleted",
+                batch_id,
+            )
+            path.unlink()
+            return
+        unpublished = [
+            card.card_id
+            for card in reply.batch.cards
+            if card.state == batch_pb2.CARD_STATE_QUEUED
+            and not await self._queue.holds(card.card_id)
+        ]
+        outcomes = await self._requeue(reply.batch, path, unpublished)
+        logger.info(
+            "batch %s resumed: %d card(s) re-queued",
+            batch_id,
+            outcomes.count(Outcome.QUEUED),
+        )
+        self._delete_spool_if_settled(batch_id, path, outcomes)
+
+    async def _requeue(
+        self, batch: batch_pb2.Batch, path: Path, card_ids: list[str]
+    ) -> list[Outcome]:
+        """Queues the cards again from the spool file, or fails them all if
+        it no longer reads as the upload the store registered."""
+        if not card_ids:
+            return []
+        with ExitStack() as files:
+            try:
+                fp = files.enter_context(path.open("rb"))
+                archive, cards = await asyncio.to_thread(self._reread, fp, batch)
+            except (OSError, CardscanError, SpoolChanged) as error:
+                return await self._fail_unreadable(batch.batch_id, card_ids, error)
+            return await self._queue_all(archive, {i: cards[i] for i in card_ids})
+
+    def _reread(
+        self, fp: BinaryIO, batch: batch_pb2.Batch
+    ) -> tuple[zipfile.ZipFile, dict[str, uploads.CardEntry]]:
+        """The spooled ZIP and its cards by id, surveyed as when it came."""
+        archive, found = self._survey(fp)
+        names = [card.name for card in found.cards]
+        registered = [card.file_name for card in batch.cards]
+        if names != registered:
+            raise SpoolChanged(
+                f"it now reads as {len(names)} cards where {len(registered)} "
+                "were registered, or under other names"
+            )
+        return archive, {
+            card.card_id: entry
+            for card, entry in zip(batch.cards, found.cards, strict=True)
+        }
+
+    async def _fail_unreadable(
+        self, batch_id: str, card_ids: list[str], error: Exception
+    ) -> list[Outcome]:
+        logger.warning(
+            "batch %s: the upload a stopped gateway left cannot be read again "
+            "(%s); its %d unqueued card(s) are failed",
+            batch_id,
+            error,
+            len(card_ids),
+        )
+        reason = (
+            "the gateway stopped before queuing this card and its upload could "
+            f"not be read again ({error}); upload it again"
+        )
+        return [await self._record_failed(card_id, reason) for card_id in card_ids]
 
     async def get(self, batch_id: str) -> batch_pb2.Batch:
         """The batch with each card's state and the OCR workers online."""

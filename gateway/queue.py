@@ -5,6 +5,7 @@ from urllib.parse import quote
 import nats.errors
 from nats.aio.client import Client
 from nats.js import JetStreamContext
+from nats.js.errors import NotFoundError
 from nats.js.object_store import ObjectStore
 
 from cardscan import messaging
@@ -57,3 +58,22 @@ class CardQueue:
         except (TimeoutError, nats.errors.Error, OSError) as error:
             reason = str(error) or type(error).__name__
             raise Unavailable(f"NATS did not take card {card_id}: {reason}") from None
+
+    async def holds(self, card_id: str) -> bool:
+        """Whether the card's message is in the stream, waiting to be read.
+
+        Workers acknowledge a card only once the store recorded how it
+        ended, so a card the store still has QUEUED is in the stream if and
+        only if it was ever published.
+        """
+        subject = messaging.card_subject(card_id)
+        try:
+            await self._js.get_last_msg(messaging.STREAM, subject)
+        except NotFoundError:
+            return False
+        except (TimeoutError, nats.errors.Error, OSError) as error:
+            reason = str(error) or type(error).__name__
+            raise Unavailable(
+                f"NATS did not say whether card {card_id} is queued: {reason}"
+            ) from None
+        return True

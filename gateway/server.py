@@ -128,6 +128,12 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         await CardQueue.open(nc),
         workers,
     )
+    try:
+        await batches.resume_leftovers()
+    except BaseException:
+        await nc.close()
+        await store_channel.close()
+        raise
     grpc_server = rpc.Server(settings.grpc_listen, [SERVICE_NAME], SERVER_OPTIONS)
     cardscan_pb2_grpc.add_CardScanServiceServicer_to_server(
         CardScanServicer(batches), grpc_server.grpc

@@ -19,7 +19,9 @@ bury the entries a user needs to hear about. Every other entry that is not
 taken as a card is listed as skipped with its reason.
 """
 
+import asyncio
 import io
+import os
 import re
 import struct
 import zipfile
@@ -411,7 +413,12 @@ def require_cards(found: Survey) -> None:
 
 
 async def spool(chunks: AsyncIterator[bytes], path: Path, limit: int) -> int:
-    """Writes an upload to disk as it arrives, refusing it once over the limit."""
+    """Writes an upload to disk as it arrives, refusing it once over the limit.
+
+    The file and its name are flushed to the disk before this returns: the
+    batch is registered only after, and a gateway that restarts, even with
+    the machine, reads the file again to queue the cards it had not queued.
+    """
     written = 0
     with path.open("wb") as out:
         async for chunk in chunks:
@@ -419,7 +426,19 @@ async def spool(chunks: AsyncIterator[bytes], path: Path, limit: int) -> int:
             if written > limit:
                 raise upload_too_large(limit)
             out.write(chunk)
+        out.flush()
+        await asyncio.to_thread(os.fsync, out.fileno())
+    await asyncio.to_thread(_sync_folder, path.parent)
     return written
+
+
+def _sync_folder(folder: Path) -> None:
+    """Flushes a folder's list of files, so that a new file's name survives."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def upload_too_large(limit: int, setting: str = "MAX_UPLOAD_BYTES") -> TooLarge:

@@ -6,7 +6,7 @@ import pytest
 from gateway_support import image_bytes, make_zip, queued_messages
 
 from cardscan import messaging, rpc
-from cardscan.errors import Unavailable
+from cardscan.errors import InvalidInput, Unavailable
 from cardscan.v1 import batch_pb2
 from cardscan.v1.store_pb2_grpc import StoreServiceStub
 from gateway.batches import Batches
@@ -130,8 +130,42 @@ async def test_upload_whose_caller_leaves_still_queues_every_card(
     creating.cancel()
     with pytest.raises(asyncio.CancelledError):
         await creating
+    spooled = list(gateway_settings.upload_dir.iterdir())
     release.set()
     messages = await queued_messages(nc.jetstream(), 2)
+    batch_id = messages[0].headers[messaging.CARD_ID_HEADER][:-2]
 
     assert [m.headers[messaging.CARD_ID_HEADER][-2:] for m in messages] == ["-0", "-1"]
+    assert [path.name for path in spooled] == [f"{batch_id}.zip"]
+
+
+async def test_spool_file_goes_once_every_card_is_queued(batches, gateway_settings):
+    upload = make_zip({"a.png": image_bytes(), "b.png": image_bytes()})
+
+    created = await batches.create(chunks_of(upload))
+
+    assert created.accepted == 2
     assert list(gateway_settings.upload_dir.iterdir()) == []
+
+
+async def test_refused_upload_leaves_no_spool_file(batches, gateway_settings):
+    with pytest.raises(InvalidInput, match="no card images"):
+        await batches.create(chunks_of(make_zip({"notes.txt": b"hi"})))
+
+    assert list(gateway_settings.upload_dir.iterdir()) == []
+
+
+async def test_card_the_store_cannot_fail_keeps_the_spool_file(
+    make_batches, gateway_settings, stack_parts
+):
+    class OutageQueue(CardQueue):
+        async def publish(self, card_id, file_name, image):
+            stack_parts.stop_process("store")
+            raise Unavailable(f"NATS did not take card {card_id}: test outage")
+
+    batches = await make_batches(OutageQueue)
+    created = await batches.create(chunks_of(make_zip({"a.png": image_bytes()})))
+
+    assert [p.name for p in gateway_settings.upload_dir.iterdir()] == [
+        f"{created.batch_id}.zip"
+    ]
