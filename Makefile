@@ -35,5 +35,8 @@ up: setup
 down:
 	$(VENV)/bin/cardscan down
 
+accuracy: setup
+	$(PYTHON) bench/accuracy.py --pipeline $(SHARED)/cards/dev
+
 bench: setup
 	$(PYTHON) bench/throughput.py --cards $(SHARED)/cards/dev $(BENCH_ARGS)

@@ -1,13 +1,15 @@
 """Measures how correct the contacts read from labelled cards are, field by
 field, and how well the review flag picks out the wrong ones.
 
-Usage: python bench/accuracy.py [CARD_FOLDER] [--languages eng+deu]
+Usage: python bench/accuracy.py [CARD_FOLDER] [--pipeline] [--languages eng+deu]
        [--out predictions.jsonl] [--lines lines.json] [--save-lines lines.json]
 
 Reads every labelled card with the service's own reader and parser (no
-services), writes one JSON line per card in the shape the HTTP API gives,
-then scores them with the shared score.py overall, by kind and by layout.
---save-lines keeps what OCR read so that --lines can re-run only the parser.
+services), or with --pipeline through a whole local stack (a ZIP uploaded to
+the gateway, OCR workers on every core), writes one JSON line per card in
+the shape the HTTP API gives, then scores them with the shared score.py
+overall, by kind and by layout. --save-lines keeps what OCR read so that
+--lines can re-run only the parser.
 """
 
 import os
@@ -21,12 +23,16 @@ import importlib.util  # noqa: E402
 import json  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
+import tempfile  # noqa: E402
+import zipfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from cardscan import jsonview  # noqa: E402
+from cardscan.client import GatewayClient  # noqa: E402
+from cardscan.stack import Ports, Stack  # noqa: E402
 from cardscan.v1 import batch_pb2  # noqa: E402
 from ocr_service import fields  # noqa: E402
 from ocr_service.lines import Line  # noqa: E402
@@ -81,6 +87,25 @@ def predictions(read: dict) -> list[dict]:
         )
         out.append(jsonview.card(card))
     return out
+
+
+def pipeline_predictions(folder: Path, cards: list[dict]) -> list[dict]:
+    """Each card's contact as a local stack reads it from one uploaded ZIP."""
+    with tempfile.TemporaryDirectory() as scratch:
+        upload = Path(scratch) / "cards.zip"
+        with zipfile.ZipFile(upload, "w") as archive:
+            for label in cards:
+                archive.write(folder / label["file"], label["file"])
+        with (
+            Stack(data_dir=Path(scratch) / "stack", ports=Ports.free()) as stack,
+            GatewayClient(stack.gateway_address) as gateway,
+        ):
+            created = gateway.create_batch(upload)
+            for batch in gateway.watch_batch(created.batch_id):
+                done = batch.counts.done + batch.counts.failed
+                print(f"read {done}/{batch.counts.total}", file=sys.stderr)
+            found = gateway.list_contacts(created.batch_id)
+    return [jsonview.card(card) for card in found]
 
 
 def run_scorer(folder: Path, out: Path, *extra: str) -> str:
@@ -144,6 +169,11 @@ def review_report(cards: list[dict], preds: list[dict]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("cards", nargs="?", type=Path, default=DEFAULT_CARDS)
+    parser.add_argument(
+        "--pipeline",
+        action="store_true",
+        help="read through a local stack started for the run",
+    )
     parser.add_argument("--languages", default=DEFAULT_LANGUAGES)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--lines", type=Path, help="parse these saved lines")
@@ -151,16 +181,20 @@ def main() -> None:
     args = parser.parse_args()
 
     cards = labels(args.cards)
-    if args.lines:
-        read = load_lines(args.lines)
+    if args.pipeline:
+        found = pipeline_predictions(args.cards, cards)
     else:
-        read = read_lines(args.cards, cards, args.languages)
-    if args.save_lines:
-        save_lines(args.save_lines, read)
+        if args.lines:
+            read = load_lines(args.lines)
+        else:
+            read = read_lines(args.cards, cards, args.languages)
+        if args.save_lines:
+            save_lines(args.save_lines, read)
+        found = predictions(read)
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w") as out:
-        for prediction in predictions(read):
+        for prediction in found:
             out.write(json.dumps(prediction, ensure_ascii=False) + "\n")
     for by in ((), ("--by", "kind"), ("--by", "layout")):
         print(run_scorer(args.cards, args.out, *by))
