@@ -5,9 +5,12 @@ contact's fields beside them, ``name`` and ``address`` as plain strings and
 their parts under ``name_parts`` and ``address_parts``.
 """
 
+import re
 from typing import Any
 
 from cardscan.v1 import batch_pb2, contact_pb2
+
+E164 = re.compile(r"\+[1-9]\d{6,14}")
 
 
 def state_name(state: int) -> str:
@@ -19,6 +22,16 @@ def phone_type_name(kind: int) -> str:
     """mobile, work, fax, other, or unknown."""
     name = contact_pb2.PhoneType.Name(kind).removeprefix("PHONE_TYPE_").lower()
     return "unknown" if name == "unspecified" else name
+
+
+def phone_number(phone: contact_pb2.Phone) -> str:
+    """The number as one string: an E.164 number carries its extension the
+    way RFC 3966 writes it (``+15550100;ext=12``), so that dialling it or
+    importing it keeps the extension; a number kept as printed has its
+    extension in it already."""
+    if phone.extension and E164.fullmatch(phone.number):
+        return f"{phone.number};ext={phone.extension}"
+    return phone.number
 
 
 def contact_fields(contact: contact_pb2.Contact) -> dict[str, Any]:
@@ -37,7 +50,7 @@ def contact_fields(contact: contact_pb2.Contact) -> dict[str, Any]:
         "phones": [
             {
                 "type": phone_type_name(p.type),
-                "number": p.number,
+                "number": phone_number(p),
                 "extension": p.extension,
             }
             for p in contact.phones

@@ -1,0 +1,42 @@
+"""The JSON shape of cards that the HTTP API and the CLI share."""
+
+from cardscan import jsonview
+from cardscan.v1 import batch_pb2, contact_pb2
+
+
+def test_e164_number_carries_its_extension_as_rfc3966_writes_it():
+    phone = contact_pb2.Phone(number="+15676806409", extension="7464")
+
+    assert jsonview.phone_number(phone) == "+15676806409;ext=7464"
+
+
+def test_number_kept_as_printed_is_shown_as_printed():
+    phone = contact_pb2.Phone(number="0171 555 0100 ext. 22", extension="22")
+
+    assert jsonview.phone_number(phone) == "0171 555 0100 ext. 22"
+
+
+def test_failed_card_has_every_contact_field_empty_beside_its_error():
+    card = batch_pb2.Card(
+        file_name="a.jpg", state=batch_pb2.CARD_STATE_FAILED, error="truncated"
+    )
+
+    shown = jsonview.card(card)
+
+    assert shown["state"] == "FAILED"
+    assert shown["error"] == "truncated"
+    assert shown["name"] == shown["address"] == ""
+    assert shown["phones"] == shown["emails"] == shown["websites"] == []
+
+
+def test_phone_types_are_lower_case_words():
+    contact = contact_pb2.Contact(
+        phones=[
+            contact_pb2.Phone(type=contact_pb2.PHONE_TYPE_FAX, number="+3312345678"),
+            contact_pb2.Phone(number="12345678"),
+        ]
+    )
+
+    phones = jsonview.contact_fields(contact)["phones"]
+
+    assert [p["type"] for p in phones] == ["fax", "unknown"]
