@@ -102,10 +102,12 @@ def engine_rate(cards: list[Card], processes: int, languages, tessdata) -> Engin
     return EngineRun(len(cards) / elapsed, cpu)
 
 
-def bare_ocr_seconds(cards: list[Card], languages, tessdata) -> dict[str, float]:
-    """Seconds CardOcr.read takes on each distinct card in one process,
-    with nothing else reading."""
-    distinct = list({c.name: c for c in cards}.values())
-    with _pool(1, languages, tessdata, cards[0].image) as pool:
-        timings = pool.map(_read, [c.image for c in distinct], chunksize=1)
-    return {card.name: wall for card, (wall, _) in zip(distinct, timings, strict=True)}
+def single_reader(languages, tessdata, warm: bytes):
+    """One process with a loaded CardOcr, for timing cards one at a time."""
+    return _pool(1, languages, tessdata, warm)
+
+
+def read_seconds(reader, image: bytes) -> float:
+    """Seconds the single reader's CardOcr.read took on the image."""
+    wall, _ = reader.apply(_read, (image,))
+    return wall

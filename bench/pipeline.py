@@ -172,35 +172,32 @@ def run_batch(
     )
 
 
-def grpc_latencies(stack: Stack, cards: list[Card], passes: int) -> list[float]:
-    """Seconds each ScanCard call took, every card once per pass, after one
-    call to warm up."""
-    with GatewayClient(stack.gateway_address) as client:
-        client.scan_card(cards[0].path)
-        seconds = []
-        for _ in range(passes):
-            for card in cards:
-                started = time.perf_counter()
-                client.scan_card(card.path)
-                seconds.append(time.perf_counter() - started)
-    return seconds
+class SingleCards:
+    """Sends single cards to the gateway one at a time, over HTTP on one
+    kept-alive connection and over gRPC on one channel, timing each."""
 
+    def __init__(self, stack: Stack) -> None:
+        self._http = http_connection(stack)
+        self._grpc = GatewayClient(stack.gateway_address)
 
-def http_latencies(stack: Stack, cards: list[Card], passes: int) -> list[float]:
-    """Seconds each POST /v1/cards took on one kept-alive connection, every
-    card once per pass, after one request to warm up."""
-    connection = http_connection(stack)
-    try:
-        post_card(connection, cards[0])
-        seconds = []
-        for _ in range(passes):
-            for card in cards:
-                started = time.perf_counter()
-                post_card(connection, card)
-                seconds.append(time.perf_counter() - started)
-    finally:
-        connection.close()
-    return seconds
+    def __enter__(self) -> "SingleCards":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._http.close()
+        self._grpc.close()
+
+    def over_http(self, card: Card) -> float:
+        """Seconds POST /v1/cards took to answer with the card read."""
+        started = time.perf_counter()
+        post_card(self._http, card)
+        return time.perf_counter() - started
+
+    def over_grpc(self, card: Card) -> float:
+        """Seconds ScanCard took to answer with the card read."""
+        started = time.perf_counter()
+        self._grpc.scan_card(card.path)
+        return time.perf_counter() - started
 
 
 def post_card(connection: http.client.HTTPConnection, card: Card) -> None:

@@ -253,19 +253,25 @@ def measure_after_rounds(stack, sample, cards, args, folder, results) -> None:
 
 
 def measure_latency(stack: Stack, cards: list, args) -> dict:
-    """Single cards one at a time over HTTP and gRPC, and bare, each
-    distinct card once per repeat."""
+    """Single cards one at a time, each read bare, over HTTP and over gRPC
+    in turn so that all three meet the same load; every distinct card once
+    per repeat, after one card to warm up."""
     distinct = list({c.name: c for c in cards}.values())
     progress(f"single-card latency, {len(distinct)} cards x {args.repeats}")
     langs, tessdata = languages()
-    bare = []
-    for _ in range(args.repeats):
-        bare += engine.bare_ocr_seconds(distinct, langs, tessdata).values()
-    return {
-        "bare_seconds": bare,
-        "http_seconds": pipeline.http_latencies(stack, distinct, args.repeats),
-        "grpc_seconds": pipeline.grpc_latencies(stack, distinct, args.repeats),
-    }
+    seconds = {"bare_seconds": [], "http_seconds": [], "grpc_seconds": []}
+    with (
+        engine.single_reader(langs, tessdata, distinct[0].image) as reader,
+        pipeline.SingleCards(stack) as gateway,
+    ):
+        gateway.over_http(distinct[0])
+        gateway.over_grpc(distinct[0])
+        for _ in range(args.repeats):
+            for card in distinct:
+                seconds["bare_seconds"].append(engine.read_seconds(reader, card.image))
+                seconds["http_seconds"].append(gateway.over_http(card))
+                seconds["grpc_seconds"].append(gateway.over_grpc(card))
+    return seconds
 
 
 def measure_memory(stack: Stack, sample: list, args, folder: Path) -> dict:
