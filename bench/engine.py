@@ -24,7 +24,14 @@ def old_way_seconds(cards: list[Card]) -> dict[str, float]:
     """Seconds pytesseract takes on each distinct card as the old system
     called it: the command-line engine started afresh per card, with
     Tesseract's default language model and threading."""
-    import pytesseract
+    # Imported here so that the other parts run where it is not installed.
+    try:
+        import pytesseract
+    except ImportError:
+        raise RuntimeError(
+            "the old way needs pytesseract, one of the dev extras: "
+            "pip install -e '.[dev]'; or leave the part out with --parts"
+        ) from None
 
     # The old system left Tesseract to use every core on each card.
     os.environ.pop("OMP_THREAD_LIMIT", None)
