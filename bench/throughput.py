@@ -131,13 +131,28 @@ def main(argv: list[str] | None = None) -> int:
     # Ends the run through its with-blocks, so the stack it started stops too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
-        sample = cardset.load(args.cards)
+        results = run(args)
     except cardset.NoCards as error:
         print(f"bench: {error}", file=sys.stderr)
         return 2
+    except (pipeline.BenchFailed, RuntimeError, OSError) as error:
+        print(f"bench: stopped: {error}", file=sys.stderr)
+        return 1
+
+    rows = report.build(results)
+    results["rows"] = report.as_json(rows)
+    write_json(args.out, results)
+    print(header(results["run"]))
+    print(report.table(rows))
+    print(notes(results))
+    return 0
+
+
+def run(args: argparse.Namespace) -> dict:
+    """Every chosen part, on one stack when a part needs one."""
+    sample = cardset.load(args.cards)
     cards = cardset.repeated(sample, args.count)
     results = {"run": describe_run(args, sample, cards), "skipped": {}}
-
     with tempfile.TemporaryDirectory(prefix="cardscan-bench-") as folder:
         folder = Path(folder)
         stack = None
@@ -147,15 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         with stack or contextlib.nullcontext():
             measure_rounds(stack, cards, args, folder, results)
             measure_after_rounds(stack, sample, cards, args, folder, results)
-
     results["run"]["load_average_after"] = os.getloadavg()
-    rows = report.build(results)
-    results["rows"] = report.as_json(rows)
-    write_json(args.out, results)
-    print(header(results["run"]))
-    print(report.table(rows))
-    print(notes(results))
-    return 0
+    return results
 
 
 def describe_run(args: argparse.Namespace, sample: list, cards: list) -> dict:
