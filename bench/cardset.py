@@ -96,6 +96,7 @@ class PhotoZip:
     size: int
 
     def describe(self) -> str:
+        """What the ZIP holds, in a sentence for the output."""
         return (
             f"{self.entries} JPEG photos of {PHOTO_SIZE[0]}x{PHOTO_SIZE[1]} "
             f"({self.distinct} distinct, {self.size / self.entries / 1e6:.1f} MB "

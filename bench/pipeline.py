@@ -54,6 +54,7 @@ class BatchRun:
         return self.cards / self.last_card_seconds
 
     def cpu_ms_per_card(self) -> dict[str, float]:
+        """Milliseconds of CPU time each component spent per card."""
         return {k: v * 1000 / self.cards for k, v in self.cpu_seconds.items()}
 
 
@@ -63,6 +64,7 @@ def component_of(process_name: str) -> str:
 
 
 def pids(stack: Stack) -> dict[str, int]:
+    """The process id of each part of the stack, by name."""
     return {name: process.pid for name, process in stack.processes.items()}
 
 
@@ -104,6 +106,8 @@ def upload_http(stack: Stack, path: Path) -> str:
 
 
 def http_connection(stack: Stack) -> http.client.HTTPConnection:
+    """A connection to the gateway's HTTP API that sends bodies in large
+    blocks, as a client streaming a file would."""
     port = stack.ports.gateway_http
     return http.client.HTTPConnection(
         "127.0.0.1", port, timeout=REQUEST_TIMEOUT_SECONDS, blocksize=HTTP_BLOCK_BYTES
@@ -137,7 +141,8 @@ def watch_complete(stack: Stack, batch_id: str, timeout: float) -> batch_pb2.Bat
     raise BenchFailed(f"WatchBatch on {batch_id} ended before the batch did")
 
 
-def rpc_channel(stack: Stack):
+def rpc_channel(stack: Stack) -> grpc.Channel:
+    """A blocking channel to the gateway's gRPC API."""
     return grpc.insecure_channel(stack.gateway_address, options=rpc.MESSAGE_OPTIONS)
 
 

@@ -69,10 +69,12 @@ class Row:
 
 
 def not_run(figure: str, why: str) -> Row:
+    """A figure this run did not measure, and why."""
     return Row(figure, f"not run ({why})", result="not run")
 
 
 def judged(figure: str, value: float, shown: str, target: str, ok: bool) -> Row:
+    """A figure with a target, marked pass or MISS."""
     return Row(figure, shown, target, "pass" if ok else "MISS", value)
 
 
@@ -236,4 +238,5 @@ def table(rows: list[Row]) -> str:
 
 
 def as_json(rows: list[Row]) -> list[dict]:
+    """The rows as plain values for the results file."""
     return [asdict(row) for row in rows]

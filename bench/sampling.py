@@ -75,6 +75,3 @@ class PeakMemory:
             self.samples += 1
             if self._stop.wait(SAMPLE_INTERVAL_SECONDS):
                 return
-
-    def peak_mb(self, name: str) -> float:
-        return self.peaks[name] / 1e6

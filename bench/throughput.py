@@ -123,6 +123,7 @@ def parts(text: str) -> tuple[str, ...]:
 
 
 def progress(message: str) -> None:
+    """A line on stderr, so that stdout carries the table alone."""
     print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
@@ -237,6 +238,7 @@ def measure_batch(stack, zip_path: Path, watch: bool) -> pipeline.BatchRun:
 
 
 def pipeline_results(runs: list, args, zip_path: Path) -> dict:
+    """(c)'s rates and CPU per card, with every run's details."""
     per_card = [run.cpu_ms_per_card() for run in runs]
     return {
         "cards_per_second": [run.rate for run in runs],
@@ -303,6 +305,7 @@ def measure_memory(stack: Stack, sample: list, args, folder: Path) -> dict:
 
 
 def header(run: dict) -> str:
+    """What the run measured on, above the table."""
     load = ", ".join(f"{x:.2f}" for x in run["load_average_before"])
     return (
         f"cardscan benchmark, {run['started']}: {run['cores']} cores, load average "
@@ -345,6 +348,7 @@ def notes(results: dict) -> str:
 
 
 def write_json(path: Path, results: dict) -> None:
+    """Writes the results where later runs can be compared with them."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(results, indent=2, default=str) + "\n")
     progress(f"results written to {path}")
