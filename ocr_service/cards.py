@@ -6,7 +6,7 @@ cards both come through it in the workers, and the benchmarks time it bare.
 
 from cardscan.v1 import contact_pb2
 from ocr_service import fields
-from ocr_service.reading import CardReader
+from ocr_service.reading import CardReader, UnreadableImage
 
 
 class CardOcr:
@@ -19,5 +19,9 @@ class CardOcr:
         self._reader = CardReader(**options)
 
     def read(self, image: bytes) -> contact_pb2.Contact:
-        """The contact on the card; raises UnreadableImage for a bad image."""
-        return fields.parse(self._reader.read(image))
+        """The contact on the card; raises UnreadableImage for a bad image
+        or one with no text on it."""
+        lines = self._reader.read(image)
+        if not any(line.text.strip() for line in lines):
+            raise UnreadableImage("no text was found on the card")
+        return fields.parse(lines)

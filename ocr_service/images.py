@@ -12,6 +12,8 @@ from cardscan.errors import InvalidInput
 
 # A 48-megapixel phone photo passes; anything larger is no card photo.
 MAX_PIXELS = 50_000_000
+# No line of text fits in fewer pixels than this across.
+MIN_SIDE = 8
 
 # The formats cards come in. Pillow knows many more, some through old or
 # rarely used decoders (EPS even runs Ghostscript), which untrusted uploads
@@ -138,6 +140,11 @@ def check_size(image: Image.Image) -> None:
     width, height = image.size
     if width <= 0 or height <= 0:
         raise UnreadableImage(f"the image has no pixels: it is {width}x{height}")
+    if min(width, height) < MIN_SIDE:
+        raise UnreadableImage(
+            f"the image is {width}x{height} pixels, too thin to hold a line of "
+            f"text (a card image is at least {MIN_SIDE} pixels each way)"
+        )
     if width * height > MAX_PIXELS:
         raise UnreadableImage(
             f"the image is {width}x{height} pixels, over the limit of "
@@ -201,7 +208,10 @@ def fit_size(grey: np.ndarray) -> np.ndarray:
     if target == long_side:
         return grey
     factor = target / long_side
-    size = (round(grey.shape[1] * factor), round(grey.shape[0] * factor))
+    size = (
+        max(1, round(grey.shape[1] * factor)),
+        max(1, round(grey.shape[0] * factor)),
+    )
     method = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
     return cv2.resize(grey, size, interpolation=method)
 

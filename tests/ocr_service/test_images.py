@@ -75,6 +75,11 @@ def test_zero_size_image_is_refused_with_its_size():
         images.decode(png_claiming_size(0, 5))
 
 
+def test_image_too_thin_for_text_is_refused_with_its_size():
+    with pytest.raises(UnreadableImage, match="1x6000 pixels, too thin"):
+        images.decode(encoded(Image.new("L", (1, 6000), "white")))
+
+
 def test_image_over_the_pixel_limit_is_refused_with_its_dimensions():
     with pytest.raises(UnreadableImage, match="8000x8000 pixels, over the limit"):
         images.decode(png_claiming_size(8000, 8000))
