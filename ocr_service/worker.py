@@ -40,6 +40,16 @@ MAX_REDELIVERY_DELAY_SECONDS = 60.0
 
 ENDED = (batch_pb2.CARD_STATE_DONE, batch_pb2.CARD_STATE_FAILED)
 
+# Answers that say the store will never take the request as it is. Any other
+# failure (unreachable, timed out, an internal fault) may pass, so the card
+# is handed back to JetStream to be tried again later.
+REFUSALS = (
+    grpc.StatusCode.NOT_FOUND,
+    grpc.StatusCode.INVALID_ARGUMENT,
+    grpc.StatusCode.ALREADY_EXISTS,
+    grpc.StatusCode.FAILED_PRECONDITION,
+)
+
 Reader = Callable[[bytes], contact_pb2.Contact]
 
 
@@ -206,6 +216,13 @@ class Worker:
                     raise
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
+            except grpc.aio.AioRpcError as error:
+                if request.HasField("error"):
+                    raise
+                # The card must still end: with the reason its contact was
+                # refused, rather than left PROCESSING.
+                reason = f"the store refused the card's contact: {error.details()}"
+                request = store_pb2.FinishCardRequest(card_id=card_id, error=reason)
         await self._announce(batch_id, card_id)
         return batch_pb2.CardState.Name(card.state).removeprefix("CARD_STATE_")
 
@@ -213,10 +230,9 @@ class Worker:
         try:
             return await method(request, timeout=STORE_CALL_TIMEOUT_SECONDS)
         except grpc.aio.AioRpcError as error:
-            transient = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
-            if error.code() in transient:
-                raise StoreDown(error.details() or error.code().name) from error
-            raise
+            if error.code() in REFUSALS:
+                raise
+            raise StoreDown(error.details() or error.code().name) from error
 
     async def _announce(self, batch_id: str, card_id: str) -> None:
         """Tells whoever follows the batch that this card changed."""
