@@ -9,6 +9,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +45,10 @@ PORT_OPTIONS = {
     "nats": ("--nats-port", "NATS"),
     "store": ("--store-port", "the store"),
 }
+# How long `scan` keeps watching through an outage of the gateway or store,
+# and how often it tries again meanwhile.
+OUTAGE_PATIENCE_SECONDS = 300.0
+OUTAGE_RETRY_SECONDS = 2.0
 # Conventional exit status of a program ended by Ctrl-C.
 EXIT_INTERRUPTED = 130
 
@@ -287,7 +292,7 @@ def scan(client: GatewayClient, path: Path, info: Console) -> list[batch_pb2.Car
     try:
         follow(client, created, info)
     except Unavailable as error:
-        message = f"lost the gateway while following the batch ({error}); {check}"
+        message = f"gave up following the batch ({error}); {check}"
         raise Failed(message) from None
     except KeyboardInterrupt:
         info.print(f"Stopped following; its cards go on being read: {check}.")
@@ -323,7 +328,7 @@ def follow(
     notice = ""
     with Progress(*columns, console=info) as progress:
         task = progress.add_task("read", total=created.accepted, failed=0)
-        for batch in client.watch_batch(created.batch_id):
+        for batch in watch_through_outages(client, created.batch_id, progress):
             counts = batch.counts
             progress.update(
                 task,
@@ -340,6 +345,34 @@ def follow(
         f"the gateway stopped reporting on batch {created.batch_id} before every "
         f"card was read; follow it with `cardscan status {created.batch_id}`"
     )
+
+
+def watch_through_outages(
+    client: GatewayClient, batch_id: str, progress: Progress
+) -> Iterator[batch_pb2.Batch]:
+    """The batch after each change, watching again when the gateway or the
+    store behind it is briefly out of reach: the cards go on being read
+    meanwhile, so a short outage is no reason to give up. Patience runs out
+    only after OUTAGE_PATIENCE_SECONDS of broken watches without a card
+    ending in between."""
+    failures, ended, ended_at_failure = 0, -1, -1
+    while True:
+        try:
+            for batch in client.watch_batch(batch_id):
+                ended = batch.counts.done + batch.counts.failed
+                if ended > ended_at_failure:
+                    failures = 0
+                yield batch
+            return
+        except Unavailable as error:
+            failures += 1
+            ended_at_failure = ended
+            if failures * OUTAGE_RETRY_SECONDS > OUTAGE_PATIENCE_SECONDS:
+                raise
+            progress.console.print(
+                Text(f"{tables.clean(str(error))}; trying again", "yellow")
+            )
+            time.sleep(OUTAGE_RETRY_SECONDS)
 
 
 def show_cards(cards: list[batch_pb2.Card], target: str | None, term: Terminal) -> None:

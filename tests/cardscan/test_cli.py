@@ -63,7 +63,8 @@ class StandInGateway(cardscan_pb2_grpc.CardScanServiceServicer):
         self.cards = [done_card("holt.png"), failed_card("blur.jpg", "no text found")]
         self.reject = ""
         self.watch_ends_early = False
-        self.watch_breaks = False
+        # How many watches break off before one runs to the end.
+        self.watch_breaks = 0
         self.chunks: list[bytes] = []
 
     def CreateBatch(self, request_iterator, context):
@@ -90,7 +91,8 @@ class StandInGateway(cardscan_pb2_grpc.CardScanServiceServicer):
         if self.watch_ends_early:
             return
         if self.watch_breaks:
-            context.abort(grpc.StatusCode.UNAVAILABLE, "Cancelling all calls")
+            self.watch_breaks -= 1
+            context.abort(grpc.StatusCode.UNAVAILABLE, "the store is unreachable")
         yield cardscan_pb2.WatchBatchResponse(
             batch=batch_pb2.Batch(
                 batch_id=request.batch_id,
@@ -285,14 +287,32 @@ def test_a_watch_that_ends_before_the_batch_does_fails_with_a_hint(
     assert "cardscan status b1" in capsys.readouterr().err
 
 
-def test_losing_the_gateway_mid_watch_fails_with_a_hint(gateway, cards_zip, capsys):
-    gateway.watch_breaks = True
+def test_a_watch_broken_by_an_outage_is_watched_again(
+    gateway, cards_zip, capsys, monkeypatch
+):
+    monkeypatch.setattr(cli, "OUTAGE_RETRY_SECONDS", 0.01)
+    gateway.watch_breaks = 2
+
+    status = cli.main(["scan", str(cards_zip), "--server", gateway.address])
+
+    out, err = capsys.readouterr()
+    assert status == 0, err
+    assert out.count("the store is unreachable; trying again") == 2
+    assert "Maren Holt" in out
+
+
+def test_an_outage_that_outlasts_the_patience_fails_with_a_hint(
+    gateway, cards_zip, capsys, monkeypatch
+):
+    monkeypatch.setattr(cli, "OUTAGE_RETRY_SECONDS", 0.01)
+    monkeypatch.setattr(cli, "OUTAGE_PATIENCE_SECONDS", 0.05)
+    gateway.watch_breaks = 1000
 
     status = cli.main(["scan", str(cards_zip), "--server", gateway.address])
 
     err = capsys.readouterr().err
     assert status != 0
-    assert "lost the gateway while following the batch" in err
+    assert "gave up following the batch (the store is unreachable)" in err
     assert "cardscan status b1" in err
 
 
