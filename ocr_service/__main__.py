@@ -19,9 +19,8 @@ from ocr_service.worker import Worker  # noqa: E402
 logger = logging.getLogger("ocr_service")
 
 
-async def serve(settings: config.Settings) -> None:
+async def serve(settings: config.Settings, ocr: CardOcr) -> None:
     """Runs the worker until SIGTERM or SIGINT."""
-    ocr = CardOcr(settings.languages, settings.tessdata_path)
     health = rpc.Server(settings.health_listen, [])
     nc = await messaging.connect(settings.nats_url, f"ocr {settings.worker_id}")
     channel = rpc.channel(settings.store_address)
@@ -55,7 +54,12 @@ async def serve(settings: config.Settings) -> None:
 def main() -> None:
     settings = config.load()
     logs.configure("ocr", settings.log_level)
-    asyncio.run(serve(settings))
+    try:
+        ocr = CardOcr(settings.languages, settings.tessdata_path)
+    except (FileNotFoundError, RuntimeError) as error:
+        # Missing language data: say what to install, without a traceback.
+        raise SystemExit(f"ocr: cannot load the OCR engine: {error}") from None
+    asyncio.run(serve(settings, ocr))
 
 
 if __name__ == "__main__":
