@@ -19,3 +19,6 @@ class Line:
     height: int
     # Mean word confidence from 0 to 1.
     confidence: float
+    # OCR's confidence from 0 to 1 in each character of text, where the
+    # reader gives one per character; empty where it does not.
+    characters: tuple[float, ...] = ()

@@ -1,5 +1,6 @@
 """Reading a card image's text lines with one Tesseract engine kept loaded."""
 
+import dataclasses
 import glob
 import os
 import re
@@ -256,7 +257,8 @@ class Reading:
 
 @dataclass(frozen=True)
 class Word:
-    """One word Tesseract read, with its box and confidence from 0 to 100."""
+    """One word Tesseract read, with its box and confidence from 0 to 100,
+    and the confidence of each of its characters where Tesseract gave them."""
 
     text: str
     left: int
@@ -264,19 +266,35 @@ class Word:
     right: int
     bottom: int
     confidence: float
+    characters: tuple[float, ...] = ()
 
 
 def text_rows(iterator: tesserocr.PyResultIterator) -> list[list[Word]]:
-    """The words of each text line Tesseract found, in its order."""
-    rows: list[list[Word]] = []
-    level = tesserocr.RIL.WORD
+    """The words of each text line Tesseract found, in its order, walked
+    symbol by symbol to keep each character's confidence."""
+    rows: list[list[list]] = []
+    word_level, level = tesserocr.RIL.WORD, tesserocr.RIL.SYMBOL
     for item in tesserocr.iterate_level(iterator, level):
         if not rows or item.IsAtBeginningOf(tesserocr.RIL.TEXTLINE):
             rows.append([])
-        text, box = element_text(item, level), item.BoundingBox(level)
-        if text and box is not None:
-            rows[-1].append(Word(text, *box, item.Confidence(level)))
-    return [row for row in rows if row]
+        if not rows[-1] or item.IsAtBeginningOf(word_level):
+            box = item.BoundingBox(word_level)
+            # A word without a box is left out, as one without text is.
+            text = element_text(item, word_level) if box is not None else ""
+            word = Word(text, *(box or (0, 0, 0, 0)), item.Confidence(word_level))
+            rows[-1].append([word, []])
+        rows[-1][-1][1].append((element_text(item, level), item.Confidence(level)))
+    words = [[with_symbols(*pair) for pair in row] for row in rows]
+    return [row for row in ([w for w in row if w.text] for row in words) if row]
+
+
+def with_symbols(word: Word, symbols: list[tuple[str, float]]) -> Word:
+    """The word with the confidence of each character, from 0 to 100, when
+    its symbols spell it out; a ligature's confidence goes to each letter."""
+    if "".join(text for text, _ in symbols) != word.text:
+        return word
+    characters = tuple(conf for text, conf in symbols for _ in text)
+    return dataclasses.replace(word, characters=characters)
 
 
 # A gap between two words wider than this many line heights separates two
@@ -303,9 +321,29 @@ def to_line(words: list[Word]) -> Line:
     """One Line from the words that make it."""
     left, top = min(w.left for w in words), min(w.top for w in words)
     right, bottom = max(w.right for w in words), max(w.bottom for w in words)
-    text = SPACED_AT.sub("@", " ".join(w.text for w in words))
+    text, characters = joined(words)
     confidence = sum(w.confidence for w in words) / len(words) / 100.0
-    return Line(text, left, top, right - left, bottom - top, confidence)
+    return Line(text, left, top, right - left, bottom - top, confidence, characters)
+
+
+def joined(words: list[Word]) -> tuple[str, tuple[float, ...]]:
+    """The words' text joined by spaces, and the confidence from 0 to 1 of
+    each of its characters: empty unless every word has them, and a space
+    as sure as the word before it."""
+    text = " ".join(w.text for w in words)
+    if any(len(w.characters) != len(w.text) for w in words):
+        return SPACED_AT.sub("@", text), ()
+    characters = []
+    for word in words:
+        characters += [c / 100.0 for c in word.characters]
+        characters.append(min(word.characters) / 100.0)
+    characters.pop()
+    # Joining a spaced "@" keeps the confidence of the "@" itself.
+    for match in reversed(list(SPACED_AT.finditer(text))):
+        at = characters[match.start() + match[0].index("@")]
+        characters[match.start() : match.end()] = [at]
+        text = text[: match.start()] + "@" + text[match.end() :]
+    return text, tuple(characters)
 
 
 def text_lines(rows: list[list[Word]]) -> list[Line]:

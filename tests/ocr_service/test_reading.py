@@ -7,7 +7,13 @@ import unicodedata
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from ocr_service.reading import CardReader, UnreadableImage, find_tessdata
+from ocr_service.reading import (
+    CardReader,
+    UnreadableImage,
+    Word,
+    find_tessdata,
+    to_line,
+)
 
 CARD_TEXT = [
     "Hilde Brandt",
@@ -75,6 +81,35 @@ def test_lines_carry_geometry_and_confidence(reader):
     assert name.height > title.height
     assert 60 <= name.left <= 100
     assert all(0.5 < line.confidence <= 1.0 for line in lines)
+
+
+def test_lines_carry_a_confidence_for_each_character(reader):
+    lines = reader.read(encoded(render_card()))
+    for line in lines:
+        assert len(line.characters) == len(line.text), line.text
+        assert all(0.0 <= c <= 1.0 for c in line.characters)
+    email = next(line for line in lines if "@" in line.text)
+    assert min(email.characters) > 0.5
+
+
+def test_spaced_at_is_joined_keeping_each_character_its_confidence():
+    words = [
+        Word("ana", 0, 0, 30, 10, 90, (99, 98, 97)),
+        Word("@", 40, 0, 50, 10, 60, (60,)),
+        Word("x.io", 60, 0, 90, 10, 80, (99, 70, 99, 99)),
+    ]
+
+    line = to_line(words)
+
+    assert line.text == "ana@x.io"
+    assert line.characters == (0.99, 0.98, 0.97, 0.6, 0.99, 0.7, 0.99, 0.99)
+
+
+def test_words_without_character_confidences_give_a_line_without_them():
+    line = to_line([Word("ana", 0, 0, 30, 10, 90), Word("lima", 40, 0, 80, 10, 80)])
+
+    assert line.text == "ana lima"
+    assert line.characters == ()
 
 
 @pytest.mark.parametrize("degrees", [90, 180, 270])
