@@ -287,6 +287,40 @@ def test_fields_spelled_out_by_each_other_are_trusted_despite_poor_ocr():
     assert not contact.needs_review
 
 
+def poorly_read_email(text: str, doubted: str) -> Line:
+    """An email line OCR rated poorly, sure of every character but one."""
+    characters = tuple(0.7 if c == doubted else 0.99 for c in text)
+    return Line(text, 60, 200, 220, 20, 0.3, characters)
+
+
+def test_separator_read_unsurely_keeps_a_spelled_out_email_doubted():
+    lines = card(("Ana Lima", 48), "Limalabs Ltd", "www.limalabs.com")
+    lines.append(poorly_read_email("ana-lima@limalabs.com", "-"))
+
+    contact = fields.parse(lines)
+
+    assert contact.confidence["emails"] < fields.REVIEW_THRESHOLD
+    assert contact.needs_review
+
+
+def test_letter_read_unsurely_is_vouched_for_by_the_name_that_spells_it():
+    lines = card(("Ana Lima", 48), "Limalabs Ltd", "www.limalabs.com")
+    lines.append(poorly_read_email("ana.lima@limalabs.com", "m"))
+
+    contact = fields.parse(lines)
+
+    assert contact.confidence["emails"] >= fields.REVIEW_THRESHOLD
+
+
+def test_local_part_no_name_spells_is_as_sure_as_its_characters():
+    lines = card(("Ana Lima", 48), "Limalabs Ltd", "www.limalabs.com")
+    lines.append(poorly_read_email("sales@limalabs.com", "l"))
+
+    contact = fields.parse(lines)
+
+    assert contact.confidence["emails"] < fields.REVIEW_THRESHOLD
+
+
 def test_email_domain_a_letter_off_is_outvoted_by_website_and_company():
     contact = fields.parse(
         card(
