@@ -43,7 +43,11 @@ async def _errors_as_json(request: web.Request, handler) -> web.StreamResponse:
             raise
         code = error.reason.upper().replace(" ", "_")
         message = f"{request.method} {request.path}: {error.reason}"
-        return web.json_response(error_body(code, message), status=error.status)
+        reply = web.json_response(error_body(code, message), status=error.status)
+        # Keeps what aiohttp said beside its body, such as a 405's Allow.
+        for name, value in error.headers.items():
+            reply.headers.setdefault(name, value)
+        return reply
     except Exception:
         logger.exception("HTTP %s %s failed", request.method, request.path)
         body = error_body("INTERNAL", "the gateway failed; its log says why")

@@ -141,6 +141,15 @@ async def test_wrong_method_is_a_json_405(http):
     assert "DELETE /v1/batches" in body["error"]["message"]
 
 
+async def test_wrong_method_405_keeps_the_allow_header(http):
+    async with http.get("/v1/cards") as reply:
+        body = await reply.json()
+
+    assert (reply.status, body["error"]["code"]) == (405, "METHOD_NOT_ALLOWED")
+    assert reply.headers["Allow"] == "POST"
+    assert reply.content_type == "application/json"
+
+
 async def test_body_that_is_not_a_zip_is_a_400_saying_so(http):
     status, body = await post_zip(http, b"%PDF-1.7 not a zip")
 
