@@ -15,8 +15,11 @@ class Limits:
 
     # The largest upload, ZIP or single image, as sent.
     max_upload_bytes: int = 1 * GIB
-    # The most entries a ZIP may list, directories and metadata included.
-    max_entries: int = 5000
+    # The most entries a ZIP may list. Every entry counts, folders and the
+    # metadata that is ignored as cards included: a ZIP made on a Mac lists
+    # a ``__MACOSX/._`` twin beside each card, so 20000 entries hold about
+    # 10000 cards. The limit bounds the central directory parsed in memory.
+    max_entries: int = 20000
     # The largest card image, once decompressed.
     max_card_bytes: int = 32 * MIB
     # All entries of one ZIP together, once decompressed.

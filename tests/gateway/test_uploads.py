@@ -192,6 +192,20 @@ def test_more_entries_than_the_limit_are_refused():
         open_zip(io.BytesIO(make_zip(entries)), Limits(max_entries=5))
 
 
+def test_mac_zip_of_2500_cards_with_their_metadata_twins_is_taken_by_default():
+    card = image_bytes()
+    entries = {"cards/": b"", "__MACOSX/": b"", "__MACOSX/cards/": b""}
+    for i in range(2500):
+        entries[f"cards/card{i}.png"] = card
+        entries[f"__MACOSX/cards/._card{i}.png"] = b"\x00\x05\x16\x07"
+
+    archive = open_zip(io.BytesIO(make_zip(entries)), LIMITS)
+    found = survey(archive, LIMITS)
+
+    assert len(archive.infolist()) == 5003
+    assert (len(found.cards), found.ignored, found.skipped) == (2500, 2503, [])
+
+
 def with_zip64_end(data: bytes, entries: int) -> bytes:
     """The ZIP with a ZIP64 end record that claims the given entry count."""
     at = data.rfind(b"PK\x05\x06")
