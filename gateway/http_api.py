@@ -69,10 +69,10 @@ async def create_batch(request: web.Request) -> web.Response:
 
 async def scan_card(request: web.Request) -> web.Response:
     """POST /v1/cards: one image, answered once OCR has read it."""
-    limit = request.app[LIMITS].max_card_bytes
-    _check_length(request, limit, "MAX_CARD_BYTES")
+    limit, setting = uploads.image_limit(request.app[LIMITS])
+    _check_length(request, limit, setting)
     file_name, chunks = await _upload(request)
-    image = await _collect(chunks, limit)
+    image = await _collect(chunks, limit, setting)
     card = await request.app[BATCHES].scan(image, file_name)
     if card.state == batch_pb2.CARD_STATE_FAILED:
         body = error_body("CARD_FAILED", card.error)
@@ -117,13 +117,13 @@ async def _part_chunks(part) -> AsyncIterator[bytes]:
         yield chunk
 
 
-async def _collect(chunks: AsyncIterator[bytes], limit: int) -> bytes:
+async def _collect(chunks: AsyncIterator[bytes], limit: int, setting: str) -> bytes:
     """An upload small enough to hold in memory, refused once over the limit."""
     data = bytearray()
     async for chunk in chunks:
         data += chunk
         if len(data) > limit:
-            raise uploads.upload_too_large(limit, "MAX_CARD_BYTES")
+            raise uploads.upload_too_large(limit, setting)
     return bytes(data)
 
 

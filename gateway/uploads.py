@@ -446,14 +446,23 @@ def upload_too_large(limit: int, setting: str = "MAX_UPLOAD_BYTES") -> TooLarge:
     return TooLarge(f"the upload is over {limit} bytes, the limit ({setting})")
 
 
+def image_limit(limits: Limits) -> tuple[int, str]:
+    """The most bytes a single uploaded image may have, and the setting that
+    says so: the smaller of the card limit and the upload limit."""
+    if limits.max_upload_bytes < limits.max_card_bytes:
+        return limits.max_upload_bytes, "MAX_UPLOAD_BYTES"
+    return limits.max_card_bytes, "MAX_CARD_BYTES"
+
+
 def check_image(image: bytes, limits: Limits) -> str:
     """The format of a single uploaded card image, or InvalidInput saying why not."""
     if not image:
         raise InvalidInput("the image is empty")
-    if len(image) > limits.max_card_bytes:
+    limit, setting = image_limit(limits)
+    if len(image) > limit:
         raise TooLarge(
-            f"the image is {len(image)} bytes, over the {limits.max_card_bytes} "
-            "bytes allowed for one card (MAX_CARD_BYTES)"
+            f"the image is {len(image)} bytes, over the {limit} bytes allowed "
+            f"for one image ({setting})"
         )
     try:
         found = identify(image)

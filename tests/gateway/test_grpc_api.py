@@ -125,6 +125,24 @@ async def test_upload_over_the_limit_is_resource_exhausted(gateway_settings):
     assert "10000 bytes" in raised.value.details()
 
 
+async def test_scanned_image_over_the_upload_limit_is_resource_exhausted(
+    gateway_settings,
+):
+    settings = with_limits(gateway_settings, max_upload_bytes=10_000)
+    image = image_bytes("BMP", (100, 100))
+    request = cardscan_pb2.ScanCardRequest(image=image)
+
+    async with running_gateway(settings) as gateway:
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await gateway.stub.ScanCard(request)
+
+    assert raised.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert raised.value.details() == (
+        f"the image is {len(image)} bytes, over the 10000 bytes allowed for one "
+        "image (MAX_UPLOAD_BYTES)"
+    )
+
+
 async def test_unknown_batch_is_not_found(gateway):
     request = cardscan_pb2.GetBatchRequest(batch_id="f" * 32)
 

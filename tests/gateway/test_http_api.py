@@ -191,6 +191,39 @@ async def test_upload_over_the_limit_is_a_413_naming_it(
     assert list(settings.upload_dir.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("limits", "words"),
+    [
+        ({"max_upload_bytes": 10_000}, "10000 bytes, the limit (MAX_UPLOAD_BYTES)"),
+        ({"max_card_bytes": 10_000}, "10000 bytes, the limit (MAX_CARD_BYTES)"),
+    ],
+)
+@pytest.mark.parametrize("declare_length", [True, False])
+async def test_scanned_image_over_the_smaller_limit_is_a_413_naming_it(
+    gateway_settings, limits, words, declare_length
+):
+    settings = with_limits(gateway_settings, **limits)
+    image = image_bytes("BMP", (100, 100))
+
+    async def chunks():
+        for at in range(0, len(image), 4096):
+            yield image[at : at + 4096]
+
+    data = image if declare_length else chunks()
+    async with (
+        running_gateway(settings) as gateway,
+        aiohttp.ClientSession(gateway.http_url) as http,
+        http.post("/v1/cards", data=data) as reply,
+    ):
+        body = await reply.json()
+        stream = await gateway.js.stream_info(messaging.STREAM)
+
+    assert len(image) > 10_000
+    assert reply.status == 413
+    assert words in body["error"]["message"]
+    assert stream.state.messages == 0
+
+
 async def test_spool_files_are_deleted_after_an_upload(gateway, http):
     await post_zip(http, make_zip({"card.png": image_bytes()}))
     await post_zip(http, b"not a zip")
