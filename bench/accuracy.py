@@ -3,6 +3,7 @@ field, and how well the review flag picks out the wrong ones.
 
 Usage: python bench/accuracy.py [CARD_FOLDER] [--pipeline] [--languages eng+deu]
        [--out predictions.jsonl] [--lines lines.json] [--save-lines lines.json]
+       [--no-second-look]
 
 Reads every labelled card with the service's own reader and parser (no
 services), or with --pipeline through a whole local stack (a ZIP uploaded to
@@ -37,6 +38,7 @@ from cardscan.v1 import batch_pb2  # noqa: E402
 from ocr_service import fields  # noqa: E402
 from ocr_service.lines import Line  # noqa: E402
 from ocr_service.reading import DEFAULT_LANGUAGES, CardReader  # noqa: E402
+from ocr_service.second_look import RapidLineRecogniser  # noqa: E402
 
 DEFAULT_CARDS = ROOT.parent / "shared" / "cards" / "dev"
 SCORER = ROOT.parent / "shared" / "tools" / "score.py"
@@ -51,10 +53,13 @@ def labels(folder: Path) -> list[dict]:
     return found
 
 
-def read_lines(folder: Path, cards: list[dict], languages: str) -> dict:
+def read_lines(
+    folder: Path, cards: list[dict], languages: str, second_look: bool
+) -> dict:
     """What OCR reads on each card, by file name."""
     read = {}
-    with CardReader(languages=languages) as reader:
+    second_reader = RapidLineRecogniser() if second_look else None
+    with CardReader(languages=languages, second_reader=second_reader) as reader:
         for label in cards:
             image = (folder / label["file"]).read_bytes()
             read[label["file"]] = reader.read(image)
@@ -178,6 +183,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--lines", type=Path, help="parse these saved lines")
     parser.add_argument("--save-lines", type=Path, help="keep what OCR read here")
+    parser.add_argument(
+        "--no-second-look",
+        action="store_true",
+        help="read with Tesseract alone, without the second look at unsure links",
+    )
     args = parser.parse_args()
 
     cards = labels(args.cards)
@@ -187,7 +197,9 @@ def main() -> None:
         if args.lines:
             read = load_lines(args.lines)
         else:
-            read = read_lines(args.cards, cards, args.languages)
+            read = read_lines(
+                args.cards, cards, args.languages, not args.no_second_look
+            )
         if args.save_lines:
             save_lines(args.save_lines, read)
         found = predictions(read)

@@ -7,16 +7,18 @@ cards both come through it in the workers, and the benchmarks time it bare.
 from cardscan.v1 import contact_pb2
 from ocr_service import fields
 from ocr_service.reading import CardReader, UnreadableImage
+from ocr_service.second_look import RapidLineRecogniser
 
 
 class CardOcr:
-    """One loaded OCR engine with the field parser behind it."""
+    """One loaded OCR engine, with a second recogniser for the links it is
+    unsure of, and the field parser behind them."""
 
     def __init__(self, languages: str | None, tessdata_path: str | None) -> None:
         options = {"tessdata_path": tessdata_path}
         if languages:
             options["languages"] = languages
-        self._reader = CardReader(**options)
+        self._reader = CardReader(**options, second_reader=RapidLineRecogniser())
 
     def read(self, image: bytes) -> contact_pb2.Contact:
         """The contact on the card; raises UnreadableImage for a bad image

@@ -12,9 +12,10 @@ from pathlib import Path
 import numpy as np
 import tesserocr
 
-from ocr_service import images
+from ocr_service import images, second_look
 from ocr_service.images import UnreadableImage
 from ocr_service.lines import Line
+from ocr_service.second_look import LineRecogniser
 
 # One model for every Latin-alphabet language: on the labelled cards it read
 # accented names, titles and companies as well as eng+deu+fra+spa+ita+nld+
@@ -88,9 +89,11 @@ class CardReader:
         languages: str = DEFAULT_LANGUAGES,
         tessdata_path: str | None = None,
         psm: int | None = None,
+        second_reader: LineRecogniser | None = None,
     ) -> None:
         path = find_tessdata(languages, tessdata_path)
         self.languages = languages
+        self._second_reader = second_reader
         self._lock = threading.Lock()
         self._deadline = 0.0
         self._api = tesserocr.PyTessBaseAPI(
@@ -137,7 +140,11 @@ class CardReader:
             started = time.perf_counter()
             best = self._by_columns(grey, best)
             timings["columns"] = time.perf_counter() - started
-        return best.lines
+
+            started = time.perf_counter()
+            lines = self._second_look(grey, best.lines)
+            timings["second_look"] = time.perf_counter() - started
+        return lines
 
     def _prepare(self, image_bytes: bytes, timings: dict[str, float]) -> np.ndarray:
         """The greyscale picture Tesseract reads, each step timed."""
@@ -201,6 +208,21 @@ class CardReader:
         for left, right in columns:
             rows += self._recognise_rows(grey, (left, 0, right - left, height))
         return Reading(text_lines(rows), *confident_characters(rows))
+
+    def _second_look(self, grey: np.ndarray, lines: list[Line]) -> list[Line]:
+        """The lines, those with a link Tesseract was unsure of read again
+        by the second reader where there is one."""
+        if self._second_reader is None:
+            return lines
+        out = []
+        for line in lines:
+            if second_look.needs_second_look(line):
+                crop = second_look.crop_of(grey, line)
+                line = second_look.better_line(
+                    line, *self._second_reader.recognise(crop)
+                )
+            out.append(line)
+        return out
 
     def _recognise(self, grey: np.ndarray) -> "Reading":
         """Runs Tesseract over the picture and collects its text lines."""
