@@ -125,6 +125,17 @@ def build(printed: str, kind: int | None, region: str | None):
     )
 
 
+def rewrites_digits(phone: contact_pb2.Phone) -> bool:
+    """True when the normalised number does not keep the digits printed:
+    libphonenumber drops a "0" printed after the country code outside
+    brackets, as in "+31 02-7912248", which the card may mean."""
+    if not phone.number.startswith("+"):
+        return False
+    printed = _EXTENSION.sub("", phone.raw)
+    printed = (_international(printed) or printed).replace("(0)", "")
+    return re.sub(r"\D", "", printed) != re.sub(r"\D", "", phone.number)
+
+
 def country_of(phones: Iterable[contact_pb2.Phone]) -> str | None:
     """The region most of a card's internationally printed numbers call."""
     regions = []

@@ -62,3 +62,19 @@ def test_country_of_the_card_is_the_one_its_numbers_mostly_call():
     found = [phones.find(text, None)[0].phone for text in printed]
 
     assert phones.country_of(found) == "DE"
+
+
+@pytest.mark.parametrize(
+    ("printed", "rewritten"),
+    [
+        ("+31 02-7912248", True),
+        ("+31 (0)20 7912248", False),
+        ("+31 20 7912248", False),
+        ("0049 30 1234567", False),
+        ("030 1234 5678", False),
+    ],
+)
+def test_normalising_that_drops_a_printed_digit_is_told(printed, rewritten):
+    phone = phones.build(printed, phones.WORK, "NL")
+
+    assert phones.rewrites_digits(phone) is rewritten
