@@ -37,6 +37,9 @@ TRUST_SPAN = 0.5
 CHARACTER_FLOOR = 0.9
 CHARACTER_SURE_MARGIN = 0.02
 
+# How sure a field is whose line runs into the edge of the picture read.
+CLIPPED_TRUST = 0.5
+
 # A split point between the items OCR joined on one line.
 _CUT = "\x00"
 
@@ -265,6 +268,10 @@ def _phone_trust(segment: Segment) -> float:
         trust = min(trust, 0.75)
     if sum(c.isdigit() for c in phone.raw) < phones.SHORT_DIGITS:
         trust = min(trust, 0.5)
+    # Normalising dropped a printed digit: which one the card means is a
+    # reader's call.
+    if phones.rewrites_digits(phone):
+        trust = min(trust, 0.5)
     return trust
 
 
@@ -341,6 +348,7 @@ def _take_people_and_organisation(card: Card) -> None:
     crosscheck.outvote_misread_domains(card.contact)
     crosscheck.repair_initials(card.contact)
     crosscheck.doubt_near_misses(card.contact)
+    _keep_clipped_doubted(card)
 
 
 def _keep_repairs_doubted(card: Card) -> None:
@@ -373,6 +381,30 @@ def _keep_unchecked_characters_doubted(card: Card) -> None:
         trust = max(ocr_trust(segment.line), character_trust(min(unchecked)))
         confidence = contact.confidence["emails"]
         card.set_confidence("emails", min(confidence, trust))
+
+
+# The contact's confidence key for each kind of segment that makes a field.
+_FIELD_OF_KIND = {
+    "email": "emails",
+    "website": "websites",
+    "phone": "phones",
+    "address": "address",
+    "name": "name",
+    "title": "title",
+    "department": "department",
+    "company": "company",
+}
+
+
+def _keep_clipped_doubted(card: Card) -> None:
+    # A field read from a line that runs into the picture's edge may have
+    # lost letters there, however well OCR read the rest and whatever
+    # other fields spell: they spell the start of it as well as the whole.
+    for segment in card.segments:
+        field_name = _FIELD_OF_KIND.get(segment.kind)
+        if segment.line.clipped and field_name in card.contact.confidence:
+            confidence = card.contact.confidence[field_name]
+            card.set_confidence(field_name, min(confidence, CLIPPED_TRUST))
 
 
 def character_trust(confidence: float) -> float:

@@ -22,3 +22,6 @@ class Line:
     # OCR's confidence from 0 to 1 in each character of text, where the
     # reader gives one per character; empty where it does not.
     characters: tuple[float, ...] = ()
+    # True when the line runs into the edge of the picture read, so the
+    # letters there may have been cut off with the card's background.
+    clipped: bool = False

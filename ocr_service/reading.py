@@ -144,7 +144,7 @@ class CardReader:
             started = time.perf_counter()
             lines = self._second_look(grey, best.lines)
             timings["second_look"] = time.perf_counter() - started
-        return lines
+        return [marked_if_clipped(line, grey.shape) for line in lines]
 
     def _prepare(self, image_bytes: bytes, timings: dict[str, float]) -> np.ndarray:
         """The greyscale picture Tesseract reads, each step timed."""
@@ -366,6 +366,15 @@ def joined(words: list[Word]) -> tuple[str, tuple[float, ...]]:
         characters[match.start() : match.end()] = [at]
         text = text[: match.start()] + "@" + text[match.end() :]
     return text, tuple(characters)
+
+
+def marked_if_clipped(line: Line, shape: tuple[int, int]) -> Line:
+    """The line, marked clipped when its box reaches the picture's edge."""
+    height, width = shape
+    right, bottom = line.left + line.width, line.top + line.height
+    if min(line.left, line.top) > 0 and right < width and bottom < height:
+        return line
+    return dataclasses.replace(line, clipped=True)
 
 
 def text_lines(rows: list[list[Word]]) -> list[Line]:

@@ -1,5 +1,7 @@
 """Field parsing turns the lines of a card into the right contact fields."""
 
+import dataclasses
+
 import pytest
 
 from cardscan.v1 import contact_pb2
@@ -545,3 +547,21 @@ def test_lines_without_height_still_parse():
 
     assert contact.name.full == "Ana Lima"
     assert contact.title == "Designer"
+
+
+def test_fields_on_a_line_running_into_the_picture_edge_stay_doubted():
+    lines = card(("Ana Lim", 48), "Limalabs Ltd", "ana.lima@limalabs.com")
+    lines[0] = dataclasses.replace(lines[0], clipped=True)
+
+    contact = fields.parse(lines)
+
+    assert contact.name.full == "Ana Lim"
+    assert contact.confidence["name"] < fields.REVIEW_THRESHOLD
+    assert contact.confidence["emails"] >= fields.REVIEW_THRESHOLD
+    assert contact.needs_review
+
+
+def test_number_that_lost_a_printed_digit_is_doubted():
+    contact = fields.parse(card(("Ana Lima", 48), "Mobile +31 02-7912248"))
+
+    assert contact.confidence["phones"] < fields.REVIEW_THRESHOLD

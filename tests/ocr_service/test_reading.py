@@ -7,11 +7,13 @@ import unicodedata
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from ocr_service.lines import Line
 from ocr_service.reading import (
     CardReader,
     UnreadableImage,
     Word,
     find_tessdata,
+    marked_if_clipped,
     to_line,
 )
 
@@ -110,6 +112,14 @@ def test_words_without_character_confidences_give_a_line_without_them():
 
     assert line.text == "ana lima"
     assert line.characters == ()
+
+
+def test_line_reaching_the_picture_edge_is_marked_clipped():
+    inside = Line("Duuk de Koning", 700, 120, 300, 40, 0.96)
+    reaching = Line("Duuk de Konin", 700, 120, 339, 40, 0.96)
+
+    assert not marked_if_clipped(inside, (600, 1039)).clipped
+    assert marked_if_clipped(reaching, (600, 1039)).clipped
 
 
 @pytest.mark.parametrize("degrees", [90, 180, 270])
