@@ -35,6 +35,11 @@ logger = logging.getLogger(__name__)
 
 STORE_TIMEOUT_SECONDS = 10.0
 STORE_CONNECT_SECONDS = 3.0
+# How long a watcher keeps its stream open while the store cannot be reached,
+# looking again at every event and refresh, before it ends the watch.
+STORE_OUTAGE_SECONDS = 300.0
+# The codes of a store call that never got the store's answer.
+UNANSWERED = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
 # How often a watcher re-reads a batch even without an event, in case one
 # was lost: events travel on core NATS, which does not redeliver.
 REFRESH_SECONDS = 2.0
@@ -199,7 +204,7 @@ class Batches:
         try:
             await self._call(self._store.FinishCard(request))
         except CardscanError as error:
-            logger.error("card %s stays QUEUED: the store refused: %s", card_id, error)
+            logger.error("card %s stays QUEUED: %s", card_id, error)
             return Outcome.UNSETTLED
         return Outcome.FAILED
 
@@ -331,23 +336,33 @@ class Batches:
         return list(reply.cards)
 
     async def watch(self, batch_id: str) -> AsyncIterator[batch_pb2.Batch]:
-        """The batch now and after every change, until it is complete."""
+        """The batch now and after every change, until it is complete.
+
+        Once the batch was found, a store that cannot be reached is waited
+        out for up to STORE_OUTAGE_SECONDS, looking again at every event
+        and every refresh; the batch goes on in the meantime.
+        """
         _check_batch_id(batch_id)
         changed = asyncio.Event()
         async with self._events(batch_id, changed):
-            last = None
-            while True:
+            batch = await self.get(batch_id)
+            yield batch
+            outage = _Outage(batch_id)
+            while batch.state != batch_pb2.BATCH_STATE_COMPLETE:
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(changed.wait(), REFRESH_SECONDS)
                 # Events during the fetch set the flag again: one more fetch
                 # covers any burst of them.
                 changed.clear()
-                batch = await self.get(batch_id)
-                if batch != last:
-                    yield batch
-                    last = batch
-                if batch.state == batch_pb2.BATCH_STATE_COMPLETE:
-                    return
-                with suppress(TimeoutError):
-                    await asyncio.wait_for(changed.wait(), REFRESH_SECONDS)
+                try:
+                    latest = await self.get(batch_id)
+                except Unavailable as error:
+                    outage.failed(error)
+                    continue
+                outage.answered()
+                if latest != batch:
+                    yield latest
+                    batch = latest
 
     async def scan(self, image: bytes, file_name: str) -> batch_pb2.Card:
         """Queues one image as a one-card batch and waits for OCR to end it."""
@@ -423,22 +438,75 @@ class Batches:
                 self._store_channel.channel_ready(), STORE_CONNECT_SECONDS
             )
         except TimeoutError:
-            raise Unavailable(
-                f"the store at {self._settings.store_addr} is unreachable, so no "
-                "upload can be taken"
-            ) from None
+            unreachable = self._unreachable(
+                f"no connection within {STORE_CONNECT_SECONDS:g} s"
+            )
+            raise Unavailable(f"{unreachable}, so no upload can be taken") from None
 
-    @staticmethod
-    async def _call(call: Awaitable[T]) -> T:
-        """Awaits a store call, turning its failure into a CardscanError."""
+    async def _call(self, call: Awaitable[T]) -> T:
+        """Awaits a store call; every store call goes through here, so that
+        each failure is told as the store's, naming where it is."""
         try:
             return await asyncio.wait_for(call, STORE_TIMEOUT_SECONDS)
         except grpc.aio.AioRpcError as error:
-            raise from_rpc_error(error) from None
+            raise self._store_error(error) from None
         except TimeoutError:
+            reason = f"no answer within {STORE_TIMEOUT_SECONDS:g} s"
+            raise self._unreachable(reason) from None
+
+    def _store_error(self, error: grpc.aio.AioRpcError) -> CardscanError:
+        """What a failed store call means: an outage, the store's own answer
+        (an unknown batch stays NotFound), or a fault of the store."""
+        if error.code() in UNANSWERED:
+            return self._unreachable(_cause(error))
+        meant = from_rpc_error(error)
+        if type(meant) is CardscanError:
+            return CardscanError(
+                f"the store at {self._settings.store_addr} failed "
+                f"({error.code().name}): {meant}"
+            )
+        return meant
+
+    def _unreachable(self, reason: str) -> Unavailable:
+        return Unavailable(
+            f"the store at {self._settings.store_addr} is unreachable ({reason})"
+        )
+
+
+class _Outage:
+    """A store outage that one watch waits out, for up to STORE_OUTAGE_SECONDS."""
+
+    def __init__(self, batch_id: str) -> None:
+        self._batch_id = batch_id
+        self._since: float | None = None
+
+    def failed(self, error: Unavailable) -> None:
+        """Notes a look the store did not answer; ends the watch with the
+        error once the outage has lasted too long."""
+        now = time.monotonic()
+        if self._since is None:
+            self._since = now
+            logger.warning(
+                "watch of batch %s: %s; waiting for up to %g s",
+                self._batch_id,
+                error,
+                STORE_OUTAGE_SECONDS,
+            )
+        if now - self._since >= STORE_OUTAGE_SECONDS:
             raise Unavailable(
-                f"the store did not answer within {STORE_TIMEOUT_SECONDS:g} s"
-            ) from None
+                f"{error}; stopped following batch {self._batch_id} after "
+                f"{now - self._since:.0f} s without the store"
+            )
+
+    def answered(self) -> None:
+        """Notes a look the store answered, which ends any outage."""
+        if self._since is not None:
+            logger.info(
+                "watch of batch %s: the store answers again after %.1f s",
+                self._batch_id,
+                time.monotonic() - self._since,
+            )
+        self._since = None
 
 
 class _Subscribed:
@@ -467,6 +535,16 @@ class _Subscribed:
         # The connection may be closing; a subscription dies with it anyway.
         with suppress(nats.errors.Error):
             await self._subscription.unsubscribe()
+
+
+def _cause(error: grpc.aio.AioRpcError) -> str:
+    """Why a call got no answer, from the last clause of gRPC's text:
+    "...: Failed to connect to remote host: Connection refused" becomes
+    "connection refused"."""
+    if error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+        return "no answer in time"
+    cause = (error.details() or "").rsplit(": ", 1)[-1].strip()
+    return cause[:1].lower() + cause[1:] if cause else error.code().name
 
 
 def _check_batch_id(batch_id: str) -> None:

@@ -1,6 +1,7 @@
 """The gRPC CardScanService against a real gateway, NATS and store."""
 
 import asyncio
+import dataclasses
 import os
 
 import grpc
@@ -16,7 +17,8 @@ from gateway_support import (
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from cardscan import messaging, rpc
-from cardscan.v1 import batch_pb2, cardscan_pb2, contact_pb2
+from cardscan.v1 import batch_pb2, cardscan_pb2, contact_pb2, store_pb2_grpc
+from gateway import batches
 
 CHUNK = 4096
 
@@ -28,6 +30,15 @@ def upload_requests(data: bytes):
 
 async def create(gateway, entries: dict[str, bytes]):
     return await gateway.stub.CreateBatch(upload_requests(make_zip(entries)))
+
+
+async def logged(caplog, words: str) -> bool:
+    """Whether the words come up in a log record, looking for a while."""
+    for _ in range(200):
+        if any(words in record.getMessage() for record in caplog.records):
+            return True
+        await asyncio.sleep(0.05)
+    return False
 
 
 async def test_chunked_upload_queues_its_cards(gateway):
@@ -173,6 +184,82 @@ async def test_watch_streams_each_change_until_complete(gateway):
     assert seen[-1].state == batch_pb2.BATCH_STATE_COMPLETE
     assert (seen[-1].counts.done, seen[-1].counts.failed) == (1, 1)
     assert all(s.state == batch_pb2.BATCH_STATE_RUNNING for s in seen[:-1])
+
+
+async def test_watching_an_unknown_batch_is_not_found_at_once(gateway):
+    call = gateway.stub.WatchBatch(cardscan_pb2.WatchBatchRequest(batch_id="f" * 32))
+
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await call.read()
+
+    assert raised.value.code() == grpc.StatusCode.NOT_FOUND
+    assert "f" * 32 in raised.value.details()
+
+
+async def test_store_outage_is_unavailable_naming_the_store(gateway, stack_parts):
+    created = await create(gateway, {"a.png": image_bytes()})
+    stack_parts.stop_process("store")
+
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await gateway.stub.ListContacts(
+            cardscan_pb2.ListContactsRequest(batch_id=created.batch_id)
+        )
+
+    assert raised.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert raised.value.details() == (
+        f"the store at {gateway.settings.store_addr} is unreachable "
+        "(connection refused)"
+    )
+
+
+async def test_watch_rides_out_a_store_restart_to_the_batch_end(
+    gateway, stack_parts, caplog
+):
+    created = await create(gateway, {"a.png": image_bytes()})
+    batch_id = created.batch_id
+    call = gateway.stub.WatchBatch(cardscan_pb2.WatchBatchRequest(batch_id=batch_id))
+    first = (await call.read()).batch
+
+    stack_parts.stop_process("store")
+    await gateway.nc.publish(messaging.event_subject(batch_id), b"look again")
+    outage_seen = await logged(caplog, f"watch of batch {batch_id}: the store at")
+    stack_parts.start_store()
+    async with rpc.channel(stack_parts.store_address) as channel:
+        store = store_pb2_grpc.StoreServiceStub(channel)
+        restarted = dataclasses.replace(gateway, store=store)
+        await finish_card(restarted, f"{batch_id}-0", contact=contact_pb2.Contact())
+    rest = []
+    while (reply := await call.read()) != grpc.aio.EOF:
+        rest.append(reply.batch)
+
+    assert outage_seen
+    assert first.state == batch_pb2.BATCH_STATE_RUNNING
+    assert rest[-1].state == batch_pb2.BATCH_STATE_COMPLETE
+    assert rest[-1].counts.done == 1
+    assert await call.code() == grpc.StatusCode.OK
+
+
+async def test_watch_ends_unavailable_naming_the_store_once_an_outage_outlasts_it(
+    gateway, stack_parts, monkeypatch
+):
+    monkeypatch.setattr(batches, "STORE_OUTAGE_SECONDS", 0.0)
+    created = await create(gateway, {"a.png": image_bytes()})
+    batch_id = created.batch_id
+    call = gateway.stub.WatchBatch(cardscan_pb2.WatchBatchRequest(batch_id=batch_id))
+    await call.read()
+
+    stack_parts.stop_process("store")
+    await gateway.nc.publish(messaging.event_subject(batch_id), b"look again")
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await call.read()
+
+    assert raised.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert raised.value.details().startswith(
+        f"the store at {gateway.settings.store_addr} is unreachable ("
+    )
+    assert raised.value.details().endswith(
+        f"; stopped following batch {batch_id} after 0 s without the store"
+    )
 
 
 async def test_cancelled_watch_leaves_the_gateway_serving(gateway):

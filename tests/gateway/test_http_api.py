@@ -133,6 +133,22 @@ async def test_unknown_things_are_json_404s(http, path, status, code):
     assert body["error"]["message"]
 
 
+@pytest.mark.parametrize("tail", ["", "/contacts"])
+async def test_store_outage_is_a_503_naming_the_store(gateway, http, stack_parts, tail):
+    _, created = await post_zip(http, make_zip({"a.png": image_bytes()}))
+    stack_parts.stop_process("store")
+
+    async with http.get(f"/v1/batches/{created['batch_id']}{tail}") as reply:
+        body = await reply.json()
+
+    assert reply.status == 503
+    assert body["error"] == {
+        "code": "UNAVAILABLE",
+        "message": f"the store at {gateway.settings.store_addr} is unreachable "
+        "(connection refused)",
+    }
+
+
 async def test_wrong_method_is_a_json_405(http):
     async with http.delete("/v1/batches") as reply:
         body = await reply.json()
