@@ -113,6 +113,18 @@ def ocr_trust(line: Line) -> float:
     return max(0.0, min(1.0, (line.confidence - TRUST_FLOOR) / TRUST_SPAN))
 
 
+def segment_trust(segment: Segment) -> float:
+    """How far OCR's own confidence in the words a field was read from
+    supports it; the whole line's where the words cannot be told."""
+    line = segment.line
+    start = line.text.lower().find(segment.text.lower())
+    if start < 0 or len(line.word_confidences) != len(line.text):
+        return ocr_trust(line)
+    span = line.word_confidences[start : start + len(segment.text)]
+    confidence = sum(span) / len(span)
+    return max(0.0, min(1.0, (confidence - TRUST_FLOOR) / TRUST_SPAN))
+
+
 def _region_of(lines: list[Line]) -> str | None:
     """The country the card's national numbers are dialled in: the one its
     international numbers call, else the one its postal code's shape tells."""
@@ -238,7 +250,7 @@ def _distinct_sites(sites: list[str]) -> list[str]:
 
 
 def _link_trust(segment: Segment, card: Card) -> float:
-    trust = ocr_trust(segment.line)
+    trust = segment_trust(segment)
     if segment.repaired:
         trust = min(trust, crosscheck.MISREAD_TRUST)
     # An email and a website whose domains are a letter apart mean OCR
@@ -262,7 +274,7 @@ def _take_phones(card: Card) -> None:
 
 def _phone_trust(segment: Segment) -> float:
     phone = segment.phone
-    trust = ocr_trust(segment.line)
+    trust = segment_trust(segment)
     # Neither a label nor libphonenumber could type it: a reader might.
     if phone.type == phones.UNSPECIFIED:
         trust = min(trust, 0.75)
@@ -285,7 +297,7 @@ def _take_address(card: Card) -> None:
         addresses.address([s.text for s in block], card.region)
     )
     evidence = 1.0 if card.contact.address.postal_code else 0.6
-    trust = min(ocr_trust(s.line) for s in block)
+    trust = min(segment_trust(s) for s in block)
     card.set_confidence("address", min(evidence, trust))
 
 
@@ -378,7 +390,7 @@ def _keep_unchecked_characters_doubted(card: Card) -> None:
         unchecked = [c for letter, c in read if not (spelled and letter.isalpha())]
         if not unchecked:
             continue
-        trust = max(ocr_trust(segment.line), character_trust(min(unchecked)))
+        trust = max(segment_trust(segment), character_trust(min(unchecked)))
         confidence = contact.confidence["emails"]
         card.set_confidence("emails", min(confidence, trust))
 
@@ -420,7 +432,7 @@ def _take_department(card: Card, texts: list[Segment]) -> None:
         if roles.is_department(segment.text):
             segment.kind = "department"
             card.contact.department = segment.text
-            card.set_confidence("department", ocr_trust(segment.line))
+            card.set_confidence("department", segment_trust(segment))
             return
 
 
@@ -470,7 +482,7 @@ def _take_company(card: Card, texts: list[Segment]) -> None:
         return
     best.kind = "company"
     card.contact.company = best.text
-    card.set_confidence("company", min(best.score, ocr_trust(best.line)))
+    card.set_confidence("company", min(best.score, segment_trust(best)))
 
 
 def _name_score(
@@ -503,7 +515,7 @@ def _take_name(card: Card, texts: list[Segment]) -> None:
         return
     best.kind, best.text = "name", trimmed[id(best)]
     card.contact.name.CopyFrom(names.person_name(best.text, local_parts))
-    card.set_confidence("name", min(best.score / 0.75, ocr_trust(best.line)))
+    card.set_confidence("name", min(best.score / 0.75, segment_trust(best)))
 
 
 def _take_title(card: Card, texts: list[Segment]) -> None:
@@ -519,7 +531,7 @@ def _take_title(card: Card, texts: list[Segment]) -> None:
         return
     best.kind = "title"
     card.contact.title = best.text
-    card.set_confidence("title", min(best.score, ocr_trust(best.line)))
+    card.set_confidence("title", min(best.score, segment_trust(best)))
 
 
 def _title_score(segment: Segment, distance: int | None) -> float:

@@ -22,6 +22,9 @@ class Line:
     # OCR's confidence from 0 to 1 in each character of text, where the
     # reader gives one per character; empty where it does not.
     characters: tuple[float, ...] = ()
+    # For each character of text, OCR's confidence from 0 to 1 in the word
+    # it belongs to; empty where the reader gives none.
+    word_confidences: tuple[float, ...] = ()
     # True when the line runs into the edge of the picture read, so the
     # letters there may have been cut off with the card's background.
     clipped: bool = False

@@ -343,29 +343,43 @@ def to_line(words: list[Word]) -> Line:
     """One Line from the words that make it."""
     left, top = min(w.left for w in words), min(w.top for w in words)
     right, bottom = max(w.right for w in words), max(w.bottom for w in words)
-    text, characters = joined(words)
+    text, characters, word_confidences = joined(words)
     confidence = sum(w.confidence for w in words) / len(words) / 100.0
-    return Line(text, left, top, right - left, bottom - top, confidence, characters)
+    return Line(
+        text,
+        left,
+        top,
+        right - left,
+        bottom - top,
+        confidence,
+        characters if all(c >= 0 for c in characters) else (),
+        word_confidences,
+    )
 
 
-def joined(words: list[Word]) -> tuple[str, tuple[float, ...]]:
-    """The words' text joined by spaces, and the confidence from 0 to 1 of
-    each of its characters: empty unless every word has them, and a space
-    as sure as the word before it."""
+def joined(words: list[Word]) -> tuple[str, tuple[float, ...], tuple[float, ...]]:
+    """The words' text joined by spaces, the confidence from 0 to 1 of each
+    of its characters (-1 where a word has none), and of the word each
+    character belongs to; a space counts as part of the word before it."""
     text = " ".join(w.text for w in words)
-    if any(len(w.characters) != len(w.text) for w in words):
-        return SPACED_AT.sub("@", text), ()
-    characters = []
+    characters: list[float] = []
+    word_confidences: list[float] = []
     for word in words:
-        characters += [c / 100.0 for c in word.characters]
-        characters.append(min(word.characters) / 100.0)
+        if len(word.characters) == len(word.text):
+            characters += [c / 100.0 for c in word.characters]
+            characters.append(min(word.characters) / 100.0)
+        else:
+            characters += [-1.0] * (len(word.text) + 1)
+        word_confidences += [word.confidence / 100.0] * (len(word.text) + 1)
     characters.pop()
-    # Joining a spaced "@" keeps the confidence of the "@" itself.
+    word_confidences.pop()
+    # Joining a spaced "@" keeps the confidences of the "@" itself.
     for match in reversed(list(SPACED_AT.finditer(text))):
-        at = characters[match.start() + match[0].index("@")]
-        characters[match.start() : match.end()] = [at]
+        at = match.start() + match[0].index("@")
+        characters[match.start() : match.end()] = [characters[at]]
+        word_confidences[match.start() : match.end()] = [word_confidences[at]]
         text = text[: match.start()] + "@" + text[match.end() :]
-    return text, tuple(characters)
+    return text, tuple(characters), tuple(word_confidences)
 
 
 def marked_if_clipped(line: Line, shape: tuple[int, int]) -> Line:

@@ -88,10 +88,14 @@ def better_line(line: Line, text: str, score: float) -> Line:
         return line
     if any(edits(a, b) > MAX_EDITS for a, b in zip(mine, theirs, strict=True)):
         return line
+    # The second reading's confidence stands for the whole line: Tesseract's
+    # for its words no longer tells how sure the line is.
     confidence = max(line.confidence, SECOND_READING_CONFIDENCE)
     if mine == theirs:
-        return replace(line, confidence=confidence)
-    return replace(line, text=text, confidence=confidence, characters=())
+        return replace(line, confidence=confidence, word_confidences=())
+    return replace(
+        line, text=text, confidence=confidence, characters=(), word_confidences=()
+    )
 
 
 def link_values(text: str) -> list[str]:

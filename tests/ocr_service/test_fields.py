@@ -565,3 +565,31 @@ def test_number_that_lost_a_printed_digit_is_doubted():
     contact = fields.parse(card(("Ana Lima", 48), "Mobile +31 02-7912248"))
 
     assert contact.confidence["phones"] < fields.REVIEW_THRESHOLD
+
+
+def line_of_words(*words: tuple[str, float], top: int = 200) -> Line:
+    """One line of words, each with OCR's confidence in it."""
+    text = " ".join(word for word, _ in words)
+    confidences = []
+    for word, confidence in words:
+        confidences += [confidence] * (len(word) + 1)
+    mean = sum(c for _, c in words) / len(words)
+    return Line(text, 60, top, 300, 20, mean, (), tuple(confidences[:-1]))
+
+
+def test_poorly_read_label_leaves_its_number_trusted():
+    lines = card(("Ana Lima", 48), "Limalabs Ltd")
+    lines.append(line_of_words(("Handy.", 0.2), ("(939)568-2202", 0.95)))
+
+    contact = fields.parse(lines)
+
+    assert contact.confidence["phones"] >= fields.REVIEW_THRESHOLD
+
+
+def test_poorly_read_digits_leave_their_number_doubted():
+    lines = card(("Ana Lima", 48), "Limalabs Ltd")
+    lines.append(line_of_words(("Office", 0.97), ("+5591", 0.3), ("9260-5879", 0.95)))
+
+    contact = fields.parse(lines)
+
+    assert contact.confidence["phones"] < fields.REVIEW_THRESHOLD

@@ -105,6 +105,7 @@ def test_spaced_at_is_joined_keeping_each_character_its_confidence():
 
     assert line.text == "ana@x.io"
     assert line.characters == (0.99, 0.98, 0.97, 0.6, 0.99, 0.7, 0.99, 0.99)
+    assert line.word_confidences == (0.9, 0.9, 0.9, 0.6, 0.8, 0.8, 0.8, 0.8)
 
 
 def test_words_without_character_confidences_give_a_line_without_them():
@@ -112,6 +113,7 @@ def test_words_without_character_confidences_give_a_line_without_them():
 
     assert line.text == "ana lima"
     assert line.characters == ()
+    assert line.word_confidences == (0.9,) * 4 + (0.8,) * 4
 
 
 def test_line_reaching_the_picture_edge_is_marked_clipped():

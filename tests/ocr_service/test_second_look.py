@@ -1,6 +1,8 @@
 """A second recogniser's reading of an unsure link line is kept only where
 the evidence says it is better."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
@@ -43,13 +45,14 @@ def test_second_reading_without_the_link_is_left_aside():
 
 
 def test_two_readers_agreeing_make_the_line_sure_and_keep_its_characters():
-    line = unsure("www.example.com")
+    line = replace(unsure("www.example.com"), word_confidences=(0.3,) * 15)
 
     better = second_look.better_line(line, "www.example.com", 0.99)
 
     assert better.text == line.text
     assert better.characters == line.characters
     assert better.confidence >= second_look.SECOND_READING_CONFIDENCE
+    assert better.word_confidences == ()
 
 
 def test_only_unsure_link_lines_need_a_second_look():
