@@ -23,5 +23,8 @@ directory of their own: two gateways sharing one are not supported, as each
 would take the other's uploads in progress for leftovers.
 
 Until the gateway has listened for OCR workers' heartbeats for a whole
-heartbeat window, a batch is never told that no worker is running.
+heartbeat window, a batch is never told that no worker is running, and a
+single card is never refused for want of one. After that, a single card
+is refused at once while no worker runs, before it is registered; a batch
+is taken all the same, as its cards wait in the queue, with a notice.
 """

@@ -67,11 +67,13 @@ class SpoolChanged(Exception):
 
 
 class Created(NamedTuple):
-    """What an upload became: the batch, its card count, what was skipped."""
+    """What an upload became: the batch, its card count, what was skipped,
+    and a notice if no OCR worker runs to read it."""
 
     batch_id: str
     accepted: int
     skipped: list[batch_pb2.SkippedEntry]
+    notice: str = ""
 
 
 class Batches:
@@ -108,6 +110,9 @@ class Batches:
         # Once registered, every card must be queued or failed, so the rest
         # runs as a task of its own that a cancelled call does not stop.
         created = await _outliving_caller(self._accept(batch_id, path))
+        created = created._replace(notice=self._workers.notice_for_new_batch())
+        if created.notice:
+            logger.warning("batch %s: %s", batch_id, created.notice)
         logger.info(
             "batch %s created: %d cards accepted, %d entries skipped in %.2f s",
             batch_id,
@@ -368,6 +373,7 @@ class Batches:
         """Queues one image as a one-card batch and waits for OCR to end it."""
         started = time.monotonic()
         uploads.check_image(image, self._limits)
+        self._workers.require_one_for_a_card()
         await self._require_services()
         batch_id = uuid.uuid4().hex
         card_id = f"{batch_id}-0"

@@ -63,6 +63,7 @@ async def create_batch(request: web.Request) -> web.Response:
         "batch_id": created.batch_id,
         "accepted": created.accepted,
         "skipped": jsonview.skipped(created.skipped),
+        "notice": created.notice,
     }
     return web.json_response(body, status=202)
 

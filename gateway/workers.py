@@ -8,6 +8,7 @@ from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
 from cardscan import messaging
+from cardscan.errors import Unavailable
 from cardscan.v1 import batch_pb2
 
 # A worker that missed this many heartbeats in a row counts as gone.
@@ -15,6 +16,7 @@ MISSED_BEATS = 3
 # How long a worker may stay silent and still count as alive; also how long
 # the gateway must listen before the silence of every worker means anything.
 WINDOW_SECONDS = MISSED_BEATS * messaging.HEARTBEAT_INTERVAL_SECONDS
+HOW_TO_START = "cardscan up, or docker compose up --scale ocr=N"
 
 
 class Workers:
@@ -46,6 +48,30 @@ class Workers:
         cutoff = self._clock() - WINDOW_SECONDS
         self._last_seen = {w: t for w, t in self._last_seen.items() if t >= cutoff}
         return len(self._last_seen)
+
+    def none_running(self) -> bool:
+        """Whether the gateway listened for a whole heartbeat window and
+        knows that no worker runs."""
+        return self._clock() - self._since >= WINDOW_SECONDS and not self.online()
+
+    def require_one_for_a_card(self) -> None:
+        """Raises Unavailable, before a single card is taken, once the
+        gateway knows that no worker runs to read it."""
+        if self.none_running():
+            raise Unavailable(
+                f"no OCR worker is running; start one ({HOW_TO_START}) and send "
+                "the card again"
+            )
+
+    def notice_for_new_batch(self) -> str:
+        """What to tell of a batch just taken, if the gateway knows that no
+        worker runs; its cards wait in the queue, so it is taken all the same."""
+        if not self.none_running():
+            return ""
+        return (
+            "no OCR worker is running; the cards wait in the queue and are "
+            f"read once one starts ({HOW_TO_START})"
+        )
 
     def annotate(self, batch: batch_pb2.Batch) -> batch_pb2.Batch:
         """The batch with the workers online and, if it is stuck, a notice."""

@@ -18,7 +18,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from cardscan import messaging, rpc
 from cardscan.v1 import batch_pb2, cardscan_pb2, contact_pb2, store_pb2_grpc
-from gateway import batches
+from gateway import batches, workers
 
 CHUNK = 4096
 
@@ -301,6 +301,22 @@ async def test_scan_card_times_out_with_deadline_exceeded(gateway):
 
     assert raised.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
     assert "it stays queued in batch" in raised.value.details()
+
+
+async def test_scan_card_with_no_worker_running_is_unavailable_at_once(
+    gateway, monkeypatch
+):
+    # As if the gateway had listened for a whole heartbeat window already.
+    monkeypatch.setattr(workers, "WINDOW_SECONDS", 0.0)
+    request = cardscan_pb2.ScanCardRequest(image=image_bytes())
+
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await gateway.stub.ScanCard(request)
+    stream = await gateway.js.stream_info(messaging.STREAM)
+
+    assert raised.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert raised.value.details().startswith("no OCR worker is running; start one")
+    assert stream.state.messages == 0
 
 
 async def test_health_and_reflection_are_served(gateway):

@@ -17,6 +17,7 @@ from gateway_support import (
 
 from cardscan import messaging
 from cardscan.v1 import contact_pb2
+from gateway import workers
 
 
 @pytest.fixture
@@ -40,6 +41,7 @@ async def test_raw_zip_upload_queues_each_card_as_its_image_bytes(gateway, http)
     stream = await gateway.js.stream_info(messaging.STREAM)
 
     assert status == 202
+    assert body["notice"] == ""
     assert stream.state.messages == 2
     assert body["accepted"] == 2
     assert body["skipped"] == [
@@ -290,6 +292,41 @@ async def test_scan_without_a_worker_times_out_naming_the_batch(gateway, http):
     assert f"GET /v1/batches/{batch_id}" in body["error"]["message"]
     async with http.get(f"/v1/batches/{batch_id}") as reply:
         assert (await reply.json())["cards"][0]["state"] == "QUEUED"
+
+
+async def test_scan_with_no_worker_running_is_refused_at_once_and_not_queued(
+    gateway, http, monkeypatch
+):
+    # As if the gateway had listened for a whole heartbeat window already.
+    monkeypatch.setattr(workers, "WINDOW_SECONDS", 0.0)
+
+    async with http.post("/v1/cards", data=image_bytes()) as reply:
+        body = await reply.json()
+    stream = await gateway.js.stream_info(messaging.STREAM)
+
+    assert reply.status == 503
+    assert body["error"] == {
+        "code": "UNAVAILABLE",
+        "message": "no OCR worker is running; start one (cardscan up, or docker "
+        "compose up --scale ocr=N) and send the card again",
+    }
+    assert stream.state.messages == 0
+
+
+async def test_batch_with_no_worker_running_is_taken_with_a_notice(
+    gateway, http, monkeypatch
+):
+    monkeypatch.setattr(workers, "WINDOW_SECONDS", 0.0)
+
+    status, body = await post_zip(http, make_zip({"a.png": image_bytes()}))
+    (message,) = await queued_messages(gateway.js, 1)
+
+    assert (status, body["accepted"]) == (202, 1)
+    assert body["notice"] == (
+        "no OCR worker is running; the cards wait in the queue and are read "
+        "once one starts (cardscan up, or docker compose up --scale ocr=N)"
+    )
+    assert message.headers[messaging.CARD_ID_HEADER] == f"{body['batch_id']}-0"
 
 
 async def test_scan_of_something_not_an_image_is_a_400(http):

@@ -1,8 +1,11 @@
 """Counting OCR workers from their heartbeats."""
 
+import pytest
+
 from cardscan import messaging
+from cardscan.errors import Unavailable
 from cardscan.v1 import batch_pb2
-from gateway.workers import MISSED_BEATS, Workers
+from gateway.workers import MISSED_BEATS, WINDOW_SECONDS, Workers
 
 
 class Clock:
@@ -66,3 +69,29 @@ def test_batch_with_a_worker_or_nothing_waiting_gets_no_notice():
     served = workers.annotate(waiting_batch(2))
 
     assert (idle.notice, served.notice, served.workers_online) == ("", "", 1)
+
+
+def test_a_card_is_refused_only_once_a_whole_window_passed_without_a_worker():
+    clock = Clock()
+    workers = Workers(clock)
+    clock.now += WINDOW_SECONDS - 0.1
+    workers.require_one_for_a_card()
+    clock.now += 0.1
+
+    with pytest.raises(Unavailable, match="^no OCR worker is running; start one"):
+        workers.require_one_for_a_card()
+    workers.beat("w")
+    workers.require_one_for_a_card()
+
+
+def test_new_batch_gets_a_notice_only_while_no_worker_is_known_to_run():
+    clock = Clock()
+    workers = Workers(clock)
+    too_soon = workers.notice_for_new_batch()
+    clock.now += WINDOW_SECONDS
+    none_running = workers.notice_for_new_batch()
+    workers.beat("w")
+
+    assert too_soon == ""
+    assert none_running.startswith("no OCR worker is running; the cards wait")
+    assert workers.notice_for_new_batch() == ""
