@@ -7,6 +7,8 @@ message (the server's max_payload, 1 MB by default) goes into the
 object's name in the ``Cardscan-Object`` header.
 """
 
+from collections.abc import Awaitable, Callable
+
 import nats
 from nats.aio.client import Client
 from nats.js import JetStreamContext
@@ -51,14 +53,22 @@ def event_subject(batch_id: str) -> str:
     return f"cardscan.events.{batch_id}"
 
 
-async def connect(url: str, name: str) -> Client:
-    """Connects to NATS, retrying for as long as the server stays away."""
+async def connect(
+    url: str,
+    name: str,
+    disconnected_cb: Callable[[], Awaitable[None]] | None = None,
+    reconnected_cb: Callable[[], Awaitable[None]] | None = None,
+) -> Client:
+    """Connects to NATS, retrying for as long as the server stays away; the
+    callbacks, if given, are awaited when the connection drops and is back."""
     return await nats.connect(
         url,
         name=name,
         max_reconnect_attempts=-1,
         reconnect_time_wait=1,
         connect_timeout=5,
+        disconnected_cb=disconnected_cb,
+        reconnected_cb=reconnected_cb,
     )
 
 
