@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable
 
 import grpc
 from aiohttp import web
+from grpc_health.v1 import health_pb2
 
 from cardscan import messaging, rpc
 from cardscan.errors import CardscanError, InvalidInput
@@ -58,6 +59,50 @@ def _reporting_errors(method: Callable) -> Callable:
             await abort(context, error)
 
     return unary
+
+
+class NatsHealth:
+    """Reports the gateway NOT_SERVING on gRPC health while its NATS
+    connection is down, and SERVING again once it is back.
+
+    Only NATS counts. The gateway holds one NATS connection for its whole
+    life, and without it no card can be queued and no change heard. The
+    store is a service of its own with its own health check, and every call
+    that needs it already says that the store is unreachable and where.
+    """
+
+    def __init__(self) -> None:
+        self._connected = True
+        self._server: rpc.Server | None = None
+
+    async def attach(self, server: rpc.Server) -> None:
+        """Reports to the started server's health service from now on."""
+        self._server = server
+        await self._report()
+
+    def detach(self) -> None:
+        """Stops reporting, before the gateway closes its connection."""
+        self._server = None
+
+    async def disconnected(self) -> None:
+        self._connected = False
+        await self._report()
+
+    async def reconnected(self) -> None:
+        self._connected = True
+        await self._report()
+
+    async def _report(self) -> None:
+        if self._server is None:
+            return
+        if self._connected:
+            status = health_pb2.HealthCheckResponse.SERVING
+            logger.info("NATS is connected: the gateway is SERVING")
+        else:
+            status = health_pb2.HealthCheckResponse.NOT_SERVING
+            logger.warning("NATS is unreachable: the gateway is NOT_SERVING")
+        for name in ("", SERVICE_NAME):
+            await self._server.health.set(name, status)
 
 
 class CardScanServicer(cardscan_pb2_grpc.CardScanServiceServicer):
@@ -119,7 +164,13 @@ class CardScanServicer(cardscan_pb2_grpc.CardScanServiceServicer):
 async def serve(settings: Settings, stop: asyncio.Event) -> None:
     """Runs the gRPC and HTTP front ends until the stop event is set."""
     settings.upload_dir.mkdir(parents=True, exist_ok=True)
-    nc = await messaging.connect(settings.nats_url, name="cardscan-gateway")
+    nats_health = NatsHealth()
+    nc = await messaging.connect(
+        settings.nats_url,
+        name="cardscan-gateway",
+        disconnected_cb=nats_health.disconnected,
+        reconnected_cb=nats_health.reconnected,
+    )
     store_channel = rpc.channel(settings.store_addr)
     workers = Workers()
     heartbeats = await workers.listen(nc)
@@ -147,9 +198,11 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     await web.TCPSite(http_runner, host, int(port)).start()
     logger.info("HTTP listening on %s", settings.http_listen)
     await grpc_server.start()
+    await nats_health.attach(grpc_server)
     try:
         await stop.wait()
     finally:
+        nats_health.detach()
         await grpc_server.stop()
         await http_runner.cleanup()
         await heartbeats.unsubscribe()

@@ -327,3 +327,29 @@ async def test_health_and_reflection_are_served(gateway):
         )
 
     assert reply.status == health_pb2.HealthCheckResponse.SERVING
+
+
+async def health_turns(health, service: str, status: int) -> int:
+    """The service's health once it turns to the status, looking for a while."""
+    for _ in range(200):
+        request = health_pb2.HealthCheckRequest(service=service)
+        seen = (await health.Check(request)).status
+        if seen == status:
+            break
+        await asyncio.sleep(0.05)
+    return seen
+
+
+@pytest.mark.parametrize("service", ["", "cardscan.v1.CardScanService"])
+async def test_health_is_not_serving_while_nats_is_down(gateway, stack_parts, service):
+    serving = health_pb2.HealthCheckResponse.SERVING
+    not_serving = health_pb2.HealthCheckResponse.NOT_SERVING
+    async with rpc.channel(gateway.settings.grpc_listen) as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+        before = await health_turns(health, service, serving)
+        stack_parts.stop_process("nats")
+        during = await health_turns(health, service, not_serving)
+        stack_parts.start_nats()
+        after = await health_turns(health, service, serving)
+
+    assert (before, during, after) == (serving, not_serving, serving)
