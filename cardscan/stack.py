@@ -180,16 +180,20 @@ class Stack:
         self._spawn("store", [sys.executable, "-m", "store_service"], env)
         wait_healthy(self.store_address, self.processes["store"], "the store")
 
-    def start_ocr(self, count: int) -> None:
-        """Starts OCR workers, numbered after those already running."""
+    def start_ocr(self, count: int) -> list[str]:
+        """Starts OCR workers, numbered after those already running, and
+        returns the addresses of their health services."""
         env = {"NATS_URL": self.nats_url, "STORE_ADDR": self.store_address}
         first = sum(1 for name in self.processes if name.startswith("ocr-"))
+        addresses = []
         for number in range(first + 1, first + count + 1):
             address = f"127.0.0.1:{free_port()}"
             worker_env = {**env, "OCR_HEALTH_LISTEN": address}
             name = f"ocr-{number}"
             self._spawn(name, [sys.executable, "-m", "ocr_service"], worker_env)
             wait_healthy(address, self.processes[name], f"OCR worker {number}")
+            addresses.append(address)
+        return addresses
 
     def start_gateway(self) -> None:
         """Starts the gateway's HTTP and gRPC servers."""

@@ -3,8 +3,11 @@
 import os
 import subprocess
 import sys
+import time
 
+import grpc
 import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 
 def start_worker(**env: str) -> subprocess.CompletedProcess:
@@ -31,3 +34,38 @@ def test_bad_setting_stops_start_up_naming_it(env, message):
     assert worker.returncode == 1
     assert message in worker.stderr
     assert "Traceback" not in worker.stderr
+
+
+def health_status(address: str) -> int:
+    with grpc.insecure_channel(address) as channel:
+        reply = health_pb2_grpc.HealthStub(channel).Check(
+            health_pb2.HealthCheckRequest(), timeout=2
+        )
+    return reply.status
+
+
+def wait_for_status(address: str, status: int, timeout: float = 30) -> int:
+    deadline = time.monotonic() + timeout
+    seen = None
+    while time.monotonic() < deadline:
+        seen = health_status(address)
+        if seen == status:
+            break
+        time.sleep(0.2)
+    return seen
+
+
+def test_worker_reports_not_serving_while_cut_off_from_nats(stack_parts):
+    stack_parts.start_nats()
+    stack_parts.start_store()
+    (address,) = stack_parts.start_ocr(1)
+    serving = health_pb2.HealthCheckResponse.SERVING
+    not_serving = health_pb2.HealthCheckResponse.NOT_SERVING
+
+    stack_parts.stop_process("nats")
+    while_away = wait_for_status(address, not_serving)
+    stack_parts.start_nats()
+    once_back = wait_for_status(address, serving)
+
+    assert while_away == not_serving
+    assert once_back == serving
