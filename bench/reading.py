@@ -5,7 +5,7 @@ Usage: python bench/reading.py [CARD_FOLDER] [--languages eng+deu] [--psm 3]
        [--repeat N] [--dump lines.jsonl] [--skip STEP ...]
 
 --skip leaves preparation steps out (exif, crop, scale, background, turn,
-columns), to measure what each one brings.
+columns, second_look), to measure what each one brings.
 
 Step times are wall-clock and suffer when other processes share the
 cores; "cpu" is the reading thread's processor time for the whole card,
@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from ocr_service import images  # noqa: E402
 from ocr_service.reading import DEFAULT_LANGUAGES, CardReader  # noqa: E402
+from ocr_service.second_look import RapidLineRecogniser  # noqa: E402
 
 DEFAULT_CARDS = ROOT.parent / "shared" / "cards" / "dev"
 TEXT_FIELDS = ["name", "company", "title"]
@@ -119,7 +120,10 @@ def run(args: argparse.Namespace) -> None:
     """Reads every card, then prints recall, uprightness and step times."""
     cards = load_cards(Path(args.cards))
     skip_steps(args.skip)
-    reader = CardReader(args.languages, args.tessdata, psm=args.psm)
+    second = None if "second_look" in args.skip else RapidLineRecogniser()
+    reader = CardReader(
+        args.languages, args.tessdata, psm=args.psm, second_reader=second
+    )
     hits = defaultdict(lambda: defaultdict(list))
     times = defaultdict(lambda: defaultdict(list))
     upright = defaultdict(list)
@@ -177,7 +181,15 @@ def main() -> None:
         "--skip",
         nargs="*",
         default=[],
-        choices=["exif", "crop", "scale", "background", "turn", "columns"],
+        choices=[
+            "exif",
+            "crop",
+            "scale",
+            "background",
+            "turn",
+            "columns",
+            "second_look",
+        ],
         help="preparation steps to leave out",
     )
     run(parser.parse_args())
