@@ -14,8 +14,8 @@ I_OR_L = "iIlL1|"
 
 def email_initial(email: str, given: str, family: str) -> str:
     """The email with its first letter set to the given name's initial when
-    the rest of its local part is the family name: "ibustos" from the card
-    of Lupe Bustos reads "lbustos"."""
+    the rest of its local part is the family name: "iparedes" from the card
+    of Lara Paredes reads "lparedes"."""
     local, _, host = email.partition("@")
     initial = fold(given)[:1]
     family_letters = re.sub(r"[^a-z]", "", fold(family))
@@ -29,8 +29,8 @@ def email_initial(email: str, given: str, family: str) -> str:
 
 def company_initial(company: str, domains: list[str]) -> str:
     """The company with its first letter set from a domain that spells it
-    with the other of "I" and "l": "lacovelli SPA" beside iacovellispa.net
-    reads "Iacovelli SPA"."""
+    with the other of "I" and "l": "lannotti SRL" beside iannottisrl.example
+    reads "Iannotti SRL"."""
     if not company or company[0] not in I_OR_L:
         return company
     letters = re.sub(r"[^a-z0-9]", "", fold(company))[1:]

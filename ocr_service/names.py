@@ -23,7 +23,7 @@ PARTICLES = word_set(
     "al bin ibn mac st. saint"
 )
 # A capitalised word; a second capital may follow a hyphen, an apostrophe or
-# a prefix such as "Mc" ("Jean-Luc", "O'Brien", "McIneely", "DeVries").
+# a prefix such as "Mc" ("Jean-Luc", "O'Brien", "McAllister", "DeVries").
 _WORD = re.compile(r"^[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]*(?:['’\-]?[A-ZÀ-ÖØ-Þ]?[a-zà-öø-ÿ]+)*\.?$")
 
 
@@ -118,7 +118,7 @@ def _spellings(word: str) -> set[str]:
 
 def is_near_miss(name: str, local_part: str) -> bool:
     """True when a name part nearly but not quite appears in an email's
-    local part, as "Gumerich" in "r.gumprich": one of them was misread."""
+    local part, as "Hofrnann" in "k.hofmann": one of them was misread."""
     local = re.sub(r"[^a-z]", "", fold(local_part))
     for part in split_parts(name):
         spellings = {s for s in _spellings(part) if len(s) >= 5}
@@ -176,7 +176,7 @@ def _family_start(parts: list[str], local_parts: list[str]) -> int:
     cut = len(parts) - 1
     while cut > 1 and parts[cut - 1].lower() in PARTICLES:
         cut -= 1
-    # "acasagrande" says "Casa Grande" is one family name.
+    # "adelmonte" says "Del Monte" is one family name.
     locals_ = [re.sub(r"[^a-z]", "", fold(p)) for p in local_parts]
     for start in range(1, cut):
         family = re.sub(r"[^a-z]", "", fold("".join(parts[start:])))
