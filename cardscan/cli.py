@@ -49,7 +49,6 @@ PORT_OPTIONS = {
 # and how often it tries again meanwhile.
 OUTAGE_PATIENCE_SECONDS = 300.0
 OUTAGE_RETRY_SECONDS = 2.0
-PIPED_WIDTH = 160
 # Conventional exit status of a program ended by Ctrl-C.
 EXIT_INTERRUPTED = 130
 
@@ -73,10 +72,7 @@ class Terminal:
 def main(argv: list[str] | None = None) -> int:
     """Runs one command and returns its exit status."""
     args = parser().parse_args(argv)
-    # Piped or redirected, a table is read in full later: do not squeeze it
-    # into the 80 columns rich assumes when there is no terminal to ask.
-    width = None if sys.stdout.isatty() else PIPED_WIDTH
-    term = Terminal(Console(width=width), Console(stderr=True))
+    term = Terminal(Console(), Console(stderr=True))
     try:
         return args.command(args, term)
     except Unreachable as error:
