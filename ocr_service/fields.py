@@ -419,7 +419,9 @@ def _keep_clipped_doubted(card: Card) -> None:
     # other fields spell: they spell the start of it as well as the whole.
     for segment in card.segments:
         field_name = _FIELD_OF_KIND.get(segment.kind)
-        if segment.line.clipped and field_name in card.contact.confidence:
+        if field_name is None or not segment.line.clipped:
+            continue
+        if field_name in card.contact.confidence:
             confidence = card.contact.confidence[field_name]
             card.set_confidence(field_name, min(confidence, CLIPPED_TRUST))
 

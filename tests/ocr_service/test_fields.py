@@ -561,6 +561,20 @@ def test_fields_on_a_line_running_into_the_picture_edge_stay_doubted():
     assert contact.needs_review
 
 
+def test_a_clipped_line_that_is_no_field_is_passed_over():
+    # Logo scraps at a photo's top edge, as OCR read them on a real card.
+    scraps = [
+        Line("a", 125, 0, 79, 21, 0.22, clipped=True),
+        Line("J b k", 314, 0, 124, 37, 0.54, clipped=True),
+    ]
+    lines = scraps + card(("Ana Lima", 48), "ana.lima@limalabs.com")
+
+    contact = fields.parse(lines)
+
+    assert contact.name.full == "Ana Lima"
+    assert list(contact.emails) == ["ana.lima@limalabs.com"]
+
+
 def test_number_that_lost_a_printed_digit_is_doubted():
     contact = fields.parse(card(("Ana Lima", 48), "Mobile +31 02-7912248"))
 
