@@ -31,6 +31,8 @@ from pathlib import Path  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import cardset  # noqa: E402
+
 from cardscan import jsonview  # noqa: E402
 from cardscan.client import GatewayClient  # noqa: E402
 from cardscan.stack import Ports, Stack  # noqa: E402
@@ -43,14 +45,6 @@ from ocr_service.second_look import RapidLineRecogniser  # noqa: E402
 DEFAULT_CARDS = ROOT.parent / "shared" / "cards" / "dev"
 SCORER = ROOT.parent / "shared" / "tools" / "score.py"
 DEFAULT_OUT = ROOT / "bench-results" / "accuracy.jsonl"
-
-
-def labels(folder: Path) -> list[dict]:
-    """The card labels of a folder, in file-name order."""
-    found = [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
-    if not found:
-        raise SystemExit(f"no card labels (*.json) in {folder}")
-    return found
 
 
 def read_lines(
@@ -190,7 +184,10 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    cards = labels(args.cards)
+    try:
+        cards = [label for _, label in cardset.labelled(args.cards)]
+    except cardset.NoCards as error:
+        sys.exit(str(error))
     if args.pipeline:
         found = pipeline_predictions(args.cards, cards)
     else:

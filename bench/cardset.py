@@ -37,21 +37,26 @@ class Card:
         return self.path.name
 
 
-def load(folder: Path) -> list[Card]:
-    """The labelled cards of the folder, in file-name order."""
+def labelled(folder: Path) -> list[tuple[Path, dict]]:
+    """(image path, label) pairs of the folder's labelled cards, in file-name
+    order; NoCards when there are none."""
     if not folder.is_dir():
-        raise NoCards(
-            f"the card folder {folder} does not exist; pass a folder of "
-            "labelled cards with --cards"
-        )
-    cards = []
+        raise NoCards(f"the card folder {folder} does not exist")
+    pairs = []
     for label_path in sorted(folder.glob("*.json")):
         label = json.loads(label_path.read_text())
-        image = folder / label["file"]
-        cards.append(Card(image, image.read_bytes(), label.get("kind", "")))
-    if not cards:
+        pairs.append((folder / label["file"], label))
+    if not pairs:
         raise NoCards(f"{folder} holds no labelled card (no *.json beside images)")
-    return cards
+    return pairs
+
+
+def load(folder: Path) -> list[Card]:
+    """The labelled cards of the folder with their image bytes."""
+    return [
+        Card(image, image.read_bytes(), label.get("kind", ""))
+        for image, label in labelled(folder)
+    ]
 
 
 def repeated(cards: list[Card], count: int) -> list[Card]:

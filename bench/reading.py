@@ -36,6 +36,8 @@ from pathlib import Path  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import cardset  # noqa: E402
+
 from ocr_service import images  # noqa: E402
 from ocr_service.reading import DEFAULT_LANGUAGES, CardReader  # noqa: E402
 from ocr_service.second_look import RapidLineRecogniser  # noqa: E402
@@ -105,20 +107,12 @@ def skip_steps(steps: list[str]) -> None:
         CardReader._by_columns = lambda self, grey, reading: reading
 
 
-def load_cards(folder: Path) -> list[tuple[Path, dict]]:
-    """(image path, label) pairs of the folder's labelled cards."""
-    if not folder.is_dir():
-        sys.exit(f"no card folder at {folder}")
-    pairs = []
-    for label_path in sorted(folder.glob("*.json")):
-        label = json.loads(label_path.read_text())
-        pairs.append((folder / label["file"], label))
-    return pairs
-
-
 def run(args: argparse.Namespace) -> None:
     """Reads every card, then prints recall, uprightness and step times."""
-    cards = load_cards(Path(args.cards))
+    try:
+        cards = cardset.labelled(Path(args.cards))
+    except cardset.NoCards as error:
+        sys.exit(str(error))
     skip_steps(args.skip)
     second = None if "second_look" in args.skip else RapidLineRecogniser()
     reader = CardReader(

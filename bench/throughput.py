@@ -134,7 +134,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         results = run(args)
     except cardset.NoCards as error:
-        print(f"bench: {error}", file=sys.stderr)
+        print(
+            f"bench: {error}; name a folder of labelled cards with --cards",
+            file=sys.stderr,
+        )
         return 2
     except (pipeline.BenchFailed, RuntimeError, OSError) as error:
         print(f"bench: stopped: {error}", file=sys.stderr)
