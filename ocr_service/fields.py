@@ -484,12 +484,18 @@ def _take_company(card: Card, texts: list[Segment]) -> None:
     for segment in texts:
         _fit_to_domain(segment, domains)
         segment.score = _company_evidence(segment, domains)
+    _take_best(card, texts, "company", least=0.6)
+
+
+def _take_best(card: Card, texts: list[Segment], field: str, least: float) -> None:
+    """Makes the best-scored text the contact's field, when it scores at
+    least `least`; its confidence is the score, capped by OCR's trust."""
     best = max(texts, key=lambda s: s.score, default=None)
-    if best is None or best.score < 0.6:
+    if best is None or best.score < least:
         return
-    best.kind = "company"
-    card.contact.company = best.text
-    card.set_confidence("company", min(best.score, segment_trust(best)))
+    best.kind = field
+    setattr(card.contact, field, best.text)
+    card.set_confidence(field, min(best.score, segment_trust(best)))
 
 
 def _name_score(
@@ -533,12 +539,7 @@ def _take_title(card: Card, texts: list[Segment]) -> None:
     for segment in texts:
         distance = None if name is None else rank[id(segment)] - name
         segment.score = _title_score(segment, distance)
-    best = max(texts, key=lambda s: s.score, default=None)
-    if best is None or best.score < 0.3:
-        return
-    best.kind = "title"
-    card.contact.title = best.text
-    card.set_confidence("title", min(best.score, segment_trust(best)))
+    _take_best(card, texts, "title", least=0.3)
 
 
 def _title_score(segment: Segment, distance: int | None) -> float:
