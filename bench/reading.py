@@ -4,8 +4,8 @@ long each step takes, over a folder of labelled cards.
 Usage: python bench/reading.py [CARD_FOLDER] [--languages eng+deu] [--psm 3]
        [--repeat N] [--dump lines.jsonl] [--skip STEP ...]
 
---skip leaves preparation steps out (exif, crop, scale, background, turn,
-columns, second_look), to measure what each one brings.
+--skip leaves preparation steps out (exif, crop, scale, background, orient,
+turn, columns, second_look), to measure what each one brings.
 
 Step times are wall-clock and suffer when other processes share the
 cores; "cpu" is the reading thread's processor time for the whole card,
@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 import cardset  # noqa: E402
 
-from ocr_service import images  # noqa: E402
+from ocr_service import images, orientation  # noqa: E402
 from ocr_service.reading import DEFAULT_LANGUAGES, CardReader  # noqa: E402
 from ocr_service.second_look import RapidLineRecogniser  # noqa: E402
 
@@ -101,6 +101,8 @@ def skip_steps(steps: list[str]) -> None:
     for step in steps:
         if step in functions:
             setattr(images, functions[step], unchanged)
+    if "orient" in steps:
+        orientation.quarter_turns = lambda grey: 0
     if "turn" in steps:
         CardReader._upright = lambda self, grey, first: (grey, first)
     if "columns" in steps:
@@ -180,6 +182,7 @@ def main() -> None:
             "crop",
             "scale",
             "background",
+            "orient",
             "turn",
             "columns",
             "second_look",

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import tesserocr
 
-from ocr_service import images, second_look
+from ocr_service import images, orientation, second_look
 from ocr_service.images import UnreadableImage
 from ocr_service.lines import Line
 from ocr_service.second_look import LineRecogniser
@@ -130,6 +130,10 @@ class CardReader:
             grey = self._prepare(image_bytes, timings)
 
             started = time.perf_counter()
+            grey = np.rot90(grey, orientation.quarter_turns(grey))
+            timings["orient"] = time.perf_counter() - started
+
+            started = time.perf_counter()
             first = self._recognise(grey)
             timings["ocr"] = time.perf_counter() - started
 
@@ -175,10 +179,11 @@ class CardReader:
     ) -> tuple[np.ndarray, "Reading"]:
         """The card turned upright, and its reading.
 
-        EXIF tags are often missing or wrong and Tesseract's orientation
-        detection fails on cards with little text, so a card whose first
-        reading is poor or runs vertically is read again turned, and the
-        turn that reads with the most confidence wins.
+        EXIF tags are often missing or wrong, Tesseract's orientation
+        detection fails on cards with little text, and the guess from the
+        ink can be wrong too, so a card whose first reading is poor or runs
+        vertically is read again turned, and the turn that reads with the
+        most confidence wins.
         """
         if first.is_good() and not first.is_vertical():
             return grey, first

@@ -130,6 +130,18 @@ def test_card_turned_in_its_pixels_comes_out_upright(reader, degrees):
     assert_reads_card_text(reader.read(encoded(turned)))
 
 
+@pytest.mark.parametrize("degrees", [90, 180, 270])
+def test_card_turned_in_its_pixels_is_read_once(reader, monkeypatch, degrees):
+    turned = render_card().rotate(degrees, expand=True)
+    readings = []
+    recognise = reader._recognise
+    monkeypatch.setattr(
+        reader, "_recognise", lambda grey: readings.append(1) or recognise(grey)
+    )
+    reader.read(encoded(turned))
+    assert len(readings) == 1
+
+
 @pytest.mark.parametrize(
     ("orientation", "turn"),
     [(3, Image.Transpose.ROTATE_180), (6, Image.Transpose.ROTATE_90)],
