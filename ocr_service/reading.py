@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 import tesserocr
 
@@ -92,6 +93,9 @@ class CardReader:
         second_reader: LineRecogniser | None = None,
     ) -> None:
         path = find_tessdata(languages, tessdata_path)
+        # Readers run one per core; OpenCV's own threads would only contend
+        # with the other readers for it, as Tesseract's would.
+        cv2.setNumThreads(1)
         self.languages = languages
         self._second_reader = second_reader
         self._lock = threading.Lock()
