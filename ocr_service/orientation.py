@@ -100,6 +100,8 @@ def ascender_lean(letters: np.ndarray, runs: np.ndarray) -> float:
     starts = np.flatnonzero(np.diff(run[order])) + 1
     lean = counted = 0
     for members in np.split(order, starts):
+        if members.size < MIN_RUN_LETTERS:
+            continue
         common = np.median(height[members])
         usual = (height[members] > common / 2) & (height[members] < 2 * common)
         members = members[usual]
