@@ -106,7 +106,7 @@ def skip_steps(steps: list[str]) -> None:
     if "turn" in steps:
         CardReader._upright = lambda self, grey, first: (grey, first)
     if "columns" in steps:
-        images.text_columns = lambda grey: [(0, grey.shape[1])]
+        CardReader._by_columns = lambda self, grey, reading: reading
 
 
 def run(args: argparse.Namespace) -> None:

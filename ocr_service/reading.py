@@ -146,6 +146,10 @@ class CardReader:
             timings["turn"] = time.perf_counter() - started
 
             started = time.perf_counter()
+            best = self._by_columns(grey, best)
+            timings["columns"] = time.perf_counter() - started
+
+            started = time.perf_counter()
             lines = self._second_look(grey, best.lines)
             timings["second_look"] = time.perf_counter() - started
         return [marked_if_clipped(line, grey.shape) for line in lines]
@@ -197,6 +201,23 @@ class CardReader:
             candidates.append((turned, reading))
         return max(candidates, key=lambda candidate: candidate[1].score())
 
+    def _by_columns(self, grey: np.ndarray, reading: "Reading") -> "Reading":
+        """The upright card read column by column when Tesseract joined lines
+        across the blank strip between two columns."""
+        columns = images.text_columns(grey)
+        gaps = [right for _, right in columns[:-1]]
+        if not any(
+            line.left < gap < line.left + line.width
+            for line in reading.lines
+            for gap in gaps
+        ):
+            return reading
+        height = grey.shape[0]
+        rows = []
+        for left, right in columns:
+            rows += self._recognise_rows(grey, (left, 0, right - left, height))
+        return Reading(text_lines(rows), *confident_characters(rows))
+
     def _second_look(self, grey: np.ndarray, lines: list[Line]) -> list[Line]:
         """The lines, those with a link Tesseract was unsure of read again
         by the second reader where there is one."""
@@ -213,15 +234,8 @@ class CardReader:
         return out
 
     def _recognise(self, grey: np.ndarray) -> "Reading":
-        """Runs Tesseract over the picture and collects its text lines.
-
-        Tesseract joins two columns set close together into one line, so
-        where a blank strip parts columns of text each is read on its own.
-        """
-        height = grey.shape[0]
-        rows = []
-        for left, right in images.text_columns(grey):
-            rows += self._recognise_rows(grey, (left, 0, right - left, height))
+        """Runs Tesseract over the picture and collects its text lines."""
+        rows = self._recognise_rows(grey)
         return Reading(text_lines(rows), *confident_characters(rows))
 
     def _recognise_rows(
