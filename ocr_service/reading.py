@@ -93,8 +93,9 @@ class CardReader:
         second_reader: LineRecogniser | None = None,
     ) -> None:
         path = find_tessdata(languages, tessdata_path)
-        # Readers run one per core; OpenCV's own threads would only contend
-        # with the other readers for it, as Tesseract's would.
+        # For the whole process: readers run one per core, so OpenCV's own
+        # threads would only contend with the other readers, as Tesseract's
+        # would.
         cv2.setNumThreads(1)
         self.languages = languages
         self._second_reader = second_reader

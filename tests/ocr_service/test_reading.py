@@ -130,6 +130,16 @@ def test_card_turned_in_its_pixels_comes_out_upright(reader, degrees):
     assert_reads_card_text(reader.read(encoded(turned)))
 
 
+@pytest.mark.parametrize("wrong_guess", [1, 2, 3])
+def test_card_still_comes_out_upright_when_the_ink_misleads(
+    reader, monkeypatch, wrong_guess
+):
+    monkeypatch.setattr(
+        "ocr_service.orientation.quarter_turns", lambda grey: wrong_guess
+    )
+    assert_reads_card_text(reader.read(encoded(render_card())))
+
+
 @pytest.mark.parametrize("degrees", [90, 180, 270])
 def test_card_turned_in_its_pixels_is_read_once(reader, monkeypatch, degrees):
     turned = render_card().rotate(degrees, expand=True)
