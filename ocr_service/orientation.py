@@ -50,7 +50,8 @@ def quarter_turns(grey: np.ndarray) -> int:
     small_size = (max(1, round(width * SCALE)), max(1, round(height * SCALE)))
     small = cv2.resize(grey, small_size, interpolation=cv2.INTER_AREA)
     ink = (small < INK_LEVEL).astype(np.uint8)
-    letters = letter_boxes(ink)
+    marks = mark_boxes(ink)
+    letters = letters_among(marks)
     if len(letters) < MIN_LETTERS:
         return 0
 
@@ -58,20 +59,31 @@ def quarter_turns(grey: np.ndarray) -> int:
     turns = 0
     if smeared_count(ink, (gap, 1)) < smeared_count(ink, (1, gap)):
         turns = 1
+        letters = letters_among(turned_boxes(marks, ink.shape[1]))
         ink = np.ascontiguousarray(np.rot90(ink))
-        letters = letter_boxes(ink)
     if ascender_lean(letters, runs_of(ink, gap)) < -MIN_LEAN:
         turns += 2
     return turns
 
 
-def letter_boxes(ink: np.ndarray) -> np.ndarray:
-    """Left, top, width and height of each mark large enough to be a letter."""
+def mark_boxes(ink: np.ndarray) -> np.ndarray:
+    """Left, top, width and height of each separate mark of ink."""
     _, _, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
         ink, 8, cv2.CV_32S, cv2.CCL_GRANA
     )
-    boxes = stats[1:, :4]
+    return stats[1:, :4]
+
+
+def letters_among(boxes: np.ndarray) -> np.ndarray:
+    """The boxes of marks tall enough to be letters."""
     return boxes[boxes[:, 3] >= MIN_LETTER_HEIGHT]
+
+
+def turned_boxes(boxes: np.ndarray, width: int) -> np.ndarray:
+    """The boxes where numpy.rot90 puts them when it turns a picture of
+    this width a quarter counter-clockwise."""
+    left, top, box_width, box_height = boxes.T
+    return np.stack([top, width - left - box_width, box_height, box_width], axis=1)
 
 
 def smeared_count(ink: np.ndarray, kernel: tuple[int, int]) -> int:
