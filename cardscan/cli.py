@@ -30,7 +30,7 @@ from cardscan.stack import DetachedStack, Ports, Stack
 from cardscan.v1 import batch_pb2, cardscan_pb2
 
 SERVER_ENV = "CARDSCAN_SERVER"
-DEFAULT_SERVER = "127.0.0.1:50051"
+DEFAULT_SERVER = f"127.0.0.1:{Ports.default().gateway_grpc}"
 DEFAULT_DATA_DIR = "data"
 SAMPLE_CARDS = Path(__file__).resolve().parents[1] / "samples" / "cards"
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".bmp", ".gif"}

@@ -18,6 +18,11 @@ def state_name(state: int) -> str:
     return batch_pb2.CardState.Name(state).removeprefix("CARD_STATE_")
 
 
+def batch_state_name(state: int) -> str:
+    """RUNNING or COMPLETE."""
+    return batch_pb2.BatchState.Name(state).removeprefix("BATCH_STATE_")
+
+
 def phone_type_name(kind: int) -> str:
     """mobile, work, fax, other, or unknown."""
     name = contact_pb2.PhoneType.Name(kind).removeprefix("PHONE_TYPE_").lower()
@@ -81,9 +86,8 @@ def card(card: batch_pb2.Card, with_contact: bool = True) -> dict[str, Any]:
         "attempts": card.attempts,
     }
     if with_contact:
-        blank = contact_fields(contact_pb2.Contact())
-        fields = contact_fields(card.contact) if card.HasField("contact") else blank
-        out.update(fields)
+        # A card without a contact reads as an empty one: every field blank.
+        out.update(contact_fields(card.contact))
     return out
 
 
@@ -107,7 +111,7 @@ def batch(batch: batch_pb2.Batch) -> dict[str, Any]:
     """A batch with the state of each card, without contacts."""
     return {
         "batch_id": batch.batch_id,
-        "state": batch_pb2.BatchState.Name(batch.state).removeprefix("BATCH_STATE_"),
+        "state": batch_state_name(batch.state),
         "counts": counts(batch.counts),
         "cards": [card(c, with_contact=False) for c in batch.cards],
         "skipped": skipped(batch.skipped),

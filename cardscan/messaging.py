@@ -24,7 +24,6 @@ from nats.js.object_store import ObjectStore
 
 STREAM = "cardscan-cards"
 CARD_SUBJECTS = "cardscan.cards.>"
-EVENT_SUBJECTS = "cardscan.events.>"
 HEARTBEAT_SUBJECT = "cardscan.workers.heartbeat"
 OCR_CONSUMER = "ocr"
 IMAGE_BUCKET = "cardscan-images"

@@ -43,9 +43,17 @@ class Server:
     async def start(self) -> None:
         """Starts serving and reports every service as SERVING."""
         await self.grpc.start()
-        for name in ["", *self._names]:
-            await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        await self.set_serving(True)
         logger.info("gRPC listening on %s (port %d)", self.listen, self.port)
+
+    async def set_serving(self, serving: bool) -> None:
+        """Reports the server and each of its services as SERVING or
+        NOT_SERVING to health checks."""
+        status = health_pb2.HealthCheckResponse.NOT_SERVING
+        if serving:
+            status = health_pb2.HealthCheckResponse.SERVING
+        for name in ["", *self._names]:
+            await self.health.set(name, status)
 
     async def stop(self, grace: float = 5.0) -> None:
         """Reports NOT_SERVING, then stops after letting calls finish."""

@@ -125,7 +125,6 @@ class Stack:
     data_dir: Path
     ports: Ports
     ocr_workers: int = field(default_factory=lambda: os.cpu_count() or 1)
-    log_dir: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
@@ -148,7 +147,7 @@ class Stack:
     @property
     def logs(self) -> Path:
         """The folder with one log file per process."""
-        return self.log_dir or self.data_dir / "logs"
+        return self.data_dir / "logs"
 
     def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> None:
         self.logs.mkdir(parents=True, exist_ok=True)
@@ -220,7 +219,7 @@ class Stack:
             raise
         return self
 
-    def stop_process(self, name: str, timeout: float = 10.0) -> None:
+    def stop_process(self, name: str, timeout: float = STOP_TIMEOUT_SECONDS) -> None:
         """Stops one process, gracefully first."""
         process = self.processes.pop(name)
         if process.poll() is None:

@@ -93,7 +93,7 @@ def contact(card: batch_pb2.Card) -> Table:
 def batch(batch: batch_pb2.Batch) -> Table:
     """The state of each card of a batch."""
     counts = batch.counts
-    state = batch_pb2.BatchState.Name(batch.state).removeprefix("BATCH_STATE_")
+    state = jsonview.batch_state_name(batch.state)
     title = (
         f"Batch {clean(batch.batch_id)}: {state.lower()}, {counts.done} done, "
         f"{counts.failed} failed of {counts.total}"

@@ -14,7 +14,6 @@ from gateway.config import Limits
 
 logger = logging.getLogger(__name__)
 
-CHUNK_BYTES = 256 * 1024
 FILE_FIELD = "file"
 
 BATCHES = web.AppKey("batches", Batches)
@@ -105,7 +104,7 @@ async def _upload(request: web.Request) -> tuple[str, AsyncIterator[bytes]]:
     """The uploaded file's name and bytes, from the raw body or a form."""
     if request.content_type != "multipart/form-data":
         name = request.query.get("file_name", "")
-        return name, request.content.iter_chunked(CHUNK_BYTES)
+        return name, request.content.iter_chunked(uploads.CHUNK_BYTES)
     reader = await request.multipart()
     async for part in reader:
         if part.name == FILE_FIELD:
@@ -114,7 +113,7 @@ async def _upload(request: web.Request) -> tuple[str, AsyncIterator[bytes]]:
 
 
 async def _part_chunks(part) -> AsyncIterator[bytes]:
-    while chunk := await part.read_chunk(CHUNK_BYTES):
+    while chunk := await part.read_chunk(uploads.CHUNK_BYTES):
         yield chunk
 
 

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator, Callable
 
 import grpc
 from aiohttp import web
-from grpc_health.v1 import health_pb2
 
 from cardscan import messaging, rpc
 from cardscan.errors import CardscanError, InvalidInput
@@ -96,13 +95,10 @@ class NatsHealth:
         if self._server is None:
             return
         if self._connected:
-            status = health_pb2.HealthCheckResponse.SERVING
             logger.info("NATS is connected: the gateway is SERVING")
         else:
-            status = health_pb2.HealthCheckResponse.NOT_SERVING
             logger.warning("NATS is unreachable: the gateway is NOT_SERVING")
-        for name in ("", SERVICE_NAME):
-            await self._server.health.set(name, status)
+        await self._server.set_serving(self._connected)
 
 
 class CardScanServicer(cardscan_pb2_grpc.CardScanServiceServicer):

@@ -52,7 +52,11 @@ class Workers:
     def none_running(self) -> bool:
         """Whether the gateway listened for a whole heartbeat window and
         knows that no worker runs."""
-        return self._clock() - self._since >= WINDOW_SECONDS and not self.online()
+        return self._listened_long_enough() and not self.online()
+
+    def _listened_long_enough(self) -> bool:
+        """Whether the gateway has listened for heartbeats a whole window."""
+        return self._clock() - self._since >= WINDOW_SECONDS
 
     def require_one_for_a_card(self) -> None:
         """Raises Unavailable, before a single card is taken, once the
@@ -79,7 +83,7 @@ class Workers:
         waiting = batch.counts.queued + batch.counts.processing
         if not waiting or batch.workers_online:
             return batch
-        if self._clock() - self._since < WINDOW_SECONDS:
+        if not self._listened_long_enough():
             batch.notice = (
                 f"{waiting} card(s) are waiting; checking for OCR workers, as "
                 "the gateway started too recently to have heard from them"

@@ -10,8 +10,6 @@ import asyncio  # noqa: E402
 import logging  # noqa: E402
 import signal  # noqa: E402
 
-from grpc_health.v1 import health_pb2  # noqa: E402
-
 from cardscan import logs, messaging, rpc  # noqa: E402
 from cardscan.v1 import store_pb2_grpc  # noqa: E402
 from ocr_service import config  # noqa: E402
@@ -28,11 +26,11 @@ async def serve(settings: config.Settings, ocr: CardOcr) -> None:
     async def lost_nats() -> None:
         # A worker cut off from NATS reads nothing: say so to health checks.
         logger.warning("lost the connection to NATS at %s", settings.nats_url)
-        await health.health.set("", health_pb2.HealthCheckResponse.NOT_SERVING)
+        await health.set_serving(False)
 
     async def regained_nats() -> None:
         logger.info("connected to NATS at %s again", settings.nats_url)
-        await health.health.set("", health_pb2.HealthCheckResponse.SERVING)
+        await health.set_serving(True)
 
     nc = await messaging.connect(
         settings.nats_url, f"ocr {settings.worker_id}", lost_nats, regained_nats
