@@ -42,7 +42,6 @@ from ocr_service.lines import Line  # noqa: E402
 from ocr_service.reading import DEFAULT_LANGUAGES, CardReader  # noqa: E402
 from ocr_service.second_look import RapidLineRecogniser  # noqa: E402
 
-DEFAULT_CARDS = ROOT.parent / "shared" / "cards" / "dev"
 SCORER = ROOT.parent / "shared" / "tools" / "score.py"
 DEFAULT_OUT = ROOT / "bench-results" / "accuracy.jsonl"
 
@@ -167,7 +166,7 @@ def review_report(cards: list[dict], preds: list[dict]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("cards", nargs="?", type=Path, default=DEFAULT_CARDS)
+    parser.add_argument("cards", nargs="?", type=Path, default=cardset.DEFAULT_FOLDER)
     parser.add_argument(
         "--pipeline",
         action="store_true",

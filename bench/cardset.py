@@ -11,6 +11,9 @@ import numpy as np
 from PIL import Image, ImageOps
 
 # A phone's main camera: 12 megapixels in landscape.
+# The labelled sample cards, in the shared folder beside the repository.
+DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "shared" / "cards" / "dev"
+
 PHOTO_SIZE = (4000, 3000)
 PHOTO_QUALITY = 92
 # Sensor grain, in grey levels; without it an upscaled card compresses to a

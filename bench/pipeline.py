@@ -137,7 +137,7 @@ def watch_complete(stack: Stack, batch_id: str, timeout: float) -> batch_pb2.Bat
         stub = cardscan_pb2_grpc.CardScanServiceStub(channel)
         for reply in stub.WatchBatch(request, timeout=timeout):
             if reply.batch.state == batch_pb2.BATCH_STATE_COMPLETE:
-                return wait_complete(stack, batch_id, timeout)
+                return reply.batch
     raise BenchFailed(f"WatchBatch on {batch_id} ended before the batch did")
 
 

@@ -42,7 +42,6 @@ from ocr_service import images, orientation  # noqa: E402
 from ocr_service.reading import DEFAULT_LANGUAGES, CardReader  # noqa: E402
 from ocr_service.second_look import RapidLineRecogniser  # noqa: E402
 
-DEFAULT_CARDS = ROOT.parent / "shared" / "cards" / "dev"
 TEXT_FIELDS = ["name", "company", "title"]
 
 
@@ -167,7 +166,7 @@ def report(hits, times, upright) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("cards", nargs="?", default=str(DEFAULT_CARDS))
+    parser.add_argument("cards", nargs="?", default=str(cardset.DEFAULT_FOLDER))
     parser.add_argument("--languages", default=DEFAULT_LANGUAGES)
     parser.add_argument("--tessdata", default=os.environ.get("TESSDATA_PREFIX"))
     parser.add_argument("--psm", type=int, default=None)

@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.report import percentile  # noqa: E402
 from cardscan import rpc  # noqa: E402
 from cardscan.stack import Ports, Stack  # noqa: E402
 from cardscan.v1 import contact_pb2, store_pb2, store_pb2_grpc  # noqa: E402
@@ -39,7 +40,7 @@ CONTACT = contact_pb2.Contact(
 def report(what: str, seconds: list[float]) -> None:
     """Prints the median, 95th percentile and worst of the timings in ms."""
     ordered = sorted(seconds)
-    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+    p95 = percentile(ordered, 0.95)
     print(
         f"{what:<52} n={len(ordered):<5} median {statistics.median(ordered) * 1e3:8.3f}"
         f" ms  p95 {p95 * 1e3:8.3f} ms  max {ordered[-1] * 1e3:8.3f} ms"

@@ -41,7 +41,6 @@ from cardscan.stack import Ports, Stack  # noqa: E402
 from ocr_service import config as ocr_config  # noqa: E402
 from ocr_service.reading import DEFAULT_LANGUAGES  # noqa: E402
 
-DEFAULT_CARDS = Path("..") / "shared" / "cards" / "dev"
 DEFAULT_OUT = Path("bench-results") / "latest.json"
 PARTS = ("old", "engine", "pipeline", "latency", "memory")
 FULL = {"count": 200, "repeats": 3, "zip_mb": 500}
@@ -57,7 +56,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--cards",
         type=Path,
-        help=f"folder of labelled cards (default: {DEFAULT_CARDS} beside the "
+        help="folder of labelled cards (default: ../shared/cards/dev beside the "
         "repository's own folder)",
     )
     parser.add_argument(
@@ -98,7 +97,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     mode = QUICK if args.quick else FULL
     args.count = args.count or mode["count"]
     args.repeats = args.repeats or mode["repeats"]
-    args.cards = args.cards or ROOT / DEFAULT_CARDS
+    args.cards = args.cards or cardset.DEFAULT_FOLDER
     args.out = args.out or ROOT / DEFAULT_OUT
     return args
 

@@ -15,10 +15,26 @@ from cardscan.v1 import batch_pb2, contact_pb2, store_pb2
 
 CardState = batch_pb2.CardState
 
-# A card in one of these states has ended: nothing changes it any more.
-ENDED = (CardState.CARD_STATE_DONE, CardState.CARD_STATE_FAILED)
-# A card in one of these states may still be started.
-OPEN = (CardState.CARD_STATE_QUEUED, CardState.CARD_STATE_PROCESSING)
+
+def state_name(state: int) -> str:
+    """The stored form of a card state: QUEUED, PROCESSING, DONE or FAILED."""
+    return CardState.Name(state).removeprefix("CARD_STATE_")
+
+
+def state_value(name: str) -> int:
+    """The card state a stored name stands for."""
+    return CardState.Value(f"CARD_STATE_{name}")
+
+
+# A card in one of these stored states has ended: nothing changes it any more.
+ENDED_NAMES = tuple(
+    state_name(s) for s in (CardState.CARD_STATE_DONE, CardState.CARD_STATE_FAILED)
+)
+# A card in one of these stored states may still be started.
+OPEN_NAMES = tuple(
+    state_name(s)
+    for s in (CardState.CARD_STATE_QUEUED, CardState.CARD_STATE_PROCESSING)
+)
 
 
 class Backend(Protocol):
@@ -142,13 +158,3 @@ def assemble_batch(
         else batch_pb2.BatchState.BATCH_STATE_RUNNING
     )
     return batch
-
-
-def state_name(state: int) -> str:
-    """The stored form of a card state: QUEUED, PROCESSING, DONE or FAILED."""
-    return CardState.Name(state).removeprefix("CARD_STATE_")
-
-
-def state_value(name: str) -> int:
-    """The card state a stored name stands for."""
-    return CardState.Value(f"CARD_STATE_{name}")

@@ -23,8 +23,6 @@ from store_service.backend import CardState
 
 DUPLICATE_KEY = 11000
 
-ENDED_NAMES = [backend.state_name(s) for s in backend.ENDED]
-OPEN_NAMES = [backend.state_name(s) for s in backend.OPEN]
 
 # What a FetchBatch reply leaves out of each card.
 WITHOUT_CONTACT = {"_id": False, "contact": False}
@@ -66,6 +64,7 @@ class MongoBackend:
             stored = await self._find_cards(batch_id, WITHOUT_CONTACT)
             backend.ensure_same_cards(batch_id, cards, stored)
             await self._insert_batch(batch_id, skipped)
+            return assembled(batch_id, await self._find_batch(batch_id), stored)
         batch = await self.fetch_batch(batch_id)
         backend.ensure_same_cards(batch_id, cards, batch.cards)
         return batch
@@ -126,7 +125,7 @@ class MongoBackend:
         backend.check_id("card_id", card_id)
         processing = backend.state_name(CardState.CARD_STATE_PROCESSING)
         await self._cards.update_one(
-            {"card_id": card_id, "state": {"$in": OPEN_NAMES}},
+            {"card_id": card_id, "state": {"$in": backend.OPEN_NAMES}},
             {
                 "$set": {"state": processing, "updated_at": datetime.now(UTC)},
                 "$inc": {"attempts": 1},
@@ -154,7 +153,8 @@ class MongoBackend:
         # The state filter makes the first ending win even if two finishes
         # race: the later update matches no document.
         await self._cards.update_one(
-            {"card_id": card_id, "state": {"$nin": ENDED_NAMES}}, {"$set": change}
+            {"card_id": card_id, "state": {"$nin": backend.ENDED_NAMES}},
+            {"$set": change},
         )
         return await self._find_card(card_id)
 
@@ -167,10 +167,9 @@ class MongoBackend:
     async def fetch_batch(self, batch_id: str) -> batch_pb2.Batch:
         backend.check_id("batch_id", batch_id)
         found = await self._find_batch(batch_id)
-        cards = await self._find_cards(batch_id, WITHOUT_CONTACT)
-        skipped = [batch_pb2.SkippedEntry(**entry) for entry in found["skipped"]]
-        created_at = micros(found["created_at"])
-        return backend.assemble_batch(batch_id, cards, skipped, created_at)
+        return assembled(
+            batch_id, found, await self._find_cards(batch_id, WITHOUT_CONTACT)
+        )
 
     async def fetch_cards(self, batch_id: str) -> list[batch_pb2.Card]:
         backend.check_id("batch_id", batch_id)
@@ -189,6 +188,15 @@ class MongoBackend:
         cursor = self._cards.find({"batch_id": batch_id}, projection)
         documents = await cursor.sort("position", ASCENDING).to_list(None)
         return [card_from_document(document) for document in documents]
+
+
+def assembled(
+    batch_id: str, found: dict[str, Any], cards: list[batch_pb2.Card]
+) -> batch_pb2.Batch:
+    """The Batch message from its stored document and its cards."""
+    skipped = [batch_pb2.SkippedEntry(**entry) for entry in found["skipped"]]
+    created_at = micros(found["created_at"])
+    return backend.assemble_batch(batch_id, cards, skipped, created_at)
 
 
 def micros(moment: datetime) -> int:

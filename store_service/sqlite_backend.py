@@ -62,9 +62,6 @@ CREATE TABLE IF NOT EXISTS skipped (
 
 CARD_COLUMNS = "card_id, batch_id, file_name, state, error, attempts, updated_at"
 
-ENDED_NAMES = tuple(backend.state_name(s) for s in backend.ENDED)
-OPEN_NAMES = tuple(backend.state_name(s) for s in backend.OPEN)
-
 
 def now_micros() -> int:
     """The time now in microseconds since the Unix epoch."""
@@ -196,7 +193,7 @@ class SqliteBackend:
         self.db.execute(
             "UPDATE cards SET state = ?, attempts = attempts + 1, updated_at = ?"
             " WHERE card_id = ? AND state IN (?, ?)",
-            (processing, now_micros(), card_id, *OPEN_NAMES),
+            (processing, now_micros(), card_id, *backend.OPEN_NAMES),
         )
         return self._fetch_card(card_id)
 
@@ -219,7 +216,7 @@ class SqliteBackend:
             "UPDATE cards SET state = ?, error = ?, contact = ?, updated_at = ?"
             " WHERE card_id = ? AND state NOT IN (?, ?)",
             (backend.state_name(state), error, blob, now_micros(), card_id)
-            + ENDED_NAMES,
+            + backend.ENDED_NAMES,
         )
         return self._fetch_card(card_id)
 
