@@ -1,11 +1,15 @@
 """gRPC server and channel set-up shared by every cardscan service."""
 
+import functools
+import inspect
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
+
+from cardscan.errors import CardscanError
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +63,43 @@ class Server:
         """Reports NOT_SERVING, then stops after letting calls finish."""
         await self.health.enter_graceful_shutdown()
         await self.grpc.stop(grace)
+
+
+def reporting_errors(
+    logged: tuple[type[CardscanError], ...] = (CardscanError,),
+) -> Callable[[Callable], Callable]:
+    """A decorator for servicer methods, unary or streaming: a CardscanError
+    a method raises ends the call with that error's gRPC status, and one of
+    the logged kinds is also logged as a warning."""
+
+    def decorate(method: Callable) -> Callable:
+        async def abort(context: grpc.aio.ServicerContext, error: CardscanError):
+            if isinstance(error, logged):
+                logger.warning("%s refused: %s", method.__name__, error)
+            await context.abort(error.grpc_code, str(error))
+
+        if inspect.isasyncgenfunction(method):
+
+            @functools.wraps(method)
+            async def streaming(self, request, context):
+                try:
+                    async for reply in method(self, request, context):
+                        yield reply
+                except CardscanError as error:
+                    await abort(context, error)
+
+            return streaming
+
+        @functools.wraps(method)
+        async def unary(self, request, context):
+            try:
+                return await method(self, request, context)
+            except CardscanError as error:
+                await abort(context, error)
+
+        return unary
+
+    return decorate
 
 
 # gRPC waits up to two minutes between reconnection attempts by default; a

@@ -1,9 +1,8 @@
 """Starts the gateway: python -m gateway."""
 
 import asyncio
-import signal
 
-from cardscan import logs
+from cardscan import logs, signals
 from cardscan.errors import CardscanError
 from gateway import config
 from gateway.server import serve
@@ -15,12 +14,8 @@ async def main() -> None:
     except ValueError as error:
         raise SystemExit(f"gateway: {error}") from None
     logs.configure("gateway", settings.log_level)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
     try:
-        await serve(settings, stop)
+        await serve(settings, signals.stop_event())
     except CardscanError as error:
         raise SystemExit(f"gateway: {error}") from None
 

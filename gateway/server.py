@@ -2,16 +2,14 @@
 serve(), which runs it beside the HTTP API in one process."""
 
 import asyncio
-import functools
-import inspect
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 import grpc
 from aiohttp import web
 
 from cardscan import messaging, rpc
-from cardscan.errors import CardscanError, InvalidInput
+from cardscan.errors import InvalidInput
 from cardscan.v1 import cardscan_pb2, cardscan_pb2_grpc
 from cardscan.v1.store_pb2_grpc import StoreServiceStub
 from gateway import http_api
@@ -30,34 +28,9 @@ SERVICE_NAME = cardscan_pb2.DESCRIPTOR.services_by_name["CardScanService"].full_
 SERVER_OPTIONS = [("grpc.http2.bdp_probe", 0)]
 
 
-def _reporting_errors(method: Callable) -> Callable:
-    """Ends a call with the gRPC status of any CardscanError it raises."""
-
-    async def abort(context: grpc.aio.ServicerContext, error: CardscanError):
-        if isinstance(error, InvalidInput):
-            logger.warning("gRPC request refused: %s", error)
-        await context.abort(error.grpc_code, str(error))
-
-    if inspect.isasyncgenfunction(method):
-
-        @functools.wraps(method)
-        async def streaming(self, request, context):
-            try:
-                async for reply in method(self, request, context):
-                    yield reply
-            except CardscanError as error:
-                await abort(context, error)
-
-        return streaming
-
-    @functools.wraps(method)
-    async def unary(self, request, context):
-        try:
-            return await method(self, request, context)
-        except CardscanError as error:
-            await abort(context, error)
-
-    return unary
+# A warning is logged for bad input only: an unknown batch or an unreachable
+# store is told to the caller in the reply.
+_reporting_errors = rpc.reporting_errors(logged=(InvalidInput,))
 
 
 class NatsHealth:

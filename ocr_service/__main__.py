@@ -8,9 +8,8 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 import asyncio  # noqa: E402
 import logging  # noqa: E402
-import signal  # noqa: E402
 
-from cardscan import logs, messaging, rpc  # noqa: E402
+from cardscan import logs, messaging, rpc, signals  # noqa: E402
 from cardscan.v1 import store_pb2_grpc  # noqa: E402
 from ocr_service import config  # noqa: E402
 from ocr_service.cards import CardOcr  # noqa: E402
@@ -43,10 +42,7 @@ async def serve(settings: config.Settings, ocr: CardOcr) -> None:
         settings.worker_id,
         settings.max_attempts,
     )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+    stop = signals.stop_event()
 
     await health.start()
     logger.info(

@@ -2,12 +2,11 @@
 
 import asyncio
 import logging
-import signal
 
 from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
-from cardscan import logs
+from cardscan import logs, signals
 from store_service import config
 from store_service.backend import Backend
 from store_service.mongo_backend import MongoBackend
@@ -18,15 +17,6 @@ logger = logging.getLogger("store_service")
 
 # How long start-up waits for MongoDB before it gives up.
 MONGO_TIMEOUT_MS = 5000
-
-
-async def wait_for_signal() -> None:
-    """Returns once SIGTERM or SIGINT arrives."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    await stop.wait()
 
 
 async def run_on_mongo(settings: config.Settings) -> None:
@@ -66,7 +56,7 @@ async def run_on_sqlite(settings: config.Settings) -> None:
 async def run_on(settings: config.Settings, backend: Backend) -> None:
     """Serves on an opened backend until told to stop."""
     server = await serve(settings.listen, backend)
-    await wait_for_signal()
+    await signals.stop_event().wait()
     logger.info("stopping")
     await server.stop()
 

@@ -1,12 +1,9 @@
 """The StoreService servicer: translates between the protos and a backend."""
 
-import functools
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any
 
-from cardscan.errors import CardscanError
+from cardscan import rpc
 from cardscan.rpc import Server
 from cardscan.v1 import batch_pb2, store_pb2, store_pb2_grpc
 from store_service.backend import Backend
@@ -15,21 +12,7 @@ logger = logging.getLogger(__name__)
 
 SERVICE_NAME = store_pb2.DESCRIPTOR.services_by_name["StoreService"].full_name
 
-Handler = Callable[..., Awaitable[Any]]
-
-
-def reporting_errors(handler: Handler) -> Handler:
-    """Ends the call with the status code of any CardscanError raised."""
-
-    @functools.wraps(handler)
-    async def handle(self, request, context):
-        try:
-            return await handler(self, request, context)
-        except CardscanError as error:
-            logger.warning("%s rejected: %s", handler.__name__, error)
-            await context.abort(error.grpc_code, str(error))
-
-    return handle
+reporting_errors = rpc.reporting_errors()
 
 
 class StoreServicer(store_pb2_grpc.StoreServiceServicer):
