@@ -13,9 +13,6 @@ US_STATES = word_set(
 )
 CA_PROVINCES = word_set("AB BC MB NB NL NS NT NU ON PE QC SK YT")
 AU_STATES = word_set("NSW VIC QLD SA WA TAS NT ACT")
-BR_STATES = word_set(
-    "AC AL AP AM BA CE DF ES GO MA MT MS MG PA PB PR PE PI RJ RN RS RO RR SC SP SE TO"
-)
 
 # Postal codes whose shape alone tells the country, most specific first.
 # OCR reads "0" as "O" and "5" as "S" inside them, so those are allowed.

@@ -27,11 +27,13 @@ def set_confidence(contact: contact_pb2.Contact, name: str, value: float) -> Non
     contact.confidence[name] = round(max(0.0, min(1.0, value)), 3)
 
 
-def _lower(contact: contact_pb2.Contact, name: str, value: float) -> None:
+def lower(contact: contact_pb2.Contact, name: str, value: float) -> None:
+    """Lowers a field's confidence to the value if it is above it."""
     set_confidence(contact, name, min(contact.confidence[name], value))
 
 
-def _domains(contact: contact_pb2.Contact) -> list[str]:
+def domains(contact: contact_pb2.Contact) -> list[str]:
+    """The domains of the contact's emails and websites, each once."""
     values = list(contact.emails) + list(contact.websites)
     return list(dict.fromkeys(links.domain(v) for v in values))
 
@@ -112,12 +114,12 @@ def doubt_near_misses(contact: contact_pb2.Contact) -> None:
         if any(
             companies.is_near_miss(contact.company, links.domain(v)) for v in values
         ):
-            _lower(contact, name, MISREAD_TRUST)
-            _lower(contact, "company", NEAR_MISS_TRUST)
+            lower(contact, name, MISREAD_TRUST)
+            lower(contact, "company", NEAR_MISS_TRUST)
     local_parts = [e.split("@")[0] for e in contact.emails]
     if any(names.is_near_miss(contact.name.full, lp) for lp in local_parts):
-        _lower(contact, "name", NEAR_MISS_TRUST)
-        _lower(contact, "emails", NEAR_MISS_TRUST)
+        lower(contact, "name", NEAR_MISS_TRUST)
+        lower(contact, "emails", NEAR_MISS_TRUST)
 
 
 def repair_initials(contact: contact_pb2.Contact) -> None:
@@ -130,8 +132,8 @@ def repair_initials(contact: contact_pb2.Contact) -> None:
     if fixed != list(contact.emails):
         del contact.emails[:]
         contact.emails.extend(fixed)
-        _lower(contact, "emails", INITIAL_TRUST)
-    company = misreads.company_initial(contact.company, _domains(contact))
+        lower(contact, "emails", INITIAL_TRUST)
+    company = misreads.company_initial(contact.company, domains(contact))
     if company != contact.company:
         contact.company = company
-        _lower(contact, "company", INITIAL_TRUST)
+        lower(contact, "company", INITIAL_TRUST)

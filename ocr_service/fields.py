@@ -77,6 +77,9 @@ class Card:
     def set_confidence(self, name: str, value: float) -> None:
         crosscheck.set_confidence(self.contact, name, value)
 
+    def lower_confidence(self, name: str, value: float) -> None:
+        crosscheck.lower(self.contact, name, value)
+
 
 def parse(lines: Sequence[Line]) -> contact_pb2.Contact:
     """The contact printed on a card, from the lines OCR read on it."""
@@ -375,8 +378,7 @@ def _keep_repairs_doubted(card: Card) -> None:
     contact = card.contact
     for segment in card.texts("email"):
         if segment.repaired and not crosscheck.spelled_out(contact, segment.text):
-            confidence = contact.confidence["emails"]
-            card.set_confidence("emails", min(confidence, crosscheck.MISREAD_TRUST))
+            card.lower_confidence("emails", crosscheck.MISREAD_TRUST)
 
 
 def _keep_unchecked_characters_doubted(card: Card) -> None:
@@ -396,8 +398,7 @@ def _keep_unchecked_characters_doubted(card: Card) -> None:
         if not unchecked:
             continue
         trust = max(segment_trust(segment), character_trust(min(unchecked)))
-        confidence = contact.confidence["emails"]
-        card.set_confidence("emails", min(confidence, trust))
+        card.lower_confidence("emails", trust)
 
 
 # The contact's confidence key for each kind of segment that makes a field.
@@ -421,9 +422,9 @@ def _keep_clipped_doubted(card: Card) -> None:
         field_name = _FIELD_OF_KIND.get(segment.kind)
         if field_name is None or not segment.line.clipped:
             continue
+        # Reading a confidence the map lacks would add it.
         if field_name in card.contact.confidence:
-            confidence = card.contact.confidence[field_name]
-            card.set_confidence(field_name, min(confidence, CLIPPED_TRUST))
+            card.lower_confidence(field_name, CLIPPED_TRUST)
 
 
 def character_trust(confidence: float) -> float:
@@ -443,14 +444,9 @@ def _take_department(card: Card, texts: list[Segment]) -> None:
             return
 
 
-def _domains(card: Card) -> list[str]:
-    values = list(card.contact.emails) + list(card.contact.websites)
-    return list(dict.fromkeys(links.domain(v) for v in values))
-
-
 def _company_evidence(segment: Segment, domains: list[str]) -> float:
     text = segment.text
-    likeness = max((companies.domain_likeness(text, d) for d in domains), default=0)
+    likeness = _domain_fit(text, domains)
     legal = 0.9 if companies.legal_form(text) else 0.0
     evidence = max(likeness, legal)
     if roles.title_word_count(text):
@@ -480,7 +476,7 @@ def _domain_fit(text: str, domains: list[str]) -> float:
 
 
 def _take_company(card: Card, texts: list[Segment]) -> None:
-    domains = _domains(card)
+    domains = crosscheck.domains(card.contact)
     for segment in texts:
         _fit_to_domain(segment, domains)
         segment.score = _company_evidence(segment, domains)

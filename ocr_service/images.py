@@ -261,9 +261,10 @@ MAX_CARD_SHARE = 0.92
 def crop_to_card(grey: np.ndarray) -> np.ndarray:
     """The card cut out of a photo and squared up, or the whole picture
     levelled when no card outline stands out from its surroundings."""
-    corners = card_corners(grey)
+    small, scale = outline_copy(grey)
+    corners = card_corners(small, scale)
     if corners is None:
-        return straighten(grey)
+        return straighten(grey, small)
     corners = widen_to_card_shape(corners)
     top_left, top_right, bottom_right, bottom_left = corners
     width = int(max(distance(top_left, top_right), distance(bottom_left, bottom_right)))
@@ -311,12 +312,18 @@ def widen_to_card_shape(corners: np.ndarray) -> np.ndarray:
     )
 
 
-def card_corners(grey: np.ndarray) -> np.ndarray | None:
-    """The card's corners in full-size pixels, clockwise from top left."""
+def outline_copy(grey: np.ndarray) -> tuple[np.ndarray, float]:
+    """The picture shrunk to OUTLINE_SIDE on its long side, and the factor
+    it was shrunk by."""
     height, width = grey.shape
     scale = OUTLINE_SIDE / max(height, width)
     size = (max(int(width * scale), 1), max(int(height * scale), 1))
-    small = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
+    return cv2.resize(grey, size, interpolation=cv2.INTER_AREA), scale
+
+
+def card_corners(small: np.ndarray, scale: float) -> np.ndarray | None:
+    """The card's corners in full-size pixels, clockwise from top left, found
+    on the outline copy of the picture and the factor it was shrunk by."""
     edges = cv2.Canny(cv2.GaussianBlur(small, (5, 5), 0), 30, 90)
     edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))
     contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
@@ -368,13 +375,14 @@ MIN_SKEW_DEGREES = 1.0
 MAX_SKEW_DEGREES = 20.0
 
 
-def straighten(grey: np.ndarray) -> np.ndarray:
+def straighten(grey: np.ndarray, small: np.ndarray | None = None) -> np.ndarray:
     """The picture turned so that its long straight edges run level.
 
     For photos whose card outline was not found: the edges of the card,
-    of coloured bands and the baselines of text still show the skew.
+    of coloured bands and the baselines of text still show the skew. The
+    outline copy is made here unless given.
     """
-    angle = skew_degrees(grey)
+    angle = skew_degrees(grey, small)
     if angle is None or abs(angle) < MIN_SKEW_DEGREES:
         return grey
     height, width = grey.shape
@@ -388,14 +396,19 @@ def straighten(grey: np.ndarray) -> np.ndarray:
     )
 
 
-def skew_degrees(grey: np.ndarray) -> float | None:
-    """The median angle of the picture's long, nearly level straight lines."""
-    height, width = grey.shape
-    scale = OUTLINE_SIDE / max(height, width)
-    size = (max(int(width * scale), 1), max(int(height * scale), 1))
-    edges = cv2.Canny(cv2.resize(grey, size, interpolation=cv2.INTER_AREA), 50, 150)
+def skew_degrees(grey: np.ndarray, small: np.ndarray | None = None) -> float | None:
+    """The median angle of the picture's long, nearly level straight lines,
+    found on its outline copy (made here unless given)."""
+    if small is None:
+        small, _ = outline_copy(grey)
+    edges = cv2.Canny(small, 50, 150)
     segments = cv2.HoughLinesP(
-        edges, 1, np.pi / 360, threshold=60, minLineLength=size[0] // 4, maxLineGap=8
+        edges,
+        1,
+        np.pi / 360,
+        threshold=60,
+        minLineLength=small.shape[1] // 4,
+        maxLineGap=8,
     )
     if segments is None:
         return None

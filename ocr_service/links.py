@@ -80,12 +80,16 @@ def websites(text: str) -> list[Link]:
     return found
 
 
+def host(address: str) -> str:
+    """The host of an email or website, without scheme, path or "www."."""
+    host = address.split("@")[-1]
+    return re.sub(r"^[a-z]+://", "", host).split("/")[0].removeprefix("www.")
+
+
 def domain(address: str) -> str:
     """The registered-looking part of an email or website host, such as
     "example" for "mail.example.co.uk"."""
-    host = address.split("@")[-1].lower()
-    host = re.sub(r"^[a-z]+://", "", host).split("/")[0].removeprefix("www.")
-    parts = host.split(".")
+    parts = host(address.lower()).split(".")
     # Second-level labels such as "co" in "co.uk" belong to the suffix.
     while len(parts) > 2 and len(parts[-2]) <= 3 and len(parts[-1]) == 2:
         parts = parts[:-1]

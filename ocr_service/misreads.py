@@ -4,6 +4,7 @@ what they must be."""
 import difflib
 import re
 
+from ocr_service import links
 from ocr_service.wording import fold
 
 # Glyphs OCR reads for "@": its ring looks like these letters.
@@ -93,8 +94,7 @@ def hosts_of(values: list[str]) -> list[str]:
     """The hosts of a card's emails and websites, without "www."."""
     found = []
     for value in values:
-        host = value.split("@")[-1]
-        host = re.sub(r"^[a-z]+://", "", host).split("/")[0].removeprefix("www.")
+        host = links.host(value)
         if "." in host:
             found.append(host)
     return list(dict.fromkeys(found))

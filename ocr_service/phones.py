@@ -36,9 +36,11 @@ _LABEL = "|".join(sorted(map(re.escape, _LABEL_KIND), key=len, reverse=True))
 
 # A number as printed: an optional + or 00, then digits with the separators
 # cards use, then an optional extension.
+# What sets an extension apart from the number before it.
+_EXTENSION_MARK = r"(?:x|ext\.?|extn\.?|ext\s*:|#|durchwahl|poste)"
 _NUMBER = (
     r"(?:\+\s?)?\(?\d[\d\s().\-/]{4,}\d"
-    r"(?:\s*(?:x|ext\.?|extn\.?|ext\s*:|#|durchwahl|poste)\s*\d{1,6})?"
+    rf"(?:\s*{_EXTENSION_MARK}\s*\d{{1,6}})?"
 )
 LABELLED = re.compile(
     rf"(?<![\w@])(?P<label>{_LABEL})\s*\.?\s*[:|]?\s*(?P<number>{_NUMBER})",
@@ -49,9 +51,7 @@ BARE = re.compile(
     rf"^[^\w+(]*(?:[^\W\d_]{{1,3}}[^\w+(]+)?(?P<number>{_NUMBER})[^\w]*$",
     re.IGNORECASE,
 )
-_EXTENSION = re.compile(
-    r"\s*(?:x|ext\.?|extn\.?|ext\s*:|#|durchwahl|poste)\s*(\d{1,6})$", re.IGNORECASE
-)
+_EXTENSION = re.compile(rf"\s*{_EXTENSION_MARK}\s*(\d{{1,6}})$", re.IGNORECASE)
 
 # Digits a phone number has at least and at most, its extension aside.
 MIN_DIGITS, MAX_DIGITS = 6, 15

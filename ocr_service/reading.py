@@ -97,7 +97,6 @@ class CardReader:
         # threads would only contend with the other readers, as Tesseract's
         # would.
         cv2.setNumThreads(1)
-        self.languages = languages
         self._second_reader = second_reader
         self._lock = threading.Lock()
         self._deadline = 0.0
