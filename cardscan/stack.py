@@ -11,12 +11,15 @@ how ``down`` finds and stops it later.
 import json
 import logging
 import os
+import random
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -29,13 +32,45 @@ START_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 10.0
 RECORD_NAME = "stack.json"
 PROC = Path("/proc")
+EPHEMERAL_RANGE = PROC / "sys/net/ipv4/ip_local_port_range"
+LOWEST_FREE_PORT = 20000
+LOG_LINES_ON_FAILURE = 20
+
+_ports_handed_out: set[int] = set()
+
+
+def ephemeral_ports() -> range:
+    """The ports the kernel gives to outgoing connections and to binds on
+    port 0; Linux's default where the setting cannot be read."""
+    try:
+        low, high = map(int, EPHEMERAL_RANGE.read_text().split())
+    except (OSError, ValueError):
+        low, high = 32768, 60999
+    return range(low, high + 1)
 
 
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A TCP port on 127.0.0.1 that nothing listens on right now.
+
+    The port is picked outside the ephemeral range, so no outgoing
+    connection can take it in the moment before its server binds it, and
+    it is never one this process handed out before, so two servers started
+    side by side never get the same port.
+    """
+    ephemeral = ephemeral_ports()
+    candidates = [
+        port
+        for port in range(LOWEST_FREE_PORT, 65536)
+        if port not in ephemeral and port not in _ports_handed_out
+    ]
+    for port in random.sample(candidates, min(len(candidates), 200)):
+        if not port_taken(port):
+            _ports_handed_out.add(port)
+            return port
+    raise RuntimeError(
+        f"no free TCP port on 127.0.0.1 from {LOWEST_FREE_PORT} up "
+        f"outside the ephemeral range {ephemeral.start}-{ephemeral.stop - 1}"
+    )
 
 
 def nats_server_binary() -> str:
@@ -161,6 +196,23 @@ class Stack:
         )
         log.close()
 
+    @contextmanager
+    def _explained_by_log(self, name: str) -> Iterator[None]:
+        """Adds the end of the named process's log, which says why, to an
+        error from waiting for that process to start."""
+        try:
+            yield
+        except (RuntimeError, TimeoutError) as error:
+            log = self.logs / f"{name}.log"
+            try:
+                lines = log.read_text(errors="replace").splitlines()
+            except OSError:
+                lines = []
+            if not lines:
+                raise
+            tail = "\n".join(f"  {line}" for line in lines[-LOG_LINES_ON_FAILURE:])
+            raise type(error)(f"{error}; the end of {log}:\n{tail}") from None
+
     def start_nats(self) -> None:
         """Starts nats-server with JetStream in the data directory."""
         store_dir = self.data_dir / "nats"
@@ -168,7 +220,8 @@ class Stack:
         argv = [nats_server_binary(), "--jetstream", "--store_dir", str(store_dir)]
         argv += ["--addr", "127.0.0.1", "--port", str(self.ports.nats)]
         self._spawn("nats", argv, {})
-        wait_for_port(self.ports.nats, self.processes["nats"], "nats-server")
+        with self._explained_by_log("nats"):
+            wait_for_port(self.ports.nats, self.processes["nats"], "nats-server")
 
     def start_store(self) -> None:
         """Starts the store service, on SQLite unless MONGO_URL is set."""
@@ -177,7 +230,8 @@ class Stack:
             "CARDSCAN_DATA_DIR": str(self.data_dir),
         }
         self._spawn("store", [sys.executable, "-m", "store_service"], env)
-        wait_healthy(self.store_address, self.processes["store"], "the store")
+        with self._explained_by_log("store"):
+            wait_healthy(self.store_address, self.processes["store"], "the store")
 
     def start_ocr(self, count: int) -> list[str]:
         """Starts OCR workers, numbered after those already running, and
@@ -190,7 +244,8 @@ class Stack:
             worker_env = {**env, "OCR_HEALTH_LISTEN": address}
             name = f"ocr-{number}"
             self._spawn(name, [sys.executable, "-m", "ocr_service"], worker_env)
-            wait_healthy(address, self.processes[name], f"OCR worker {number}")
+            with self._explained_by_log(name):
+                wait_healthy(address, self.processes[name], f"OCR worker {number}")
             addresses.append(address)
         return addresses
 
@@ -204,8 +259,10 @@ class Stack:
             "CARDSCAN_DATA_DIR": str(self.data_dir),
         }
         self._spawn("gateway", [sys.executable, "-m", "gateway"], env)
-        wait_healthy(self.gateway_address, self.processes["gateway"], "the gateway")
-        wait_for_port(self.ports.gateway_http, self.processes["gateway"], "gateway")
+        gateway = self.processes["gateway"]
+        with self._explained_by_log("gateway"):
+            wait_healthy(self.gateway_address, gateway, "the gateway")
+            wait_for_port(self.ports.gateway_http, gateway, "the gateway")
 
     def start(self) -> "Stack":
         """Starts every part, in the order they depend on each other."""
