@@ -22,6 +22,14 @@ MESSAGE_OPTIONS = [
 ]
 
 
+def cannot_listen(listen: str) -> str:
+    """What a server says when it cannot bind its listen address."""
+    return (
+        f"cannot listen on {listen}: the port is taken by another program,"
+        " or the address is not one of this machine's"
+    )
+
+
 class Server:
     """A grpc.aio server with the standard health and reflection services."""
 
@@ -39,9 +47,13 @@ class Server:
             [*self._names, health.SERVICE_NAME, reflection.SERVICE_NAME],
             self.grpc,
         )
-        self.port = self.grpc.add_insecure_port(listen)
+        try:
+            # Older grpcio versions return 0 where newer ones raise.
+            self.port = self.grpc.add_insecure_port(listen)
+        except RuntimeError:
+            self.port = 0
         if not self.port:
-            raise OSError(f"cannot listen on {listen!r}")
+            raise CardscanError(cannot_listen(listen))
         self.listen = listen
 
     async def start(self) -> None:

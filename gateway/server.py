@@ -9,7 +9,7 @@ import grpc
 from aiohttp import web
 
 from cardscan import messaging, rpc
-from cardscan.errors import InvalidInput
+from cardscan.errors import CardscanError, InvalidInput
 from cardscan.v1 import cardscan_pb2, cardscan_pb2_grpc
 from cardscan.v1.store_pb2_grpc import StoreServiceStub
 from gateway import http_api
@@ -143,37 +143,39 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     store_channel = rpc.channel(settings.store_addr)
     workers = Workers()
     heartbeats = await workers.listen(nc)
-    batches = Batches(
-        settings,
-        StoreServiceStub(store_channel),
-        store_channel,
-        nc,
-        await CardQueue.open(nc),
-        workers,
-    )
+    grpc_server: rpc.Server | None = None
+    http_runner: web.AppRunner | None = None
     try:
+        batches = Batches(
+            settings,
+            StoreServiceStub(store_channel),
+            store_channel,
+            nc,
+            await CardQueue.open(nc),
+            workers,
+        )
         await batches.resume_leftovers()
-    except BaseException:
-        await nc.close()
-        await store_channel.close()
-        raise
-    grpc_server = rpc.Server(settings.grpc_listen, [SERVICE_NAME], SERVER_OPTIONS)
-    cardscan_pb2_grpc.add_CardScanServiceServicer_to_server(
-        CardScanServicer(batches), grpc_server.grpc
-    )
-    http_runner = web.AppRunner(http_api.make_app(batches, settings.limits))
-    await http_runner.setup()
-    host, port = settings.http_listen.rsplit(":", 1)
-    await web.TCPSite(http_runner, host, int(port)).start()
-    logger.info("HTTP listening on %s", settings.http_listen)
-    await grpc_server.start()
-    await nats_health.attach(grpc_server)
-    try:
+        grpc_server = rpc.Server(settings.grpc_listen, [SERVICE_NAME], SERVER_OPTIONS)
+        cardscan_pb2_grpc.add_CardScanServiceServicer_to_server(
+            CardScanServicer(batches), grpc_server.grpc
+        )
+        http_runner = web.AppRunner(http_api.make_app(batches, settings.limits))
+        await http_runner.setup()
+        host, port = settings.http_listen.rsplit(":", 1)
+        try:
+            await web.TCPSite(http_runner, host, int(port)).start()
+        except OSError:
+            raise CardscanError(rpc.cannot_listen(settings.http_listen)) from None
+        logger.info("HTTP listening on %s", settings.http_listen)
+        await grpc_server.start()
+        await nats_health.attach(grpc_server)
         await stop.wait()
     finally:
         nats_health.detach()
-        await grpc_server.stop()
-        await http_runner.cleanup()
+        if grpc_server:
+            await grpc_server.stop()
+        if http_runner:
+            await http_runner.cleanup()
         await heartbeats.unsubscribe()
-        await nc.drain()
+        await nc.close()
         await store_channel.close()

@@ -10,6 +10,7 @@ import asyncio  # noqa: E402
 import logging  # noqa: E402
 
 from cardscan import logs, messaging, rpc, signals  # noqa: E402
+from cardscan.errors import CardscanError  # noqa: E402
 from cardscan.v1 import store_pb2_grpc  # noqa: E402
 from ocr_service import config  # noqa: E402
 from ocr_service.cards import CardOcr  # noqa: E402
@@ -67,7 +68,10 @@ def main() -> None:
     except (FileNotFoundError, RuntimeError) as error:
         # Missing language data: say what to install, without a traceback.
         raise SystemExit(f"ocr: cannot load the OCR engine: {error}") from None
-    asyncio.run(serve(settings, ocr))
+    try:
+        asyncio.run(serve(settings, ocr))
+    except CardscanError as error:
+        raise SystemExit(f"ocr: {error}") from None
 
 
 if __name__ == "__main__":

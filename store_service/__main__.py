@@ -7,6 +7,7 @@ from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
 from cardscan import logs, signals
+from cardscan.errors import CardscanError
 from store_service import config
 from store_service.backend import Backend
 from store_service.mongo_backend import MongoBackend
@@ -66,7 +67,10 @@ def main() -> None:
     settings = config.load()
     logs.configure("store", settings.log_level)
     run = run_on_mongo if settings.mongo_url else run_on_sqlite
-    asyncio.run(run(settings))
+    try:
+        asyncio.run(run(settings))
+    except CardscanError as error:
+        raise SystemExit(f"store: {error}") from None
 
 
 if __name__ == "__main__":

@@ -6,7 +6,14 @@ import sys
 
 import pytest
 
-from cardscan.stack import DetachedStack, Ports, free_port, port_taken, process_runs
+from cardscan.stack import (
+    DetachedStack,
+    Ports,
+    ephemeral_ports,
+    free_port,
+    port_taken,
+    process_runs,
+)
 
 
 def test_a_process_runs_only_while_alive_with_its_own_command_line():
@@ -69,3 +76,41 @@ def test_a_broken_record_is_refused_with_its_path(tmp_path):
 
     with pytest.raises(ValueError, match="stack.json is not a stack record"):
         DetachedStack.load(tmp_path)
+
+
+def test_free_ports_are_distinct_and_outside_the_ephemeral_range():
+    ports = [free_port() for _ in range(50)]
+
+    assert len(set(ports)) == len(ports)
+    assert not set(ports) & set(ephemeral_ports())
+    assert not any(port_taken(port) for port in ports)
+
+
+@pytest.fixture
+def held_port():
+    """A port a listener of this test holds, as another program would."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        yield holder.getsockname()[1]
+
+
+@pytest.mark.parametrize("part", ["store", "gateway_grpc", "gateway_http"])
+def test_a_taken_port_stops_start_up_with_the_reason_from_the_log(
+    stack_parts, held_port, part
+):
+    setattr(stack_parts.ports, part, held_port)
+    stack_parts.start_nats()
+    if part != "store":
+        stack_parts.start_store()
+
+    with pytest.raises(RuntimeError) as raised:
+        if part == "store":
+            stack_parts.start_store()
+        else:
+            stack_parts.start_gateway()
+
+    message = str(raised.value)
+    assert "exited with code 1" in message
+    assert f"cannot listen on 127.0.0.1:{held_port}" in message
+    assert "Traceback" not in message

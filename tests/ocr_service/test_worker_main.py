@@ -1,6 +1,7 @@
 """Starting an OCR worker with bad settings stops it naming what is wrong."""
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -69,3 +70,16 @@ def test_worker_reports_not_serving_while_cut_off_from_nats(stack_parts):
 
     assert while_away == not_serving
     assert once_back == serving
+
+
+def test_a_taken_health_port_stops_start_up_naming_the_address():
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        address = f"127.0.0.1:{holder.getsockname()[1]}"
+
+        worker = start_worker(OCR_HEALTH_LISTEN=address)
+
+    assert worker.returncode == 1
+    assert f"cannot listen on {address}" in worker.stderr
+    assert "Traceback" not in worker.stderr
