@@ -88,13 +88,11 @@ class CardScanServicer(cardscan_pb2_grpc.CardScanServiceServicer):
     ) -> cardscan_pb2.CreateBatchResponse:
         chunks = (request.chunk async for request in request_iterator)
         created = await self._batches.create(chunks)
-        # CreateBatchResponse has no field for created.notice, and the API
-        # stays as it is: the gateway logs the notice, and a gRPC caller
-        # hears it from GetBatch and WatchBatch, whose Batch carries it.
         return cardscan_pb2.CreateBatchResponse(
             batch_id=created.batch_id,
             accepted=created.accepted,
             skipped=created.skipped,
+            notice=created.notice,
         )
 
     @_reporting_errors

@@ -49,6 +49,7 @@ async def test_chunked_upload_queues_its_cards(gateway):
 
     assert created.accepted == 2
     assert list(created.skipped) == []
+    assert created.notice == ""
     assert messages[0].data == png
     assert messages[0].headers[messaging.CARD_ID_HEADER] == f"{created.batch_id}-0"
 
@@ -353,3 +354,16 @@ async def test_health_is_not_serving_while_nats_is_down(gateway, stack_parts, se
         after = await health_turns(health, service, serving)
 
     assert (before, during, after) == (serving, not_serving, serving)
+
+
+async def test_batch_with_no_worker_running_is_taken_with_a_notice(
+    gateway, monkeypatch
+):
+    monkeypatch.setattr(workers, "WINDOW_SECONDS", 0.0)
+
+    created = await create(gateway, {"a.png": image_bytes()})
+    (message,) = await queued_messages(gateway.js, 1)
+
+    assert created.accepted == 1
+    assert created.notice.startswith("no OCR worker is running; the cards wait")
+    assert message.headers[messaging.CARD_ID_HEADER] == f"{created.batch_id}-0"
