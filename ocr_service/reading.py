@@ -1,7 +1,9 @@
 """Reading a card image's text lines with one Tesseract engine kept loaded."""
 
+import ctypes
 import dataclasses
 import glob
+import logging
 import os
 import re
 import threading
@@ -35,7 +37,12 @@ SCRIPT_CODES = {"Latin": "latn", "Cyrillic": "cyrl", "Greek": "grek"}
 # means a page of text or a pathological image, which must not hold a worker.
 READ_TIMEOUT_SECONDS = 20.0
 
+# Leptonica's message level that lets no message through.
+LEPTONICA_SILENT = 6
+
 __all__ = ["CardReader", "UnreadableImage", "find_tessdata"]
+
+logger = logging.getLogger(__name__)
 
 
 def find_tessdata(languages: str, tessdata_path: str | None = None) -> str:
@@ -78,6 +85,33 @@ def missing_languages(folder: Path, languages: list[str]) -> list[str]:
     ]
 
 
+def leptonica_libraries() -> list[ctypes.CDLL]:
+    """The Leptonica libraries this process has loaded, wherever the
+    tesserocr build put them; none where /proc cannot tell."""
+    try:
+        maps = Path("/proc/self/maps").read_text().splitlines()
+    except OSError:
+        return []
+    paths = sorted({line.split()[-1] for line in maps if "/liblept" in line})
+    return [ctypes.CDLL(path) for path in paths]
+
+
+def silence_leptonica() -> None:
+    """Stops the Leptonica library inside Tesseract printing to stderr.
+
+    On some cards Tesseract hands Leptonica a box that reaches past the
+    picture, and Leptonica prints "Error in boxClipToRectangle" although
+    the reading comes out whole; in a worker's log that reads like a fault.
+    Nothing cardscan decodes goes through Leptonica, so none of its
+    messages is for an operator.
+    """
+    for library in leptonica_libraries():
+        try:
+            library.setMsgSeverity(LEPTONICA_SILENT)
+        except AttributeError:
+            logger.debug("%s has no setMsgSeverity", library._name)
+
+
 class CardReader:
     """Turns card image bytes into text lines with one loaded Tesseract engine.
 
@@ -97,6 +131,7 @@ class CardReader:
         # threads would only contend with the other readers, as Tesseract's
         # would.
         cv2.setNumThreads(1)
+        silence_leptonica()
         self._second_reader = second_reader
         self._lock = threading.Lock()
         self._deadline = 0.0

@@ -2,6 +2,8 @@
 
 import io
 import re
+import subprocess
+import sys
 import unicodedata
 
 import pytest
@@ -285,3 +287,32 @@ def test_two_columns_set_close_together_come_out_as_separate_lines(reader):
         draw.text((450, 60 + row * 45), text, fill="black", font=small)
     texts = [line.text for line in reader.read(encoded(card))]
     assert texts == ["Daria Vinter", *left, *right]
+
+
+# Asks Leptonica to clip a box that does not exist, which it reports on
+# stderr, then does the same after a reader has been made.
+LEPTONICA_COMPLAINT = """
+import sys
+from ocr_service.reading import CardReader, leptonica_libraries
+
+(leptonica,) = leptonica_libraries()
+leptonica.boxClipToRectangle(None, 10, 10)
+sys.stderr.flush()
+print("--- reader made ---", file=sys.stderr, flush=True)
+CardReader().close()
+leptonica.boxClipToRectangle(None, 10, 10)
+"""
+
+
+def test_a_reader_keeps_leptonica_from_printing_to_stderr():
+    finished = subprocess.run(
+        [sys.executable, "-c", LEPTONICA_COMPLAINT],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    before, after = finished.stderr.split("--- reader made ---")
+
+    assert "Error in boxClipToRectangle" in before
+    assert after.strip() == ""
