@@ -64,7 +64,7 @@ def main() -> None:
     settings = config.load()
     logs.configure("ocr", settings.log_level)
     try:
-        ocr = CardOcr(settings.languages, settings.tessdata_path)
+        ocr = CardOcr(settings.languages, settings.tessdata_path, settings.max_pixels)
     except (FileNotFoundError, RuntimeError) as error:
         # Missing language data: say what to install, without a traceback.
         raise SystemExit(f"ocr: cannot load the OCR engine: {error}") from None

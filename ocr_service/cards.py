@@ -6,6 +6,7 @@ cards both come through it in the workers, and the benchmarks time it bare.
 
 from cardscan.v1 import contact_pb2
 from ocr_service import fields
+from ocr_service.images import MAX_PIXELS
 from ocr_service.reading import CardReader, UnreadableImage
 from ocr_service.second_look import RapidLineRecogniser
 
@@ -14,8 +15,13 @@ class CardOcr:
     """One loaded OCR engine, with a second recogniser for the links it is
     unsure of, and the field parser behind them."""
 
-    def __init__(self, languages: str | None, tessdata_path: str | None) -> None:
-        options = {"tessdata_path": tessdata_path}
+    def __init__(
+        self,
+        languages: str | None,
+        tessdata_path: str | None,
+        max_pixels: int = MAX_PIXELS,
+    ) -> None:
+        options = {"tessdata_path": tessdata_path, "max_pixels": max_pixels}
         if languages:
             options["languages"] = languages
         self._reader = CardReader(**options, second_reader=RapidLineRecogniser())

@@ -4,6 +4,8 @@ import os
 import socket
 from dataclasses import dataclass
 
+from ocr_service.images import MAX_PIXELS
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -15,6 +17,7 @@ class Settings:
     languages: str | None
     tessdata_path: str | None
     max_attempts: int
+    max_pixels: int
     worker_id: str
     log_level: str
 
@@ -39,6 +42,7 @@ def load() -> Settings:
         languages=os.environ.get("OCR_LANGUAGES") or None,
         tessdata_path=os.environ.get("TESSDATA_PREFIX") or None,
         max_attempts=_positive_int("OCR_MAX_ATTEMPTS", 3),
+        max_pixels=_positive_int("MAX_IMAGE_PIXELS", MAX_PIXELS),
         worker_id=os.environ.get(
             "OCR_WORKER_ID", f"{socket.gethostname()}-{os.getpid()}"
         ),

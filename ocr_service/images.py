@@ -10,7 +10,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from cardscan.errors import InvalidInput
 
-# A 48-megapixel phone photo passes; anything larger is no card photo.
+# A 48-megapixel phone photo passes; anything larger is no card photo. The
+# gateway refuses larger images at upload by the same default, and both
+# read MAX_IMAGE_PIXELS to change it.
 MAX_PIXELS = 50_000_000
 # No line of text fits in fewer pixels than this across.
 MIN_SIDE = 8
@@ -73,16 +75,16 @@ def image_format(data: bytes) -> str | None:
     return None
 
 
-def decode(data: bytes) -> Image.Image:
+def decode(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:
     """The first frame of the image, fully decoded.
 
     Raises UnreadableImage when the bytes are empty, not an image, damaged,
-    truncated, of zero size or over MAX_PIXELS.
+    truncated, of zero size or over max_pixels.
     """
     if not data:
         raise UnreadableImage("the image is empty (0 bytes)")
-    image = open_image(data)
-    check_size(image)
+    image = open_image(data, max_pixels)
+    check_size(image, max_pixels)
     try:
         image.load()
     except (OSError, SyntaxError, ValueError, EOFError) as error:
@@ -92,7 +94,15 @@ def decode(data: bytes) -> Image.Image:
     return image
 
 
-def open_image(data: bytes) -> Image.Image:
+def allow_pixels(max_pixels: int) -> None:
+    """Lets Pillow open images of up to max_pixels, for the whole process,
+    so that check_size is what refuses larger ones; Pillow's own limit
+    stops images over about 179 megapixels before they can be measured."""
+    if Image.MAX_IMAGE_PIXELS is not None:
+        Image.MAX_IMAGE_PIXELS = max(Image.MAX_IMAGE_PIXELS, max_pixels)
+
+
+def open_image(data: bytes, max_pixels: int) -> Image.Image:
     """Opens the image's header, naming what the bytes are when they are not one."""
     # Registers every format plugin, so that FORMATS can name them; cheap
     # after the first call.
@@ -103,10 +113,7 @@ def open_image(data: bytes) -> Image.Image:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             return Image.open(io.BytesIO(data), formats=FORMATS)
     except Image.DecompressionBombError as error:
-        raise UnreadableImage(
-            f"the image is over the limit of {MAX_PIXELS // 1_000_000} "
-            f"megapixels: {error}"
-        ) from error
+        raise UnreadableImage(f"{over_the_limit(max_pixels)}: {error}") from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise refusal(data) from error
 
@@ -135,8 +142,16 @@ def png_size(data: bytes) -> tuple[int, int] | None:
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
-def check_size(image: Image.Image) -> None:
-    """Refuses images with no pixels or more than MAX_PIXELS."""
+def over_the_limit(max_pixels: int) -> str:
+    """Why an image with too many pixels is refused, and the setting to change."""
+    return (
+        f"the image is over the limit of {max_pixels / 1_000_000:g} megapixels"
+        " (MAX_IMAGE_PIXELS)"
+    )
+
+
+def check_size(image: Image.Image, max_pixels: int) -> None:
+    """Refuses images with no pixels or more than max_pixels."""
     width, height = image.size
     if width <= 0 or height <= 0:
         raise UnreadableImage(f"the image has no pixels: it is {width}x{height}")
@@ -145,10 +160,9 @@ def check_size(image: Image.Image) -> None:
             f"the image is {width}x{height} pixels, too thin to hold a line of "
             f"text (a card image is at least {MIN_SIDE} pixels each way)"
         )
-    if width * height > MAX_PIXELS:
+    if width * height > max_pixels:
         raise UnreadableImage(
-            f"the image is {width}x{height} pixels, over the limit of "
-            f"{MAX_PIXELS // 1_000_000} megapixels"
+            f"{over_the_limit(max_pixels)}: it is {width}x{height} pixels"
         )
 
 

@@ -125,8 +125,11 @@ class CardReader:
         tessdata_path: str | None = None,
         psm: int | None = None,
         second_reader: LineRecogniser | None = None,
+        max_pixels: int = images.MAX_PIXELS,
     ) -> None:
         path = find_tessdata(languages, tessdata_path)
+        images.allow_pixels(max_pixels)
+        self._max_pixels = max_pixels
         # For the whole process: readers run one per core, so OpenCV's own
         # threads would only contend with the other readers, as Tesseract's
         # would.
@@ -192,7 +195,7 @@ class CardReader:
     def _prepare(self, image_bytes: bytes, timings: dict[str, float]) -> np.ndarray:
         """The greyscale picture Tesseract reads, each step timed."""
         started = time.perf_counter()
-        image = images.decode(image_bytes)
+        image = images.decode(image_bytes, self._max_pixels)
         timings["decode"] = time.perf_counter() - started
 
         started = time.perf_counter()

@@ -41,3 +41,16 @@ def test_printed_email_and_phone_come_back_as_fields(ocr):
     assert list(contact.emails) == ["ana.lima@example.org"]
     assert [p.number for p in contact.phones] == ["+442079460958"]
     assert contact.name.full == "Ana Lima"
+
+
+def test_a_lower_pixel_limit_refuses_a_card_over_it():
+    strict = CardOcr(languages=None, tessdata_path=None, max_pixels=500_000)
+    card = png(Image.new("RGB", (1050, 600), "white"))
+
+    with pytest.raises(UnreadableImage) as refused:
+        strict.read(card)
+
+    assert str(refused.value) == (
+        "the image is over the limit of 0.5 megapixels (MAX_IMAGE_PIXELS): "
+        "it is 1050x600 pixels"
+    )

@@ -81,13 +81,27 @@ def test_image_too_thin_for_text_is_refused_with_its_size():
 
 
 def test_image_over_the_pixel_limit_is_refused_with_its_dimensions():
-    with pytest.raises(UnreadableImage, match="8000x8000 pixels, over the limit"):
+    with pytest.raises(UnreadableImage) as refused:
         images.decode(png_claiming_size(8000, 8000))
+
+    assert str(refused.value) == (
+        "the image is over the limit of 50 megapixels (MAX_IMAGE_PIXELS): "
+        "it is 8000x8000 pixels"
+    )
 
 
 def test_decompression_bomb_is_refused_before_decoding():
     with pytest.raises(UnreadableImage, match="over the limit of 50 megapixels"):
         images.decode(png_claiming_size(30000, 30000))
+
+
+def test_the_pixel_limit_is_the_one_given():
+    small = png_claiming_size(3000, 2000)
+
+    with pytest.raises(UnreadableImage, match=r"limit of 5\.5 megapixels"):
+        images.decode(small, max_pixels=5_500_000)
+    with pytest.raises(UnreadableImage, match="damaged or truncated"):
+        images.decode(small, max_pixels=6_000_000)
 
 
 def test_transparent_png_is_flattened_on_white():

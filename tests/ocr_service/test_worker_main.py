@@ -27,6 +27,7 @@ def start_worker(**env: str) -> subprocess.CompletedProcess:
         ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL must be one of DEBUG, INFO"),
         ({"OCR_MAX_ATTEMPTS": "many"}, "OCR_MAX_ATTEMPTS must be a whole number"),
         ({"OCR_LANGUAGES": "klingon"}, "install the packages tesseract-ocr-klingon"),
+        ({"MAX_IMAGE_PIXELS": "big"}, "MAX_IMAGE_PIXELS must be a whole number"),
     ],
 )
 def test_bad_setting_stops_start_up_naming_it(env, message):
