@@ -131,6 +131,23 @@ def test_cmyk_and_palette_images_become_greyscale():
         assert grey.max() < 40
 
 
+def test_colour_jpeg_gives_the_grey_of_its_colours_decoded_whole():
+    rng = np.random.default_rng(7)
+    colours = rng.integers(0, 256, (60, 80, 3), dtype=np.uint8)
+    data = encoded(Image.fromarray(colours), "JPEG")
+    whole = Image.open(io.BytesIO(data)).convert("L")
+
+    decoded = images.decode(data)
+    grey = images.to_grey(decoded)
+
+    assert decoded.mode == "L"
+    assert grey.shape == (60, 80)
+    # Colours clipped when rebuilt from the JPEG's parts differ a little.
+    difference = np.abs(grey.astype(int) - np.asarray(whole, dtype=int))
+    assert np.percentile(difference, 99) <= 2
+    assert difference.mean() < 0.2
+
+
 def test_photo_is_cropped_to_the_card():
     photo = np.full((600, 800), 70, dtype=np.uint8)
     photo[150:450, 200:620] = 235
