@@ -43,6 +43,12 @@ UNANSWERED = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
 # How often a watcher re-reads a batch even without an event, in case one
 # was lost: events travel on core NATS, which does not redeliver.
 REFRESH_SECONDS = 2.0
+# A watcher reads its batch again at most this often, and only after
+# waiting WATCH_PACE times as long as its last read took: a progress view
+# needs no more, and the watcher of a batch of thousands of cards, whose
+# every read is long, keeps to a small share of the store's time.
+WATCH_INTERVAL_SECONDS = 0.2
+WATCH_PACE = 10
 # How many skipped entries one upload logs by name.
 LOGGED_SKIPS = 20
 
@@ -343,6 +349,7 @@ class Batches:
     async def watch(self, batch_id: str) -> AsyncIterator[batch_pb2.Batch]:
         """The batch now and after every change, until it is complete.
 
+        Changes closer together than the watcher's pace come as one.
         Once the batch was found, a store that cannot be reached is waited
         out for up to STORE_OUTAGE_SECONDS, looking again at every event
         and every refresh; the batch goes on in the meantime.
@@ -350,20 +357,25 @@ class Batches:
         _check_batch_id(batch_id)
         changed = asyncio.Event()
         async with self._events(batch_id, changed):
+            started = time.monotonic()
             batch = await self.get(batch_id)
+            next_read = paced(started)
             yield batch
             outage = _Outage(batch_id)
             while batch.state != batch_pb2.BATCH_STATE_COMPLETE:
                 with suppress(TimeoutError):
                     await asyncio.wait_for(changed.wait(), REFRESH_SECONDS)
-                # Events during the fetch set the flag again: one more fetch
-                # covers any burst of them.
+                await asyncio.sleep(next_read - time.monotonic())
+                # Events during the wait or the read set the flag again: one
+                # more read covers any burst of them.
                 changed.clear()
+                started = time.monotonic()
                 try:
                     latest = await self.get(batch_id)
                 except Unavailable as error:
                     outage.failed(error)
                     continue
+                next_read = paced(started)
                 outage.answered()
                 if latest != batch:
                     yield latest
@@ -477,6 +489,13 @@ class Batches:
         return Unavailable(
             f"the store at {self._settings.store_addr} is unreachable ({reason})"
         )
+
+
+def paced(read_started: float) -> float:
+    """When a watcher may read its batch again, given when its last read
+    started; the read has just ended."""
+    took = time.monotonic() - read_started
+    return read_started + max(WATCH_INTERVAL_SECONDS, WATCH_PACE * took)
 
 
 class _Outage:

@@ -9,6 +9,7 @@ from cardscan import messaging, rpc
 from cardscan.errors import InvalidInput, Unavailable
 from cardscan.v1 import batch_pb2
 from cardscan.v1.store_pb2_grpc import StoreServiceStub
+from gateway import batches as batches_module
 from gateway.batches import Batches
 from gateway.queue import CardQueue
 from gateway.workers import Workers
@@ -169,3 +170,37 @@ async def test_card_the_store_cannot_fail_keeps_the_spool_file(
     assert [p.name for p in gateway_settings.upload_dir.iterdir()] == [
         f"{created.batch_id}.zip"
     ]
+
+
+async def test_a_watcher_reads_no_faster_than_its_pace(batches, nc, monkeypatch):
+    created = await batches.create(chunks_of(make_zip({"a.png": image_bytes()})))
+    read_took = 0.05
+    reads: list[tuple[float, float]] = []
+    get = batches.get
+
+    async def slow_get(batch_id):
+        started = asyncio.get_running_loop().time()
+        await asyncio.sleep(read_took)
+        batch = await get(batch_id)
+        reads.append((started, asyncio.get_running_loop().time()))
+        return batch
+
+    monkeypatch.setattr(batches, "get", slow_get)
+    watch = batches.watch(created.batch_id)
+    await anext(watch)
+    following = asyncio.create_task(anext(watch))
+    # A burst of changes, as a busy batch announces them.
+    for _ in range(40):
+        await nc.publish(messaging.event_subject(created.batch_id), b"")
+        await asyncio.sleep(0.05)
+    following.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await following
+    await watch.aclose()
+
+    gaps = [
+        (later[0] - earlier[0]) / (earlier[1] - earlier[0])
+        for earlier, later in zip(reads, reads[1:], strict=False)
+    ]
+    assert len(reads) >= 2
+    assert min(gaps) >= batches_module.WATCH_PACE * 0.99
