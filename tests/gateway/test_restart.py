@@ -18,6 +18,8 @@ from cardscan.v1 import batch_pb2, store_pb2, store_pb2_grpc
 CARDS = 2000
 # How many times a test looks at the store before it gives up on an upload.
 LOOKS = 2000
+# How long the stream's message count must stay put to count as settled.
+SETTLE_SECONDS = 0.2
 
 
 @pytest.fixture
@@ -42,6 +44,18 @@ async def fetch(store, batch_id: str) -> batch_pb2.Batch | None:
 
 async def messages_in_stream(js) -> int:
     return (await js.stream_info(messaging.STREAM)).state.messages
+
+
+async def settled_messages_in_stream(js) -> int:
+    """The stream's message count once it stops changing: NATS may still be
+    storing what a killed gateway sent just before it died."""
+    count = await messages_in_stream(js)
+    while True:
+        await asyncio.sleep(SETTLE_SECONDS)
+        latest = await messages_in_stream(js)
+        if latest == count:
+            return count
+        count = latest
 
 
 async def kill_once_registered(stack_parts, store) -> str:
@@ -70,7 +84,7 @@ async def upload_and_kill(stack_parts, store, js) -> tuple[str, int]:
         batch_id = await kill_once_registered(stack_parts, store)
         with pytest.raises(aiohttp.ClientError):
             await posting
-    queued = await messages_in_stream(js)
+    queued = await settled_messages_in_stream(js)
     assert queued < CARDS, "the gateway queued every card before it was killed"
     return batch_id, queued
 
