@@ -88,7 +88,6 @@ class Batches:
     def __init__(
         self,
         settings: Settings,
-        store: StoreServiceStub,
         store_channel: grpc.aio.Channel,
         nc: Client,
         queue: CardQueue,
@@ -96,7 +95,7 @@ class Batches:
     ) -> None:
         self._settings = settings
         self._limits = settings.limits
-        self._store = store
+        self._store = StoreServiceStub(store_channel)
         self._store_channel = store_channel
         self._nc = nc
         self._queue = queue

@@ -11,7 +11,6 @@ from aiohttp import web
 from cardscan import messaging, rpc
 from cardscan.errors import CardscanError, InvalidInput
 from cardscan.v1 import cardscan_pb2, cardscan_pb2_grpc
-from cardscan.v1.store_pb2_grpc import StoreServiceStub
 from gateway import http_api
 from gateway.batches import Batches
 from gateway.config import Settings
@@ -144,14 +143,8 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     grpc_server: rpc.Server | None = None
     http_runner: web.AppRunner | None = None
     try:
-        batches = Batches(
-            settings,
-            StoreServiceStub(store_channel),
-            store_channel,
-            nc,
-            await CardQueue.open(nc),
-            workers,
-        )
+        queue = await CardQueue.open(nc)
+        batches = Batches(settings, store_channel, nc, queue, workers)
         await batches.resume_leftovers()
         grpc_server = rpc.Server(settings.grpc_listen, [SERVICE_NAME], SERVER_OPTIONS)
         cardscan_pb2_grpc.add_CardScanServiceServicer_to_server(

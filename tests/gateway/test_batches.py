@@ -8,7 +8,6 @@ from gateway_support import image_bytes, make_zip, queued_messages
 from cardscan import messaging, rpc
 from cardscan.errors import InvalidInput, Unavailable
 from cardscan.v1 import batch_pb2
-from cardscan.v1.store_pb2_grpc import StoreServiceStub
 from gateway import batches as batches_module
 from gateway.batches import Batches
 from gateway.queue import CardQueue
@@ -30,8 +29,7 @@ async def make_batches(gateway_settings, nc):
 
         async def make(queue_class=CardQueue):
             queue = await queue_class.open(nc)
-            store = StoreServiceStub(channel)
-            return Batches(gateway_settings, store, channel, nc, queue, Workers())
+            return Batches(gateway_settings, channel, nc, queue, Workers())
 
         yield make
 
