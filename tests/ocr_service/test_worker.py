@@ -9,6 +9,7 @@ import threading
 
 import pytest
 from nats.js.errors import NotFoundError
+from worker_support import messages_left
 
 from cardscan import messaging, rpc
 from cardscan.errors import InvalidInput
@@ -81,7 +82,7 @@ class Harness:
         await asyncio.wait_for(complete(), timeout)
 
     async def pending_messages(self) -> int:
-        return (await self.js.stream_info(messaging.STREAM)).state.messages
+        return await messages_left(self.js)
 
     async def close(self) -> None:
         self.stop.set()

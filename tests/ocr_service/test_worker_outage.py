@@ -3,6 +3,7 @@
 import asyncio
 
 import grpc
+from worker_support import messages_left
 
 from cardscan import messaging, rpc
 from cardscan.v1 import batch_pb2, contact_pb2, store_pb2, store_pb2_grpc
@@ -50,8 +51,7 @@ async def test_card_waits_out_a_store_outage_and_is_stored_once(stack_parts):
             await asyncio.sleep(0.1)
 
     card = await asyncio.wait_for(done(), 60)
-    await asyncio.sleep(0.5)
-    pending = (await js.stream_info(messaging.STREAM)).state.messages
+    pending = await messages_left(js)
     stop.set()
     await run
     await nc.drain()
