@@ -24,6 +24,8 @@ import io
 import os
 import re
 import struct
+import threading
+import warnings
 import zipfile
 import zlib
 from collections.abc import AsyncIterator, Iterator
@@ -75,6 +77,16 @@ LOOKALIKES = (
     (b"MZ", "a Windows program"),
     (b"8BPS", "a Photoshop document"),
     (b"\x00\x00\x01\x00", "an icon"),
+)
+# The first bytes of the card formats, to tell a damaged image from a file
+# that is no image at all.
+IMAGE_SIGNATURES = (
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
 )
 ISO_MEDIA_KINDS = {
     b"heic": "a HEIC photo",
@@ -210,10 +222,7 @@ def _not_a_zip(head: bytes) -> str:
 
 def _image_kind(head: bytes) -> str | None:
     """The card format an upload is in, if it is a card image."""
-    try:
-        found = identify(head)
-    except EntryUnreadable:
-        return "very large"
+    found = identify(head)
     return found[0] if found else None
 
 
@@ -261,7 +270,7 @@ def _inspect(
             raise EntryUnreadable("is empty")
         image = identify(bytes(head))
         if image is None and _lookalike(head):
-            raise EntryUnreadable(f"is not an image; it looks like {looks_like(head)}")
+            raise unreadable(head)
         if image is None:
             # The header runs past the sniffed bytes: judge the whole file.
             head += b"".join(chunks)
@@ -271,7 +280,7 @@ def _inspect(
             for _ in chunks:
                 pass
     if image is None:
-        raise EntryUnreadable(f"is not an image; it looks like {looks_like(head)}")
+        raise unreadable(head)
     _check_pixels(image, limits)
     return CardEntry(info=info, name=name)
 
@@ -324,16 +333,45 @@ def _check_entry_size(read: int, allowed: float, compressed: int, limits: Limits
 
 
 def identify(data: bytes) -> tuple[str, int, int] | None:
-    """The card format and pixel size Pillow reads from an image's header."""
+    """The card format and pixel size Pillow reads from an image's header.
+
+    Pillow's own guard against decompression bombs is left out: only the
+    header is read here, never the pixels, and the size it gives is held to
+    MAX_IMAGE_PIXELS, which an operator may set above Pillow's limit.
+    """
     try:
-        with Image.open(io.BytesIO(data), formats=CARD_FORMATS) as image:
-            return image.format, image.width, image.height
-    except Image.DecompressionBombError as error:
-        raise EntryUnreadable(
-            f"announces an image too large to read: {error}"
-        ) from None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=CARD_FORMATS) as image:
+                return image.format, image.width, image.height
+    except Image.DecompressionBombError:
+        return _header_only(data)
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         return None
+
+
+# Held while Pillow's limit is off, which is for the whole process.
+_PILLOW_LIMIT_OFF = threading.Lock()
+
+
+def _header_only(data: bytes) -> tuple[str, int, int] | None:
+    """identify for an image over Pillow's bomb limit, with that limit off."""
+    with _PILLOW_LIMIT_OFF:
+        limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+        try:
+            return identify(data)
+        finally:
+            Image.MAX_IMAGE_PIXELS = limit
+
+
+def unreadable(head: bytes) -> EntryUnreadable:
+    """Why bytes Pillow cannot open as an image are no card."""
+    for signature, kind in IMAGE_SIGNATURES:
+        if head.startswith(signature):
+            return EntryUnreadable(
+                f"is a damaged {kind} image: its header cannot be read"
+            )
+    return EntryUnreadable(f"is not an image; it looks like {looks_like(head)}")
 
 
 def looks_like(head: bytes) -> str:
@@ -467,7 +505,7 @@ def check_image(image: bytes, limits: Limits) -> str:
     try:
         found = identify(image)
         if found is None:
-            raise EntryUnreadable(f"is not an image; it looks like {looks_like(image)}")
+            raise unreadable(image)
         _check_pixels(found, limits)
     except EntryUnreadable as why:
         raise InvalidInput(f"the upload {why}") from None

@@ -27,6 +27,12 @@ def png_header(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", b"")
 
 
+def encoded_jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "white").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
 def png_chunk(kind: bytes, data: bytes) -> bytes:
     crc = struct.pack(">I", zlib.crc32(kind + data))
     return struct.pack(">I", len(data)) + kind + data + crc
@@ -88,7 +94,7 @@ def test_single_image_upload_points_to_the_card_endpoint():
 
 
 def test_huge_single_image_upload_is_refused_as_not_a_zip():
-    with pytest.raises(InvalidInput, match="not a ZIP file but a very large image"):
+    with pytest.raises(InvalidInput, match="not a ZIP file but a PNG image"):
         open_zip(io.BytesIO(png_header(20000, 20000)), LIMITS)
 
 
@@ -292,6 +298,34 @@ def test_file_that_is_not_an_image_is_skipped_whatever_its_extension():
     }
 
 
+def test_image_with_a_damaged_header_is_skipped_naming_its_format():
+    jpeg = encoded_jpeg()
+    damaged = jpeg[:4] + bytes(range(256)) * 4
+
+    _, found = read(make_zip({"photo.jpg": damaged}))
+
+    assert reasons(found) == {
+        "photo.jpg": "is a damaged JPEG image: its header cannot be read"
+    }
+
+
+def test_pixel_limit_above_pillows_own_is_the_one_applied():
+    limits = Limits(max_image_pixels=400_000_000)
+    entries = {
+        "big.png": png_header(20000, 15000),
+        "huge.png": png_header(30000, 15000),
+    }
+
+    _, found = read(make_zip(entries), limits)
+
+    assert [entry.name for entry in found.cards] == ["big.png"]
+    assert reasons(found) == {
+        "huge.png": "is a PNG image of 30000x15000 pixels, more than the "
+        "400000000 pixels allowed (MAX_IMAGE_PIXELS)"
+    }
+    assert Image.MAX_IMAGE_PIXELS is not None
+
+
 def test_image_announcing_too_many_pixels_is_skipped_giving_its_size():
     _, found = read(make_zip({"huge.png": png_header(10000, 8000)}))
 
@@ -301,7 +335,10 @@ def test_image_announcing_too_many_pixels_is_skipped_giving_its_size():
 def test_image_too_large_for_pillow_to_open_is_skipped_giving_its_size():
     _, found = read(make_zip({"huge.png": png_header(20000, 20000)}))
 
-    assert "400000000 pixels" in reasons(found)["huge.png"]
+    assert reasons(found)["huge.png"] == (
+        "is a PNG image of 20000x20000 pixels, more than the 50000000 pixels "
+        "allowed (MAX_IMAGE_PIXELS)"
+    )
 
 
 def test_truncated_image_pillow_can_place_is_accepted_as_a_card():
