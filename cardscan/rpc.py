@@ -30,6 +30,11 @@ def cannot_listen(listen: str) -> str:
     )
 
 
+# gRPC lets a second server bind a port one already listens on, and the two
+# then share its calls; a service started on a taken port must fail instead.
+LISTEN_OPTIONS = [("grpc.so_reuseport", 0)]
+
+
 class Server:
     """A grpc.aio server with the standard health and reflection services."""
 
@@ -39,7 +44,9 @@ class Server:
         service_names: Iterable[str],
         options: Sequence[tuple[str, int | str]] = (),
     ) -> None:
-        self.grpc = grpc.aio.server(options=[*MESSAGE_OPTIONS, *options])
+        self.grpc = grpc.aio.server(
+            options=[*MESSAGE_OPTIONS, *LISTEN_OPTIONS, *options]
+        )
         self.health = health.aio.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.grpc)
         self._names = list(service_names)

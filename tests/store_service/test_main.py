@@ -54,3 +54,26 @@ def test_a_malformed_mongo_url_fails_start_up_naming_mongo_url(tmp_path):
 
     assert finished.returncode != 0
     assert "MONGO_URL is not a usable MongoDB URL" in finished.stderr
+
+
+def test_a_second_store_on_a_taken_port_stops_instead_of_sharing_it(
+    stack_parts, tmp_path
+):
+    stack_parts.start_store()
+    env = {
+        "STORE_LISTEN": stack_parts.store_address,
+        "CARDSCAN_DATA_DIR": str(tmp_path),
+    }
+
+    finished = subprocess.run(
+        [sys.executable, "-m", "store_service"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert finished.returncode == 1
+    assert f"cannot listen on {stack_parts.store_address}" in finished.stderr
+    assert "Traceback" not in finished.stderr
+    assert stack_parts.processes["store"].poll() is None
