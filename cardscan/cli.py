@@ -86,8 +86,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def fail(message: str) -> None:
-    """Prints a one-line error to stderr."""
-    print(f"cardscan: error: {tables.clean(message)}", file=sys.stderr)
+    """Prints an error to stderr, control characters escaped on each line."""
+    shown = "\n".join(tables.clean(line) for line in message.split("\n"))
+    print(f"cardscan: error: {shown}", file=sys.stderr)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -449,9 +450,11 @@ def run_up(args: argparse.Namespace, term: Terminal) -> int:
             stack.start()
     except (RuntimeError, TimeoutError) as error:
         raise Failed(f"{error}; see the logs in {stack.logs}") from None
+    # Recorded before anything is printed, so that a closed output cannot
+    # leave a stack running that `down` does not know of.
+    record = stack.detach() if args.detach else None
     describe(stack, term.out)
-    if args.detach:
-        record = stack.detach()
+    if record:
         term.out.print(
             f"Running in the background (recorded in {record}); stop it with "
             f"`cardscan down --data-dir {args.data_dir}`."
@@ -483,13 +486,12 @@ def refuse_second_stack(data_dir: Path, ports: Ports) -> None:
 
 def describe(stack: Stack, out: Console) -> None:
     """Prints where each part of the stack listens and where logs go."""
-    workers = sum(1 for name in stack.processes if name.startswith("ocr-"))
     out.print(Text("cardscan is up", "bold green"))
     out.print(f"  HTTP API      {stack.http_url}")
     out.print(f"  gRPC API      {stack.gateway_address}")
     out.print(f"  NATS          {stack.nats_url}")
     out.print(f"  store         {stack.store_address}")
-    out.print(f"  OCR workers   {workers}")
+    out.print(f"  OCR workers   {stack.ocr_workers}")
     out.print(f"  data          {stack.data_dir}")
     out.print(f"  logs          {stack.logs}")
 

@@ -370,6 +370,14 @@ def test_down_without_a_recorded_stack_says_there_is_none(tmp_path, capsys):
     assert "nothing to stop" in capsys.readouterr().err
 
 
+def test_an_error_of_many_lines_keeps_them_and_escapes_control_characters(capsys):
+    cli.fail("the store exited; its log ends:\n  bad \x1b[31mthing")
+
+    assert capsys.readouterr().err == (
+        "cardscan: error: the store exited; its log ends:\n  bad \\x1b[31mthing\n"
+    )
+
+
 def test_up_refuses_ports_already_in_use_and_names_them(tmp_path, capsys):
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
@@ -426,6 +434,7 @@ def test_up_detach_serves_scans_until_down(tmp_path):
 
     assert started.returncode == 0, started.stderr
     assert f"http://127.0.0.1:{ports.gateway_http}" in started.stdout
+    assert "OCR workers   1" in started.stdout
     assert again.returncode != 0
     assert "already runs" in again.stderr
     assert scanned.returncode == 0, scanned.stderr
@@ -435,6 +444,30 @@ def test_up_detach_serves_scans_until_down(tmp_path):
     assert any(row["state"] == "DONE" and row["emails"] for row in rows)
     assert down.returncode == 0, down.stderr
     assert not (data_dir / "stack.json").exists()
+    assert not any(port_taken(port) for port in asdict(ports).values())
+
+
+@pytest.mark.e2e
+def test_up_detach_records_the_stack_even_when_its_output_is_closed(tmp_path):
+    data_dir, ports = tmp_path / "data", Ports.free()
+    argv = [sys.executable, "-m", "cardscan.cli", "up", "--detach", "--workers", "1"]
+    argv += ["--data-dir", str(data_dir), *port_options(ports)]
+    try:
+        # As `cardscan up --detach | head -1` does once head has its line.
+        up = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        up.stdout.close()
+        up.wait(timeout=300)
+        recorded = DetachedStack.load(data_dir)
+        running = recorded.running() if recorded else []
+        down = cardscan_command("down", "--data-dir", str(data_dir))
+    finally:
+        leftover = DetachedStack.load(data_dir)
+        if leftover:
+            leftover.stop()
+
+    assert recorded is not None
+    assert sorted(running) == ["gateway", "nats", "ocr-1", "store"]
+    assert down.returncode == 0, down.stderr
     assert not any(port_taken(port) for port in asdict(ports).values())
 
 
