@@ -162,6 +162,9 @@ class Stack:
     ocr_workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     extra_env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    # Where each process's own lines start in its log, which earlier runs
+    # from the same data directory may have begun.
+    log_starts: dict[str, int] = field(default_factory=dict)
 
     @property
     def nats_url(self) -> str:
@@ -187,6 +190,7 @@ class Stack:
     def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> None:
         self.logs.mkdir(parents=True, exist_ok=True)
         log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - child keeps it
+        self.log_starts[name] = log.tell()
         self.processes[name] = subprocess.Popen(
             argv,
             env={**os.environ, **self.extra_env, **env},
@@ -205,7 +209,9 @@ class Stack:
         except (RuntimeError, TimeoutError) as error:
             log = self.logs / f"{name}.log"
             try:
-                lines = log.read_text(errors="replace").splitlines()
+                with log.open("rb") as file:
+                    file.seek(self.log_starts.get(name, 0))
+                    lines = file.read().decode(errors="replace").splitlines()
             except OSError:
                 lines = []
             if not lines:

@@ -100,6 +100,9 @@ def test_a_taken_port_stops_start_up_with_the_reason_from_the_log(
     stack_parts, held_port, part
 ):
     setattr(stack_parts.ports, part, held_port)
+    log_name = "store" if part == "store" else "gateway"
+    stack_parts.logs.mkdir(parents=True)
+    (stack_parts.logs / f"{log_name}.log").write_text("a line of an earlier run\n")
     stack_parts.start_nats()
     if part != "store":
         stack_parts.start_store()
@@ -114,3 +117,4 @@ def test_a_taken_port_stops_start_up_with_the_reason_from_the_log(
     assert "exited with code 1" in message
     assert f"cannot listen on 127.0.0.1:{held_port}" in message
     assert "Traceback" not in message
+    assert "earlier run" not in message
