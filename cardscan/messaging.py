@@ -24,7 +24,11 @@ from nats.js.object_store import ObjectStore
 
 STREAM = "cardscan-cards"
 CARD_SUBJECTS = "cardscan.cards.>"
+WORKER_SUBJECTS = "cardscan.workers.>"
 HEARTBEAT_SUBJECT = "cardscan.workers.heartbeat"
+# Where a worker that stops on purpose says so, so that it stops counting
+# at once instead of after a heartbeat window of silence.
+WORKER_LEFT_SUBJECT = "cardscan.workers.left"
 OCR_CONSUMER = "ocr"
 IMAGE_BUCKET = "cardscan-images"
 

@@ -33,15 +33,24 @@ class Workers:
         self._last_seen: dict[str, float] = {}
 
     async def listen(self, nc: Client) -> Subscription:
-        """Starts counting the heartbeats that arrive on the connection."""
-        return await nc.subscribe(messaging.HEARTBEAT_SUBJECT, cb=self._on_beat)
+        """Starts counting the workers by the heartbeats and goodbyes that
+        arrive on the connection."""
+        return await nc.subscribe(messaging.WORKER_SUBJECTS, cb=self._on_message)
 
-    async def _on_beat(self, msg: Msg) -> None:
-        self.beat(msg.data.decode("utf-8", "replace"))
+    async def _on_message(self, msg: Msg) -> None:
+        worker_id = msg.data.decode("utf-8", "replace")
+        if msg.subject == messaging.HEARTBEAT_SUBJECT:
+            self.beat(worker_id)
+        elif msg.subject == messaging.WORKER_LEFT_SUBJECT:
+            self.left(worker_id)
 
     def beat(self, worker_id: str) -> None:
         """Records that a worker was alive just now."""
         self._last_seen[worker_id] = self._clock()
+
+    def left(self, worker_id: str) -> None:
+        """Records that a worker has stopped on purpose."""
+        self._last_seen.pop(worker_id, None)
 
     def online(self) -> int:
         """How many workers sent a heartbeat lately."""

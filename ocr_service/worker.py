@@ -102,6 +102,7 @@ class Worker:
             if self._tasks:
                 await asyncio.wait(self._tasks)
             await subscription.unsubscribe()
+            await self._say_goodbye()
 
     def _done(self, task: asyncio.Task) -> None:
         self._tasks.discard(task)
@@ -128,6 +129,15 @@ class Worker:
             with contextlib.suppress(Exception):
                 await self._nc.publish(messaging.HEARTBEAT_SUBJECT, payload)
             await asyncio.sleep(messaging.HEARTBEAT_INTERVAL_SECONDS)
+
+    async def _say_goodbye(self) -> None:
+        """Tells the gateway this worker has stopped consuming cards; a
+        worker that cannot say so is counted out after its heartbeats stop."""
+        with contextlib.suppress(Exception):
+            await self._nc.publish(
+                messaging.WORKER_LEFT_SUBJECT, self._worker_id.encode()
+            )
+            await self._nc.flush(timeout=1)
 
     async def _handle(self, msg: Msg, images) -> None:
         """Takes one card from delivery to acknowledgement."""

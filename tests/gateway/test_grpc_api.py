@@ -109,6 +109,41 @@ async def test_heartbeats_count_workers_and_clear_the_notice(gateway):
     assert batch.notice == ""
 
 
+async def test_single_card_is_refused_at_once_after_the_last_worker_left(
+    gateway, monkeypatch
+):
+    # A window the gateway has listened for once the sleep ends; a worker
+    # that only fell silent would count for that long after its heartbeat.
+    window = 3.0
+    monkeypatch.setattr(workers, "WINDOW_SECONDS", window)
+    await asyncio.sleep(window)
+    created = await create(gateway, {"a.png": image_bytes()})
+    request = cardscan_pb2.GetBatchRequest(batch_id=created.batch_id)
+
+    async def workers_online_becomes(count: int) -> bool:
+        for _ in range(25):
+            if (await gateway.stub.GetBatch(request)).batch.workers_online == count:
+                return True
+            await asyncio.sleep(0.02)
+        return False
+
+    await gateway.nc.publish(messaging.HEARTBEAT_SUBJECT, b"worker-1")
+    seen = await workers_online_becomes(1)
+    beat_at = asyncio.get_running_loop().time()
+    await gateway.nc.publish(messaging.WORKER_LEFT_SUBJECT, b"worker-1")
+    gone = await workers_online_becomes(0)
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await gateway.stub.ScanCard(
+            cardscan_pb2.ScanCardRequest(image=image_bytes(), file_name="a.png")
+        )
+    refused_after = asyncio.get_running_loop().time() - beat_at
+
+    assert (seen, gone) == (True, True)
+    assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert "no OCR worker is running" in refused.value.details()
+    assert refused_after < window
+
+
 @pytest.mark.parametrize(
     ("upload", "code", "words"),
     [

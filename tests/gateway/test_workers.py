@@ -28,6 +28,17 @@ def test_each_worker_counts_once_however_often_it_beats():
     assert workers.online() == 2
 
 
+def test_worker_that_left_stops_counting_at_once():
+    workers = Workers(Clock())
+    workers.beat("a")
+    workers.beat("b")
+
+    workers.left("a")
+    workers.left("never-seen")
+
+    assert workers.online() == 1
+
+
 def test_worker_silent_for_three_intervals_is_gone():
     clock = Clock()
     workers = Workers(clock)

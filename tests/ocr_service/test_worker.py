@@ -230,3 +230,16 @@ async def test_workers_announce_themselves_and_card_changes(harness):
 
     assert heartbeat.data == b"worker-seven"
     assert started.data == finished.data == card_id.encode()
+
+
+async def test_a_stopping_worker_says_it_leaves(harness):
+    heartbeats, goodbyes = asyncio.Queue(), asyncio.Queue()
+    await harness.nc.subscribe(messaging.HEARTBEAT_SUBJECT, cb=heartbeats.put)
+    await harness.nc.subscribe(messaging.WORKER_LEFT_SUBJECT, cb=goodbyes.put)
+    harness.start_worker(RecordingReader(), "worker-eight")
+    await asyncio.wait_for(heartbeats.get(), 5)
+
+    await harness.close()
+    goodbye = await asyncio.wait_for(goodbyes.get(), 5)
+
+    assert goodbye.data == b"worker-eight"
