@@ -7,6 +7,8 @@ message (the server's max_payload, 1 MB by default) goes into the
 object's name in the ``Cardscan-Object`` header.
 """
 
+import logging
+import time
 from collections.abc import Awaitable, Callable
 
 import nats
@@ -46,6 +48,13 @@ PROGRESS_INTERVAL_SECONDS = 10.0
 HEARTBEAT_INTERVAL_SECONDS = 2.0
 
 
+# While NATS is away, the client fails once a reconnect attempt; the same
+# error is logged again only after this long.
+ERROR_REPEAT_SECONDS = 60.0
+
+logger = logging.getLogger(__name__)
+
+
 def card_subject(card_id: str) -> str:
     """The subject a card's message is published on."""
     return f"cardscan.cards.{card_id}"
@@ -70,9 +79,29 @@ async def connect(
         max_reconnect_attempts=-1,
         reconnect_time_wait=1,
         connect_timeout=5,
+        error_cb=error_logger(name),
         disconnected_cb=disconnected_cb,
         reconnected_cb=reconnected_cb,
     )
+
+
+def error_logger(name: str) -> Callable[[Exception], Awaitable[None]]:
+    """A NATS error callback that logs an error once, without a traceback,
+    and the same error again only after ERROR_REPEAT_SECONDS, instead of at
+    every reconnect attempt as the client's own does."""
+    last_logged: dict[str, float] = {}
+
+    async def log_error(error: Exception) -> None:
+        said = f"{type(error).__name__}: {error}".rstrip(": ")
+        now = time.monotonic()
+        if now - last_logged.get(said, -ERROR_REPEAT_SECONDS) < ERROR_REPEAT_SECONDS:
+            return
+        if len(last_logged) > 100:
+            last_logged.clear()
+        last_logged[said] = now
+        logger.warning("NATS connection %r: %s", name, said)
+
+    return log_error
 
 
 async def ensure_stream(js: JetStreamContext) -> None:
