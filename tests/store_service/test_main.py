@@ -6,6 +6,17 @@ import sys
 from cardscan.stack import free_port
 
 
+def run_store(env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Runs ``python -m store_service`` with only this environment, to its end."""
+    return subprocess.run(
+        [sys.executable, "-m", "store_service"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def test_store_stops_cleanly_on_sigterm(stack_parts):
     stack_parts.start_store()
     process = stack_parts.processes["store"]
@@ -24,13 +35,7 @@ def test_unreachable_mongo_fails_start_up_naming_mongo_url(tmp_path):
         "CARDSCAN_DATA_DIR": str(tmp_path),
     }
 
-    finished = subprocess.run(
-        [sys.executable, "-m", "store_service"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    finished = run_store(env)
 
     assert finished.returncode != 0
     assert "cannot reach MongoDB at MONGO_URL" in finished.stderr
@@ -44,13 +49,7 @@ def test_a_malformed_mongo_url_fails_start_up_naming_mongo_url(tmp_path):
         "CARDSCAN_DATA_DIR": str(tmp_path),
     }
 
-    finished = subprocess.run(
-        [sys.executable, "-m", "store_service"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    finished = run_store(env)
 
     assert finished.returncode != 0
     assert "MONGO_URL is not a usable MongoDB URL" in finished.stderr
@@ -65,13 +64,7 @@ def test_a_second_store_on_a_taken_port_stops_instead_of_sharing_it(
         "CARDSCAN_DATA_DIR": str(tmp_path),
     }
 
-    finished = subprocess.run(
-        [sys.executable, "-m", "store_service"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    finished = run_store(env)
 
     assert finished.returncode == 1
     assert f"cannot listen on {stack_parts.store_address}" in finished.stderr
