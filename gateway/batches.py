@@ -49,6 +49,9 @@ REFRESH_SECONDS = 2.0
 # every read is long, keeps to a small share of the store's time.
 WATCH_INTERVAL_SECONDS = 0.2
 WATCH_PACE = 10
+# After this many cards of one upload in a row that NATS would not take, the
+# rest of the upload is failed without trying.
+REFUSALS_BEFORE_GIVING_UP = 3
 # How many skipped entries one upload logs by name.
 LOGGED_SKIPS = 20
 
@@ -183,26 +186,42 @@ class Batches:
     async def _queue_all(
         self, archive: zipfile.ZipFile, cards: dict[str, uploads.CardEntry]
     ) -> list[Outcome]:
-        """Queues or fails each card in turn; returns what became of each."""
-        return [
-            await self._queue_from_zip(archive, card_id, card)
-            for card_id, card in cards.items()
-        ]
+        """Queues or fails each card in turn; returns what became of each.
+
+        Once NATS has refused REFUSALS_BEFORE_GIVING_UP cards in a row, the
+        rest are failed without trying: a NATS server that hangs would hold
+        the upload's reply for a publish timeout per card.
+        """
+        outcomes = []
+        refusals: list[str] = []
+        for card_id, card in cards.items():
+            if len(refusals) >= REFUSALS_BEFORE_GIVING_UP:
+                reason = (
+                    f"not tried, as NATS refused the {len(refusals)} cards "
+                    f"before it ({refusals[-1]}); upload it again"
+                )
+                outcomes.append(await self._fail_unqueued(card_id, reason))
+                continue
+            try:
+                outcomes.append(await self._queue_from_zip(archive, card_id, card))
+                refusals.clear()
+            except CardscanError as error:
+                refusals.append(str(error))
+                outcomes.append(await self._fail_unqueued(card_id, str(error)))
+        return outcomes
 
     async def _queue_from_zip(
         self, archive: zipfile.ZipFile, card_id: str, card: uploads.CardEntry
     ) -> Outcome:
-        """Publishes one card, or records it FAILED so it never waits forever."""
+        """Publishes one card, or records it FAILED when its entry cannot be
+        read; raises the queue's error when NATS does not take it."""
         try:
             image = await asyncio.to_thread(
                 uploads.read_card, archive, card, self._limits
             )
         except uploads.EntryUnreadable as error:
             return await self._fail_unqueued(card_id, f"the entry {card.name} {error}")
-        try:
-            await self._queue.publish(card_id, card.name, image)
-        except CardscanError as error:
-            return await self._fail_unqueued(card_id, str(error))
+        await self._queue.publish(card_id, card.name, image)
         return Outcome.QUEUED
 
     async def _fail_unqueued(self, card_id: str, reason: str) -> Outcome:

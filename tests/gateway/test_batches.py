@@ -96,6 +96,40 @@ async def test_card_that_cannot_be_queued_is_failed_not_left_queued(make_batches
     assert batch.state == batch_pb2.BATCH_STATE_COMPLETE
 
 
+class FlakyQueue(CardQueue):
+    """A queue whose NATS refuses the cards numbered in ``refused``."""
+
+    refused: set[int] = set()
+
+    async def publish(self, card_id, file_name, image):
+        if int(card_id.rsplit("-", 1)[1]) in self.refused:
+            raise Unavailable(f"NATS did not take card {card_id}: test outage")
+        await super().publish(card_id, file_name, image)
+
+
+async def test_an_upload_stops_trying_once_nats_refuses_cards_in_a_row(
+    make_batches, monkeypatch
+):
+    monkeypatch.setattr(FlakyQueue, "refused", {1, 4, 5, 6, 7, 8, 9})
+    batches = await make_batches(FlakyQueue)
+    entries = {f"{i}.png": image_bytes() for i in range(10)}
+
+    created = await batches.create(chunks_of(make_zip(entries)))
+    cards = (await batches.get(created.batch_id)).cards
+    errors = [card.error for card in cards]
+
+    assert [card.state == batch_pb2.CARD_STATE_QUEUED for card in cards] == [
+        True, False, True, True, False, False, False, False, False, False,
+    ]  # fmt: skip
+    assert errors[1].endswith(f"{created.batch_id}-1: test outage")
+    assert errors[6].endswith(f"{created.batch_id}-6: test outage")
+    assert errors[7] == (
+        "could not be queued: not tried, as NATS refused the 3 cards before it "
+        f"(NATS did not take card {created.batch_id}-6: test outage); upload it again"
+    )
+    assert errors[9].startswith("could not be queued: not tried")
+
+
 async def test_upload_is_refused_before_reading_when_the_store_is_down(
     batches, stack_parts
 ):
