@@ -48,6 +48,12 @@ PROGRESS_INTERVAL_SECONDS = 10.0
 HEARTBEAT_INTERVAL_SECONDS = 2.0
 
 
+# A server that stops answering without closing the connection (hung, or
+# cut off by the network) is noticed after this many unanswered pings this
+# far apart, rather than the client's default of two minutes apart.
+PING_INTERVAL_SECONDS = 10
+MAX_OUTSTANDING_PINGS = 2
+
 # While NATS is away, the client fails once a reconnect attempt; the same
 # error is logged again only after this long.
 ERROR_REPEAT_SECONDS = 60.0
@@ -79,6 +85,8 @@ async def connect(
         max_reconnect_attempts=-1,
         reconnect_time_wait=1,
         connect_timeout=5,
+        ping_interval=PING_INTERVAL_SECONDS,
+        max_outstanding_pings=MAX_OUTSTANDING_PINGS,
         error_cb=error_logger(name),
         disconnected_cb=disconnected_cb,
         reconnected_cb=reconnected_cb,

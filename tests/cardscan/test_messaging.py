@@ -1,6 +1,8 @@
 """How the NATS connection reports its errors."""
 
+import asyncio
 import logging
+import signal
 
 from cardscan import messaging
 
@@ -28,3 +30,24 @@ async def test_a_repeated_nats_error_is_logged_once_a_minute(caplog, monkeypatch
         "NATS connection 'ocr w1': ConnectionRefusedError: connect call failed",
     ]
     assert not any(r.exc_info for r in caplog.records)
+
+
+async def test_a_nats_server_that_stops_answering_counts_as_lost(
+    stack_parts, nats_url, monkeypatch
+):
+    monkeypatch.setattr(messaging, "PING_INTERVAL_SECONDS", 1)
+    lost = asyncio.Event()
+
+    async def disconnected() -> None:
+        lost.set()
+
+    nc = await messaging.connect(nats_url, "test", disconnected_cb=disconnected)
+    server = stack_parts.processes["nats"]
+    server.send_signal(signal.SIGSTOP)
+    try:
+        await asyncio.wait_for(lost.wait(), 20)
+    finally:
+        server.send_signal(signal.SIGCONT)
+        await nc.close()
+
+    assert lost.is_set()
