@@ -190,9 +190,11 @@ class Worker:
             return "was already stored"
         await self._announce(batch_id, card_id)
         if card.attempts > self._max_attempts:
+            # This delivery counts as a start too, though it reads nothing.
+            tries = card.attempts - 1
             error = (
-                f"gave up after {self._max_attempts} attempts: the OCR worker "
-                "stopped or timed out each time it read this card"
+                f"gave up after {tries} attempt{'s' if tries != 1 else ''}: the "
+                "OCR worker stopped or timed out each time it read this card"
             )
             return await self._finish(batch_id, card_id, error=error)
 

@@ -174,6 +174,19 @@ async def test_card_that_never_finishes_fails_after_the_attempt_limit(harness):
     assert reader.calls == []
 
 
+async def test_giving_up_after_one_attempt_says_so_in_the_singular(harness):
+    (card_id,) = await harness.register("b4a", 1)
+    await harness.store.StartCard(store_pb2.StartCardRequest(card_id=card_id))
+    harness.start_worker(RecordingReader(), max_attempts=1)
+
+    await harness.publish(card_id, b"poison")
+    await harness.wait_ended("b4a")
+
+    card = await harness.card("b4a", 0)
+    assert card.error.startswith("gave up after 1 attempt: ")
+    assert card.attempts == 2
+
+
 async def test_large_image_comes_from_the_object_store_and_is_removed(harness):
     (card_id,) = await harness.register("b5", 1)
     image = bytes(range(256)) * (6 * 1024 * 1024 // 256)
