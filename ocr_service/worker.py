@@ -36,6 +36,8 @@ STORE_CALL_TIMEOUT_SECONDS = 10.0
 # How long a card's outcome is retried against an unreachable store before
 # the card is handed back to JetStream for later.
 STORE_RETRY_SECONDS = 60.0
+# The first pause between those tries; each pause doubles, up to 10 s.
+FIRST_STORE_RETRY_SECONDS = 0.5
 MAX_REDELIVERY_DELAY_SECONDS = 60.0
 
 ENDED = (batch_pb2.CARD_STATE_DONE, batch_pb2.CARD_STATE_FAILED)
@@ -218,14 +220,22 @@ class Worker:
     async def _finish(self, batch_id: str, card_id: str, **outcome) -> str:
         request = store_pb2.FinishCardRequest(card_id=card_id, **outcome)
         deadline = time.monotonic() + STORE_RETRY_SECONDS
-        delay = 0.5
+        delay = FIRST_STORE_RETRY_SECONDS
         while True:
             try:
                 card = (await self._call(self._store.FinishCard, request)).card
                 break
-            except StoreDown:
+            except StoreDown as error:
                 if time.monotonic() + delay > deadline:
                     raise
+                if delay == FIRST_STORE_RETRY_SECONDS:
+                    logger.warning(
+                        "card %s: read, but the store is unreachable (%s); "
+                        "trying to store it for up to %.0f s",
+                        card_id,
+                        error,
+                        STORE_RETRY_SECONDS,
+                    )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
             except grpc.aio.AioRpcError as error:

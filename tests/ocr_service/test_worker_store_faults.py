@@ -25,7 +25,7 @@ class FaultyFirstFinish(StoreServicer):
 
 
 async def test_an_internal_store_fault_is_retried_and_the_card_stored(
-    nats_url, tmp_path, monkeypatch
+    nats_url, tmp_path, monkeypatch, caplog
 ):
     monkeypatch.setattr(
         "store_service.server.StoreServicer", FaultyFirstFinish, raising=True
@@ -72,3 +72,7 @@ async def test_an_internal_store_fault_is_retried_and_the_card_stored(
         await backend.close()
 
     assert card.contact.company == "Example"
+    assert (
+        "card b-0: read, but the store is unreachable (disk I/O error); trying "
+        "to store it for up to 60 s" in caplog.messages
+    )
