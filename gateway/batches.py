@@ -77,7 +77,8 @@ class SpoolChanged(Exception):
 
 class Created(NamedTuple):
     """What an upload became: the batch, its card count, what was skipped,
-    and a notice if no OCR worker runs to read it."""
+    and a notice if some of its cards could not be queued or no OCR worker
+    runs to read them."""
 
     batch_id: str
     accepted: int
@@ -118,7 +119,8 @@ class Batches:
         # Once registered, every card must be queued or failed, so the rest
         # runs as a task of its own that a cancelled call does not stop.
         created = await _outliving_caller(self._accept(batch_id, path))
-        created = created._replace(notice=self._workers.notice_for_new_batch())
+        if not created.notice:
+            created = created._replace(notice=self._workers.notice_for_new_batch())
         if created.notice:
             logger.warning("batch %s: %s", batch_id, created.notice)
         logger.info(
@@ -152,7 +154,16 @@ class Batches:
             await self._register_spooled(batch_id, path, cards, found.skipped)
             outcomes = await self._queue_all(archive, cards)
         self._delete_spool_if_settled(batch_id, path, outcomes)
-        return Created(batch_id, len(found.cards), list(found.skipped))
+        created = Created(batch_id, len(found.cards), list(found.skipped))
+        not_queued = sum(outcome is not Outcome.QUEUED for outcome in outcomes)
+        if not_queued:
+            notice = (
+                f"{not_queued} of the {len(cards)} cards could not be queued; "
+                f"each says why in the batch (GET /v1/batches/{batch_id} or "
+                "GetBatch); upload those again"
+            )
+            created = created._replace(notice=notice)
+        return created
 
     def _survey(self, fp: BinaryIO) -> tuple[zipfile.ZipFile, uploads.Survey]:
         archive = uploads.open_zip(fp, self._limits)
@@ -443,6 +454,14 @@ class Batches:
             card = (await self.contacts(batch_id))[0]
             if card.state in ENDED:
                 return card
+            if self._workers.none_running():
+                logger.warning("card %s: no OCR worker runs to read it", card_id)
+                raise TimedOut(
+                    f"no OCR worker is running any more to read card {card_id}; "
+                    f"it stays queued in batch {batch_id} and is read once one "
+                    f"starts: fetch it later with GET /v1/batches/{batch_id} "
+                    "or GetBatch"
+                )
         logger.warning("card %s not read within the scan timeout", card_id)
         raise TimedOut(
             f"no OCR worker finished card {card_id} within "

@@ -94,6 +94,7 @@ async def test_card_that_cannot_be_queued_is_failed_not_left_queued(make_batches
         f"could not be queued: NATS did not take card {card.card_id}: test outage"
     )
     assert batch.state == batch_pb2.BATCH_STATE_COMPLETE
+    assert created.notice.startswith("1 of the 1 cards could not be queued; ")
 
 
 class FlakyQueue(CardQueue):
@@ -128,6 +129,8 @@ async def test_an_upload_stops_trying_once_nats_refuses_cards_in_a_row(
         f"(NATS did not take card {created.batch_id}-6: test outage); upload it again"
     )
     assert errors[9].startswith("could not be queued: not tried")
+    assert created.accepted == 10
+    assert created.notice.startswith("7 of the 10 cards could not be queued; ")
 
 
 async def test_upload_is_refused_before_reading_when_the_store_is_down(

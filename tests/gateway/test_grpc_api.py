@@ -144,6 +144,31 @@ async def test_single_card_is_refused_at_once_after_the_last_worker_left(
     assert refused_after < window
 
 
+async def test_single_card_stops_waiting_once_its_last_worker_falls_silent(
+    gateway_settings, monkeypatch
+):
+    window = 1.0
+    monkeypatch.setattr(workers, "WINDOW_SECONDS", window)
+    settings = dataclasses.replace(gateway_settings, scan_timeout_seconds=60.0)
+    async with running_gateway(settings) as gateway:
+        await asyncio.sleep(window)
+        # A worker that beats once and then dies without a word.
+        await gateway.nc.publish(messaging.HEARTBEAT_SUBJECT, b"worker-1")
+        await gateway.nc.flush()
+        await asyncio.sleep(0.1)
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(grpc.aio.AioRpcError) as stopped:
+            await gateway.stub.ScanCard(
+                cardscan_pb2.ScanCardRequest(image=image_bytes(), file_name="a.png")
+            )
+        waited = asyncio.get_running_loop().time() - started
+
+    assert stopped.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    assert "no OCR worker is running any more" in stopped.value.details()
+    assert "stays queued" in stopped.value.details()
+    assert waited < settings.scan_timeout_seconds / 2
+
+
 @pytest.mark.parametrize(
     ("upload", "code", "words"),
     [
