@@ -23,7 +23,11 @@ async def serve(settings: config.Settings, ocr: CardOcr) -> None:
     """Runs the worker until SIGTERM or SIGINT."""
     health = rpc.Server(settings.health_listen, [])
 
+    stop = signals.stop_event()
+
     async def lost_nats() -> None:
+        if stop.is_set():
+            return  # the worker's own closing of the connection
         # A worker cut off from NATS reads nothing: say so to health checks.
         logger.warning("lost the connection to NATS at %s", settings.nats_url)
         await health.set_serving(False)
@@ -43,7 +47,6 @@ async def serve(settings: config.Settings, ocr: CardOcr) -> None:
         settings.worker_id,
         settings.max_attempts,
     )
-    stop = signals.stop_event()
 
     await health.start()
     logger.info(

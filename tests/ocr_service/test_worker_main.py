@@ -84,3 +84,15 @@ def test_a_taken_health_port_stops_start_up_naming_the_address():
     assert worker.returncode == 1
     assert f"cannot listen on {address}" in worker.stderr
     assert "Traceback" not in worker.stderr
+
+
+def test_a_worker_stopped_on_purpose_does_not_report_a_lost_connection(stack_parts):
+    stack_parts.start_nats()
+    stack_parts.start_store()
+    stack_parts.start_ocr(1)
+
+    stack_parts.stop_process("ocr-1")
+    log = (stack_parts.logs / "ocr-1.log").read_text()
+
+    assert "consuming from" in log
+    assert "lost the connection to NATS" not in log
