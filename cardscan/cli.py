@@ -48,6 +48,9 @@ PORT_OPTIONS = {
 # How long `scan` keeps watching through an outage of the gateway or store,
 # and how often it tries again meanwhile.
 OUTAGE_PATIENCE_SECONDS = 300.0
+# Columns of output written to a file or a pipe: the contacts table's seven
+# columns fit with whole words.
+FILE_WIDTH = 240
 OUTAGE_RETRY_SECONDS = 2.0
 # Conventional exit status of a program ended by Ctrl-C.
 EXIT_INTERRUPTED = 130
@@ -69,10 +72,20 @@ class Terminal:
         return self.err if json_to_stdout else self.out
 
 
+def console(stderr: bool = False) -> Console:
+    """A console on stdout or stderr. Output to a file or a pipe has no
+    width of its own, and rich's 80 columns would break the contacts table
+    into fragments of words, so it gets FILE_WIDTH unless COLUMNS says."""
+    out = Console(stderr=stderr)
+    if out.is_terminal or os.environ.get("COLUMNS"):
+        return out
+    return Console(stderr=stderr, width=FILE_WIDTH)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Runs one command and returns its exit status."""
     args = parser().parse_args(argv)
-    term = Terminal(Console(), Console(stderr=True))
+    term = Terminal(console(), console(stderr=True))
     try:
         return args.command(args, term)
     except Unreachable as error:

@@ -504,3 +504,14 @@ def test_demo_prints_the_contacts_of_the_sample_cards():
     assert "Contacts" in demo.stdout
     for image in cli.SAMPLE_CARDS.iterdir():
         assert image.name in demo.stdout
+
+
+def test_output_to_a_file_is_wide_enough_for_whole_words(monkeypatch):
+    monkeypatch.delenv("COLUMNS", raising=False)
+    wide = cli.console()
+    monkeypatch.setenv("COLUMNS", "90")
+    asked = cli.console()
+
+    assert not wide.is_terminal
+    assert wide.width == cli.FILE_WIDTH
+    assert asked.width == 90
