@@ -48,10 +48,10 @@ PORT_OPTIONS = {
 # How long `scan` keeps watching through an outage of the gateway or store,
 # and how often it tries again meanwhile.
 OUTAGE_PATIENCE_SECONDS = 300.0
+OUTAGE_RETRY_SECONDS = 2.0
 # Columns of output written to a file or a pipe: the contacts table's seven
 # columns fit with whole words.
 FILE_WIDTH = 240
-OUTAGE_RETRY_SECONDS = 2.0
 # Conventional exit status of a program ended by Ctrl-C.
 EXIT_INTERRUPTED = 130
 
@@ -77,9 +77,9 @@ def console(stderr: bool = False) -> Console:
     width of its own, and rich's 80 columns would break the contacts table
     into fragments of words, so it gets FILE_WIDTH unless COLUMNS says."""
     out = Console(stderr=stderr)
-    if out.is_terminal or os.environ.get("COLUMNS"):
-        return out
-    return Console(stderr=stderr, width=FILE_WIDTH)
+    if not out.is_terminal and not os.environ.get("COLUMNS"):
+        out.width = FILE_WIDTH
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -154,16 +154,15 @@ class Batches:
             await self._register_spooled(batch_id, path, cards, found.skipped)
             outcomes = await self._queue_all(archive, cards)
         self._delete_spool_if_settled(batch_id, path, outcomes)
-        created = Created(batch_id, len(found.cards), list(found.skipped))
         not_queued = sum(outcome is not Outcome.QUEUED for outcome in outcomes)
+        notice = ""
         if not_queued:
             notice = (
                 f"{not_queued} of the {len(cards)} cards could not be queued; "
                 f"each says why in the batch (GET /v1/batches/{batch_id} or "
                 "GetBatch); upload those again"
             )
-            created = created._replace(notice=notice)
-        return created
+        return Created(batch_id, len(cards), list(found.skipped), notice)
 
     def _survey(self, fp: BinaryIO) -> tuple[zipfile.ZipFile, uploads.Survey]:
         archive = uploads.open_zip(fp, self._limits)

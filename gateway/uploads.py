@@ -37,6 +37,7 @@ from typing import BinaryIO
 from PIL import Image, UnidentifiedImageError
 
 from cardscan.errors import InvalidInput, TooLarge
+from cardscan.signatures import image_format
 from cardscan.v1.batch_pb2 import SkippedEntry
 from gateway.config import Limits
 
@@ -77,16 +78,6 @@ LOOKALIKES = (
     (b"MZ", "a Windows program"),
     (b"8BPS", "a Photoshop document"),
     (b"\x00\x00\x01\x00", "an icon"),
-)
-# The first bytes of the card formats, to tell a damaged image from a file
-# that is no image at all.
-IMAGE_SIGNATURES = (
-    (b"\xff\xd8\xff", "JPEG"),
-    (b"\x89PNG\r\n\x1a\n", "PNG"),
-    (b"GIF87a", "GIF"),
-    (b"GIF89a", "GIF"),
-    (b"II*\x00", "TIFF"),
-    (b"MM\x00*", "TIFF"),
 )
 ISO_MEDIA_KINDS = {
     b"heic": "a HEIC photo",
@@ -366,11 +357,9 @@ def _header_only(data: bytes) -> tuple[str, int, int] | None:
 
 def unreadable(head: bytes) -> EntryUnreadable:
     """Why bytes Pillow cannot open as an image are no card."""
-    for signature, kind in IMAGE_SIGNATURES:
-        if head.startswith(signature):
-            return EntryUnreadable(
-                f"is a damaged {kind} image: its header cannot be read"
-            )
+    kind = None if _lookalike(head) else image_format(head)
+    if kind:
+        return EntryUnreadable(f"is a damaged {kind} image: its header cannot be read")
     return EntryUnreadable(f"is not an image; it looks like {looks_like(head)}")
 
 

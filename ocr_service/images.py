@@ -9,6 +9,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from cardscan.errors import InvalidInput
+from cardscan.signatures import image_format
 
 # A 48-megapixel phone photo passes; anything larger is no card photo. The
 # gateway refuses larger images at upload by the same default, and both
@@ -38,17 +39,6 @@ SIGNATURES = [
     (b"MZ", "a Windows executable"),
 ]
 
-# Signatures of image formats, to tell a damaged image from a foreign file.
-IMAGE_SIGNATURES = [
-    (b"\xff\xd8\xff", "JPEG"),
-    (b"\x89PNG\r\n\x1a\n", "PNG"),
-    (b"GIF8", "GIF"),
-    (b"II*\x00", "TIFF"),
-    (b"MM\x00*", "TIFF"),
-    (b"BM", "BMP"),
-    (b"RIFF", "WebP"),
-]
-
 
 class UnreadableImage(InvalidInput):
     """The card's bytes are not an image this service can read."""
@@ -65,14 +55,6 @@ def describe(data: bytes) -> str:
     except UnicodeDecodeError:
         return f"{len(data)} bytes of unknown binary data starting {data[:8].hex()}"
     return f"{len(data)} bytes of text starting {data[:24].decode('utf-8')!r}"
-
-
-def image_format(data: bytes) -> str | None:
-    """The image format the bytes' signature names, if any."""
-    for signature, name in IMAGE_SIGNATURES:
-        if data.startswith(signature):
-            return name
-    return None
 
 
 def decode(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:
