@@ -159,9 +159,10 @@ class CardReader:
     def read(
         self, image_bytes: bytes, timings: dict[str, float] | None = None
     ) -> list[Line]:
-        """The card's text lines, upright and in reading order: block after
-        block as Tesseract lays the card out, and column after column where
-        two columns stand close. Geometry is in pixels of the card as read.
+        """The card's text lines, upright and in reading order: column after
+        column where a blank strip parts columns of text, and within each,
+        block after block as Tesseract lays it out. Geometry is in pixels of
+        the card as read.
 
         Raises UnreadableImage when the bytes are no readable image. When
         given, ``timings`` receives the seconds each step took.
@@ -176,7 +177,7 @@ class CardReader:
             timings["orient"] = time.perf_counter() - started
 
             started = time.perf_counter()
-            first = self._recognise(grey)
+            first = self._first_reading(grey)
             timings["ocr"] = time.perf_counter() - started
 
             started = time.perf_counter()
@@ -216,6 +217,18 @@ class CardReader:
         timings["background"] = time.perf_counter() - started
         return grey
 
+    def _first_reading(self, grey: np.ndarray) -> "Reading":
+        """The card read column by column where a blank strip parts columns
+        of text, else read whole.
+
+        Read whole, Tesseract often joins lines across the strip, and
+        reading the card again column by column would cost a second reading.
+        """
+        columns = images.text_columns(grey)
+        if len(columns) > 1:
+            return self._read_columns(grey, columns)
+        return self._recognise(grey)
+
     def _upright(
         self, grey: np.ndarray, first: "Reading"
     ) -> tuple[np.ndarray, "Reading"]:
@@ -240,8 +253,8 @@ class CardReader:
         return max(candidates, key=lambda candidate: candidate[1].score())
 
     def _by_columns(self, grey: np.ndarray, reading: "Reading") -> "Reading":
-        """The upright card read column by column when Tesseract joined lines
-        across the blank strip between two columns."""
+        """The upright card read column by column when it was read whole and
+        Tesseract joined lines across the blank strip between two columns."""
         columns = images.text_columns(grey)
         gaps = [right for _, right in columns[:-1]]
         if not any(
@@ -250,6 +263,12 @@ class CardReader:
             for gap in gaps
         ):
             return reading
+        return self._read_columns(grey, columns)
+
+    def _read_columns(
+        self, grey: np.ndarray, columns: list[tuple[int, int]]
+    ) -> "Reading":
+        """The card read one column after another, each its full height."""
         height = grey.shape[0]
         rows = []
         for left, right in columns:

@@ -9,6 +9,7 @@ import unicodedata
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from ocr_service import orientation
 from ocr_service.lines import Line
 from ocr_service.reading import (
     CardReader,
@@ -267,7 +268,9 @@ def test_photo_card_with_band_in_the_table_colour_keeps_the_band(reader):
     assert "Band Text Company" in texts
 
 
-def test_two_columns_set_close_together_come_out_as_separate_lines(reader):
+def two_column_card() -> tuple[Image.Image, list[str]]:
+    """A card whose second column starts close to the end of the first's
+    lines, and its lines in reading order."""
     card = Image.new("RGB", (1050, 600), "white")
     draw = ImageDraw.Draw(card)
     draw.text(
@@ -285,8 +288,23 @@ def test_two_columns_set_close_together_come_out_as_separate_lines(reader):
         draw.text((60, 150 + row * 45), text, fill="black", font=small)
     for row, text in enumerate(right):
         draw.text((450, 60 + row * 45), text, fill="black", font=small)
-    texts = [line.text for line in reader.read(encoded(card))]
-    assert texts == ["Daria Vinter", *left, *right]
+    return card, ["Daria Vinter", *left, *right]
+
+
+def test_two_columns_set_close_together_come_out_as_separate_lines(reader):
+    card, lines = two_column_card()
+    assert [line.text for line in reader.read(encoded(card))] == lines
+
+
+def test_two_column_card_the_ink_guess_leaves_upside_down_still_reads_right(
+    reader, monkeypatch
+):
+    # Read by columns upside down, the card reads badly, so it is turned,
+    # read whole, and then read again by columns.
+    monkeypatch.setattr(orientation, "quarter_turns", lambda grey: 0)
+    card, lines = two_column_card()
+    turned = card.rotate(180)
+    assert [line.text for line in reader.read(encoded(turned))] == lines
 
 
 # Asks Leptonica to clip a box that does not exist, which it reports on
