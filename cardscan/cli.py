@@ -165,6 +165,25 @@ def add_scan_commands(commands, gateway: argparse.ArgumentParser) -> None:
     status.add_argument("--json", action="store_true", help="print the batch as JSON")
     status.set_defaults(command=run_status)
 
+    listing = commands.add_parser(
+        "batches",
+        parents=[gateway],
+        help="list the newest batches with their counts",
+        description="List batches, newest first: their ids, when each was "
+        "accepted and how many of its cards are done, failed or still open.",
+    )
+    listing.add_argument(
+        "--limit",
+        type=positive,
+        default=20,
+        metavar="N",
+        help="list at most N batches (default: %(default)s)",
+    )
+    listing.add_argument(
+        "--json", action="store_true", help="print one JSON object per batch"
+    )
+    listing.set_defaults(command=run_batches)
+
     contacts = commands.add_parser(
         "contacts", parents=[gateway], help="print the contacts of a batch"
     )
@@ -246,6 +265,17 @@ def non_negative(text: str) -> int:
         value = -1
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return value
+
+
+def positive(text: str) -> int:
+    """An argparse type for a count of one or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
     return value
 
 
@@ -436,6 +466,22 @@ def run_status(args: argparse.Namespace, term: Terminal) -> int:
         term.out.print(tables.skipped(list(batch.skipped)))
     if batch.notice:
         term.out.print(Text(tables.clean(batch.notice), "yellow"))
+    return 0
+
+
+def run_batches(args: argparse.Namespace, term: Terminal) -> int:
+    """batches: list the newest batches."""
+    with connect(args.server) as client:
+        summaries = client.list_batches(args.limit)
+
+    if args.json:
+        for summary in summaries:
+            print(json.dumps(jsonview.batch_summary(summary), ensure_ascii=False))
+        return 0
+    if not summaries:
+        term.out.print("no batches yet")
+        return 0
+    term.out.print(tables.batches(summaries))
     return 0
 
 

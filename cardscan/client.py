@@ -80,6 +80,21 @@ class GatewayClient:
         request = cardscan_pb2.GetBatchRequest(batch_id=batch_id)
         return self._call(self._stub.GetBatch, request).batch
 
+    def list_batches(self, limit: int) -> list[batch_pb2.BatchSummary]:
+        """The newest batches, newest first, at most ``limit`` of them."""
+        batches: list[batch_pb2.BatchSummary] = []
+        token = ""
+        while len(batches) < limit:
+            request = cardscan_pb2.ListBatchesRequest(
+                page_size=limit - len(batches), page_token=token
+            )
+            reply = self._call(self._stub.ListBatches, request)
+            batches += reply.batches
+            token = reply.next_page_token
+            if not token:
+                break
+        return batches
+
     def list_contacts(self, batch_id: str) -> list[batch_pb2.Card]:
         """The batch's cards in upload order, DONE ones with their contacts."""
         request = cardscan_pb2.ListContactsRequest(batch_id=batch_id)

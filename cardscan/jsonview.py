@@ -119,3 +119,14 @@ def batch(batch: batch_pb2.Batch) -> dict[str, Any]:
         "workers_online": batch.workers_online,
         "notice": batch.notice,
     }
+
+
+def batch_summary(summary: batch_pb2.BatchSummary) -> dict[str, Any]:
+    """A batch as listed: its state and counts, without its cards."""
+    return {
+        "batch_id": summary.batch_id,
+        "state": batch_state_name(summary.state),
+        "counts": counts(summary.counts),
+        "skipped": summary.skipped,
+        "created_at": summary.created_at.ToJsonString(),
+    }

@@ -112,6 +112,28 @@ def batch(batch: batch_pb2.Batch) -> Table:
     return table
 
 
+def batches(summaries: list[batch_pb2.BatchSummary]) -> Table:
+    """Batches, one a row, with when each was accepted and its counts."""
+    table = Table(title=Text("Batches, newest first"))
+    headers = ["Batch", "Accepted (UTC)", "State", "Done", "Failed", "Open", "Cards"]
+    for header in [*headers, "Skipped"]:
+        table.add_column(header, overflow="fold")
+    for summary in summaries:
+        counts = summary.counts
+        accepted = summary.created_at.ToDatetime().isoformat(" ", "seconds")
+        table.add_row(
+            Text(clean(summary.batch_id)),
+            accepted,
+            jsonview.batch_state_name(summary.state).lower(),
+            str(counts.done),
+            str(counts.failed),
+            str(counts.queued + counts.processing),
+            str(counts.total),
+            str(summary.skipped),
+        )
+    return table
+
+
 def skipped(entries: list[batch_pb2.SkippedEntry]) -> Text:
     """The upload entries not taken as cards, one per line with the reason."""
     shown = [f"  skipped {clean(e.name)}: {clean(e.reason)}" for e in entries]

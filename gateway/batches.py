@@ -366,6 +366,17 @@ class Batches:
         )
         return self._workers.annotate(reply.batch)
 
+    async def page(
+        self, page_size: int, page_token: str
+    ) -> tuple[list[batch_pb2.BatchSummary], str]:
+        """A page of batches, newest first, and the token of the next page,
+        empty on the last."""
+        request = store_pb2.FetchBatchesRequest(
+            page_size=page_size, page_token=page_token
+        )
+        reply = await self._call(self._store.FetchBatches(request))
+        return list(reply.batches), reply.next_page_token
+
     async def contacts(self, batch_id: str) -> list[batch_pb2.Card]:
         """Every card of the batch in upload order, DONE ones with a contact."""
         _check_batch_id(batch_id)

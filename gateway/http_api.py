@@ -16,6 +16,8 @@ logger = logging.getLogger(__name__)
 
 FILE_FIELD = "file"
 
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+
 BATCHES = web.AppKey("batches", Batches)
 LIMITS = web.AppKey("limits", Limits)
 
@@ -86,6 +88,30 @@ async def get_batch(request: web.Request) -> web.Response:
     return web.json_response(jsonview.batch(batch))
 
 
+async def list_batches(request: web.Request) -> web.Response:
+    """GET /v1/batches: a page of batches, newest first, without their cards;
+    ?page_size= and ?page_token= as the gRPC ListBatches takes them."""
+    page_size = _whole_number(request, "page_size")
+    page_token = request.query.get("page_token", "")
+    batches, next_page_token = await request.app[BATCHES].page(page_size, page_token)
+    body = {
+        "batches": [jsonview.batch_summary(summary) for summary in batches],
+        "next_page_token": next_page_token,
+    }
+    return web.json_response(body)
+
+
+def _whole_number(request: web.Request, name: str) -> int:
+    """A query parameter that must be a whole number; 0 when absent. Held to
+    the range of the API's 32-bit numbers, which every limit lies within."""
+    text = request.query.get(name, "0")
+    try:
+        number = int(text)
+    except ValueError:
+        raise InvalidInput(f"{name} is {text!r}, not a whole number") from None
+    return max(INT32_MIN, min(number, INT32_MAX))
+
+
 async def list_contacts(request: web.Request) -> web.Response:
     """GET /v1/batches/{batch_id}/contacts: every card with its contact."""
     batch_id = request.match_info["batch_id"]
@@ -135,6 +161,7 @@ def make_app(batches: Batches, limits: Limits) -> web.Application:
     app.add_routes(
         [
             web.post("/v1/batches", create_batch),
+            web.get("/v1/batches", list_batches),
             web.get("/v1/batches/{batch_id}", get_batch),
             web.get("/v1/batches/{batch_id}/contacts", list_contacts),
             web.post("/v1/cards", scan_card),

@@ -109,6 +109,19 @@ class CardScanServicer(cardscan_pb2_grpc.CardScanServiceServicer):
         return cardscan_pb2.GetBatchResponse(batch=batch)
 
     @_reporting_errors
+    async def ListBatches(
+        self,
+        request: cardscan_pb2.ListBatchesRequest,
+        context: grpc.aio.ServicerContext,
+    ) -> cardscan_pb2.ListBatchesResponse:
+        batches, next_page_token = await self._batches.page(
+            request.page_size, request.page_token
+        )
+        return cardscan_pb2.ListBatchesResponse(
+            batches=batches, next_page_token=next_page_token
+        )
+
+    @_reporting_errors
     async def ListContacts(
         self,
         request: cardscan_pb2.ListContactsRequest,

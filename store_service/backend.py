@@ -7,7 +7,10 @@ valid registration or outcome is, when two registrations are the same, and
 how a batch's counts and state follow from its cards.
 """
 
-from collections.abc import Sequence
+import base64
+import binascii
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from cardscan.errors import AlreadyExists, InvalidInput
@@ -69,6 +72,50 @@ class Backend(Protocol):
 
     async def fetch_cards(self, batch_id: str) -> list[batch_pb2.Card]:
         """Every card of the batch in upload order, with contacts."""
+
+    async def fetch_batches(
+        self, page_size: int, page_token: str
+    ) -> tuple[list[batch_pb2.BatchSummary], str]:
+        """A page of batches, newest first, and the token of the page after
+        it, empty on the last page."""
+
+
+# How many batches a page lists when the caller does not say, and at most.
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 500
+
+
+def page_limit(page_size: int) -> int:
+    """How many batches a page holds for the page size asked for."""
+    if page_size < 0:
+        raise InvalidInput(
+            f"page_size is {page_size}: give a positive number, or 0 for"
+            f" {DEFAULT_PAGE_SIZE}"
+        )
+    return min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+
+
+def page_token(created_at_micros: int, batch_id: str) -> str:
+    """The token of the page that starts after this batch."""
+    where = f"{created_at_micros}:{batch_id}".encode()
+    # Without its padding, the token goes into a URL as it is.
+    return base64.urlsafe_b64encode(where).decode().rstrip("=")
+
+
+def page_start(token: str) -> tuple[int, str] | None:
+    """The creation time and id of the batch a page starts after, or None
+    for the first page."""
+    if not token:
+        return None
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        where = base64.urlsafe_b64decode(padded).decode()
+        micros, batch_id = where.split(":", 1)
+        return int(micros), batch_id
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise InvalidInput(
+            f"page_token {token!r} is not one a listing of batches gave"
+        ) from None
 
 
 def check_registration(batch_id: str, cards: Sequence[store_pb2.NewCard]) -> None:
@@ -138,23 +185,46 @@ def assemble_batch(
     created_at_micros: int,
 ) -> batch_pb2.Batch:
     """A Batch message whose counts and state follow from its cards."""
-    batch = batch_pb2.Batch(batch_id=batch_id, cards=cards, skipped=skipped)
-    batch.created_at.FromMicroseconds(created_at_micros)
-    counts = batch.counts
-    counts.total = len(cards)
-    for card in cards:
-        if card.state == CardState.CARD_STATE_QUEUED:
-            counts.queued += 1
-        elif card.state == CardState.CARD_STATE_PROCESSING:
-            counts.processing += 1
-        elif card.state == CardState.CARD_STATE_DONE:
-            counts.done += 1
-        elif card.state == CardState.CARD_STATE_FAILED:
-            counts.failed += 1
-    ended = counts.done + counts.failed == counts.total
-    batch.state = (
-        batch_pb2.BatchState.BATCH_STATE_COMPLETE
-        if ended
-        else batch_pb2.BatchState.BATCH_STATE_RUNNING
+    counts = counted(Counter(card.state for card in cards))
+    batch = batch_pb2.Batch(
+        batch_id=batch_id,
+        state=batch_state(counts),
+        counts=counts,
+        cards=cards,
+        skipped=skipped,
     )
+    batch.created_at.FromMicroseconds(created_at_micros)
     return batch
+
+
+def summarise(
+    batch_id: str,
+    created_at_micros: int,
+    states: Mapping[int, int],
+    skipped: int,
+) -> batch_pb2.BatchSummary:
+    """A BatchSummary from how many of the batch's cards are in each state."""
+    counts = counted(states)
+    summary = batch_pb2.BatchSummary(
+        batch_id=batch_id, state=batch_state(counts), counts=counts, skipped=skipped
+    )
+    summary.created_at.FromMicroseconds(created_at_micros)
+    return summary
+
+
+def counted(states: Mapping[int, int]) -> batch_pb2.BatchCounts:
+    """A batch's counts from how many of its cards are in each state."""
+    return batch_pb2.BatchCounts(
+        total=sum(states.values()),
+        queued=states.get(CardState.CARD_STATE_QUEUED, 0),
+        processing=states.get(CardState.CARD_STATE_PROCESSING, 0),
+        done=states.get(CardState.CARD_STATE_DONE, 0),
+        failed=states.get(CardState.CARD_STATE_FAILED, 0),
+    )
+
+
+def batch_state(counts: batch_pb2.BatchCounts) -> int:
+    """COMPLETE once every card has ended, else RUNNING."""
+    if counts.done + counts.failed == counts.total:
+        return batch_pb2.BatchState.BATCH_STATE_COMPLETE
+    return batch_pb2.BatchState.BATCH_STATE_RUNNING

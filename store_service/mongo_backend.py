@@ -7,13 +7,14 @@ after all its cards, so a batch that can be fetched is always whole.
 """
 
 import contextlib
+import inspect
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from google.protobuf import json_format
 from google.protobuf.timestamp_pb2 import Timestamp
-from pymongo import ASCENDING
+from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from cardscan.errors import AlreadyExists, NotFound
@@ -48,6 +49,8 @@ class MongoBackend:
         await self._cards.create_index("card_id", unique=True)
         in_order = [("batch_id", ASCENDING), ("position", ASCENDING)]
         await self._cards.create_index(in_order)
+        by_age = [("created_at", DESCENDING), ("_id", DESCENDING)]
+        await self._batches.create_index(by_age)
 
     async def close(self) -> None:
         """Nothing to release: the client belongs to whoever built it."""
@@ -176,6 +179,66 @@ class MongoBackend:
         await self._find_batch(batch_id)
         return await self._find_cards(batch_id, {"_id": False})
 
+    async def fetch_batches(
+        self, page_size: int, page_token: str
+    ) -> tuple[list[batch_pb2.BatchSummary], str]:
+        limit = backend.page_limit(page_size)
+        start = backend.page_start(page_token)
+        after: dict[str, Any] = {}
+        if start is not None:
+            created_at, batch_id = as_datetime(start[0]), start[1]
+            after = {
+                "$or": [
+                    {"created_at": {"$lt": created_at}},
+                    {"created_at": created_at, "_id": {"$lt": batch_id}},
+                ]
+            }
+        # One batch past the page tells whether another page follows.
+        found = await aggregated(
+            self._batches,
+            [
+                {"$match": after},
+                {"$sort": {"created_at": -1, "_id": -1}},
+                {"$limit": limit + 1},
+                {"$project": {"created_at": 1, "skipped": {"$size": "$skipped"}}},
+            ],
+        )
+        page = found[:limit]
+        states = await self._card_states([batch["_id"] for batch in page])
+        summaries = [
+            backend.summarise(
+                batch["_id"],
+                micros(batch["created_at"]),
+                states[batch["_id"]],
+                batch["skipped"],
+            )
+            for batch in page
+        ]
+        if len(found) <= limit:
+            return summaries, ""
+        last = page[-1]
+        return summaries, backend.page_token(micros(last["created_at"]), last["_id"])
+
+    async def _card_states(self, batch_ids: list[str]) -> dict[str, dict[int, int]]:
+        """How many cards of each batch are in each state."""
+        states: dict[str, dict[int, int]] = {batch_id: {} for batch_id in batch_ids}
+        groups = await aggregated(
+            self._cards,
+            [
+                {"$match": {"batch_id": {"$in": batch_ids}}},
+                {
+                    "$group": {
+                        "_id": {"batch_id": "$batch_id", "state": "$state"},
+                        "cards": {"$sum": 1},
+                    }
+                },
+            ],
+        )
+        for group in groups:
+            state = backend.state_value(group["_id"]["state"])
+            states[group["_id"]["batch_id"]][state] = group["cards"]
+        return states
+
     async def _find_batch(self, batch_id: str) -> dict[str, Any]:
         found = await self._batches.find_one({"_id": batch_id})
         if found is None:
@@ -197,6 +260,26 @@ def assembled(
     skipped = [batch_pb2.SkippedEntry(**entry) for entry in found["skipped"]]
     created_at = micros(found["created_at"])
     return backend.assemble_batch(batch_id, cards, skipped, created_at)
+
+
+async def aggregated(collection: Any, pipeline: list[dict]) -> list[dict[str, Any]]:
+    """The documents an aggregation pipeline gives.
+
+    PyMongo's async collection hands its cursor back from a coroutine;
+    Motor-style clients, such as the mongomock-motor stand-in, hand it
+    back at once.
+    """
+    cursor = collection.aggregate(pipeline)
+    if inspect.isawaitable(cursor):
+        cursor = await cursor
+    return await cursor.to_list(None)
+
+
+def as_datetime(micros_since_epoch: int) -> datetime:
+    """The UTC datetime of a count of microseconds since the Unix epoch."""
+    stamp = Timestamp()
+    stamp.FromMicroseconds(micros_since_epoch)
+    return stamp.ToDatetime(tzinfo=UTC)
 
 
 def micros(moment: datetime) -> int:

@@ -62,6 +62,15 @@ class StoreServicer(store_pb2_grpc.StoreServiceServicer):
         return store_pb2.FetchBatchResponse(batch=batch)
 
     @reporting_errors
+    async def FetchBatches(self, request, context):
+        batches, next_page_token = await self.backend.fetch_batches(
+            request.page_size, request.page_token
+        )
+        return store_pb2.FetchBatchesResponse(
+            batches=batches, next_page_token=next_page_token
+        )
+
+    @reporting_errors
     async def FetchCards(self, request, context):
         cards = await self.backend.fetch_cards(request.batch_id)
         return store_pb2.FetchCardsResponse(cards=cards)

@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS batches (
     batch_id   TEXT PRIMARY KEY,
     created_at INTEGER NOT NULL  -- microseconds since the Unix epoch
 );
+CREATE INDEX IF NOT EXISTS batches_by_age ON batches (created_at, batch_id);
 CREATE TABLE IF NOT EXISTS cards (
     card_id    TEXT PRIMARY KEY,
     batch_id   TEXT NOT NULL REFERENCES batches (batch_id),
@@ -262,6 +263,59 @@ class SqliteBackend:
             (batch_id,),
         )
         return [card_from_row(row) for row in rows]
+
+    async def fetch_batches(
+        self, page_size: int, page_token: str
+    ) -> tuple[list[batch_pb2.BatchSummary], str]:
+        limit = backend.page_limit(page_size)
+        start = backend.page_start(page_token)
+        return await self._run(self._fetch_batches, limit, start)
+
+    def _fetch_batches(
+        self, limit: int, start: tuple[int, str] | None
+    ) -> tuple[list[batch_pb2.BatchSummary], str]:
+        after = "WHERE (created_at, batch_id) < (?, ?)" if start else ""
+        # One row past the page tells whether another page follows.
+        rows = self.db.execute(
+            f"SELECT batch_id, created_at FROM batches {after}"
+            " ORDER BY created_at DESC, batch_id DESC LIMIT ?",
+            (*(start or ()), limit + 1),
+        ).fetchall()
+        page = rows[:limit]
+        ids = [batch_id for batch_id, _ in page]
+        states, skipped = self._card_states(ids), self._skipped_counts(ids)
+        summaries = [
+            backend.summarise(
+                batch_id, created_at, states[batch_id], skipped.get(batch_id, 0)
+            )
+            for batch_id, created_at in page
+        ]
+        if len(rows) <= limit:
+            return summaries, ""
+        last_id, last_created_at = page[-1]
+        return summaries, backend.page_token(last_created_at, last_id)
+
+    def _card_states(self, batch_ids: list[str]) -> dict[str, dict[int, int]]:
+        """How many cards of each batch are in each state."""
+        states: dict[str, dict[int, int]] = {batch_id: {} for batch_id in batch_ids}
+        marks = ", ".join("?" * len(batch_ids))
+        for batch_id, state, number in self.db.execute(
+            f"SELECT batch_id, state, COUNT(*) FROM cards WHERE batch_id IN ({marks})"
+            " GROUP BY batch_id, state",
+            batch_ids,
+        ):
+            states[batch_id][backend.state_value(state)] = number
+        return states
+
+    def _skipped_counts(self, batch_ids: list[str]) -> dict[str, int]:
+        """How many entries of each batch's upload were skipped, where any."""
+        marks = ", ".join("?" * len(batch_ids))
+        rows = self.db.execute(
+            f"SELECT batch_id, COUNT(*) FROM skipped WHERE batch_id IN ({marks})"
+            " GROUP BY batch_id",
+            batch_ids,
+        )
+        return dict(rows.fetchall())
 
     def _created_at(self, batch_id: str) -> int:
         row = self.db.execute(

@@ -66,6 +66,8 @@ class StandInGateway(cardscan_pb2_grpc.CardScanServiceServicer):
         # How many watches break off before one runs to the end.
         self.watch_breaks = 0
         self.chunks: list[bytes] = []
+        self.batches = [summary(f"b{n}") for n in range(5, 0, -1)]
+        self.page_requests: list[tuple[int, str]] = []
 
     def CreateBatch(self, request_iterator, context):
         self.chunks = [request.chunk for request in request_iterator]
@@ -101,6 +103,16 @@ class StandInGateway(cardscan_pb2_grpc.CardScanServiceServicer):
             )
         )
 
+    def ListBatches(self, request, context):
+        # Pages of at most two, so that a listing takes several.
+        self.page_requests.append((request.page_size, request.page_token))
+        start = int(request.page_token or 0)
+        end = start + min(request.page_size, 2)
+        token = str(end) if end < len(self.batches) else ""
+        return cardscan_pb2.ListBatchesResponse(
+            batches=self.batches[start:end], next_page_token=token
+        )
+
     def ListContacts(self, request, context):
         if request.batch_id != "b1":
             context.abort(grpc.StatusCode.NOT_FOUND, f"no batch {request.batch_id}")
@@ -124,6 +136,16 @@ class StandInGateway(cardscan_pb2_grpc.CardScanServiceServicer):
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "image is empty")
         card = self.cards[0] if request.file_name == "holt.png" else self.cards[1]
         return cardscan_pb2.ScanCardResponse(card=card)
+
+
+def summary(batch_id: str) -> batch_pb2.BatchSummary:
+    """A listed batch with one card done and one failed of three."""
+    counts = batch_pb2.BatchCounts(total=3, queued=1, done=1, failed=1)
+    listed = batch_pb2.BatchSummary(
+        batch_id=batch_id, state=batch_pb2.BATCH_STATE_RUNNING, counts=counts
+    )
+    listed.created_at.FromJsonString("2026-03-01T09:30:00Z")
+    return listed
 
 
 @pytest.fixture
@@ -361,6 +383,43 @@ def test_status_shows_each_card_state(gateway, capsys):
     assert status == 0
     assert "holt.png" in out and "DONE" in out
     assert "blur.jpg" in out and "FAILED" in out
+
+
+def test_batches_follows_pages_up_to_the_limit(gateway, capsys):
+    status = cli.main(["batches", "--limit", "3", "--server", gateway.address])
+
+    out = capsys.readouterr().out
+    assert status == 0
+    assert gateway.page_requests == [(3, ""), (1, "2")]
+    rows = [line for line in out.splitlines() if "2026-03-01 09:30:00" in line]
+    assert [row.split()[1] for row in rows] == ["b5", "b4", "b3"]
+    assert all("running" in row for row in rows)
+
+
+def test_batches_json_is_one_jsonview_summary_per_line(gateway, capsys):
+    status = cli.main(["batches", "--json", "--server", gateway.address])
+
+    lines = capsys.readouterr().out.splitlines()
+    assert status == 0
+    assert [json.loads(line) for line in lines] == [
+        jsonview.batch_summary(listed) for listed in gateway.batches
+    ]
+
+
+def test_batches_says_so_when_there_are_none(gateway, capsys):
+    gateway.batches = []
+
+    status = cli.main(["batches", "--server", gateway.address])
+
+    assert status == 0
+    assert "no batches yet" in capsys.readouterr().out
+
+
+def test_a_batch_limit_below_one_is_refused_with_the_value(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["batches", "--limit", "0"])
+
+    assert "expected a whole number >= 1, got '0'" in capsys.readouterr().err
 
 
 def test_down_without_a_recorded_stack_says_there_is_none(tmp_path, capsys):

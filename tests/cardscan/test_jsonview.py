@@ -40,3 +40,22 @@ def test_phone_types_are_lower_case_words():
     phones = jsonview.contact_fields(contact)["phones"]
 
     assert [p["type"] for p in phones] == ["fax", "unknown"]
+
+
+def test_listed_batch_has_its_counts_and_no_cards():
+    counts = batch_pb2.BatchCounts(total=4, queued=1, processing=1, done=1, failed=1)
+    listed = batch_pb2.BatchSummary(
+        batch_id="b7",
+        state=batch_pb2.BATCH_STATE_RUNNING,
+        counts=counts,
+        skipped=2,
+    )
+    listed.created_at.FromJsonString("2026-03-01T09:30:00.250Z")
+
+    assert jsonview.batch_summary(listed) == {
+        "batch_id": "b7",
+        "state": "RUNNING",
+        "counts": {"total": 4, "queued": 1, "processing": 1, "done": 1, "failed": 1},
+        "skipped": 2,
+        "created_at": "2026-03-01T09:30:00.250Z",
+    }

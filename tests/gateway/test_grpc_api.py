@@ -75,6 +75,34 @@ async def test_get_batch_and_contacts_follow_the_store(gateway):
     assert [c.file_name for c in listed.cards] == ["a.png"]
 
 
+async def test_batches_are_listed_newest_first_page_by_page(gateway):
+    older = await create(gateway, {"a.png": image_bytes(), "b.txt": b"text"})
+    newer = await create(gateway, {"a.png": image_bytes(), "b.png": image_bytes()})
+    await finish_card(gateway, f"{newer.batch_id}-0", error="unreadable")
+
+    first = await gateway.stub.ListBatches(cardscan_pb2.ListBatchesRequest(page_size=1))
+    second = await gateway.stub.ListBatches(
+        cardscan_pb2.ListBatchesRequest(page_size=1, page_token=first.next_page_token)
+    )
+
+    (newest,) = first.batches
+    assert newest.batch_id == newer.batch_id
+    assert (newest.counts.total, newest.counts.failed, newest.skipped) == (2, 1, 0)
+    assert newest.state == batch_pb2.BATCH_STATE_RUNNING
+    assert [(b.batch_id, b.skipped) for b in second.batches] == [(older.batch_id, 1)]
+    assert second.next_page_token == ""
+
+
+async def test_listing_batches_with_a_bad_page_token_is_invalid_argument(gateway):
+    request = cardscan_pb2.ListBatchesRequest(page_token="nonsense")
+
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await gateway.stub.ListBatches(request)
+
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "page_token 'nonsense' is not one" in raised.value.details()
+
+
 async def test_notice_says_no_worker_runs_once_a_heartbeat_window_passed(gateway):
     created = await create(gateway, {"a.png": image_bytes()})
     request = cardscan_pb2.GetBatchRequest(batch_id=created.batch_id)

@@ -119,6 +119,47 @@ async def test_contacts_list_every_card_of_the_batch(gateway, http):
     assert [(c["file"], c["state"]) for c in body["cards"]] == [("a.png", "QUEUED")]
 
 
+async def test_batches_are_listed_newest_first_without_their_cards(gateway, http):
+    _, older = await post_zip(http, make_zip({"a.png": image_bytes()}))
+    _, newer = await post_zip(
+        http, make_zip({"a.png": image_bytes(), "n.txt": b"notes"})
+    )
+
+    async with http.get("/v1/batches", params={"page_size": "1"}) as reply:
+        first = await reply.json()
+    token = first["next_page_token"]
+    async with http.get("/v1/batches", params={"page_token": token}) as reply:
+        second = await reply.json()
+
+    assert reply.status == 200
+    (newest,) = first["batches"]
+    assert newest["batch_id"] == newer["batch_id"]
+    assert newest["state"] == "RUNNING"
+    assert newest["counts"]["queued"] == newest["counts"]["total"] == 1
+    assert newest["skipped"] == 1
+    assert "cards" not in newest
+    assert newest["created_at"].endswith("Z")
+    assert [b["batch_id"] for b in second["batches"]] == [older["batch_id"]]
+    assert second["next_page_token"] == ""
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ({"page_size": "ten"}, "page_size is 'ten', not a whole number"),
+        ({"page_size": "-1"}, "page_size is -1"),
+        ({"page_token": "nonsense"}, "page_token 'nonsense' is not one"),
+    ],
+)
+async def test_listing_batches_with_bad_paging_is_a_400_saying_why(http, query, words):
+    async with http.get("/v1/batches", params=query) as reply:
+        body = await reply.json()
+
+    assert reply.status == 400
+    assert body["error"]["code"] == "INVALID_ARGUMENT"
+    assert words in body["error"]["message"]
+
+
 @pytest.mark.parametrize(
     ("path", "status", "code"),
     [

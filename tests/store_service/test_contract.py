@@ -6,6 +6,7 @@ import asyncio
 import os
 import time
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from mongomock_motor import AsyncMongoMockClient
@@ -13,6 +14,7 @@ from pymongo import AsyncMongoClient
 
 from cardscan.errors import AlreadyExists, InvalidInput, NotFound
 from cardscan.v1 import batch_pb2, contact_pb2, store_pb2
+from store_service import backend, mongo_backend, sqlite_backend
 from store_service.mongo_backend import MongoBackend
 from store_service.sqlite_backend import SqliteBackend
 
@@ -457,6 +459,114 @@ async def test_updated_at_is_set_on_every_state_change(store):
     assert started.updated_at.ToMicroseconds() >= before_start > registered_at
     assert finished.updated_at.ToMicroseconds() >= before_finish
     assert before_finish > started.updated_at.ToMicroseconds() - 1000
+
+
+# FetchBatches
+
+
+async def all_pages(store, page_size):
+    """Every page of the listing, in order, as lists of batch ids."""
+    pages, token = [], ""
+    while True:
+        summaries, token = await store.fetch_batches(page_size, token)
+        pages.append([summary.batch_id for summary in summaries])
+        if not token:
+            return pages
+
+
+async def test_batches_are_listed_newest_first_with_their_counts(store):
+    older = await register(
+        store,
+        "a.png",
+        "b.png",
+        "c.png",
+        skipped=[batch_pb2.SkippedEntry(name="notes.txt", reason="not an image")],
+    )
+    await store.start_card(older.cards[0].card_id)
+    await store.finish_card(older.cards[1].card_id, contact(), "")
+    await store.finish_card(older.cards[2].card_id, None, "unreadable")
+    await asyncio.sleep(0.002)
+    newer = await register(store, "d.png")
+    for card in newer.cards:
+        await store.finish_card(card.card_id, contact(), "")
+
+    summaries, token = await store.fetch_batches(0, "")
+
+    assert token == ""
+    assert [s.batch_id for s in summaries] == [newer.batch_id, older.batch_id]
+    first, second = summaries
+    assert first.state == COMPLETE
+    assert (first.counts.total, first.counts.done, first.skipped) == (1, 1, 0)
+    assert second.state == RUNNING
+    counts = second.counts
+    assert (counts.total, counts.queued, counts.processing) == (3, 0, 1)
+    assert (counts.done, counts.failed, second.skipped) == (1, 1, 1)
+    assert second.created_at == older.created_at
+
+
+async def test_pages_of_batches_hold_every_batch_once_in_order(store):
+    ids = [(await register(store, "a.png")).batch_id for _ in range(7)]
+
+    pages = await all_pages(store, 3)
+
+    assert [len(page) for page in pages] == [3, 3, 1]
+    listed = [batch_id for page in pages for batch_id in page]
+    assert sorted(listed) == sorted(ids)
+    summaries, _ = await store.fetch_batches(7, "")
+    assert listed == [s.batch_id for s in summaries]
+
+
+class FrozenDatetime(datetime):
+    """A datetime class whose now() is always the same moment."""
+
+    @classmethod
+    def now(cls, tz=None):
+        return cls(2026, 3, 1, 9, 30, tzinfo=UTC)
+
+
+async def test_batches_accepted_in_the_same_instant_are_each_listed_once(
+    store, monkeypatch
+):
+    # Each backend's clock is stopped; only the one under test reads its own.
+    monkeypatch.setattr(sqlite_backend, "now_micros", lambda: 1_772_357_400_000_000)
+    monkeypatch.setattr(mongo_backend, "datetime", FrozenDatetime)
+    ids = [(await register(store, "a.png")).batch_id for _ in range(5)]
+
+    pages = await all_pages(store, 2)
+
+    listed = [batch_id for page in pages for batch_id in page]
+    assert [len(page) for page in pages] == [2, 2, 1]
+    assert sorted(listed) == sorted(ids)
+
+
+async def test_a_page_size_of_0_lists_20_batches(store):
+    for _ in range(21):
+        await register(store)
+
+    summaries, token = await store.fetch_batches(0, "")
+
+    assert len(summaries) == 20
+    assert token != ""
+
+
+def test_a_page_holds_at_most_500_batches():
+    assert backend.page_limit(10_000) == 500
+    assert backend.page_limit(7) == 7
+
+
+async def test_an_empty_store_lists_no_batches(store):
+    assert await store.fetch_batches(5, "") == ([], "")
+
+
+async def test_a_negative_page_size_is_invalid(store):
+    with pytest.raises(InvalidInput, match="page_size is -1"):
+        await store.fetch_batches(-1, "")
+
+
+@pytest.mark.parametrize("token", ["not a token", "bm8tY29sb24", "eDph", "eDoxOmE"])
+async def test_a_page_token_no_listing_gave_is_invalid(store, token):
+    with pytest.raises(InvalidInput, match=f"page_token {token!r} is not one"):
+        await store.fetch_batches(5, token)
 
 
 # Durability

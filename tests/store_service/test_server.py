@@ -43,6 +43,7 @@ async def test_every_rpc_round_trips(stub):
     )
     fetched = await stub.FetchBatch(store_pb2.FetchBatchRequest(batch_id="b1"))
     cards = await stub.FetchCards(store_pb2.FetchCardsRequest(batch_id="b1"))
+    listed = await stub.FetchBatches(store_pb2.FetchBatchesRequest())
 
     assert [c.card_id for c in registered.batch.cards] == ["c1", "c2"]
     assert registered.batch.skipped[0].reason == "not an image"
@@ -59,6 +60,10 @@ async def test_every_rpc_round_trips(stub):
     assert (fetched.batch.counts.done, fetched.batch.counts.failed) == (1, 1)
     assert not fetched.batch.cards[0].HasField("contact")
     assert [c.contact for c in cards.cards] == [contact, contact_pb2.Contact()]
+    (summary,) = listed.batches
+    assert (summary.batch_id, summary.counts.total, summary.skipped) == ("b1", 2, 1)
+    assert summary.state == batch_pb2.BatchState.BATCH_STATE_COMPLETE
+    assert listed.next_page_token == ""
 
 
 async def test_registering_a_batch_again_is_idempotent_over_grpc(stub):
@@ -115,6 +120,11 @@ async def test_registering_a_batch_again_is_idempotent_over_grpc(stub):
             grpc.StatusCode.NOT_FOUND,
             "no batch has batch_id 'x'",
         ),
+        (
+            lambda stub: stub.FetchBatches(store_pb2.FetchBatchesRequest(page_size=-5)),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "page_size is -5: give a positive number, or 0 for 20",
+        ),
     ],
     ids=[
         "empty-batch-id",
@@ -125,6 +135,7 @@ async def test_registering_a_batch_again_is_idempotent_over_grpc(stub):
         "finish-with-empty-error",
         "fetch-unknown-batch",
         "fetch-cards-of-unknown-batch",
+        "negative-page-size",
     ],
 )
 async def test_errors_arrive_as_status_codes_with_messages(stub, call, code, message):
