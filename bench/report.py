@@ -84,7 +84,10 @@ def spread(values: list[float], unit: str, digits: int = 1) -> str:
     if len(values) < 2:
         return f"{middle} (1 run)"
     low, high = min(values), max(values)
-    return f"{middle} ({low:.{digits}f}-{high:.{digits}f}, {len(values)} runs)"
+    # A dash would read as a minus beside a negative figure.
+    between = " to " if low < 0 else "-"
+    shown = f"{low:.{digits}f}{between}{high:.{digits}f}"
+    return f"{middle} ({shown}, {len(values)} runs)"
 
 
 def percentile(values: list[float], share: float) -> float:
