@@ -4,9 +4,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from cardscan import errors, rpc
+from cardscan import errors, healthcheck, rpc
 from cardscan.v1 import batch_pb2, cardscan_pb2, cardscan_pb2_grpc
 
 # Small enough to keep memory flat, large enough to keep per-message cost low.
@@ -38,10 +37,10 @@ class GatewayClient:
 
     def check(self) -> None:
         """Fails with Unreachable unless a server answers and is serving."""
-        stub = health_pb2_grpc.HealthStub(self._channel)
-        request = health_pb2.HealthCheckRequest()
         try:
-            reply = stub.Check(request, timeout=HEALTH_TIMEOUT_SECONDS)
+            status = healthcheck.serving_status(
+                self._channel, "", HEALTH_TIMEOUT_SECONDS
+            )
         except grpc.RpcError as error:
             reasons = {
                 grpc.StatusCode.UNAVAILABLE: "nothing answers there",
@@ -51,9 +50,9 @@ class GatewayClient:
             raise Unreachable(
                 f"cannot reach the cardscan gateway at {self.address}: {reason}"
             ) from None
-        if reply.status != health_pb2.HealthCheckResponse.SERVING:
-            status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
-            raise Unreachable(f"the gateway at {self.address} is {status}")
+        if status != healthcheck.SERVING:
+            name = healthcheck.status_name(status)
+            raise Unreachable(f"the gateway at {self.address} is {name}")
 
     def create_batch(
         self, path: Path, on_chunk: Callable[[int], None] = lambda size: None

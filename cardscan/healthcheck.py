@@ -17,22 +17,33 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 TIMEOUT_SECONDS = 3.0
 
 
+SERVING = health_pb2.HealthCheckResponse.SERVING
+
+
+def serving_status(channel: grpc.Channel, service: str, timeout: float) -> int:
+    """The health service's status for the service ("" for the whole
+    server); raises grpc.RpcError when no answer comes in time."""
+    stub = health_pb2_grpc.HealthStub(channel)
+    request = health_pb2.HealthCheckRequest(service=service)
+    return stub.Check(request, timeout=timeout).status
+
+
+def status_name(status: int) -> str:
+    """SERVING, NOT_SERVING, UNKNOWN or SERVICE_UNKNOWN."""
+    return health_pb2.HealthCheckResponse.ServingStatus.Name(status)
+
+
 def check(address: str, service: str = "", timeout: float = TIMEOUT_SECONDS) -> str:
     """Why the service at the address is not serving; empty when it is."""
     what = f"service {service!r}" if service else "the server"
-    request = health_pb2.HealthCheckRequest(service=service)
-
     with grpc.insecure_channel(address) as channel:
-        stub = health_pb2_grpc.HealthStub(channel)
         try:
-            reply = stub.Check(request, timeout=timeout)
+            status = serving_status(channel, service, timeout)
         except grpc.RpcError as error:
             details = " ".join((error.details() or "no details").split())
             return f"{what} at {address}: {error.code().name}: {details}"
-
-    if reply.status != health_pb2.HealthCheckResponse.SERVING:
-        status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
-        return f"{what} at {address} is {status}"
+    if status != SERVING:
+        return f"{what} at {address} is {status_name(status)}"
     return ""
 
 

@@ -24,7 +24,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from cardscan import healthcheck
 
 logger = logging.getLogger(__name__)
 
@@ -115,13 +116,11 @@ def wait_healthy(address: str, process: subprocess.Popen, what: str) -> None:
     """Waits until the gRPC health service at the address says SERVING."""
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     with grpc.insecure_channel(address) as channel:
-        stub = health_pb2_grpc.HealthStub(channel)
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise RuntimeError(f"{what} exited with code {process.returncode}")
             try:
-                reply = stub.Check(health_pb2.HealthCheckRequest(), timeout=1)
-                if reply.status == health_pb2.HealthCheckResponse.SERVING:
+                if healthcheck.serving_status(channel, "", 1) == healthcheck.SERVING:
                     return
             except grpc.RpcError:
                 pass
