@@ -195,7 +195,10 @@ def shown_path(path: Path) -> str:
 
 def languages() -> tuple[str, str | None]:
     """The OCR languages and data folder the workers would use here."""
-    settings = ocr_config.load()
+    try:
+        settings = ocr_config.load()
+    except ValueError as error:
+        raise SystemExit(f"bench: {error}") from None
     return settings.languages or DEFAULT_LANGUAGES, settings.tessdata_path
 
 

@@ -5,6 +5,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cardscan.settings import MAX_IMAGE_PIXELS, positive_number
+
 MIB = 1024 * 1024
 GIB = 1024 * MIB
 
@@ -27,7 +29,7 @@ class Limits:
     # How many times larger than its compressed size an entry may grow.
     max_compression_ratio: float = 100.0
     # The most pixels a card image's header may announce.
-    max_image_pixels: int = 50_000_000
+    max_image_pixels: int = MAX_IMAGE_PIXELS
 
 
 @dataclass(frozen=True)
@@ -49,20 +51,6 @@ class Settings:
         return self.data_dir / "uploads"
 
 
-def _number(env: Mapping[str, str], name: str, default: float, kind: type) -> float:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = kind(raw)
-    except ValueError:
-        what = "a whole number" if kind is int else "a number"
-        raise ValueError(f"{name} must be {what}, not {raw!r}") from None
-    if value <= 0:
-        raise ValueError(f"{name} must be above zero, not {raw!r}")
-    return value
-
-
 def load(env: Mapping[str, str] = os.environ) -> Settings:
     """The settings from the environment, defaults filling what is unset."""
     base, limits = Settings(), Limits()
@@ -72,26 +60,28 @@ def load(env: Mapping[str, str] = os.environ) -> Settings:
         grpc_listen=env.get("GATEWAY_GRPC_LISTEN", base.grpc_listen),
         http_listen=env.get("GATEWAY_HTTP_LISTEN", base.http_listen),
         data_dir=Path(env.get("CARDSCAN_DATA_DIR", str(base.data_dir))),
-        scan_timeout_seconds=_number(
+        scan_timeout_seconds=positive_number(
             env, "SCAN_TIMEOUT_SECONDS", base.scan_timeout_seconds, float
         ),
         log_level=env.get("LOG_LEVEL", base.log_level),
         limits=Limits(
-            max_upload_bytes=_number(
+            max_upload_bytes=positive_number(
                 env, "MAX_UPLOAD_BYTES", limits.max_upload_bytes, int
             ),
-            max_entries=_number(env, "MAX_ENTRIES", limits.max_entries, int),
-            max_card_bytes=_number(env, "MAX_CARD_BYTES", limits.max_card_bytes, int),
-            max_total_uncompressed_bytes=_number(
+            max_entries=positive_number(env, "MAX_ENTRIES", limits.max_entries, int),
+            max_card_bytes=positive_number(
+                env, "MAX_CARD_BYTES", limits.max_card_bytes, int
+            ),
+            max_total_uncompressed_bytes=positive_number(
                 env,
                 "MAX_TOTAL_UNCOMPRESSED_BYTES",
                 limits.max_total_uncompressed_bytes,
                 int,
             ),
-            max_compression_ratio=_number(
+            max_compression_ratio=positive_number(
                 env, "MAX_COMPRESSION_RATIO", limits.max_compression_ratio, float
             ),
-            max_image_pixels=_number(
+            max_image_pixels=positive_number(
                 env, "MAX_IMAGE_PIXELS", limits.max_image_pixels, int
             ),
         ),

@@ -64,7 +64,10 @@ async def serve(settings: config.Settings, ocr: CardOcr) -> None:
 
 
 def main() -> None:
-    settings = config.load()
+    try:
+        settings = config.load()
+    except ValueError as error:
+        raise SystemExit(f"ocr: {error}") from None
     logs.configure("ocr", settings.log_level)
     try:
         ocr = CardOcr(settings.languages, settings.tessdata_path, settings.max_pixels)

@@ -8,13 +8,12 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from cardscan import settings
 from cardscan.errors import InvalidInput
 from cardscan.signatures import image_format
 
-# A 48-megapixel phone photo passes; anything larger is no card photo. The
-# gateway refuses larger images at upload by the same default, and both
-# read MAX_IMAGE_PIXELS to change it.
-MAX_PIXELS = 50_000_000
+# The most pixels a card image may have unless the worker is told otherwise.
+MAX_PIXELS = settings.MAX_IMAGE_PIXELS
 # No line of text fits in fewer pixels than this across.
 MIN_SIDE = 8
 
