@@ -1,5 +1,6 @@
 """The first bytes of the image formats cards come in, so that a damaged
-image can be told from a file that is no image at all."""
+image can be told from a file that is no image at all, and of files people
+upload by mistake, to say what came instead of a card."""
 
 IMAGE_SIGNATURES = [
     (b"\xff\xd8\xff", "JPEG"),
@@ -18,3 +19,51 @@ def image_format(data: bytes) -> str | None:
         if data.startswith(signature):
             return name
     return None
+
+
+# First bytes of common files that are not card images.
+LOOKALIKES = (
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive or Office document"),
+    (b"\x1f\x8b", "a gzip file"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"{\\rtf", "an RTF document"),
+    (b"\x7fELF", "a program"),
+    (b"MZ", "a Windows program"),
+    (b"8BPS", "a Photoshop document"),
+    (b"\x00\x00\x01\x00", "an icon"),
+)
+ISO_MEDIA_KINDS = {
+    b"heic": "a HEIC photo",
+    b"heix": "a HEIC photo",
+    b"avif": "an AVIF image",
+}
+
+
+def lookalike(head: bytes) -> str | None:
+    """What a file that is no card image seems to be, from its first bytes
+    (a few kilobytes tell text apart), or None when they do not tell."""
+    for signature, kind in LOOKALIKES:
+        if head.startswith(signature):
+            return kind
+    if head[4:8] == b"ftyp":
+        return ISO_MEDIA_KINDS.get(bytes(head[8:12]), "a video or HEIF image")
+    if head[:512].lstrip().startswith(b"<"):
+        return "an XML, SVG or HTML document"
+    if is_text(head):
+        return "text"
+    return None
+
+
+def is_text(head: bytes) -> bool:
+    """Whether the bytes read as printable UTF-8 text."""
+    sample = bytes(head[:4096])
+    try:
+        text = sample.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # A sample may end inside a multi-byte character.
+        if error.start < len(sample) - 3:
+            return False
+        text = sample[: error.start].decode("utf-8")
+    return all(ch.isprintable() or ch in "\t\r\n\f" for ch in text)

@@ -37,7 +37,7 @@ from typing import BinaryIO
 from PIL import Image, UnidentifiedImageError
 
 from cardscan.errors import InvalidInput, TooLarge
-from cardscan.signatures import image_format
+from cardscan.signatures import image_format, lookalike
 from cardscan.v1.batch_pb2 import SkippedEntry
 from gateway.config import Limits
 
@@ -65,25 +65,6 @@ ZIP64_LOCATOR_SIGNATURE = b"PK\x06\x07"
 ZIP64_EOCD = struct.Struct("<4sQ2H2L4Q")
 ZIP64_EOCD_SIGNATURE = b"PK\x06\x06"
 MAX_COMMENT_BYTES = 0xFFFF
-
-# First bytes of common files that are not card images, to say what an
-# entry looks like when it is skipped.
-LOOKALIKES = (
-    (b"%PDF", "a PDF document"),
-    (b"PK\x03\x04", "a ZIP archive or Office document"),
-    (b"\x1f\x8b", "a gzip file"),
-    (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf", "a 7-Zip archive"),
-    (b"\x7fELF", "a program"),
-    (b"MZ", "a Windows program"),
-    (b"8BPS", "a Photoshop document"),
-    (b"\x00\x00\x01\x00", "an icon"),
-)
-ISO_MEDIA_KINDS = {
-    b"heic": "a HEIC photo",
-    b"heix": "a HEIC photo",
-    b"avif": "an AVIF image",
-}
 
 
 class EntryUnreadable(Exception):
@@ -260,7 +241,7 @@ def _inspect(
         if not head:
             raise EntryUnreadable("is empty")
         image = identify(bytes(head))
-        if image is None and _lookalike(head):
+        if image is None and lookalike(head):
             raise unreadable(head)
         if image is None:
             # The header runs past the sniffed bytes: judge the whole file.
@@ -357,7 +338,7 @@ def _header_only(data: bytes) -> tuple[str, int, int] | None:
 
 def unreadable(head: bytes) -> EntryUnreadable:
     """Why bytes Pillow cannot open as an image are no card."""
-    kind = None if _lookalike(head) else image_format(head)
+    kind = None if lookalike(head) else image_format(head)
     if kind:
         return EntryUnreadable(f"is a damaged {kind} image: its header cannot be read")
     return EntryUnreadable(f"is not an image; it looks like {looks_like(head)}")
@@ -365,33 +346,7 @@ def unreadable(head: bytes) -> EntryUnreadable:
 
 def looks_like(head: bytes) -> str:
     """A few words on what a file that is not a card image seems to be."""
-    return _lookalike(head) or f"unknown data starting with {head[:8].hex(' ')}"
-
-
-def _lookalike(head: bytes) -> str | None:
-    """What a file seems to be, when its first bytes tell."""
-    for signature, kind in LOOKALIKES:
-        if head.startswith(signature):
-            return kind
-    if head[4:8] == b"ftyp":
-        return ISO_MEDIA_KINDS.get(bytes(head[8:12]), "a video or HEIF image")
-    if head[:512].lstrip().startswith(b"<"):
-        return "an XML, SVG or HTML document"
-    if _is_text(head):
-        return "text"
-    return None
-
-
-def _is_text(head: bytes) -> bool:
-    sample = bytes(head[:4096])
-    try:
-        text = sample.decode("utf-8")
-    except UnicodeDecodeError as error:
-        # A sample may end inside a multi-byte character.
-        if error.start < len(sample) - 3:
-            return False
-        text = sample[: error.start].decode("utf-8")
-    return all(ch.isprintable() or ch in "\t\r\n\f" for ch in text)
+    return lookalike(head) or f"unknown data starting with {head[:8].hex(' ')}"
 
 
 def display_name(info: zipfile.ZipInfo) -> str:

@@ -10,7 +10,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from cardscan import settings
 from cardscan.errors import InvalidInput
-from cardscan.signatures import image_format
+from cardscan.signatures import image_format, lookalike
 
 # The most pixels a card image may have unless the worker is told otherwise.
 MAX_PIXELS = settings.MAX_IMAGE_PIXELS
@@ -22,22 +22,6 @@ MIN_SIDE = 8
 # are kept away from.
 FORMATS = ("JPEG", "PNG", "WEBP", "TIFF", "BMP", "GIF", "PPM")
 
-# File signatures of things people upload by mistake, to say what came instead.
-SIGNATURES = [
-    (b"%PDF", "a PDF document"),
-    (b"PK\x03\x04", "a ZIP archive"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf", "a 7-Zip archive"),
-    (b"{\\rtf", "an RTF document"),
-    (b"<svg", "an SVG drawing, which has no pixels to read"),
-    (b"<?xml", "an XML document"),
-    (b"<!DOCTYPE html", "an HTML page"),
-    (b"<html", "an HTML page"),
-    (b"\x7fELF", "an ELF executable"),
-    (b"MZ", "a Windows executable"),
-]
-
 
 class UnreadableImage(InvalidInput):
     """The card's bytes are not an image this service can read."""
@@ -45,15 +29,13 @@ class UnreadableImage(InvalidInput):
 
 def describe(data: bytes) -> str:
     """What the bytes look like, for an error message."""
-    head = data[:64].lstrip()
-    for signature, name in SIGNATURES:
-        if head.lower().startswith(signature.lower()):
-            return name
-    try:
-        data[:4096].decode("utf-8")
-    except UnicodeDecodeError:
-        return f"{len(data)} bytes of unknown binary data starting {data[:8].hex()}"
-    return f"{len(data)} bytes of text starting {data[:24].decode('utf-8')!r}"
+    kind = lookalike(data[:4096])
+    if kind == "text":
+        sample = data[:24].decode("utf-8", errors="replace")
+        return f"{len(data)} bytes of text starting {sample!r}"
+    if kind:
+        return kind
+    return f"{len(data)} bytes of unknown binary data starting {data[:8].hex()}"
 
 
 def decode(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:

@@ -39,6 +39,10 @@ def test_unreadable_image_is_invalid_input():
         (b"PK\x03\x04\x14\x00\x00\x00", "ZIP archive"),
         (b"Name: Ana Lima\nPhone: 123", "text starting 'Name: Ana Lima"),
         (bytes(range(200, 256)), "unknown binary data"),
+        (b"{\\rtf1\\ansi", "an RTF document"),
+        (b"\x00\x00\x00\x18ftypheic", "a HEIC photo"),
+        (b"  <svg xmlns='http://www.w3.org/2000/svg'>", "an XML, SVG or HTML"),
+        ("Zoë Ångström, Café".encode(), "text starting 'Zoë Ångström, Café'"),
     ],
 )
 def test_bytes_that_are_no_image_are_named(data, named):
