@@ -43,6 +43,8 @@ def test_unreadable_image_is_invalid_input():
         (b"\x00\x00\x00\x18ftypheic", "a HEIC photo"),
         (b"  <svg xmlns='http://www.w3.org/2000/svg'>", "an XML, SVG or HTML"),
         ("Zoë Ångström, Café".encode(), "text starting 'Zoë Ångström, Café'"),
+        # The 24 bytes shown end inside the "é".
+        (("x" * 23 + "é").encode(), "text starting 'xxxxxxxxxxxxxxxxxxxxxxx"),
     ],
 )
 def test_bytes_that_are_no_image_are_named(data, named):
