@@ -159,13 +159,9 @@ def _segments(lines: list[Line], region: str | None) -> list[Segment]:
 def _pieces(text: str, region: str | None) -> list[tuple]:
     """A line cut into its emails, websites, phones and the text between,
     each with where it starts."""
-    out: list[tuple] = []
-    for email in links.emails(text):
-        out.append((email.start, email.value, "email"))
-        text = _blank(text, email.start, email.end)
-    for site in links.websites(text):
-        out.append((site.start, site.value, "website"))
-        text = _blank(text, site.start, site.end)
+    found, sites, text = links.emails_and_websites(text, _CUT)
+    out: list[tuple] = [(email.start, email.value, "email") for email in found]
+    out += [(site.start, site.value, "website") for site in sites]
     for chunk in re.finditer(f"[^{_CUT}]+", text):
         for number in phones.find(chunk[0], region):
             start, end = chunk.start() + number.start, chunk.start() + number.end

@@ -80,6 +80,25 @@ def websites(text: str) -> list[Link]:
     return found
 
 
+def emails_and_websites(
+    text: str, fill: str = " "
+) -> tuple[list[Link], list[Link], str]:
+    """The emails in a repaired line, the web addresses in the rest of it,
+    and the line with both filled over by ``fill``, each later span left
+    where it was."""
+    found = emails(text)
+    text = filled(text, found, fill)
+    sites = websites(text)
+    return found, sites, filled(text, sites, fill)
+
+
+def filled(text: str, spans: list[Link], fill: str) -> str:
+    """The text with each link's characters replaced by ``fill``."""
+    for link in spans:
+        text = text[: link.start] + fill * (link.end - link.start) + text[link.end :]
+    return text
+
+
 def host(address: str) -> str:
     """The host of an email or website, without scheme, path or "www."."""
     host = address.split("@")[-1]

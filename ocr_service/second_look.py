@@ -100,13 +100,8 @@ def better_line(line: Line, text: str, score: float) -> Line:
 
 def link_values(text: str) -> list[str]:
     """The emails, then the web addresses, a line holds once repaired."""
-    repaired = links.repair(text)
-    found = links.emails(repaired)
-    for email in found:
-        # Blanking keeps every later span where it was.
-        blank = " " * (email.end - email.start)
-        repaired = repaired[: email.start] + blank + repaired[email.end :]
-    return [x.value for x in found] + [x.value for x in links.websites(repaired)]
+    found, sites, _ = links.emails_and_websites(links.repair(text))
+    return [x.value for x in found] + [x.value for x in sites]
 
 
 def edits(a: str, b: str) -> int:
