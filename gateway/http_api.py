@@ -74,7 +74,7 @@ async def scan_card(request: web.Request) -> web.Response:
     limit, setting = uploads.image_limit(request.app[LIMITS])
     _check_length(request, limit, setting)
     file_name, chunks = await _upload(request)
-    image = await _collect(chunks, limit, setting)
+    image = b"".join([chunk async for chunk in uploads.within(chunks, limit, setting)])
     card = await request.app[BATCHES].scan(image, file_name)
     if card.state == batch_pb2.CARD_STATE_FAILED:
         body = error_body("CARD_FAILED", card.error)
@@ -141,16 +141,6 @@ async def _upload(request: web.Request) -> tuple[str, AsyncIterator[bytes]]:
 async def _part_chunks(part) -> AsyncIterator[bytes]:
     while chunk := await part.read_chunk(uploads.CHUNK_BYTES):
         yield chunk
-
-
-async def _collect(chunks: AsyncIterator[bytes], limit: int, setting: str) -> bytes:
-    """An upload small enough to hold in memory, refused once over the limit."""
-    data = bytearray()
-    async for chunk in chunks:
-        data += chunk
-        if len(data) > limit:
-            raise uploads.upload_too_large(limit, setting)
-    return bytes(data)
 
 
 def make_app(batches: Batches, limits: Limits) -> web.Application:

@@ -403,15 +403,26 @@ async def spool(chunks: AsyncIterator[bytes], path: Path, limit: int) -> int:
     """
     written = 0
     with path.open("wb") as out:
-        async for chunk in chunks:
+        async for chunk in within(chunks, limit):
             written += len(chunk)
-            if written > limit:
-                raise upload_too_large(limit)
             out.write(chunk)
         out.flush()
         await asyncio.to_thread(os.fsync, out.fileno())
     await asyncio.to_thread(_sync_folder, path.parent)
     return written
+
+
+async def within(
+    chunks: AsyncIterator[bytes], limit: int, setting: str = "MAX_UPLOAD_BYTES"
+) -> AsyncIterator[bytes]:
+    """The upload's chunks, refused with the setting's name as soon as they
+    add up to more than the limit."""
+    arrived = 0
+    async for chunk in chunks:
+        arrived += len(chunk)
+        if arrived > limit:
+            raise upload_too_large(limit, setting)
+        yield chunk
 
 
 def _sync_folder(folder: Path) -> None:
