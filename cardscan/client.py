@@ -11,6 +11,8 @@ from cardscan.v1 import batch_pb2, cardscan_pb2, cardscan_pb2_grpc
 # Small enough to keep memory flat, large enough to keep per-message cost low.
 CHUNK_BYTES = 256 * 1024
 HEALTH_TIMEOUT_SECONDS = 5.0
+# The largest number a request's 32-bit fields hold.
+INT32_MAX = 2**31 - 1
 
 
 class Unreachable(errors.Unavailable):
@@ -84,8 +86,10 @@ class GatewayClient:
         batches: list[batch_pb2.BatchSummary] = []
         token = ""
         while len(batches) < limit:
+            # The gateway holds a page to its own maximum anyway.
+            page_size = min(limit - len(batches), INT32_MAX)
             request = cardscan_pb2.ListBatchesRequest(
-                page_size=limit - len(batches), page_token=token
+                page_size=page_size, page_token=token
             )
             reply = self._call(self._stub.ListBatches, request)
             batches += reply.batches

@@ -127,6 +127,6 @@ def batch_summary(summary: batch_pb2.BatchSummary) -> dict[str, Any]:
         "batch_id": summary.batch_id,
         "state": batch_state_name(summary.state),
         "counts": counts(summary.counts),
-        "skipped": summary.skipped,
+        "skipped_count": summary.skipped_count,
         "created_at": summary.created_at.ToJsonString(),
     }

@@ -129,7 +129,7 @@ def batches(summaries: list[batch_pb2.BatchSummary]) -> Table:
             str(counts.failed),
             str(counts.queued + counts.processing),
             str(counts.total),
-            str(summary.skipped),
+            str(summary.skipped_count),
         )
     return table
 

@@ -1,6 +1,7 @@
 """The HTTP API: translates requests and replies to and from the batch logic."""
 
 import logging
+import re
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -17,6 +18,7 @@ logger = logging.getLogger(__name__)
 FILE_FIELD = "file"
 
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
 BATCHES = web.AppKey("batches", Batches)
 LIMITS = web.AppKey("limits", Limits)
@@ -102,14 +104,16 @@ async def list_batches(request: web.Request) -> web.Response:
 
 
 def _whole_number(request: web.Request, name: str) -> int:
-    """A query parameter that must be a whole number; 0 when absent. Held to
-    the range of the API's 32-bit numbers, which every limit lies within."""
+    """A query parameter that must be a whole number, written in ASCII
+    digits; 0 when absent. One past the API's 32-bit numbers is held to
+    their largest, which is over every limit; one below them is refused."""
     text = request.query.get(name, "0")
-    try:
-        number = int(text)
-    except ValueError:
-        raise InvalidInput(f"{name} is {text!r}, not a whole number") from None
-    return max(INT32_MIN, min(number, INT32_MAX))
+    if not WHOLE_NUMBER.fullmatch(text):
+        raise InvalidInput(f"{name} is {text!r}, not a whole number")
+    number = int(text)
+    if number < INT32_MIN:
+        raise InvalidInput(f"{name} is {text}, far below zero")
+    return min(number, INT32_MAX)
 
 
 async def list_contacts(request: web.Request) -> web.Response:

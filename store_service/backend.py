@@ -84,6 +84,12 @@ class Backend(Protocol):
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 500
 
+# A page token names a creation time from the Unix epoch to the end of
+# year 9999 in microseconds, which both backends can compare.
+LATEST_MICROS = 253_402_300_799_999_999
+# How much of a refused page token its error shows.
+SHOWN_TOKEN_CHARACTERS = 60
+
 
 def page_limit(page_size: int) -> int:
     """How many batches a page holds for the page size asked for."""
@@ -111,11 +117,14 @@ def page_start(token: str) -> tuple[int, str] | None:
         padded = token + "=" * (-len(token) % 4)
         where = base64.urlsafe_b64decode(padded).decode()
         micros, batch_id = where.split(":", 1)
-        return int(micros), batch_id
+        if micros.isdigit() and int(micros) <= LATEST_MICROS:
+            return int(micros), batch_id
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise InvalidInput(
-            f"page_token {token!r} is not one a listing of batches gave"
-        ) from None
+        pass
+    shown = token[:SHOWN_TOKEN_CHARACTERS]
+    if len(token) > SHOWN_TOKEN_CHARACTERS:
+        shown += f"... ({len(token)} characters)"
+    raise InvalidInput(f"page_token {shown!r} is not one a listing of batches gave")
 
 
 def check_registration(batch_id: str, cards: Sequence[store_pb2.NewCard]) -> None:
@@ -201,12 +210,15 @@ def summarise(
     batch_id: str,
     created_at_micros: int,
     states: Mapping[int, int],
-    skipped: int,
+    skipped_count: int,
 ) -> batch_pb2.BatchSummary:
     """A BatchSummary from how many of the batch's cards are in each state."""
     counts = counted(states)
     summary = batch_pb2.BatchSummary(
-        batch_id=batch_id, state=batch_state(counts), counts=counts, skipped=skipped
+        batch_id=batch_id,
+        state=batch_state(counts),
+        counts=counts,
+        skipped_count=skipped_count,
     )
     summary.created_at.FromMicroseconds(created_at_micros)
     return summary

@@ -396,6 +396,14 @@ def test_batches_follows_pages_up_to_the_limit(gateway, capsys):
     assert all("running" in row for row in rows)
 
 
+def test_a_batch_limit_past_32_bits_asks_for_the_largest_page(gateway, capsys):
+    status = cli.main(["batches", "--limit", "9" * 12, "--server", gateway.address])
+
+    assert status == 0
+    assert gateway.page_requests[0] == (2**31 - 1, "")
+    assert capsys.readouterr().out.count("2026-03-01 09:30:00") == 5
+
+
 def test_batches_json_is_one_jsonview_summary_per_line(gateway, capsys):
     status = cli.main(["batches", "--json", "--server", gateway.address])
 

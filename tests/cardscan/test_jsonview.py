@@ -48,7 +48,7 @@ def test_listed_batch_has_its_counts_and_no_cards():
         batch_id="b7",
         state=batch_pb2.BATCH_STATE_RUNNING,
         counts=counts,
-        skipped=2,
+        skipped_count=2,
     )
     listed.created_at.FromJsonString("2026-03-01T09:30:00.250Z")
 
@@ -56,6 +56,6 @@ def test_listed_batch_has_its_counts_and_no_cards():
         "batch_id": "b7",
         "state": "RUNNING",
         "counts": {"total": 4, "queued": 1, "processing": 1, "done": 1, "failed": 1},
-        "skipped": 2,
+        "skipped_count": 2,
         "created_at": "2026-03-01T09:30:00.250Z",
     }

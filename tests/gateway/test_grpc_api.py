@@ -87,20 +87,32 @@ async def test_batches_are_listed_newest_first_page_by_page(gateway):
 
     (newest,) = first.batches
     assert newest.batch_id == newer.batch_id
-    assert (newest.counts.total, newest.counts.failed, newest.skipped) == (2, 1, 0)
+    assert (newest.counts.total, newest.counts.failed, newest.skipped_count) == (
+        2,
+        1,
+        0,
+    )
     assert newest.state == batch_pb2.BATCH_STATE_RUNNING
-    assert [(b.batch_id, b.skipped) for b in second.batches] == [(older.batch_id, 1)]
+    assert [(b.batch_id, b.skipped_count) for b in second.batches] == [
+        (older.batch_id, 1)
+    ]
     assert second.next_page_token == ""
 
 
-async def test_listing_batches_with_a_bad_page_token_is_invalid_argument(gateway):
-    request = cardscan_pb2.ListBatchesRequest(page_token="nonsense")
+@pytest.mark.parametrize(
+    ("token", "shown"), [("nonsense", "'nonsense'"), ("A" * 17_000, "(17000 char")]
+)
+async def test_listing_batches_with_a_bad_page_token_is_invalid_argument(
+    gateway, token, shown
+):
+    request = cardscan_pb2.ListBatchesRequest(page_token=token)
 
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await gateway.stub.ListBatches(request)
 
     assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert "page_token 'nonsense' is not one" in raised.value.details()
+    assert "is not one a listing of batches gave" in raised.value.details()
+    assert shown in raised.value.details()
 
 
 async def test_notice_says_no_worker_runs_once_a_heartbeat_window_passed(gateway):

@@ -136,7 +136,7 @@ async def test_batches_are_listed_newest_first_without_their_cards(gateway, http
     assert newest["batch_id"] == newer["batch_id"]
     assert newest["state"] == "RUNNING"
     assert newest["counts"]["queued"] == newest["counts"]["total"] == 1
-    assert newest["skipped"] == 1
+    assert newest["skipped_count"] == 1
     assert "cards" not in newest
     assert newest["created_at"].endswith("Z")
     assert [b["batch_id"] for b in second["batches"]] == [older["batch_id"]]
@@ -147,7 +147,11 @@ async def test_batches_are_listed_newest_first_without_their_cards(gateway, http
     ("query", "words"),
     [
         ({"page_size": "ten"}, "page_size is 'ten', not a whole number"),
+        ({"page_size": "1_0"}, "page_size is '1_0', not a whole number"),
+        ({"page_size": "\uff13"}, "page_size is '\uff13', not a whole number"),
+        ({"page_size": " 1"}, "page_size is ' 1', not a whole number"),
         ({"page_size": "-1"}, "page_size is -1"),
+        ({"page_size": "-99999999999999"}, "page_size is -99999999999999, far below"),
         ({"page_token": "nonsense"}, "page_token 'nonsense' is not one"),
     ],
 )

@@ -496,11 +496,11 @@ async def test_batches_are_listed_newest_first_with_their_counts(store):
     assert [s.batch_id for s in summaries] == [newer.batch_id, older.batch_id]
     first, second = summaries
     assert first.state == COMPLETE
-    assert (first.counts.total, first.counts.done, first.skipped) == (1, 1, 0)
+    assert (first.counts.total, first.counts.done, first.skipped_count) == (1, 1, 0)
     assert second.state == RUNNING
     counts = second.counts
     assert (counts.total, counts.queued, counts.processing) == (3, 0, 1)
-    assert (counts.done, counts.failed, second.skipped) == (1, 1, 1)
+    assert (counts.done, counts.failed, second.skipped_count) == (1, 1, 1)
     assert second.created_at == older.created_at
 
 
@@ -549,6 +549,16 @@ async def test_a_page_size_of_0_lists_20_batches(store):
     assert token != ""
 
 
+async def test_a_long_page_token_is_shown_cut_short_in_the_error(store):
+    token = "A" * 17_000
+
+    with pytest.raises(InvalidInput) as raised:
+        await store.fetch_batches(5, token)
+
+    assert len(str(raised.value)) < 200
+    assert "(17000 characters)" in str(raised.value)
+
+
 def test_a_page_holds_at_most_500_batches():
     assert backend.page_limit(10_000) == 500
     assert backend.page_limit(7) == 7
@@ -563,7 +573,17 @@ async def test_a_negative_page_size_is_invalid(store):
         await store.fetch_batches(-1, "")
 
 
-@pytest.mark.parametrize("token", ["not a token", "bm8tY29sb24", "eDph", "eDoxOmE"])
+@pytest.mark.parametrize(
+    "token",
+    [
+        "not a token",
+        "bm8tY29sb24",  # no-colon
+        "eDph",  # x:a
+        "eDoxOmE",  # x:1:a
+        "OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk6eA",  # 99999999999999999999999:x
+        "LTU6eA",  # -5:x
+    ],
+)
 async def test_a_page_token_no_listing_gave_is_invalid(store, token):
     with pytest.raises(InvalidInput, match=f"page_token {token!r} is not one"):
         await store.fetch_batches(5, token)

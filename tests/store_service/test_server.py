@@ -61,7 +61,11 @@ async def test_every_rpc_round_trips(stub):
     assert not fetched.batch.cards[0].HasField("contact")
     assert [c.contact for c in cards.cards] == [contact, contact_pb2.Contact()]
     (summary,) = listed.batches
-    assert (summary.batch_id, summary.counts.total, summary.skipped) == ("b1", 2, 1)
+    assert (summary.batch_id, summary.counts.total, summary.skipped_count) == (
+        "b1",
+        2,
+        1,
+    )
     assert summary.state == batch_pb2.BatchState.BATCH_STATE_COMPLETE
     assert listed.next_page_token == ""
 
