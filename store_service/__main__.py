@@ -8,10 +8,11 @@ from pymongo.errors import PyMongoError
 
 from cardscan import logs, signals
 from cardscan.errors import CardscanError
+from cardscan.rpc import Server
 from store_service import config
 from store_service.backend import Backend
 from store_service.mongo_backend import MongoBackend
-from store_service.server import serve
+from store_service.server import bind, serve_on
 from store_service.sqlite_backend import SqliteBackend
 
 logger = logging.getLogger("store_service")
@@ -22,6 +23,7 @@ MONGO_TIMEOUT_MS = 5000
 
 async def run_on_mongo(settings: config.Settings) -> None:
     """Serves on the MongoDB database named by the settings."""
+    server = bind(settings.listen)
     try:
         client = AsyncMongoClient(
             settings.mongo_url, serverSelectionTimeoutMS=MONGO_TIMEOUT_MS
@@ -38,25 +40,26 @@ async def run_on_mongo(settings: config.Settings) -> None:
                 f" {MONGO_TIMEOUT_MS / 1000:g} s: {error}"
             ) from None
         logger.info("storing in MongoDB database %s", settings.mongo_db)
-        await run_on(settings, backend)
+        await run_on(server, backend)
     finally:
         await client.close()
 
 
 async def run_on_sqlite(settings: config.Settings) -> None:
     """Serves on the SQLite file in the data directory."""
+    server = bind(settings.listen)
     backend = SqliteBackend(settings.sqlite_path)
     try:
         await backend.open()
         logger.info("storing in SQLite file %s", settings.sqlite_path)
-        await run_on(settings, backend)
+        await run_on(server, backend)
     finally:
         await backend.close()
 
 
-async def run_on(settings: config.Settings, backend: Backend) -> None:
-    """Serves on an opened backend until told to stop."""
-    server = await serve(settings.listen, backend)
+async def run_on(server: Server, backend: Backend) -> None:
+    """Serves on a bound server and an opened backend until told to stop."""
+    await serve_on(server, backend)
     await signals.stop_event().wait()
     logger.info("stopping")
     await server.stop()

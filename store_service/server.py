@@ -76,11 +76,24 @@ class StoreServicer(store_pb2_grpc.StoreServiceServicer):
         return store_pb2.FetchCardsResponse(cards=cards)
 
 
-async def serve(listen: str, backend: Backend) -> Server:
-    """Starts serving the store on an opened backend."""
-    server = Server(listen, [SERVICE_NAME])
+def bind(listen: str) -> Server:
+    """The store's server, bound to its address but not serving yet.
+
+    The store binds before it opens its data, so that one refused its
+    address stops without touching any file.
+    """
+    return Server(listen, [SERVICE_NAME])
+
+
+async def serve_on(server: Server, backend: Backend) -> Server:
+    """Starts serving the store on a bound server and an opened backend."""
     store_pb2_grpc.add_StoreServiceServicer_to_server(
         StoreServicer(backend), server.grpc
     )
     await server.start()
     return server
+
+
+async def serve(listen: str, backend: Backend) -> Server:
+    """Starts serving the store on an opened backend."""
+    return await serve_on(bind(listen), backend)

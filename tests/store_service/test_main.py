@@ -69,4 +69,5 @@ def test_a_second_store_on_a_taken_port_stops_instead_of_sharing_it(
     assert finished.returncode == 1
     assert f"cannot listen on {stack_parts.store_address}" in finished.stderr
     assert "Traceback" not in finished.stderr
+    assert not (tmp_path / "store.sqlite3").exists()
     assert stack_parts.processes["store"].poll() is None
