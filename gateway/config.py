@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cardscan.settings import MAX_IMAGE_PIXELS, positive_number
+from cardscan.settings import MAX_IMAGE_PIXELS, address, positive_number
 
 MIB = 1024 * 1024
 GIB = 1024 * MIB
@@ -56,9 +56,9 @@ def load(env: Mapping[str, str] = os.environ) -> Settings:
     base, limits = Settings(), Limits()
     return Settings(
         nats_url=env.get("NATS_URL", base.nats_url),
-        store_addr=env.get("STORE_ADDR", base.store_addr),
-        grpc_listen=env.get("GATEWAY_GRPC_LISTEN", base.grpc_listen),
-        http_listen=env.get("GATEWAY_HTTP_LISTEN", base.http_listen),
+        store_addr=address(env, "STORE_ADDR", base.store_addr),
+        grpc_listen=address(env, "GATEWAY_GRPC_LISTEN", base.grpc_listen),
+        http_listen=address(env, "GATEWAY_HTTP_LISTEN", base.http_listen),
         data_dir=Path(env.get("CARDSCAN_DATA_DIR", str(base.data_dir))),
         scan_timeout_seconds=positive_number(
             env, "SCAN_TIMEOUT_SECONDS", base.scan_timeout_seconds, float

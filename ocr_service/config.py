@@ -5,7 +5,7 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from cardscan.settings import MAX_IMAGE_PIXELS, positive_number
+from cardscan.settings import MAX_IMAGE_PIXELS, address, positive_number
 
 
 @dataclass(frozen=True)
@@ -27,8 +27,8 @@ def load(env: Mapping[str, str] = os.environ) -> Settings:
     """Reads the settings; raises ValueError naming a variable set wrong."""
     return Settings(
         nats_url=env.get("NATS_URL", "nats://127.0.0.1:4222"),
-        store_address=env.get("STORE_ADDR", "127.0.0.1:50052"),
-        health_listen=env.get("OCR_HEALTH_LISTEN", "127.0.0.1:50053"),
+        store_address=address(env, "STORE_ADDR", "127.0.0.1:50052"),
+        health_listen=address(env, "OCR_HEALTH_LISTEN", "127.0.0.1:50053"),
         languages=env.get("OCR_LANGUAGES") or None,
         tessdata_path=env.get("TESSDATA_PREFIX") or None,
         max_attempts=positive_number(env, "OCR_MAX_ATTEMPTS", 3),

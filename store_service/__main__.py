@@ -67,7 +67,10 @@ async def run_on(server: Server, backend: Backend) -> None:
 
 def main() -> None:
     """Reads the settings, configures logging and serves until stopped."""
-    settings = config.load()
+    try:
+        settings = config.load()
+    except ValueError as error:
+        raise SystemExit(f"store: {error}") from None
     logs.configure("store", settings.log_level)
     run = run_on_mongo if settings.mongo_url else run_on_sqlite
     try:

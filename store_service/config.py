@@ -5,6 +5,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from cardscan.settings import address
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -25,7 +27,7 @@ class Settings:
 def load(environ: Mapping[str, str] = os.environ) -> Settings:
     """The settings from environment variables, with their defaults."""
     return Settings(
-        listen=environ.get("STORE_LISTEN", "127.0.0.1:50052"),
+        listen=address(environ, "STORE_LISTEN", "127.0.0.1:50052"),
         mongo_url=environ.get("MONGO_URL") or None,
         mongo_db=environ.get("MONGO_DB", "cardscan"),
         data_dir=Path(environ.get("CARDSCAN_DATA_DIR", "data")),
