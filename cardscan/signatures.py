@@ -2,6 +2,8 @@
 image can be told from a file that is no image at all, and of files people
 upload by mistake, to say what came instead of a card."""
 
+import re
+
 IMAGE_SIGNATURES = [
     (b"\xff\xd8\xff", "JPEG"),
     (b"\x89PNG\r\n\x1a\n", "PNG"),
@@ -26,19 +28,38 @@ LOOKALIKES = (
     (b"%PDF", "a PDF document"),
     (b"PK\x03\x04", "a ZIP archive or Office document"),
     (b"\x1f\x8b", "a gzip file"),
+    (b"BZh", "a bzip2 file"),
+    (b"\xfd7zXZ\x00", "an xz file"),
     (b"Rar!", "a RAR archive"),
     (b"7z\xbc\xaf", "a 7-Zip archive"),
     (b"{\\rtf", "an RTF document"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office document"),
     (b"\x7fELF", "a program"),
     (b"MZ", "a Windows program"),
+    (b"\xcf\xfa\xed\xfe", "a macOS program"),
+    (b"\xca\xfe\xba\xbe", "a macOS program or Java class"),
+    (b"\x00\x00\x00\x0cjP  \r\n\x87\n", "a JPEG 2000 image"),
+    (b"\xff\x4f\xff\x51", "a JPEG 2000 image"),
+    (b"\x00\x00\x00\x0cJXL \r\n\x87\n", "a JPEG XL image"),
+    (b"\xff\x0a", "a JPEG XL image"),
+    (b"\xef\xbb\xbf", "text"),
+    (b"\xff\xfe", "UTF-16 text"),
+    (b"\xfe\xff", "UTF-16 text"),
     (b"8BPS", "a Photoshop document"),
     (b"\x00\x00\x01\x00", "an icon"),
 )
 ISO_MEDIA_KINDS = {
     b"heic": "a HEIC photo",
     b"heix": "a HEIC photo",
+    b"mif1": "a HEIF image",
+    b"msf1": "a HEIF image sequence",
     b"avif": "an AVIF image",
+    b"avis": "an AVIF image sequence",
 }
+# Netpbm images begin P1 to P6 and a blank.
+NETPBM = re.compile(rb"P[1-6]\s")
+# How much of a file tells text from binary data.
+TEXT_SAMPLE_BYTES = 4096
 
 
 def lookalike(head: bytes) -> str | None:
@@ -49,6 +70,8 @@ def lookalike(head: bytes) -> str | None:
             return kind
     if head[4:8] == b"ftyp":
         return ISO_MEDIA_KINDS.get(bytes(head[8:12]), "a video or HEIF image")
+    if NETPBM.match(head):
+        return "a Netpbm (PBM, PGM or PPM) image"
     if head[:512].lstrip().startswith(b"<"):
         return "an XML, SVG or HTML document"
     if is_text(head):
@@ -58,12 +81,14 @@ def lookalike(head: bytes) -> str | None:
 
 def is_text(head: bytes) -> bool:
     """Whether the bytes read as printable UTF-8 text."""
-    sample = bytes(head[:4096])
+    sample = bytes(head[:TEXT_SAMPLE_BYTES])
     try:
         text = sample.decode("utf-8")
     except UnicodeDecodeError as error:
-        # A sample may end inside a multi-byte character.
-        if error.start < len(sample) - 3:
+        # A sample cut from longer text may end inside a multi-byte letter;
+        # a whole file may not.
+        cut = len(head) > TEXT_SAMPLE_BYTES
+        if not cut or error.start < len(sample) - 3:
             return False
         text = sample[: error.start].decode("utf-8")
     return all(ch.isprintable() or ch in "\t\r\n\f" for ch in text)

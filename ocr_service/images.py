@@ -29,7 +29,7 @@ class UnreadableImage(InvalidInput):
 
 def describe(data: bytes) -> str:
     """What the bytes look like, for an error message."""
-    kind = lookalike(data[:4096])
+    kind = lookalike(data)
     if kind == "text":
         sample = data[:24].decode("utf-8", errors="replace")
         return f"{len(data)} bytes of text starting {sample!r}"

@@ -309,6 +309,15 @@ def test_image_with_a_damaged_header_is_skipped_naming_its_format():
     }
 
 
+def test_an_image_cut_short_after_its_signature_is_called_damaged_not_text():
+    _, found = read(make_zip({"photo.jpg": b"\xff\xd8\xff", "card.png": b"\x89"}))
+
+    assert reasons(found) == {
+        "photo.jpg": "is a damaged JPEG image: its header cannot be read",
+        "card.png": "is not an image; it looks like unknown data starting with 89",
+    }
+
+
 def test_pixel_limit_above_pillows_own_is_the_one_applied():
     limits = Limits(max_image_pixels=400_000_000)
     entries = {
