@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import grpc
 from aiohttp import web
 
-from cardscan import messaging, rpc
+from cardscan import messaging, rpc, signals
 from cardscan.errors import CardscanError, InvalidInput
 from cardscan.v1 import cardscan_pb2, cardscan_pb2_grpc
 from gateway import http_api
@@ -144,12 +144,16 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     """Runs the gRPC and HTTP front ends until the stop event is set."""
     settings.upload_dir.mkdir(parents=True, exist_ok=True)
     nats_health = NatsHealth()
-    nc = await messaging.connect(
+    connecting = messaging.connect(
         settings.nats_url,
         name="cardscan-gateway",
         disconnected_cb=nats_health.disconnected,
         reconnected_cb=nats_health.reconnected,
     )
+    nc = await signals.unless_stopped(connecting, stop)
+    if nc is None:
+        logger.info("stopped while waiting for NATS at %s", settings.nats_url)
+        return
     store_channel = rpc.channel(settings.store_addr)
     workers = Workers()
     heartbeats = await workers.listen(nc)

@@ -36,9 +36,13 @@ async def serve(settings: config.Settings, ocr: CardOcr) -> None:
         logger.info("connected to NATS at %s again", settings.nats_url)
         await health.set_serving(True)
 
-    nc = await messaging.connect(
+    connecting = messaging.connect(
         settings.nats_url, f"ocr {settings.worker_id}", lost_nats, regained_nats
     )
+    nc = await signals.unless_stopped(connecting, stop)
+    if nc is None:
+        logger.info("stopped while waiting for NATS at %s", settings.nats_url)
+        return
     channel = rpc.channel(settings.store_address)
     worker = Worker(
         nc,

@@ -1,12 +1,17 @@
 """``python -m gateway`` as the stack starts it: healthy, serving both APIs."""
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 
 import grpc
 import pytest
 
+from cardscan.stack import free_port
 from cardscan.v1 import cardscan_pb2, cardscan_pb2_grpc
 
 
@@ -36,3 +41,31 @@ def test_bad_setting_stops_start_up_naming_the_variable(stack_parts, store_addre
     log = (stack_parts.data_dir / "logs" / "gateway.log").read_text()
 
     assert "MAX_ENTRIES must be a whole number, not 'lots'" in log
+
+
+def test_sigterm_stops_a_gateway_still_waiting_for_nats(tmp_path):
+    # Nothing listens on a fresh loopback port, so NATS never answers.
+    env = {
+        **os.environ,
+        "NATS_URL": f"nats://127.0.0.1:{free_port()}",
+        "GATEWAY_GRPC_LISTEN": f"127.0.0.1:{free_port()}",
+        "GATEWAY_HTTP_LISTEN": f"127.0.0.1:{free_port()}",
+        "CARDSCAN_DATA_DIR": str(tmp_path),
+    }
+    gateway = subprocess.Popen(
+        [sys.executable, "-m", "gateway"],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for line in gateway.stderr:
+            if "NATS connection" in line:
+                break
+        gateway.send_signal(signal.SIGTERM)
+        _, rest = gateway.communicate(timeout=10)
+    finally:
+        gateway.kill()
+
+    assert gateway.returncode == 0
+    assert "stopped while waiting for NATS" in rest
