@@ -112,14 +112,21 @@ def parser() -> argparse.ArgumentParser:
         epilog=f"The gateway's gRPC address is taken from --server, else from "
         f"${SERVER_ENV}, else {DEFAULT_SERVER}.",
     )
-    commands = top.add_subparsers(required=True, metavar="COMMAND")
-    gateway = argparse.ArgumentParser(add_help=False)
-    gateway.add_argument(
+    server_help = (
+        f"the gateway's gRPC address (default: ${SERVER_ENV}, else {DEFAULT_SERVER})"
+    )
+    # Taken before the command or after it: the command's own option,
+    # when given, wins over the top-level one and its default.
+    top.add_argument(
         "--server",
         metavar="HOST:PORT",
         default=os.environ.get(SERVER_ENV) or DEFAULT_SERVER,
-        help=f"the gateway's gRPC address (default: ${SERVER_ENV}, else "
-        f"{DEFAULT_SERVER}; now %(default)s)",
+        help=server_help,
+    )
+    commands = top.add_subparsers(required=True, metavar="COMMAND")
+    gateway = argparse.ArgumentParser(add_help=False)
+    gateway.add_argument(
+        "--server", metavar="HOST:PORT", default=argparse.SUPPRESS, help=server_help
     )
     add_scan_commands(commands, gateway)
     add_stack_commands(commands)

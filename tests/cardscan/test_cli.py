@@ -211,6 +211,14 @@ def test_server_comes_from_the_environment_unless_given(monkeypatch):
     assert default.server == cli.DEFAULT_SERVER
 
 
+def test_server_may_come_before_the_command_and_after_it_wins():
+    before = cli.parser().parse_args(["--server", "127.0.0.1:8", "status", "b1"])
+    both = ["--server", "127.0.0.1:8", "status", "b1", "--server", "127.0.0.1:9"]
+
+    assert before.server == "127.0.0.1:8"
+    assert cli.parser().parse_args(both).server == "127.0.0.1:9"
+
+
 def test_a_negative_worker_count_is_refused_with_the_value(capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["up", "--workers", "-2"])
