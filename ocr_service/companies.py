@@ -132,6 +132,8 @@ def domain_likeness(text: str, domain: str) -> float:
     spellings = _spellings(text)
     if not spellings or max(map(len, spellings)) < 2:
         return 0.0
+    # A hyphen stands for the space between words: "ledgerline-analytics".
+    domain = domain.replace("-", "")
     if domain in spellings:
         return 1.0
     # Domains cut long names short: "smithjonesand" for "Smith, Jones and

@@ -445,7 +445,9 @@ def _company_evidence(segment: Segment, domains: list[str]) -> float:
     likeness = _domain_fit(text, domains)
     legal = 0.9 if companies.legal_form(text) else 0.0
     evidence = max(likeness, legal)
-    if roles.title_word_count(text):
+    # A line that spells the domain whole is the company even with a word
+    # titles use too, as in "Ledgerline Analytics".
+    if roles.title_word_count(text) and likeness < 1.0:
         evidence -= 0.4
     return evidence
 

@@ -26,6 +26,8 @@ def test_plain_lines_have_no_legal_form(text):
         ("Hänel", "hnel"),
         ("Mendes da Mota S/A", "mendesdamotasa"),
         ("Hopkins, Ortiz and Walters", "hopkinsortizan"),
+        ("Ledgerline Analytics", "ledgerline-analytics"),
+        ("Atelier Verlaine SARL", "atelier-verlaine"),
     ],
 )
 def test_company_spelled_by_its_domain(text, domain):

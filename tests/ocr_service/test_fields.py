@@ -23,6 +23,21 @@ def phone_types(contact):
     return {p.number: p.type for p in contact.phones}
 
 
+def test_company_with_a_word_titles_use_is_taken_when_it_spells_the_domain():
+    contact = fields.parse(
+        card(
+            ("Ledgerline Analytics", 30),
+            ("Priya Raman", 48),
+            "Senior Data Scientist",
+            "priya.raman@ledgerline-analytics.com",
+        )
+    )
+
+    assert contact.company == "Ledgerline Analytics"
+    assert contact.confidence["company"] >= 0.9
+    assert contact.title == "Senior Data Scientist"
+
+
 def test_prefix_stays_out_of_the_given_name():
     contact = fields.parse(
         card(("Dr. Ana Lima", 48), "Head of Research", "ana.lima@lima-labs.com")
