@@ -126,7 +126,8 @@ def country_name(text: str) -> str | None:
 def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
     """An address from its lines as printed, with its parts; hint is a
     country the card's phone numbers point at."""
-    parts = [line.strip(" ,|") for line in lines if line.strip(" ,|")]
+    parts = [_street_words_put_right(line.strip(" ,|")) for line in lines]
+    parts = [part for part in parts if part]
     full = ", ".join(parts)
     result = contact_pb2.Address(full=full)
     postal = None
@@ -150,6 +151,22 @@ def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
     result.street = _street(parts[:index], line[: postal.start])
     result.country = _country(postal, parts, hint)
     return result
+
+
+def _street_words_put_right(line: str) -> str:
+    """The line with a street word OCR read with "I" for "l" put right:
+    "Harbor BIvd" reads "Harbor Blvd"."""
+
+    def put_right(word: re.Match) -> str:
+        text = word[0]
+        # In a word in capitals, an "I" is as likely an "I".
+        rest = text[1:].replace("I", "")
+        if "I" not in text[1:] or not rest.islower() or fold(text) in STREET_WORDS:
+            return text
+        mended = text[0] + text[1:].replace("I", "l")
+        return mended if fold(mended) in STREET_WORDS else text
+
+    return re.sub(r"[^\W\d_]+", put_right, line)
 
 
 # Letters OCR reads in place of digits.

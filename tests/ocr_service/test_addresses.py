@@ -70,3 +70,19 @@ def test_street_lines_are_told(text):
 )
 def test_house_number_stays_with_its_street(lines, street):
     assert addresses.address(lines, None).street == street
+
+
+@pytest.mark.parametrize(
+    ("line", "street"),
+    [
+        ("500 Harbor BIvd, Suite 210", "500 Harbor Blvd, Suite 210"),
+        ("12 PIace Vendôme", "12 Place Vendôme"),
+        # Capitals keep their "I"; so do words that are no street type.
+        ("77 SUNSET BIVD", "77 SUNSET BIVD"),
+        ("4 McIntyre Road", "4 McIntyre Road"),
+    ],
+)
+def test_a_street_word_read_with_i_for_l_is_put_right(line, street):
+    found = addresses.address([line, "San Francisco, CA 94111"], "US")
+
+    assert found.full == f"{street}, San Francisco, CA 94111"
