@@ -5,6 +5,10 @@ whose payload is the image file's bytes. An image too large for one
 message (the server's max_payload, 1 MB by default) goes into the
 ``cardscan-images`` object store instead, and its message carries only the
 object's name in the ``Cardscan-Object`` header.
+
+A single card sent to be read at once travels the same way on
+``cardscan.scans.<card id>``, in a stream and consumer of its own, so that
+workers take it before the cards of batches queued ahead of it.
 """
 
 import logging
@@ -26,6 +30,9 @@ from nats.js.object_store import ObjectStore
 
 STREAM = "cardscan-cards"
 CARD_SUBJECTS = "cardscan.cards.>"
+SCAN_STREAM = "cardscan-scans"
+SCAN_SUBJECTS = "cardscan.scans.>"
+SCAN_CONSUMER = "ocr-scans"
 WORKER_SUBJECTS = "cardscan.workers.>"
 HEARTBEAT_SUBJECT = "cardscan.workers.heartbeat"
 # Where a worker that stops on purpose says so, so that it stops counting
@@ -62,8 +69,13 @@ logger = logging.getLogger(__name__)
 
 
 def card_subject(card_id: str) -> str:
-    """The subject a card's message is published on."""
+    """The subject a batch card's message is published on."""
     return f"cardscan.cards.{card_id}"
+
+
+def scan_subject(card_id: str) -> str:
+    """The subject a single card's message is published on."""
+    return f"cardscan.scans.{card_id}"
 
 
 def event_subject(batch_id: str) -> str:
@@ -112,42 +124,52 @@ def error_logger(name: str) -> Callable[[Exception], Awaitable[None]]:
     return log_error
 
 
+# Each stream of cards and the durable pull consumer all OCR workers share
+# on it: batch cards, and single cards read before them.
+LANES = (
+    (STREAM, CARD_SUBJECTS, OCR_CONSUMER),
+    (SCAN_STREAM, SCAN_SUBJECTS, SCAN_CONSUMER),
+)
+
+
 async def ensure_stream(js: JetStreamContext) -> None:
-    """Creates the card stream unless it exists.
+    """Creates the card streams unless they exist.
 
     Work-queue retention removes a card's message once a worker
-    acknowledged it, so the stream holds exactly the cards not yet stored.
+    acknowledged it, so a stream holds exactly the cards not yet stored.
     """
-    try:
-        await js.stream_info(STREAM)
-    except NotFoundError:
-        await js.add_stream(
-            StreamConfig(
-                name=STREAM,
-                subjects=[CARD_SUBJECTS],
-                retention=RetentionPolicy.WORK_QUEUE,
-                storage=StorageType.FILE,
+    for stream, subjects, _ in LANES:
+        try:
+            await js.stream_info(stream)
+        except NotFoundError:
+            await js.add_stream(
+                StreamConfig(
+                    name=stream,
+                    subjects=[subjects],
+                    retention=RetentionPolicy.WORK_QUEUE,
+                    storage=StorageType.FILE,
+                )
             )
-        )
 
 
 async def ensure_consumer(js: JetStreamContext) -> None:
-    """Creates the durable pull consumer all OCR workers share."""
+    """Creates the durable pull consumers all OCR workers share."""
     await ensure_stream(js)
-    try:
-        await js.consumer_info(STREAM, OCR_CONSUMER)
-    except NotFoundError:
-        await js.add_consumer(
-            STREAM,
-            ConsumerConfig(
-                durable_name=OCR_CONSUMER,
-                ack_policy=AckPolicy.EXPLICIT,
-                ack_wait=ACK_WAIT_SECONDS,
-                max_deliver=-1,
-                filter_subject=CARD_SUBJECTS,
-                max_ack_pending=1000,
-            ),
-        )
+    for stream, subjects, consumer in LANES:
+        try:
+            await js.consumer_info(stream, consumer)
+        except NotFoundError:
+            await js.add_consumer(
+                stream,
+                ConsumerConfig(
+                    durable_name=consumer,
+                    ack_policy=AckPolicy.EXPLICIT,
+                    ack_wait=ACK_WAIT_SECONDS,
+                    max_deliver=-1,
+                    filter_subject=subjects,
+                    max_ack_pending=1000,
+                ),
+            )
 
 
 async def image_store(js: JetStreamContext) -> ObjectStore:

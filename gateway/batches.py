@@ -448,7 +448,7 @@ class Batches:
         new_card = store_pb2.NewCard(card_id=card_id, file_name=name)
         await self._register(batch_id, [new_card], [])
         try:
-            await self._queue.publish(card_id, name, image)
+            await self._queue.publish(card_id, name, image, single=True)
         except Unavailable as error:
             await self._fail_unqueued(card_id, str(error))
             raise

@@ -34,8 +34,11 @@ class CardQueue:
         if not self._nc.is_connected:
             raise Unavailable("NATS is unreachable, so no card can be queued")
 
-    async def publish(self, card_id: str, file_name: str, image: bytes) -> None:
-        """Queues one card; the card id doubles as JetStream's de-duplication id.
+    async def publish(
+        self, card_id: str, file_name: str, image: bytes, single: bool = False
+    ) -> None:
+        """Queues one card, a single one ahead of batch cards; the card id
+        doubles as JetStream's de-duplication id.
 
         The file name travels percent-encoded, since header values must be
         one line of ASCII.
@@ -46,15 +49,16 @@ class CardQueue:
             messaging.CARD_ID_HEADER: card_id,
             messaging.FILE_NAME_HEADER: quote(file_name, safe=""),
         }
+        subject = messaging.card_subject(card_id)
+        if single:
+            subject = messaging.scan_subject(card_id)
         payload = image
         try:
             if len(image) > messaging.inline_limit(self._nc):
                 await self._images.put(card_id, image)
                 headers[messaging.OBJECT_HEADER] = card_id
                 payload = b""
-            await self._js.publish(
-                messaging.card_subject(card_id), payload, headers=headers
-            )
+            await self._js.publish(subject, payload, headers=headers)
         except (TimeoutError, nats.errors.Error, OSError) as error:
             reason = str(error) or type(error).__name__
             raise Unavailable(f"NATS did not take card {card_id}: {reason}") from None

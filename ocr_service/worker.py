@@ -1,7 +1,9 @@
 """The OCR worker loop: take cards from JetStream, read them, store them.
 
-Every worker binds to the one durable pull consumer, so JetStream shares the
-cards among however many workers run. A card is acknowledged only after the
+Every worker binds to the one durable pull consumer of batch cards, and to
+the one of single cards, so JetStream shares the cards among however many
+workers run; a single card goes to the engine before the batch cards a
+worker holds. A card is acknowledged only after the
 store confirmed its outcome; until then JetStream keeps it, and a worker
 that stops mid-card leaves it to be delivered again. The store's writes are
 idempotent by card id, so a card delivered twice is stored once.
@@ -11,7 +13,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import AsyncIterator, Callable
 
 import grpc
 from nats.aio.client import Client
@@ -55,6 +58,51 @@ REFUSALS = (
 Reader = Callable[[bytes], contact_pb2.Contact]
 
 
+class EngineTurns:
+    """The engine's turns, one card at a time: cards to read first go
+    before the others, each kind in the order it came."""
+
+    def __init__(self) -> None:
+        self._busy = False
+        self._first: deque[asyncio.Future] = deque()
+        self._others: deque[asyncio.Future] = deque()
+
+    @contextlib.asynccontextmanager
+    async def turn(self, first: bool = False) -> AsyncIterator[None]:
+        """Holds the engine for the block, waiting for its turn."""
+        await self._wait(self._first if first else self._others)
+        try:
+            yield
+        finally:
+            self._pass_on()
+
+    async def _wait(self, queue: deque[asyncio.Future]) -> None:
+        if not self._busy:
+            self._busy = True
+            return
+        turn = asyncio.get_running_loop().create_future()
+        queue.append(turn)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.cancelled():
+                with contextlib.suppress(ValueError):
+                    queue.remove(turn)
+            else:
+                # The turn came as the wait was cancelled: hand it on.
+                self._pass_on()
+            raise
+
+    def _pass_on(self) -> None:
+        for queue in (self._first, self._others):
+            while queue:
+                turn = queue.popleft()
+                if not turn.done():
+                    turn.set_result(None)
+                    return
+        self._busy = False
+
+
 class StoreDown(Exception):
     """The store could not be reached; the card is retried later."""
 
@@ -74,7 +122,7 @@ class Worker:
         self._js: JetStreamContext = nc.jetstream()
         self._store = store
         self._read = read
-        self._engine = asyncio.Lock()
+        self._engine = EngineTurns()
         self._worker_id = worker_id
         self._max_attempts = max_attempts
         self._slots = asyncio.Semaphore(IN_FLIGHT)
@@ -88,7 +136,11 @@ class Worker:
         subscription = await self._js.pull_subscribe_bind(
             durable=messaging.OCR_CONSUMER, stream=messaging.STREAM
         )
+        singles = await self._js.pull_subscribe_bind(
+            durable=messaging.SCAN_CONSUMER, stream=messaging.SCAN_STREAM
+        )
         heartbeat = asyncio.create_task(self._heartbeat(stop))
+        single_cards = asyncio.create_task(self._read_singles(singles, images, stop))
         try:
             while not stop.is_set():
                 await self._slots.acquire()
@@ -101,10 +153,21 @@ class Worker:
                 task.add_done_callback(self._done)
         finally:
             heartbeat.cancel()
+            # It ends within a fetch's timeout, once its card in hand is done.
+            await single_cards
             if self._tasks:
                 await asyncio.wait(self._tasks)
             await subscription.unsubscribe()
+            await singles.unsubscribe()
             await self._say_goodbye()
+
+    async def _read_singles(self, singles, images, stop: asyncio.Event) -> None:
+        """Takes single cards one at a time, beside the batch cards in hand,
+        and has each read next."""
+        while not stop.is_set():
+            msg = await self._fetch_one(singles, stop)
+            if msg is not None:
+                await self._handle(msg, images, first=True)
 
     def _done(self, task: asyncio.Task) -> None:
         self._tasks.discard(task)
@@ -141,8 +204,9 @@ class Worker:
             )
             await self._nc.flush(timeout=1)
 
-    async def _handle(self, msg: Msg, images) -> None:
-        """Takes one card from delivery to acknowledgement."""
+    async def _handle(self, msg: Msg, images, first: bool = False) -> None:
+        """Takes one card from delivery to acknowledgement; a card to read
+        first goes to the engine before those waiting for it."""
         card_id = (msg.headers or {}).get(messaging.CARD_ID_HEADER, "")
         try:
             batch_id = messaging.batch_id_of(card_id)
@@ -153,7 +217,7 @@ class Worker:
         started = time.perf_counter()
         progress = asyncio.create_task(_report_progress(msg))
         try:
-            outcome = await self._process(msg, card_id, batch_id, images)
+            outcome = await self._process(msg, card_id, batch_id, images, first)
         except grpc.aio.AioRpcError as error:
             # Not an outage: the store refused the card (say, it does not know
             # it), and delivering it again would be refused the same way.
@@ -181,7 +245,9 @@ class Worker:
             (time.perf_counter() - started) * 1000,
         )
 
-    async def _process(self, msg: Msg, card_id: str, batch_id: str, images) -> str:
+    async def _process(
+        self, msg: Msg, card_id: str, batch_id: str, images, first: bool
+    ) -> str:
         """Reads the card and stores its outcome; returns the outcome's name."""
         card = (
             await self._call(
@@ -202,7 +268,7 @@ class Worker:
 
         try:
             image = await _image_bytes(msg, images)
-            async with self._engine:
+            async with self._engine.turn(first):
                 contact = await asyncio.to_thread(self._read, image)
         except CardscanError as error:
             return await self._finish(batch_id, card_id, error=str(error))

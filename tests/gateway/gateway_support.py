@@ -89,11 +89,13 @@ def make_zip(entries: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-async def queued_messages(js: JetStreamContext, count: int) -> list:
-    """The card messages in the stream, read by a test consumer of its own."""
-    subscription = await js.pull_subscribe(
-        messaging.CARD_SUBJECTS, stream=messaging.STREAM
-    )
+async def queued_messages(js: JetStreamContext, count: int, single=False) -> list:
+    """The card messages in the stream of batch cards, or of single cards,
+    read by a test consumer of its own."""
+    subjects, stream = messaging.CARD_SUBJECTS, messaging.STREAM
+    if single:
+        subjects, stream = messaging.SCAN_SUBJECTS, messaging.SCAN_STREAM
+    subscription = await js.pull_subscribe(subjects, stream=stream)
     messages = []
     while len(messages) < count:
         messages += await subscription.fetch(count - len(messages), timeout=5)

@@ -382,7 +382,7 @@ async def test_cancelled_watch_leaves_the_gateway_serving(gateway):
 async def test_scan_card_returns_the_failed_card_with_its_reason(gateway):
     request = cardscan_pb2.ScanCardRequest(image=image_bytes(), file_name="x.png")
     reply = asyncio.ensure_future(gateway.stub.ScanCard(request))
-    (message,) = await queued_messages(gateway.js, 1)
+    (message,) = await queued_messages(gateway.js, 1, single=True)
     await finish_card(gateway, message.headers[messaging.CARD_ID_HEADER], error="dark")
 
     card = (await reply).card
@@ -413,7 +413,7 @@ async def test_scan_card_with_no_worker_running_is_unavailable_at_once(
 
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await gateway.stub.ScanCard(request)
-    stream = await gateway.js.stream_info(messaging.STREAM)
+    stream = await gateway.js.stream_info(messaging.SCAN_STREAM)
 
     assert raised.value.code() == grpc.StatusCode.UNAVAILABLE
     assert raised.value.details().startswith("no OCR worker is running; start one")

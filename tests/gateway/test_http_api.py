@@ -279,7 +279,7 @@ async def test_scanned_image_over_the_smaller_limit_is_a_413_naming_it(
         http.post("/v1/cards", data=data) as reply,
     ):
         body = await reply.json()
-        stream = await gateway.js.stream_info(messaging.STREAM)
+        stream = await gateway.js.stream_info(messaging.SCAN_STREAM)
 
     assert len(image) > 10_000
     assert reply.status == 413
@@ -300,7 +300,7 @@ async def test_scanned_card_is_answered_with_its_contact(gateway, http):
     form.add_field("file", image_bytes(), filename="ana.png")
 
     reply = asyncio.create_task(http.post("/v1/cards", data=form))
-    (message,) = await queued_messages(gateway.js, 1)
+    (message,) = await queued_messages(gateway.js, 1, single=True)
     await finish_card(
         gateway, message.headers[messaging.CARD_ID_HEADER], contact=contact
     )
@@ -314,7 +314,7 @@ async def test_scanned_card_is_answered_with_its_contact(gateway, http):
 
 async def test_scanned_card_that_fails_is_a_422_with_card_and_error(gateway, http):
     reply = asyncio.create_task(http.post("/v1/cards", data=image_bytes()))
-    (message,) = await queued_messages(gateway.js, 1)
+    (message,) = await queued_messages(gateway.js, 1, single=True)
     await finish_card(gateway, message.headers[messaging.CARD_ID_HEADER], error="blank")
     async with await reply as response:
         body = await response.json()
@@ -327,7 +327,7 @@ async def test_scanned_card_that_fails_is_a_422_with_card_and_error(gateway, htt
 async def test_scan_without_a_worker_times_out_naming_the_batch(gateway, http):
     async with http.post("/v1/cards", data=image_bytes()) as reply:
         body = await reply.json()
-    (message,) = await queued_messages(gateway.js, 1)
+    (message,) = await queued_messages(gateway.js, 1, single=True)
     card_id = message.headers[messaging.CARD_ID_HEADER]
     batch_id = card_id.rsplit("-", 1)[0]
 
@@ -347,7 +347,7 @@ async def test_scan_with_no_worker_running_is_refused_at_once_and_not_queued(
 
     async with http.post("/v1/cards", data=image_bytes()) as reply:
         body = await reply.json()
-    stream = await gateway.js.stream_info(messaging.STREAM)
+    stream = await gateway.js.stream_info(messaging.SCAN_STREAM)
 
     assert reply.status == 503
     assert body["error"] == {

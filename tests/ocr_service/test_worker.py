@@ -58,10 +58,15 @@ class Harness:
         )
         return ids
 
-    async def publish(self, card_id: str, image: bytes, headers=None) -> None:
+    async def publish(
+        self, card_id: str, image: bytes, headers=None, single: bool = False
+    ) -> None:
         headers = {messaging.CARD_ID_HEADER: card_id, **(headers or {})}
         await messaging.ensure_stream(self.js)
-        await self.js.publish(messaging.card_subject(card_id), image, headers=headers)
+        subject = messaging.card_subject(card_id)
+        if single:
+            subject = messaging.scan_subject(card_id)
+        await self.js.publish(subject, image, headers=headers)
 
     async def card(self, batch_id: str, index: int) -> batch_pb2.Card:
         reply = await self.store.FetchCards(
@@ -114,6 +119,57 @@ async def test_card_is_read_stored_and_acknowledged(harness):
     assert card.attempts == 1
     assert reader.calls == [b"image bytes"]
     assert await harness.pending_messages() == 0
+
+
+class GatedReader(RecordingReader):
+    """Records each call, then reads only when the test lets it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Semaphore(0)
+
+    def __call__(self, image: bytes) -> contact_pb2.Contact:
+        with self.lock:
+            self.calls.append(image)
+        assert self.gate.acquire(timeout=30), "the test never let the read go"
+        return contact_pb2.Contact(company="read")
+
+
+async def until(condition, timeout: float = 10) -> None:
+    """Waits until the async condition holds."""
+    async with asyncio.timeout(timeout):
+        while not await condition():
+            await asyncio.sleep(0.02)
+
+
+async def test_a_single_card_is_read_before_the_batch_cards_waiting(harness):
+    batch = await harness.register("bq", 4)
+    (single,) = await harness.register("sq", 1)
+    reader = GatedReader()
+    harness.start_worker(reader)
+    for index, card_id in enumerate(batch):
+        await harness.publish(card_id, f"batch {index}".encode())
+
+    async def taken(card_id: str) -> bool:
+        batch_id, index = card_id.rsplit("-", 1)
+        return (await harness.card(batch_id, int(index))).attempts == 1
+
+    # The first batch card is being read and the second waits its turn.
+    await until(lambda: taken(batch[1]))
+    await harness.publish(single, b"single", single=True)
+    await until(lambda: taken(single))
+    for _ in range(5):
+        reader.gate.release()
+    await harness.wait_ended("bq")
+    await harness.wait_ended("sq")
+
+    assert reader.calls == [
+        b"batch 0",
+        b"single",
+        b"batch 1",
+        b"batch 2",
+        b"batch 3",
+    ]
 
 
 async def test_redelivered_card_is_stored_once(harness):
