@@ -3,10 +3,10 @@
 Every worker binds to the one durable pull consumer of batch cards, and to
 the one of single cards, so JetStream shares the cards among however many
 workers run; a single card goes to the engine before the batch cards a
-worker holds. A card is acknowledged only after the
-store confirmed its outcome; until then JetStream keeps it, and a worker
-that stops mid-card leaves it to be delivered again. The store's writes are
-idempotent by card id, so a card delivered twice is stored once.
+worker holds. A card is acknowledged only after the store confirmed its
+outcome; until then JetStream keeps it, and a worker that stops mid-card
+leaves it to be delivered again. The store's writes are idempotent by card
+id, so a card delivered twice is stored once.
 """
 
 import asyncio
@@ -166,8 +166,13 @@ class Worker:
         and has each read next."""
         while not stop.is_set():
             msg = await self._fetch_one(singles, stop)
-            if msg is not None:
+            if msg is None:
+                continue
+            try:
                 await self._handle(msg, images, first=True)
+            except Exception:
+                # As for batch cards: the card is delivered again later.
+                logger.exception("single card handling crashed")
 
     def _done(self, task: asyncio.Task) -> None:
         self._tasks.discard(task)
