@@ -11,8 +11,6 @@ from cardscan.v1 import batch_pb2, cardscan_pb2, cardscan_pb2_grpc
 # Small enough to keep memory flat, large enough to keep per-message cost low.
 CHUNK_BYTES = 256 * 1024
 HEALTH_TIMEOUT_SECONDS = 5.0
-# The largest number a request's 32-bit fields hold.
-INT32_MAX = 2**31 - 1
 
 
 class Unreachable(errors.Unavailable):
@@ -87,7 +85,7 @@ class GatewayClient:
         token = ""
         while len(batches) < limit:
             # The gateway holds a page to its own maximum anyway.
-            page_size = min(limit - len(batches), INT32_MAX)
+            page_size = min(limit - len(batches), rpc.INT32_MAX)
             request = cardscan_pb2.ListBatchesRequest(
                 page_size=page_size, page_token=token
             )

@@ -13,6 +13,9 @@ from cardscan.errors import CardscanError
 
 logger = logging.getLogger(__name__)
 
+# The range of the API's 32-bit number fields.
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+
 # Room for a large card photo in one message; gRPC's default is 4 MB.
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 

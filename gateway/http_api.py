@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from cardscan import jsonview
+from cardscan import jsonview, rpc
 from cardscan.errors import CardscanError, InvalidInput
 from cardscan.v1 import batch_pb2
 from gateway import uploads
@@ -17,7 +17,6 @@ logger = logging.getLogger(__name__)
 
 FILE_FIELD = "file"
 
-INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
 BATCHES = web.AppKey("batches", Batches)
@@ -111,9 +110,9 @@ def _whole_number(request: web.Request, name: str) -> int:
     if not WHOLE_NUMBER.fullmatch(text):
         raise InvalidInput(f"{name} is {text!r}, not a whole number")
     number = int(text)
-    if number < INT32_MIN:
+    if number < rpc.INT32_MIN:
         raise InvalidInput(f"{name} is {text}, far below zero")
-    return min(number, INT32_MAX)
+    return min(number, rpc.INT32_MAX)
 
 
 async def list_contacts(request: web.Request) -> web.Response:

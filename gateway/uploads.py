@@ -338,15 +338,23 @@ def _header_only(data: bytes) -> tuple[str, int, int] | None:
 
 def unreadable(head: bytes) -> EntryUnreadable:
     """Why bytes Pillow cannot open as an image are no card."""
-    kind = None if lookalike(head) else image_format(head)
-    if kind:
-        return EntryUnreadable(f"is a damaged {kind} image: its header cannot be read")
-    return EntryUnreadable(f"is not an image; it looks like {looks_like(head)}")
+    kind = lookalike(head)
+    damaged = None if kind else image_format(head)
+    if damaged:
+        return EntryUnreadable(
+            f"is a damaged {damaged} image: its header cannot be read"
+        )
+    return EntryUnreadable(f"is not an image; it looks like {kind or unknown(head)}")
 
 
 def looks_like(head: bytes) -> str:
     """A few words on what a file that is not a card image seems to be."""
-    return lookalike(head) or f"unknown data starting with {head[:8].hex(' ')}"
+    return lookalike(head) or unknown(head)
+
+
+def unknown(head: bytes) -> str:
+    """Data no signature tells, shown by its first bytes."""
+    return f"unknown data starting with {head[:8].hex(' ')}"
 
 
 def display_name(info: zipfile.ZipInfo) -> str:

@@ -185,7 +185,10 @@ class CardReader:
             timings["turn"] = time.perf_counter() - started
 
             started = time.perf_counter()
-            best = self._by_columns(grey, best)
+            # The first reading took the columns into account already; only
+            # a reading of the card turned was made whole.
+            if best is not first:
+                best = self._by_columns(grey, best)
             timings["columns"] = time.perf_counter() - started
 
             started = time.perf_counter()
@@ -253,8 +256,8 @@ class CardReader:
         return max(candidates, key=lambda candidate: candidate[1].score())
 
     def _by_columns(self, grey: np.ndarray, reading: "Reading") -> "Reading":
-        """The upright card read column by column when it was read whole and
-        Tesseract joined lines across the blank strip between two columns."""
+        """The turned card read column by column when, read whole, Tesseract
+        joined lines across the blank strip between two columns."""
         columns = images.text_columns(grey)
         gaps = [right for _, right in columns[:-1]]
         if not any(
