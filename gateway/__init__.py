@@ -18,7 +18,14 @@ serves:
   cards are recorded FAILED with a reason that asks for the upload again.
 
 If the store or NATS cannot be reached for this, start-up stops with an
-error and the file stays for the next start. Replicas each need a data
+error and the file stays for the next start.
+
+A running gateway does the same for its own uploads. A card that NATS did
+not take, or whose publish was not confirmed, stays QUEUED rather than
+FAILED: a publish that timed out may still have reached the stream. Every
+SETTLE_RETRY_SECONDS, while NATS is connected, the gateway looks for each
+such card in the stream and publishes it from the spool file if it is not
+there; once every card is queued or failed, the file goes. Replicas each need a data
 directory of their own: two gateways sharing one are not supported, as each
 would take the other's uploads in progress for leftovers.
 

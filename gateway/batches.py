@@ -50,8 +50,12 @@ REFRESH_SECONDS = 2.0
 WATCH_INTERVAL_SECONDS = 0.2
 WATCH_PACE = 10
 # After this many cards of one upload in a row that NATS would not take, the
-# rest of the upload is failed without trying.
-REFUSALS_BEFORE_GIVING_UP = 3
+# rest of the upload waits without trying: a NATS server that hangs would
+# hold the upload's reply for a publish timeout per card.
+REFUSALS_BEFORE_WAITING = 3
+# How long the gateway waits between its tries to queue the cards that NATS
+# or the store left waiting.
+SETTLE_RETRY_SECONDS = 10.0
 # How many skipped entries one upload logs by name.
 LOGGED_SKIPS = 20
 
@@ -68,6 +72,9 @@ class Outcome(enum.Enum):
 
     QUEUED = "queued"
     FAILED = "recorded FAILED"
+    # Still QUEUED in the store, not known to be in the stream: NATS did not
+    # confirm the card, or the store did not record it FAILED. The spool
+    # file stays, and the gateway tries again until the card is settled.
     UNSETTLED = "neither queued nor recorded FAILED"
 
 
@@ -104,6 +111,8 @@ class Batches:
         self._nc = nc
         self._queue = queue
         self._workers = workers
+        # Batches this process accepted with cards still unsettled.
+        self._unsettled: set[str] = set()
 
     async def create(self, chunks: AsyncIterator[bytes]) -> Created:
         """Spools a ZIP upload, registers its cards, and queues each of them."""
@@ -154,14 +163,7 @@ class Batches:
             await self._register_spooled(batch_id, path, cards, found.skipped)
             outcomes = await self._queue_all(archive, cards)
         self._delete_spool_if_settled(batch_id, path, outcomes)
-        not_queued = sum(outcome is not Outcome.QUEUED for outcome in outcomes)
-        notice = ""
-        if not_queued:
-            notice = (
-                f"{not_queued} of the {len(cards)} cards could not be queued; "
-                f"each says why in the batch (GET /v1/batches/{batch_id} or "
-                "GetBatch); upload those again"
-            )
+        notice = _queueing_notice(batch_id, outcomes)
         return Created(batch_id, len(cards), list(found.skipped), notice)
 
     def _survey(self, fp: BinaryIO) -> tuple[zipfile.ZipFile, uploads.Survey]:
@@ -196,28 +198,36 @@ class Batches:
     async def _queue_all(
         self, archive: zipfile.ZipFile, cards: dict[str, uploads.CardEntry]
     ) -> list[Outcome]:
-        """Queues or fails each card in turn; returns what became of each.
+        """Queues each card in turn, or fails it if its entry cannot be
+        read; returns what became of each.
 
-        Once NATS has refused REFUSALS_BEFORE_GIVING_UP cards in a row, the
-        rest are failed without trying: a NATS server that hangs would hold
-        the upload's reply for a publish timeout per card.
+        A card NATS does not take stays QUEUED and unsettled: a publish that
+        timed out may still have reached the stream, so only a look at the
+        stream later can tell. Once NATS has refused REFUSALS_BEFORE_WAITING
+        cards in a row, the rest stay unsettled without trying.
         """
         outcomes = []
         refusals: list[str] = []
+        untried = 0
         for card_id, card in cards.items():
-            if len(refusals) >= REFUSALS_BEFORE_GIVING_UP:
-                reason = (
-                    f"not tried, as NATS refused the {len(refusals)} cards "
-                    f"before it ({refusals[-1]}); upload it again"
-                )
-                outcomes.append(await self._fail_unqueued(card_id, reason))
+            if len(refusals) >= REFUSALS_BEFORE_WAITING:
+                untried += 1
+                outcomes.append(Outcome.UNSETTLED)
                 continue
             try:
                 outcomes.append(await self._queue_from_zip(archive, card_id, card))
                 refusals.clear()
-            except CardscanError as error:
+            except Unavailable as error:
+                logger.warning("card %s waits to be queued: %s", card_id, error)
                 refusals.append(str(error))
-                outcomes.append(await self._fail_unqueued(card_id, str(error)))
+                outcomes.append(Outcome.UNSETTLED)
+        if untried:
+            logger.warning(
+                "%d more card(s) wait to be queued without trying, as NATS "
+                "refused the %d before them",
+                untried,
+                len(refusals),
+            )
         return outcomes
 
     async def _queue_from_zip(
@@ -250,15 +260,48 @@ class Batches:
     def _delete_spool_if_settled(
         self, batch_id: str, path: Path, outcomes: list[Outcome]
     ) -> None:
-        """Deletes a spool file unless a card of it is neither queued nor failed."""
-        if Outcome.UNSETTLED in outcomes:
-            logger.error(
-                "batch %s has cards neither queued nor failed; its spool file "
-                "stays for the gateway's next start to settle them",
+        """Deletes a spool file once every card of it is queued or failed;
+        until then the gateway tries again every SETTLE_RETRY_SECONDS, and
+        its next start settles what a stop left."""
+        unsettled = outcomes.count(Outcome.UNSETTLED)
+        if unsettled:
+            logger.warning(
+                "batch %s: %d card(s) wait to be queued; the gateway keeps the "
+                "upload and tries again in %g s",
                 batch_id,
+                unsettled,
+                SETTLE_RETRY_SECONDS,
             )
+            self._unsettled.add(batch_id)
             return
         path.unlink()
+        self._unsettled.discard(batch_id)
+
+    async def keep_settling(self) -> None:
+        """Tries again, until cancelled, to queue the cards of this
+        process's uploads that NATS or the store left waiting."""
+        while True:
+            await asyncio.sleep(SETTLE_RETRY_SECONDS)
+            await self.settle_waiting()
+
+    async def settle_waiting(self) -> None:
+        """Queues the waiting cards of each upload with some, once NATS and
+        the store answer; an upload they still fail waits for the next try."""
+        if self._unsettled and not self._nc.is_connected:
+            logger.warning(
+                "%d upload(s) have cards waiting for NATS, which is unreachable",
+                len(self._unsettled),
+            )
+            return
+        for batch_id in sorted(self._unsettled):
+            try:
+                await self._resume(batch_id, self._spool_path(batch_id))
+            except CardscanError as error:
+                logger.warning(
+                    "batch %s: its waiting cards stay QUEUED for now: %s",
+                    batch_id,
+                    error,
+                )
 
     async def resume_leftovers(self) -> None:
         """Settles the uploads that a gateway process before this one left
@@ -283,7 +326,9 @@ class Batches:
                 ) from None
 
     async def _resume(self, batch_id: str, path: Path) -> None:
-        """Queues the cards of a leftover upload that never reached the stream."""
+        """Queues the cards of an upload that the store has QUEUED but the
+        stream does not hold: those a stopped gateway left, and those NATS
+        or the store left waiting."""
         request = store_pb2.FetchBatchRequest(batch_id=batch_id)
         try:
             reply = await self._call(
@@ -638,6 +683,28 @@ def _log_if_abandoned(work: asyncio.Future) -> None:
     """Logs the failure of work whose caller went away before it ended."""
     if not work.cancelled() and work.exception() is not None:
         logger.warning("work failed after its caller left: %s", work.exception())
+
+
+def _queueing_notice(batch_id: str, outcomes: list[Outcome]) -> str:
+    """What the uploader should know of the cards not queued at once: those
+    failed, and those the gateway will queue once NATS and the store answer."""
+    total = len(outcomes)
+    failed = outcomes.count(Outcome.FAILED)
+    waiting = outcomes.count(Outcome.UNSETTLED)
+    notices = []
+    if failed:
+        notices.append(
+            f"{failed} of the {total} cards could not be queued; each says why "
+            f"in the batch (GET /v1/batches/{batch_id} or GetBatch); upload "
+            "those again"
+        )
+    if waiting:
+        notices.append(
+            f"{waiting} of the {total} cards wait to be queued, as NATS or the "
+            "store did not answer; they stay QUEUED, and the gateway, which "
+            "keeps the upload, queues them as soon as both answer"
+        )
+    return "; ".join(notices)
 
 
 def _log_skipped(batch_id: str, skipped: list[batch_pb2.SkippedEntry]) -> None:

@@ -2,6 +2,7 @@
 serve(), which runs it beside the HTTP API in one process."""
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 
@@ -159,10 +160,12 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     heartbeats = await workers.listen(nc)
     grpc_server: rpc.Server | None = None
     http_runner: web.AppRunner | None = None
+    settling: asyncio.Task | None = None
     try:
         queue = await CardQueue.open(nc)
         batches = Batches(settings, store_channel, nc, queue, workers)
         await batches.resume_leftovers()
+        settling = asyncio.create_task(batches.keep_settling())
         grpc_server = rpc.Server(settings.grpc_listen, [SERVICE_NAME], SERVER_OPTIONS)
         cardscan_pb2_grpc.add_CardScanServiceServicer_to_server(
             CardScanServicer(batches), grpc_server.grpc
@@ -184,6 +187,10 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
             await grpc_server.stop()
         if http_runner:
             await http_runner.cleanup()
+        if settling:
+            settling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await settling
         await heartbeats.unsubscribe()
         await nc.close()
         await store_channel.close()

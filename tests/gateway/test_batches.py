@@ -79,58 +79,135 @@ async def test_cancelling_a_watcher_drops_its_subscription(batches, nc):
     assert subscriptions(nc) == before
 
 
-async def test_card_that_cannot_be_queued_is_failed_not_left_queued(make_batches):
-    class BrokenQueue(CardQueue):
-        async def publish(self, card_id, file_name, image):
-            raise Unavailable(f"NATS did not take card {card_id}: test outage")
+async def cards_in_stream(nc, batch_id: str) -> dict[str, int]:
+    """How many messages the card stream holds for each card of the batch."""
+    subject = messaging.card_subject(f"{batch_id}-0").rsplit(".", 1)[0] + ".>"
+    info = await nc.jetstream().stream_info(messaging.STREAM, subjects_filter=subject)
+    return {
+        name.rsplit(".", 1)[1]: count
+        for name, count in (info.state.subjects or {}).items()
+    }
 
-    batches = await make_batches(BrokenQueue)
-    created = await batches.create(chunks_of(make_zip({"a.png": image_bytes()})))
-    batch = await batches.get(created.batch_id)
 
-    (card,) = batch.cards
-    assert card.state == batch_pb2.CARD_STATE_FAILED
-    assert card.error == (
-        f"could not be queued: NATS did not take card {card.card_id}: test outage"
-    )
-    assert batch.state == batch_pb2.BATCH_STATE_COMPLETE
-    assert created.notice.startswith("1 of the 1 cards could not be queued; ")
+async def connected(nc, connected: bool) -> None:
+    """Waits until the client knows whether it is connected."""
+    async with asyncio.timeout(10):
+        while nc.is_connected != connected:
+            await asyncio.sleep(0.05)
 
 
 class FlakyQueue(CardQueue):
-    """A queue whose NATS refuses the cards numbered in ``refused``."""
+    """A queue whose NATS refuses the cards numbered in ``refused``, and
+    which counts every card it was asked to publish."""
 
     refused: set[int] = set()
+    asked: list[str] = []
 
     async def publish(self, card_id, file_name, image):
+        self.asked.append(card_id)
         if int(card_id.rsplit("-", 1)[1]) in self.refused:
             raise Unavailable(f"NATS did not take card {card_id}: test outage")
         await super().publish(card_id, file_name, image)
 
 
-async def test_an_upload_stops_trying_once_nats_refuses_cards_in_a_row(
-    make_batches, monkeypatch
+@pytest.fixture
+def flaky(monkeypatch):
+    monkeypatch.setattr(FlakyQueue, "asked", [])
+    return FlakyQueue
+
+
+async def test_card_nats_does_not_take_waits_queued_and_is_queued_later(
+    make_batches, flaky, nc, gateway_settings, monkeypatch
 ):
-    monkeypatch.setattr(FlakyQueue, "refused", {1, 4, 5, 6, 7, 8, 9})
-    batches = await make_batches(FlakyQueue)
+    monkeypatch.setattr(flaky, "refused", {0})
+    batches = await make_batches(flaky)
+    created = await batches.create(chunks_of(make_zip({"a.png": image_bytes()})))
+    (card,) = (await batches.get(created.batch_id)).cards
+    spooled = [p.name for p in gateway_settings.upload_dir.iterdir()]
+
+    flaky.refused = set()
+    await batches.settle_waiting()
+    (settled,) = (await batches.get(created.batch_id)).cards
+
+    assert (card.state, card.error) == (batch_pb2.CARD_STATE_QUEUED, "")
+    assert created.notice.startswith("1 of the 1 cards wait to be queued, as NATS ")
+    assert spooled == [f"{created.batch_id}.zip"]
+    assert await cards_in_stream(nc, created.batch_id) == {card.card_id: 1}
+    assert settled.state == batch_pb2.CARD_STATE_QUEUED
+    assert list(gateway_settings.upload_dir.iterdir()) == []
+
+
+async def test_an_upload_stops_trying_once_nats_refuses_cards_in_a_row(
+    make_batches, flaky, nc, monkeypatch
+):
+    monkeypatch.setattr(flaky, "refused", {1, 4, 5, 6, 7, 8, 9})
+    batches = await make_batches(flaky)
     entries = {f"{i}.png": image_bytes() for i in range(10)}
 
     created = await batches.create(chunks_of(make_zip(entries)))
     cards = (await batches.get(created.batch_id)).cards
-    errors = [card.error for card in cards]
+    tried = [card_id.rsplit("-", 1)[1] for card_id in flaky.asked]
+    in_stream_at_first = await cards_in_stream(nc, created.batch_id)
 
-    assert [card.state == batch_pb2.CARD_STATE_QUEUED for card in cards] == [
-        True, False, True, True, False, False, False, False, False, False,
-    ]  # fmt: skip
-    assert errors[1].endswith(f"{created.batch_id}-1: test outage")
-    assert errors[6].endswith(f"{created.batch_id}-6: test outage")
-    assert errors[7] == (
-        "could not be queued: not tried, as NATS refused the 3 cards before it "
-        f"(NATS did not take card {created.batch_id}-6: test outage); upload it again"
-    )
-    assert errors[9].startswith("could not be queued: not tried")
+    flaky.refused = set()
+    await batches.settle_waiting()
+
+    assert tried == ["0", "1", "2", "3", "4", "5", "6"]
+    assert {(card.state, card.error) for card in cards} == {
+        (batch_pb2.CARD_STATE_QUEUED, "")
+    }
     assert created.accepted == 10
-    assert created.notice.startswith("7 of the 10 cards could not be queued; ")
+    assert created.notice.startswith("7 of the 10 cards wait to be queued, ")
+    assert sorted(in_stream_at_first) == [f"{created.batch_id}-{i}" for i in (0, 2, 3)]
+    assert await cards_in_stream(nc, created.batch_id) == {
+        card.card_id: 1 for card in cards
+    }
+
+
+async def test_a_card_that_reached_the_stream_unconfirmed_is_not_queued_twice(
+    make_batches, nc, gateway_settings
+):
+    asked = []
+
+    class UnconfirmedQueue(CardQueue):
+        """NATS takes the card, but its confirmation never arrives."""
+
+        async def publish(self, card_id, file_name, image):
+            asked.append(card_id)
+            await super().publish(card_id, file_name, image)
+            if len(asked) == 1:
+                raise Unavailable(f"NATS did not take card {card_id}: timeout")
+
+    batches = await make_batches(UnconfirmedQueue)
+    created = await batches.create(chunks_of(make_zip({"a.png": image_bytes()})))
+    await batches.settle_waiting()
+
+    assert created.notice.startswith("1 of the 1 cards wait to be queued")
+    assert asked == [f"{created.batch_id}-0"]
+    assert await cards_in_stream(nc, created.batch_id) == {asked[0]: 1}
+    assert list(gateway_settings.upload_dir.iterdir()) == []
+
+
+async def test_waiting_cards_wait_for_nats_to_come_back(
+    make_batches, flaky, nc, gateway_settings, stack_parts, monkeypatch
+):
+    monkeypatch.setattr(flaky, "refused", {0})
+    batches = await make_batches(flaky)
+    created = await batches.create(chunks_of(make_zip({"a.png": image_bytes()})))
+    flaky.refused = set()
+    stack_parts.stop_process("nats")
+    await connected(nc, False)
+    await batches.settle_waiting()
+    spooled_while_down = [p.name for p in gateway_settings.upload_dir.iterdir()]
+
+    stack_parts.start_nats()
+    await connected(nc, True)
+    await batches.settle_waiting()
+
+    assert flaky.asked == [f"{created.batch_id}-0"] * 2
+    assert spooled_while_down == [f"{created.batch_id}.zip"]
+    assert await cards_in_stream(nc, created.batch_id) == {flaky.asked[0]: 1}
+    assert list(gateway_settings.upload_dir.iterdir()) == []
 
 
 async def test_upload_is_refused_before_reading_when_the_store_is_down(
@@ -191,7 +268,7 @@ async def test_refused_upload_leaves_no_spool_file(batches, gateway_settings):
     assert list(gateway_settings.upload_dir.iterdir()) == []
 
 
-async def test_card_the_store_cannot_fail_keeps_the_spool_file(
+async def test_a_waiting_card_keeps_the_spool_file_while_the_store_is_down(
     make_batches, gateway_settings, stack_parts
 ):
     class OutageQueue(CardQueue):
