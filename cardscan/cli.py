@@ -84,7 +84,7 @@ def console(stderr: bool = False) -> Console:
 
 def main(argv: list[str] | None = None) -> int:
     """Runs one command and returns its exit status."""
-    args = parser().parse_args(argv)
+    args = parse_args(argv)
     term = Terminal(console(), console(stderr=True))
     try:
         return args.command(args, term)
@@ -96,6 +96,21 @@ def main(argv: list[str] | None = None) -> int:
         fail("interrupted")
         return EXIT_INTERRUPTED
     return 1
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line's arguments, the gateway's address filled in from
+    the environment or the default where --server was not given."""
+    commands = parser()
+    args = commands.parse_args(argv)
+    if args.server is None:
+        args.server = os.environ.get(SERVER_ENV) or DEFAULT_SERVER
+    elif getattr(args, "own_stack", False):
+        commands.error(
+            "--server names a running gateway; up, down and demo run a stack "
+            "of their own (choose its ports with up's --grpc-port and the like)"
+        )
+    return args
 
 
 def fail(message: str) -> None:
@@ -117,12 +132,9 @@ def parser() -> argparse.ArgumentParser:
     )
     # Taken before the command or after it: the command's own option,
     # when given, wins over the top-level one and its default.
-    top.add_argument(
-        "--server",
-        metavar="HOST:PORT",
-        default=os.environ.get(SERVER_ENV) or DEFAULT_SERVER,
-        help=server_help,
-    )
+    # None until main() falls back to the environment and the default, so
+    # that a --server given to a command that runs its own stack is refused.
+    top.add_argument("--server", metavar="HOST:PORT", default=None, help=server_help)
     commands = top.add_subparsers(required=True, metavar="COMMAND")
     gateway = argparse.ArgumentParser(add_help=False)
     gateway.add_argument(
@@ -225,11 +237,11 @@ def add_stack_commands(commands) -> None:
             metavar="PORT",
             help=f"the port of {what} (default: %(default)s)",
         )
-    up.set_defaults(command=run_up)
+    up.set_defaults(command=run_up, own_stack=True)
 
     down = commands.add_parser("down", help="stop a stack started with up --detach")
     data_dir_option(down)
-    down.set_defaults(command=run_down)
+    down.set_defaults(command=run_down, own_stack=True)
 
     demo = commands.add_parser(
         "demo",
@@ -240,7 +252,7 @@ def add_stack_commands(commands) -> None:
     )
     demo.add_argument("zip", metavar="CARDS.zip", type=Path, nargs="?")
     workers_option(demo)
-    demo.set_defaults(command=run_demo)
+    demo.set_defaults(command=run_demo, own_stack=True)
 
 
 def data_dir_option(command: argparse.ArgumentParser) -> None:

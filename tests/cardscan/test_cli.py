@@ -201,10 +201,10 @@ def test_scan_without_a_gateway_names_the_address_and_how_to_start(cards_zip, ca
 
 def test_server_comes_from_the_environment_unless_given(monkeypatch):
     monkeypatch.setenv(cli.SERVER_ENV, "10.1.2.3:7000")
-    from_env = cli.parser().parse_args(["status", "b1"])
-    given = cli.parser().parse_args(["status", "b1", "--server", "127.0.0.1:9"])
+    from_env = cli.parse_args(["status", "b1"])
+    given = cli.parse_args(["status", "b1", "--server", "127.0.0.1:9"])
     monkeypatch.delenv(cli.SERVER_ENV)
-    default = cli.parser().parse_args(["status", "b1"])
+    default = cli.parse_args(["status", "b1"])
 
     assert from_env.server == "10.1.2.3:7000"
     assert given.server == "127.0.0.1:9"
@@ -212,11 +212,25 @@ def test_server_comes_from_the_environment_unless_given(monkeypatch):
 
 
 def test_server_may_come_before_the_command_and_after_it_wins():
-    before = cli.parser().parse_args(["--server", "127.0.0.1:8", "status", "b1"])
+    before = cli.parse_args(["--server", "127.0.0.1:8", "status", "b1"])
     both = ["--server", "127.0.0.1:8", "status", "b1", "--server", "127.0.0.1:9"]
 
     assert before.server == "127.0.0.1:8"
-    assert cli.parser().parse_args(both).server == "127.0.0.1:9"
+    assert cli.parse_args(both).server == "127.0.0.1:9"
+
+
+@pytest.mark.parametrize("command", ["up", "down", "demo"])
+def test_server_is_refused_by_the_commands_that_run_their_own_stack(
+    command, capsys, monkeypatch
+):
+    monkeypatch.setenv(cli.SERVER_ENV, "127.0.0.1:7")
+    from_env = cli.parse_args([command])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.parse_args(["--server", "127.0.0.1:8", command])
+
+    assert from_env.server == "127.0.0.1:7"
+    assert exit_info.value.code == 2
+    assert "up, down and demo run a stack of their own" in capsys.readouterr().err
 
 
 def test_a_negative_worker_count_is_refused_with_the_value(capsys):
