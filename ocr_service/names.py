@@ -88,7 +88,7 @@ def trim_to_email(text: str, local_parts: list[str]) -> str:
     start = 0
     named = [i for i in matched if words[i].lower() not in PARTICLES]
     if len(named) >= 2:
-        start = min(matched)
+        start = _initial_before(words, min(matched), locals_)
         while start > 0 and PREFIX.match(words[start - 1] + " "):
             start -= 1
     while start < matched[0] and not _is_name_word(words[start]):
@@ -99,6 +99,22 @@ def trim_to_email(text: str, local_parts: list[str]) -> str:
     # Only a match past the given name shows where the name ends.
     end = len(words) if matched[-1] <= first else matched[-1] + 1
     return " ".join(words[start:end])
+
+
+def _initial_before(words: list[str], first: int, locals_: list[str]) -> int:
+    """Where the name starts when the first word an email spells whole is
+    at index ``first``: earlier, when letters come before that word in the
+    local part and the first of them is the initial of a name word before
+    it, as "acasagrande" is for "Arthur Miguel Casa Grande"."""
+    for local in locals_:
+        found = [local.find(s) for s in _spellings(words[first]) if len(s) >= 3]
+        if max(found, default=-1) <= 0:
+            continue
+        for i in range(first):
+            initials = {spelling[:1] for spelling in _spellings(words[i])}
+            if local[0] in initials and all(map(_is_name_word, words[i:first])):
+                return i
+    return first
 
 
 def _is_name_word(word: str) -> bool:

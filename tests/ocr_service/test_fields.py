@@ -66,6 +66,21 @@ def test_words_joined_from_the_next_column_are_cut_off_the_name():
     assert contact.name.family == "Asprucci"
 
 
+def test_email_of_an_initial_and_a_two_word_family_name_keeps_the_given_names():
+    contact = fields.parse(
+        card(("Arthur Miguel Casa Grande", 48), "acasagrande@limacastro.org")
+    )
+
+    assert contact.name.full == "Arthur Miguel Casa Grande"
+    assert (contact.name.given, contact.name.family) == ("Arthur Miguel", "Casa Grande")
+
+
+def test_email_of_two_names_still_drops_the_words_before_them():
+    contact = fields.parse(card(("Ubi Ana Lima", 48), "ana.lima@limalabs.com"))
+
+    assert contact.name.full == "Ana Lima"
+
+
 def test_email_with_the_given_name_only_leaves_the_name_whole():
     contact = fields.parse(
         card(("Dr. Cheryl Wood", 48), "Consultant", "cheryl@cookbarker.biz")
