@@ -170,34 +170,28 @@ class CardReader:
         timings = {} if timings is None else timings
         with self._lock:
             self._deadline = time.monotonic() + READ_TIMEOUT_SECONDS
-            grey = self._prepare(image_bytes, timings)
+            photo = self._decode(image_bytes, timings)
 
             started = time.perf_counter()
-            grey = np.rot90(grey, orientation.quarter_turns(grey))
-            timings["orient"] = time.perf_counter() - started
+            card = images.crop_to_card(photo)
+            timings["crop"] = time.perf_counter() - started
 
-            started = time.perf_counter()
-            first = self._first_reading(grey)
-            timings["ocr"] = time.perf_counter() - started
-
-            started = time.perf_counter()
-            grey, best = self._upright(grey, first)
-            timings["turn"] = time.perf_counter() - started
-
-            started = time.perf_counter()
-            # The first reading took the columns into account already; only
-            # a reading of the card turned was made whole.
-            if best is not first:
-                best = self._by_columns(grey, best)
-            timings["columns"] = time.perf_counter() - started
+            grey, best = self._read_card(card, timings)
+            if card.shape != photo.shape and runs_off_the_card(best.lines, grey):
+                # The outline found was not the card's: a shadow or a fold
+                # across the card cut its text. The whole picture, levelled,
+                # is read too, and the one read with more confidence wins.
+                whole, reading = self._read_card(images.straighten(photo), {})
+                if reading.score() > best.score():
+                    grey, best = whole, reading
 
             started = time.perf_counter()
             lines = self._second_look(grey, best.lines)
             timings["second_look"] = time.perf_counter() - started
         return [marked_if_clipped(line, grey.shape) for line in lines]
 
-    def _prepare(self, image_bytes: bytes, timings: dict[str, float]) -> np.ndarray:
-        """The greyscale picture Tesseract reads, each step timed."""
+    def _decode(self, image_bytes: bytes, timings: dict[str, float]) -> np.ndarray:
+        """The picture in greyscale, upright as its EXIF tag says."""
         started = time.perf_counter()
         image = images.decode(image_bytes, self._max_pixels)
         timings["decode"] = time.perf_counter() - started
@@ -206,19 +200,40 @@ class CardReader:
         image = images.upright_by_exif(image)
         grey = images.to_grey(image)
         timings["exif_grey"] = time.perf_counter() - started
+        return grey
 
+    def _read_card(
+        self, card: np.ndarray, timings: dict[str, float]
+    ) -> tuple[np.ndarray, "Reading"]:
+        """The card, cut out of its photo, scaled, cleaned and turned
+        upright, and its reading; each step timed."""
         started = time.perf_counter()
-        grey = images.crop_to_card(grey)
-        timings["crop"] = time.perf_counter() - started
-
-        started = time.perf_counter()
-        grey = images.fit_size(grey)
+        grey = images.fit_size(card)
         timings["scale"] = time.perf_counter() - started
 
         started = time.perf_counter()
         grey = images.text_against_background(grey)
         timings["background"] = time.perf_counter() - started
-        return grey
+
+        started = time.perf_counter()
+        grey = np.rot90(grey, orientation.quarter_turns(grey))
+        timings["orient"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        first = self._first_reading(grey)
+        timings["ocr"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        grey, best = self._upright(grey, first)
+        timings["turn"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        # The first reading took the columns into account already; only
+        # a reading of the card turned was made whole.
+        if best is not first:
+            best = self._by_columns(grey, best)
+        timings["columns"] = time.perf_counter() - started
+        return grey, best
 
     def _first_reading(self, grey: np.ndarray) -> "Reading":
         """The card read column by column where a blank strip parts columns
@@ -449,6 +464,24 @@ def joined(words: list[Word]) -> tuple[str, tuple[float, ...], tuple[float, ...]
         word_confidences[match.start() : match.end()] = [word_confidences[at]]
         text = text[: match.start()] + "@" + text[match.end() :]
     return text, tuple(characters), tuple(word_confidences)
+
+
+# Lines of text, not specks, must run into a side of the card for its
+# outline to be doubted.
+CUT_LINES = 2
+
+
+def runs_off_the_card(lines: list[Line], grey: np.ndarray) -> bool:
+    """Whether lines of text run into the left or right side of the card,
+    as when the card was cut out along a shadow across it."""
+    width = grey.shape[1]
+    cut = [
+        line
+        for line in lines
+        if sum(c.isalpha() for c in line.text) >= 3
+        and (line.left <= 0 or line.left + line.width >= width)
+    ]
+    return len(cut) >= CUT_LINES
 
 
 def marked_if_clipped(line: Line, shape: tuple[int, int]) -> Line:

@@ -6,10 +6,11 @@ import subprocess
 import sys
 import unicodedata
 
+import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from ocr_service import orientation
+from ocr_service import images, orientation
 from ocr_service.lines import Line
 from ocr_service.reading import (
     CardReader,
@@ -17,6 +18,7 @@ from ocr_service.reading import (
     Word,
     find_tessdata,
     marked_if_clipped,
+    runs_off_the_card,
     to_line,
 )
 
@@ -198,6 +200,34 @@ def test_photo_of_a_card_on_a_table_is_read(reader):
     card = render_card().rotate(4, expand=True, fillcolor=(110, 90, 70))
     table.paste(card, (240, 260))
     assert_reads_card_text(reader.read(encoded(table, "JPEG", quality=90)))
+
+
+def test_card_whose_outline_cut_through_its_text_is_read_whole(reader, monkeypatch):
+    photo = Image.new("RGB", (1600, 1000), (110, 90, 70))
+    photo.paste(render_card(), (270, 200))
+    cut_out = []
+
+    def outline_through_the_text(grey):
+        # As a shadow across the card would: the right of every line is lost.
+        cut_out.append(grey[200:800, 270:620])
+        return cut_out[-1]
+
+    monkeypatch.setattr(images, "crop_to_card", outline_through_the_text)
+    lines = reader.read(encoded(photo))
+
+    assert len(cut_out) == 1
+    assert_reads_card_text(lines)
+
+
+def test_text_running_into_a_side_of_the_card_is_told_from_specks():
+    grey = np.zeros((600, 1039), dtype=np.uint8)
+    inside = Line("Duuk de Koning", 700, 120, 300, 40, 0.96)
+    reaching = Line("Duuk de Konin", 700, 120, 339, 40, 0.96)
+    speck = Line("-", 1020, 300, 19, 10, 0.5)
+
+    assert runs_off_the_card([reaching, reaching], grey)
+    assert not runs_off_the_card([reaching, inside], grey)
+    assert not runs_off_the_card([reaching, speck], grey)
 
 
 @pytest.mark.parametrize(
