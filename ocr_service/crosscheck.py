@@ -18,7 +18,8 @@ NEAR_MISS_TRUST = 0.6
 # link spell it so.
 OUTVOTED_TRUST = 0.8
 
-# How sure a field is whose first letter was put right from another field.
+# How sure a field is whose first letter, or a letter of its legal form, was
+# put right from another field.
 INITIAL_TRUST = 0.75
 
 
@@ -120,6 +121,15 @@ def doubt_near_misses(contact: contact_pb2.Contact) -> None:
     if any(names.is_near_miss(contact.name.full, lp) for lp in local_parts):
         lower(contact, "name", NEAR_MISS_TRUST)
         lower(contact, "emails", NEAR_MISS_TRUST)
+
+
+def repair_legal_form(contact: contact_pb2.Contact) -> None:
+    """Puts right a letter misread in the company's legal form, from a
+    domain that spells it."""
+    company = misreads.company_legal_form(contact.company, domains(contact))
+    if company != contact.company:
+        contact.company = company
+        lower(contact, "company", INITIAL_TRUST)
 
 
 def repair_initials(contact: contact_pb2.Contact) -> None:

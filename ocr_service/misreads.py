@@ -5,6 +5,7 @@ import difflib
 import re
 
 from ocr_service import links
+from ocr_service.companies import LEGAL_FORMS
 from ocr_service.wording import fold
 
 # Glyphs OCR reads for "@": its ring looks like these letters.
@@ -38,6 +39,31 @@ def company_initial(company: str, domains: list[str]) -> str:
     for domain in domains:
         if domain[:1] in "il" and domain[1:] and letters.startswith(domain[1:]):
             return domain[0].upper() + company[1:]
+    return company
+
+
+def company_legal_form(company: str, domains: list[str]) -> str:
+    """The company with its last word set to the legal form a domain spells
+    after the rest of the name, where OCR misread one letter of it:
+    "Geerling By" beside geerlingbv.example reads "Geerling BV"."""
+    head, _, last = company.rpartition(" ")
+    head_letters = re.sub(r"[^a-z0-9]", "", fold(head))
+    last_letters = re.sub(r"[^a-z0-9]", "", fold(last))
+    if not head_letters or last in LEGAL_FORMS:
+        return company
+    for domain in domains:
+        if not domain.startswith(head_letters):
+            continue
+        spelled = domain[len(head_letters) :]
+        for form in LEGAL_FORMS:
+            letters = re.sub(r"[^a-z0-9]", "", fold(form))
+            if (
+                letters == spelled
+                and len(form) == len(last)
+                and len(letters) == len(last_letters)
+                and sum(map(str.__ne__, letters, last_letters)) == 1
+            ):
+                return f"{head} {form}"
     return company
 
 

@@ -24,6 +24,16 @@ def test_company_initial_follows_its_domain():
     )
 
 
+def test_legal_form_follows_a_domain_that_spells_it():
+    domains = ["geerlingbv"]
+
+    assert misreads.company_legal_form("Geerling By", domains) == "Geerling BV"
+    assert misreads.company_legal_form("Geerling BV", domains) == "Geerling BV"
+    assert misreads.company_legal_form("Geerling Xy", domains) == "Geerling Xy"
+    assert misreads.company_legal_form("Geerling By", ["geerling"]) == "Geerling By"
+    assert misreads.company_legal_form("Spies By", domains) == "Spies By"
+
+
 def test_domain_is_swapped_in_the_host_only():
     assert (
         misreads.with_domain("https://www.gintylic.com/a", "gintylic", "gintyllc")
