@@ -1,17 +1,23 @@
 """Puts cards on the JetStream card stream for the OCR workers to read."""
 
+import logging
 from urllib.parse import quote
 
 import nats.errors
 from nats.aio.client import Client
 from nats.js import JetStreamContext
-from nats.js.errors import NotFoundError
+from nats.js.errors import NoStreamResponseError, NotFoundError, ServiceUnavailableError
 from nats.js.object_store import ObjectStore
 
 from cardscan import messaging
 from cardscan.errors import Unavailable
 
+logger = logging.getLogger(__name__)
+
 PUBLISH_TIMEOUT_SECONDS = 10.0
+# What NATS answers when the stream a card goes to is gone: deleted by
+# hand, or lost with a server's storage.
+NO_STREAM = (NoStreamResponseError, ServiceUnavailableError)
 
 
 class CardQueue:
@@ -52,16 +58,28 @@ class CardQueue:
         subject = messaging.card_subject(card_id)
         if single:
             subject = messaging.scan_subject(card_id)
-        payload = image
         try:
-            if len(image) > messaging.inline_limit(self._nc):
-                await self._images.put(card_id, image)
-                headers[messaging.OBJECT_HEADER] = card_id
-                payload = b""
-            await self._js.publish(subject, payload, headers=headers)
+            try:
+                await self._put(subject, image, headers)
+            except NO_STREAM:
+                logger.warning("a card stream is gone; creating it again")
+                await messaging.ensure_stream(self._js)
+                self._images = await messaging.image_store(self._js)
+                await self._put(subject, image, headers)
         except (TimeoutError, nats.errors.Error, OSError) as error:
             reason = str(error) or type(error).__name__
             raise Unavailable(f"NATS did not take card {card_id}: {reason}") from None
+
+    async def _put(self, subject: str, image: bytes, headers: dict[str, str]) -> None:
+        """Publishes a card's message, its image in the object store when
+        it is too large for the message."""
+        payload = image
+        if len(image) > messaging.inline_limit(self._nc):
+            card_id = headers[messaging.CARD_ID_HEADER]
+            await self._images.put(card_id, image)
+            headers = {**headers, messaging.OBJECT_HEADER: card_id}
+            payload = b""
+        await self._js.publish(subject, payload, headers=headers)
 
     async def holds(self, card_id: str) -> bool:
         """Whether the card's message is in the stream, waiting to be read.

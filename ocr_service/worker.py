@@ -21,7 +21,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js import JetStreamContext
-from nats.js.errors import ObjectNotFoundError
+from nats.js.errors import ObjectNotFoundError, ServiceUnavailableError
 
 from cardscan import messaging
 from cardscan.errors import CardscanError
@@ -185,12 +185,29 @@ class Worker:
             messages = await subscription.fetch(1, timeout=FETCH_TIMEOUT_SECONDS)
         except NatsTimeout:
             return None
+        except ServiceUnavailableError:
+            # No one answers for the consumer: it or its stream is gone,
+            # deleted by hand or lost with the server's storage.
+            if not stop.is_set():
+                await self._restore_consumers()
+            return None
         except Exception as error:  # any NATS fault: retry later
             if not stop.is_set():
                 logger.warning("fetching cards failed, retrying: %s", error)
                 await asyncio.sleep(1)
             return None
         return messages[0]
+
+    async def _restore_consumers(self) -> None:
+        """Creates the card streams and their consumers again where they
+        are gone; a subscription bound to a consumer by name reads from
+        it again once it exists."""
+        logger.warning("a card consumer is gone; creating it again")
+        try:
+            await messaging.ensure_consumer(self._js)
+        except Exception as error:  # any NATS fault: retry later
+            logger.warning("creating the card consumers failed, retrying: %s", error)
+        await asyncio.sleep(1)
 
     async def _heartbeat(self, stop: asyncio.Event) -> None:
         """Tells the gateway this worker is consuming cards."""

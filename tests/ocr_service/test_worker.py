@@ -312,3 +312,30 @@ async def test_a_stopping_worker_says_it_leaves(harness):
     goodbye = await asyncio.wait_for(goodbyes.get(), 5)
 
     assert goodbye.data == b"worker-eight"
+
+
+@pytest.mark.parametrize("single", [False, True])
+async def test_worker_creates_a_deleted_stream_again_and_reads_from_it(
+    harness, single
+):
+    reader = RecordingReader()
+    harness.start_worker(reader)
+    stream, consumer = messaging.STREAM, messaging.OCR_CONSUMER
+    if single:
+        stream, consumer = messaging.SCAN_STREAM, messaging.SCAN_CONSUMER
+    # Once the worker has made its consumers, the stream goes, as when a
+    # server's storage is lost.
+    while True:
+        try:
+            await harness.js.consumer_info(stream, consumer)
+            break
+        except NotFoundError:
+            await asyncio.sleep(0.05)
+    await harness.js.delete_stream(stream)
+
+    (card_id,) = await harness.register("b1", 1)
+    await harness.publish(card_id, b"after the loss", single=single)
+    await harness.wait_ended("b1")
+
+    assert (await harness.card("b1", 0)).state == DONE
+    assert reader.calls == [b"after the loss"]
