@@ -157,7 +157,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         return
     store_channel = rpc.channel(settings.store_addr)
     workers = Workers()
-    heartbeats = await workers.listen(nc)
+    await workers.listen(nc)
     grpc_server: rpc.Server | None = None
     http_runner: web.AppRunner | None = None
     settling: asyncio.Task | None = None
@@ -191,6 +191,6 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
             settling.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await settling
-        await heartbeats.unsubscribe()
+        await workers.stop_listening()
         await nc.close()
         await store_channel.close()

@@ -1,6 +1,9 @@
 """Tracks the OCR workers alive, from the heartbeats they publish."""
 
+import asyncio
+import contextlib
 import time
+import uuid
 from collections.abc import Callable
 
 from nats.aio.client import Client
@@ -17,6 +20,10 @@ MISSED_BEATS = 3
 # the gateway must listen before the silence of every worker means anything.
 WINDOW_SECONDS = MISSED_BEATS * messaging.HEARTBEAT_INTERVAL_SECONDS
 HOW_TO_START = "cardscan up, or docker compose up --scale ocr=N"
+# The gateway sends itself a message on a subject of this prefix as often as
+# workers beat: when its own messages stop arriving too, the silence of the
+# workers says nothing about them, only that NATS does not deliver.
+ECHO_SUBJECT_PREFIX = "cardscan.gateway.echo"
 
 
 class Workers:
@@ -31,11 +38,45 @@ class Workers:
         self._clock = clock
         self._since = clock()
         self._last_seen: dict[str, float] = {}
+        # When the gateway last heard its own echo; None until it listens.
+        self._last_echo: float | None = None
+        self._subscriptions: list[Subscription] = []
+        self._echoing: asyncio.Task | None = None
 
-    async def listen(self, nc: Client) -> Subscription:
+    async def listen(self, nc: Client) -> None:
         """Starts counting the workers by the heartbeats and goodbyes that
-        arrive on the connection."""
-        return await nc.subscribe(messaging.WORKER_SUBJECTS, cb=self._on_message)
+        arrive on the connection, and checking that NATS delivers at all."""
+        echo_subject = f"{ECHO_SUBJECT_PREFIX}.{uuid.uuid4().hex}"
+        self._last_echo = self._clock()
+        self._subscriptions = [
+            await nc.subscribe(messaging.WORKER_SUBJECTS, cb=self._on_message),
+            await nc.subscribe(echo_subject, cb=self._on_echo),
+        ]
+        self._echoing = asyncio.create_task(_keep_echoing(nc, echo_subject))
+
+    async def stop_listening(self) -> None:
+        """Stops listening and echoing."""
+        if self._echoing:
+            self._echoing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._echoing
+        for subscription in self._subscriptions:
+            with contextlib.suppress(Exception):
+                await subscription.unsubscribe()
+
+    async def _on_echo(self, msg: Msg) -> None:
+        self.echoed()
+
+    def echoed(self) -> None:
+        """Records that the gateway's own message came back just now."""
+        self._last_echo = self._clock()
+
+    def nats_delivers(self) -> bool:
+        """Whether messages arrive, as the gateway's own echo shows: a
+        NATS that hangs silences every worker's heartbeat at once."""
+        if self._last_echo is None:
+            return True
+        return self._clock() - self._last_echo <= WINDOW_SECONDS
 
     async def _on_message(self, msg: Msg) -> None:
         worker_id = msg.data.decode("utf-8", "replace")
@@ -61,7 +102,9 @@ class Workers:
     def none_running(self) -> bool:
         """Whether the gateway listened for a whole heartbeat window and
         knows that no worker runs."""
-        return self._listened_long_enough() and not self.online()
+        return (
+            self._listened_long_enough() and self.nats_delivers() and not self.online()
+        )
 
     def _listened_long_enough(self) -> bool:
         """Whether the gateway has listened for heartbeats a whole window."""
@@ -97,9 +140,23 @@ class Workers:
                 f"{waiting} card(s) are waiting; checking for OCR workers, as "
                 "the gateway started too recently to have heard from them"
             )
+        elif not self.nats_delivers():
+            batch.notice = (
+                f"{waiting} card(s) are waiting; NATS delivers no messages to the "
+                "gateway, not even its own, so it cannot tell whether OCR "
+                "workers run"
+            )
         else:
             batch.notice = (
                 f"{waiting} card(s) are waiting and no OCR worker is running; "
                 "they stay queued and are read once a worker starts"
             )
         return batch
+
+
+async def _keep_echoing(nc: Client, subject: str) -> None:
+    """Sends the gateway's own message as often as a worker beats."""
+    while True:
+        with contextlib.suppress(Exception):
+            await nc.publish(subject, b"")
+        await asyncio.sleep(WINDOW_SECONDS / MISSED_BEATS)

@@ -14,7 +14,7 @@ from PIL import Image
 
 from cardscan import messaging, rpc
 from cardscan.v1 import cardscan_pb2_grpc, store_pb2, store_pb2_grpc
-from gateway import config, server
+from gateway import config, server, workers
 
 
 @dataclass
@@ -112,3 +112,10 @@ async def finish_card(gateway: Gateway, card_id: str, **outcome) -> None:
     request = store_pb2.FinishCardRequest(card_id=card_id, **outcome)
     await gateway.store.FinishCard(request)
     await gateway.nc.publish(subject, card_id.encode())
+
+
+def as_if_listened_a_whole_window(monkeypatch) -> None:
+    """Has the gateway act as if it had listened for workers' heartbeats a
+    whole window already, hearing its own echo through NATS all along."""
+    monkeypatch.setattr(workers, "WINDOW_SECONDS", 0.0)
+    monkeypatch.setattr(workers.Workers, "nats_delivers", lambda self: True)

@@ -7,6 +7,7 @@ import os
 import grpc
 import pytest
 from gateway_support import (
+    as_if_listened_a_whole_window,
     finish_card,
     image_bytes,
     make_zip,
@@ -407,8 +408,7 @@ async def test_scan_card_times_out_with_deadline_exceeded(gateway):
 async def test_scan_card_with_no_worker_running_is_unavailable_at_once(
     gateway, monkeypatch
 ):
-    # As if the gateway had listened for a whole heartbeat window already.
-    monkeypatch.setattr(workers, "WINDOW_SECONDS", 0.0)
+    as_if_listened_a_whole_window(monkeypatch)
     request = cardscan_pb2.ScanCardRequest(image=image_bytes())
 
     with pytest.raises(grpc.aio.AioRpcError) as raised:
@@ -459,7 +459,7 @@ async def test_health_is_not_serving_while_nats_is_down(gateway, stack_parts, se
 async def test_batch_with_no_worker_running_is_taken_with_a_notice(
     gateway, monkeypatch
 ):
-    monkeypatch.setattr(workers, "WINDOW_SECONDS", 0.0)
+    as_if_listened_a_whole_window(monkeypatch)
 
     created = await create(gateway, {"a.png": image_bytes()})
     (message,) = await queued_messages(gateway.js, 1)

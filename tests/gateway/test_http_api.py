@@ -7,6 +7,7 @@ from urllib.parse import unquote
 import aiohttp
 import pytest
 from gateway_support import (
+    as_if_listened_a_whole_window,
     finish_card,
     image_bytes,
     make_zip,
@@ -17,7 +18,6 @@ from gateway_support import (
 
 from cardscan import messaging
 from cardscan.v1 import contact_pb2
-from gateway import workers
 
 
 @pytest.fixture
@@ -342,8 +342,7 @@ async def test_scan_without_a_worker_times_out_naming_the_batch(gateway, http):
 async def test_scan_with_no_worker_running_is_refused_at_once_and_not_queued(
     gateway, http, monkeypatch
 ):
-    # As if the gateway had listened for a whole heartbeat window already.
-    monkeypatch.setattr(workers, "WINDOW_SECONDS", 0.0)
+    as_if_listened_a_whole_window(monkeypatch)
 
     async with http.post("/v1/cards", data=image_bytes()) as reply:
         body = await reply.json()
@@ -361,7 +360,7 @@ async def test_scan_with_no_worker_running_is_refused_at_once_and_not_queued(
 async def test_batch_with_no_worker_running_is_taken_with_a_notice(
     gateway, http, monkeypatch
 ):
-    monkeypatch.setattr(workers, "WINDOW_SECONDS", 0.0)
+    as_if_listened_a_whole_window(monkeypatch)
 
     status, body = await post_zip(http, make_zip({"a.png": image_bytes()}))
     (message,) = await queued_messages(gateway.js, 1)

@@ -1,5 +1,7 @@
 """Counting OCR workers from their heartbeats."""
 
+import asyncio
+
 import pytest
 
 from cardscan import messaging
@@ -106,3 +108,34 @@ def test_new_batch_gets_a_notice_only_while_no_worker_is_known_to_run():
     assert too_soon == ""
     assert none_running.startswith("no OCR worker is running; the cards wait")
     assert workers.notice_for_new_batch() == ""
+
+
+def test_silence_of_nats_itself_says_nothing_about_the_workers():
+    clock = Clock()
+    workers = Workers(clock)
+    workers.echoed()
+    clock.now += WINDOW_SECONDS + 1
+
+    batch = workers.annotate(waiting_batch(3))
+
+    assert not workers.nats_delivers()
+    assert not workers.none_running()
+    assert batch.notice.startswith("3 card(s) are waiting; NATS delivers no messages")
+
+
+async def test_the_gateway_hears_its_own_echo_through_nats(nats_url):
+    clock = Clock()
+    workers = Workers(clock)
+    nc = await messaging.connect(nats_url, "test-echo")
+    try:
+        await workers.listen(nc)
+        clock.now += WINDOW_SECONDS + 1
+        silent = workers.nats_delivers()
+        async with asyncio.timeout(2 * messaging.HEARTBEAT_INTERVAL_SECONDS + 1):
+            while not workers.nats_delivers():
+                await asyncio.sleep(0.05)
+        await workers.stop_listening()
+    finally:
+        await nc.close()
+
+    assert not silent
