@@ -12,26 +12,33 @@ serves:
 - otherwise every card the store still has QUEUED whose message is not in
   the card stream was never published (workers acknowledge a card only
   once the store recorded how it ended), so it is read again from the file
-  through the same checks and published; a card published twice is read
-  once, by JetStream's de-duplication and the store's idempotent writes;
+  through the same checks and published; the store is asked again just
+  before, so that a card read in the meantime is not published twice;
 - if the file no longer reads as the upload the store registered, those
   cards are recorded FAILED with a reason that asks for the upload again.
 
-If the store or NATS cannot be reached for this, start-up stops with an
-error and the file stays for the next start.
+If the store or NATS cannot be reached for this, the gateway starts all the
+same and tries again every SETTLE_RETRY_SECONDS; the file stays meanwhile.
 
 A running gateway does the same for its own uploads. A card that NATS did
 not take, or whose publish was not confirmed, stays QUEUED rather than
-FAILED: a publish that timed out may still have reached the stream. Every
-SETTLE_RETRY_SECONDS, while NATS is connected, the gateway looks for each
-such card in the stream and publishes it from the spool file if it is not
-there; once every card is queued or failed, the file goes. Replicas each need a data
-directory of their own: two gateways sharing one are not supported, as each
-would take the other's uploads in progress for leftovers.
+FAILED: a publish that timed out may still have reached the stream. An
+upload whose registration the store did not confirm is looked up again
+the same way. Every SETTLE_RETRY_SECONDS, while NATS is connected, the
+gateway looks for each such card in the stream and publishes it from the
+spool file if it is not there; once every card is queued or failed, the
+file goes, and until then the batch's notice says why its cards wait. A
+card stream that is gone (deleted, or lost with NATS's storage) is created
+again at the next publish, and OCR workers create their consumers again.
+
+Replicas each need a data directory of their own: two gateways sharing one
+are not supported, as each would take the other's uploads in progress for
+leftovers.
 
 Until the gateway has listened for OCR workers' heartbeats for a whole
 heartbeat window, a batch is never told that no worker is running, and a
-single card is never refused for want of one. After that, a single card
+single card is never refused for want of one; nor while the gateway's own
+echo through NATS stops arriving, as a hung NATS silences every worker. After that, a single card
 is refused at once while no worker runs, before it is registered; a batch
 is taken all the same, as its cards wait in the queue, with a notice.
 """

@@ -72,10 +72,17 @@ class Outcome(enum.Enum):
 
     QUEUED = "queued"
     FAILED = "recorded FAILED"
-    # Still QUEUED in the store, not known to be in the stream: NATS did not
-    # confirm the card, or the store did not record it FAILED. The spool
-    # file stays, and the gateway tries again until the card is settled.
+    # The two below leave the card QUEUED in the store and not known to be
+    # in the stream; the spool file stays, and the gateway tries again until
+    # the card is settled.
+    # NATS did not confirm the card: it may or may not be in the stream.
+    UNCONFIRMED = "not confirmed by NATS"
+    # The store did not record the card FAILED.
     UNSETTLED = "neither queued nor recorded FAILED"
+
+
+# The outcomes that leave a card to be settled later.
+WAITING = (Outcome.UNCONFIRMED, Outcome.UNSETTLED)
 
 
 class SpoolChanged(Exception):
@@ -111,8 +118,10 @@ class Batches:
         self._nc = nc
         self._queue = queue
         self._workers = workers
-        # Batches this process accepted with cards still unsettled.
-        self._unsettled: set[str] = set()
+        # Batches with cards still to settle, each with why they wait.
+        self._unsettled: dict[str, str] = {}
+        # Why cards of each batch last failed to settle.
+        self._refusals: dict[str, str] = {}
 
     async def create(self, chunks: AsyncIterator[bytes]) -> Created:
         """Spools a ZIP upload, registers its cards, and queues each of them."""
@@ -184,12 +193,13 @@ class Batches:
         ]
         try:
             await self._register(batch_id, new_cards, skipped)
-        except Unavailable:
+        except Unavailable as error:
             logger.warning(
                 "batch %s may be registered though the store did not confirm "
-                "it; its spool file stays for the gateway's next start",
+                "it; its spool file stays until the store tells",
                 batch_id,
             )
+            self._wait_to_settle(batch_id, str(error))
             raise
         except CardscanError:
             path.unlink()
@@ -201,10 +211,10 @@ class Batches:
         """Queues each card in turn, or fails it if its entry cannot be
         read; returns what became of each.
 
-        A card NATS does not take stays QUEUED and unsettled: a publish that
+        A card NATS does not take stays QUEUED, unconfirmed: a publish that
         timed out may still have reached the stream, so only a look at the
         stream later can tell. Once NATS has refused REFUSALS_BEFORE_WAITING
-        cards in a row, the rest stay unsettled without trying.
+        cards in a row, the rest stay unconfirmed without trying.
         """
         outcomes = []
         refusals: list[str] = []
@@ -212,15 +222,16 @@ class Batches:
         for card_id, card in cards.items():
             if len(refusals) >= REFUSALS_BEFORE_WAITING:
                 untried += 1
-                outcomes.append(Outcome.UNSETTLED)
+                outcomes.append(Outcome.UNCONFIRMED)
                 continue
             try:
                 outcomes.append(await self._queue_from_zip(archive, card_id, card))
                 refusals.clear()
             except Unavailable as error:
                 logger.warning("card %s waits to be queued: %s", card_id, error)
+                self._refusals[messaging.batch_id_of(card_id)] = str(error)
                 refusals.append(str(error))
-                outcomes.append(Outcome.UNSETTLED)
+                outcomes.append(Outcome.UNCONFIRMED)
         if untried:
             logger.warning(
                 "%d more card(s) wait to be queued without trying, as NATS "
@@ -254,6 +265,7 @@ class Batches:
             await self._call(self._store.FinishCard(request))
         except CardscanError as error:
             logger.error("card %s stays QUEUED: %s", card_id, error)
+            self._refusals[messaging.batch_id_of(card_id)] = str(error)
             return Outcome.UNSETTLED
         return Outcome.FAILED
 
@@ -263,19 +275,28 @@ class Batches:
         """Deletes a spool file once every card of it is queued or failed;
         until then the gateway tries again every SETTLE_RETRY_SECONDS, and
         its next start settles what a stop left."""
-        unsettled = outcomes.count(Outcome.UNSETTLED)
-        if unsettled:
+        waiting = sum(outcome in WAITING for outcome in outcomes)
+        if waiting:
             logger.warning(
                 "batch %s: %d card(s) wait to be queued; the gateway keeps the "
                 "upload and tries again in %g s",
                 batch_id,
-                unsettled,
+                waiting,
                 SETTLE_RETRY_SECONDS,
             )
-            self._unsettled.add(batch_id)
+            self._wait_to_settle(batch_id)
             return
         path.unlink()
-        self._unsettled.discard(batch_id)
+        self._settled(batch_id)
+
+    def _wait_to_settle(self, batch_id: str, reason: str = "") -> None:
+        """Has the gateway try again to settle the batch's cards."""
+        reason = reason or self._refusals.pop(batch_id, "")
+        self._unsettled[batch_id] = reason or "NATS or the store did not answer"
+
+    def _settled(self, batch_id: str) -> None:
+        self._unsettled.pop(batch_id, None)
+        self._refusals.pop(batch_id, None)
 
     async def keep_settling(self) -> None:
         """Tries again, until cancelled, to queue the cards of this
@@ -302,6 +323,7 @@ class Batches:
                     batch_id,
                     error,
                 )
+                self._wait_to_settle(batch_id, str(error))
 
     async def resume_leftovers(self) -> None:
         """Settles the uploads that a gateway process before this one left
@@ -319,11 +341,15 @@ class Batches:
                 continue
             try:
                 await self._resume(batch_id, path)
-            except Unavailable as error:
-                raise Unavailable(
-                    f"cannot resume the upload of batch {batch_id} that a stopped "
-                    f"gateway left: {error}; its spool file stays for the next start"
-                ) from None
+            except CardscanError as error:
+                logger.warning(
+                    "cannot resume yet the upload of batch %s that a stopped "
+                    "gateway left (%s); trying again every %g s",
+                    batch_id,
+                    error,
+                    SETTLE_RETRY_SECONDS,
+                )
+                self._wait_to_settle(batch_id, str(error))
 
     async def _resume(self, batch_id: str, path: Path) -> None:
         """Queues the cards of an upload that the store has QUEUED but the
@@ -340,13 +366,24 @@ class Batches:
                 batch_id,
             )
             path.unlink()
+            self._settled(batch_id)
             return
-        unpublished = [
+        missing = [
             card.card_id
             for card in reply.batch.cards
             if card.state == batch_pb2.CARD_STATE_QUEUED
             and not await self._queue.holds(card.card_id)
         ]
+        # A card read and acknowledged since the store was asked is gone
+        # from the stream too; only one still QUEUED now was never there.
+        if missing:
+            reply = await self._call(self._store.FetchBatch(request))
+        still_queued = {
+            card.card_id
+            for card in reply.batch.cards
+            if card.state == batch_pb2.CARD_STATE_QUEUED
+        }
+        unpublished = [card_id for card_id in missing if card_id in still_queued]
         outcomes = await self._requeue(reply.batch, path, unpublished)
         logger.info(
             "batch %s resumed: %d card(s) re-queued",
@@ -391,15 +428,16 @@ class Batches:
         self, batch_id: str, card_ids: list[str], error: Exception
     ) -> list[Outcome]:
         logger.warning(
-            "batch %s: the upload a stopped gateway left cannot be read again "
-            "(%s); its %d unqueued card(s) are failed",
+            "batch %s: its upload cannot be read again (%s); its %d unqueued "
+            "card(s) are failed",
             batch_id,
             error,
             len(card_ids),
         )
         reason = (
-            "the gateway stopped before queuing this card and its upload could "
-            f"not be read again ({error}); upload it again"
+            "the card was never queued (NATS did not take it, or a gateway "
+            f"stopped first) and its upload could not be read again ({error}); "
+            "upload it again"
         )
         return [await self._record_failed(card_id, reason) for card_id in card_ids]
 
@@ -409,7 +447,15 @@ class Batches:
         reply = await self._call(
             self._store.FetchBatch(store_pb2.FetchBatchRequest(batch_id=batch_id))
         )
-        return self._workers.annotate(reply.batch)
+        batch = self._workers.annotate(reply.batch)
+        if batch_id in self._unsettled:
+            waiting = (
+                f"cards of this batch wait to be queued ({self._unsettled[batch_id]}); "
+                f"the gateway keeps the upload and tries again every "
+                f"{SETTLE_RETRY_SECONDS:g} s"
+            )
+            batch.notice = "; ".join(filter(None, [waiting, batch.notice]))
+        return batch
 
     async def page(
         self, page_size: int, page_token: str
@@ -690,21 +736,38 @@ def _queueing_notice(batch_id: str, outcomes: list[Outcome]) -> str:
     failed, and those the gateway will queue once NATS and the store answer."""
     total = len(outcomes)
     failed = outcomes.count(Outcome.FAILED)
-    waiting = outcomes.count(Outcome.UNSETTLED)
+    unconfirmed = outcomes.count(Outcome.UNCONFIRMED)
+    unsettled = outcomes.count(Outcome.UNSETTLED)
     notices = []
     if failed:
         notices.append(
-            f"{failed} of the {total} cards could not be queued; each says why "
-            f"in the batch (GET /v1/batches/{batch_id} or GetBatch); upload "
-            "those again"
+            f"{_of(failed, total)} could not be queued; each says why in the "
+            f"batch (GET /v1/batches/{batch_id} or GetBatch); upload "
+            f"{_them(failed)} again"
         )
-    if waiting:
+    if unconfirmed:
         notices.append(
-            f"{waiting} of the {total} cards wait to be queued, as NATS or the "
-            "store did not answer; they stay QUEUED, and the gateway, which "
-            "keeps the upload, queues them as soon as both answer"
+            f"NATS did not confirm {_of(unconfirmed, total)}; the gateway keeps "
+            f"the upload and, once NATS answers, queues {_them(unconfirmed)} "
+            "unless already in the queue, so that each is read once"
+        )
+    if unsettled:
+        notices.append(
+            f"the store did not record {_of(unsettled, total)} as failed; the "
+            "gateway keeps the upload and tries again"
         )
     return "; ".join(notices)
+
+
+def _of(count: int, total: int) -> str:
+    """ "3 of the 10 cards", or "the card" or "all 4 cards" when all of them."""
+    if count < total:
+        return f"{count} of the {total} cards"
+    return "the card" if total == 1 else f"all {total} cards"
+
+
+def _them(count: int) -> str:
+    return "it" if count == 1 else "them"
 
 
 def _log_skipped(batch_id: str, skipped: list[batch_pb2.SkippedEntry]) -> None:

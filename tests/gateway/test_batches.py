@@ -7,7 +7,8 @@ from gateway_support import image_bytes, make_zip, queued_messages
 
 from cardscan import messaging, rpc
 from cardscan.errors import InvalidInput, Unavailable
-from cardscan.v1 import batch_pb2
+from cardscan.v1 import batch_pb2, store_pb2
+from cardscan.v1.store_pb2_grpc import StoreServiceStub
 from gateway import batches as batches_module
 from gateway.batches import Batches
 from gateway.queue import CardQueue
@@ -130,7 +131,7 @@ async def test_card_nats_does_not_take_waits_queued_and_is_queued_later(
     (settled,) = (await batches.get(created.batch_id)).cards
 
     assert (card.state, card.error) == (batch_pb2.CARD_STATE_QUEUED, "")
-    assert created.notice.startswith("1 of the 1 cards wait to be queued, as NATS ")
+    assert created.notice.startswith("NATS did not confirm the card; ")
     assert spooled == [f"{created.batch_id}.zip"]
     assert await cards_in_stream(nc, created.batch_id) == {card.card_id: 1}
     assert settled.state == batch_pb2.CARD_STATE_QUEUED
@@ -157,7 +158,7 @@ async def test_an_upload_stops_trying_once_nats_refuses_cards_in_a_row(
         (batch_pb2.CARD_STATE_QUEUED, "")
     }
     assert created.accepted == 10
-    assert created.notice.startswith("7 of the 10 cards wait to be queued, ")
+    assert created.notice.startswith("NATS did not confirm 7 of the 10 cards; ")
     assert sorted(in_stream_at_first) == [f"{created.batch_id}-{i}" for i in (0, 2, 3)]
     assert await cards_in_stream(nc, created.batch_id) == {
         card.card_id: 1 for card in cards
@@ -182,7 +183,11 @@ async def test_a_card_that_reached_the_stream_unconfirmed_is_not_queued_twice(
     created = await batches.create(chunks_of(make_zip({"a.png": image_bytes()})))
     await batches.settle_waiting()
 
-    assert created.notice.startswith("1 of the 1 cards wait to be queued")
+    assert created.notice == (
+        "NATS did not confirm the card; the gateway keeps the upload and, once "
+        "NATS answers, queues it unless already in the queue, so that each is "
+        "read once"
+    )
     assert asked == [f"{created.batch_id}-0"]
     assert await cards_in_stream(nc, created.batch_id) == {asked[0]: 1}
     assert list(gateway_settings.upload_dir.iterdir()) == []
@@ -208,6 +213,74 @@ async def test_waiting_cards_wait_for_nats_to_come_back(
     assert spooled_while_down == [f"{created.batch_id}.zip"]
     assert await cards_in_stream(nc, created.batch_id) == {flaky.asked[0]: 1}
     assert list(gateway_settings.upload_dir.iterdir()) == []
+
+
+async def test_a_batch_with_waiting_cards_says_why_they_wait(make_batches, flaky):
+    flaky.refused = {0, 1}
+    batches = await make_batches(flaky)
+    upload = make_zip({"a.png": image_bytes(), "b.png": image_bytes()})
+    created = await batches.create(chunks_of(upload))
+
+    batch = await batches.get(created.batch_id)
+
+    assert batch.notice.startswith(
+        f"cards of this batch wait to be queued (NATS did not take card "
+        f"{created.batch_id}-1: test outage); the gateway keeps the upload and "
+        "tries again every 10 s"
+    )
+
+
+async def test_a_card_stream_deleted_by_hand_is_created_again(batches, nc):
+    await nc.jetstream().delete_stream(messaging.STREAM)
+
+    created = await batches.create(chunks_of(make_zip({"a.png": image_bytes()})))
+
+    assert created.notice == ""
+    assert await cards_in_stream(nc, created.batch_id) == {f"{created.batch_id}-0": 1}
+
+
+async def test_a_card_read_while_its_batch_is_settled_is_not_queued_again(
+    make_batches, flaky, nc, gateway_settings
+):
+    flaky.refused = {0}
+    batches = await make_batches(flaky)
+    created = await batches.create(chunks_of(make_zip({"a.png": image_bytes()})))
+    card_id = f"{created.batch_id}-0"
+    store = StoreServiceStub(batches._store_channel)
+    holds = batches._queue.holds
+
+    async def read_while_asked(asked_id):
+        # A worker takes the card and stores it between the gateway's look
+        # at the store and its look at the stream.
+        await store.StartCard(store_pb2.StartCardRequest(card_id=asked_id))
+        await store.FinishCard(store_pb2.FinishCardRequest(card_id=asked_id, error="x"))
+        return await holds(asked_id)
+
+    batches._queue.holds = read_while_asked
+    flaky.refused = set()
+    await batches.settle_waiting()
+
+    assert flaky.asked == [card_id]
+    assert await cards_in_stream(nc, created.batch_id) == {}
+    assert list(gateway_settings.upload_dir.iterdir()) == []
+
+
+async def test_a_gateway_starts_while_the_store_cannot_settle_its_leftovers(
+    make_batches, flaky, nc, stack_parts
+):
+    flaky.refused = {0}
+    before_restart = await make_batches(flaky)
+    created = await before_restart.create(chunks_of(make_zip({"a.png": image_bytes()})))
+    restarted = await make_batches()
+    stack_parts.stop_process("store")
+
+    await restarted.resume_leftovers()
+    waiting = await cards_in_stream(nc, created.batch_id)
+    stack_parts.start_store()
+    await restarted.settle_waiting()
+
+    assert waiting == {}
+    assert await cards_in_stream(nc, created.batch_id) == {f"{created.batch_id}-0": 1}
 
 
 async def test_upload_is_refused_before_reading_when_the_store_is_down(

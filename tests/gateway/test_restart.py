@@ -136,13 +136,15 @@ async def test_unreadable_leftover_upload_fails_its_unqueued_cards_saying_why(
 
     assert (batch.counts.queued, len(failed)) == (queued_before, CARDS - queued_before)
     assert failed[0].error == (
-        "the gateway stopped before queuing this card and its upload could not "
-        "be read again (the upload starts like a ZIP file but has no end record; "
-        "it is truncated or damaged); upload it again"
+        "the card was never queued (NATS did not take it, or a gateway stopped "
+        "first) and its upload could not be read again (the upload starts like a "
+        "ZIP file but has no end record; it is truncated or damaged); upload it "
+        "again"
     )
     assert await messages_in_stream(js) == queued_before
-    assert f"WARNING gateway.batches: batch {batch_id}: the upload" in gateway_log(
-        stack_parts
+    assert (
+        f"WARNING gateway.batches: batch {batch_id}: its upload cannot"
+        in gateway_log(stack_parts)
     )
     assert not spool.exists()
 
