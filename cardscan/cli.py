@@ -348,6 +348,8 @@ def scan(client: GatewayClient, path: Path, info: Console) -> list[batch_pb2.Car
     )
     if created.skipped:
         info.print(tables.skipped(list(created.skipped)))
+    if created.notice:
+        info.print(Text(tables.clean(created.notice), "yellow"))
     if not created.accepted:
         raise Failed(f"{path} holds no card image the gateway could take")
 
@@ -380,7 +382,9 @@ def upload(
 def follow(
     client: GatewayClient, created: cardscan_pb2.CreateBatchResponse, info: Console
 ) -> batch_pb2.Batch:
-    """Shows the batch's progress until every card is DONE or FAILED."""
+    """Shows the batch's progress until every card is DONE or FAILED, and
+    each new notice of the batch; the upload's notice, printed already,
+    counts as the first."""
     columns = [
         TextColumn("Reading cards"),
         BarColumn(),
@@ -388,7 +392,7 @@ def follow(
         TextColumn("[red]{task.fields[failed]} failed"),
         TimeElapsedColumn(),
     ]
-    notice = ""
+    notice = created.notice
     with Progress(*columns, console=info) as progress:
         task = progress.add_task("read", total=created.accepted, failed=0)
         for batch in watch_through_outages(client, created.batch_id, progress):

@@ -21,6 +21,9 @@ from cardscan.stack import DetachedStack, Ports, free_port, port_taken, wait_hea
 from cardscan.v1 import batch_pb2, cardscan_pb2, cardscan_pb2_grpc, contact_pb2
 
 NOTICE = "No OCR worker is consuming cards: start one to read this batch."
+UPLOAD_NOTICE = (
+    "2 of the 2 cards wait to be queued, as NATS or the store did not answer"
+)
 
 
 def done_card(file_name: str) -> batch_pb2.Card:
@@ -62,6 +65,7 @@ class StandInGateway(cardscan_pb2_grpc.CardScanServiceServicer):
     def __init__(self) -> None:
         self.cards = [done_card("holt.png"), failed_card("blur.jpg", "no text found")]
         self.reject = ""
+        self.upload_notice = ""
         self.watch_ends_early = False
         # How many watches break off before one runs to the end.
         self.watch_breaks = 0
@@ -75,7 +79,10 @@ class StandInGateway(cardscan_pb2_grpc.CardScanServiceServicer):
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, self.reject)
         skipped = [batch_pb2.SkippedEntry(name="notes.txt", reason="not an image")]
         return cardscan_pb2.CreateBatchResponse(
-            batch_id="b1", accepted=len(self.cards), skipped=skipped
+            batch_id="b1",
+            accepted=len(self.cards),
+            skipped=skipped,
+            notice=self.upload_notice,
         )
 
     def WatchBatch(self, request, context):
@@ -318,6 +325,30 @@ def test_a_rejected_upload_prints_the_servers_message(gateway, cards_zip, capsys
 
     assert status != 0
     assert "the upload is not a ZIP file" in capsys.readouterr().err
+
+
+def test_scan_prints_the_uploads_notice_escaped_before_following(
+    gateway, cards_zip, capsys
+):
+    gateway.upload_notice = UPLOAD_NOTICE + "\x1b[2J"
+
+    status = cli.main(["scan", str(cards_zip), "--server", gateway.address])
+
+    out = capsys.readouterr().out
+    assert status == 0
+    assert out.count(UPLOAD_NOTICE + "\\x1b[2J") == 1
+    assert out.index(UPLOAD_NOTICE) < out.index(NOTICE)
+
+
+def test_scan_prints_a_notice_once_when_the_batch_repeats_the_uploads(
+    gateway, cards_zip, capsys
+):
+    gateway.upload_notice = NOTICE
+
+    status = cli.main(["scan", str(cards_zip), "--server", gateway.address])
+
+    assert status == 0
+    assert capsys.readouterr().out.count(NOTICE) == 1
 
 
 def test_a_watch_that_ends_before_the_batch_does_fails_with_a_hint(
