@@ -312,11 +312,12 @@ def existing_file(path: Path) -> Path:
     return path
 
 
-def connect(address: str) -> GatewayClient:
-    """A client of the gateway at the address, checked to be answering."""
+def connect(address: str, require_serving: bool = True) -> GatewayClient:
+    """A client of the gateway at the address, checked to be answering and,
+    unless require_serving is False, serving."""
     client = GatewayClient(address)
     try:
-        client.check()
+        client.check(require_serving)
     except BaseException:
         client.close()
         raise
@@ -478,7 +479,7 @@ def run_card(args: argparse.Namespace, term: Terminal) -> int:
 
 def run_status(args: argparse.Namespace, term: Terminal) -> int:
     """status BATCH_ID: print the state of each card."""
-    with connect(args.server) as client:
+    with connect(args.server, require_serving=False) as client:
         batch = client.get_batch(args.batch_id)
 
     if args.json:
@@ -494,7 +495,7 @@ def run_status(args: argparse.Namespace, term: Terminal) -> int:
 
 def run_batches(args: argparse.Namespace, term: Terminal) -> int:
     """batches: list the newest batches."""
-    with connect(args.server) as client:
+    with connect(args.server, require_serving=False) as client:
         summaries = client.list_batches(args.limit)
 
     if args.json:
@@ -510,7 +511,7 @@ def run_batches(args: argparse.Namespace, term: Terminal) -> int:
 
 def run_contacts(args: argparse.Namespace, term: Terminal) -> int:
     """contacts BATCH_ID: print or write the contacts of a batch."""
-    with connect(args.server) as client:
+    with connect(args.server, require_serving=False) as client:
         cards = client.list_contacts(args.batch_id)
     show_cards(cards, args.json, term)
     return 0

@@ -17,6 +17,10 @@ class Unreachable(errors.Unavailable):
     """No cardscan gateway answers at the address."""
 
 
+class NotServing(errors.Unavailable):
+    """The gateway answers, but says it cannot serve calls that queue cards."""
+
+
 class GatewayClient:
     """Calls one gateway over one channel; every failure is a CardscanError."""
 
@@ -35,12 +39,26 @@ class GatewayClient:
         """Closes the channel, cancelling any call still open."""
         self._channel.close()
 
-    def check(self) -> None:
-        """Fails with Unreachable unless a server answers and is serving."""
-        try:
-            status = healthcheck.serving_status(
-                self._channel, "", HEALTH_TIMEOUT_SECONDS
+    def check(self, require_serving: bool = True) -> None:
+        """Fails with Unreachable unless a server answers, and with
+        NotServing if serving is required and the server says it is not.
+
+        The gateway stops serving while a service behind it is out of reach,
+        yet can still answer calls that only read what the store holds.
+        """
+        status = self._health()
+        if require_serving and status != healthcheck.SERVING:
+            name = healthcheck.status_name(status)
+            raise NotServing(
+                f"the gateway at {self.address} runs but is not serving "
+                f"({name}), as a service it needs, such as NATS, is out of "
+                "reach; try again once it is back"
             )
+
+    def _health(self) -> int:
+        """The server's health status; Unreachable if no answer comes."""
+        try:
+            return healthcheck.serving_status(self._channel, "", HEALTH_TIMEOUT_SECONDS)
         except grpc.RpcError as error:
             reasons = {
                 grpc.StatusCode.UNAVAILABLE: "nothing answers there",
@@ -50,9 +68,6 @@ class GatewayClient:
             raise Unreachable(
                 f"cannot reach the cardscan gateway at {self.address}: {reason}"
             ) from None
-        if status != healthcheck.SERVING:
-            name = healthcheck.status_name(status)
-            raise Unreachable(f"the gateway at {self.address} is {name}")
 
     def create_batch(
         self, path: Path, on_chunk: Callable[[int], None] = lambda size: None

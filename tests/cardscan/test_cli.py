@@ -13,7 +13,7 @@ from dataclasses import asdict
 
 import grpc
 import pytest
-from grpc_health.v1 import health, health_pb2_grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from cardscan import cli, jsonview
 from cardscan.client import CHUNK_BYTES
@@ -159,9 +159,10 @@ def summary(batch_id: str) -> batch_pb2.BatchSummary:
 def gateway():
     """The stand-in gateway on a free port, with the standard health service."""
     servicer = StandInGateway()
+    servicer.health = health.HealthServicer()
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
     cardscan_pb2_grpc.add_CardScanServiceServicer_to_server(servicer, server)
-    health_pb2_grpc.add_HealthServicer_to_server(health.HealthServicer(), server)
+    health_pb2_grpc.add_HealthServicer_to_server(servicer.health, server)
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
     servicer.address = f"127.0.0.1:{port}"
@@ -204,6 +205,59 @@ def test_scan_without_a_gateway_names_the_address_and_how_to_start(cards_zip, ca
     assert len(err.strip().splitlines()) == 1
     assert f"cannot reach the cardscan gateway at {address}" in err
     assert "cardscan up" in err
+
+
+@pytest.mark.parametrize("command", [["status", "b1"], ["batches"], ["contacts", "b1"]])
+def test_reading_commands_without_a_gateway_say_how_to_start_one(command, capsys):
+    address = f"127.0.0.1:{free_port()}"
+
+    status = cli.main([*command, "--server", address])
+
+    err = capsys.readouterr().err
+    assert status != 0
+    assert f"cannot reach the cardscan gateway at {address}" in err
+    assert "cardscan up" in err
+
+
+def not_serving(gateway: StandInGateway) -> None:
+    """Has the stand-in report NOT_SERVING, as the gateway does without NATS."""
+    gateway.health.set("", health_pb2.HealthCheckResponse.NOT_SERVING)
+
+
+@pytest.mark.parametrize("command", [["status", "b1"], ["batches"], ["contacts", "b1"]])
+def test_reading_commands_answer_while_the_gateway_is_not_serving(
+    command, gateway, capsys
+):
+    not_serving(gateway)
+
+    status = cli.main([*command, "--server", gateway.address])
+
+    assert status == 0, capsys.readouterr().err
+
+
+def test_a_reading_command_the_gateway_fails_reports_the_calls_error(gateway, capsys):
+    not_serving(gateway)
+
+    status = cli.main(["status", "zz9", "--server", gateway.address])
+
+    err = capsys.readouterr().err
+    assert status != 0
+    assert "no batch zz9" in err
+    assert "NOT_SERVING" not in err
+
+
+def test_scan_refused_by_a_gateway_not_serving_does_not_suggest_starting_one(
+    gateway, cards_zip, capsys
+):
+    not_serving(gateway)
+
+    status = cli.main(["scan", str(cards_zip), "--server", gateway.address])
+
+    err = capsys.readouterr().err
+    assert status != 0
+    assert f"the gateway at {gateway.address} runs but is not serving" in err
+    assert "cardscan up" not in err
+    assert gateway.chunks == []
 
 
 def test_server_comes_from_the_environment_unless_given(monkeypatch):
