@@ -132,16 +132,22 @@ def parser() -> argparse.ArgumentParser:
     )
     # Taken before the command or after it: the command's own option,
     # when given, wins over the top-level one and its default.
-    # None until main() falls back to the environment and the default, so
-    # that a --server given to a command that runs its own stack is refused.
+    # None until parse_args() falls back to the environment and the default,
+    # so that a --server given to a command that runs its own stack is refused.
     top.add_argument("--server", metavar="HOST:PORT", default=None, help=server_help)
     commands = top.add_subparsers(required=True, metavar="COMMAND")
     gateway = argparse.ArgumentParser(add_help=False)
     gateway.add_argument(
         "--server", metavar="HOST:PORT", default=argparse.SUPPRESS, help=server_help
     )
+    # Taken, unlisted, by the commands that run a stack of their own, only
+    # so that parse_args() refuses it with the same reason wherever it stands.
+    own_stack = argparse.ArgumentParser(add_help=False)
+    own_stack.add_argument(
+        "--server", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
     add_scan_commands(commands, gateway)
-    add_stack_commands(commands)
+    add_stack_commands(commands, own_stack)
     return top
 
 
@@ -211,11 +217,12 @@ def add_scan_commands(commands, gateway: argparse.ArgumentParser) -> None:
     contacts.set_defaults(command=run_contacts)
 
 
-def add_stack_commands(commands) -> None:
+def add_stack_commands(commands, own_stack: argparse.ArgumentParser) -> None:
     """The commands that run a stack on this machine."""
     defaults = Ports.default()
     up = commands.add_parser(
         "up",
+        parents=[own_stack],
         help="run the stack on this machine until Ctrl-C",
         description="Run NATS, the store on SQLite, OCR workers and the "
         "gateway on this machine, listening on 127.0.0.1.",
@@ -239,12 +246,15 @@ def add_stack_commands(commands) -> None:
         )
     up.set_defaults(command=run_up, own_stack=True)
 
-    down = commands.add_parser("down", help="stop a stack started with up --detach")
+    down = commands.add_parser(
+        "down", parents=[own_stack], help="stop a stack started with up --detach"
+    )
     data_dir_option(down)
     down.set_defaults(command=run_down, own_stack=True)
 
     demo = commands.add_parser(
         "demo",
+        parents=[own_stack],
         help="start a throw-away stack, scan cards, print the contacts, stop",
         description="Start a stack on free ports in a temporary folder, scan "
         "CARDS.zip (by default the project's own sample cards), print the "

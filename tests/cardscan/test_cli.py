@@ -294,6 +294,33 @@ def test_server_is_refused_by_the_commands_that_run_their_own_stack(
     assert "up, down and demo run a stack of their own" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["up", "--server", "127.0.0.1:8"],
+        ["down", "--server", "127.0.0.1:8"],
+        ["demo", "--server=127.0.0.1:8"],
+    ],
+)
+def test_server_after_a_command_that_runs_its_own_stack_is_refused_alike(argv, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.parse_args(argv)
+
+    assert exit_info.value.code == 2
+    assert "up, down and demo run a stack of their own" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["up", "down", "demo"])
+def test_the_help_of_a_command_that_runs_its_own_stack_leaves_out_server(
+    command, capsys
+):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.parse_args([command, "--help"])
+
+    assert exit_info.value.code == 0
+    assert "--server" not in capsys.readouterr().out
+
+
 def test_a_negative_worker_count_is_refused_with_the_value(capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["up", "--workers", "-2"])
