@@ -60,6 +60,10 @@ class Failed(CardscanError):
     """The command ran, but what it reports is a failure."""
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C that cut a scan short; its message says how to find the batch."""
+
+
 @dataclass
 class Terminal:
     """Where a command writes: results to ``out``, messages to ``err``."""
@@ -92,8 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         fail(f"{error}; {START_HINT}")
     except (CardscanError, OSError, ValueError, RuntimeError) as error:
         fail(str(error))
-    except KeyboardInterrupt:
-        fail("interrupted")
+    except KeyboardInterrupt as interrupt:
+        fail("; ".join(["interrupted", *map(str, interrupt.args)]))
         return EXIT_INTERRUPTED
     return 1
 
@@ -349,8 +353,27 @@ def run_scan(args: argparse.Namespace, term: Terminal) -> int:
 
 
 def scan(client: GatewayClient, path: Path, info: Console) -> list[batch_pb2.Card]:
-    """Uploads the ZIP, follows its batch to the end and returns its cards."""
+    """Uploads the ZIP, follows its batch to the end and returns its cards.
+    Ctrl-C once the upload has begun raises Interrupted, saying how to find
+    the batch: the gateway reads its cards all the same."""
     created = upload(client, path, info)
+    try:
+        announce(created, info)
+        if not created.accepted:
+            raise Failed(f"{path} holds no card image the gateway could take")
+        follow(client, created, info)
+        return client.list_contacts(created.batch_id)
+    except KeyboardInterrupt:
+        raise Interrupted(
+            f"batch {created.batch_id} was accepted and its cards go on being "
+            f"read: check on it with `cardscan status {created.batch_id}`, or "
+            "list the batches with `cardscan batches`"
+        ) from None
+
+
+def announce(created: cardscan_pb2.CreateBatchResponse, info: Console) -> None:
+    """Prints the new batch's id, how many cards it took, the entries it
+    skipped and the upload's notice."""
     info.print(
         Text(
             f"Batch {created.batch_id}: {count(created.accepted, 'card')} accepted",
@@ -361,33 +384,28 @@ def scan(client: GatewayClient, path: Path, info: Console) -> list[batch_pb2.Car
         info.print(tables.skipped(list(created.skipped)))
     if created.notice:
         info.print(Text(tables.clean(created.notice), "yellow"))
-    if not created.accepted:
-        raise Failed(f"{path} holds no card image the gateway could take")
-
-    check = f"check on it with `cardscan status {created.batch_id}`"
-    try:
-        follow(client, created, info)
-    except Unavailable as error:
-        message = f"gave up following the batch ({error}); {check}"
-        raise Failed(message) from None
-    except KeyboardInterrupt:
-        info.print(f"Stopped following; its cards go on being read: {check}.")
-        raise
-    return client.list_contacts(created.batch_id)
 
 
 def upload(
     client: GatewayClient, path: Path, info: Console
 ) -> cardscan_pb2.CreateBatchResponse:
-    """Streams the ZIP to the gateway with a progress bar of bytes sent."""
+    """Streams the ZIP to the gateway with a progress bar of bytes sent.
+    Ctrl-C raises Interrupted: the gateway may have had the whole upload and
+    taken it as a batch before the call was cancelled."""
     size = path.stat().st_size
     with Progress(
         console=info, transient=True, disable=not info.is_terminal
     ) as progress:
         task = progress.add_task(f"Uploading {path.name}", total=size)
-        return client.create_batch(
-            path, on_chunk=lambda sent: progress.advance(task, sent)
-        )
+        try:
+            return client.create_batch(
+                path, on_chunk=lambda sent: progress.advance(task, sent)
+            )
+        except KeyboardInterrupt:
+            raise Interrupted(
+                "the upload may have been accepted as a batch all the same: "
+                "look for it with `cardscan batches`"
+            ) from None
 
 
 def follow(
@@ -432,7 +450,7 @@ def watch_through_outages(
     store behind it is briefly out of reach: the cards go on being read
     meanwhile, so a short outage is no reason to give up. Patience runs out
     only after OUTAGE_PATIENCE_SECONDS of broken watches without a card
-    ending in between."""
+    ending in between, and then it fails with a hint."""
     failures, ended, ended_at_failure = 0, -1, -1
     while True:
         try:
@@ -446,7 +464,10 @@ def watch_through_outages(
             failures += 1
             ended_at_failure = ended
             if failures * OUTAGE_RETRY_SECONDS > OUTAGE_PATIENCE_SECONDS:
-                raise
+                raise Failed(
+                    f"gave up following the batch ({error}); check on it with "
+                    f"`cardscan status {batch_id}`"
+                ) from None
             progress.console.print(
                 Text(f"{tables.clean(str(error))}; trying again", "yellow")
             )
@@ -651,6 +672,9 @@ def run_demo(args: argparse.Namespace, term: Terminal) -> int:
             cards = scan(client, path, term.out)
         term.out.print(tables.contacts(cards))
         finished = True
+    except Interrupted:
+        # The batch goes with the demo's stack: there is none to look for.
+        raise KeyboardInterrupt from None
     finally:
         stack.stop()
         if finished:

@@ -16,7 +16,7 @@ import pytest
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from cardscan import cli, jsonview
-from cardscan.client import CHUNK_BYTES
+from cardscan.client import CHUNK_BYTES, GatewayClient
 from cardscan.stack import DetachedStack, Ports, free_port, port_taken, wait_healthy
 from cardscan.v1 import batch_pb2, cardscan_pb2, cardscan_pb2_grpc, contact_pb2
 
@@ -470,6 +470,41 @@ def test_an_outage_that_outlasts_the_patience_fails_with_a_hint(
     assert status != 0
     assert "gave up following the batch (the store is unreachable)" in err
     assert "cardscan status b1" in err
+
+
+def ctrl_c(*args, **kwargs):
+    raise KeyboardInterrupt
+
+
+def test_ctrl_c_during_the_upload_says_how_to_look_for_the_batch(
+    gateway, cards_zip, capsys, monkeypatch
+):
+    monkeypatch.setattr(GatewayClient, "create_batch", ctrl_c)
+
+    status = cli.main(["scan", str(cards_zip), "--server", gateway.address])
+
+    err = capsys.readouterr().err
+    assert status == cli.EXIT_INTERRUPTED
+    assert "interrupted; the upload may have been accepted" in err
+    assert "`cardscan batches`" in err
+
+
+def test_ctrl_c_while_following_names_the_batch_and_how_to_check_on_it(
+    gateway, cards_zip, capsys, monkeypatch
+):
+    def watch_then_ctrl_c(client, batch_id):
+        yield batch_pb2.Batch(batch_id=batch_id, state=batch_pb2.BATCH_STATE_RUNNING)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(GatewayClient, "watch_batch", watch_then_ctrl_c)
+
+    status = cli.main(["scan", str(cards_zip), "--server", gateway.address])
+
+    err = capsys.readouterr().err
+    assert status == cli.EXIT_INTERRUPTED
+    assert "interrupted; batch b1 was accepted" in err
+    assert "`cardscan status b1`" in err
+    assert "`cardscan batches`" in err
 
 
 def test_the_sample_cards_zip_holds_every_sample_image(tmp_path):
