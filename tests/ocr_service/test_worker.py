@@ -315,9 +315,7 @@ async def test_a_stopping_worker_says_it_leaves(harness):
 
 
 @pytest.mark.parametrize("single", [False, True])
-async def test_worker_creates_a_deleted_stream_again_and_reads_from_it(
-    harness, single
-):
+async def test_worker_creates_a_deleted_stream_again_and_reads_from_it(harness, single):
     reader = RecordingReader()
     harness.start_worker(reader)
     stream, consumer = messaging.STREAM, messaging.OCR_CONSUMER
