@@ -450,7 +450,8 @@ class Batches:
         batch = self._workers.annotate(reply.batch)
         if batch_id in self._unsettled:
             waiting = (
-                f"cards of this batch wait to be queued ({self._unsettled[batch_id]}); "
+                f"cards of this batch wait to be queued (last try: "
+                f"{self._unsettled[batch_id]}); "
                 f"the gateway keeps the upload and tries again every "
                 f"{SETTLE_RETRY_SECONDS:g} s"
             )
@@ -747,7 +748,7 @@ def _queueing_notice(batch_id: str, outcomes: list[Outcome]) -> str:
         )
     if unconfirmed:
         notices.append(
-            f"NATS did not confirm {_of(unconfirmed, total)}; the gateway keeps "
+            f"{_unconfirmed(unconfirmed, total)}; the gateway keeps "
             f"the upload and, once NATS answers, queues {_them(unconfirmed)} "
             "unless already in the queue, so that each is read once"
         )
@@ -757,6 +758,14 @@ def _queueing_notice(batch_id: str, outcomes: list[Outcome]) -> str:
             "gateway keeps the upload and tries again"
         )
     return "; ".join(notices)
+
+
+def _unconfirmed(count: int, total: int) -> str:
+    """ "NATS did not confirm 3 of the 10 cards", or "NATS confirmed none of
+    the 10 cards" when it confirmed none."""
+    if count == total > 1:
+        return f"NATS confirmed none of the {total} cards"
+    return f"NATS did not confirm {_of(count, total)}"
 
 
 def _of(count: int, total: int) -> str:

@@ -223,8 +223,9 @@ async def test_a_batch_with_waiting_cards_says_why_they_wait(make_batches, flaky
 
     batch = await batches.get(created.batch_id)
 
+    assert created.notice.startswith("NATS confirmed none of the 2 cards; ")
     assert batch.notice.startswith(
-        f"cards of this batch wait to be queued (NATS did not take card "
+        f"cards of this batch wait to be queued (last try: NATS did not take card "
         f"{created.batch_id}-1: test outage); the gateway keeps the upload and "
         "tries again every 10 s"
     )
