@@ -150,6 +150,7 @@ def parser() -> argparse.ArgumentParser:
     own_stack.add_argument(
         "--server", default=argparse.SUPPRESS, help=argparse.SUPPRESS
     )
+    own_stack.set_defaults(own_stack=True)
     add_scan_commands(commands, gateway)
     add_stack_commands(commands, own_stack)
     return top
@@ -248,13 +249,13 @@ def add_stack_commands(commands, own_stack: argparse.ArgumentParser) -> None:
             metavar="PORT",
             help=f"the port of {what} (default: %(default)s)",
         )
-    up.set_defaults(command=run_up, own_stack=True)
+    up.set_defaults(command=run_up)
 
     down = commands.add_parser(
         "down", parents=[own_stack], help="stop a stack started with up --detach"
     )
     data_dir_option(down)
-    down.set_defaults(command=run_down, own_stack=True)
+    down.set_defaults(command=run_down)
 
     demo = commands.add_parser(
         "demo",
@@ -266,7 +267,7 @@ def add_stack_commands(commands, own_stack: argparse.ArgumentParser) -> None:
     )
     demo.add_argument("zip", metavar="CARDS.zip", type=Path, nargs="?")
     workers_option(demo)
-    demo.set_defaults(command=run_demo, own_stack=True)
+    demo.set_defaults(command=run_demo)
 
 
 def data_dir_option(command: argparse.ArgumentParser) -> None:

@@ -118,9 +118,9 @@ class Batches:
         self._nc = nc
         self._queue = queue
         self._workers = workers
-        # Batches with cards still to settle, each with why they wait.
-        self._unsettled: dict[str, str] = {}
-        # Why cards of each batch last failed to settle.
+        # The batches whose cards the gateway tries again to settle.
+        self._unsettled: set[str] = set()
+        # Why cards of a batch last failed to settle.
         self._refusals: dict[str, str] = {}
 
     async def create(self, chunks: AsyncIterator[bytes]) -> Created:
@@ -199,7 +199,8 @@ class Batches:
                 "it; its spool file stays until the store tells",
                 batch_id,
             )
-            self._wait_to_settle(batch_id, str(error))
+            self._refusals[batch_id] = str(error)
+            self._unsettled.add(batch_id)
             raise
         except CardscanError:
             path.unlink()
@@ -217,27 +218,26 @@ class Batches:
         cards in a row, the rest stay unconfirmed without trying.
         """
         outcomes = []
-        refusals: list[str] = []
-        untried = 0
+        refused_in_a_row = untried = 0
         for card_id, card in cards.items():
-            if len(refusals) >= REFUSALS_BEFORE_WAITING:
+            if refused_in_a_row >= REFUSALS_BEFORE_WAITING:
                 untried += 1
                 outcomes.append(Outcome.UNCONFIRMED)
                 continue
             try:
                 outcomes.append(await self._queue_from_zip(archive, card_id, card))
-                refusals.clear()
+                refused_in_a_row = 0
             except Unavailable as error:
                 logger.warning("card %s waits to be queued: %s", card_id, error)
                 self._refusals[messaging.batch_id_of(card_id)] = str(error)
-                refusals.append(str(error))
+                refused_in_a_row += 1
                 outcomes.append(Outcome.UNCONFIRMED)
         if untried:
             logger.warning(
                 "%d more card(s) wait to be queued without trying, as NATS "
                 "refused the %d before them",
                 untried,
-                len(refusals),
+                refused_in_a_row,
             )
         return outcomes
 
@@ -284,18 +284,13 @@ class Batches:
                 waiting,
                 SETTLE_RETRY_SECONDS,
             )
-            self._wait_to_settle(batch_id)
+            self._unsettled.add(batch_id)
             return
         path.unlink()
         self._settled(batch_id)
 
-    def _wait_to_settle(self, batch_id: str, reason: str = "") -> None:
-        """Has the gateway try again to settle the batch's cards."""
-        reason = reason or self._refusals.pop(batch_id, "")
-        self._unsettled[batch_id] = reason or "NATS or the store did not answer"
-
     def _settled(self, batch_id: str) -> None:
-        self._unsettled.pop(batch_id, None)
+        self._unsettled.discard(batch_id)
         self._refusals.pop(batch_id, None)
 
     async def keep_settling(self) -> None:
@@ -319,11 +314,13 @@ class Batches:
                 await self._resume(batch_id, self._spool_path(batch_id))
             except CardscanError as error:
                 logger.warning(
-                    "batch %s: its waiting cards stay QUEUED for now: %s",
+                    "batch %s: its waiting cards stay QUEUED for now; trying "
+                    "again in %g s: %s",
                     batch_id,
+                    SETTLE_RETRY_SECONDS,
                     error,
                 )
-                self._wait_to_settle(batch_id, str(error))
+                self._refusals[batch_id] = str(error)
 
     async def resume_leftovers(self) -> None:
         """Settles the uploads that a gateway process before this one left
@@ -339,17 +336,8 @@ class Batches:
             if path.name == batch_id or not BATCH_ID.fullmatch(batch_id):
                 logger.warning("%s is no spool file of the gateway; left alone", path)
                 continue
-            try:
-                await self._resume(batch_id, path)
-            except CardscanError as error:
-                logger.warning(
-                    "cannot resume yet the upload of batch %s that a stopped "
-                    "gateway left (%s); trying again every %g s",
-                    batch_id,
-                    error,
-                    SETTLE_RETRY_SECONDS,
-                )
-                self._wait_to_settle(batch_id, str(error))
+            self._unsettled.add(batch_id)
+        await self.settle_waiting()
 
     async def _resume(self, batch_id: str, path: Path) -> None:
         """Queues the cards of an upload that the store has QUEUED but the
@@ -368,22 +356,22 @@ class Batches:
             path.unlink()
             self._settled(batch_id)
             return
-        missing = [
+        unpublished = [
             card.card_id
             for card in reply.batch.cards
             if card.state == batch_pb2.CARD_STATE_QUEUED
             and not await self._queue.holds(card.card_id)
         ]
-        # A card read and acknowledged since the store was asked is gone
-        # from the stream too; only one still QUEUED now was never there.
-        if missing:
+        if unpublished:
+            # A card read and acknowledged since the store was asked is gone
+            # from the stream too; only one still QUEUED now was never there.
             reply = await self._call(self._store.FetchBatch(request))
-        still_queued = {
-            card.card_id
-            for card in reply.batch.cards
-            if card.state == batch_pb2.CARD_STATE_QUEUED
-        }
-        unpublished = [card_id for card_id in missing if card_id in still_queued]
+            queued = {
+                card.card_id
+                for card in reply.batch.cards
+                if card.state == batch_pb2.CARD_STATE_QUEUED
+            }
+            unpublished = [card_id for card_id in unpublished if card_id in queued]
         outcomes = await self._requeue(reply.batch, path, unpublished)
         logger.info(
             "batch %s resumed: %d card(s) re-queued",
@@ -449,9 +437,9 @@ class Batches:
         )
         batch = self._workers.annotate(reply.batch)
         if batch_id in self._unsettled:
+            reason = self._refusals.get(batch_id, "NATS or the store did not answer")
             waiting = (
-                f"cards of this batch wait to be queued (last try: "
-                f"{self._unsettled[batch_id]}); "
+                f"cards of this batch wait to be queued (last try: {reason}); "
                 f"the gateway keeps the upload and tries again every "
                 f"{SETTLE_RETRY_SECONDS:g} s"
             )

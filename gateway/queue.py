@@ -60,22 +60,23 @@ class CardQueue:
             subject = messaging.scan_subject(card_id)
         try:
             try:
-                await self._put(subject, image, headers)
+                await self._put(subject, card_id, image, headers)
             except NO_STREAM:
                 logger.warning("a card stream is gone; creating it again")
                 await messaging.ensure_stream(self._js)
                 self._images = await messaging.image_store(self._js)
-                await self._put(subject, image, headers)
+                await self._put(subject, card_id, image, headers)
         except (TimeoutError, nats.errors.Error, OSError) as error:
             reason = str(error) or type(error).__name__
             raise Unavailable(f"NATS did not take card {card_id}: {reason}") from None
 
-    async def _put(self, subject: str, image: bytes, headers: dict[str, str]) -> None:
+    async def _put(
+        self, subject: str, card_id: str, image: bytes, headers: dict[str, str]
+    ) -> None:
         """Publishes a card's message, its image in the object store when
         it is too large for the message."""
         payload = image
         if len(image) > messaging.inline_limit(self._nc):
-            card_id = headers[messaging.CARD_ID_HEADER]
             await self._images.put(card_id, image)
             headers = {**headers, messaging.OBJECT_HEADER: card_id}
             payload = b""

@@ -166,16 +166,11 @@ def _pieces(text: str, region: str | None) -> list[tuple]:
         for number in phones.find(chunk[0], region):
             start, end = chunk.start() + number.start, chunk.start() + number.end
             out.append((start, number.phone.raw, "phone", number.phone))
-            text = _blank(text, start, end)
+            text = links.blanked(text, start, end, _CUT)
     for chunk in re.finditer(f"[^{_CUT}]+", text):
         for offset, piece in _text_pieces(chunk[0]):
             out.append((chunk.start() + offset, piece, ""))
     return out
-
-
-def _blank(text: str, start: int, end: int) -> str:
-    # Blanking keeps every later span where it was.
-    return text[:start] + _CUT * (end - start) + text[end:]
 
 
 def _without_debris(text: str) -> str:

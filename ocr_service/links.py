@@ -95,8 +95,14 @@ def emails_and_websites(
 def filled(text: str, spans: list[Link], fill: str) -> str:
     """The text with each link's characters replaced by ``fill``."""
     for link in spans:
-        text = text[: link.start] + fill * (link.end - link.start) + text[link.end :]
+        text = blanked(text, link.start, link.end, fill)
     return text
+
+
+def blanked(text: str, start: int, end: int, fill: str) -> str:
+    """The text with the span filled over, every later span left where it
+    was."""
+    return text[:start] + fill * (end - start) + text[end:]
 
 
 def host(address: str) -> str:

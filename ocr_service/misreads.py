@@ -35,7 +35,7 @@ def company_initial(company: str, domains: list[str]) -> str:
     reads "Iannotti SRL"."""
     if not company or company[0] not in I_OR_L:
         return company
-    letters = re.sub(r"[^a-z0-9]", "", fold(company))[1:]
+    letters = _letters(company)[1:]
     for domain in domains:
         if domain[:1] in "il" and domain[1:] and letters.startswith(domain[1:]):
             return domain[0].upper() + company[1:]
@@ -47,8 +47,7 @@ def company_legal_form(company: str, domains: list[str]) -> str:
     after the rest of the name, where OCR misread one letter of it:
     "Geerling By" beside geerlingbv.example reads "Geerling BV"."""
     head, _, last = company.rpartition(" ")
-    head_letters = re.sub(r"[^a-z0-9]", "", fold(head))
-    last_letters = re.sub(r"[^a-z0-9]", "", fold(last))
+    head_letters, last_letters = _letters(head), _letters(last)
     if not head_letters or last in LEGAL_FORMS:
         return company
     for domain in domains:
@@ -56,7 +55,7 @@ def company_legal_form(company: str, domains: list[str]) -> str:
             continue
         spelled = domain[len(head_letters) :]
         for form in LEGAL_FORMS:
-            letters = re.sub(r"[^a-z0-9]", "", fold(form))
+            letters = _letters(form)
             if (
                 letters == spelled
                 and len(form) == len(last)
@@ -65,6 +64,11 @@ def company_legal_form(company: str, domains: list[str]) -> str:
             ):
                 return f"{head} {form}"
     return company
+
+
+def _letters(text: str) -> str:
+    """The text's letters and digits, accents folded, as a domain spells it."""
+    return re.sub(r"[^a-z0-9]", "", fold(text))
 
 
 def email_with_misread_at(text: str, hosts: list[str]) -> str | None:
