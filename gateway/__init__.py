@@ -1,10 +1,10 @@
 """The gateway: HTTP and gRPC uploads, batch status and contacts.
 
 An uploaded ZIP is spooled to ``<CARDSCAN_DATA_DIR>/uploads/<batch id>.zip``
-and stays there until every card the store registered from it is queued on
-NATS or recorded FAILED; only then is the file deleted. A gateway that dies
-midway (a crash, a kill, a machine restart) thus leaves the file behind, and
-the next gateway to start on the same data directory settles it before it
+and stays there until every card the store registered from it has ended,
+DONE or FAILED; only then is the file deleted. A gateway that dies midway
+(a crash, a kill, a machine restart) thus leaves the file behind, and the
+next gateway to start on the same data directory settles it before it
 serves:
 
 - if the store never heard of the batch, the upload was never accepted
@@ -26,10 +26,14 @@ FAILED: a publish that timed out may still have reached the stream. An
 upload whose registration the store did not confirm is looked up again
 the same way. Every SETTLE_RETRY_SECONDS, while NATS is connected, the
 gateway looks for each such card in the stream and publishes it from the
-spool file if it is not there; once every card is queued or failed, the
-file goes, and until then the batch's notice says why its cards wait. A
-card stream that is gone (deleted, or lost with NATS's storage) is created
-again at the next publish, and OCR workers create their consumers again.
+spool file if it is not there; until every card is queued or failed, the
+batch's notice says why its cards wait. A card stream that is gone
+(deleted, or lost with NATS's storage) is created again at the next
+publish, and OCR workers create their consumers again. The gateway also
+looks every SETTLE_RETRY_SECONDS at when the card stream was created: when
+the stream is gone or newer than the one it last saw, the cards it held
+went with it, and the gateway looks for the QUEUED cards of each upload
+whose spool file it still keeps, and publishes those the stream lacks.
 
 Replicas each need a data directory of their own: two gateways sharing one
 are not supported, as each would take the other's uploads in progress for

@@ -120,6 +120,9 @@ class Batches:
         self._workers = workers
         # The batches whose cards the gateway tries again to settle.
         self._unsettled: set[str] = set()
+        # The batches whose cards are all queued or failed, their spool files
+        # kept until the store has every card ended.
+        self._reading: set[str] = set()
         # Why cards of a batch last failed to settle.
         self._refusals: dict[str, str] = {}
 
@@ -157,8 +160,9 @@ class Batches:
         """Surveys the spooled ZIP, registers its cards, and queues each one.
 
         The spool file goes as soon as the batch surely does not exist, or
-        once every card is queued or failed; until then it stays, for a
-        gateway that dies midway to finish the job when it starts again.
+        once every card has ended; until then it stays, for a gateway that
+        dies midway to finish the job when it starts again, and for cards
+        lost with the card stream to be queued again.
         """
         with path.open("rb") as fp:
             try:
@@ -171,7 +175,7 @@ class Batches:
             cards = {f"{batch_id}-{i}": card for i, card in enumerate(found.cards)}
             await self._register_spooled(batch_id, path, cards, found.skipped)
             outcomes = await self._queue_all(archive, cards)
-        self._delete_spool_if_settled(batch_id, path, outcomes)
+        self._settle(batch_id, outcomes)
         notice = _queueing_notice(batch_id, outcomes)
         return Created(batch_id, len(cards), list(found.skipped), notice)
 
@@ -269,12 +273,11 @@ class Batches:
             return Outcome.UNSETTLED
         return Outcome.FAILED
 
-    def _delete_spool_if_settled(
-        self, batch_id: str, path: Path, outcomes: list[Outcome]
-    ) -> None:
-        """Deletes a spool file once every card of it is queued or failed;
-        until then the gateway tries again every SETTLE_RETRY_SECONDS, and
-        its next start settles what a stop left."""
+    def _settle(self, batch_id: str, outcomes: list[Outcome]) -> None:
+        """Notes what became of an upload's cards: while some wait to be
+        queued, the gateway tries again every SETTLE_RETRY_SECONDS; once
+        every card is queued or failed, its spool file waits for the cards
+        to end. A gateway's next start settles what a stop left."""
         waiting = sum(outcome in WAITING for outcome in outcomes)
         if waiting:
             logger.warning(
@@ -286,8 +289,8 @@ class Batches:
             )
             self._unsettled.add(batch_id)
             return
-        path.unlink()
         self._settled(batch_id)
+        self._reading.add(batch_id)
 
     def _settled(self, batch_id: str) -> None:
         self._unsettled.discard(batch_id)
@@ -302,13 +305,41 @@ class Batches:
 
     async def settle_waiting(self) -> None:
         """Queues the waiting cards of each upload with some, once NATS and
-        the store answer; an upload they still fail waits for the next try."""
-        if self._unsettled and not self._nc.is_connected:
-            logger.warning(
-                "%d upload(s) have cards waiting for NATS, which is unreachable",
-                len(self._unsettled),
-            )
+        the store answer, and those lost with a card stream that is gone;
+        an upload they still fail waits for the next try. Then deletes the
+        spool files of uploads whose cards have all ended."""
+        if not self._nc.is_connected:
+            if self._unsettled:
+                logger.warning(
+                    "%d upload(s) have cards waiting for NATS, which is unreachable",
+                    len(self._unsettled),
+                )
+        else:
+            await self._look_for_lost_cards()
+            await self._queue_waiting_cards()
+        await self._forget_ended_uploads()
+
+    async def _look_for_lost_cards(self) -> None:
+        """Puts the uploads whose cards are being read back among those to
+        settle when the card stream was deleted or created anew: their
+        cards still QUEUED went with the stream, and are queued again from
+        the spool files."""
+        try:
+            renewed = await self._queue.stream_renewed()
+        except Unavailable as error:
+            logger.warning("could not look at the card stream: %s", error)
             return
+        if renewed and self._reading:
+            logger.warning(
+                "the card stream is gone or was created anew, and with it the "
+                "cards it held: looking for the queued cards of %d upload(s) "
+                "to queue them again",
+                len(self._reading),
+            )
+            self._unsettled |= self._reading
+            self._reading.clear()
+
+    async def _queue_waiting_cards(self) -> None:
         for batch_id in sorted(self._unsettled):
             try:
                 await self._resume(batch_id, self._spool_path(batch_id))
@@ -321,6 +352,30 @@ class Batches:
                     error,
                 )
                 self._refusals[batch_id] = str(error)
+
+    async def _forget_ended_uploads(self) -> None:
+        """Deletes the spool file of each upload whose cards have all ended;
+        one the store cannot tell of waits for the next try."""
+        for batch_id in sorted(self._reading):
+            request = store_pb2.FetchBatchRequest(batch_id=batch_id)
+            try:
+                reply = await self._call(self._store.FetchBatch(request))
+            except NotFound:
+                logger.warning(
+                    "batch %s is unknown to the store at %s; its spool file is deleted",
+                    batch_id,
+                    self._settings.store_addr,
+                )
+            except CardscanError as error:
+                logger.warning(
+                    "batch %s: its spool file stays for now: %s", batch_id, error
+                )
+                continue
+            else:
+                if reply.batch.state != batch_pb2.BATCH_STATE_COMPLETE:
+                    continue
+            self._spool_path(batch_id).unlink(missing_ok=True)
+            self._reading.discard(batch_id)
 
     async def resume_leftovers(self) -> None:
         """Settles the uploads that a gateway process before this one left
@@ -378,7 +433,7 @@ class Batches:
             batch_id,
             outcomes.count(Outcome.QUEUED),
         )
-        self._delete_spool_if_settled(batch_id, path, outcomes)
+        self._settle(batch_id, outcomes)
 
     async def _requeue(
         self, batch: batch_pb2.Batch, path: Path, card_ids: list[str]

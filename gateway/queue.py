@@ -1,6 +1,7 @@
 """Puts cards on the JetStream card stream for the OCR workers to read."""
 
 import logging
+from datetime import datetime
 from urllib.parse import quote
 
 import nats.errors
@@ -23,17 +24,26 @@ NO_STREAM = (NoStreamResponseError, ServiceUnavailableError)
 class CardQueue:
     """Publishes each card's image bytes as one message, large ones by reference."""
 
-    def __init__(self, nc: Client, js: JetStreamContext, images: ObjectStore) -> None:
+    def __init__(
+        self,
+        nc: Client,
+        js: JetStreamContext,
+        images: ObjectStore,
+        stream_created: datetime | None = None,
+    ) -> None:
         self._nc = nc
         self._js = js
         self._images = images
+        # When the card stream this queue last saw was created.
+        self._stream_created = stream_created
 
     @classmethod
     async def open(cls, nc: Client) -> "CardQueue":
         """The queue on a connected client, with its stream and object store."""
         js = nc.jetstream(timeout=PUBLISH_TIMEOUT_SECONDS)
         await messaging.ensure_stream(js)
-        return cls(nc, js, await messaging.image_store(js))
+        info = await js.stream_info(messaging.STREAM)
+        return cls(nc, js, await messaging.image_store(js), info.created)
 
     def require_connected(self) -> None:
         """Raises Unavailable unless NATS is reachable right now."""
@@ -81,6 +91,27 @@ class CardQueue:
             headers = {**headers, messaging.OBJECT_HEADER: card_id}
             payload = b""
         await self._js.publish(subject, payload, headers=headers)
+
+    async def stream_renewed(self) -> bool:
+        """Whether the card stream is gone, or another than when the queue
+        last looked: deleted, or lost with NATS's storage, and created anew
+        without the cards it held.
+
+        A stream keeps the time it was created through restarts of NATS, so
+        a new time means a new stream.
+        """
+        try:
+            created = (await self._js.stream_info(messaging.STREAM)).created
+        except NotFoundError:
+            created = None
+        except (TimeoutError, nats.errors.Error, OSError) as error:
+            reason = str(error) or type(error).__name__
+            raise Unavailable(
+                f"NATS did not say whether the card stream is the same: {reason}"
+            ) from None
+        renewed = created is None or created != self._stream_created
+        self._stream_created = created
+        return renewed
 
     async def holds(self, card_id: str) -> bool:
         """Whether the card's message is in the stream, waiting to be read.

@@ -7,7 +7,7 @@ from gateway_support import image_bytes, make_zip, queued_messages
 
 from cardscan import messaging, rpc
 from cardscan.errors import InvalidInput, Unavailable
-from cardscan.v1 import batch_pb2, store_pb2
+from cardscan.v1 import batch_pb2, contact_pb2, store_pb2
 from cardscan.v1.store_pb2_grpc import StoreServiceStub
 from gateway import batches as batches_module
 from gateway.batches import Batches
@@ -90,6 +90,21 @@ async def cards_in_stream(nc, batch_id: str) -> dict[str, int]:
     }
 
 
+async def read_every_card(batches, batch_id: str) -> None:
+    """Ends each card of the batch in the store as an OCR worker would."""
+    store = StoreServiceStub(batches._store_channel)
+    reply = await store.FetchBatch(store_pb2.FetchBatchRequest(batch_id=batch_id))
+    for card in reply.batch.cards:
+        await store.StartCard(store_pb2.StartCardRequest(card_id=card.card_id))
+        contact = contact_pb2.Contact(company="Acme")
+        request = store_pb2.FinishCardRequest(card_id=card.card_id, contact=contact)
+        await store.FinishCard(request)
+
+
+def spooled(gateway_settings) -> list[str]:
+    return sorted(path.name for path in gateway_settings.upload_dir.iterdir())
+
+
 async def connected(nc, connected: bool) -> None:
     """Waits until the client knows whether it is connected."""
     async with asyncio.timeout(10):
@@ -124,7 +139,7 @@ async def test_card_nats_does_not_take_waits_queued_and_is_queued_later(
     batches = await make_batches(flaky)
     created = await batches.create(chunks_of(make_zip({"a.png": image_bytes()})))
     (card,) = (await batches.get(created.batch_id)).cards
-    spooled = [p.name for p in gateway_settings.upload_dir.iterdir()]
+    spooled_while_waiting = spooled(gateway_settings)
 
     flaky.refused = set()
     await batches.settle_waiting()
@@ -132,10 +147,9 @@ async def test_card_nats_does_not_take_waits_queued_and_is_queued_later(
 
     assert (card.state, card.error) == (batch_pb2.CARD_STATE_QUEUED, "")
     assert created.notice.startswith("NATS did not confirm the card; ")
-    assert spooled == [f"{created.batch_id}.zip"]
+    assert spooled_while_waiting == [f"{created.batch_id}.zip"]
     assert await cards_in_stream(nc, created.batch_id) == {card.card_id: 1}
     assert settled.state == batch_pb2.CARD_STATE_QUEUED
-    assert list(gateway_settings.upload_dir.iterdir()) == []
 
 
 async def test_an_upload_stops_trying_once_nats_refuses_cards_in_a_row(
@@ -190,7 +204,6 @@ async def test_a_card_that_reached_the_stream_unconfirmed_is_not_queued_twice(
     )
     assert asked == [f"{created.batch_id}-0"]
     assert await cards_in_stream(nc, created.batch_id) == {asked[0]: 1}
-    assert list(gateway_settings.upload_dir.iterdir()) == []
 
 
 async def test_waiting_cards_wait_for_nats_to_come_back(
@@ -203,7 +216,7 @@ async def test_waiting_cards_wait_for_nats_to_come_back(
     stack_parts.stop_process("nats")
     await connected(nc, False)
     await batches.settle_waiting()
-    spooled_while_down = [p.name for p in gateway_settings.upload_dir.iterdir()]
+    spooled_while_down = spooled(gateway_settings)
 
     stack_parts.start_nats()
     await connected(nc, True)
@@ -212,7 +225,6 @@ async def test_waiting_cards_wait_for_nats_to_come_back(
     assert flaky.asked == [f"{created.batch_id}-0"] * 2
     assert spooled_while_down == [f"{created.batch_id}.zip"]
     assert await cards_in_stream(nc, created.batch_id) == {flaky.asked[0]: 1}
-    assert list(gateway_settings.upload_dir.iterdir()) == []
 
 
 async def test_a_batch_with_waiting_cards_says_why_they_wait(make_batches, flaky):
@@ -326,13 +338,58 @@ async def test_upload_whose_caller_leaves_still_queues_every_card(
     assert [path.name for path in spooled] == [f"{batch_id}.zip"]
 
 
-async def test_spool_file_goes_once_every_card_is_queued(batches, gateway_settings):
+async def test_spool_file_stays_until_every_card_has_ended(batches, gateway_settings):
     upload = make_zip({"a.png": image_bytes(), "b.png": image_bytes()})
-
     created = await batches.create(chunks_of(upload))
+    await batches.settle_waiting()
+    spooled_while_queued = spooled(gateway_settings)
+
+    await read_every_card(batches, created.batch_id)
+    await batches.settle_waiting()
 
     assert created.accepted == 2
-    assert list(gateway_settings.upload_dir.iterdir()) == []
+    assert spooled_while_queued == [f"{created.batch_id}.zip"]
+    assert spooled(gateway_settings) == []
+
+
+@pytest.mark.parametrize("how", ["deleted", "deleted and created again"])
+async def test_cards_lost_with_the_card_stream_are_queued_again(
+    batches, nc, gateway_settings, how
+):
+    upload = make_zip({f"{i}.png": image_bytes() for i in range(3)})
+    created = await batches.create(chunks_of(upload))
+    store = StoreServiceStub(batches._store_channel)
+    read_first = f"{created.batch_id}-0"
+    await store.StartCard(store_pb2.StartCardRequest(card_id=read_first))
+    await store.FinishCard(store_pb2.FinishCardRequest(card_id=read_first, error="x"))
+    js = nc.jetstream()
+    await js.delete_stream(messaging.STREAM)
+    if how == "deleted and created again":
+        await messaging.ensure_stream(js)
+
+    await batches.settle_waiting()
+    in_stream = await cards_in_stream(nc, created.batch_id)
+    await batches.settle_waiting()
+
+    assert in_stream == {f"{created.batch_id}-{i}": 1 for i in (1, 2)}
+    assert await cards_in_stream(nc, created.batch_id) == in_stream
+    assert spooled(gateway_settings) == [f"{created.batch_id}.zip"]
+
+
+async def test_an_upload_whose_cards_ended_is_not_looked_for_in_a_new_stream(
+    batches, nc, gateway_settings
+):
+    created = await batches.create(chunks_of(make_zip({"a.png": image_bytes()})))
+    await read_every_card(batches, created.batch_id)
+    await batches.settle_waiting()
+    js = nc.jetstream()
+    await js.delete_stream(messaging.STREAM)
+    await messaging.ensure_stream(js)
+
+    await batches.settle_waiting()
+
+    assert spooled(gateway_settings) == []
+    assert await cards_in_stream(nc, created.batch_id) == {}
 
 
 async def test_refused_upload_leaves_no_spool_file(batches, gateway_settings):
