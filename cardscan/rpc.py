@@ -66,10 +66,11 @@ class Server:
             raise CardscanError(cannot_listen(listen))
         self.listen = listen
 
-    async def start(self) -> None:
-        """Starts serving and reports every service as SERVING."""
+    async def start(self, serving: bool = True) -> None:
+        """Starts serving and reports every service as SERVING, or as
+        NOT_SERVING when told so until set_serving says otherwise."""
+        await self.set_serving(serving)
         await self.grpc.start()
-        await self.set_serving(True)
         logger.info("gRPC listening on %s (port %d)", self.listen, self.port)
 
     async def set_serving(self, serving: bool) -> None:

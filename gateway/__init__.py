@@ -4,8 +4,8 @@ An uploaded ZIP is spooled to ``<CARDSCAN_DATA_DIR>/uploads/<batch id>.zip``
 and stays there until every card the store registered from it has ended,
 DONE or FAILED; only then is the file deleted. A gateway that dies midway
 (a crash, a kill, a machine restart) thus leaves the file behind, and the
-next gateway to start on the same data directory settles it before it
-serves:
+next gateway to start on the same data directory settles it as soon as NATS
+answers, before it reports SERVING:
 
 - if the store never heard of the batch, the upload was never accepted
   (its caller got no reply) and the file is deleted;

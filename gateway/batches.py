@@ -104,20 +104,16 @@ class Batches:
     """Accepts uploads, queues their cards, and reports on batches."""
 
     def __init__(
-        self,
-        settings: Settings,
-        store_channel: grpc.aio.Channel,
-        nc: Client,
-        queue: CardQueue,
-        workers: Workers,
+        self, settings: Settings, store_channel: grpc.aio.Channel, workers: Workers
     ) -> None:
         self._settings = settings
         self._limits = settings.limits
         self._store = StoreServiceStub(store_channel)
         self._store_channel = store_channel
-        self._nc = nc
-        self._queue = queue
         self._workers = workers
+        # None until NATS first answers: till then every upload is refused.
+        self._nc: Client | None = None
+        self._queue: CardQueue | None = None
         # The batches whose cards the gateway tries again to settle.
         self._unsettled: set[str] = set()
         # The batches whose cards are all queued or failed, their spool files
@@ -125,6 +121,24 @@ class Batches:
         self._reading: set[str] = set()
         # Why cards of a batch last failed to settle.
         self._refusals: dict[str, str] = {}
+
+    def use_nats(self, nc: Client, queue: CardQueue) -> None:
+        """Takes uploads from now on, queueing their cards on the queue.
+
+        Every spool file already in the upload folder was left by a gateway
+        process that has ended, since uploads were refused until now: each
+        is settled as the package docstring tells, from the next
+        settle_waiting on. Two gateways sharing one data directory are not
+        supported: each would take the other's uploads in progress for
+        leftovers.
+        """
+        for path in sorted(self._settings.upload_dir.iterdir()):
+            batch_id = path.name.removesuffix(SPOOL_SUFFIX)
+            if path.name == batch_id or not BATCH_ID.fullmatch(batch_id):
+                logger.warning("%s is no spool file of the gateway; left alone", path)
+                continue
+            self._unsettled.add(batch_id)
+        self._nc, self._queue = nc, queue
 
     async def create(self, chunks: AsyncIterator[bytes]) -> Created:
         """Spools a ZIP upload, registers its cards, and queues each of them."""
@@ -308,7 +322,7 @@ class Batches:
         the store answer, and those lost with a card stream that is gone;
         an upload they still fail waits for the next try. Then deletes the
         spool files of uploads whose cards have all ended."""
-        if not self._nc.is_connected:
+        if self._nc is None or not self._nc.is_connected:
             if self._unsettled:
                 logger.warning(
                     "%d upload(s) have cards waiting for NATS, which is unreachable",
@@ -376,23 +390,6 @@ class Batches:
                     continue
             self._spool_path(batch_id).unlink(missing_ok=True)
             self._reading.discard(batch_id)
-
-    async def resume_leftovers(self) -> None:
-        """Settles the uploads that a gateway process before this one left
-        unfinished, as the package docstring tells.
-
-        Runs at start-up, before serving, when every spool file in the
-        upload folder belongs to a process that has ended. Two gateways
-        sharing one data directory are not supported: each would take the
-        other's uploads in progress for leftovers.
-        """
-        for path in sorted(self._settings.upload_dir.iterdir()):
-            batch_id = path.name.removesuffix(SPOOL_SUFFIX)
-            if path.name == batch_id or not BATCH_ID.fullmatch(batch_id):
-                logger.warning("%s is no spool file of the gateway; left alone", path)
-                continue
-            self._unsettled.add(batch_id)
-        await self.settle_waiting()
 
     async def _resume(self, batch_id: str, path: Path) -> None:
         """Queues the cards of an upload that the store has QUEUED but the
@@ -490,7 +487,7 @@ class Batches:
         reply = await self._call(
             self._store.FetchBatch(store_pb2.FetchBatchRequest(batch_id=batch_id))
         )
-        batch = self._workers.annotate(reply.batch)
+        batch = self._annotated(reply.batch)
         if batch_id in self._unsettled:
             reason = self._refusals.get(batch_id, "NATS or the store did not answer")
             waiting = (
@@ -499,6 +496,20 @@ class Batches:
                 f"{SETTLE_RETRY_SECONDS:g} s"
             )
             batch.notice = "; ".join(filter(None, [waiting, batch.notice]))
+        return batch
+
+    def _annotated(self, batch: batch_pb2.Batch) -> batch_pb2.Batch:
+        """The batch with the workers online and, if it is stuck, a notice;
+        before NATS first answers, no worker can be heard of."""
+        if self._nc is not None:
+            return self._workers.annotate(batch)
+        waiting = batch.counts.queued + batch.counts.processing
+        if waiting:
+            batch.notice = (
+                f"{waiting} card(s) are waiting; the gateway has not reached NATS "
+                f"at {self._settings.nats_url} since it started, so it cannot "
+                "tell whether OCR workers run"
+            )
         return batch
 
     async def page(
@@ -559,8 +570,8 @@ class Batches:
         """Queues one image as a one-card batch and waits for OCR to end it."""
         started = time.monotonic()
         uploads.check_image(image, self._limits)
-        self._workers.require_one_for_a_card()
         await self._require_services()
+        self._workers.require_one_for_a_card()
         batch_id = uuid.uuid4().hex
         card_id = f"{batch_id}-0"
         name = uploads.escape(file_name) or "card"
@@ -632,6 +643,11 @@ class Batches:
 
     async def _require_services(self) -> None:
         """Raises Unavailable before an upload is read if NATS or the store is down."""
+        if self._queue is None:
+            raise Unavailable(
+                f"NATS at {self._settings.nats_url} has not answered since the "
+                "gateway started, so no card can be queued"
+            )
         self._queue.require_connected()
         try:
             await asyncio.wait_for(
@@ -719,13 +735,17 @@ class _Outage:
 class _Subscribed:
     """Sets an event whenever a message arrives on a subject, while entered."""
 
-    def __init__(self, nc: Client, subject: str, changed: asyncio.Event) -> None:
+    def __init__(self, nc: Client | None, subject: str, changed: asyncio.Event) -> None:
+        # None before NATS first answered: nothing arrives, and the watcher
+        # reads its batch every REFRESH_SECONDS.
         self._nc = nc
         self._subject = subject
         self._changed = changed
         self._subscription = None
 
     async def __aenter__(self) -> None:
+        if self._nc is None:
+            return
         try:
             self._subscription = await self._nc.subscribe(
                 self._subject, cb=self._on_message
@@ -740,6 +760,8 @@ class _Subscribed:
 
     async def __aexit__(self, *exc_info: object) -> None:
         # The connection may be closing; a subscription dies with it anyway.
+        if self._subscription is None:
+            return
         with suppress(nats.errors.Error):
             await self._subscription.unsubscribe()
 

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import grpc
 from aiohttp import web
+from nats.aio.client import Client
 
 from cardscan import messaging, rpc, signals
 from cardscan.errors import CardscanError, InvalidInput
@@ -34,8 +35,8 @@ _reporting_errors = rpc.reporting_errors(logged=(InvalidInput,))
 
 
 class NatsHealth:
-    """Reports the gateway NOT_SERVING on gRPC health while its NATS
-    connection is down, and SERVING again once it is back.
+    """Reports the gateway NOT_SERVING on gRPC health until its NATS
+    connection is up and while it is down, and SERVING once it is.
 
     Only NATS counts. The gateway holds one NATS connection for its whole
     life, and without it no card can be queued and no change heard. The
@@ -44,13 +45,12 @@ class NatsHealth:
     """
 
     def __init__(self) -> None:
-        self._connected = True
+        self._connected = False
         self._server: rpc.Server | None = None
 
-    async def attach(self, server: rpc.Server) -> None:
-        """Reports to the started server's health service from now on."""
+    def attach(self, server: rpc.Server) -> None:
+        """Reports to the server's health service from now on."""
         self._server = server
-        await self._report()
 
     def detach(self) -> None:
         """Stops reporting, before the gateway closes its connection."""
@@ -142,30 +142,21 @@ class CardScanServicer(cardscan_pb2_grpc.CardScanServiceServicer):
 
 
 async def serve(settings: Settings, stop: asyncio.Event) -> None:
-    """Runs the gRPC and HTTP front ends until the stop event is set."""
+    """Runs the gRPC and HTTP front ends until the stop event is set.
+
+    Both listen from the start, NOT_SERVING until NATS answers: batches can
+    be looked at meanwhile, and uploads are refused saying why.
+    """
     settings.upload_dir.mkdir(parents=True, exist_ok=True)
     nats_health = NatsHealth()
-    connecting = messaging.connect(
-        settings.nats_url,
-        name="cardscan-gateway",
-        disconnected_cb=nats_health.disconnected,
-        reconnected_cb=nats_health.reconnected,
-    )
-    nc = await signals.unless_stopped(connecting, stop)
-    if nc is None:
-        logger.info("stopped while waiting for NATS at %s", settings.nats_url)
-        return
     store_channel = rpc.channel(settings.store_addr)
     workers = Workers()
-    await workers.listen(nc)
+    batches = Batches(settings, store_channel, workers)
     grpc_server: rpc.Server | None = None
     http_runner: web.AppRunner | None = None
+    nc: Client | None = None
     settling: asyncio.Task | None = None
     try:
-        queue = await CardQueue.open(nc)
-        batches = Batches(settings, store_channel, nc, queue, workers)
-        await batches.resume_leftovers()
-        settling = asyncio.create_task(batches.keep_settling())
         grpc_server = rpc.Server(settings.grpc_listen, [SERVICE_NAME], SERVER_OPTIONS)
         cardscan_pb2_grpc.add_CardScanServiceServicer_to_server(
             CardScanServicer(batches), grpc_server.grpc
@@ -178,8 +169,25 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         except OSError:
             raise CardscanError(rpc.cannot_listen(settings.http_listen)) from None
         logger.info("HTTP listening on %s", settings.http_listen)
-        await grpc_server.start()
-        await nats_health.attach(grpc_server)
+        await grpc_server.start(serving=False)
+        nats_health.attach(grpc_server)
+
+        connecting = messaging.connect(
+            settings.nats_url,
+            name="cardscan-gateway",
+            disconnected_cb=nats_health.disconnected,
+            reconnected_cb=nats_health.reconnected,
+        )
+        nc = await signals.unless_stopped(connecting, stop)
+        if nc is None:
+            logger.info("stopped while waiting for NATS at %s", settings.nats_url)
+            return
+        await workers.listen(nc)
+        batches.use_nats(nc, await CardQueue.open(nc))
+        await batches.settle_waiting()
+        settling = asyncio.create_task(batches.keep_settling())
+        if nc.is_connected:
+            await nats_health.reconnected()
         await stop.wait()
     finally:
         nats_health.detach()
@@ -192,5 +200,6 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
             with contextlib.suppress(asyncio.CancelledError):
                 await settling
         await workers.stop_listening()
-        await nc.close()
+        if nc is not None:
+            await nc.close()
         await store_channel.close()

@@ -29,9 +29,9 @@ ECHO_SUBJECT_PREFIX = "cardscan.gateway.echo"
 class Workers:
     """The OCR workers seen lately, by the worker ids in their heartbeats.
 
-    Listening starts when the object is made, so make it just before
-    ``listen``: until a whole heartbeat window has passed, a worker that
-    runs may simply not have beaten yet, and no batch is told there is none.
+    Until a whole heartbeat window has passed since the object was made, or
+    since ``listen``, a worker that runs may simply not have beaten yet, and
+    no batch is told there is none.
     """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
@@ -47,7 +47,7 @@ class Workers:
         """Starts counting the workers by the heartbeats and goodbyes that
         arrive on the connection, and checking that NATS delivers at all."""
         echo_subject = f"{ECHO_SUBJECT_PREFIX}.{uuid.uuid4().hex}"
-        self._last_echo = self._clock()
+        self._since = self._last_echo = self._clock()
         self._subscriptions = [
             await nc.subscribe(messaging.WORKER_SUBJECTS, cb=self._on_message),
             await nc.subscribe(echo_subject, cb=self._on_echo),

@@ -8,7 +8,9 @@ import zipfile
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+import grpc
 import nats
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 from nats.js import JetStreamContext
 from PIL import Image
 
@@ -34,8 +36,7 @@ async def running_gateway(gateway_settings: config.Settings):
     """Serves a gateway with the settings for as long as the block runs."""
     stop = asyncio.Event()
     serving = asyncio.create_task(server.serve(gateway_settings, stop))
-    host, port = gateway_settings.http_listen.rsplit(":", 1)
-    await _wait_for_port(host, int(port), serving)
+    await _wait_until_serving(gateway_settings.grpc_listen, serving)
     nc = await nats.connect(gateway_settings.nats_url)
     async with (
         rpc.channel(gateway_settings.grpc_listen) as channel,
@@ -54,18 +55,23 @@ async def running_gateway(gateway_settings: config.Settings):
     await serving
 
 
-async def _wait_for_port(host: str, port: int, serving: asyncio.Task) -> None:
-    for _ in range(200):
-        if serving.done():
-            serving.result()
-        try:
-            _, writer = await asyncio.open_connection(host, port)
-        except OSError:
+async def _wait_until_serving(address: str, serving: asyncio.Task) -> None:
+    """Waits until the gateway's health service says SERVING, which it
+    says once NATS answered and the uploads left before were looked at."""
+    request = health_pb2.HealthCheckRequest()
+    async with rpc.channel(address) as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+        for _ in range(200):
+            if serving.done():
+                serving.result()
+            try:
+                reply = await health.Check(request, timeout=1)
+            except grpc.aio.AioRpcError:
+                reply = None
+            if reply and reply.status == health_pb2.HealthCheckResponse.SERVING:
+                return
             await asyncio.sleep(0.05)
-            continue
-        writer.close()
-        return
-    raise TimeoutError(f"the gateway did not listen on {host}:{port}")
+    raise TimeoutError(f"the gateway at {address} did not report SERVING")
 
 
 def with_limits(settings: config.Settings, **limits) -> config.Settings:

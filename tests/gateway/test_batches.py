@@ -29,8 +29,9 @@ async def make_batches(gateway_settings, nc):
         gateway_settings.upload_dir.mkdir(parents=True)
 
         async def make(queue_class=CardQueue):
-            queue = await queue_class.open(nc)
-            return Batches(gateway_settings, channel, nc, queue, Workers())
+            batches = Batches(gateway_settings, channel, Workers())
+            batches.use_nats(nc, await queue_class.open(nc))
+            return batches
 
         yield make
 
@@ -287,7 +288,7 @@ async def test_a_gateway_starts_while_the_store_cannot_settle_its_leftovers(
     restarted = await make_batches()
     stack_parts.stop_process("store")
 
-    await restarted.resume_leftovers()
+    await restarted.settle_waiting()
     waiting = await cards_in_stream(nc, created.batch_id)
     stack_parts.start_store()
     await restarted.settle_waiting()

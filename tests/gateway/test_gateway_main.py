@@ -1,5 +1,6 @@
 """``python -m gateway`` as the stack starts it: healthy, serving both APIs."""
 
+import asyncio
 import json
 import os
 import signal
@@ -7,12 +8,18 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
+import uuid
 
+import aiohttp
 import grpc
 import pytest
+from gateway_support import image_bytes, make_zip
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from cardscan import rpc
 from cardscan.stack import free_port
-from cardscan.v1 import cardscan_pb2, cardscan_pb2_grpc
+from cardscan.v1 import cardscan_pb2, cardscan_pb2_grpc, store_pb2, store_pb2_grpc
+from gateway import server
 
 
 def test_stack_starts_the_gateway_process_serving_http_and_grpc(
@@ -69,3 +76,68 @@ def test_sigterm_stops_a_gateway_still_waiting_for_nats(tmp_path):
 
     assert gateway.returncode == 0
     assert "stopped while waiting for NATS" in rest
+
+
+async def test_a_gateway_started_before_nats_shows_batches_and_refuses_uploads(
+    gateway_settings, stack_parts
+):
+    batch_id = uuid.uuid4().hex
+    card = store_pb2.NewCard(card_id=f"{batch_id}-0", file_name="a.png")
+    async with rpc.channel(gateway_settings.store_addr) as store_channel:
+        await store_pb2_grpc.StoreServiceStub(store_channel).RegisterBatch(
+            store_pb2.RegisterBatchRequest(batch_id=batch_id, cards=[card])
+        )
+    stack_parts.stop_process("nats")
+    stop = asyncio.Event()
+    serving = asyncio.create_task(server.serve(gateway_settings, stop))
+    try:
+        async with (
+            rpc.channel(gateway_settings.grpc_listen) as channel,
+            aiohttp.ClientSession(f"http://{gateway_settings.http_listen}") as http,
+        ):
+            stub = cardscan_pb2_grpc.CardScanServiceStub(channel)
+            health = health_pb2_grpc.HealthStub(channel)
+            request = cardscan_pb2.GetBatchRequest(batch_id=batch_id)
+            batch = (
+                await stub.GetBatch(request, wait_for_ready=True, timeout=10)
+            ).batch
+            before = (await health.Check(health_pb2.HealthCheckRequest())).status
+            upload = make_zip({"b.png": image_bytes()})
+            async with http.post("/v1/batches", data=upload) as reply:
+                refused = (reply.status, await reply.json())
+            with pytest.raises(grpc.aio.AioRpcError) as single:
+                await stub.ScanCard(cardscan_pb2.ScanCardRequest(image=image_bytes()))
+
+            stack_parts.start_nats()
+            await serving_within(health, 10)
+            async with http.post("/v1/batches", data=upload) as reply:
+                taken = reply.status
+    finally:
+        stop.set()
+        await serving
+
+    not_reached = (
+        f"NATS at {gateway_settings.nats_url} has not answered since the gateway "
+        "started, so no card can be queued"
+    )
+    assert before == health_pb2.HealthCheckResponse.NOT_SERVING
+    assert batch.notice == (
+        f"1 card(s) are waiting; the gateway has not reached NATS at "
+        f"{gateway_settings.nats_url} since it started, so it cannot tell "
+        "whether OCR workers run"
+    )
+    assert refused[0] == 503
+    assert refused[1]["error"]["message"] == not_reached
+    assert single.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert single.value.details() == not_reached
+    assert taken == 202
+
+
+async def serving_within(health, seconds: float) -> None:
+    """Waits until the health service says SERVING."""
+    async with asyncio.timeout(seconds):
+        while True:
+            reply = await health.Check(health_pb2.HealthCheckRequest())
+            if reply.status == health_pb2.HealthCheckResponse.SERVING:
+                return
+            await asyncio.sleep(0.1)
