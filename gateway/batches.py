@@ -189,7 +189,7 @@ class Batches:
             cards = {f"{batch_id}-{i}": card for i, card in enumerate(found.cards)}
             await self._register_spooled(batch_id, path, cards, found.skipped)
             outcomes = await self._queue_all(archive, cards)
-        self._settle(batch_id, outcomes)
+        self._after_queueing(batch_id, outcomes)
         notice = _queueing_notice(batch_id, outcomes)
         return Created(batch_id, len(cards), list(found.skipped), notice)
 
@@ -287,7 +287,7 @@ class Batches:
             return Outcome.UNSETTLED
         return Outcome.FAILED
 
-    def _settle(self, batch_id: str, outcomes: list[Outcome]) -> None:
+    def _after_queueing(self, batch_id: str, outcomes: list[Outcome]) -> None:
         """Notes what became of an upload's cards: while some wait to be
         queued, the gateway tries again every SETTLE_RETRY_SECONDS; once
         every card is queued or failed, its spool file waits for the cards
@@ -430,7 +430,7 @@ class Batches:
             batch_id,
             outcomes.count(Outcome.QUEUED),
         )
-        self._settle(batch_id, outcomes)
+        self._after_queueing(batch_id, outcomes)
 
     async def _requeue(
         self, batch: batch_pb2.Batch, path: Path, card_ids: list[str]
