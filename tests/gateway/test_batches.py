@@ -353,6 +353,22 @@ async def test_spool_file_stays_until_every_card_has_ended(batches, gateway_sett
     assert spooled(gateway_settings) == []
 
 
+async def test_a_kept_upload_waits_out_a_store_outage_before_it_goes(
+    batches, gateway_settings, stack_parts
+):
+    created = await batches.create(chunks_of(make_zip({"a.png": image_bytes()})))
+    await read_every_card(batches, created.batch_id)
+    stack_parts.stop_process("store")
+    await batches.settle_waiting()
+    spooled_while_down = spooled(gateway_settings)
+
+    stack_parts.start_store()
+    await batches.settle_waiting()
+
+    assert spooled_while_down == [f"{created.batch_id}.zip"]
+    assert spooled(gateway_settings) == []
+
+
 @pytest.mark.parametrize("how", ["deleted", "deleted and created again"])
 async def test_cards_lost_with_the_card_stream_are_queued_again(
     batches, nc, gateway_settings, how
