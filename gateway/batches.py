@@ -19,6 +19,7 @@ from nats.aio.client import Client
 from cardscan import jsonview, messaging
 from cardscan.errors import (
     CardscanError,
+    InvalidInput,
     NotFound,
     TimedOut,
     Unavailable,
@@ -263,14 +264,18 @@ class Batches:
         self, archive: zipfile.ZipFile, card_id: str, card: uploads.CardEntry
     ) -> Outcome:
         """Publishes one card, or records it FAILED when its entry cannot be
-        read; raises the queue's error when NATS does not take it."""
+        read or NATS refuses its message; raises Unavailable when NATS does
+        not confirm it."""
         try:
             image = await asyncio.to_thread(
                 uploads.read_card, archive, card, self._limits
             )
         except uploads.EntryUnreadable as error:
             return await self._fail_unqueued(card_id, f"the entry {card.name} {error}")
-        await self._queue.publish(card_id, card.name, image)
+        try:
+            await self._queue.publish(card_id, card.name, image)
+        except InvalidInput as error:
+            return await self._fail_unqueued(card_id, str(error))
         return Outcome.QUEUED
 
     async def _fail_unqueued(self, card_id: str, reason: str) -> Outcome:
@@ -574,7 +579,7 @@ class Batches:
         self._workers.require_one_for_a_card()
         batch_id = uuid.uuid4().hex
         card_id = f"{batch_id}-0"
-        name = uploads.escape(file_name) or "card"
+        name = uploads.shown(file_name) or "card"
         changed = asyncio.Event()
         async with self._events(batch_id, changed):
             await _outliving_caller(self._queue_one(batch_id, card_id, name, image))
@@ -595,7 +600,7 @@ class Batches:
         await self._register(batch_id, [new_card], [])
         try:
             await self._queue.publish(card_id, name, image, single=True)
-        except Unavailable as error:
+        except (Unavailable, InvalidInput) as error:
             await self._fail_unqueued(card_id, str(error))
             raise
 
@@ -778,7 +783,7 @@ def _cause(error: grpc.aio.AioRpcError) -> str:
 
 def _check_batch_id(batch_id: str) -> None:
     if not BATCH_ID.fullmatch(batch_id):
-        raise NotFound(f"no batch has id {uploads.escape(batch_id)!r}")
+        raise NotFound(f"no batch has id {uploads.shown(batch_id)!r}")
 
 
 async def _outliving_caller(work: Awaitable[T]) -> T:

@@ -7,11 +7,16 @@ from urllib.parse import quote
 import nats.errors
 from nats.aio.client import Client
 from nats.js import JetStreamContext
-from nats.js.errors import NoStreamResponseError, NotFoundError, ServiceUnavailableError
+from nats.js.errors import (
+    BadRequestError,
+    NoStreamResponseError,
+    NotFoundError,
+    ServiceUnavailableError,
+)
 from nats.js.object_store import ObjectStore
 
 from cardscan import messaging
-from cardscan.errors import Unavailable
+from cardscan.errors import InvalidInput, Unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +62,9 @@ class CardQueue:
         doubles as JetStream's de-duplication id.
 
         The file name travels percent-encoded, since header values must be
-        one line of ASCII.
+        one line of ASCII. Raises Unavailable when NATS did not confirm the
+        card, and InvalidInput when it refused the message as it is, which
+        sending it again would not change.
         """
         self.require_connected()
         headers = {
@@ -76,6 +83,10 @@ class CardQueue:
                 await messaging.ensure_stream(self._js)
                 self._images = await messaging.image_store(self._js)
                 await self._put(subject, card_id, image, headers)
+        except BadRequestError as error:
+            raise InvalidInput(
+                f"NATS refused card {card_id}: {error.description}"
+            ) from None
         except (TimeoutError, nats.errors.Error, OSError) as error:
             reason = str(error) or type(error).__name__
             raise Unavailable(f"NATS did not take card {card_id}: {reason}") from None

@@ -372,12 +372,26 @@ def display_name(info: zipfile.ZipInfo) -> str:
         raw = info.orig_filename.encode("cp437")
         with suppress(UnicodeDecodeError):
             text = raw.decode("utf-8")
-    return escape(text)
+    return shown(text)
 
 
-def escape(text: str) -> str:
-    """The text with unprintable characters written as escapes."""
-    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+# The longest file name a card keeps; a longer one is cut in the middle.
+# Real names are far shorter (file systems allow 255 bytes a folder), but a
+# ZIP entry's may run to 65535 bytes, more than a NATS message's headers
+# hold.
+MAX_NAME_CHARS = 1024
+# What a cut name keeps of its end, so that its extension still shows.
+KEPT_NAME_END = 24
+
+
+def shown(text: str) -> str:
+    """The text as it is shown and kept: unprintable characters written as
+    escapes, and cut in the middle to MAX_NAME_CHARS where longer."""
+    text = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+    if len(text) <= MAX_NAME_CHARS:
+        return text
+    start = MAX_NAME_CHARS - KEPT_NAME_END - 1
+    return f"{text[:start]}…{text[-KEPT_NAME_END:]}"
 
 
 def is_hidden(name: str) -> bool:

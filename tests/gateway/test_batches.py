@@ -4,6 +4,7 @@ import asyncio
 
 import pytest
 from gateway_support import image_bytes, make_zip, queued_messages
+from nats.js.errors import BadRequestError
 
 from cardscan import messaging, rpc
 from cardscan.errors import InvalidInput, Unavailable
@@ -12,6 +13,7 @@ from cardscan.v1.store_pb2_grpc import StoreServiceStub
 from gateway import batches as batches_module
 from gateway.batches import Batches
 from gateway.queue import CardQueue
+from gateway.uploads import MAX_NAME_CHARS
 from gateway.workers import Workers
 
 
@@ -226,6 +228,52 @@ async def test_waiting_cards_wait_for_nats_to_come_back(
     assert flaky.asked == [f"{created.batch_id}-0"] * 2
     assert spooled_while_down == [f"{created.batch_id}.zip"]
     assert await cards_in_stream(nc, created.batch_id) == {flaky.asked[0]: 1}
+
+
+async def test_a_card_whose_entry_name_is_very_long_is_queued_under_a_cut_name(
+    batches, nc
+):
+    long_name = "\x01" * 17_000 + ".png"
+    upload = make_zip({long_name: image_bytes(), "ok.png": image_bytes()})
+
+    created = await batches.create(chunks_of(upload))
+    cards = (await batches.get(created.batch_id)).cards
+
+    assert created.notice == ""
+    assert [len(card.file_name) for card in cards] == [MAX_NAME_CHARS, 6]
+    assert cards[0].file_name.endswith("\\x01.png")
+    assert await cards_in_stream(nc, created.batch_id) == {
+        card.card_id: 1 for card in cards
+    }
+
+
+async def test_a_card_nats_refuses_as_it_is_fails_saying_why(make_batches, nc):
+    class RefusingQueue(CardQueue):
+        async def _put(self, subject, card_id, image, headers):
+            if card_id.endswith("-0"):
+                raise BadRequestError(
+                    code=400,
+                    err_code=10097,
+                    description="header size exceeds maximum allowed of 64k",
+                )
+            await super()._put(subject, card_id, image, headers)
+
+    batches = await make_batches(RefusingQueue)
+    upload = make_zip({"a.png": image_bytes(), "b.png": image_bytes()})
+
+    created = await batches.create(chunks_of(upload))
+    first, second = (await batches.get(created.batch_id)).cards
+
+    assert created.notice.startswith(
+        "1 of the 2 cards could not be queued; each says why in the batch"
+    )
+    assert (first.state, first.error) == (
+        batch_pb2.CARD_STATE_FAILED,
+        f"could not be queued: NATS refused card {first.card_id}: header size "
+        "exceeds maximum allowed of 64k",
+    )
+    assert second.state == batch_pb2.CARD_STATE_QUEUED
+    assert await cards_in_stream(nc, created.batch_id) == {second.card_id: 1}
 
 
 async def test_a_batch_with_waiting_cards_says_why_they_wait(make_batches, flaky):

@@ -20,6 +20,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from cardscan import messaging, rpc
 from cardscan.v1 import batch_pb2, cardscan_pb2, contact_pb2, store_pb2_grpc
 from gateway import batches, workers
+from gateway.uploads import MAX_NAME_CHARS
 
 CHUNK = 4096
 
@@ -393,6 +394,19 @@ async def test_scan_card_returns_the_failed_card_with_its_reason(gateway):
         batch_pb2.CARD_STATE_FAILED,
         "dark",
     )
+
+
+async def test_scan_card_keeps_a_very_long_file_name_cut_in_the_middle(gateway):
+    name = "a" * 65_530 + ".png"
+    request = cardscan_pb2.ScanCardRequest(image=image_bytes(), file_name=name)
+    reply = asyncio.ensure_future(gateway.stub.ScanCard(request))
+    (message,) = await queued_messages(gateway.js, 1, single=True)
+    await finish_card(gateway, message.headers[messaging.CARD_ID_HEADER], error="x")
+
+    card = (await reply).card
+
+    assert len(card.file_name) == MAX_NAME_CHARS
+    assert card.file_name.endswith("aaaa.png")
 
 
 async def test_scan_card_times_out_with_deadline_exceeded(gateway):

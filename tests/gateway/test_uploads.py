@@ -10,7 +10,14 @@ from PIL import Image
 
 from cardscan.errors import InvalidInput, TooLarge
 from gateway.config import Limits
-from gateway.uploads import open_zip, read_card, require_cards, survey
+from gateway.uploads import (
+    MAX_NAME_CHARS,
+    open_zip,
+    read_card,
+    require_cards,
+    shown,
+    survey,
+)
 
 LIMITS = Limits()
 
@@ -189,6 +196,18 @@ def test_unprintable_characters_in_names_are_escaped():
     _, found = read(make_zip({"evil\x1b[2J\nname.txt": b"plain text"}))
 
     assert [entry.name for entry in found.skipped] == ["evil\\x1b[2J\\nname.txt"]
+
+
+def test_a_name_too_long_for_a_card_is_cut_in_the_middle():
+    name = "\x01" * 17_000 + ".jpg"
+
+    kept = shown(name)
+
+    assert len(kept) == MAX_NAME_CHARS
+    assert kept.startswith("\\x01\\x01")
+    assert kept.endswith("\\x01\\x01.jpg")
+    assert "\N{HORIZONTAL ELLIPSIS}" in kept
+    assert shown("a" * MAX_NAME_CHARS) == "a" * MAX_NAME_CHARS
 
 
 def test_more_entries_than_the_limit_are_refused():
