@@ -782,8 +782,14 @@ def _cause(error: grpc.aio.AioRpcError) -> str:
 
 
 def _check_batch_id(batch_id: str) -> None:
+    """Refuses an empty batch id as bad input, and one that is not of the
+    gateway's form as unknown, as the store would."""
+    if not batch_id:
+        raise InvalidInput(
+            "no batch id was given: give the batch_id an upload's reply named"
+        )
     if not BATCH_ID.fullmatch(batch_id):
-        raise NotFound(f"no batch has id {uploads.shown(batch_id)!r}")
+        raise NotFound(f"no batch has batch_id {uploads.shown(batch_id)!r}")
 
 
 async def _outliving_caller(work: Awaitable[T]) -> T:

@@ -325,8 +325,9 @@ class CardReader:
         remaining_ms = int((self._deadline - time.monotonic()) * 1000)
         if remaining_ms <= 0 or not self._api.Recognize(timeout=remaining_ms):
             raise UnreadableImage(
-                f"reading the {width}x{height} image took over "
-                f"{READ_TIMEOUT_SECONDS:.0f} s; it holds far more than a card"
+                f"reading the card took over {READ_TIMEOUT_SECONDS:.0f} s "
+                f"(at {width}x{height} pixels once prepared); it holds far more "
+                "than a card"
             )
         return text_rows(self._api.GetIterator())
 

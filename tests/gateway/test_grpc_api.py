@@ -289,6 +289,30 @@ async def test_watch_streams_each_change_until_complete(gateway):
     assert all(s.state == batch_pb2.BATCH_STATE_RUNNING for s in seen[:-1])
 
 
+@pytest.mark.parametrize(
+    ("batch_id", "code", "message"),
+    [
+        (
+            "",
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "no batch id was given: give the batch_id an upload's reply named",
+        ),
+        ("x" * 5000, grpc.StatusCode.NOT_FOUND, "no batch has batch_id 'xxxxx"),
+    ],
+)
+async def test_a_batch_id_of_no_batch_is_refused_saying_so(
+    gateway, batch_id, code, message
+):
+    request = cardscan_pb2.GetBatchRequest(batch_id=batch_id)
+
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await gateway.stub.GetBatch(request)
+
+    assert raised.value.code() == code
+    assert raised.value.details().startswith(message)
+    assert len(raised.value.details()) < 1100
+
+
 async def test_watching_an_unknown_batch_is_not_found_at_once(gateway):
     call = gateway.stub.WatchBatch(cardscan_pb2.WatchBatchRequest(batch_id="f" * 32))
 
