@@ -583,7 +583,11 @@ class Batches:
         changed = asyncio.Event()
         async with self._events(batch_id, changed):
             await _outliving_caller(self._queue_one(batch_id, card_id, name, image))
-            card = await self._wait_for_end(batch_id, card_id, changed)
+            try:
+                card = await self._wait_for_end(batch_id, card_id, changed)
+            except TimedOut:
+                await self._requeue_if_lost(card_id, name, image)
+                raise
         logger.info(
             "card %s scanned: %s in %.2f s",
             card_id,
@@ -631,6 +635,26 @@ class Batches:
             f"batch {batch_id}: fetch it later with GET /v1/batches/{batch_id} "
             "or GetBatch"
         )
+
+    async def _requeue_if_lost(self, card_id: str, name: str, image: bytes) -> None:
+        """Queues a single card again whose wait timed out while the store
+        has it QUEUED and its stream holds it no more: lost with a stream
+        that was deleted, or with NATS's storage. Its caller is told that
+        it stays queued, which then holds."""
+        try:
+            (card,) = await self.contacts(messaging.batch_id_of(card_id))
+            if card.state != batch_pb2.CARD_STATE_QUEUED:
+                return
+            if await self._queue.holds(card_id, single=True):
+                return
+            logger.warning(
+                "card %s was lost from the queue; queueing it again", card_id
+            )
+            await self._queue.publish(card_id, name, image, single=True)
+        except CardscanError as error:
+            logger.warning(
+                "card %s: could not look for it in the queue: %s", card_id, error
+            )
 
     def _events(self, batch_id: str, changed: asyncio.Event) -> "_Subscribed":
         return _Subscribed(self._nc, messaging.event_subject(batch_id), changed)

@@ -124,16 +124,18 @@ class CardQueue:
         self._stream_created = created
         return renewed
 
-    async def holds(self, card_id: str) -> bool:
-        """Whether the card's message is in the stream, waiting to be read.
+    async def holds(self, card_id: str, single: bool = False) -> bool:
+        """Whether the card's message is in its stream, waiting to be read.
 
         Workers acknowledge a card only once the store recorded how it
         ended, so a card the store still has QUEUED is in the stream if and
-        only if it was ever published.
+        only if it was published and the stream was not lost since.
         """
-        subject = messaging.card_subject(card_id)
+        stream, subject = messaging.STREAM, messaging.card_subject(card_id)
+        if single:
+            stream, subject = messaging.SCAN_STREAM, messaging.scan_subject(card_id)
         try:
-            await self._js.get_last_msg(messaging.STREAM, subject)
+            await self._js.get_last_msg(stream, subject)
         except NotFoundError:
             return False
         except (TimeoutError, nats.errors.Error, OSError) as error:

@@ -443,6 +443,25 @@ async def test_scan_card_times_out_with_deadline_exceeded(gateway):
     assert "it stays queued in batch" in raised.value.details()
 
 
+async def test_a_single_card_lost_with_its_stream_is_queued_again_on_timeout(
+    gateway,
+):
+    request = cardscan_pb2.ScanCardRequest(image=image_bytes(), file_name="a.png")
+    reply = asyncio.ensure_future(gateway.stub.ScanCard(request))
+    (queued,) = await queued_messages(gateway.js, 1, single=True)
+    await gateway.js.delete_stream(messaging.SCAN_STREAM)
+
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await reply
+    (again,) = await queued_messages(gateway.js, 1, single=True)
+
+    assert raised.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    assert "it stays queued in batch" in raised.value.details()
+    card_id = messaging.CARD_ID_HEADER
+    assert again.headers[card_id] == queued.headers[card_id]
+    assert again.data == queued.data
+
+
 async def test_scan_card_with_no_worker_running_is_unavailable_at_once(
     gateway, monkeypatch
 ):
