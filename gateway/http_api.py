@@ -2,9 +2,11 @@
 
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 
 from aiohttp import web
+from aiohttp.http import HttpProcessingError
 
 from cardscan import jsonview, rpc
 from cardscan.errors import CardscanError, InvalidInput
@@ -134,16 +136,35 @@ async def _upload(request: web.Request) -> tuple[str, AsyncIterator[bytes]]:
     if request.content_type != "multipart/form-data":
         name = request.query.get("file_name", "")
         return name, request.content.iter_chunked(uploads.CHUNK_BYTES)
-    reader = await request.multipart()
-    async for part in reader:
-        if part.name == FILE_FIELD:
-            return part.filename or "", _part_chunks(part)
+    with _form_errors():
+        reader = await request.multipart()
+        async for part in reader:
+            if part.name == FILE_FIELD:
+                return part.filename or "", _part_chunks(part)
     raise InvalidInput(f"the form has no field named {FILE_FIELD!r} with the file")
 
 
 async def _part_chunks(part) -> AsyncIterator[bytes]:
-    while chunk := await part.read_chunk(uploads.CHUNK_BYTES):
-        yield chunk
+    with _form_errors():
+        while chunk := await part.read_chunk(uploads.CHUNK_BYTES):
+            yield chunk
+
+
+@contextmanager
+def _form_errors() -> Iterator[None]:
+    """Refuses a multipart form that aiohttp cannot read, saying what it found
+    wrong: aiohttp says so with a ValueError (a boundary missing or not in the
+    body) or an HTTP error (a part's header line over 8190 bytes)."""
+    try:
+        yield
+    except HttpProcessingError as error:
+        raise _unreadable_form(error.message) from None
+    except ValueError as error:
+        raise _unreadable_form(str(error)) from None
+
+
+def _unreadable_form(reason: str) -> InvalidInput:
+    return InvalidInput(f"the multipart form cannot be read: {reason}")
 
 
 def make_app(batches: Batches, limits: Limits) -> web.Application:

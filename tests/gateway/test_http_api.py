@@ -391,3 +391,48 @@ async def test_form_without_a_file_field_is_a_400_naming_the_field(http):
 
     assert reply.status == 400
     assert "no field named 'file'" in body["error"]["message"]
+
+
+@pytest.mark.parametrize("path", ["/v1/batches", "/v1/cards"])
+@pytest.mark.parametrize(
+    ("content_type", "words"),
+    [
+        (
+            "multipart/form-data",
+            "boundary missed for Content-Type: multipart/form-data",
+        ),
+        (
+            "multipart/form-data; boundary=xyz",
+            "Could not find starting boundary b'--xyz'",
+        ),
+    ],
+)
+async def test_form_with_a_missing_or_wrong_boundary_is_a_400_saying_so(
+    http, path, content_type, words
+):
+    headers = {"Content-Type": content_type}
+    upload = make_zip({"a.png": image_bytes()})
+
+    async with http.post(path, data=upload, headers=headers) as reply:
+        body = await reply.json()
+
+    assert reply.status == 400
+    assert body["error"] == {
+        "code": "INVALID_ARGUMENT",
+        "message": f"the multipart form cannot be read: {words}",
+    }
+
+
+async def test_form_with_a_file_name_too_long_to_read_is_a_400_saying_so(http):
+    form = aiohttp.FormData()
+    form.add_field("file", image_bytes(), filename="n" * 70_000 + ".png")
+
+    async with http.post("/v1/cards", data=form) as reply:
+        body = await reply.json()
+
+    assert reply.status == 400
+    assert body["error"]["code"] == "INVALID_ARGUMENT"
+    assert body["error"]["message"].startswith(
+        "the multipart form cannot be read: Got more than 8190 bytes when reading: "
+        'b\'Content-Disposition: form-data; name="file"; filename="nnn'
+    )
