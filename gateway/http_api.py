@@ -52,6 +52,18 @@ async def _errors_as_json(request: web.Request, handler) -> web.StreamResponse:
         for name, value in error.headers.items():
             reply.headers.setdefault(name, value)
         return reply
+    except ConnectionResetError:
+        # aiohttp raises it into a handler reading a body whose client has
+        # gone; the handlers take nothing before the whole body is read.
+        logger.info(
+            "HTTP %s %s: the client left before the upload was complete; "
+            "nothing was accepted",
+            request.method,
+            request.path,
+        )
+        # This reply reaches nobody: it gives the access log the status.
+        message = "the client closed the connection before the upload was complete"
+        return web.json_response(error_body("INVALID_ARGUMENT", message), status=400)
     except Exception:
         logger.exception("HTTP %s %s failed", request.method, request.path)
         body = error_body("INTERNAL", "the gateway failed; its log says why")

@@ -120,6 +120,15 @@ async def finish_card(gateway: Gateway, card_id: str, **outcome) -> None:
     await gateway.nc.publish(subject, card_id.encode())
 
 
+async def logged(caplog, words: str) -> bool:
+    """Whether the words come up in a log record, looking for a while."""
+    for _ in range(200):
+        if any(words in record.getMessage() for record in caplog.records):
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
 def as_if_listened_a_whole_window(monkeypatch) -> None:
     """Has the gateway act as if it had listened for workers' heartbeats a
     whole window already, hearing its own echo through NATS all along."""

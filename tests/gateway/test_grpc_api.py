@@ -10,6 +10,7 @@ from gateway_support import (
     as_if_listened_a_whole_window,
     finish_card,
     image_bytes,
+    logged,
     make_zip,
     queued_messages,
     running_gateway,
@@ -32,15 +33,6 @@ def upload_requests(data: bytes):
 
 async def create(gateway, entries: dict[str, bytes]):
     return await gateway.stub.CreateBatch(upload_requests(make_zip(entries)))
-
-
-async def logged(caplog, words: str) -> bool:
-    """Whether the words come up in a log record, looking for a while."""
-    for _ in range(200):
-        if any(words in record.getMessage() for record in caplog.records):
-            return True
-        await asyncio.sleep(0.05)
-    return False
 
 
 async def test_chunked_upload_queues_its_cards(gateway):

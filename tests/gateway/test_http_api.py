@@ -1,6 +1,7 @@
 """The HTTP API against a real gateway, NATS and store, with no OCR worker."""
 
 import asyncio
+import logging
 import os
 from urllib.parse import unquote
 
@@ -10,6 +11,7 @@ from gateway_support import (
     as_if_listened_a_whole_window,
     finish_card,
     image_bytes,
+    logged,
     make_zip,
     queued_messages,
     running_gateway,
@@ -436,3 +438,37 @@ async def test_form_with_a_file_name_too_long_to_read_is_a_400_saying_so(http):
         "the multipart form cannot be read: Got more than 8190 bytes when reading: "
         'b\'Content-Disposition: form-data; name="file"; filename="nnn'
     )
+
+
+@pytest.mark.parametrize("path", ["/v1/batches", "/v1/cards"])
+async def test_client_that_leaves_mid_upload_is_logged_without_a_traceback(
+    gateway, caplog, path
+):
+    caplog.set_level(logging.INFO)
+    host, port = gateway.settings.http_listen.rsplit(":", 1)
+    _, writer = await asyncio.open_connection(host, int(port))
+    writer.write(
+        f"POST {path} HTTP/1.1\r\nHost: {host}\r\n"
+        "Content-Type: application/zip\r\nContent-Length: 10000000\r\n\r\n".encode()
+    )
+    writer.write(bytes(100_000))
+    await writer.drain()
+    # Leaves once the handler is reading, as a client that gives up does.
+    await asyncio.sleep(0.2)
+    writer.close()
+    await writer.wait_closed()
+
+    assert await logged(caplog, f'"POST {path} HTTP/1.1" 400')
+    assert [
+        (record.levelname, record.getMessage())
+        for record in caplog.records
+        if record.levelno >= logging.INFO and record.name.startswith("gateway.http")
+    ] == [
+        (
+            "INFO",
+            f"HTTP POST {path}: the client left before the upload was complete; "
+            "nothing was accepted",
+        )
+    ]
+    assert not [record for record in caplog.records if record.exc_info]
+    assert list(gateway.settings.upload_dir.iterdir()) == []
