@@ -36,12 +36,12 @@ async def _errors_as_json(request: web.Request, handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except CardscanError as error:
-        if isinstance(error, InvalidInput):
-            logger.warning(
-                "HTTP %s %s refused: %s", request.method, request.path, error
-            )
-        body = error_body(error.grpc_code.name, str(error))
-        return web.json_response(body, status=error.http_status)
+        return _refusal(request, error)
+    except web.RequestPayloadError as error:
+        # aiohttp raises it into a handler reading a body it cannot decode,
+        # such as one its Content-Encoding does not fit.
+        reason = f"the request body cannot be read: {_payload_fault(error)}"
+        return _refusal(request, InvalidInput(reason))
     except web.HTTPException as error:
         if error.status < 400:
             raise
@@ -68,6 +68,23 @@ async def _errors_as_json(request: web.Request, handler) -> web.StreamResponse:
         logger.exception("HTTP %s %s failed", request.method, request.path)
         body = error_body("INTERNAL", "the gateway failed; its log says why")
         return web.json_response(body, status=500)
+
+
+def _refusal(request: web.Request, error: CardscanError) -> web.Response:
+    """The reply to an error meant for the user, at its mapped status."""
+    if isinstance(error, InvalidInput):
+        logger.warning("HTTP %s %s refused: %s", request.method, request.path, error)
+    body = error_body(error.grpc_code.name, str(error))
+    return web.json_response(body, status=error.http_status)
+
+
+def _payload_fault(error: web.RequestPayloadError) -> str:
+    """What aiohttp found wrong in a body, without the status it writes
+    first in the text of the error it raises."""
+    cause = error.__cause__
+    if isinstance(cause, HttpProcessingError):
+        return cause.message
+    return str(error)
 
 
 async def create_batch(request: web.Request) -> web.Response:

@@ -472,3 +472,18 @@ async def test_client_that_leaves_mid_upload_is_logged_without_a_traceback(
     ]
     assert not [record for record in caplog.records if record.exc_info]
     assert list(gateway.settings.upload_dir.iterdir()) == []
+
+
+@pytest.mark.parametrize("path", ["/v1/batches", "/v1/cards"])
+async def test_body_its_content_encoding_does_not_decode_is_a_400_saying_so(http, path):
+    headers = {"Content-Type": "application/zip", "Content-Encoding": "gzip"}
+
+    async with http.post(path, data=b"not gzip at all", headers=headers) as reply:
+        body = await reply.json()
+
+    assert reply.status == 400
+    assert body["error"] == {
+        "code": "INVALID_ARGUMENT",
+        "message": "the request body cannot be read: "
+        "Can not decode content-encoding: gzip",
+    }
