@@ -1,6 +1,7 @@
 """The HTTP API against a real gateway, NATS and store, with no OCR worker."""
 
 import asyncio
+import gzip
 import logging
 import os
 from urllib.parse import unquote
@@ -487,3 +488,23 @@ async def test_body_its_content_encoding_does_not_decode_is_a_400_saying_so(http
         "message": "the request body cannot be read: "
         "Can not decode content-encoding: gzip",
     }
+
+
+async def test_gzip_body_is_held_to_the_upload_limit_once_decompressed(
+    gateway_settings,
+):
+    settings = with_limits(gateway_settings, max_upload_bytes=50_000)
+    compressed = gzip.compress(bytes(200_000))
+    headers = {"Content-Type": "application/zip", "Content-Encoding": "gzip"}
+
+    async with (
+        running_gateway(settings) as gateway,
+        aiohttp.ClientSession(gateway.http_url) as http,
+        http.post("/v1/batches", data=compressed, headers=headers) as reply,
+    ):
+        body = await reply.json()
+
+    assert len(compressed) < 50_000
+    assert reply.status == 413
+    assert "50000 bytes, the limit (MAX_UPLOAD_BYTES)" in body["error"]["message"]
+    assert list(settings.upload_dir.iterdir()) == []
