@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 
 from cardscan.v1 import contact_pb2
+from ocr_service import countries
 from ocr_service.wording import fold, word_set
 
 US_STATES = word_set(
@@ -69,17 +70,6 @@ STREET_ENDINGS = (
     "gatan", "vagen", "vägen", "grand", "gränd", "torget",
 )  # fmt: skip
 
-COUNTRY_NAMES = {
-    "germany": "DE", "deutschland": "DE", "france": "FR", "italy": "IT",
-    "italia": "IT", "spain": "ES", "espana": "ES", "netherlands": "NL",
-    "nederland": "NL", "the netherlands": "NL", "sweden": "SE", "sverige": "SE",
-    "brazil": "BR", "brasil": "BR", "portugal": "PT", "united kingdom": "GB",
-    "uk": "GB", "ireland": "IE", "usa": "US", "united states": "US",
-    "canada": "CA", "australia": "AU", "austria": "AT", "osterreich": "AT",
-    "switzerland": "CH", "schweiz": "CH", "suisse": "CH", "belgium": "BE",
-    "belgique": "BE", "belgie": "BE",
-}  # fmt: skip
-
 
 @dataclass(frozen=True)
 class Postal:
@@ -120,7 +110,7 @@ def street_evidence(text: str) -> bool:
 
 def country_name(text: str) -> str | None:
     """The ISO code of a country named on a line of its own, if any."""
-    return COUNTRY_NAMES.get(fold(text).strip(" .,"))
+    return countries.code_of(text)
 
 
 def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
@@ -144,13 +134,26 @@ def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
     if code != postal.code:
         parts[index] = parts[index][: postal.start] + code + parts[index][postal.end :]
         result.full = ", ".join(parts)
-    line = parts[index]
+    line, named = _without_country(parts[index], postal)
     result.postal_code = code
     result.region = postal.region or _trailing_region(line)
     result.city = _city(line, postal, parts[index - 1] if index else "")
     result.street = _street(parts[:index], line[: postal.start])
-    result.country = _country(postal, parts, hint)
+    result.country = named or _country(postal, parts, hint)
     return result
+
+
+def _without_country(line: str, postal: Postal) -> tuple[str, str | None]:
+    """The postal line without a country printed after its code, and that
+    country's code; kept when it is all the place there is ("98000
+    Monaco")."""
+    rest, named = countries.split_trailing(line)
+    if named is None or len(rest) < postal.end:
+        return line, None
+    around = rest[: postal.start] + rest[postal.end :]
+    if not re.search(r"[^\W\d_]{2}", around):
+        return line, None
+    return rest, named
 
 
 def _street_words_put_right(line: str) -> str:

@@ -86,3 +86,68 @@ def test_a_street_word_read_with_i_for_l_is_put_right(line, street):
     found = addresses.address([line, "San Francisco, CA 94111"], "US")
 
     assert found.full == f"{street}, San Francisco, CA 94111"
+
+
+@pytest.mark.parametrize(
+    ("line", "city", "region", "postal_code", "country"),
+    [
+        (
+            "1 Market St, San Francisco, CA 94105, USA",
+            "San Francisco",
+            "CA",
+            "94105",
+            "US",
+        ),
+        (
+            "10 Downing Street, London SW1A 2AA, United Kingdom",
+            "London",
+            "",
+            "SW1A 2AA",
+            "GB",
+        ),
+        (
+            "1 Market St, San Francisco, CA 94105, U.S.A.",
+            "San Francisco",
+            "CA",
+            "94105",
+            "US",
+        ),
+        ("Hauptstraße 12, 10115 Berlin, Deutschland", "Berlin", "", "10115", "DE"),
+        ("Calle Mayor 5, 28013 Madrid, España", "Madrid", "", "28013", "ES"),
+        ("Hauptstraße 12, 10115 Berlin Germany", "Berlin", "", "10115", "DE"),
+    ],
+)
+def test_country_after_the_postal_code_is_no_city(
+    line, city, region, postal_code, country
+):
+    address = addresses.address([line], None)
+
+    assert (address.city, address.region, address.postal_code, address.country) == (
+        city,
+        region,
+        postal_code,
+        country,
+    )
+    assert address.full == line
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("USA", "US"),
+        ("U.S.A.", "US"),
+        ("United States", "US"),
+        ("UK", "GB"),
+        ("United Kingdom", "GB"),
+        ("Deutschland", "DE"),
+        ("España", "ES"),
+        ("Sverige", "SE"),
+        ("the Netherlands", "NL"),
+    ],
+)
+def test_country_names_as_cards_print_them_are_told(text, code):
+    assert addresses.country_name(text) == code
+
+
+def test_country_alone_after_its_postal_code_stays_the_city():
+    assert addresses.address(["Boulevard X 1", "98000 Monaco"], None).city == "Monaco"

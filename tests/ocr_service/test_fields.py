@@ -637,3 +637,35 @@ def test_poorly_read_digits_leave_their_number_doubted():
     contact = fields.parse(lines)
 
     assert contact.confidence["phones"] < fields.REVIEW_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    ("line", "street", "city", "region", "postal_code", "country"),
+    [
+        (
+            "1 Market St, San Francisco, CA 94105, USA",
+            "1 Market St",
+            "San Francisco",
+            "CA",
+            "94105",
+            "US",
+        ),
+        (
+            "10 Downing Street, London SW1A 2AA, United Kingdom",
+            "10 Downing Street",
+            "London",
+            "",
+            "SW1A 2AA",
+            "GB",
+        ),
+    ],
+)
+def test_address_parts_around_the_city_stay_out_of_it(
+    line, street, city, region, postal_code, country
+):
+    contact = fields.parse(card(("Ann Cole", 48), "ann@colefreight.com", line))
+
+    address = contact.address
+    assert (address.street, address.city, address.region) == (street, city, region)
+    assert (address.postal_code, address.country) == (postal_code, country)
+    assert address.full == line

@@ -1,0 +1,64 @@
+"""Country names as cards print them, told by their ISO 3166 code."""
+
+import gettext
+import re
+from functools import cache
+
+import pycountry
+
+from ocr_service.wording import fold
+
+# The languages cards come in; each country's name is known in all of them.
+LANGUAGES = ("de", "es", "fr", "it", "nl", "pt", "sv")
+
+# Short forms cards print that ISO 3166 does not list as names.
+ALIASES = {
+    "usa": "US", "us": "US", "america": "US", "uk": "GB", "great britain": "GB",
+    "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB",
+    "holland": "NL", "the netherlands": "NL", "uae": "AE",
+}  # fmt: skip
+
+
+def code_of(text: str) -> str | None:
+    """The ISO code of the country a text names whole, if any: "U.S.A.",
+    "United Kingdom" and "España" all name one."""
+    return _names().get(_key(text))
+
+
+def split_trailing(text: str) -> tuple[str, str | None]:
+    """The text without the country named at its end, and that country's
+    code: "London SW1A 2AA, United Kingdom" ends with GB."""
+    words = text.split()
+    # The longest country names on cards run to four words.
+    for size in range(min(4, len(words)), 0, -1):
+        code = code_of(" ".join(words[-size:]))
+        if code:
+            return " ".join(words[:-size]).rstrip(" ,"), code
+    return text, None
+
+
+def _key(text: str) -> str:
+    # "U.S.A." and "U.K." are spelled with dots as often as without.
+    return " ".join(re.sub(r"\.", "", fold(text)).strip(" ,;").split())
+
+
+@cache
+def _names() -> dict[str, str]:
+    """Every name a country goes by, keyed as _key spells it; a name two
+    countries share in different languages tells neither, so it is left
+    out."""
+    found: dict[str, set[str]] = {}
+    translations = [
+        gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
+        for lang in LANGUAGES
+    ]
+    for country in pycountry.countries:
+        english = {
+            getattr(country, attr, None)
+            for attr in ("name", "official_name", "common_name")
+        } - {None}
+        spellings = english | {t.gettext(n) for t in translations for n in english}
+        for spelling in spellings:
+            found.setdefault(_key(spelling), set()).add(country.alpha_2)
+    names = {key: codes.pop() for key, codes in found.items() if len(codes) == 1}
+    return names | {_key(alias): code for alias, code in ALIASES.items()}
