@@ -62,6 +62,13 @@ STREET_WORDS = word_set(
     gatan vagen grand torget gata vag plan backe
     """
 )
+# Words for a part of a building, printed on the street's line.
+UNIT_WORDS = word_set(
+    """
+    suite ste apt apartment flat unit floor fl studio building bldg room rm
+    office level etage stock bus piano appartamento interno scala andar sala
+    """
+)
 # Endings of street names written as one word: "Hauptstraße", "Kerkstraat".
 STREET_ENDINGS = (
     "strasse", "straße", "str.", "weg", "allee", "platz", "gasse", "ring",
@@ -138,7 +145,7 @@ def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
     result.postal_code = code
     result.region = postal.region or _trailing_region(line)
     result.city = _city(line, postal, parts[index - 1] if index else "")
-    result.street = _street(parts[:index], line[: postal.start])
+    result.street = _street(parts[:index], line[: postal.start], result.city)
     result.country = named or _country(postal, parts, hint)
     return result
 
@@ -220,7 +227,7 @@ def _city(line: str, postal: Postal, line_before: str) -> str:
     return line_before.split(",")[-1].strip()
 
 
-def _street(lines_before: list[str], head: str) -> str:
+def _street(lines_before: list[str], head: str, city: str) -> str:
     if len(lines_before) > 1:
         return ", ".join(lines_before[:2])
     pieces = lines_before + [p.strip() for p in head.split(",") if p.strip()]
@@ -228,11 +235,24 @@ def _street(lines_before: list[str], head: str) -> str:
         return ""
     # A house number printed apart belongs with the street name beside it:
     # "34, rue X" and "Via Roma, 31 Piano 2".
+    taken = 1
     if len(pieces) > 1 and (
         re.fullmatch(r"\d+\w?", pieces[0]) or re.match(r"\d", pieces[1])
     ):
-        return f"{pieces[0]}, {pieces[1]}"
-    return pieces[0]
+        taken = 2
+    # A suite, floor or flat printed beside the street is part of its line,
+    # before it or after: "1 Market St, Suite 300", "Flat 2, High St".
+    while taken < len(pieces) and pieces[taken] != city:
+        piece = pieces[taken]
+        units_only = all(_names_unit(p) for p in pieces[:taken])
+        if not (_names_unit(piece) or units_only and street_evidence(piece)):
+            break
+        taken += 1
+    return ", ".join(pieces[:taken])
+
+
+def _names_unit(text: str) -> bool:
+    return any(word.strip(".") in UNIT_WORDS for word in fold(text).split())
 
 
 def _country(postal: Postal | None, parts: list[str], hint: str | None) -> str:

@@ -151,3 +151,18 @@ def test_country_names_as_cards_print_them_are_told(text, code):
 
 def test_country_alone_after_its_postal_code_stays_the_city():
     assert addresses.address(["Boulevard X 1", "98000 Monaco"], None).city == "Monaco"
+
+
+@pytest.mark.parametrize(
+    ("lines", "street"),
+    [
+        (["1 Market St, Suite 300, San Francisco, CA 94105"], "1 Market St, Suite 300"),
+        (["Flat 2, High St, London, SW1A 1AA"], "Flat 2, High St"),
+        (
+            ["1 Market St, Suite 300", "San Francisco, CA 94105"],
+            "1 Market St, Suite 300",
+        ),
+    ],
+)
+def test_suite_printed_after_the_street_stays_on_its_line(lines, street):
+    assert addresses.address(lines, None).street == street

@@ -658,6 +658,14 @@ def test_poorly_read_digits_leave_their_number_doubted():
             "SW1A 2AA",
             "GB",
         ),
+        (
+            "1 Market St, Suite 300, San Francisco, CA 94105",
+            "1 Market St, Suite 300",
+            "San Francisco",
+            "CA",
+            "94105",
+            "US",
+        ),
     ],
 )
 def test_address_parts_around_the_city_stay_out_of_it(
