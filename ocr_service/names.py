@@ -12,11 +12,15 @@ PREFIX = re.compile(
     r"Mrs|Ms|Mme|Mlle|Sr|Sra|Srta|Hr|Fr|Herr|Frau|Sir|Dame|Univ\.-Prof|PD|"
     r"Priv\.-Doz)\.?(?:\s+(?:med|rer\.\s?nat|phil|jur|h\.\s?c)\.)*\s+)+",
 )
-# Letters after a name, such as degrees, kept in the full name only.
-SUFFIX = re.compile(
-    r",?\s+(?:PhD|Ph\.D\.|MBA|MSc|M\.Sc\.|BSc|B\.Sc\.|MD|M\.D\.|Jr\.?|Sr\.|"
-    r"II|III|CPA|PE|P\.E\.|Esq\.?)$"
+# Degrees and professional letters printed after a name. A PersonName has no
+# field for them, so they are left out of it.
+POST_NOMINALS = re.compile(
+    r"(?:,?\s+(?:PhD|Ph\.D\.|DPhil|MBA|MSc|M\.Sc\.|BSc|B\.Sc\.|M\.A\.|"
+    r"B\.A\.|MEng|BEng|MD|M\.D\.|DDS|JD|LLM|LL\.M\.|MPH|CPA|CFA|PMP|RN|PE|P\.E\.|"
+    r"Esq\.?))+$"
 )
+# A generation after a name, which is part of the name as printed.
+GENERATION = re.compile(r",?\s+(?:Jr\.?|Sr\.|II|III|IV)$")
 # Particles that belong to the family name that follows them.
 PARTICLES = word_set(
     "van von der den de del della di da das do dos du le la ten ter te zu af "
@@ -33,9 +37,7 @@ def likeness(text: str) -> float:
     particles, and no digits."""
     if re.search(r"[\d@/:|]", text):
         return 0.0
-    rest = PREFIX.sub("", text).strip()
-    rest = SUFFIX.sub("", rest).strip()
-    parts = rest.replace(",", " ").split()
+    parts = split_parts(text)
     if not 2 <= len(parts) <= 5:
         return 0.0
     capitalised = sum(bool(_WORD.match(p)) and len(p) > 1 for p in parts)
@@ -43,7 +45,8 @@ def likeness(text: str) -> float:
     if capitalised + particles < len(parts) or capitalised < 2:
         return 0.2 if capitalised >= 1 else 0.0
     score = 0.8 if len(parts) <= 3 else 0.65
-    return score + (0.2 if rest != text else 0.0)
+    marked = PREFIX.match(text) or POST_NOMINALS.search(text) or GENERATION.search(text)
+    return score + (0.2 if marked else 0.0)
 
 
 def email_overlap(name: str, local_part: str) -> float:
@@ -165,15 +168,21 @@ def _one_edit_apart(a: str, b: str) -> bool:
 
 
 def split_parts(full: str) -> list[str]:
-    """The words of a name without its prefix and suffix."""
-    rest = SUFFIX.sub("", PREFIX.sub("", full).strip()).strip()
+    """The words of a name without its prefix and the letters after it."""
+    rest = GENERATION.sub("", without_post_nominals(PREFIX.sub("", full).strip()))
     return rest.replace(",", " ").split()
+
+
+def without_post_nominals(text: str) -> str:
+    """The name without the degrees after it, and without the comma that
+    set them apart: "Jane Doe, PhD" is "Jane Doe"."""
+    return POST_NOMINALS.sub("", text.strip()).rstrip(" ,")
 
 
 def person_name(full: str, local_parts: list[str]) -> contact_pb2.PersonName:
     """A name split into prefix, given and family names; an email local
     part that holds the family name decides where the family name starts."""
-    full = " ".join(full.split())
+    full = without_post_nominals(" ".join(full.split()))
     prefix_match = PREFIX.match(full)
     prefix = prefix_match[0].strip() if prefix_match else ""
     parts = split_parts(full)

@@ -57,6 +57,20 @@ def test_family_name_keeps_its_particles():
     assert contact.name.family == "van der Berg"
 
 
+@pytest.mark.parametrize(
+    "email", ["jane.oneil-smith@oneil-law.com", "jane@oneil-law.com"]
+)
+def test_honorific_is_the_prefix_and_degrees_leave_the_name(email):
+    contact = fields.parse(
+        card(("Ms. Jane O'Neil-Smith, PhD", 48), "Senior Partner", email)
+    )
+
+    assert contact.name.full == "Ms. Jane O'Neil-Smith"
+    assert contact.name.prefix == "Ms."
+    assert contact.name.given == "Jane"
+    assert contact.name.family == "O'Neil-Smith"
+
+
 def test_words_joined_from_the_next_column_are_cut_off_the_name():
     contact = fields.parse(
         card(("Daria Asprucci Vos", 48), "Civil engineer", "dasprucci@segni.org")

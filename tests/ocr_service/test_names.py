@@ -27,6 +27,31 @@ def test_name_splits_into_prefix_given_and_family(full, prefix, given, family):
     )
 
 
+@pytest.mark.parametrize(
+    ("printed", "full", "given", "family"),
+    [
+        ("Ms. Jane O'Neil-Smith, PhD", "Ms. Jane O'Neil-Smith", "Jane", "O'Neil-Smith"),
+        ("Jane Doe, PhD, MBA", "Jane Doe", "Jane", "Doe"),
+        ("Ana Lima MBA", "Ana Lima", "Ana", "Lima"),
+        ("Ms. Jane O'Neil-Smith,", "Ms. Jane O'Neil-Smith", "Jane", "O'Neil-Smith"),
+    ],
+)
+def test_degrees_after_a_name_are_left_out_of_it(printed, full, given, family):
+    name = names.person_name(printed, [])
+
+    assert (name.full, name.given, name.family) == (full, given, family)
+
+
+def test_generation_after_a_name_stays_in_the_full_name():
+    name = names.person_name("John Smith Jr.", [])
+
+    assert (name.full, name.given, name.family) == ("John Smith Jr.", "John", "Smith")
+
+
+def test_name_with_several_degrees_after_it_scores_high():
+    assert names.likeness("Jane Doe, PhD, MBA") >= 0.8
+
+
 def test_email_local_part_tells_a_family_name_of_two_words():
     name = names.person_name("Arthur Miguel Casa Grande", ["acasagrande"])
 
