@@ -103,6 +103,17 @@ class EngineTurns:
         self._busy = False
 
 
+def gave_up(attempts: int) -> str:
+    """Why a card fails on the attempt that gives up on it. That attempt
+    counts in the card's attempts too, though it reads nothing, so the
+    message names its number beside the number of readings before it."""
+    earlier = "the attempt" if attempts == 2 else f"the {attempts - 1} attempts"
+    return (
+        f"gave up at attempt {attempts}: {earlier} before it never finished, "
+        "as the OCR worker stopped or timed out"
+    )
+
+
 class StoreDown(Exception):
     """The store could not be reached; the card is retried later."""
 
@@ -280,13 +291,7 @@ class Worker:
             return "was already stored"
         await self._announce(batch_id, card_id)
         if card.attempts > self._max_attempts:
-            # This delivery counts as a start too, though it reads nothing.
-            tries = card.attempts - 1
-            error = (
-                f"gave up after {tries} attempt{'s' if tries != 1 else ''}: the "
-                "OCR worker stopped or timed out each time it read this card"
-            )
-            return await self._finish(batch_id, card_id, error=error)
+            return await self._finish(batch_id, card_id, error=gave_up(card.attempts))
 
         try:
             image = await _image_bytes(msg, images)

@@ -226,7 +226,10 @@ async def test_card_that_never_finishes_fails_after_the_attempt_limit(harness):
 
     card = await harness.card("b4", 0)
     assert card.state == FAILED
-    assert "gave up after 2 attempts" in card.error
+    assert card.error.startswith(
+        "gave up at attempt 3: the 2 attempts before it never finished"
+    )
+    assert card.attempts == 3
     assert reader.calls == []
 
 
@@ -239,7 +242,9 @@ async def test_giving_up_after_one_attempt_says_so_in_the_singular(harness):
     await harness.wait_ended("b4a")
 
     card = await harness.card("b4a", 0)
-    assert card.error.startswith("gave up after 1 attempt: ")
+    assert card.error.startswith(
+        "gave up at attempt 2: the attempt before it never finished"
+    )
     assert card.attempts == 2
 
 
