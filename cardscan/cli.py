@@ -3,6 +3,7 @@
 import argparse
 import json
 import os
+import shlex
 import shutil
 import signal
 import sys
@@ -26,6 +27,7 @@ from rich.text import Text
 from cardscan import jsonview, tables
 from cardscan.client import GatewayClient, Unreachable
 from cardscan.errors import CardscanError, InvalidInput, Unavailable
+from cardscan.signatures import image_format
 from cardscan.stack import DetachedStack, Ports, Stack
 from cardscan.v1 import batch_pb2, cardscan_pb2
 
@@ -327,6 +329,34 @@ def existing_file(path: Path) -> Path:
     return path
 
 
+def zip_of_cards(path: Path) -> Path:
+    """The path, if it names a file that is no single image: a photo of one
+    card is sent to the `card` command instead."""
+    kind = image_format(first_bytes(existing_file(path)))
+    if kind:
+        raise InvalidInput(
+            f"{path} is a {kind} image, not a ZIP of cards; read one card with "
+            f"`cardscan card {shlex.quote(str(path))}`"
+        )
+    return path
+
+
+def card_image(path: Path) -> Path:
+    """The path, if it names a file that is no ZIP: a ZIP of cards is sent
+    to the `scan` command instead."""
+    if zipfile.is_zipfile(existing_file(path)):
+        raise InvalidInput(
+            f"{path} is a ZIP archive, not a card image; read the cards in it "
+            f"with `cardscan scan {shlex.quote(str(path))}`"
+        )
+    return path
+
+
+def first_bytes(path: Path) -> bytes:
+    with path.open("rb") as file:
+        return file.read(16)
+
+
 def connect(address: str, require_serving: bool = True) -> GatewayClient:
     """A client of the gateway at the address, checked to be answering and,
     unless require_serving is False, serving."""
@@ -344,7 +374,7 @@ def connect(address: str, require_serving: bool = True) -> GatewayClient:
 
 def run_scan(args: argparse.Namespace, term: Terminal) -> int:
     """scan CARDS.zip: upload, follow, then print or write the contacts."""
-    path = existing_file(args.zip)
+    path = zip_of_cards(args.zip)
     if args.json not in (None, "-") and Path(args.json).resolve() == path.resolve():
         raise InvalidInput(f"--json {args.json} would overwrite the ZIP being read")
     with connect(args.server) as client:
@@ -493,7 +523,7 @@ def show_cards(cards: list[batch_pb2.Card], target: str | None, term: Terminal) 
 
 def run_card(args: argparse.Namespace, term: Terminal) -> int:
     """card IMAGE: read one card and print its contact."""
-    path = existing_file(args.image)
+    path = card_image(args.image)
     with connect(args.server) as client:
         card = client.scan_card(path)
 
@@ -660,7 +690,7 @@ def run_down(args: argparse.Namespace, term: Terminal) -> int:
 
 def run_demo(args: argparse.Namespace, term: Terminal) -> int:
     """demo: a throw-away stack, one scan, the contacts table, all stopped."""
-    given = existing_file(args.zip) if args.zip else None
+    given = zip_of_cards(args.zip) if args.zip else None
     folder = Path(tempfile.mkdtemp(prefix="cardscan-demo-"))
     stack = Stack(folder / "stack", Ports.free(), ocr_workers=args.workers)
     stop_on_sigterm()

@@ -538,6 +538,29 @@ def test_card_that_was_read_prints_its_contact(gateway, tmp_path, capsys):
     assert "Head of Logistics" in capsys.readouterr().out
 
 
+def test_scan_of_one_image_points_to_the_card_command(gateway, tmp_path, capsys):
+    image = tmp_path / "photo.jpg"
+    image.write_bytes(b"\xff\xd8\xff\xe0 a photo of one card")
+
+    status = cli.main(["scan", str(image), "--server", gateway.address])
+
+    assert status != 0
+    err = capsys.readouterr().err
+    assert f"{image} is a JPEG image, not a ZIP of cards" in err
+    assert f"`cardscan card {image}`" in err
+    assert "/v1/cards" not in err
+    assert gateway.chunks == []
+
+
+def test_card_of_a_zip_points_to_the_scan_command(gateway, cards_zip, capsys):
+    status = cli.main(["card", str(cards_zip), "--server", gateway.address])
+
+    assert status != 0
+    err = capsys.readouterr().err
+    assert f"{cards_zip} is a ZIP archive, not a card image" in err
+    assert f"`cardscan scan {cards_zip}`" in err
+
+
 def test_contacts_of_an_unknown_batch_prints_the_servers_message(gateway, capsys):
     status = cli.main(["contacts", "zz9", "--server", gateway.address])
 
