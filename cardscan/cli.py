@@ -28,7 +28,7 @@ from cardscan import jsonview, tables
 from cardscan.client import GatewayClient, Unreachable
 from cardscan.errors import CardscanError, InvalidInput, Unavailable
 from cardscan.signatures import image_format
-from cardscan.stack import DetachedStack, Ports, Stack
+from cardscan.stack import Ports, RecordedStack, Stack
 from cardscan.v1 import batch_pb2, cardscan_pb2
 
 SERVER_ENV = "CARDSCAN_SERVER"
@@ -232,7 +232,10 @@ def add_stack_commands(commands, own_stack: argparse.ArgumentParser) -> None:
         parents=[own_stack],
         help="run the stack on this machine until Ctrl-C",
         description="Run NATS, the store on SQLite, OCR workers and the "
-        "gateway on this machine, listening on 127.0.0.1.",
+        "gateway on this machine, listening on 127.0.0.1. Where a stack "
+        "left in the background runs from the data directory already, "
+        "start again those of its parts that stopped, on the ports and with "
+        "the settings it was started with.",
     )
     data_dir_option(up)
     workers_option(up)
@@ -254,7 +257,11 @@ def add_stack_commands(commands, own_stack: argparse.ArgumentParser) -> None:
     up.set_defaults(command=run_up)
 
     down = commands.add_parser(
-        "down", parents=[own_stack], help="stop a stack started with up --detach"
+        "down",
+        parents=[own_stack],
+        help="stop the stack up runs from the data directory",
+        description="Stop the stack that `cardscan up` runs from the data "
+        "directory, in the background or in the foreground of another terminal.",
     )
     data_dir_option(down)
     down.set_defaults(command=run_down)
@@ -586,7 +593,10 @@ def run_up(args: argparse.Namespace, term: Terminal) -> int:
     """up: start the stack, then serve until stopped or detach."""
     ports = Ports(args.nats, args.store, args.gateway_grpc, args.gateway_http)
     data_dir = args.data_dir.resolve()
-    refuse_second_stack(data_dir, ports)
+    recorded = RecordedStack.load(data_dir)
+    if recorded and recorded.running():
+        return start_stopped_parts(recorded, term)
+    refuse_taken_ports(ports)
     stack = Stack(data_dir=data_dir, ports=ports, ocr_workers=args.workers)
 
     stop_on_sigterm()
@@ -597,9 +607,9 @@ def run_up(args: argparse.Namespace, term: Terminal) -> int:
         raise Failed(f"{error}; see the logs in {stack.logs}") from None
     # Recorded before anything is printed, so that a closed output cannot
     # leave a stack running that `down` does not know of.
-    record = stack.detach() if args.detach else None
+    record = stack.detach() if args.detach else stack.record()
     describe(stack, term.out)
-    if record:
+    if args.detach:
         term.out.print(
             f"Running in the background (recorded in {record}); stop it with "
             f"`cardscan down --data-dir {args.data_dir}`."
@@ -609,14 +619,37 @@ def run_up(args: argparse.Namespace, term: Terminal) -> int:
     return serve(stack, term)
 
 
-def refuse_second_stack(data_dir: Path, ports: Ports) -> None:
-    """Fails if a stack runs from the data directory or holds the ports."""
-    detached = DetachedStack.load(data_dir)
-    if detached and detached.running():
+def start_stopped_parts(recorded: RecordedStack, term: Terminal) -> int:
+    """Starts again the parts of a recorded stack that stopped, or fails
+    if its every part runs or an ``up`` in the foreground runs it."""
+    data_dir = recorded.data_dir
+    down = f"`cardscan down --data-dir {shlex.quote(str(data_dir))}`"
+    if recorded.in_foreground():
         raise Failed(
-            f"a stack already runs from {data_dir}; stop it with "
-            f"`cardscan down --data-dir {data_dir}`"
+            f"a stack already runs from {data_dir} in the foreground of "
+            f"`cardscan up` (process {recorded.supervisor['pid']}); stop it with "
+            f"Ctrl-C there or with {down}"
         )
+    running, stopped = recorded.running(), recorded.stopped()
+    if not stopped:
+        raise Failed(f"a stack already runs from {data_dir}; stop it with {down}")
+
+    try:
+        with term.err.status(f"Starting again {', '.join(stopped)}"):
+            recorded.start_again()
+    except (RuntimeError, TimeoutError) as error:
+        raise Failed(f"{error}; see the logs in {recorded.logs}") from None
+    term.out.print(
+        f"Started again {', '.join(stopped)} of the stack that runs from "
+        f"{data_dir}, on the ports and with the settings it was started with; "
+        f"{', '.join(running)} ran already."
+    )
+    term.out.print(f"It runs in the background; stop it with {down}.")
+    return 0
+
+
+def refuse_taken_ports(ports: Ports) -> None:
+    """Fails if something holds any of the ports."""
     taken = ports.taken()
     if taken:
         shown = ", ".join(
@@ -670,21 +703,26 @@ def serve(stack: Stack, term: Terminal) -> int:
 
 
 def run_down(args: argparse.Namespace, term: Terminal) -> int:
-    """down: stop the stack that up --detach left running."""
-    detached = DetachedStack.load(args.data_dir)
-    if detached is None:
+    """down: stop the stack that up runs, in the background or foreground."""
+    recorded = RecordedStack.load(args.data_dir)
+    if recorded is None:
         raise Failed(
-            f"no stack started with `cardscan up --detach` is recorded in "
+            f"no stack started with `cardscan up` is recorded in "
             f"{args.data_dir}; nothing to stop"
         )
-    stopped = detached.stop()
+    foreground = recorded.supervisor["pid"] if recorded.in_foreground() else None
+    already = recorded.stopped()
+    stopped = recorded.stop()
     if not stopped:
         term.out.print(
             f"The stack recorded in {args.data_dir} was no longer running; "
             "removed its record."
         )
         return 0
-    term.out.print(f"Stopped {', '.join(stopped)}.")
+    whose = f" (run by `cardscan up`, process {foreground})" if foreground else ""
+    term.out.print(f"Stopped {', '.join(stopped)}{whose}.")
+    if already:
+        term.out.print(f"{', '.join(already)} had stopped already.")
     return 0
 
 

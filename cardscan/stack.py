@@ -3,9 +3,10 @@
 The stack is a real nats-server with JetStream, the store on its embedded
 SQLite database, one OCR worker per core and the gateway, each a process of
 its own talking over loopback. The CLI's ``up`` and ``demo`` commands and
-the end-to-end tests start it through here. A stack left running in the
-background is recorded in ``stack.json`` in its data directory, which is
-how ``down`` finds and stops it later.
+the end-to-end tests start it through here. A stack that ``up`` runs,
+in the foreground or left in the background, is recorded in ``stack.json``
+in its data directory, which is how a second ``up`` sees it, starts again
+the parts of it that stopped, and how ``down`` stops it.
 """
 
 import json
@@ -161,6 +162,11 @@ class Stack:
     ocr_workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     extra_env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    # The environment each process got beyond this process's own, so that
+    # a part that stopped can be started again as it was.
+    envs: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The record of this stack while it runs in the foreground.
+    record_path: Path | None = None
     # Where each process's own lines start in its log, which earlier runs
     # from the same data directory may have begun.
     log_starts: dict[str, int] = field(default_factory=dict)
@@ -190,14 +196,35 @@ class Stack:
         self.logs.mkdir(parents=True, exist_ok=True)
         log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - child keeps it
         self.log_starts[name] = log.tell()
+        self.envs[name] = {**self.extra_env, **env}
         self.processes[name] = subprocess.Popen(
             argv,
-            env={**os.environ, **self.extra_env, **env},
+            env={**os.environ, **self.envs[name]},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         log.close()
+
+    def _start(self, name: str, argv: list[str], env: dict[str, str]) -> None:
+        """Spawns the named part and waits until it is ready."""
+        self._spawn(name, argv, env)
+        with self._explained_by_log(name):
+            self._wait_ready(name)
+
+    def _wait_ready(self, name: str) -> None:
+        process = self.processes[name]
+        if name == "nats":
+            wait_for_port(self.ports.nats, process, "nats-server")
+        elif name == "store":
+            wait_healthy(self.store_address, process, "the store")
+        elif name == "gateway":
+            wait_healthy(self.gateway_address, process, "the gateway")
+            wait_for_port(self.ports.gateway_http, process, "the gateway")
+        else:
+            number = name.removeprefix("ocr-")
+            address = self.envs[name]["OCR_HEALTH_LISTEN"]
+            wait_healthy(address, process, f"OCR worker {number}")
 
     @contextmanager
     def _explained_by_log(self, name: str) -> Iterator[None]:
@@ -224,9 +251,7 @@ class Stack:
         store_dir.mkdir(parents=True, exist_ok=True)
         argv = [nats_server_binary(), "--jetstream", "--store_dir", str(store_dir)]
         argv += ["--addr", "127.0.0.1", "--port", str(self.ports.nats)]
-        self._spawn("nats", argv, {})
-        with self._explained_by_log("nats"):
-            wait_for_port(self.ports.nats, self.processes["nats"], "nats-server")
+        self._start("nats", argv, {})
 
     def start_store(self) -> None:
         """Starts the store service, on SQLite unless MONGO_URL is set."""
@@ -234,9 +259,7 @@ class Stack:
             "STORE_LISTEN": self.store_address,
             "CARDSCAN_DATA_DIR": str(self.data_dir),
         }
-        self._spawn("store", [sys.executable, "-m", "store_service"], env)
-        with self._explained_by_log("store"):
-            wait_healthy(self.store_address, self.processes["store"], "the store")
+        self._start("store", [sys.executable, "-m", "store_service"], env)
 
     def start_ocr(self, count: int) -> list[str]:
         """Starts OCR workers, numbered after those already running, and
@@ -248,9 +271,7 @@ class Stack:
             address = f"127.0.0.1:{free_port()}"
             worker_env = {**env, "OCR_HEALTH_LISTEN": address}
             name = f"ocr-{number}"
-            self._spawn(name, [sys.executable, "-m", "ocr_service"], worker_env)
-            with self._explained_by_log(name):
-                wait_healthy(address, self.processes[name], f"OCR worker {number}")
+            self._start(name, [sys.executable, "-m", "ocr_service"], worker_env)
             addresses.append(address)
         return addresses
 
@@ -263,11 +284,7 @@ class Stack:
             "GATEWAY_HTTP_LISTEN": f"127.0.0.1:{self.ports.gateway_http}",
             "CARDSCAN_DATA_DIR": str(self.data_dir),
         }
-        self._spawn("gateway", [sys.executable, "-m", "gateway"], env)
-        gateway = self.processes["gateway"]
-        with self._explained_by_log("gateway"):
-            wait_healthy(self.gateway_address, gateway, "the gateway")
-            wait_for_port(self.ports.gateway_http, gateway, "the gateway")
+        self._start("gateway", [sys.executable, "-m", "gateway"], env)
 
     def start(self) -> "Stack":
         """Starts every part, in the order they depend on each other."""
@@ -293,31 +310,78 @@ class Stack:
                 process.wait()
 
     def stop(self) -> None:
-        """Stops every process, the gateway first and NATS last."""
+        """Stops every process, the gateway first and NATS last, and removes
+        the record of a stack that ran in the foreground."""
         for name in reversed(list(self.processes)):
             self.stop_process(name)
+        if self.record_path:
+            self.record_path.unlink(missing_ok=True)
+            self.record_path = None
+
+    def record(self) -> Path:
+        """Records the running processes, and this process as the one that
+        runs them in the foreground, in the data directory; ``stop``
+        removes the record again."""
+        self.record_path = self._write_record(supervisor=this_process())
+        return self.record_path
 
     def detach(self) -> Path:
         """Records the running processes in the data directory and lets them
-        run on after this process ends; ``DetachedStack`` stops them."""
-        record = {
-            "ports": asdict(self.ports),
-            "logs": str(self.logs.resolve()),
-            "processes": [
-                {"name": name, "pid": process.pid, "argv": list(process.args)}
-                for name, process in self.processes.items()
-            ],
-        }
-        path = self.data_dir / RECORD_NAME
-        path.write_text(json.dumps(record, indent=2) + "\n")
+        run on after this process ends; ``RecordedStack`` stops them."""
+        path = self._write_record(supervisor=None)
         self.processes.clear()
+        self.record_path = None
         return path
+
+    def _write_record(self, supervisor: dict | None) -> Path:
+        processes = [
+            {
+                "name": name,
+                "pid": process.pid,
+                "argv": list(process.args),
+                "env": self.envs.get(name, {}),
+            }
+            for name, process in self.processes.items()
+        ]
+        path = self.data_dir / RECORD_NAME
+        write_record(path, self.ports, self.logs.resolve(), supervisor, processes)
+        return path
+
+    def start_again(self, name: str, argv: list[str], env: dict[str, str]) -> None:
+        """Starts a recorded part that stopped, as it was started before."""
+        self._start(name, argv, env)
 
     def __enter__(self) -> "Stack":
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+
+def write_record(
+    path: Path,
+    ports: Ports,
+    logs: Path,
+    supervisor: dict | None,
+    processes: list[dict],
+) -> None:
+    """Writes the record of a stack that ``RecordedStack.load`` reads."""
+    record = {
+        "ports": asdict(ports),
+        "logs": str(logs),
+        "supervisor": supervisor,
+        "processes": processes,
+    }
+    path.write_text(json.dumps(record, indent=2) + "\n")
+
+
+def this_process() -> dict:
+    """This process's pid and command line, as a record names a process."""
+    cmdline = (PROC / "self" / "cmdline").read_bytes()
+    return {
+        "pid": os.getpid(),
+        "argv": [os.fsdecode(a) for a in cmdline.split(b"\0")[:-1]],
+    }
 
 
 def process_runs(pid: int, argv: list[str]) -> bool:
@@ -334,7 +398,7 @@ def process_runs(pid: int, argv: list[str]) -> bool:
         return False
     # The state follows the parenthesised command name; Z is a zombie.
     state = stat.rsplit(")", 1)[1].split()[0]
-    return state != "Z" and cmdline.split(b"\0")[:-1] == [a.encode() for a in argv]
+    return state != "Z" and cmdline.split(b"\0")[:-1] == [os.fsencode(a) for a in argv]
 
 
 def signal_and_wait(pid: int, argv: list[str], timeout: float) -> None:
@@ -353,16 +417,18 @@ def signal_and_wait(pid: int, argv: list[str], timeout: float) -> None:
 
 
 @dataclass
-class DetachedStack:
-    """A stack that runs on in the background, as its ``stack.json`` tells."""
+class RecordedStack:
+    """A stack that runs, or ran, as its ``stack.json`` tells: in the
+    background, or in the foreground of the ``up`` named as supervisor."""
 
     record_path: Path
     ports: Ports
     logs: Path
     processes: list[dict]
+    supervisor: dict | None = None
 
     @classmethod
-    def load(cls, data_dir: Path) -> "DetachedStack | None":
+    def load(cls, data_dir: Path) -> "RecordedStack | None":
         """The stack recorded in the data directory, or None if none is."""
         path = data_dir / RECORD_NAME
         try:
@@ -372,23 +438,78 @@ class DetachedStack:
                 Ports(**record["ports"]),
                 Path(record["logs"]),
                 record["processes"],
+                record.get("supervisor"),
             )
         except FileNotFoundError:
             return None
         except (ValueError, KeyError, TypeError) as error:
             raise ValueError(f"{path} is not a stack record: {error!r}") from None
 
+    @property
+    def data_dir(self) -> Path:
+        return self.record_path.parent
+
     def running(self) -> list[str]:
         """The names of the recorded processes that still run."""
         return [p["name"] for p in self.processes if process_runs(p["pid"], p["argv"])]
 
+    def stopped(self) -> list[str]:
+        """The names of the recorded processes that no longer run."""
+        running = self.running()
+        return [p["name"] for p in self.processes if p["name"] not in running]
+
+    def in_foreground(self) -> bool:
+        """Whether the ``up`` that runs the stack in the foreground still runs."""
+        return bool(self.supervisor) and process_runs(
+            self.supervisor["pid"], self.supervisor["argv"]
+        )
+
+    def start_again(self) -> list[str]:
+        """Starts the recorded parts that stopped, NATS first and the gateway
+        last, with the argument and environment they were first given, and
+        records the stack as one in the background; returns their names."""
+        if self.in_foreground():
+            raise RuntimeError(
+                f"the stack recorded in {self.record_path} runs in the foreground "
+                f"of process {self.supervisor['pid']}, which starts no part again"
+            )
+        stopped = self.stopped()
+        stack = Stack(self.data_dir, self.ports)
+        try:
+            for process in self.processes:
+                if process["name"] in stopped:
+                    self._start_again(stack, process)
+        finally:
+            self.supervisor = None
+            write_record(self.record_path, self.ports, self.logs, None, self.processes)
+        return stopped
+
+    def _start_again(self, stack: Stack, process: dict) -> None:
+        if "env" not in process:
+            raise RuntimeError(
+                f"{self.record_path} does not say how {process['name']} was "
+                "started; stop the stack with `cardscan down` and start it anew"
+            )
+        try:
+            stack.start_again(process["name"], process["argv"], process["env"])
+        except BaseException:
+            stack.stop()
+            raise
+        process["pid"] = stack.processes.pop(process["name"]).pid
+
     def stop(self, timeout: float = STOP_TIMEOUT_SECONDS) -> list[str]:
         """Stops what still runs, the gateway first and NATS last, and
-        removes the record; returns the names of the processes stopped."""
-        stopped = []
+        removes the record; returns the names of the processes stopped.
+
+        A stack in the foreground is stopped by its ``up``, sent SIGTERM as
+        Ctrl-C would stop it, so that its terminal tells why; what it leaves
+        running is stopped here."""
+        running = self.running()
+        if self.in_foreground():
+            patience = timeout * (len(self.processes) + 1)
+            signal_and_wait(self.supervisor["pid"], self.supervisor["argv"], patience)
         for process in reversed(self.processes):
             if process_runs(process["pid"], process["argv"]):
                 signal_and_wait(process["pid"], process["argv"], timeout)
-                stopped.append(process["name"])
         self.record_path.unlink(missing_ok=True)
-        return stopped
+        return [p["name"] for p in reversed(self.processes) if p["name"] in running]

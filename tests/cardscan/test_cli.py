@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import zipfile
 from concurrent import futures
 from dataclasses import asdict
@@ -17,7 +18,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from cardscan import cli, jsonview
 from cardscan.client import CHUNK_BYTES, GatewayClient
-from cardscan.stack import DetachedStack, Ports, free_port, port_taken, wait_healthy
+from cardscan.stack import Ports, RecordedStack, free_port, port_taken, wait_healthy
 from cardscan.v1 import batch_pb2, cardscan_pb2, cardscan_pb2_grpc, contact_pb2
 
 NOTICE = "No OCR worker is consuming cards: start one to read this batch."
@@ -653,6 +654,59 @@ def test_up_refuses_ports_already_in_use_and_names_them(tmp_path, capsys):
     assert not (tmp_path / "logs").exists()
 
 
+def kill_recorded(data_dir, name):
+    """Kills a recorded part outright and waits until it is gone."""
+    recorded = RecordedStack.load(data_dir)
+    process = next(p for p in recorded.processes if p["name"] == name)
+    os.kill(process["pid"], signal.SIGKILL)
+    while name in recorded.running():
+        time.sleep(0.05)
+
+
+def test_up_starts_again_the_parts_of_a_recorded_stack_that_stopped(
+    stack_parts, capsys
+):
+    stack_parts.start_nats()
+    stack_parts.start_store()
+    stack_parts.detach()
+    data_dir = stack_parts.data_dir
+    try:
+        kill_recorded(data_dir, "store")
+        status = cli.main(["up", "--detach", "--data-dir", str(data_dir)])
+        out, err = capsys.readouterr()
+        running = RecordedStack.load(data_dir).running()
+        again = cli.main(["up", "--detach", "--data-dir", str(data_dir)])
+        refused = capsys.readouterr().err
+    finally:
+        RecordedStack.load(data_dir).stop()
+
+    assert status == 0, err
+    assert f"Started again store of the stack that runs from {data_dir}" in out
+    assert "nats ran already" in out
+    assert running == ["nats", "store"]
+    assert again != 0
+    assert f"a stack already runs from {data_dir}" in refused
+
+
+def test_down_names_the_parts_that_had_stopped_already(stack_parts, capsys):
+    stack_parts.start_nats()
+    stack_parts.start_store()
+    stack_parts.detach()
+    try:
+        kill_recorded(stack_parts.data_dir, "store")
+        status = cli.main(["down", "--data-dir", str(stack_parts.data_dir)])
+    finally:
+        leftover = RecordedStack.load(stack_parts.data_dir)
+        if leftover:
+            leftover.stop()
+
+    assert status == 0
+    assert capsys.readouterr().out.split("\n")[:2] == [
+        "Stopped nats.",
+        "store had stopped already.",
+    ]
+
+
 # The whole stack, started by the command itself as processes.
 
 
@@ -687,7 +741,7 @@ def test_up_detach_serves_scans_until_down(tmp_path):
         )
         down = cardscan_command("down", "--data-dir", str(data_dir))
     finally:
-        leftover = DetachedStack.load(data_dir)
+        leftover = RecordedStack.load(data_dir)
         if leftover:
             leftover.stop()
 
@@ -716,17 +770,53 @@ def test_up_detach_records_the_stack_even_when_its_output_is_closed(tmp_path):
         up = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         up.stdout.close()
         up.wait(timeout=300)
-        recorded = DetachedStack.load(data_dir)
+        recorded = RecordedStack.load(data_dir)
         running = recorded.running() if recorded else []
         down = cardscan_command("down", "--data-dir", str(data_dir))
     finally:
-        leftover = DetachedStack.load(data_dir)
+        leftover = RecordedStack.load(data_dir)
         if leftover:
             leftover.stop()
 
     assert recorded is not None
     assert sorted(running) == ["gateway", "nats", "ocr-1", "store"]
     assert down.returncode == 0, down.stderr
+    assert not any(port_taken(port) for port in asdict(ports).values())
+
+
+@pytest.mark.e2e
+def test_a_stack_in_the_foreground_refuses_a_second_and_stops_on_down(tmp_path):
+    data_dir, ports = tmp_path / "data", Ports.free()
+    argv = [sys.executable, "-m", "cardscan.cli", "up", "--workers", "1"]
+    argv += ["--data-dir", str(data_dir), *port_options(ports)]
+    up = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        for line in up.stdout:
+            if line.startswith("Serving"):
+                break
+        second = cardscan_command(
+            "up", "--detach", "--data-dir", str(data_dir), *port_options(Ports.free())
+        )
+        down = cardscan_command("down", "--data-dir", str(data_dir))
+        status = up.wait(timeout=60)
+    finally:
+        if up.poll() is None:
+            up.kill()
+            up.wait()
+        leftover = RecordedStack.load(data_dir)
+        if leftover:
+            leftover.stop()
+
+    assert second.returncode != 0
+    assert "already runs" in second.stderr
+    assert "in the foreground" in second.stderr
+    assert down.returncode == 0, down.stderr
+    assert f"(run by `cardscan up`, process {up.pid})" in down.stdout
+    assert status == 0
+    assert "Stopping the stack" in up.stdout.read()
+    assert not (data_dir / "stack.json").exists()
     assert not any(port_taken(port) for port in asdict(ports).values())
 
 

@@ -1,14 +1,19 @@
-"""Tests of running a stack detached, finding it again and stopping it."""
+"""Tests of recording a stack, finding it again, starting again the parts
+of it that stopped and stopping it."""
 
+import json
+import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 
 from cardscan.stack import (
-    DetachedStack,
     Ports,
+    RecordedStack,
     ephemeral_ports,
     free_port,
     port_taken,
@@ -52,11 +57,11 @@ def test_a_detached_stack_is_stopped_gateway_side_first(stack_parts):
     stack_parts.start_store()
     record = stack_parts.detach()
     try:
-        detached = DetachedStack.load(stack_parts.data_dir)
+        detached = RecordedStack.load(stack_parts.data_dir)
         running = detached.running()
         stopped = detached.stop()
     finally:
-        leftover = DetachedStack.load(stack_parts.data_dir)
+        leftover = RecordedStack.load(stack_parts.data_dir)
         if leftover:
             leftover.stop()
 
@@ -67,15 +72,79 @@ def test_a_detached_stack_is_stopped_gateway_side_first(stack_parts):
     assert not port_taken(stack_parts.ports.store)
 
 
+def kill_recorded(data_dir, name):
+    """Kills a recorded part outright, as the system's OOM killer would."""
+    recorded = RecordedStack.load(data_dir)
+    process = next(p for p in recorded.processes if p["name"] == name)
+    os.kill(process["pid"], signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while process_runs(process["pid"], process["argv"]):
+        assert time.monotonic() < deadline, f"{name} outlived SIGKILL"
+        time.sleep(0.05)
+
+
+def test_stopped_parts_start_again_on_their_recorded_ports(stack_parts):
+    stack_parts.start_nats()
+    stack_parts.start_store()
+    record = stack_parts.detach()
+    try:
+        kill_recorded(stack_parts.data_dir, "store")
+        recorded = RecordedStack.load(stack_parts.data_dir)
+        stopped = recorded.stopped()
+        started = recorded.start_again()
+        again = RecordedStack.load(stack_parts.data_dir)
+        running = again.running()
+        stopped_by_down = again.stop()
+    finally:
+        leftover = RecordedStack.load(stack_parts.data_dir)
+        if leftover:
+            leftover.stop()
+
+    assert stopped == ["store"]
+    assert started == ["store"]
+    assert running == ["nats", "store"]
+    assert stopped_by_down == ["store", "nats"]
+    assert not record.exists()
+
+
+def test_a_stack_in_the_foreground_is_recorded_until_it_stops(stack_parts):
+    stack_parts.start_nats()
+    record = stack_parts.record()
+    recorded = RecordedStack.load(stack_parts.data_dir)
+    in_foreground = recorded.in_foreground()
+    stack_parts.stop()
+
+    assert recorded.supervisor["pid"] == os.getpid()
+    assert in_foreground
+    assert recorded.running() == []
+    assert not record.exists()
+
+
+def test_a_record_with_a_supervisor_gone_is_one_in_the_background(stack_parts):
+    stack_parts.start_nats()
+    stack_parts.record()
+    path = stack_parts.data_dir / "stack.json"
+    record = json.loads(path.read_text())
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    record["supervisor"] = {"pid": gone.pid, "argv": gone.args}
+    path.write_text(json.dumps(record))
+
+    recorded = RecordedStack.load(stack_parts.data_dir)
+
+    assert not recorded.in_foreground()
+    assert recorded.running() == ["nats"]
+
+
 def test_no_record_means_no_detached_stack(tmp_path):
-    assert DetachedStack.load(tmp_path) is None
+    assert RecordedStack.load(tmp_path) is None
 
 
 def test_a_broken_record_is_refused_with_its_path(tmp_path):
     (tmp_path / "stack.json").write_text('{"ports": {}}')
 
     with pytest.raises(ValueError, match="stack.json is not a stack record"):
-        DetachedStack.load(tmp_path)
+        RecordedStack.load(tmp_path)
 
 
 def test_free_ports_are_distinct_and_outside_the_ephemeral_range():
