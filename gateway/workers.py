@@ -19,7 +19,10 @@ MISSED_BEATS = 3
 # How long a worker may stay silent and still count as alive; also how long
 # the gateway must listen before the silence of every worker means anything.
 WINDOW_SECONDS = MISSED_BEATS * messaging.HEARTBEAT_INTERVAL_SECONDS
-HOW_TO_START = "cardscan up, or docker compose up --scale ocr=N"
+HOW_TO_START = (
+    "`cardscan up` on the stack's data directory starts again the workers that "
+    "stopped, `docker compose up --scale ocr=N` starts N"
+)
 # The gateway sends itself a message on a subject of this prefix as often as
 # workers beat: when its own messages stop arriving too, the silence of the
 # workers says nothing about them, only that NATS does not deliver.

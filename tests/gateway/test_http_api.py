@@ -353,8 +353,9 @@ async def test_scan_with_no_worker_running_is_refused_at_once_and_not_queued(
     assert reply.status == 503
     assert body["error"] == {
         "code": "UNAVAILABLE",
-        "message": "no OCR worker is running; start one (cardscan up, or docker "
-        "compose up --scale ocr=N) and send the card again",
+        "message": "no OCR worker is running; start one (`cardscan up` on the "
+        "stack's data directory starts again the workers that stopped, `docker "
+        "compose up --scale ocr=N` starts N) and send the card again",
     }
     assert stream.state.messages == 0
 
@@ -370,7 +371,9 @@ async def test_batch_with_no_worker_running_is_taken_with_a_notice(
     assert (status, body["accepted"]) == (202, 1)
     assert body["notice"] == (
         "no OCR worker is running; the cards wait in the queue and are read "
-        "once one starts (cardscan up, or docker compose up --scale ocr=N)"
+        "once one starts (`cardscan up` on the stack's data directory starts "
+        "again the workers that stopped, `docker compose up --scale ocr=N` "
+        "starts N)"
     )
     assert message.headers[messaging.CARD_ID_HEADER] == f"{body['batch_id']}-0"
 
