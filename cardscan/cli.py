@@ -605,18 +605,17 @@ def run_up(args: argparse.Namespace, term: Terminal) -> int:
             stack.start()
     except (RuntimeError, TimeoutError) as error:
         raise Failed(f"{error}; see the logs in {stack.logs}") from None
+    if not args.detach:
+        return serve(stack, term)
     # Recorded before anything is printed, so that a closed output cannot
     # leave a stack running that `down` does not know of.
-    record = stack.detach() if args.detach else stack.record()
+    record = stack.detach()
     describe(stack, term.out)
-    if args.detach:
-        term.out.print(
-            f"Running in the background (recorded in {record}); stop it with "
-            f"`cardscan down --data-dir {args.data_dir}`."
-        )
-        return 0
-    term.out.print("Serving; press Ctrl-C to stop.")
-    return serve(stack, term)
+    term.out.print(
+        f"Running in the background (recorded in {record}); stop it with "
+        f"`cardscan down --data-dir {args.data_dir}`."
+    )
+    return 0
 
 
 def start_stopped_parts(recorded: RecordedStack, term: Terminal) -> int:
@@ -684,8 +683,13 @@ def stop_on_sigterm() -> None:
 
 
 def serve(stack: Stack, term: Terminal) -> int:
-    """Waits for Ctrl-C or SIGTERM, or for a part to die, then stops all."""
+    """Records the stack as one in the foreground and waits for Ctrl-C or
+    SIGTERM, or for a part to die, then stops all and removes the record.
+    Ctrl-C while it prints stops the stack too."""
     try:
+        stack.record()
+        describe(stack, term.out)
+        term.out.print("Serving; press Ctrl-C to stop.")
         while True:
             for name, process in stack.processes.items():
                 if process.poll() is not None:

@@ -821,6 +821,40 @@ def test_a_stack_in_the_foreground_refuses_a_second_and_stops_on_down(tmp_path):
 
 
 @pytest.mark.e2e
+def test_ctrl_c_as_soon_as_up_serves_stops_the_stack_and_its_record(tmp_path):
+    ports = Ports.free()
+    argv = [sys.executable, "-m", "cardscan.cli", "up", "--workers", "1"]
+    argv += ["--data-dir", str(tmp_path), *port_options(ports)]
+    up = subprocess.Popen(
+        argv,
+        stdout=subprocess.PIPE,
+        text=True,
+        # Ctrl-C reaches a program started from a terminal, which does not
+        # ignore it as a background job of a script would.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        for line in up.stdout:
+            if line.startswith("Serving"):
+                break
+        recorded = (tmp_path / "stack.json").exists()
+        up.send_signal(signal.SIGINT)
+        status = up.wait(timeout=60)
+    finally:
+        if up.poll() is None:
+            up.kill()
+            up.wait()
+        leftover = RecordedStack.load(tmp_path)
+        if leftover:
+            leftover.stop()
+
+    assert recorded
+    assert status == 0
+    assert leftover is None
+    assert not any(port_taken(port) for port in asdict(ports).values())
+
+
+@pytest.mark.e2e
 def test_up_stops_every_part_on_sigterm(tmp_path):
     ports = Ports.free()
     argv = [sys.executable, "-m", "cardscan.cli", "up", "--workers", "1"]
