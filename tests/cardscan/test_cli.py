@@ -1,6 +1,7 @@
 """Tests of the cardscan command against a stand-in gateway served over real
 gRPC on 127.0.0.1, and of its errors when no gateway answers."""
 
+import contextlib
 import json
 import os
 import signal
@@ -784,23 +785,19 @@ def test_up_detach_records_the_stack_even_when_its_output_is_closed(tmp_path):
     assert not any(port_taken(port) for port in asdict(ports).values())
 
 
-@pytest.mark.e2e
-def test_a_stack_in_the_foreground_refuses_a_second_and_stops_on_down(tmp_path):
-    data_dir, ports = tmp_path / "data", Ports.free()
+@contextlib.contextmanager
+def serving_up(data_dir, ports: Ports, **popen):
+    """``cardscan up`` in the foreground with one worker, once it says it
+    serves; whatever is left of it is stopped after the block."""
     argv = [sys.executable, "-m", "cardscan.cli", "up", "--workers", "1"]
     argv += ["--data-dir", str(data_dir), *port_options(ports)]
-    up = subprocess.Popen(
-        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    up = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, **popen)
     try:
+        # Only once up says it serves has it finished starting every part.
         for line in up.stdout:
             if line.startswith("Serving"):
                 break
-        second = cardscan_command(
-            "up", "--detach", "--data-dir", str(data_dir), *port_options(Ports.free())
-        )
-        down = cardscan_command("down", "--data-dir", str(data_dir))
-        status = up.wait(timeout=60)
+        yield up
     finally:
         if up.poll() is None:
             up.kill()
@@ -809,13 +806,25 @@ def test_a_stack_in_the_foreground_refuses_a_second_and_stops_on_down(tmp_path):
         if leftover:
             leftover.stop()
 
+
+@pytest.mark.e2e
+def test_a_stack_in_the_foreground_refuses_a_second_and_stops_on_down(tmp_path):
+    data_dir, ports = tmp_path / "data", Ports.free()
+    with serving_up(data_dir, ports, stderr=subprocess.PIPE) as up:
+        second = cardscan_command(
+            "up", "--detach", "--data-dir", str(data_dir), *port_options(Ports.free())
+        )
+        down = cardscan_command("down", "--data-dir", str(data_dir))
+        status = up.wait(timeout=60)
+        said = up.stdout.read()
+
     assert second.returncode != 0
     assert "already runs" in second.stderr
     assert "in the foreground" in second.stderr
     assert down.returncode == 0, down.stderr
     assert f"(run by `cardscan up`, process {up.pid})" in down.stdout
     assert status == 0
-    assert "Stopping the stack" in up.stdout.read()
+    assert "Stopping the stack" in said
     assert not (data_dir / "stack.json").exists()
     assert not any(port_taken(port) for port in asdict(ports).values())
 
@@ -823,30 +832,17 @@ def test_a_stack_in_the_foreground_refuses_a_second_and_stops_on_down(tmp_path):
 @pytest.mark.e2e
 def test_ctrl_c_as_soon_as_up_serves_stops_the_stack_and_its_record(tmp_path):
     ports = Ports.free()
-    argv = [sys.executable, "-m", "cardscan.cli", "up", "--workers", "1"]
-    argv += ["--data-dir", str(tmp_path), *port_options(ports)]
-    up = subprocess.Popen(
-        argv,
-        stdout=subprocess.PIPE,
-        text=True,
+
+    def as_from_a_terminal():
         # Ctrl-C reaches a program started from a terminal, which does not
         # ignore it as a background job of a script would.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-    try:
-        for line in up.stdout:
-            if line.startswith("Serving"):
-                break
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+    with serving_up(tmp_path, ports, preexec_fn=as_from_a_terminal) as up:
         recorded = (tmp_path / "stack.json").exists()
         up.send_signal(signal.SIGINT)
         status = up.wait(timeout=60)
-    finally:
-        if up.poll() is None:
-            up.kill()
-            up.wait()
-        leftover = RecordedStack.load(tmp_path)
-        if leftover:
-            leftover.stop()
+    leftover = RecordedStack.load(tmp_path)
 
     assert recorded
     assert status == 0
@@ -857,25 +853,13 @@ def test_ctrl_c_as_soon_as_up_serves_stops_the_stack_and_its_record(tmp_path):
 @pytest.mark.e2e
 def test_up_stops_every_part_on_sigterm(tmp_path):
     ports = Ports.free()
-    argv = [sys.executable, "-m", "cardscan.cli", "up", "--workers", "1"]
-    argv += ["--data-dir", str(tmp_path), *port_options(ports)]
-    up = subprocess.Popen(
-        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    try:
-        # Only once up says it serves has it finished starting every part.
-        for line in up.stdout:
-            if line.startswith("Serving"):
-                break
+    with serving_up(tmp_path, ports, stderr=subprocess.PIPE) as up:
         wait_healthy(f"127.0.0.1:{ports.gateway_grpc}", up, "cardscan up")
         up.send_signal(signal.SIGTERM)
         status = up.wait(timeout=60)
-    finally:
-        if up.poll() is None:
-            up.kill()
-            up.wait()
+        said = up.stderr.read()
 
-    assert status == 0, up.stderr.read()
+    assert status == 0, said
     assert not any(port_taken(port) for port in asdict(ports).values())
 
 
