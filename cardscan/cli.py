@@ -24,7 +24,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from cardscan import jsonview, tables
+from cardscan import jsonview, settings, tables
 from cardscan.client import GatewayClient, Unreachable
 from cardscan.errors import CardscanError, InvalidInput, Unavailable
 from cardscan.signatures import image_format
@@ -56,6 +56,9 @@ OUTAGE_RETRY_SECONDS = 2.0
 FILE_WIDTH = 240
 # Conventional exit status of a program ended by Ctrl-C.
 EXIT_INTERRUPTED = 130
+# How many skipped entries `scan` lists when the upload is taken; `status`
+# lists every one.
+ANNOUNCED_SKIPS = 20
 
 
 class Failed(CardscanError):
@@ -109,13 +112,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     the environment or the default where --server was not given."""
     commands = parser()
     args = commands.parse_args(argv)
+    own_stack = getattr(args, "own_stack", False)
+    given_as = "--server"
     if args.server is None:
+        given_as = SERVER_ENV
         args.server = os.environ.get(SERVER_ENV) or DEFAULT_SERVER
-    elif getattr(args, "own_stack", False):
+    elif own_stack:
         commands.error(
             "--server names a running gateway; up, down and demo run a stack "
             "of their own (choose its ports with up's --grpc-port and the like)"
         )
+    if not own_stack:
+        try:
+            settings.address({given_as: args.server}, given_as, DEFAULT_SERVER)
+        except ValueError as error:
+            commands.error(str(error))
     return args
 
 
@@ -419,7 +430,8 @@ def announce(created: cardscan_pb2.CreateBatchResponse, info: Console) -> None:
         )
     )
     if created.skipped:
-        info.print(tables.skipped(list(created.skipped)))
+        entries = list(created.skipped)
+        info.print(tables.skipped(entries, created.batch_id, ANNOUNCED_SKIPS))
     if created.notice:
         info.print(Text(tables.clean(created.notice), "yellow"))
 

@@ -134,7 +134,16 @@ def batches(summaries: list[batch_pb2.BatchSummary]) -> Table:
     return table
 
 
-def skipped(entries: list[batch_pb2.SkippedEntry]) -> Text:
-    """The upload entries not taken as cards, one per line with the reason."""
-    shown = [f"  skipped {clean(e.name)}: {clean(e.reason)}" for e in entries]
+def skipped(
+    entries: list[batch_pb2.SkippedEntry], batch_id: str = "", most: int = 0
+) -> Text:
+    """The upload entries not taken as cards, one per line with the reason;
+    given a most, only that many, and a line saying where the rest are."""
+    listed = entries[:most] if most else entries
+    shown = [f"  skipped {clean(e.name)}: {clean(e.reason)}" for e in listed]
+    if len(listed) < len(entries):
+        shown.append(
+            f"  and {len(entries) - len(listed)} more skipped entries: "
+            f"`cardscan status {batch_id}` lists every one"
+        )
     return Text("\n".join(shown), style="yellow")

@@ -282,6 +282,26 @@ def test_server_may_come_before_the_command_and_after_it_wins():
     assert cli.parse_args(both).server == "127.0.0.1:9"
 
 
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        (["--server", "nonsense"], "--server must be HOST:PORT, such as"),
+        (["--server", "127.0.0.1:99999"], "--server must have a port from 1 to"),
+        ([], "CARDSCAN_SERVER must be HOST:PORT, such as"),
+    ],
+)
+def test_a_server_address_that_is_no_host_and_port_is_refused_naming_it(
+    given, said, capsys, monkeypatch
+):
+    monkeypatch.setenv(cli.SERVER_ENV, "gateway.example")
+
+    with pytest.raises(SystemExit) as exit_info:
+        cli.parse_args(["status", "b1", *given])
+
+    assert exit_info.value.code == 2
+    assert said in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("command", ["up", "down", "demo"])
 def test_server_is_refused_by_the_commands_that_run_their_own_stack(
     command, capsys, monkeypatch

@@ -28,3 +28,19 @@ def test_markup_in_a_file_name_is_shown_as_text():
 
     assert "[bold red]x[/].png" in out
     assert "QUEUED" in out
+
+
+def test_skipped_entries_past_the_most_asked_are_counted_not_listed():
+    entries = [
+        batch_pb2.SkippedEntry(name=f"e{i}.txt", reason="is not an image")
+        for i in range(25)
+    ]
+
+    text = tables.skipped(entries, "b1", most=20).plain
+    every = tables.skipped(entries).plain
+
+    assert text.count(": is not an image") == 20
+    assert text.endswith(
+        "and 5 more skipped entries: `cardscan status b1` lists every one"
+    )
+    assert every.count(": is not an image") == 25
