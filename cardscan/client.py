@@ -125,7 +125,7 @@ class GatewayClient:
             for reply in call:
                 yield reply.batch
         except grpc.RpcError as error:
-            raise errors.from_rpc_error(error) from None
+            raise self._failure(error) from None
         finally:
             call.cancel()
 
@@ -133,4 +133,15 @@ class GatewayClient:
         try:
             return method(request)
         except grpc.RpcError as error:
-            raise errors.from_rpc_error(error) from None
+            raise self._failure(error) from None
+
+    def _failure(self, error: grpc.RpcError) -> errors.CardscanError:
+        """What a failed call means: the gateway's own answer, or Unreachable
+        when the gateway itself answers no more, rather than the transport's
+        words for it ("failed to connect to all addresses; ...")."""
+        if error.code() == grpc.StatusCode.UNAVAILABLE:
+            try:
+                self._health()
+            except Unreachable as gone:
+                return gone
+        return errors.from_rpc_error(error)

@@ -18,7 +18,7 @@ import pytest
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from cardscan import cli, jsonview
-from cardscan.client import CHUNK_BYTES, GatewayClient
+from cardscan.client import CHUNK_BYTES, GatewayClient, Unreachable
 from cardscan.stack import Ports, RecordedStack, free_port, port_taken, wait_healthy
 from cardscan.v1 import batch_pb2, cardscan_pb2, cardscan_pb2_grpc, contact_pb2
 
@@ -260,6 +260,17 @@ def test_scan_refused_by_a_gateway_not_serving_does_not_suggest_starting_one(
     assert f"the gateway at {gateway.address} runs but is not serving" in err
     assert "cardscan up" not in err
     assert gateway.chunks == []
+
+
+def test_a_call_to_a_gateway_that_is_gone_says_so_in_its_own_words():
+    address = f"127.0.0.1:{free_port()}"
+
+    with GatewayClient(address) as client, pytest.raises(Unreachable) as raised:
+        client.list_batches(5)
+
+    assert str(raised.value) == (
+        f"cannot reach the cardscan gateway at {address}: nothing answers there"
+    )
 
 
 def test_server_comes_from_the_environment_unless_given(monkeypatch):
