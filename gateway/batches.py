@@ -29,7 +29,7 @@ from cardscan.v1 import batch_pb2, store_pb2
 from cardscan.v1.store_pb2_grpc import StoreServiceStub
 from gateway import uploads
 from gateway.config import Settings
-from gateway.queue import CardQueue
+from gateway.queue import CardQueue, Refused
 from gateway.workers import Workers
 
 logger = logging.getLogger(__name__)
@@ -274,7 +274,7 @@ class Batches:
             return await self._fail_unqueued(card_id, f"the entry {card.name} {error}")
         try:
             await self._queue.publish(card_id, card.name, image)
-        except InvalidInput as error:
+        except Refused as error:
             return await self._fail_unqueued(card_id, str(error))
         return Outcome.QUEUED
 
@@ -397,9 +397,9 @@ class Batches:
             self._reading.discard(batch_id)
 
     async def _resume(self, batch_id: str, path: Path) -> None:
-        """Queues the cards of an upload that the store has QUEUED but the
-        stream does not hold: those a stopped gateway left, and those NATS
-        or the store left waiting."""
+        """Queues the cards of an upload that the store has not seen end but
+        the stream does not hold: those a stopped gateway left, those NATS
+        or the store left waiting, and those lost with the stream."""
         request = store_pb2.FetchBatchRequest(batch_id=batch_id)
         try:
             reply = await self._call(
@@ -413,22 +413,22 @@ class Batches:
             path.unlink()
             self._settled(batch_id)
             return
+        # A card being read is in the stream too until the store has its
+        # outcome; one that is not went with a lost stream, and would wait
+        # for ever if its worker died.
         unpublished = [
             card.card_id
             for card in reply.batch.cards
-            if card.state == batch_pb2.CARD_STATE_QUEUED
-            and not await self._queue.holds(card.card_id)
+            if card.state not in ENDED and not await self._queue.holds(card.card_id)
         ]
         if unpublished:
             # A card read and acknowledged since the store was asked is gone
-            # from the stream too; only one still QUEUED now was never there.
+            # from the stream too; only one still unended now is not there.
             reply = await self._call(self._store.FetchBatch(request))
-            queued = {
-                card.card_id
-                for card in reply.batch.cards
-                if card.state == batch_pb2.CARD_STATE_QUEUED
+            unended = {
+                card.card_id for card in reply.batch.cards if card.state not in ENDED
             }
-            unpublished = [card_id for card_id in unpublished if card_id in queued]
+            unpublished = [card_id for card_id in unpublished if card_id in unended]
         outcomes = await self._requeue(reply.batch, path, unpublished)
         logger.info(
             "batch %s resumed: %d card(s) re-queued",
@@ -604,7 +604,7 @@ class Batches:
         await self._register(batch_id, [new_card], [])
         try:
             await self._queue.publish(card_id, name, image, single=True)
-        except (Unavailable, InvalidInput) as error:
+        except (Unavailable, Refused) as error:
             await self._fail_unqueued(card_id, str(error))
             raise
 

@@ -16,7 +16,7 @@ from nats.js.errors import (
 from nats.js.object_store import ObjectStore
 
 from cardscan import messaging
-from cardscan.errors import InvalidInput, Unavailable
+from cardscan.errors import CardscanError, Unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +24,11 @@ PUBLISH_TIMEOUT_SECONDS = 10.0
 # What NATS answers when the stream a card goes to is gone: deleted by
 # hand, or lost with a server's storage.
 NO_STREAM = (NoStreamResponseError, ServiceUnavailableError)
+
+
+class Refused(CardscanError):
+    """NATS refused a card's message as it is, by a limit of its own such
+    as the largest message; sending it again changes nothing."""
 
 
 class CardQueue:
@@ -63,7 +68,7 @@ class CardQueue:
 
         The file name travels percent-encoded, since header values must be
         one line of ASCII. Raises Unavailable when NATS did not confirm the
-        card, and InvalidInput when it refused the message as it is, which
+        card, and Refused when it refused the message as it is, which
         sending it again would not change.
         """
         self.require_connected()
@@ -84,8 +89,8 @@ class CardQueue:
                 self._images = await messaging.image_store(self._js)
                 await self._put(subject, card_id, image, headers)
         except BadRequestError as error:
-            raise InvalidInput(
-                f"NATS refused card {card_id}: {error.description}"
+            raise Refused(
+                f"NATS refused the card's message: {error.description}"
             ) from None
         except (TimeoutError, nats.errors.Error, OSError) as error:
             reason = str(error) or type(error).__name__

@@ -269,7 +269,7 @@ async def test_a_card_nats_refuses_as_it_is_fails_saying_why(make_batches, nc):
     )
     assert (first.state, first.error) == (
         batch_pb2.CARD_STATE_FAILED,
-        f"could not be queued: NATS refused card {first.card_id}: header size "
+        "could not be queued: NATS refused the card's message: header size "
         "exceeds maximum allowed of 64k",
     )
     assert second.state == batch_pb2.CARD_STATE_QUEUED
@@ -421,12 +421,15 @@ async def test_a_kept_upload_waits_out_a_store_outage_before_it_goes(
 async def test_cards_lost_with_the_card_stream_are_queued_again(
     batches, nc, gateway_settings, how
 ):
-    upload = make_zip({f"{i}.png": image_bytes() for i in range(3)})
+    upload = make_zip({f"{i}.png": image_bytes() for i in range(4)})
     created = await batches.create(chunks_of(upload))
     store = StoreServiceStub(batches._store_channel)
     read_first = f"{created.batch_id}-0"
     await store.StartCard(store_pb2.StartCardRequest(card_id=read_first))
     await store.FinishCard(store_pb2.FinishCardRequest(card_id=read_first, error="x"))
+    # A worker had begun this one, then died with the stream gone.
+    begun = f"{created.batch_id}-3"
+    await store.StartCard(store_pb2.StartCardRequest(card_id=begun))
     js = nc.jetstream()
     await js.delete_stream(messaging.STREAM)
     if how == "deleted and created again":
@@ -436,7 +439,7 @@ async def test_cards_lost_with_the_card_stream_are_queued_again(
     in_stream = await cards_in_stream(nc, created.batch_id)
     await batches.settle_waiting()
 
-    assert in_stream == {f"{created.batch_id}-{i}": 1 for i in (1, 2)}
+    assert in_stream == {f"{created.batch_id}-{i}": 1 for i in (1, 2, 3)}
     assert await cards_in_stream(nc, created.batch_id) == in_stream
     assert spooled(gateway_settings) == [f"{created.batch_id}.zip"]
 
