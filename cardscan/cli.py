@@ -606,7 +606,9 @@ def run_up(args: argparse.Namespace, term: Terminal) -> int:
     ports = Ports(args.nats, args.store, args.gateway_grpc, args.gateway_http)
     data_dir = args.data_dir.resolve()
     recorded = RecordedStack.load(data_dir)
-    if recorded and recorded.running():
+    if recorded:
+        # Its parts start again on the ports they had, even all of them,
+        # as after a restart of the machine.
         return start_stopped_parts(recorded, term)
     refuse_taken_ports(ports)
     stack = Stack(data_dir=data_dir, ports=ports, ocr_workers=args.workers)
@@ -650,10 +652,11 @@ def start_stopped_parts(recorded: RecordedStack, term: Terminal) -> int:
             recorded.start_again()
     except (RuntimeError, TimeoutError) as error:
         raise Failed(f"{error}; see the logs in {recorded.logs}") from None
+    ran = f"; {', '.join(running)} ran already" if running else ""
     term.out.print(
         f"Started again {', '.join(stopped)} of the stack that runs from "
-        f"{data_dir}, on the ports and with the settings it was started with; "
-        f"{', '.join(running)} ran already."
+        f"{data_dir}, on the ports and with the settings it was started with"
+        f"{ran}."
     )
     term.out.print(f"It runs in the background; stop it with {down}.")
     return 0

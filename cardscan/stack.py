@@ -87,6 +87,10 @@ def nats_server_binary() -> str:
     return found
 
 
+# How long a part that stopped may still hold its port.
+PORT_RELEASE_SECONDS = 3.0
+
+
 def port_taken(port: int) -> bool:
     """Whether something on this machine already holds the port on 127.0.0.1."""
     with socket.socket() as sock:
@@ -490,12 +494,35 @@ class RecordedStack:
                 f"{self.record_path} does not say how {process['name']} was "
                 "started; stop the stack with `cardscan down` and start it anew"
             )
+        # Whatever holds the port would answer for the part started again;
+        # a part that just died may hold it for a moment still.
+        deadline = time.monotonic() + PORT_RELEASE_SECONDS
+        while taken := [p for p in self._ports_of(process) if port_taken(p)]:
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        if taken:
+            raise RuntimeError(
+                f"cannot start {process['name']} again: another program holds "
+                f"port {taken[0]} on 127.0.0.1, where it listened"
+            )
         try:
             stack.start_again(process["name"], process["argv"], process["env"])
         except BaseException:
             stack.stop()
             raise
         process["pid"] = stack.processes.pop(process["name"]).pid
+
+    def _ports_of(self, process: dict) -> list[int]:
+        """The ports the recorded part listens on."""
+        name = process["name"]
+        if name == "nats":
+            return [self.ports.nats]
+        if name == "store":
+            return [self.ports.store]
+        if name == "gateway":
+            return [self.ports.gateway_grpc, self.ports.gateway_http]
+        return [int(process["env"]["OCR_HEALTH_LISTEN"].rsplit(":", 1)[1])]
 
     def stop(self, timeout: float = STOP_TIMEOUT_SECONDS) -> list[str]:
         """Stops what still runs, the gateway first and NATS last, and

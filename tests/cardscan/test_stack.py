@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from cardscan import cli
 from cardscan.stack import (
     Ports,
     RecordedStack,
@@ -105,6 +106,53 @@ def test_stopped_parts_start_again_on_their_recorded_ports(stack_parts):
     assert running == ["nats", "store"]
     assert stopped_by_down == ["store", "nats"]
     assert not record.exists()
+
+
+def test_a_part_is_not_started_again_on_a_port_another_program_holds(
+    stack_parts,
+):
+    stack_parts.start_nats()
+    stack_parts.start_store()
+    stack_parts.detach()
+    try:
+        kill_recorded(stack_parts.data_dir, "store")
+        with socket.socket() as squatter:
+            # The killed store's connections may linger in TIME_WAIT.
+            squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            squatter.bind(("127.0.0.1", stack_parts.ports.store))
+            squatter.listen()
+            recorded = RecordedStack.load(stack_parts.data_dir)
+            with pytest.raises(RuntimeError) as raised:
+                recorded.start_again()
+    finally:
+        leftover = RecordedStack.load(stack_parts.data_dir)
+        if leftover:
+            leftover.stop()
+
+    assert str(raised.value) == (
+        "cannot start store again: another program holds port "
+        f"{stack_parts.ports.store} on 127.0.0.1, where it listened"
+    )
+
+
+def test_a_stack_whose_every_part_stopped_starts_again_on_its_ports(stack_parts):
+    stack_parts.start_nats()
+    stack_parts.start_store()
+    stack_parts.detach()
+    try:
+        kill_recorded(stack_parts.data_dir, "store")
+        kill_recorded(stack_parts.data_dir, "nats")
+        status = cli.main(["up", "--detach", "--data-dir", str(stack_parts.data_dir)])
+        again = RecordedStack.load(stack_parts.data_dir)
+        running = again.running()
+    finally:
+        leftover = RecordedStack.load(stack_parts.data_dir)
+        if leftover:
+            leftover.stop()
+
+    assert status == 0
+    assert running == ["nats", "store"]
+    assert again.ports == stack_parts.ports
 
 
 def test_a_stack_in_the_foreground_is_recorded_until_it_stops(stack_parts):
