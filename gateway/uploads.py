@@ -375,7 +375,8 @@ def display_name(info: zipfile.ZipInfo) -> str:
     return shown(text)
 
 
-# The longest file name a card keeps; a longer one is cut in the middle.
+# The longest file name a card keeps; a longer one loses characters
+# before its last KEPT_NAME_END, an ellipsis marking the cut.
 # Real names are far shorter (file systems allow 255 bytes a folder), but a
 # ZIP entry's may run to 65535 bytes, more than a NATS message's headers
 # hold.
@@ -386,7 +387,7 @@ KEPT_NAME_END = 24
 
 def shown(text: str) -> str:
     """The text as it is shown and kept: unprintable characters written as
-    escapes, and cut in the middle to MAX_NAME_CHARS where longer."""
+    escapes, and cut to MAX_NAME_CHARS where longer, its end kept."""
     text = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
     if len(text) <= MAX_NAME_CHARS:
         return text

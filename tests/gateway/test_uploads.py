@@ -198,7 +198,7 @@ def test_unprintable_characters_in_names_are_escaped():
     assert [entry.name for entry in found.skipped] == ["evil\\x1b[2J\\nname.txt"]
 
 
-def test_a_name_too_long_for_a_card_is_cut_in_the_middle():
+def test_a_name_too_long_for_a_card_is_cut_before_its_end():
     name = "\x01" * 17_000 + ".jpg"
 
     kept = shown(name)
