@@ -108,6 +108,19 @@ def test_stopped_parts_start_again_on_their_recorded_ports(stack_parts):
     assert not record.exists()
 
 
+def bind_within(sock: socket.socket, port: int, seconds: float) -> None:
+    """Binds the socket to the loopback port once it is free."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            sock.bind(("127.0.0.1", port))
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
 def test_a_part_is_not_started_again_on_a_port_another_program_holds(
     stack_parts,
 ):
@@ -117,9 +130,10 @@ def test_a_part_is_not_started_again_on_a_port_another_program_holds(
     try:
         kill_recorded(stack_parts.data_dir, "store")
         with socket.socket() as squatter:
-            # The killed store's connections may linger in TIME_WAIT.
+            # The killed store's connections may linger in TIME_WAIT, and
+            # its port be released a moment after it died.
             squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            squatter.bind(("127.0.0.1", stack_parts.ports.store))
+            bind_within(squatter, stack_parts.ports.store, seconds=10)
             squatter.listen()
             recorded = RecordedStack.load(stack_parts.data_dir)
             with pytest.raises(RuntimeError) as raised:
