@@ -210,8 +210,9 @@ class Stack:
         )
         log.close()
 
-    def _start(self, name: str, argv: list[str], env: dict[str, str]) -> None:
-        """Spawns the named part and waits until it is ready."""
+    def start_part(self, name: str, argv: list[str], env: dict[str, str]) -> None:
+        """Spawns the named part and waits until it is ready: the parts this
+        stack starts, and a recorded part that stopped, as it was started."""
         self._spawn(name, argv, env)
         with self._explained_by_log(name):
             self._wait_ready(name)
@@ -255,7 +256,7 @@ class Stack:
         store_dir.mkdir(parents=True, exist_ok=True)
         argv = [nats_server_binary(), "--jetstream", "--store_dir", str(store_dir)]
         argv += ["--addr", "127.0.0.1", "--port", str(self.ports.nats)]
-        self._start("nats", argv, {})
+        self.start_part("nats", argv, {})
 
     def start_store(self) -> None:
         """Starts the store service, on SQLite unless MONGO_URL is set."""
@@ -263,7 +264,7 @@ class Stack:
             "STORE_LISTEN": self.store_address,
             "CARDSCAN_DATA_DIR": str(self.data_dir),
         }
-        self._start("store", [sys.executable, "-m", "store_service"], env)
+        self.start_part("store", [sys.executable, "-m", "store_service"], env)
 
     def start_ocr(self, count: int) -> list[str]:
         """Starts OCR workers, numbered after those already running, and
@@ -275,7 +276,7 @@ class Stack:
             address = f"127.0.0.1:{free_port()}"
             worker_env = {**env, "OCR_HEALTH_LISTEN": address}
             name = f"ocr-{number}"
-            self._start(name, [sys.executable, "-m", "ocr_service"], worker_env)
+            self.start_part(name, [sys.executable, "-m", "ocr_service"], worker_env)
             addresses.append(address)
         return addresses
 
@@ -288,7 +289,7 @@ class Stack:
             "GATEWAY_HTTP_LISTEN": f"127.0.0.1:{self.ports.gateway_http}",
             "CARDSCAN_DATA_DIR": str(self.data_dir),
         }
-        self._start("gateway", [sys.executable, "-m", "gateway"], env)
+        self.start_part("gateway", [sys.executable, "-m", "gateway"], env)
 
     def start(self) -> "Stack":
         """Starts every part, in the order they depend on each other."""
@@ -350,10 +351,6 @@ class Stack:
         path = self.data_dir / RECORD_NAME
         write_record(path, self.ports, self.logs.resolve(), supervisor, processes)
         return path
-
-    def start_again(self, name: str, argv: list[str], env: dict[str, str]) -> None:
-        """Starts a recorded part that stopped, as it was started before."""
-        self._start(name, argv, env)
 
     def __enter__(self) -> "Stack":
         return self.start()
@@ -507,7 +504,7 @@ class RecordedStack:
                 f"port {taken[0]} on 127.0.0.1, where it listened"
             )
         try:
-            stack.start_again(process["name"], process["argv"], process["env"])
+            stack.start_part(process["name"], process["argv"], process["env"])
         except BaseException:
             stack.stop()
             raise

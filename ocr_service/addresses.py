@@ -115,11 +115,6 @@ def street_evidence(text: str) -> bool:
     return re.fullmatch(r"\s*\d{1,5}[a-zA-Z]?\s*,?\s*", text) is not None
 
 
-def country_name(text: str) -> str | None:
-    """The ISO code of a country named on a line of its own, if any."""
-    return countries.code_of(text)
-
-
 def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
     """An address from its lines as printed, with its parts; hint is a
     country the card's phone numbers point at."""
@@ -257,7 +252,7 @@ def _names_unit(text: str) -> bool:
 
 def _country(postal: Postal | None, parts: list[str], hint: str | None) -> str:
     for part in parts:
-        named = country_name(part.split(",")[-1])
+        named = countries.code_of(part.split(",")[-1])
         if named:
             return named
     if postal and postal.country:

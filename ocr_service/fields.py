@@ -9,6 +9,7 @@ from cardscan.v1 import contact_pb2
 from ocr_service import (
     addresses,
     companies,
+    countries,
     crosscheck,
     links,
     misreads,
@@ -322,7 +323,7 @@ def _address_block(texts: list[Segment]) -> list[Segment]:
             break
         block.insert(0, before)
     after = by_order.get(anchor.order + 1)
-    if after is not None and addresses.country_name(after.text):
+    if after is not None and countries.code_of(after.text):
         block.append(after)
     return block
 

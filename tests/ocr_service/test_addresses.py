@@ -2,7 +2,7 @@
 
 import pytest
 
-from ocr_service import addresses
+from ocr_service import addresses, countries
 
 
 @pytest.mark.parametrize(
@@ -146,7 +146,7 @@ def test_country_after_the_postal_code_is_no_city(
     ],
 )
 def test_country_names_as_cards_print_them_are_told(text, code):
-    assert addresses.country_name(text) == code
+    assert countries.code_of(text) == code
 
 
 def test_country_alone_after_its_postal_code_stays_the_city():
