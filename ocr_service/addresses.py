@@ -14,6 +14,15 @@ US_STATES = word_set(
 )
 CA_PROVINCES = word_set("AB BC MB NB NL NS NT NU ON PE QC SK YT")
 AU_STATES = word_set("NSW VIC QLD SA WA TAS NT ACT")
+REGION_CODES = {"US": US_STATES, "CA": CA_PROVINCES, "AU": AU_STATES}
+
+
+def _region(country: str, code: str) -> str:
+    """A pattern for a region of the country printed before its postal
+    code: its code in capitals or its name, in any case ("GA", "Georgia")."""
+    names = "|".join(re.escape(n) for n in countries.region_names(country))
+    return rf"(?P<region>{code}|(?i:{names}))"
+
 
 # Postal codes whose shape alone tells the country, most specific first.
 # OCR reads "0" as "O" and "5" as "S" inside them, so those are allowed.
@@ -24,13 +33,20 @@ TOLD_BY_SHAPE = (
     ("BR", re.compile(r"\b\d{5}-\d{3}\b")),
     (
         "CA",
-        re.compile(rf"\b(?P<region>[A-Z]{{2}}),?\s+(?P<code>{_CA_AFTER_PROVINCE})\b"),
+        re.compile(
+            rf"\b{_region('CA', '[A-Z]{2}')},?\s+(?P<code>{_CA_AFTER_PROVINCE})\b"
+        ),
     ),
     ("CA", re.compile(rf"\b{_CA}\b")),
-    ("US", re.compile(r"\b(?P<region>[A-Z]{2})\s+(?P<code>\d{5}(?:-\d{4})?)\b")),
+    (
+        "US",
+        re.compile(
+            rf"\b{_region('US', '[A-Z]{2}')},?\s+(?P<code>\d{{5}}(?:-\d{{4}})?)\b"
+        ),
+    ),
     (
         "AU",
-        re.compile(r"\b(?P<region>NSW|VIC|QLD|SA|WA|TAS|NT|ACT),?\s+(?P<code>\d{4})\b"),
+        re.compile(rf"\b{_region('AU', '[A-Z]{2,3}')},?\s+(?P<code>\d{{4}})\b"),
     ),
     ("NL", re.compile(r"\b\d{4}\s?[A-Z]{2}\b")),
     ("GB", re.compile(r"\b[A-Z]{1,2}[0-9O][A-Z0-9]?\s+[0-9O][A-Z]{2}\b")),
@@ -77,6 +93,12 @@ STREET_ENDINGS = (
     "gatan", "vagen", "vägen", "grand", "gränd", "torget",
 )  # fmt: skip
 
+# A street name of up to four words, then its house number with perhaps a
+# letter or a second number: "Damrak 1", "Oude Gracht 12a", "Rokin 75-2".
+NUMBERED_STREET = re.compile(
+    r"[^\W\d_][\w.'-]*(?: [^\W\d_][\w.'-]*){0,3},? \d{1,4}(?:[a-zA-Z]|[-/]\d{1,3})?"
+)
+
 
 @dataclass(frozen=True)
 class Postal:
@@ -115,6 +137,13 @@ def street_evidence(text: str) -> bool:
     return re.fullmatch(r"\s*\d{1,5}[a-zA-Z]?\s*,?\s*", text) is not None
 
 
+def numbered_street(text: str) -> bool:
+    """True when a line is a street's name and its house number after it,
+    as most of Europe prints a street with no street word: "Damrak 1",
+    "Rokin 75-2"."""
+    return re.fullmatch(NUMBERED_STREET, text.strip(" ,")) is not None
+
+
 def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
     """An address from its lines as printed, with its parts; hint is a
     country the card's phone numbers point at."""
@@ -140,7 +169,10 @@ def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
     result.postal_code = code
     result.region = postal.region or _trailing_region(line)
     result.city = _city(line, postal, parts[index - 1] if index else "")
-    result.street = _street(parts[:index], line[: postal.start], result.city)
+    head = line[: postal.start]
+    if postal.region:
+        head = head[: head.rfind(postal.region)]
+    result.street = _street(parts[:index], head, result.city)
     result.country = named or _country(postal, parts, hint)
     return result
 
@@ -199,7 +231,9 @@ def _region_fits(country: str, match: re.Match) -> bool:
     region = match.groupdict().get("region")
     if region is None:
         return True
-    return region in {"US": US_STATES, "CA": CA_PROVINCES, "AU": AU_STATES}[country]
+    if region in REGION_CODES[country]:
+        return True
+    return fold(region) in map(fold, countries.region_names(country))
 
 
 def _trailing_region(line: str) -> str:
@@ -223,9 +257,19 @@ def _city(line: str, postal: Postal, line_before: str) -> str:
 
 
 def _street(lines_before: list[str], head: str, city: str) -> str:
-    if len(lines_before) > 1:
-        return ", ".join(lines_before[:2])
-    pieces = lines_before + [p.strip() for p in head.split(",") if p.strip()]
+    """The street from the lines before the postal line and the head of that
+    line, without the city printed before the code: "Austin, TX 78701"."""
+    lines = list(lines_before)
+    head_pieces = [p.strip() for p in head.split(",") if p.strip()]
+    if head_pieces and head_pieces[-1] == city:
+        head_pieces.pop()
+    elif not head_pieces and lines:
+        rest, _, last = lines[-1].rpartition(",")
+        if last.strip() == city:
+            lines[-1:] = [rest.strip()] if rest.strip() else []
+    if len(lines) > 1:
+        return ", ".join(lines[:2])
+    pieces = lines + head_pieces
     if not pieces:
         return ""
     # A house number printed apart belongs with the street name beside it:

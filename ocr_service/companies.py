@@ -3,6 +3,7 @@ and web domains."""
 
 import difflib
 import re
+from collections.abc import Iterator
 
 from ocr_service.wording import fold, word_set
 
@@ -109,18 +110,26 @@ PUBLIC_DOMAINS = word_set(
 
 def legal_form(text: str) -> str | None:
     """The legal form a line carries, if any."""
-    match = LEGAL_FORM.search(text)
+    match = next(_legal_forms(text), None)
     return match[0] if match else None
 
 
 def split_after_legal_form(text: str) -> tuple[str, str] | None:
     """A company and the text printed after it on the same line, when OCR
     joined two columns; None when nothing follows the legal form."""
-    for match in LEGAL_FORM.finditer(text):
+    for match in _legal_forms(text):
         rest = text[match.end() :].strip(" ,|")
         if rest and re.match(r"[A-ZÀ-Þ0-9]", rest) and len(rest.split()) >= 2:
             return text[: match.end()].strip(), rest
     return None
+
+
+def _legal_forms(text: str) -> Iterator[re.Match]:
+    """The legal forms in a line, but for one after a number alone: that
+    "AB" is the letters of a Dutch postcode ("1012 AB Amsterdam")."""
+    for match in LEGAL_FORM.finditer(text):
+        if not text[: match.start()].strip().isdigit():
+            yield match
 
 
 def domain_likeness(text: str, domain: str) -> float:

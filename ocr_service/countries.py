@@ -37,6 +37,17 @@ def split_trailing(text: str) -> tuple[str, str | None]:
     return text, None
 
 
+def region_names(country: str) -> tuple[str, ...]:
+    """The names of a country's states, provinces and territories in
+    English, longest first: "New South Wales" and "Georgia"."""
+    names = {
+        division.name
+        for division in pycountry.subdivisions.get(country_code=country) or ()
+        if division.parent_code is None and "," not in division.name
+    }
+    return tuple(sorted(names, key=len, reverse=True))
+
+
 def _key(text: str) -> str:
     # "U.S.A." and "U.K." are spelled with dots as often as without.
     return " ".join(re.sub(r"\.", "", fold(text)).strip(" ,;").split())

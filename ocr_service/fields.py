@@ -304,7 +304,8 @@ def _take_address(card: Card) -> None:
 def _address_block(texts: list[Segment]) -> list[Segment]:
     """The consecutive text segments that make the address, ending at the
     last one with a postal code or, lacking one, a street."""
-    anchors = [s for s in texts if _postal_line(s.text)]
+    postal_anchors = [s for s in texts if _postal_line(s.text)]
+    anchors = postal_anchors
     if not anchors:
         anchors = [
             s
@@ -319,7 +320,12 @@ def _address_block(texts: list[Segment]) -> list[Segment]:
     # Streets come before the postal line, at most two lines up.
     for step in (1, 2):
         before = by_order.get(anchor.order - step)
-        if before is None or not _address_like(before):
+        if before is None:
+            break
+        right_above_postcode = step == 1 and anchor in postal_anchors
+        if not _address_like(before) and not (
+            right_above_postcode and addresses.numbered_street(before.text)
+        ):
             break
         block.insert(0, before)
     after = by_order.get(anchor.order + 1)

@@ -23,6 +23,22 @@ from ocr_service import addresses, countries
         (["Via Roma, 3, 00184, Roma (RM)"], "00184", "Roma", "RM", ""),
         (["Flat 2, High St, London, SW1A 1AA"], "SW1A 1AA", "London", "", "GB"),
         (["5 Main St D02 X285 Dublin"], "D02 X285", "Dublin", "", "IE"),
+        (
+            ["1 Peachtree St", "Atlanta, Georgia 30301"],
+            "30301",
+            "Atlanta",
+            "Georgia",
+            "US",
+        ),
+        (["Springfield, ILLINOIS 62704"], "62704", "Springfield", "ILLINOIS", "US"),
+        (
+            ["10 King St", "Toronto, Ontario M5H 2N2"],
+            "M5H 2N2",
+            "Toronto",
+            "Ontario",
+            "CA",
+        ),
+        (["Sydney, New South Wales 2000"], "2000", "Sydney", "New South Wales", "AU"),
     ],
 )
 def test_parts_of_an_address(lines, postal_code, city, region, country):
@@ -166,3 +182,40 @@ def test_country_alone_after_its_postal_code_stays_the_city():
 )
 def test_suite_printed_after_the_street_stays_on_its_line(lines, street):
     assert addresses.address(lines, None).street == street
+
+
+def test_a_state_name_that_is_no_region_of_the_country_is_no_region():
+    address = addresses.address(["Via Roma 1", "Victoria, Lazio 00184"], None)
+
+    assert address.region == ""
+
+
+@pytest.mark.parametrize(
+    ("lines", "street", "city"),
+    [
+        (["Austin, TX 78701"], "", "Austin"),
+        (["1 Main St, Austin, TX 78701"], "1 Main St", "Austin"),
+        (["1 Main St", "Austin", "TX 78701"], "1 Main St", "Austin"),
+        (["1 Main St, Austin", "TX 78701"], "1 Main St", "Austin"),
+        (["Sydney NSW 2000"], "", "Sydney"),
+    ],
+)
+def test_the_city_printed_before_the_code_is_no_part_of_the_street(lines, street, city):
+    address = addresses.address(lines, None)
+
+    assert (address.street, address.city) == (street, city)
+
+
+@pytest.mark.parametrize(
+    ("text", "numbered"),
+    [
+        ("Damrak 1", True),
+        ("Oude Gracht 12a", True),
+        ("Rokin 75-2", True),
+        ("Jan de Vries", False),
+        ("Sales 2024 Team", False),
+        ("12 Main", False),
+    ],
+)
+def test_a_street_name_with_its_house_number_after_it_is_told(text, numbered):
+    assert addresses.numbered_street(text) is numbered

@@ -56,3 +56,12 @@ def test_joined_columns_split_after_the_legal_form():
 )
 def test_near_misses_are_letters_swapped_not_left_out(text, domain, near):
     assert companies.is_near_miss(text, domain) is near
+
+
+@pytest.mark.parametrize(
+    ("text", "form"),
+    [("AB Volvo", "AB"), ("Volvo AB", "AB"), ("1012 AB Amsterdam", None)],
+)
+def test_letters_of_a_dutch_postcode_are_no_legal_form(text, form):
+    assert companies.legal_form(text) == form
+    assert companies.split_after_legal_form(text) is None

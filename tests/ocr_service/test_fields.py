@@ -691,3 +691,37 @@ def test_address_parts_around_the_city_stay_out_of_it(
     assert (address.street, address.city, address.region) == (street, city, region)
     assert (address.postal_code, address.country) == (postal_code, country)
     assert address.full == line
+
+
+def test_dutch_street_without_a_street_word_and_postcode_make_the_address():
+    # "AB" after a postcode's digits is no Swedish company form, and a
+    # street's name with its number above the postcode is its street.
+    contact = fields.parse(
+        card(
+            ("Jan de Vries", 48),
+            "Sales Manager",
+            "Acme BV",
+            "Damrak 1",
+            "1012 AB Amsterdam, Nederland",
+            "+31 20 123 4567",
+        )
+    )
+
+    assert contact.title == "Sales Manager"
+    assert contact.company == "Acme BV"
+    address = contact.address
+    assert address.full == "Damrak 1, 1012 AB Amsterdam, Nederland"
+    assert (address.street, address.postal_code, address.city) == (
+        "Damrak 1",
+        "1012 AB",
+        "Amsterdam",
+    )
+    assert address.country == "NL"
+
+
+def test_name_with_a_number_is_no_street_where_no_postcode_follows():
+    contact = fields.parse(
+        card(("Jan de Vries", 48), "Damrak 1", "jan@devries.nl", "+31 20 123 4567")
+    )
+
+    assert contact.address.full == ""
