@@ -189,6 +189,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         if nc.is_connected:
             await nats_health.reconnected()
         await stop.wait()
+        logger.info("stopping: finishing the requests in progress")
     finally:
         nats_health.detach()
         if grpc_server:
@@ -203,3 +204,4 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         if nc is not None:
             await nc.close()
         await store_channel.close()
+    logger.info("stopped")

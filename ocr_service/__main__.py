@@ -65,6 +65,7 @@ async def serve(settings: config.Settings, ocr: CardOcr) -> None:
         await health.stop()
         await nc.drain()
         await channel.close()
+    logger.info("stopped")
 
 
 def main() -> None:

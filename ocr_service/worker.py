@@ -163,6 +163,7 @@ class Worker:
                 self._tasks.add(task)
                 task.add_done_callback(self._done)
         finally:
+            logger.info("stopping: finishing %d card(s) in hand", len(self._tasks))
             heartbeat.cancel()
             # It ends within a fetch's timeout, once its card in hand is done.
             await single_cards

@@ -63,6 +63,7 @@ async def run_on(server: Server, backend: Backend) -> None:
     await signals.stop_event().wait()
     logger.info("stopping")
     await server.stop()
+    logger.info("stopped")
 
 
 def main() -> None:

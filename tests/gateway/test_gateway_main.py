@@ -40,6 +40,19 @@ def test_stack_starts_the_gateway_process_serving_http_and_grpc(
     assert refused.value.code() == grpc.StatusCode.NOT_FOUND
 
 
+def test_sigterm_stops_a_serving_gateway_saying_so(
+    stack_parts, store_address, nats_url
+):
+    stack_parts.start_gateway()
+
+    stack_parts.stop_process("gateway")
+    log = (stack_parts.logs / "gateway.log").read_text()
+
+    assert "stopping: finishing the requests in progress" in log
+    assert log.rstrip().endswith("stopped")
+    assert "Traceback" not in log
+
+
 def test_bad_setting_stops_start_up_naming_the_variable(stack_parts, store_address):
     stack_parts.extra_env["MAX_ENTRIES"] = "lots"
 

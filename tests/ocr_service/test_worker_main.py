@@ -96,3 +96,5 @@ def test_a_worker_stopped_on_purpose_does_not_report_a_lost_connection(stack_par
 
     assert "consuming from" in log
     assert "lost the connection to NATS" not in log
+    assert "stopping: finishing 0 card(s) in hand" in log
+    assert log.rstrip().endswith("stopped")
