@@ -5,7 +5,7 @@ import difflib
 import re
 from collections.abc import Iterator
 
-from ocr_service.wording import fold, word_set
+from ocr_service.wording import fold, word_set, words
 
 # Legal forms as printed, matched as whole words anywhere in the line.
 LEGAL_FORMS = (
@@ -99,6 +99,25 @@ LEGAL_FORMS = (
 _FORMS = "|".join(re.escape(f) for f in sorted(LEGAL_FORMS, key=len, reverse=True))
 LEGAL_FORM = re.compile(rf"(?<![\w.&])(?:{_FORMS})(?![\w&])")
 
+# Words, folded, that name a kind of organisation: a line starting or ending
+# with one is a company even without a legal form ("Jeet Kune Do Academy").
+ORGANISATION_WORDS = word_set(
+    """
+    academy institute university college school foundation association society
+    agency studio studios labs laboratories laboratory clinic hospital council
+    ministry museum hotel restaurant bank group holdings partners associates
+    consultancy consulting solutions systems technologies industries
+    enterprises ventures
+    institut universitat hochschule stiftung verein akademie klinik
+    universite ecole fondation agence cabinet
+    universidad instituto fundacion asociacion escuela academia agencia
+    universita istituto fondazione associazione accademia studio agenzia
+    universidade fundacao associacao escola agencia
+    universiteit hogeschool stichting vereniging bureau
+    universitet hogskola stiftelse forening byra
+    """
+)
+
 # Mail and web hosts anyone can use; their names say nothing of a company.
 PUBLIC_DOMAINS = word_set(
     "gmail googlemail outlook hotmail live msn yahoo icloud me mac aol gmx web "
@@ -112,6 +131,13 @@ def legal_form(text: str) -> str | None:
     """The legal form a line carries, if any."""
     match = next(_legal_forms(text), None)
     return match[0] if match else None
+
+
+def names_organisation(text: str) -> bool:
+    """True when a line of two words or more starts or ends with a word for
+    a kind of organisation: "Jeet Kune Do Academy", "Stichting Open Data"."""
+    found = words(LEGAL_FORM.sub("", text))
+    return len(found) >= 2 and bool({found[0], found[-1]} & ORGANISATION_WORDS)
 
 
 def split_after_legal_form(text: str) -> tuple[str, str] | None:
@@ -149,9 +175,22 @@ def domain_likeness(text: str, domain: str) -> float:
     # Brown".
     if len(domain) >= 6 and any(s.startswith(domain) for s in spellings):
         return 0.95
+    # Long names go by their initials: "jkd" for "Jeet Kune Do Academy".
+    if len(domain) >= 3 and domain in _initials(text):
+        return 0.9
     ratio = max(difflib.SequenceMatcher(None, s, domain).ratio() for s in spellings)
     # A likeness short of a match stays below what a match or a cut scores.
     return min(ratio, 0.9) if ratio >= 0.75 else 0.0
+
+
+def _initials(text: str) -> set[str]:
+    """The first letters of a line's words, of all of them and of all but the
+    last, which a word for the kind of organisation often is."""
+    found = [w for w in words(LEGAL_FORM.sub("", text)) if w[0].isalpha()]
+    if len(found) < 3:
+        return set()
+    letters = "".join(w[0] for w in found)
+    return {letters, letters[:-1]}
 
 
 def is_near_miss(text: str, domain: str) -> bool:

@@ -447,7 +447,8 @@ def _company_evidence(segment: Segment, domains: list[str]) -> float:
     text = segment.text
     likeness = _domain_fit(text, domains)
     legal = 0.9 if companies.legal_form(text) else 0.0
-    evidence = max(likeness, legal)
+    kind = 0.7 if companies.names_organisation(text) else 0.0
+    evidence = max(likeness, legal, kind)
     # A line that spells the domain whole is the company even with a word
     # titles use too, as in "Ledgerline Analytics".
     if roles.title_word_count(text) and likeness < 1.0:

@@ -65,3 +65,30 @@ def test_near_misses_are_letters_swapped_not_left_out(text, domain, near):
 def test_letters_of_a_dutch_postcode_are_no_legal_form(text, form):
     assert companies.legal_form(text) == form
     assert companies.split_after_legal_form(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("Jeet Kune Do Academy", True),
+        ("Stichting Open Data", True),
+        ("Universität Hamburg", True),
+        ("Academy", False),
+        ("Head of the Academy Board", False),
+    ],
+)
+def test_a_word_for_a_kind_of_organisation_names_a_company(text, named):
+    assert companies.names_organisation(text) is named
+
+
+@pytest.mark.parametrize(
+    ("text", "domain", "likeness"),
+    [
+        ("Jeet Kune Do Academy", "jkd", 0.9),
+        ("Jeet Kune Do Academy", "jkda", 0.9),
+        ("International Business Machines Corp.", "ibm", 0.9),
+        ("Bruce Lee", "bl", 0.0),
+    ],
+)
+def test_a_domain_of_a_names_initials_spells_it(text, domain, likeness):
+    assert companies.domain_likeness(text, domain) == likeness

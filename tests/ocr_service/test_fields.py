@@ -725,3 +725,16 @@ def test_name_with_a_number_is_no_street_where_no_postcode_follows():
     )
 
     assert contact.address.full == ""
+
+
+@pytest.mark.parametrize(
+    "email", ["bruce@jkd.com", "bruce.lee@gmail.com"], ids=["initials", "public"]
+)
+def test_company_without_a_legal_form_is_found_by_its_kind_or_initials(email):
+    contact = fields.parse(
+        card(("Bruce Lee", 48), "Head Instructor", "Jeet Kune Do Academy", email)
+    )
+
+    assert contact.name.full == "Bruce Lee"
+    assert contact.title == "Head Instructor"
+    assert contact.company == "Jeet Kune Do Academy"
