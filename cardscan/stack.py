@@ -444,7 +444,12 @@ class RecordedStack:
         except FileNotFoundError:
             return None
         except (ValueError, KeyError, TypeError) as error:
-            raise ValueError(f"{path} is not a stack record: {error!r}") from None
+            wrong = f"it lacks {error}" if isinstance(error, KeyError) else error
+            raise ValueError(
+                f"{path} is not a stack record cardscan can read ({wrong}); stop "
+                f"by hand any cardscan processes still running on {data_dir}, "
+                "then delete the file"
+            ) from None
 
     @property
     def data_dir(self) -> Path:

@@ -202,11 +202,24 @@ def test_no_record_means_no_detached_stack(tmp_path):
     assert RecordedStack.load(tmp_path) is None
 
 
-def test_a_broken_record_is_refused_with_its_path(tmp_path):
-    (tmp_path / "stack.json").write_text('{"ports": {}}')
+@pytest.mark.parametrize(
+    ("text", "wrong"),
+    [
+        ('{"ports": {}}', "missing"),
+        ('{"logs": "x"}', "it lacks 'ports'"),
+        ("{not json", "Expecting property name"),
+    ],
+)
+def test_a_broken_record_is_refused_with_its_path_and_what_to_do(tmp_path, text, wrong):
+    (tmp_path / "stack.json").write_text(text)
 
-    with pytest.raises(ValueError, match="stack.json is not a stack record"):
+    with pytest.raises(ValueError) as refused:
         RecordedStack.load(tmp_path)
+
+    message = str(refused.value)
+    assert message.startswith(f"{tmp_path / 'stack.json'} is not a stack record")
+    assert wrong in message
+    assert message.endswith("then delete the file")
 
 
 def test_free_ports_are_distinct_and_outside_the_ephemeral_range():
