@@ -37,6 +37,7 @@ def split_trailing(text: str) -> tuple[str, str | None]:
     return text, None
 
 
+@cache
 def region_names(country: str) -> tuple[str, ...]:
     """The names of a country's states, provinces and territories in
     English, longest first: "New South Wales" and "Georgia"."""
