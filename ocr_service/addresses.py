@@ -49,14 +49,33 @@ TOLD_BY_SHAPE = (
         re.compile(rf"\b{_region('AU', '[A-Z]{2,3}')},?\s+(?P<code>\d{{4}})\b"),
     ),
     ("NL", re.compile(r"\b\d{4}\s?[A-Z]{2}\b")),
+    ("PT", re.compile(r"\b\d{4}-\d{3}(?=\s+[^\W\d_])")),
+    ("PL", re.compile(r"\b\d{2}-\d{3}(?=\s+[^\W\d_])")),
     ("GB", re.compile(r"\b[A-Z]{1,2}[0-9O][A-Z0-9]?\s+[0-9O][A-Z]{2}\b")),
     ("IE", re.compile(r"\b[A-Z][0-9O]{2}[0-9W]?\s?[A-Z0-9]{4}\b")),
     ("BR", re.compile(r"\b\d{8}\b")),
 )
-# Five-digit codes are used in many countries; the card's other evidence
-# must tell which.
-FIVE_DIGITS = re.compile(r"\b(?:\d{5}|\d{3}\s\d{2})\b")
+# Five-digit codes are used in many countries, four-digit ones in many
+# more; the card's other evidence must tell which. Europe once printed the
+# country's vehicle letters before the code: "CH-6900 Lugano", "D-10115".
+VEHICLE_LETTERS = {
+    "A": "AT", "B": "BE", "CH": "CH", "D": "DE", "DK": "DK", "E": "ES",
+    "F": "FR", "FIN": "FI", "FL": "LI", "H": "HU", "I": "IT", "L": "LU",
+    "N": "NO", "S": "SE",
+}  # fmt: skip
+_VEHICLE = "|".join(VEHICLE_LETTERS)
+# Digits after a "+" or running on in more groups are a phone number's.
+FIVE_DIGITS = re.compile(
+    rf"(?<![+\w-])(?:(?P<vehicle>{_VEHICLE})-)?"
+    r"(?P<code>\d{5}|\d{3}\s\d{2})\b(?![\s-]?\d)"
+)
 FIVE_DIGIT_COUNTRIES = word_set("DE FR IT ES SE FI US MX HR")
+# A four-digit code is taken only where it starts the line or follows a
+# comma, with a place name after it, on a card of one of these countries.
+FOUR_DIGITS = re.compile(
+    rf"(?:^|(?<=,\s))(?:(?P<vehicle>{_VEHICLE})-)?(?P<code>\d{{4}})(?=\s+[^\W\d_])"
+)
+FOUR_DIGIT_COUNTRIES = word_set("AT BE CH DK HU LI LU NO SI")
 
 # Street types and address words, folded, in the languages cards come in.
 STREET_WORDS = word_set(
@@ -111,8 +130,9 @@ class Postal:
     end: int
 
 
-def postal_code(text: str) -> Postal | None:
-    """The postal code a line holds, if any."""
+def postal_code(text: str, hint: str | None = None) -> Postal | None:
+    """The postal code a line holds, if any; hint is the country the card's
+    phone numbers point at."""
     for country, pattern in TOLD_BY_SHAPE:
         match = pattern.search(text)
         if match and _region_fits(country, match):
@@ -122,8 +142,14 @@ def postal_code(text: str) -> Postal | None:
             return Postal(code, country, region, *span)
     # A house number can come first, so the last five digits are the code.
     matches = list(FIVE_DIGITS.finditer(text))
+    if not matches and not street_evidence(text):
+        matches = list(FOUR_DIGITS.finditer(text))
+        if not any(m["vehicle"] for m in matches) and hint not in FOUR_DIGIT_COUNTRIES:
+            matches = []
     if matches:
-        return Postal(matches[-1][0], None, "", *matches[-1].span())
+        match = matches[-1]
+        country = VEHICLE_LETTERS.get(match["vehicle"] or "")
+        return Postal(match["code"], country, "", match.start(), match.end())
     return None
 
 
@@ -151,9 +177,11 @@ def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
     parts = [part for part in parts if part]
     full = ", ".join(parts)
     result = contact_pb2.Address(full=full)
+    # A country printed in the address tells more of it than the phones.
+    printed = _printed_country(parts)
     postal = None
     for index in reversed(range(len(parts))):
-        postal = postal_code(parts[index])
+        postal = postal_code(parts[index], printed or hint)
         if postal:
             break
     if postal is None:
@@ -294,13 +322,20 @@ def _names_unit(text: str) -> bool:
     return any(word.strip(".") in UNIT_WORDS for word in fold(text).split())
 
 
-def _country(postal: Postal | None, parts: list[str], hint: str | None) -> str:
+def _printed_country(parts: list[str]) -> str | None:
     for part in parts:
         named = countries.code_of(part.split(",")[-1])
         if named:
             return named
+    return None
+
+
+def _country(postal: Postal | None, parts: list[str], hint: str | None) -> str:
+    named = _printed_country(parts)
+    if named:
+        return named
     if postal and postal.country:
         return postal.country
-    if postal and hint in FIVE_DIGIT_COUNTRIES:
+    if postal and hint in FIVE_DIGIT_COUNTRIES | FOUR_DIGIT_COUNTRIES:
         return hint
     return ""

@@ -144,8 +144,10 @@ def _region_of(lines: list[Line]) -> str | None:
     if called:
         return called
     told = [addresses.postal_code(line.text) for line in lines]
-    countries = [postal.country for postal in told if postal and postal.country]
-    return countries[-1] if countries else None
+    found = [postal.country for postal in told if postal and postal.country]
+    # Else a country printed on a line of its own, as under an address.
+    found = found or [code for li in lines if (code := countries.code_of(li.text))]
+    return found[-1] if found else None
 
 
 def _segments(lines: list[Line], region: str | None) -> list[Segment]:
@@ -288,7 +290,7 @@ def _phone_trust(segment: Segment) -> float:
 
 
 def _take_address(card: Card) -> None:
-    block = _address_block(card.texts())
+    block = _address_block(card.texts(), card.region)
     if not block:
         return
     for segment in block:
@@ -301,10 +303,10 @@ def _take_address(card: Card) -> None:
     card.set_confidence("address", min(evidence, trust))
 
 
-def _address_block(texts: list[Segment]) -> list[Segment]:
+def _address_block(texts: list[Segment], region: str | None) -> list[Segment]:
     """The consecutive text segments that make the address, ending at the
     last one with a postal code or, lacking one, a street."""
-    postal_anchors = [s for s in texts if _postal_line(s.text)]
+    postal_anchors = [s for s in texts if _postal_line(s.text, region)]
     anchors = postal_anchors
     if not anchors:
         anchors = [
@@ -334,8 +336,8 @@ def _address_block(texts: list[Segment]) -> list[Segment]:
     return block
 
 
-def _postal_line(text: str) -> bool:
-    postal = addresses.postal_code(text)
+def _postal_line(text: str, region: str | None) -> bool:
+    postal = addresses.postal_code(text, region)
     if postal is None:
         return False
     # A postal code comes with a place name beside it.

@@ -23,7 +23,11 @@ WEBSITE = re.compile(
     re.IGNORECASE,
 )
 _KNOWN_TLD = r"(?:" + "|".join(sorted(COMMON_TLDS)) + r")\b"
-_TLD_AFTER_GAP = r"(?:" + "|".join(sorted(COMMON_TLDS)) + r"|[a-z]{2})\b"
+# A domain after a gap ends the host: "firma. de" at the line's end or
+# before a path, unlike "Av. de la Constitución".
+_TLD_ENDING_A_HOST = (
+    r"(?:" + "|".join(sorted(COMMON_TLDS)) + r"|[a-z]{2})(?=\s*$|/|\s*[|;])"
+)
 
 # Marks OCR reads in place of "@": "(at)" as people write it, "©" and "®"
 # from the ring of the glyph.
@@ -54,7 +58,7 @@ def repair(text: str) -> str:
     text = re.sub(r"\bw{4,}\.", "www.", text, flags=re.I)
     text = re.sub(r"\bwww\s*[.,]?\s+(?=[a-z0-9-]+\.[a-z])", "www.", text, flags=re.I)
     text = re.sub(r"\bwww(?=[a-z0-9-]+\.[a-z]{2,}\b)", "www.", text, flags=re.I)
-    text = re.sub(r"(?<=[a-z0-9])\s?[.,]\s(?=" + _TLD_AFTER_GAP + ")", ".", text)
+    text = re.sub(r"(?<=[a-z0-9])\s?[.,]\s(?=" + _TLD_ENDING_A_HOST + ")", ".", text)
     # An email's last dot is often read as a space.
     text = re.sub(r"(@[a-z0-9-]+)\s(?=" + _KNOWN_TLD + ")", r"\1.", text, flags=re.I)
     return text

@@ -21,12 +21,15 @@ UNSPECIFIED = contact_pb2.PHONE_TYPE_UNSPECIFIED
 LABELS = {
     MOBILE: (
         "m mob mobile mobil mobiel mobiltelefon mobilnummer móvil movil "
-        "cell cellular cellulare cel celular handy gsm portable c"
+        "cell cellular cellulare cel celular handy gsm portable c natel "
+        "telemóvel telemovel tlm tlmv kom komórka komorka matkapuhelin "
+        "whatsapp"
     ),
     WORK: (
         "t tel tél tlf tfn telefon telephone téléphone telefone teléfono "
         "telefono telefoon phone ph p direct direkt dir office büro buro "
-        "bureau ufficio oficina work fixo fijo festnetz switchboard zentrale"
+        "bureau ufficio oficina work fixo fijo festnetz switchboard zentrale "
+        "ddi puh puhelin vaihde"
     ),
     FAX: "f fax telefax fx télécopie",
     OTHER: "home privat private pager domicile",
@@ -46,9 +49,11 @@ LABELLED = re.compile(
     rf"(?<![\w@])(?P<label>{_LABEL})\s*\.?\s*[:|]?\s*(?P<number>{_NUMBER})",
     re.IGNORECASE,
 )
-# A number alone on its line, perhaps after a label too garbled to read.
+# A number alone on its line, perhaps after a label too garbled to read or
+# one no listing here holds, before a number printed with its country.
 BARE = re.compile(
-    rf"^[^\w+(]*(?:[^\W\d_]{{1,3}}[^\w+(]+)?(?P<number>{_NUMBER})[^\w]*$",
+    rf"^[^\w+(]*(?:[^\W\d_]{{1,3}}[^\w+(]+|[^\W\d_]{{4,14}}[.:\s]+(?=\+))?"
+    rf"(?P<number>{_NUMBER})[^\w]*$",
     re.IGNORECASE,
 )
 _EXTENSION = re.compile(rf"\s*{_EXTENSION_MARK}\s*(\d{{1,6}})$", re.IGNORECASE)

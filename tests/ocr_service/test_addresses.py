@@ -219,3 +219,43 @@ def test_the_city_printed_before_the_code_is_no_part_of_the_street(lines, street
 )
 def test_a_street_name_with_its_house_number_after_it_is_told(text, numbered):
     assert addresses.numbered_street(text) is numbered
+
+
+@pytest.mark.parametrize(
+    ("lines", "hint", "postal_code", "city", "country"),
+    [
+        (["Salzburger Straße 15", "5020 Salzburg"], "AT", "5020", "Salzburg", "AT"),
+        (["Rue du Rhône 1", "1204 Genève"], "CH", "1204", "Genève", "CH"),
+        (["Via Lugano 3", "CH-6900 Lugano"], None, "6900", "Lugano", "CH"),
+        (["Vesterbrogade 10", "1620 København V"], "DK", "1620", "København V", "DK"),
+        (["Meir 1", "2000 Antwerpen", "België"], None, "2000", "Antwerpen", "BE"),
+        (["Av. da Boavista 1200", "4100-130 Porto"], None, "4100-130", "Porto", "PT"),
+        (["ul. Marszałkowska 10", "00-026 Warszawa"], None, "00-026", "Warszawa", "PL"),
+        (["Hauptstraße 12", "D-10115 Berlin"], None, "10115", "Berlin", "DE"),
+    ],
+)
+def test_four_digit_and_hyphenated_postcodes_of_europe(
+    lines, hint, postal_code, city, country
+):
+    address = addresses.address(lines, hint)
+
+    assert (address.postal_code, address.city, address.country) == (
+        postal_code,
+        city,
+        country,
+    )
+    assert address.street == lines[0]
+
+
+@pytest.mark.parametrize(
+    ("line", "hint"),
+    [
+        ("1200 Market Street", "CH"),
+        ("5020 Salzburg", "DE"),
+        ("5020 Salzburg", None),
+        ("Natel +41 79 555 67 89", "CH"),
+        ("Telemóvel +351 91 555 1234", "PT"),
+    ],
+)
+def test_digits_that_are_no_postcode_are_not_taken_for_one(line, hint):
+    assert addresses.postal_code(line, hint) is None

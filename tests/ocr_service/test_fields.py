@@ -738,3 +738,42 @@ def test_company_without_a_legal_form_is_found_by_its_kind_or_initials(email):
     assert contact.name.full == "Bruce Lee"
     assert contact.title == "Head Instructor"
     assert contact.company == "Jeet Kune Do Academy"
+
+
+def test_a_phone_under_an_unlisted_label_stays_out_of_the_address():
+    contact = fields.parse(
+        card(
+            ("Reto Baumann", 48),
+            "Helvetia Präzision AG",
+            "Bahnhofstrasse 10",
+            "8001 Zürich",
+            "Schweiz",
+            "Tel. +41 44 555 12 34",
+            "Natel +41 79 555 67 89",
+        )
+    )
+
+    assert phone_types(contact) == {
+        "+41445551234": contact_pb2.PHONE_TYPE_WORK,
+        "+41795556789": contact_pb2.PHONE_TYPE_MOBILE,
+    }
+    address = contact.address
+    assert address.full == "Bahnhofstrasse 10, 8001 Zürich, Schweiz"
+    assert (address.street, address.postal_code, address.city) == (
+        "Bahnhofstrasse 10",
+        "8001",
+        "Zürich",
+    )
+    assert address.country == "CH"
+
+
+def test_a_four_digit_postcode_is_told_by_the_country_printed_under_it():
+    contact = fields.parse(
+        card(
+            ("Johann Gruber", 48), "Salzburger Straße 15", "5020 Salzburg", "Österreich"
+        )
+    )
+
+    assert contact.address.postal_code == "5020"
+    assert contact.address.city == "Salzburg"
+    assert contact.address.country == "AT"

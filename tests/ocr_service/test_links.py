@@ -67,3 +67,16 @@ def test_words_with_dots_are_no_website(text):
 )
 def test_domain_is_the_registered_name(address, domain):
     assert links.domain(address) == domain
+
+
+@pytest.mark.parametrize(
+    ("line", "repaired"),
+    [
+        ("www.firma. de", "www.firma.de"),
+        ("www.firma, de/kontakt", "www.firma.de/kontakt"),
+        ("Av. de la Constitución 22", "Av. de la Constitución 22"),
+        ("Ctra. de Logroño, km 5", "Ctra. de Logroño, km 5"),
+    ],
+)
+def test_a_gap_before_a_domain_is_closed_only_where_it_ends_a_host(line, repaired):
+    assert links.repair(line) == repaired

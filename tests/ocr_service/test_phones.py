@@ -78,3 +78,26 @@ def test_normalising_that_drops_a_printed_digit_is_told(printed, rewritten):
     phone = phones.build(printed, phones.WORK, "NL")
 
     assert phones.rewrites_digits(phone) is rewritten
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "number"),
+    [
+        ("Natel +41 79 555 67 89", phones.MOBILE, "+41795556789"),
+        ("Telemóvel +351 91 555 1234", phones.MOBILE, "+351915551234"),
+        ("tel. kom. +48 601 234 567", phones.MOBILE, "+48601234567"),
+        ("puh. +358 9 123 4567", phones.WORK, "+35891234567"),
+        ("WhatsApp: +55 31 99999-1111", phones.MOBILE, "+5531999991111"),
+    ],
+)
+def test_labels_of_more_languages_give_the_type(line, kind, number):
+    assert numbers(line) == [(kind, number, "")]
+
+
+def test_a_number_with_its_country_is_found_after_a_label_no_listing_holds():
+    # Its type then comes from the number itself: a UK mobile.
+    assert numbers("Signal: +44 7911 123456") == [(phones.MOBILE, "+447911123456", "")]
+
+
+def test_a_word_before_a_number_without_its_country_makes_no_phone():
+    assert numbers("Postfach 10 20 30") == []
