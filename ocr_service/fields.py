@@ -466,7 +466,11 @@ def _fit_to_domain(segment: Segment, domains: list[str]) -> None:
     if len(words) < 2:
         return
     now = _domain_fit(segment.text, domains)
-    shorter_forms = [" ".join(words[1:])]
+    shorter_forms = []
+    # A logo leaves a few letters or marks; a longer word is the company's
+    # own, as in "Institut Pasteur" at pasteur.fr.
+    if len(words[0]) <= 3 or not words[0].isalpha() or not words[0][0].isupper():
+        shorter_forms.append(" ".join(words[1:]))
     if words[-1].isdigit():
         shorter_forms.append(" ".join(words[:-1]))
     for shorter in shorter_forms:
@@ -481,10 +485,27 @@ def _domain_fit(text: str, domains: list[str]) -> float:
 
 def _take_company(card: Card, texts: list[Segment]) -> None:
     domains = crosscheck.domains(card.contact)
+    local_parts = [e.split("@")[0] for e in card.contact.emails]
     for segment in texts:
+        if _is_the_person(segment.text, local_parts, domains):
+            segment.score = 0.0
+            continue
         _fit_to_domain(segment, domains)
         segment.score = _company_evidence(segment, domains)
     _take_best(card, texts, "company", least=0.6)
+
+
+def _is_the_person(text: str, local_parts: list[str], domains: list[str]) -> bool:
+    """True when a line is a name whose email spells a word of it that the
+    domain does not: "Łukasz Wróbel" of lukasz@wrobel.pl is the person, not
+    the company his domain is named for; "Wróbel GmbH" stays a company."""
+    if companies.legal_form(text) or names.likeness(text) < 0.6:
+        return False
+    for word in names.split_parts(text):
+        spelled = any(names.email_overlap(word, lp) >= 0.5 for lp in local_parts)
+        if spelled and _domain_fit(word, domains) < 0.95:
+            return True
+    return False
 
 
 def _take_best(card: Card, texts: list[Segment], field: str, least: float) -> None:

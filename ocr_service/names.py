@@ -6,18 +6,24 @@ import re
 from cardscan.v1 import contact_pb2
 from ocr_service.wording import fold, word_set
 
-# Honorific and academic prefixes, as printed before a name.
+# Honorific and academic prefixes, as printed before a name, in any case:
+# "Prof. Dr. med.", "Mag.", "dr hab. inż.".
 PREFIX = re.compile(
-    r"^(?:(?:Prof|Dr|Dra|Drs|Dott|Dott\.ssa|Ing|Dipl\.-Ing|Dipl\.-Kfm|Mag|Ir|Mr|"
-    r"Mrs|Ms|Mme|Mlle|Sr|Sra|Srta|Hr|Fr|Herr|Frau|Sir|Dame|Univ\.-Prof|PD|"
-    r"Priv\.-Doz)\.?(?:\s+(?:med|rer\.\s?nat|phil|jur|h\.\s?c)\.)*\s+)+",
+    r"^(?:(?:Professor|Prof|Prof\.ssa|Dr|Dra|Drs|Dott|Dott\.ssa|Ing|Dipl\.-Ing|"
+    r"Dipl\.-Kfm|DI|Mag|Ir|Mr|Mrs|Ms|Mme|Mlle|Sr|Sra|Srta|Hr|Fr|Herr|Frau|Sir|"
+    r"Dame|Univ\.-Prof|PD|Priv\.-Doz|Lic|Licda|Lcdo|Lcda|Eng|Arch|Avv|Geom|"
+    r"Rag|Sig|Sig\.ra)\.?"
+    r"(?:\s+(?:med|rer\.\s?nat|phil|jur|h\.\s?c|sc|techn|oec|habil|hab|inż|inz)\.)*"
+    r"\s+)+",
+    re.IGNORECASE,
 )
 # Degrees and professional letters printed after a name. A PersonName has no
 # field for them, so they are left out of it.
 POST_NOMINALS = re.compile(
-    r"(?:,?\s+(?:PhD|Ph\.D\.|DPhil|MBA|MSc|M\.Sc\.|BSc|B\.Sc\.|M\.A\.|"
-    r"B\.A\.|MEng|BEng|MD|M\.D\.|DDS|JD|LLM|LL\.M\.|MPH|CPA|CFA|PMP|RN|PE|P\.E\.|"
-    r"Esq\.?))+$"
+    r"(?:,?\s+(?:PhD|Ph\.D\.|DPhil|MBA|MSc|M\.Sc\.|BSc|B\.Sc\.|M\.A\.|MA|BA|"
+    r"B\.A\.|MEng|BEng|CEng|MD|M\.D\.|DDS|DVM|JD|LLM|LL\.M\.|LLB|MPH|DBA|EdD|"
+    r"CPA|CFA|CFP|PMP|CISSP|RN|PE|P\.E\.|AIA|RIBA|MRICS|FRICS|ACCA|FCCA|ACA|FCA|"
+    r"MCIPS|MCIM|MIET|MBE|OBE|CBE|FRCS|MRCP|FRCP|Esq\.?))+$"
 )
 # A generation after a name, which is part of the name as printed.
 GENERATION = re.compile(r",?\s+(?:Jr\.?|Sr\.|II|III|IV)$")
@@ -26,9 +32,16 @@ PARTICLES = word_set(
     "van von der den de del della di da das do dos du le la ten ter te zu af "
     "al bin ibn mac st. saint"
 )
+# The capital and small letters of the Latin alphabets, accented ones of
+# every European language included ("Ł", "ő", "ș").
+_LATIN = [chr(code) for code in range(0x250)] + [chr(c) for c in range(0x1E00, 0x1F00)]
+_UPPER = "".join(c for c in _LATIN if c.isupper() and c.isalpha())
+_LOWER = "".join(c for c in _LATIN if c.islower() and c.isalpha())
 # A capitalised word; a second capital may follow a hyphen, an apostrophe or
 # a prefix such as "Mc" ("Jean-Luc", "O'Brien", "McAllister", "DeVries").
-_WORD = re.compile(r"^[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]*(?:['’\-]?[A-ZÀ-ÖØ-Þ]?[a-zà-öø-ÿ]+)*\.?$")
+_WORD = re.compile(rf"^[{_UPPER}][{_LOWER}]*(?:['’\-]?[{_UPPER}]?[{_LOWER}]+)*\.?$")
+# A word in capitals, as family names are often printed ("Pierre DUPONT").
+_CAPITALS = re.compile(rf"^[{_UPPER}]{{2,}}(?:['’\-][{_UPPER}]{{2,}})*$")
 
 
 def likeness(text: str) -> float:
@@ -40,11 +53,20 @@ def likeness(text: str) -> float:
     parts = split_parts(text)
     if not 2 <= len(parts) <= 5:
         return 0.0
-    capitalised = sum(bool(_WORD.match(p)) and len(p) > 1 for p in parts)
+    # A word with a dot that is no initial ends a phrase, as in a slogan.
+    if any(
+        len(p) > 2 and p.endswith(".") and p.lower() not in PARTICLES for p in parts
+    ):
+        return 0.2
+    capitals = sum(bool(_CAPITALS.match(p)) for p in parts)
+    capitalised = sum(bool(_WORD.match(p)) and len(p) > 1 for p in parts) + capitals
     particles = sum(p.lower() in PARTICLES for p in parts)
     if capitalised + particles < len(parts) or capitalised < 2:
         return 0.2 if capitalised >= 1 else 0.0
     score = 0.8 if len(parts) <= 3 else 0.65
+    # A line all in capitals is as often a slogan or a company as a name.
+    if capitals == len(parts):
+        score -= 0.2
     marked = PREFIX.match(text) or POST_NOMINALS.search(text) or GENERATION.search(text)
     return score + (0.2 if marked else 0.0)
 
@@ -78,12 +100,18 @@ def trim_to_email(text: str, local_parts: list[str]) -> str:
     next column: "Ana Lima Tel" with ana.lima@... gives "Ana Lima"."""
     words = text.split()
     locals_ = [re.sub(r"[^a-z]", "", fold(p)) for p in local_parts]
+    # Emails often spell one half of a double name: "Meer" of "Meer-Bakker".
     matched = [
         i
         for i, word in enumerate(words)
-        if any(len(v) >= 3 and v in lp for v in _spellings(word) for lp in locals_)
+        if any(
+            len(v) >= 3 and v in lp
+            for half in [word, *word.split("-")]
+            for v in _spellings(half)
+            for lp in locals_
+        )
     ]
-    if not matched:
+    if all(words[i].lower() in PARTICLES for i in matched):
         return text
     # Logo marks read as symbols or stray letters before the name go too;
     # when the email spells two words, the first is the given name and only

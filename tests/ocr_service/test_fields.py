@@ -777,3 +777,58 @@ def test_a_four_digit_postcode_is_told_by_the_country_printed_under_it():
     assert contact.address.postal_code == "5020"
     assert contact.address.city == "Salzburg"
     assert contact.address.country == "AT"
+
+
+@pytest.mark.parametrize(
+    ("rows", "name", "company"),
+    [
+        (
+            [("STEFAN HOFFMANN", 48), "Vertriebsleiter", "Hoffmann GmbH"],
+            "STEFAN HOFFMANN",
+            "Hoffmann GmbH",
+        ),
+        ([("Łukasz Wróbel", 48), "Manager", "lukasz@wrobel.pl"], "Łukasz Wróbel", ""),
+        (
+            [("Oliver Bennett BSc MRICS", 48), "Surveyor", "oliver@bennett.co.uk"],
+            "Oliver Bennett",
+            "",
+        ),
+    ],
+)
+def test_a_name_whose_family_the_domain_spells_stays_the_name(rows, name, company):
+    contact = fields.parse(card(*rows, "stefan.hoffmann@hoffmann.de"))
+
+    assert contact.name.full == name
+    assert contact.company == company
+
+
+def test_a_slogan_of_capitalised_words_is_not_taken_for_the_name():
+    contact = fields.parse(
+        card(
+            ("Summit Realty Group", 40),
+            "Your Home. Our Mission.",
+            ("DAVID MILLER", 36),
+            "Realtor",
+            "david@summitrealty.com",
+        )
+    )
+
+    assert contact.name.full == "DAVID MILLER"
+    assert contact.company == "Summit Realty Group"
+
+
+def test_a_word_of_the_company_before_its_domain_is_kept():
+    contact = fields.parse(
+        card(("Louise Martin", 48), "Institut Pasteur", "louise.martin@pasteur.fr")
+    )
+
+    assert contact.company == "Institut Pasteur"
+
+
+def test_an_email_spelling_half_a_double_family_name_keeps_it_whole():
+    contact = fields.parse(
+        card(("Drs. Willemijn van der Meer-Bakker", 48), "w.vandermeer@firma.nl")
+    )
+
+    assert contact.name.full == "Drs. Willemijn van der Meer-Bakker"
+    assert contact.name.family == "van der Meer-Bakker"

@@ -14,6 +14,11 @@ from ocr_service import names
         ("Kaique da Cunha", "", "Kaique", "da Cunha"),
         ("Maria Liz Melo", "", "Maria Liz", "Melo"),
         ("Ing. Jan de Vries", "Ing.", "Jan", "de Vries"),
+        ("Professor Alan Hughes", "Professor", "Alan", "Hughes"),
+        ("DI Martin Pichler", "DI", "Martin", "Pichler"),
+        ("dr hab. inż. Anna Nowak", "dr hab. inż.", "Anna", "Nowak"),
+        ("Lic. Ana Ruiz", "Lic.", "Ana", "Ruiz"),
+        ("Pierre DUPONT", "", "Pierre", "DUPONT"),
     ],
 )
 def test_name_splits_into_prefix_given_and_family(full, prefix, given, family):
@@ -34,6 +39,7 @@ def test_name_splits_into_prefix_given_and_family(full, prefix, given, family):
         ("Jane Doe, PhD, MBA", "Jane Doe", "Jane", "Doe"),
         ("Ana Lima MBA", "Ana Lima", "Ana", "Lima"),
         ("Ms. Jane O'Neil-Smith,", "Ms. Jane O'Neil-Smith", "Jane", "O'Neil-Smith"),
+        ("Oliver Bennett BSc MRICS", "Oliver Bennett", "Oliver", "Bennett"),
     ],
 )
 def test_degrees_after_a_name_are_left_out_of_it(printed, full, given, family):
@@ -60,15 +66,35 @@ def test_email_local_part_tells_a_family_name_of_two_words():
 
 @pytest.mark.parametrize(
     "text",
-    ["Innovation for a better tomorrow", "Sales", "+49 30 1234", "info@example.org"],
+    [
+        "Innovation for a better tomorrow",
+        "Sales",
+        "+49 30 1234",
+        "info@example.org",
+        "Your Home. Our Mission.",
+    ],
 )
 def test_lines_that_are_no_name_score_low(text):
     assert names.likeness(text) < 0.5
 
 
-@pytest.mark.parametrize("text", ["Blake McIneely", "Jean-Luc O'Brien", "Dr. Ana Lima"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Blake McIneely",
+        "Jean-Luc O'Brien",
+        "Dr. Ana Lima",
+        "Łukasz Wróbel",
+        "Ștefan Popescu",
+        "Pierre DUPONT",
+    ],
+)
 def test_names_score_high(text):
     assert names.likeness(text) >= 0.8
+
+
+def test_a_name_all_in_capitals_scores_below_one_in_small_letters():
+    assert 0.5 <= names.likeness("STEFAN HOFFMANN") < names.likeness("Stefan Hoffmann")
 
 
 def test_name_a_letter_off_its_email_is_a_near_miss():
