@@ -82,7 +82,8 @@ STREET_WORDS = word_set(
     """
     street st road rd avenue ave av lane ln drive dr court ct way boulevard
     blvd place pl square terrace crescent close highway hwy parkway suite apt
-    apartment flat unit floor studio building po box
+    apartment flat unit floor building po box pobox postbox
+    postfach postboks postbus postlada bp cp apartado casilla caixa
     strasse str weg allee platz ring gasse damm ufer chaussee
     rue avenue boulevard bd chemin place allee impasse quai route cours
     calle avenida paseo plaza camino carretera ronda travesia
@@ -95,6 +96,7 @@ STREET_WORDS = word_set(
     straat laan plein gracht singel kade dijk steeg hof park baan dreef pad
     markt wal
     gatan vagen grand torget gata vag plan backe
+    vei veien vej gade katu tie utca ul ulica
     """
 )
 # Words for a part of a building, printed on the street's line.
@@ -110,6 +112,7 @@ STREET_ENDINGS = (
     "straat", "laan", "plein", "gracht", "singel", "kade", "dijk", "baan",
     "dreef", "boulevard",
     "gatan", "vagen", "vägen", "grand", "gränd", "torget",
+    "gade", "vej", "veien", "katu", "tie", "utca",
 )  # fmt: skip
 
 # A street name of up to four words, then its house number with perhaps a
@@ -158,7 +161,7 @@ def street_evidence(text: str) -> bool:
     words = re.findall(r"[\w.]+", fold(text))
     if any(w.strip(".") in STREET_WORDS for w in words):
         return True
-    if any(w.endswith(STREET_ENDINGS) and len(w) > 6 for w in words):
+    if any(_ends_like_a_street(w) for w in words):
         return True
     return re.fullmatch(r"\s*\d{1,5}[a-zA-Z]?\s*,?\s*", text) is not None
 
@@ -168,6 +171,13 @@ def numbered_street(text: str) -> bool:
     as most of Europe prints a street with no street word: "Damrak 1",
     "Rokin 75-2"."""
     return re.fullmatch(NUMBERED_STREET, text.strip(" ,")) is not None
+
+
+def _ends_like_a_street(word: str) -> bool:
+    # "-ring" after a vowel is an English "-ing": "Catering", "Engineering".
+    if re.search(r"[aeiouy]ring$", word):
+        return False
+    return word.endswith(STREET_ENDINGS) and len(word) > 6
 
 
 def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
@@ -195,8 +205,9 @@ def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
         result.full = ", ".join(parts)
     line, named = _without_country(parts[index], postal)
     result.postal_code = code
-    result.region = postal.region or _trailing_region(line)
-    result.city = _city(line, postal, parts[index - 1] if index else "")
+    city = _city(line, postal, parts[index - 1] if index else "")
+    result.city, region = _without_region(city)
+    result.region = postal.region or region
     head = line[: postal.start]
     if postal.region:
         head = head[: head.rfind(postal.region)]
@@ -208,9 +219,12 @@ def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
 def _without_country(line: str, postal: Postal) -> tuple[str, str | None]:
     """The postal line without a country printed after its code, and that
     country's code; kept when it is all the place there is ("98000
-    Monaco")."""
+    Monaco") or the end of the city's name."""
     rest, named = countries.split_trailing(line)
     if named is None or len(rest) < postal.end:
+        return line, None
+    # A country's name can end a city's: "Ciudad de México".
+    if re.search(r"\b(?:de|del|do|da|di|du|of)$", rest, re.IGNORECASE):
         return line, None
     around = rest[: postal.start] + rest[postal.end :]
     if not re.search(r"[^\W\d_]{2}", around):
@@ -264,15 +278,26 @@ def _region_fits(country: str, match: re.Match) -> bool:
     return fold(region) in map(fold, countries.region_names(country))
 
 
-def _trailing_region(line: str) -> str:
-    # Brazil prints "City / SP", Italy "City (RC)".
-    match = re.search(r"(?:/\s*([A-Z]{2})|\(([A-Z]{2})\))\s*$", line)
-    return (match[1] or match[2]) if match else ""
+# A region printed after its city: Brazil's "São Paulo / SP" and "Rio de
+# Janeiro - RJ", Italy's "Roma (RM)", "Montréal (Québec)".
+REGION_AFTER_CITY = re.compile(
+    r"\s*(?:/\s*(?P<code>[A-Z]{2})|\s-\s(?P<dashed>[A-Z]{2})|\((?P<named>[^()]{2,30})\))\s*$"
+)
+
+
+def _without_region(city: str) -> tuple[str, str]:
+    """The city without the region printed after it, and that region."""
+    match = REGION_AFTER_CITY.search(city)
+    if match is None or match.start() == 0:
+        return city, ""
+    region = match["code"] or match["dashed"] or match["named"]
+    return city[: match.start()].strip(" ,"), region.strip()
 
 
 def _city(line: str, postal: Postal, line_before: str) -> str:
-    after = line[postal.end :]
-    after = re.sub(r"(?:/\s*[A-Z]{2}|\([A-Z]{2}\))\s*$", "", after).strip(" ,")
+    """The city as printed, with any region after it: after the code, else
+    the piece before it."""
+    after = line[postal.end :].strip(" ,")
     if after:
         return after.split(",")[0].strip()
     before = line[: postal.start].rstrip(" ,")

@@ -144,6 +144,9 @@ def split_after_legal_form(text: str) -> tuple[str, str] | None:
     """A company and the text printed after it on the same line, when OCR
     joined two columns; None when nothing follows the legal form."""
     for match in _legal_forms(text):
+        # A form before any name leads it: "Groupe Boréal inc.", "AB Volvo".
+        if not text[: match.start()].strip():
+            continue
         rest = text[match.end() :].strip(" ,|")
         if rest and re.match(r"[A-ZÀ-Þ0-9]", rest) and len(rest.split()) >= 2:
             return text[: match.end()].strip(), rest

@@ -57,13 +57,14 @@ DEPARTMENT_WORDS = word_set(
     vendas pesquisa engenharia financas compras
     verkoop onderzoek financien inkoop ontwikkeling
     forsaljning forskning ekonomi inkop utveckling
+    assurance sprzedaz sprzedazy marketingu finansow zakupow
     """
 )
 # Words that may stand beside department words without making a title.
 DEPARTMENT_GLUE = word_set(
     "and & of the department dept dept. team division abteilung service "
-    "département departamento dipartimento afdeling avdelning und et y e en "
-    "och"
+    "departement departamento dipartimento afdeling avdelning ufficio area "
+    "dział dzial direzione und et y e en och de del della des du di"
 )
 
 

@@ -70,10 +70,29 @@ def test_lines_join_into_one():
 
 
 @pytest.mark.parametrize(
-    "text", ["Hauptstraße 12", "Kerkstraat 1", "Via Roma", "Suite 400", "34"]
+    "text",
+    [
+        "Hauptstraße 12",
+        "Kerkstraat 1",
+        "Via Roma",
+        "Suite 400",
+        "34",
+        "Kaiserring 5",
+        "Postfach 10 20 30",
+        "ZI des Pins - BP 45",
+        "Mannerheimintie 12 B",
+        "Vesterbrogade 10, 2. sal",
+    ],
 )
 def test_street_lines_are_told(text):
     assert addresses.street_evidence(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Bianchi Catering Ltd", "Great Lakes Manufacturing Co.", "Studio Nord"]
+)
+def test_company_lines_are_no_street(text):
+    assert not addresses.street_evidence(text)
 
 
 @pytest.mark.parametrize(
@@ -259,3 +278,35 @@ def test_four_digit_and_hyphenated_postcodes_of_europe(
 )
 def test_digits_that_are_no_postcode_are_not_taken_for_one(line, hint):
     assert addresses.postal_code(line, hint) is None
+
+
+@pytest.mark.parametrize(
+    ("lines", "hint", "city", "region"),
+    [
+        (
+            ["Rue Sainte-Catherine 1", "Montréal (Québec) H3B 4W8"],
+            None,
+            "Montréal",
+            "Québec",
+        ),
+        (["Av. Paulista 1000", "São Paulo/SP, 01304-001"], None, "São Paulo", "SP"),
+        (
+            ["Rua X, 10", "Centro, Rio de Janeiro - RJ, 20011-000"],
+            None,
+            "Rio de Janeiro",
+            "RJ",
+        ),
+        (["Calle Mayor 1", "26200 Haro (La Rioja)"], "ES", "Haro", "La Rioja"),
+    ],
+)
+def test_a_region_printed_after_the_city_is_no_part_of_it(lines, hint, city, region):
+    address = addresses.address(lines, hint)
+
+    assert (address.city, address.region) == (city, region)
+    assert address.street == lines[0]
+
+
+def test_a_country_name_ending_the_city_stays_in_it():
+    address = addresses.address(["Av. Reforma 1", "06500 Ciudad de México"], "MX")
+
+    assert (address.city, address.country) == ("Ciudad de México", "MX")

@@ -92,3 +92,10 @@ def test_a_word_for_a_kind_of_organisation_names_a_company(text, named):
 )
 def test_a_domain_of_a_names_initials_spells_it(text, domain, likeness):
     assert companies.domain_likeness(text, domain) == likeness
+
+
+@pytest.mark.parametrize(
+    "text", ["Groupe Boréal inc.", "Grupo Industrial Azteca, S.A. de C.V."]
+)
+def test_a_legal_form_leading_the_name_splits_nothing_off(text):
+    assert companies.split_after_legal_form(text) is None

@@ -832,3 +832,20 @@ def test_an_email_spelling_half_a_double_family_name_keeps_it_whole():
 
     assert contact.name.full == "Drs. Willemijn van der Meer-Bakker"
     assert contact.name.family == "van der Meer-Bakker"
+
+
+def test_a_company_ending_in_ing_above_the_street_stays_the_company():
+    contact = fields.parse(
+        card(
+            ("Laura Bianchi", 48),
+            "Catering Manager",
+            "Bianchi Catering Ltd",
+            "12 High Street",
+            "Bath BA1 1AA",
+            "laura@bianchicatering.co.uk",
+        )
+    )
+
+    assert contact.company == "Bianchi Catering Ltd"
+    assert contact.address.street == "12 High Street"
+    assert contact.address.full == "12 High Street, Bath BA1 1AA"

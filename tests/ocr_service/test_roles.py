@@ -1,0 +1,25 @@
+"""Department lines are told from titles in the languages cards come in."""
+
+import pytest
+
+from ocr_service import roles
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sales",
+        "Ufficio Marketing",
+        "Departamento de Ingeniería",
+        "Département Ventes",
+        "Dział Sprzedaży",
+        "Audit & Assurance",
+    ],
+)
+def test_department_lines_are_told(text):
+    assert roles.is_department(text)
+
+
+@pytest.mark.parametrize("text", ["Head of Sales", "Sales Manager", "Marta Oliveira"])
+def test_titles_and_names_are_no_department(text):
+    assert not roles.is_department(text)
