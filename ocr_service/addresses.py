@@ -63,28 +63,33 @@ VEHICLE_LETTERS = {
     "F": "FR", "FIN": "FI", "FL": "LI", "H": "HU", "I": "IT", "L": "LU",
     "N": "NO", "S": "SE",
 }  # fmt: skip
-_VEHICLE = "|".join(VEHICLE_LETTERS)
+FIVE_DIGIT_COUNTRIES = word_set("DE FR IT ES SE FI US MX HR")
+FOUR_DIGIT_COUNTRIES = word_set("AT BE CH DK HU LI LU NO SI")
+# Cards print the ISO code there now as often: "SE-405 08 Göteborg".
+COUNTRY_BEFORE_CODE = VEHICLE_LETTERS | {
+    code: code for code in FIVE_DIGIT_COUNTRIES | FOUR_DIGIT_COUNTRIES
+}
+_VEHICLE = "|".join(sorted(COUNTRY_BEFORE_CODE, key=len, reverse=True))
 # Digits after a "+" or running on in more groups are a phone number's.
 FIVE_DIGITS = re.compile(
     rf"(?<![+\w-])(?:(?P<vehicle>{_VEHICLE})-)?"
     r"(?P<code>\d{5}|\d{3}\s\d{2})\b(?![\s-]?\d)"
 )
-FIVE_DIGIT_COUNTRIES = word_set("DE FR IT ES SE FI US MX HR")
 # A four-digit code is taken only where it starts the line or follows a
 # comma, with a place name after it, on a card of one of these countries.
 FOUR_DIGITS = re.compile(
     rf"(?:^|(?<=,\s))(?:(?P<vehicle>{_VEHICLE})-)?(?P<code>\d{{4}})(?=\s+[^\W\d_])"
 )
-FOUR_DIGIT_COUNTRIES = word_set("AT BE CH DK HU LI LU NO SI")
 
 # Street types and address words, folded, in the languages cards come in.
 STREET_WORDS = word_set(
     """
     street st road rd avenue ave av lane ln drive dr court ct way boulevard
     blvd place pl square terrace crescent close highway hwy parkway suite apt
-    apartment flat unit floor building po box pobox postbox
+    apartment flat unit floor building po box pobox postbox lote planta piso
+    ctra avda pza
     postfach postboks postbus postlada bp cp apartado casilla caixa
-    strasse str weg allee platz ring gasse damm ufer chaussee
+    strasse straße str weg allee platz ring gasse damm ufer chaussee
     rue avenue boulevard bd chemin place allee impasse quai route cours
     calle avenida paseo plaza camino carretera ronda travesia
     via viale piazza corso vicolo stretto rotonda largo piazzale strada
@@ -151,7 +156,7 @@ def postal_code(text: str, hint: str | None = None) -> Postal | None:
             matches = []
     if matches:
         match = matches[-1]
-        country = VEHICLE_LETTERS.get(match["vehicle"] or "")
+        country = COUNTRY_BEFORE_CODE.get(match["vehicle"] or "")
         return Postal(match["code"], country, "", match.start(), match.end())
     return None
 
@@ -206,12 +211,14 @@ def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
     line, named = _without_country(parts[index], postal)
     result.postal_code = code
     city = _city(line, postal, parts[index - 1] if index else "")
-    result.city, region = _without_region(city)
+    place, region = _without_region(city)
+    # Brazil prints the district before the city: "Bela Vista - São Paulo".
+    result.city = place.rsplit(" - ", 1)[-1]
     result.region = postal.region or region
-    head = line[: postal.start]
+    head = POSTCODE_MARK.sub("", line[: postal.start])
     if postal.region:
         head = head[: head.rfind(postal.region)]
-    result.street = _street(parts[:index], head, result.city)
+    result.street = _street(parts[:index], head, city)
     result.country = named or _country(postal, parts, hint)
     return result
 
@@ -278,6 +285,8 @@ def _region_fits(country: str, match: re.Match) -> bool:
     return fold(region) in map(fold, countries.region_names(country))
 
 
+# A word for "postcode" printed before one: "CEP 30130-171", "C.P. 64000".
+POSTCODE_MARK = re.compile(r"\b(?:CEP|PLZ|C\.\s?P\.|CP|ZIP)[.:]?\s*$", re.IGNORECASE)
 # A region printed after its city: Brazil's "São Paulo / SP" and "Rio de
 # Janeiro - RJ", Italy's "Roma (RM)", "Montréal (Québec)".
 REGION_AFTER_CITY = re.compile(
@@ -300,7 +309,7 @@ def _city(line: str, postal: Postal, line_before: str) -> str:
     after = line[postal.end :].strip(" ,")
     if after:
         return after.split(",")[0].strip()
-    before = line[: postal.start].rstrip(" ,")
+    before = POSTCODE_MARK.sub("", line[: postal.start]).rstrip(" ,")
     if postal.region:
         before = before[: before.rfind(postal.region)].rstrip(" ,")
     pieces = [p.strip() for p in before.split(",") if p.strip()]

@@ -18,6 +18,7 @@ from ocr_service import (
     roles,
 )
 from ocr_service.lines import Line
+from ocr_service.wording import fold
 
 # A contact with any field less sure than this is flagged for review.
 # Tuned on the labelled sample cards: there it flagged every card with a
@@ -147,6 +148,10 @@ def _region_of(lines: list[Line]) -> str | None:
     found = [postal.country for postal in told if postal and postal.country]
     # Else a country printed on a line of its own, as under an address.
     found = found or [code for li in lines if (code := countries.code_of(li.text))]
+    # Else the country of the card's email domains.
+    if not found:
+        hosts = [e.value.split("@")[1] for li in lines for e in links.emails(li.text)]
+        found = list(filter(None, map(links.country_of_host, hosts)))
     return found[-1] if found else None
 
 
@@ -306,7 +311,8 @@ def _take_address(card: Card) -> None:
 def _address_block(texts: list[Segment], region: str | None) -> list[Segment]:
     """The consecutive text segments that make the address, ending at the
     last one with a postal code or, lacking one, a street."""
-    postal_anchors = [s for s in texts if _postal_line(s.text, region)]
+    by_order = {s.order: s for s in texts}
+    postal_anchors = [s for s in texts if _postal_line(s, by_order, region)]
     anchors = postal_anchors
     if not anchors:
         anchors = [
@@ -316,12 +322,16 @@ def _address_block(texts: list[Segment], region: str | None) -> list[Segment]:
         ]
     if not anchors:
         return []
-    anchor = anchors[-1]
+    anchor = top = anchors[-1]
     block = [anchor]
-    by_order = {s.order: s for s in texts}
-    # Streets come before the postal line, at most two lines up.
+    above = by_order.get(anchor.order - 1)
+    city_above = _is_place(above) and not _place_beside(anchor.text, region)
+    if anchor in postal_anchors and city_above:
+        top = above
+        block.insert(0, top)
+    # Streets come before the postal line or its city, at most two lines up.
     for step in (1, 2):
-        before = by_order.get(anchor.order - step)
+        before = by_order.get(top.order - step)
         if before is None:
             break
         right_above_postcode = step == 1 and anchor in postal_anchors
@@ -336,12 +346,32 @@ def _address_block(texts: list[Segment], region: str | None) -> list[Segment]:
     return block
 
 
-def _postal_line(text: str, region: str | None) -> bool:
+def _postal_line(
+    segment: Segment, by_order: dict[int, Segment], region: str | None
+) -> bool:
+    if addresses.postal_code(segment.text, region) is None:
+        return False
+    # A postal code comes with a place name beside it, or above it: the
+    # British print "Manchester" over "M2 4LQ", Brazil a city over its CEP.
+    if sum(c.isalpha() for c in segment.text) >= 3:
+        return True
+    return _is_place(by_order.get(segment.order - 1))
+
+
+def _place_beside(text: str, region: str | None) -> bool:
+    """True when a postal line names a place beside its code, not only a
+    word for "postcode"."""
     postal = addresses.postal_code(text, region)
     if postal is None:
         return False
-    # A postal code comes with a place name beside it.
-    return sum(c.isalpha() for c in text) >= 3
+    rest = addresses.POSTCODE_MARK.sub("", text[: postal.start]) + text[postal.end :]
+    return sum(c.isalpha() for c in rest) >= 3
+
+
+def _is_place(segment: Segment | None) -> bool:
+    if segment is None:
+        return False
+    return re.fullmatch(r"[^\W\d_][^\d@]*", segment.text) is not None
 
 
 def _address_like(segment: Segment) -> bool:
@@ -451,9 +481,10 @@ def _company_evidence(segment: Segment, domains: list[str]) -> float:
     legal = 0.9 if companies.legal_form(text) else 0.0
     kind = 0.7 if companies.names_organisation(text) else 0.0
     evidence = max(likeness, legal, kind)
-    # A line that spells the domain whole is the company even with a word
-    # titles use too, as in "Ledgerline Analytics".
-    if roles.title_word_count(text) and likeness < 1.0:
+    # A line that spells the domain, whole or by its initials, is the
+    # company even with a word titles use too, as in "Ledgerline
+    # Analytics"; so is one with a legal form, which no title has.
+    if roles.title_word_count(text) and likeness < 0.9 and not legal:
         evidence -= 0.4
     return evidence
 
@@ -497,13 +528,16 @@ def _take_company(card: Card, texts: list[Segment]) -> None:
 
 def _is_the_person(text: str, local_parts: list[str], domains: list[str]) -> bool:
     """True when a line is a name whose email spells a word of it that the
-    domain does not: "Łukasz Wróbel" of lukasz@wrobel.pl is the person, not
-    the company his domain is named for; "Wróbel GmbH" stays a company."""
+    domain does not hold: "Łukasz Wróbel" of lukasz@wrobel.pl is the person,
+    not the company his domain is named for; "Wróbel GmbH" and "Lefebvre
+    Frères" of jm.lefebvre@lefebvre-freres.fr stay companies."""
     if companies.legal_form(text) or names.likeness(text) < 0.6:
         return False
+    domain_letters = [re.sub(r"[^a-z]", "", fold(d)) for d in domains]
     for word in names.split_parts(text):
+        letters = re.sub(r"[^a-z]", "", fold(word))
         spelled = any(names.email_overlap(word, lp) >= 0.5 for lp in local_parts)
-        if spelled and _domain_fit(word, domains) < 0.95:
+        if spelled and not any(letters in d for d in domain_letters):
             return True
     return False
 

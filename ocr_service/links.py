@@ -64,6 +64,20 @@ def repair(text: str) -> str:
     return text
 
 
+# Country-code domains used the world over for their sound, not their
+# country.
+_TLDS_OF_NO_COUNTRY = word_set("co io me tv ai ly fm am to cc ws gg la nu tk ag")
+
+
+def country_of_host(host: str) -> str | None:
+    """The ISO code of the country a host's domain belongs to, if it is a
+    country's: "firma.ch" is CH, "uni.ac.uk" GB, "acme.io" none."""
+    tld = host.rsplit(".", 1)[-1].lower()
+    if len(tld) != 2 or not tld.isalpha() or tld in _TLDS_OF_NO_COUNTRY:
+        return None
+    return "GB" if tld == "uk" else tld.upper()
+
+
 def emails(text: str) -> list[Link]:
     """Every email address in a repaired line."""
     return [

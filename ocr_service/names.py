@@ -120,16 +120,27 @@ def trim_to_email(text: str, local_parts: list[str]) -> str:
     named = [i for i in matched if words[i].lower() not in PARTICLES]
     if len(named) >= 2:
         start = _initial_before(words, min(matched), locals_)
-        while start > 0 and PREFIX.match(words[start - 1] + " "):
-            start -= 1
+        start = _prefix_start(words, start)
     while start < matched[0] and not _is_name_word(words[start]):
         start += 1
     first = start
     while first < len(words) - 1 and PREFIX.match(words[first] + " "):
         first += 1
-    # Only a match past the given name shows where the name ends.
+    # Only a match past the given name shows where the name ends; a
+    # generation after it stays: "Robert Jenkins Jr.".
     end = len(words) if matched[-1] <= first else matched[-1] + 1
+    if end < len(words) and GENERATION.fullmatch(" " + words[end]):
+        end += 1
     return " ".join(words[start:end])
+
+
+def _prefix_start(words: list[str], start: int) -> int:
+    """Where the prefixes before words[start] begin, several words long as
+    some are: "Dr. sc. techn.", "dr hab. inż."."""
+    for begin in range(start):
+        if PREFIX.fullmatch(" ".join(words[begin:start]) + " "):
+            return begin
+    return start
 
 
 def _initial_before(words: list[str], first: int, locals_: list[str]) -> int:
@@ -152,7 +163,9 @@ def _is_name_word(word: str) -> bool:
     # A lone capital without its dot is logo debris, not an initial.
     if len(word) == 1:
         return False
-    return bool(_WORD.match(word)) or PREFIX.match(word + " ") is not None
+    if _WORD.match(word) or _CAPITALS.match(word):
+        return True
+    return PREFIX.match(word + " ") is not None
 
 
 def _spellings(word: str) -> set[str]:

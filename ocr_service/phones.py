@@ -100,10 +100,18 @@ def find(text: str, region: str | None) -> list[Found]:
     if found:
         return found
     match = BARE.match(text)
-    if match is None:
+    if match is None or _is_postcode(text, match["number"]):
         return []
     phone = build(match["number"], None, region)
     return [] if phone is None else [Found(phone, 0, len(text))]
+
+
+def _is_postcode(line: str, number: str) -> bool:
+    """True when a bare number is a postcode: labelled as one ("CEP",
+    "PLZ", "C.P.") or shaped as Brazil's ("01310-200")."""
+    if re.match(r"\W*(?:CEP|PLZ|C\.?P|ZIP)\b", line, re.IGNORECASE):
+        return True
+    return re.fullmatch(r"\d{5}-\d{3}", number.strip()) is not None
 
 
 def build(printed: str, kind: int | None, region: str | None):

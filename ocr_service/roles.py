@@ -81,6 +81,12 @@ def is_department(text: str) -> bool:
 
 def title_word_count(text: str) -> int:
     """How many words of a line are job-title words."""
-    return sum(
-        w in TITLE_WORDS or w.startswith(TITLE_STEMS) for w in words(text) if len(w) > 1
-    )
+    return sum(_is_title_word(w) for w in words(text) if len(w) > 1)
+
+
+def _is_title_word(word: str) -> bool:
+    if word in TITLE_WORDS:
+        return True
+    # A stem's plural or "-ing" names a business, not a person's job:
+    # "Engineering", "Consultants", "Consultores".
+    return word.startswith(TITLE_STEMS) and not word.endswith(("ing", "s"))

@@ -251,6 +251,8 @@ def test_a_street_name_with_its_house_number_after_it_is_told(text, numbered):
         (["Av. da Boavista 1200", "4100-130 Porto"], None, "4100-130", "Porto", "PT"),
         (["ul. Marszałkowska 10", "00-026 Warszawa"], None, "00-026", "Warszawa", "PL"),
         (["Hauptstraße 12", "D-10115 Berlin"], None, "10115", "Berlin", "DE"),
+        (["Box 1234", "SE-405 08 Göteborg"], None, "405 08", "Göteborg", "SE"),
+        (["Mariahilfer Straße 12", "1060 Wien"], "AT", "1060", "Wien", "AT"),
     ],
 )
 def test_four_digit_and_hyphenated_postcodes_of_europe(

@@ -849,3 +849,102 @@ def test_a_company_ending_in_ing_above_the_street_stays_the_company():
     assert contact.company == "Bianchi Catering Ltd"
     assert contact.address.street == "12 High Street"
     assert contact.address.full == "12 High Street, Bath BA1 1AA"
+
+
+@pytest.mark.parametrize(
+    ("company", "email"),
+    [
+        ("O'Sullivan Engineering Ltd.", "declan@osullivan-eng.ie"),
+        ("Thompson Structural Engineers, P.C.", "mark@thompson-se.com"),
+        ("Great Lakes Manufacturing Co.", "jwalsh@glmco.com"),
+        ("Grupo Consultores Asociados", "javier.martin@gca.es"),
+        ("Lefebvre Frères", "jm.lefebvre@lefebvre-freres.fr"),
+    ],
+)
+def test_company_with_a_word_titles_use_is_still_the_company(company, email):
+    contact = fields.parse(card(("Ann Cole", 48), "Project Manager", company, email))
+
+    assert contact.company == company
+    assert contact.title == "Project Manager"
+
+
+def test_a_generation_and_a_prefix_of_several_words_stay_with_the_name():
+    jenkins = fields.parse(card(("Robert L. Jenkins Jr.", 48), "rjenkins@jwlaw.com"))
+    meier = fields.parse(card(("Dr. sc. techn. Urs Meier", 48), "urs.meier@ethz.ch"))
+
+    assert jenkins.name.full == "Robert L. Jenkins Jr."
+    assert meier.name.full == "Dr. sc. techn. Urs Meier"
+    assert meier.name.prefix == "Dr. sc. techn."
+
+
+def test_a_name_in_capitals_keeps_its_given_name_the_email_leaves_out():
+    contact = fields.parse(
+        card(
+            ("STEFAN HOFFMANN", 48),
+            "Inhaber",
+            "Hoffmann Elektrotechnik",
+            "hoffmann@hoffmann-elektro.de",
+        )
+    )
+
+    assert contact.name.full == "STEFAN HOFFMANN"
+    assert contact.company == "Hoffmann Elektrotechnik"
+
+
+@pytest.mark.parametrize(
+    ("rows", "street", "postal_code", "city", "region"),
+    [
+        (
+            ["3rd Floor, 45 King Street", "Manchester", "M2 4LQ"],
+            "3rd Floor, 45 King Street",
+            "M2 4LQ",
+            "Manchester",
+            "",
+        ),
+        (
+            ["Rua Sergipe, 1200", "Savassi, Belo Horizonte/MG", "CEP 30130-171"],
+            "Rua Sergipe, 1200, Savassi",
+            "30130-171",
+            "Belo Horizonte",
+            "MG",
+        ),
+        (
+            ["Av. Paulista, 1578", "Bela Vista - São Paulo/SP", "01310-200"],
+            "Av. Paulista, 1578",
+            "01310-200",
+            "São Paulo",
+            "SP",
+        ),
+    ],
+)
+def test_a_postcode_alone_under_its_city_ends_the_address(
+    rows, street, postal_code, city, region
+):
+    contact = fields.parse(card(("Ann Cole", 48), *rows, "+44 161 496 0321"))
+
+    address = contact.address
+    assert address.full == ", ".join(rows)
+    assert (address.street, address.postal_code) == (street, postal_code)
+    assert (address.city, address.region) == (city, region)
+    assert [p.raw for p in contact.phones] == ["+44 161 496 0321"]
+
+
+def test_the_email_domain_tells_the_country_of_a_four_digit_postcode():
+    contact = fields.parse(
+        card(
+            ("Nadine Keller", 48),
+            "Berner Uhren GmbH",
+            "Postfach 123",
+            "3001 Bern",
+            "T 031 555 66 77",
+            "nadine.keller@berner-uhren.ch",
+        )
+    )
+
+    address = contact.address
+    assert (address.street, address.postal_code, address.city) == (
+        "Postfach 123",
+        "3001",
+        "Bern",
+    )
+    assert address.country == "CH"

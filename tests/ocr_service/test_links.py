@@ -80,3 +80,17 @@ def test_domain_is_the_registered_name(address, domain):
 )
 def test_a_gap_before_a_domain_is_closed_only_where_it_ends_a_host(line, repaired):
     assert links.repair(line) == repaired
+
+
+@pytest.mark.parametrize(
+    ("host", "country"),
+    [
+        ("firma.ch", "CH"),
+        ("leeds.ac.uk", "GB"),
+        ("acme.io", None),
+        ("acme.com", None),
+        ("acme.co", None),
+    ],
+)
+def test_a_hosts_country_is_its_country_code_domains(host, country):
+    assert links.country_of_host(host) == country

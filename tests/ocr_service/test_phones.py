@@ -99,5 +99,8 @@ def test_a_number_with_its_country_is_found_after_a_label_no_listing_holds():
     assert numbers("Signal: +44 7911 123456") == [(phones.MOBILE, "+447911123456", "")]
 
 
-def test_a_word_before_a_number_without_its_country_makes_no_phone():
-    assert numbers("Postfach 10 20 30") == []
+@pytest.mark.parametrize(
+    "line", ["Postfach 10 20 30", "CEP 30130-171", "01310-200", "PLZ 80331"]
+)
+def test_a_postcode_or_a_word_before_a_national_number_makes_no_phone(line):
+    assert numbers(line, "BR") == []

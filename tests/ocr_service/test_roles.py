@@ -23,3 +23,16 @@ def test_department_lines_are_told(text):
 @pytest.mark.parametrize("text", ["Head of Sales", "Sales Manager", "Marta Oliveira"])
 def test_titles_and_names_are_no_department(text):
     assert not roles.is_department(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("Senior Consultant", 1),
+        ("Project Engineer", 1),
+        ("Bennett & Hale Property Consultants", 0),
+        ("O'Sullivan Engineering", 0),
+    ],
+)
+def test_a_title_stems_plural_or_ing_form_names_a_business(text, count):
+    assert roles.title_word_count(text) == count
