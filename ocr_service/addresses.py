@@ -313,6 +313,9 @@ def _city(line: str, postal: Postal, line_before: str) -> str:
     if postal.region:
         before = before[: before.rfind(postal.region)].rstrip(" ,")
     pieces = [p.strip() for p in before.split(",") if p.strip()]
+    # A state in initials follows its city: "Monterrey, N.L., C.P. 64000".
+    if len(pieces) > 1 and re.fullmatch(r"(?:[A-Z]\.){1,3}", pieces[-1]):
+        pieces.pop()
     if pieces:
         return pieces[-1]
     return line_before.split(",")[-1].strip()

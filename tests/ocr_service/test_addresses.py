@@ -299,6 +299,12 @@ def test_digits_that_are_no_postcode_are_not_taken_for_one(line, hint):
             "RJ",
         ),
         (["Calle Mayor 1", "26200 Haro (La Rioja)"], "ES", "Haro", "La Rioja"),
+        (
+            ["Av. Constitución 2000", "Monterrey, N.L., C.P. 64000"],
+            "MX",
+            "Monterrey",
+            "",
+        ),
     ],
 )
 def test_a_region_printed_after_the_city_is_no_part_of_it(lines, hint, city, region):
