@@ -11,7 +11,7 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from rich.console import Console
@@ -41,6 +41,8 @@ START_HINT = (
     f"{SERVER_ENV} at a running gateway"
 )
 # The ``up`` option that sets each port of Ports, and what listens there.
+# Where `up` keeps the ports a data directory's stack last ran on.
+LAST_PORTS_NAME = "ports.json"
 PORT_OPTIONS = {
     "gateway_grpc": ("--grpc-port", "the gateway's gRPC API"),
     "gateway_http": ("--http-port", "the gateway's HTTP API"),
@@ -255,15 +257,19 @@ def add_stack_commands(commands, own_stack: argparse.ArgumentParser) -> None:
         action="store_true",
         help="leave the stack running in the background; stop it with `cardscan down`",
     )
-    ports = up.add_argument_group("ports")
+    ports = up.add_argument_group(
+        "ports",
+        "A port left out is the one the data directory's stack last ran on, "
+        "or else its default.",
+    )
     for part, (flag, what) in PORT_OPTIONS.items():
         ports.add_argument(
             flag,
             dest=part,
-            type=int,
-            default=getattr(defaults, part),
+            type=port_number,
+            default=None,
             metavar="PORT",
-            help=f"the port of {what} (default: %(default)s)",
+            help=f"the port of {what} (default: {getattr(defaults, part)})",
         )
     up.set_defaults(command=run_up)
 
@@ -330,6 +336,19 @@ def positive(text: str) -> int:
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
+
+
+def port_number(text: str) -> int:
+    """An argparse type for a TCP port to listen on."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"expected a port from 1 to 65535, got {text!r}"
+        )
     return value
 
 
@@ -603,17 +622,19 @@ def run_contacts(args: argparse.Namespace, term: Terminal) -> int:
 
 def run_up(args: argparse.Namespace, term: Terminal) -> int:
     """up: start the stack, then serve until stopped or detach."""
-    ports = Ports(args.nats, args.store, args.gateway_grpc, args.gateway_http)
     data_dir = args.data_dir.resolve()
     recorded = RecordedStack.load(data_dir)
     if recorded:
         # Its parts start again on the ports they had, even all of them,
         # as after a restart of the machine.
         return start_stopped_parts(recorded, term)
+    ports = ports_to_use(args, data_dir, term)
     refuse_taken_ports(ports)
     stack = Stack(data_dir=data_dir, ports=ports, ocr_workers=args.workers)
 
     stop_on_sigterm()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / LAST_PORTS_NAME).write_text(json.dumps(asdict(ports)) + "\n")
     try:
         with term.err.status(f"Starting the stack with {args.workers} OCR workers"):
             stack.start()
@@ -660,6 +681,40 @@ def start_stopped_parts(recorded: RecordedStack, term: Terminal) -> int:
     )
     term.out.print(f"It runs in the background; stop it with {down}.")
     return 0
+
+
+def ports_to_use(args: argparse.Namespace, data_dir: Path, term: Terminal) -> Ports:
+    """The ports given, and for those left out the ones the data
+    directory's stack last ran on, or else the defaults; fails when two
+    parts would share a port."""
+    last = last_ports(data_dir)
+    fallback = last or Ports.default()
+    chosen = {
+        part: getattr(args, part) or getattr(fallback, part) for part in PORT_OPTIONS
+    }
+    ports = Ports(**chosen)
+    shared = [p for p in set(chosen.values()) if list(chosen.values()).count(p) > 1]
+    if shared:
+        flags = [PORT_OPTIONS[part][0] for part, p in chosen.items() if p == shared[0]]
+        raise InvalidInput(f"{' and '.join(flags)} are both port {shared[0]}")
+    kept = [part for part in PORT_OPTIONS if getattr(args, part) is None]
+    if last and kept:
+        shown = ", ".join(f"{PORT_OPTIONS[p][0]} {getattr(last, p)}" for p in kept)
+        term.err.print(f"On the ports this data directory's stack last ran on: {shown}")
+    return ports
+
+
+def last_ports(data_dir: Path) -> Ports | None:
+    """The ports the data directory's stack last ran on, if it ran."""
+    try:
+        return Ports(**json.loads((data_dir / LAST_PORTS_NAME).read_text()))
+    except FileNotFoundError:
+        return None
+    except (ValueError, TypeError) as error:
+        raise InvalidInput(
+            f"{data_dir / LAST_PORTS_NAME} does not hold the ports of a stack "
+            f"({error}); delete it to start on the default ports"
+        ) from None
 
 
 def refuse_taken_ports(ports: Ports) -> None:

@@ -38,6 +38,18 @@ EPHEMERAL_RANGE = PROC / "sys/net/ipv4/ip_local_port_range"
 LOWEST_FREE_PORT = 20000
 LOG_LINES_ON_FAILURE = 20
 
+# The settings the services read from their environment. A part of the
+# stack gets them from the shell that ran `up`, and a part started again
+# gets the values it was first started with, not the shell's of the day.
+SETTING_NAMES = (
+    "CARDSCAN_DATA_DIR", "GATEWAY_GRPC_LISTEN", "GATEWAY_HTTP_LISTEN",
+    "LOG_LEVEL", "MAX_CARD_BYTES", "MAX_COMPRESSION_RATIO", "MAX_ENTRIES",
+    "MAX_IMAGE_PIXELS", "MAX_TOTAL_UNCOMPRESSED_BYTES", "MAX_UPLOAD_BYTES",
+    "MONGO_DB", "MONGO_URL", "NATS_URL", "OCR_HEALTH_LISTEN", "OCR_LANGUAGES",
+    "OCR_MAX_ATTEMPTS", "OCR_WORKER_ID", "SCAN_TIMEOUT_SECONDS", "STORE_ADDR",
+    "STORE_LISTEN", "TESSDATA_PREFIX",
+)  # fmt: skip
+
 _ports_handed_out: set[int] = set()
 
 
@@ -196,24 +208,31 @@ class Stack:
         """The folder with one log file per process."""
         return self.data_dir / "logs"
 
-    def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> None:
+    def _spawn(
+        self, name: str, argv: list[str], env: dict[str, str], inherit: bool
+    ) -> None:
         self.logs.mkdir(parents=True, exist_ok=True)
         log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - child keeps it
         self.log_starts[name] = log.tell()
-        self.envs[name] = {**self.extra_env, **env}
+        base = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES}
+        inherited = {k: os.environ[k] for k in SETTING_NAMES if k in os.environ}
+        self.envs[name] = {**(inherited if inherit else {}), **self.extra_env, **env}
         self.processes[name] = subprocess.Popen(
             argv,
-            env={**os.environ, **self.envs[name]},
+            env={**base, **self.envs[name]},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         log.close()
 
-    def start_part(self, name: str, argv: list[str], env: dict[str, str]) -> None:
+    def start_part(
+        self, name: str, argv: list[str], env: dict[str, str], inherit: bool = True
+    ) -> None:
         """Spawns the named part and waits until it is ready: the parts this
-        stack starts, and a recorded part that stopped, as it was started."""
-        self._spawn(name, argv, env)
+        stack starts, with the settings of this process's environment, and
+        a recorded part that stopped, as it was started (inherit False)."""
+        self._spawn(name, argv, env, inherit)
         with self._explained_by_log(name):
             self._wait_ready(name)
 
@@ -509,7 +528,9 @@ class RecordedStack:
                 f"port {taken[0]} on 127.0.0.1, where it listened"
             )
         try:
-            stack.start_part(process["name"], process["argv"], process["env"])
+            stack.start_part(
+                process["name"], process["argv"], process["env"], inherit=False
+            )
         except BaseException:
             stack.stop()
             raise

@@ -12,6 +12,7 @@ import time
 import zipfile
 from concurrent import futures
 from dataclasses import asdict
+from pathlib import Path
 
 import grpc
 import pytest
@@ -686,6 +687,45 @@ def test_up_refuses_ports_already_in_use_and_names_them(tmp_path, capsys):
     assert not (tmp_path / "logs").exists()
 
 
+@pytest.mark.parametrize(
+    ("flag", "port"), [("--http-port", "70000"), ("--grpc-port", "0")]
+)
+def test_up_refuses_a_port_out_of_range(tmp_path, capsys, flag, port):
+    with pytest.raises(SystemExit):
+        cli.main(["up", "--data-dir", str(tmp_path), flag, port])
+
+    assert f"expected a port from 1 to 65535, got '{port}'" in capsys.readouterr().err
+    assert not (tmp_path / "logs").exists()
+
+
+def test_up_refuses_two_parts_on_one_port_before_it_starts(tmp_path, capsys):
+    status = cli.main(
+        ["up", "--data-dir", str(tmp_path), "--grpc-port", "41551"]
+        + ["--http-port", "41551"]
+    )
+
+    assert status == 1
+    assert "--grpc-port and --http-port are both port 41551" in capsys.readouterr().err
+    assert not (tmp_path / "logs").exists()
+
+
+def test_up_takes_the_ports_left_out_from_the_stacks_last_run(tmp_path, capsys):
+    last = Ports(nats=41222, store=41052, gateway_grpc=41051, gateway_http=41080)
+    (tmp_path / cli.LAST_PORTS_NAME).write_text(json.dumps(asdict(last)))
+    args = cli.parse_args(["up", "--data-dir", str(tmp_path), "--http-port", "41081"])
+
+    ports = cli.ports_to_use(
+        args, tmp_path, cli.Terminal(cli.console(), cli.console(True))
+    )
+
+    assert ports == Ports(
+        nats=41222, store=41052, gateway_grpc=41051, gateway_http=41081
+    )
+    assert "--grpc-port 41051, --nats-port 41222, --store-port 41052" in (
+        capsys.readouterr().err
+    )
+
+
 def kill_recorded(data_dir, name):
     """Kills a recorded part outright and waits until it is gone."""
     recorded = RecordedStack.load(data_dir)
@@ -718,6 +758,38 @@ def test_up_starts_again_the_parts_of_a_recorded_stack_that_stopped(
     assert running == ["nats", "store"]
     assert again != 0
     assert f"a stack already runs from {data_dir}" in refused
+
+
+def environment_of(data_dir, name):
+    """The environment the recorded part runs with, as /proc shows it."""
+    process = next(
+        p for p in RecordedStack.load(data_dir).processes if p["name"] == name
+    )
+    raw = Path(f"/proc/{process['pid']}/environ").read_bytes()
+    return dict(item.split("=", 1) for item in raw.decode().split("\0") if item)
+
+
+def test_a_part_started_again_gets_the_settings_it_was_first_started_with(
+    stack_parts, capsys, monkeypatch
+):
+    monkeypatch.setenv("LOG_LEVEL", "DEBUG")
+    monkeypatch.delenv("MAX_ENTRIES", raising=False)
+    stack_parts.start_nats()
+    stack_parts.start_store()
+    stack_parts.detach()
+    data_dir = stack_parts.data_dir
+    try:
+        kill_recorded(data_dir, "store")
+        monkeypatch.setenv("LOG_LEVEL", "WARNING")
+        monkeypatch.setenv("MAX_ENTRIES", "5")
+        status = cli.main(["up", "--detach", "--data-dir", str(data_dir)])
+        environment = environment_of(data_dir, "store")
+    finally:
+        RecordedStack.load(data_dir).stop()
+
+    assert status == 0, capsys.readouterr().err
+    assert environment["LOG_LEVEL"] == "DEBUG"
+    assert "MAX_ENTRIES" not in environment
 
 
 def test_down_names_the_parts_that_had_stopped_already(stack_parts, capsys):
@@ -772,11 +844,18 @@ def test_up_detach_serves_scans_until_down(tmp_path):
             "scan", str(cards), "--json", "--server", f"127.0.0.1:{ports.gateway_grpc}"
         )
         down = cardscan_command("down", "--data-dir", str(data_dir))
+        # Up again with no ports given runs where the stack ran before.
+        after_down = cardscan_command(*up)
+        down_again = cardscan_command("down", "--data-dir", str(data_dir))
     finally:
         leftover = RecordedStack.load(data_dir)
         if leftover:
             leftover.stop()
 
+    assert after_down.returncode == 0, after_down.stderr
+    assert "last ran on: --grpc-port" in after_down.stderr
+    assert f"http://127.0.0.1:{ports.gateway_http}" in after_down.stdout
+    assert down_again.returncode == 0, down_again.stderr
     assert started.returncode == 0, started.stderr
     assert f"http://127.0.0.1:{ports.gateway_http}" in started.stdout
     assert "OCR workers   1" in started.stdout

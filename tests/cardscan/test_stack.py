@@ -13,6 +13,7 @@ import pytest
 
 from cardscan import cli
 from cardscan.stack import (
+    SETTING_NAMES,
     Ports,
     RecordedStack,
     ephemeral_ports,
@@ -20,6 +21,9 @@ from cardscan.stack import (
     port_taken,
     process_runs,
 )
+from gateway import config as gateway_config
+from ocr_service import config as ocr_config
+from store_service import config as store_config
 
 
 def test_a_process_runs_only_while_alive_with_its_own_command_line():
@@ -262,3 +266,29 @@ def test_a_taken_port_stops_start_up_with_the_reason_from_the_log(
     assert f"cannot listen on 127.0.0.1:{held_port}" in message
     assert "Traceback" not in message
     assert "earlier run" not in message
+
+
+class Recording(dict):
+    """An empty environment that notes every variable read from it."""
+
+    def __init__(self):
+        super().__init__()
+        self.read = set()
+
+    def get(self, key, default=None):
+        self.read.add(key)
+        return default
+
+    def __contains__(self, key):
+        self.read.add(key)
+        return False
+
+
+def test_a_stack_records_every_setting_the_services_read():
+    read = set()
+    for config in (gateway_config, ocr_config, store_config):
+        environment = Recording()
+        config.load(environment)
+        read |= environment.read
+
+    assert read <= set(SETTING_NAMES), sorted(read - set(SETTING_NAMES))
