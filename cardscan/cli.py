@@ -414,6 +414,7 @@ def run_scan(args: argparse.Namespace, term: Terminal) -> int:
     path = zip_of_cards(args.zip)
     if args.json not in (None, "-") and Path(args.json).resolve() == path.resolve():
         raise InvalidInput(f"--json {args.json} would overwrite the ZIP being read")
+    writable_target(args.json)
     with connect(args.server) as client:
         cards = scan(client, path, term.info(args.json == "-"))
     show_cards(cards, args.json, term)
@@ -543,6 +544,21 @@ def watch_through_outages(
             time.sleep(OUTAGE_RETRY_SECONDS)
 
 
+def writable_target(target: str | None) -> None:
+    """Fails, before any card is sent or fetched, when --json names a file
+    that cannot be written."""
+    if target in (None, "-"):
+        return
+    path = Path(target)
+    if path.is_dir():
+        raise InvalidInput(f"--json {target} is a directory, not a file to write")
+    folder = path.parent
+    if not folder.is_dir():
+        raise InvalidInput(f"--json {target}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or path.exists() and not os.access(path, os.W_OK):
+        raise InvalidInput(f"--json {target}: no permission to write there")
+
+
 def show_cards(cards: list[batch_pb2.Card], target: str | None, term: Terminal) -> None:
     """Writes the cards as JSON Lines to the target, or prints a table."""
     if target is None:
@@ -611,6 +627,7 @@ def run_batches(args: argparse.Namespace, term: Terminal) -> int:
 
 def run_contacts(args: argparse.Namespace, term: Terminal) -> int:
     """contacts BATCH_ID: print or write the contacts of a batch."""
+    writable_target(args.json)
     with connect(args.server, require_serving=False) as client:
         cards = client.list_contacts(args.batch_id)
     show_cards(cards, args.json, term)

@@ -992,3 +992,21 @@ def test_output_to_a_file_is_wide_enough_for_whole_words(monkeypatch):
     assert not wide.is_terminal
     assert wide.width == cli.FILE_WIDTH
     assert asked.width == 90
+
+
+@pytest.mark.parametrize("command", ["scan", "contacts"])
+def test_a_json_file_that_cannot_be_written_is_refused_before_anything_is_sent(
+    tmp_path, capsys, command
+):
+    cards = cli.zip_sample_cards(tmp_path / "samples.zip")
+    target = tmp_path / "missing" / "out.jsonl"
+    first = str(cards) if command == "scan" else "0" * 32
+    # Nothing listens there: a command that went on would find it unreachable.
+    server = f"127.0.0.1:{free_port()}"
+
+    status = cli.main([command, first, "--json", str(target), "--server", server])
+
+    assert status == 1
+    err = capsys.readouterr().err
+    assert f"the folder {target.parent} does not exist" in err
+    assert "cannot reach" not in err
