@@ -56,6 +56,20 @@ ISO_MEDIA_KINDS = {
     b"avif": "an AVIF image",
     b"avis": "an AVIF image sequence",
 }
+# What the lookalikes that are images in formats no card is read from are
+# called.
+OTHER_IMAGE_KINDS = frozenset(
+    {
+        "a JPEG 2000 image",
+        "a JPEG XL image",
+        "a Photoshop document",
+        "an icon",
+        "a Netpbm (PBM, PGM or PPM) image",
+        *ISO_MEDIA_KINDS.values(),
+    }
+)
+# The formats cards are read from, as people know them.
+READ_FORMATS = "JPEG, PNG, TIFF, GIF, BMP or WebP"
 # Netpbm images begin P1 to P6 and a blank.
 NETPBM = re.compile(rb"P[1-6]\s")
 # How much of a file tells text from binary data.

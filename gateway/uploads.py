@@ -37,7 +37,12 @@ from typing import BinaryIO
 from PIL import Image, UnidentifiedImageError
 
 from cardscan.errors import InvalidInput, TooLarge
-from cardscan.signatures import image_format, lookalike
+from cardscan.signatures import (
+    OTHER_IMAGE_KINDS,
+    READ_FORMATS,
+    image_format,
+    lookalike,
+)
 from cardscan.v1.batch_pb2 import SkippedEntry
 from gateway.config import Limits
 
@@ -343,6 +348,10 @@ def unreadable(head: bytes) -> EntryUnreadable:
     if damaged:
         return EntryUnreadable(
             f"is a damaged {damaged} image: its header cannot be read"
+        )
+    if kind in OTHER_IMAGE_KINDS:
+        return EntryUnreadable(
+            f"is {kind}, which cardscan does not read; save it as {READ_FORMATS}"
         )
     return EntryUnreadable(f"is not an image; it looks like {kind or unknown(head)}")
 

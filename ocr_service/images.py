@@ -39,15 +39,16 @@ def describe(data: bytes) -> str:
 
 
 def decode(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:
-    """The first frame of the image, fully decoded.
+    """The image, fully decoded.
 
     Raises UnreadableImage when the bytes are empty, not an image, damaged,
-    truncated, of zero size or over max_pixels.
+    truncated, of zero size, over max_pixels or of several pages.
     """
     if not data:
         raise UnreadableImage("the image is empty (0 bytes)")
     image = open_image(data, max_pixels)
     check_size(image, max_pixels)
+    check_single_page(image)
     if image.format == "JPEG" and image.mode == "RGB":
         # Only the brightness is read, and a colour JPEG stores it apart: the
         # decoder hands it over without building colours, which takes a
@@ -132,6 +133,23 @@ def check_size(image: Image.Image, max_pixels: int) -> None:
     if width * height > max_pixels:
         raise UnreadableImage(
             f"{over_the_limit(max_pixels)}: it is {width}x{height} pixels"
+        )
+
+
+# Formats whose files can hold several pictures, each of which could be a
+# card. A JPEG's second picture (MPO) is a camera's preview or depth map.
+PAGED_FORMATS = {"TIFF": "pages", "GIF": "frames", "WEBP": "frames"}
+
+
+def check_single_page(image: Image.Image) -> None:
+    """Refuses a file of several pages or frames: reading the first alone
+    would drop the cards on the others without a word."""
+    pages = PAGED_FORMATS.get(image.format)
+    count = getattr(image, "n_frames", 1) if pages else 1
+    if count > 1:
+        raise UnreadableImage(
+            f"the {image.format} file holds {count} {pages}, and one card is read "
+            f"from one picture: save each of its {pages} as an image of its own"
         )
 
 

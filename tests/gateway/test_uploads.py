@@ -317,6 +317,19 @@ def test_file_that_is_not_an_image_is_skipped_whatever_its_extension():
     }
 
 
+def test_image_in_a_format_no_card_is_read_from_is_skipped_naming_those_read():
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64)
+    netpbm = b"P5\n400 300\n255\n" + bytes(64)
+    _, found = read(make_zip({"IMG_0001.HEIC": heic, "card.pgm": netpbm}))
+
+    read_from = "save it as JPEG, PNG, TIFF, GIF, BMP or WebP"
+    assert reasons(found) == {
+        "IMG_0001.HEIC": f"is a HEIC photo, which cardscan does not read; {read_from}",
+        "card.pgm": "is a Netpbm (PBM, PGM or PPM) image, which cardscan does not "
+        f"read; {read_from}",
+    }
+
+
 def test_image_with_a_damaged_header_is_skipped_naming_its_format():
     jpeg = encoded_jpeg()
     damaged = jpeg[:4] + bytes(range(256)) * 4

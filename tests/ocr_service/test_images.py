@@ -235,3 +235,22 @@ def test_single_column_card_has_one_column():
         words(card, top, 60, 420)
     words(card, 100, 600, 640)
     assert images.text_columns(card) == [(0, 1050)]
+
+
+@pytest.mark.parametrize(("kind", "pages"), [("TIFF", "pages"), ("GIF", "frames")])
+def test_a_file_of_several_pictures_is_refused_naming_them(kind, pages):
+    first, second = Image.new("L", (400, 300), 255), Image.new("L", (400, 300), 0)
+    buffer = io.BytesIO()
+    first.save(buffer, kind, save_all=True, append_images=[second])
+
+    with pytest.raises(UnreadableImage) as refused:
+        images.decode(buffer.getvalue())
+
+    assert f"the {kind} file holds 2 {pages}" in str(refused.value)
+    assert f"save each of its {pages} as an image of its own" in str(refused.value)
+
+
+def test_a_file_of_one_picture_in_a_paged_format_is_read():
+    image = images.decode(encoded(Image.new("L", (400, 300), 255), "TIFF"))
+
+    assert image.size == (400, 300)
