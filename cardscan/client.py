@@ -61,7 +61,7 @@ class GatewayClient:
             return healthcheck.serving_status(self._channel, "", HEALTH_TIMEOUT_SECONDS)
         except grpc.RpcError as error:
             reasons = {
-                grpc.StatusCode.UNAVAILABLE: "nothing answers there",
+                grpc.StatusCode.UNAVAILABLE: _unavailable(error.details() or ""),
                 grpc.StatusCode.DEADLINE_EXCEEDED: "it did not answer in time",
             }
             reason = reasons.get(error.code()) or error.details() or error.code().name
@@ -145,3 +145,14 @@ class GatewayClient:
             except Unreachable as gone:
                 return gone
         return errors.from_rpc_error(error)
+
+
+def _unavailable(details: str) -> str:
+    """Why gRPC found no server, in words: no program listens, or one that
+    speaks another protocol, such as the gateway's HTTP port or NATS."""
+    if "HTTP/2" in details or "Socket closed" in details:
+        return (
+            "something answers there, but not over gRPC; is it the gateway's "
+            "HTTP port or another program's? The gRPC port is 50051 by default"
+        )
+    return "nothing answers there"

@@ -2,12 +2,14 @@
 gRPC on 127.0.0.1, and of its errors when no gateway answers."""
 
 import contextlib
+import http.server
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 from concurrent import futures
@@ -272,6 +274,25 @@ def test_a_call_to_a_gateway_that_is_gone_says_so_in_its_own_words():
     assert str(raised.value) == (
         f"cannot reach the cardscan gateway at {address}: nothing answers there"
     )
+
+
+def test_a_server_that_answers_but_not_over_grpc_is_told_from_none(tmp_path):
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    web = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    address = f"127.0.0.1:{web.server_address[1]}"
+    try:
+        with GatewayClient(address) as client, pytest.raises(Unreachable) as raised:
+            client.list_batches(5)
+    finally:
+        web.shutdown()
+        web.server_close()
+
+    assert "something answers there, but not over gRPC" in str(raised.value)
+    assert "nothing answers" not in str(raised.value)
 
 
 def test_server_comes_from_the_environment_unless_given(monkeypatch):
