@@ -5,7 +5,7 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 
-from aiohttp import web
+from aiohttp import hdrs, web
 from aiohttp.http import HttpProcessingError
 
 from cardscan import jsonview, rpc
@@ -41,7 +41,14 @@ async def _errors_as_json(request: web.Request, handler) -> web.StreamResponse:
         # aiohttp raises it into a handler reading a body it cannot decode,
         # such as one its Content-Encoding does not fit.
         reason = f"the request body cannot be read: {_payload_fault(error)}"
-        return _refusal(request, InvalidInput(reason))
+        reply = _refusal(request, InvalidInput(reason))
+        # The rest of the body cannot be read either. Once the reply is out,
+        # the connection is closed: aiohttp would otherwise read on in the
+        # body for the connection's next request and log that as its error.
+        await reply.prepare(request)
+        await reply.write_eof()
+        request.protocol.force_close()
+        return reply
     except web.HTTPException as error:
         if error.status < 400:
             raise
@@ -154,6 +161,10 @@ async def list_contacts(request: web.Request) -> web.Response:
     return web.json_response(body)
 
 
+# The Content-Encodings aiohttp decodes; Brotli only with its package.
+DECODED_ENCODINGS = ("identity", "gzip", "deflate", "br")
+
+
 def _check_length(request: web.Request, limit: int, setting: str) -> None:
     """Refuses at once an upload whose declared length is over the limit."""
     if request.content_length is not None and request.content_length > limit:
@@ -162,6 +173,12 @@ def _check_length(request: web.Request, limit: int, setting: str) -> None:
 
 async def _upload(request: web.Request) -> tuple[str, AsyncIterator[bytes]]:
     """The uploaded file's name and bytes, from the raw body or a form."""
+    encoding = request.headers.get(hdrs.CONTENT_ENCODING, "identity").lower()
+    if encoding not in DECODED_ENCODINGS:
+        raise InvalidInput(
+            f"the body's Content-Encoding {encoding!r} is not one the gateway "
+            f"decodes ({', '.join(DECODED_ENCODINGS)}); send the body as it is"
+        )
     if request.content_type != "multipart/form-data":
         name = request.query.get("file_name", "")
         return name, request.content.iter_chunked(uploads.CHUNK_BYTES)
@@ -169,14 +186,23 @@ async def _upload(request: web.Request) -> tuple[str, AsyncIterator[bytes]]:
         reader = await request.multipart()
         async for part in reader:
             if part.name == FILE_FIELD:
-                return part.filename or "", _part_chunks(part)
+                return part.filename or "", _part_chunks(part, reader)
     raise InvalidInput(f"the form has no field named {FILE_FIELD!r} with the file")
 
 
-async def _part_chunks(part) -> AsyncIterator[bytes]:
+async def _part_chunks(part, reader) -> AsyncIterator[bytes]:
+    """The file's bytes; then refuses the upload if the form holds a second
+    file, which would otherwise be dropped without a word."""
     with _form_errors():
         while chunk := await part.read_chunk(uploads.CHUNK_BYTES):
             yield chunk
+        async for other in reader:
+            if other.name == FILE_FIELD:
+                raise InvalidInput(
+                    f"the form has more than one field named {FILE_FIELD!r}; "
+                    "send one file an upload"
+                )
+            await other.release()
 
 
 @contextmanager

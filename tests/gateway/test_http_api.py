@@ -479,12 +479,21 @@ async def test_client_that_leaves_mid_upload_is_logged_without_a_traceback(
 
 
 @pytest.mark.parametrize("path", ["/v1/batches", "/v1/cards"])
-async def test_body_its_content_encoding_does_not_decode_is_a_400_saying_so(http, path):
+async def test_body_its_content_encoding_does_not_decode_is_a_400_saying_so(
+    http, path, caplog
+):
+    caplog.set_level(logging.INFO)
     headers = {"Content-Type": "application/zip", "Content-Encoding": "gzip"}
 
-    async with http.post(path, data=b"not gzip at all", headers=headers) as reply:
+    async with http.post(
+        path, data=b"not gzip at all" * 1000, headers=headers
+    ) as reply:
         body = await reply.json()
+    await logged(caplog, f'"POST {path} HTTP/1.1" 400')
+    # Long enough for aiohttp to have read on in the body, as it did.
+    await asyncio.sleep(0.3)
 
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
     assert reply.status == 400
     assert body["error"] == {
         "code": "INVALID_ARGUMENT",
@@ -511,3 +520,35 @@ async def test_gzip_body_is_held_to_the_upload_limit_once_decompressed(
     assert reply.status == 413
     assert "50000 bytes, the limit (MAX_UPLOAD_BYTES)" in body["error"]["message"]
     assert list(settings.upload_dir.iterdir()) == []
+
+
+@pytest.mark.parametrize("path", ["/v1/batches", "/v1/cards"])
+async def test_a_content_encoding_the_gateway_does_not_decode_is_a_400(http, path):
+    headers = {"Content-Type": "application/zip", "Content-Encoding": "foo"}
+
+    async with http.post(path, data=image_bytes(), headers=headers) as reply:
+        body = await reply.json()
+
+    assert reply.status == 400
+    assert body["error"]["message"] == (
+        "the body's Content-Encoding 'foo' is not one the gateway decodes "
+        "(identity, gzip, deflate, br); send the body as it is"
+    )
+
+
+async def test_a_form_with_two_files_is_a_400_and_keeps_neither(gateway, http):
+    form = aiohttp.FormData()
+    form.add_field("file", make_zip({"a.png": image_bytes()}), filename="one.zip")
+    form.add_field("file", make_zip({"b.png": image_bytes()}), filename="two.zip")
+
+    async with http.post("/v1/batches", data=form) as reply:
+        body = await reply.json()
+    async with http.get("/v1/batches") as listing:
+        batches = (await listing.json())["batches"]
+
+    assert reply.status == 400
+    assert body["error"]["message"] == (
+        "the form has more than one field named 'file'; send one file an upload"
+    )
+    assert batches == []
+    assert list(gateway.settings.upload_dir.iterdir()) == []
