@@ -813,7 +813,7 @@ def _check_batch_id(batch_id: str) -> None:
             "no batch id was given: give the batch_id an upload's reply named"
         )
     if not BATCH_ID.fullmatch(batch_id):
-        raise NotFound(f"no batch has batch_id {uploads.shown(batch_id)!r}")
+        raise NotFound(f"no batch has batch_id '{uploads.shown(batch_id, 80)}'")
 
 
 async def _outliving_caller(work: Awaitable[T]) -> T:

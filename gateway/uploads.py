@@ -394,13 +394,13 @@ MAX_NAME_CHARS = 1024
 KEPT_NAME_END = 24
 
 
-def shown(text: str) -> str:
+def shown(text: str, limit: int = MAX_NAME_CHARS) -> str:
     """The text as it is shown and kept: unprintable characters written as
-    escapes, and cut to MAX_NAME_CHARS where longer, its end kept."""
+    escapes, and cut to limit characters where longer, its end kept."""
     text = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
-    if len(text) <= MAX_NAME_CHARS:
+    if len(text) <= limit:
         return text
-    start = MAX_NAME_CHARS - KEPT_NAME_END - 1
+    start = limit - KEPT_NAME_END - 1
     return f"{text[:start]}…{text[-KEPT_NAME_END:]}"
 
 
