@@ -45,11 +45,13 @@ class Workers:
         self._last_echo: float | None = None
         self._subscriptions: list[Subscription] = []
         self._echoing: asyncio.Task | None = None
+        self._nc: Client | None = None
 
     async def listen(self, nc: Client) -> None:
         """Starts counting the workers by the heartbeats and goodbyes that
         arrive on the connection, and checking that NATS delivers at all."""
         echo_subject = f"{ECHO_SUBJECT_PREFIX}.{uuid.uuid4().hex}"
+        self._nc = nc
         self._since = self._last_echo = self._clock()
         self._subscriptions = [
             await nc.subscribe(messaging.WORKER_SUBJECTS, cb=self._on_message),
@@ -136,6 +138,12 @@ class Workers:
         """The batch with the workers online and, if it is stuck, a notice."""
         batch.workers_online = self.online()
         waiting = batch.counts.queued + batch.counts.processing
+        if waiting and self._nc is not None and not self._nc.is_connected:
+            batch.notice = (
+                f"{waiting} card(s) are waiting; the gateway has lost its "
+                "connection to NATS, so no card moves on until NATS is back"
+            )
+            return batch
         if not waiting or batch.workers_online:
             return batch
         if not self._listened_long_enough():

@@ -139,3 +139,24 @@ async def test_the_gateway_hears_its_own_echo_through_nats(nats_url):
         await nc.close()
 
     assert not silent
+
+
+async def test_a_batch_waiting_while_nats_is_lost_says_so_whatever_workers_beat(
+    nats_url,
+):
+    workers = Workers(Clock())
+    nc = await messaging.connect(nats_url, "test-lost")
+    await workers.listen(nc)
+    workers.beat("ocr-1")
+    connected = workers.annotate(waiting_batch(3))
+    await workers.stop_listening()
+    await nc.close()
+
+    lost = workers.annotate(waiting_batch(3))
+
+    assert connected.notice == ""
+    assert lost.workers_online == 1
+    assert lost.notice == (
+        "3 card(s) are waiting; the gateway has lost its connection to NATS, "
+        "so no card moves on until NATS is back"
+    )
