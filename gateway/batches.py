@@ -149,6 +149,14 @@ class Batches:
         path = self._spool_path(batch_id)
         try:
             await uploads.spool(chunks, path, self._limits.max_upload_bytes)
+        except asyncio.CancelledError:
+            path.unlink(missing_ok=True)
+            # A gRPC client that leaves or whose deadline passes mid-upload.
+            logger.info(
+                "upload cancelled by its client before it was complete; "
+                "nothing was accepted"
+            )
+            raise
         except BaseException:
             path.unlink(missing_ok=True)
             raise

@@ -2,6 +2,7 @@
 
 import asyncio
 import dataclasses
+import logging
 import os
 
 import grpc
@@ -517,3 +518,24 @@ async def test_batch_with_no_worker_running_is_taken_with_a_notice(
     assert created.accepted == 1
     assert created.notice.startswith("no OCR worker is running; the cards wait")
     assert message.headers[messaging.CARD_ID_HEADER] == f"{created.batch_id}-0"
+
+
+async def test_an_upload_its_client_abandons_is_logged_and_nothing_kept(
+    gateway, caplog
+):
+    caplog.set_level(logging.INFO)
+
+    async def stalled():
+        yield cardscan_pb2.CreateBatchRequest(chunk=make_zip({"a.png": b"x"})[:100])
+        await asyncio.sleep(30)
+
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await gateway.stub.CreateBatch(stalled(), timeout=1)
+    cancelled = await logged(
+        caplog,
+        "upload cancelled by its client before it was complete; nothing was accepted",
+    )
+
+    assert raised.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    assert cancelled
+    assert list(gateway.settings.upload_dir.iterdir()) == []
