@@ -147,7 +147,13 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     Both listen from the start, NOT_SERVING until NATS answers: batches can
     be looked at meanwhile, and uploads are refused saying why.
     """
-    settings.upload_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        settings.upload_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CardscanError(
+            f"cannot make the upload folder {settings.upload_dir}: {error.strerror}"
+            " (CARDSCAN_DATA_DIR)"
+        ) from None
     nats_health = NatsHealth()
     store_channel = rpc.channel(settings.store_addr)
     workers = Workers()

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from cardscan.errors import AlreadyExists, NotFound
+from cardscan.errors import AlreadyExists, NotFound, Unavailable
 from cardscan.v1 import batch_pb2, contact_pb2, store_pb2
 from store_service import backend
 from store_service.backend import CardState
@@ -85,12 +85,18 @@ class SqliteBackend:
         await self._run(self._open)
 
     def _open(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # Autocommit mode: transactions are begun explicitly in _transaction.
-        db = sqlite3.connect(self.path, isolation_level=None)
-        for pragma in PRAGMAS:
-            db.execute(pragma)
-        db.executescript(SCHEMA)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Autocommit mode: transactions are begun explicitly in _transaction.
+            db = sqlite3.connect(self.path, isolation_level=None)
+            for pragma in PRAGMAS:
+                db.execute(pragma)
+            db.executescript(SCHEMA)
+        except (sqlite3.Error, OSError) as error:
+            raise Unavailable(
+                f"cannot open the SQLite database {self.path}: {error}; move the "
+                "file aside or set CARDSCAN_DATA_DIR to another folder"
+            ) from None
         self._db = db
 
     async def close(self) -> None:

@@ -91,6 +91,31 @@ def test_sigterm_stops_a_gateway_still_waiting_for_nats(tmp_path):
     assert "stopped while waiting for NATS" in rest
 
 
+def test_an_upload_folder_that_cannot_be_made_stops_start_up_naming_it(tmp_path):
+    (tmp_path / "uploads").write_text("a file where the folder goes")
+    env = {
+        **os.environ,
+        "NATS_URL": f"nats://127.0.0.1:{free_port()}",
+        "GATEWAY_GRPC_LISTEN": f"127.0.0.1:{free_port()}",
+        "GATEWAY_HTTP_LISTEN": f"127.0.0.1:{free_port()}",
+        "CARDSCAN_DATA_DIR": str(tmp_path),
+    }
+
+    finished = subprocess.run(
+        [sys.executable, "-m", "gateway"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert finished.returncode != 0
+    assert finished.stderr.strip() == (
+        f"gateway: cannot make the upload folder {tmp_path / 'uploads'}: File "
+        "exists (CARDSCAN_DATA_DIR)"
+    )
+
+
 async def test_a_gateway_started_before_nats_shows_batches_and_refuses_uploads(
     gateway_settings, stack_parts
 ):

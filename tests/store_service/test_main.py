@@ -71,3 +71,21 @@ def test_a_second_store_on_a_taken_port_stops_instead_of_sharing_it(
     assert "Traceback" not in finished.stderr
     assert not (tmp_path / "store.sqlite3").exists()
     assert stack_parts.processes["store"].poll() is None
+
+
+def test_a_file_that_is_no_database_stops_start_up_naming_it(tmp_path):
+    (tmp_path / "store.sqlite3").write_text("garbage")
+    env = {
+        "STORE_LISTEN": f"127.0.0.1:{free_port()}",
+        "CARDSCAN_DATA_DIR": str(tmp_path),
+    }
+
+    finished = run_store(env)
+
+    assert finished.returncode != 0
+    assert finished.stderr.strip().endswith(
+        f"store: cannot open the SQLite database {tmp_path / 'store.sqlite3'}: file "
+        "is not a database; move the file aside or set CARDSCAN_DATA_DIR to "
+        "another folder"
+    )
+    assert "Traceback" not in finished.stderr
