@@ -49,6 +49,13 @@ from gateway.config import Limits
 # The image formats the OCR workers read.
 CARD_FORMATS = ("JPEG", "PNG", "TIFF", "WEBP", "BMP", "GIF")
 
+# ZIP compression methods some archivers use that Python's zipfile does
+# not read, by their number in the ZIP format.
+UNREAD_METHODS = {
+    1: "Shrink", 6: "Implode", 9: "Deflate64", 10: "PKWARE DCL Implode",
+    93: "Zstandard", 95: "XZ", 97: "WavPack", 98: "PPMd",
+    99: "WinZip AES encryption",
+}  # fmt: skip
 CHUNK_BYTES = 256 * 1024
 # Pillow finds an image's size within this many bytes for nearly every file;
 # anything it cannot place from them is read whole before it is judged.
@@ -291,8 +298,13 @@ def _chunks(
                 yield chunk
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
         raise EntryUnreadable(f"is damaged in the ZIP: {error}") from None
-    except NotImplementedError as error:
-        raise EntryUnreadable(f"cannot be decompressed: {error}") from None
+    except NotImplementedError:
+        method = UNREAD_METHODS.get(info.compress_type, "a method")
+        raise EntryUnreadable(
+            f"cannot be decompressed: it is compressed with {method} (ZIP method "
+            f"{info.compress_type}), which cardscan does not read; make the ZIP "
+            "again with the usual Deflate"
+        ) from None
 
 
 def _check_entry_size(read: int, allowed: float, compressed: int, limits: Limits):

@@ -75,6 +75,21 @@ def set_flag(data: bytes, name: bytes, flag: int) -> bytes:
     return bytes(out)
 
 
+def set_method(data: bytes, name: bytes, method: int) -> bytes:
+    """The ZIP with an entry's compression method changed in both headers."""
+    out = bytearray(data)
+    for signature, method_at, name_at in (
+        (b"PK\x03\x04", 8, 30),
+        (b"PK\x01\x02", 10, 46),
+    ):
+        at = out.find(signature)
+        while at >= 0:
+            if out[at + name_at : at + name_at + len(name)] == name:
+                struct.pack_into("<H", out, at + method_at, method)
+            at = out.find(signature, at + 4)
+    return bytes(out)
+
+
 def test_images_become_cards_in_order_with_their_bytes():
     png, jpeg = image_bytes("PNG"), image_bytes("JPEG")
     archive, found = read(make_zip({"a/one.png": png, "two.jpg": jpeg}))
@@ -399,3 +414,15 @@ def test_entry_damaged_in_the_zip_is_skipped():
     _, found = read(bytes(data))
 
     assert reasons(found)["bad.png"].startswith("is damaged in the ZIP: Bad CRC-32")
+
+
+def test_entry_compressed_with_a_method_not_read_is_skipped_naming_it():
+    data = set_method(make_zip({"card.png": image_bytes()}), b"card.png", 9)
+
+    _, found = read(data)
+
+    assert reasons(found) == {
+        "card.png": "cannot be decompressed: it is compressed with Deflate64 (ZIP "
+        "method 9), which cardscan does not read; make the ZIP again with the "
+        "usual Deflate"
+    }
