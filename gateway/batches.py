@@ -631,17 +631,17 @@ class Batches:
                 logger.warning("card %s: no OCR worker runs to read it", card_id)
                 raise TimedOut(
                     f"no OCR worker is running any more to read card {card_id}; "
-                    f"it stays queued in batch {batch_id} and is read once one "
-                    f"starts: fetch it later with GET /v1/batches/{batch_id} "
-                    "or GetBatch"
+                    f"it stays in batch {batch_id}, {_state_name(card)}, and is "
+                    f"read once a worker starts: fetch it later with GET "
+                    f"/v1/batches/{batch_id} or GetBatch"
                 )
         logger.warning("card %s not read within the scan timeout", card_id)
         raise TimedOut(
             f"no OCR worker finished card {card_id} within "
             f"{self._settings.scan_timeout_seconds:g} s "
-            f"({self._workers.online()} worker(s) online); it stays queued in "
-            f"batch {batch_id}: fetch it later with GET /v1/batches/{batch_id} "
-            "or GetBatch"
+            f"({self._workers.online()} worker(s) online); it stays in batch "
+            f"{batch_id}, still to be read: fetch it later with GET "
+            f"/v1/batches/{batch_id} or GetBatch"
         )
 
     async def _requeue_if_lost(self, card_id: str, name: str, image: bytes) -> None:
@@ -811,6 +811,11 @@ def _cause(error: grpc.aio.AioRpcError) -> str:
         return "no answer in time"
     cause = (error.details() or "").rsplit(": ", 1)[-1].strip()
     return cause[:1].lower() + cause[1:] if cause else error.code().name
+
+
+def _state_name(card: batch_pb2.Card) -> str:
+    """A card's state as the API's JSON names it: "QUEUED", "PROCESSING"."""
+    return batch_pb2.CardState.Name(card.state).removeprefix("CARD_STATE_")
 
 
 def _check_batch_id(batch_id: str) -> None:

@@ -200,7 +200,8 @@ async def test_single_card_stops_waiting_once_its_last_worker_falls_silent(
 
     assert stopped.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
     assert "no OCR worker is running any more" in stopped.value.details()
-    assert "stays queued" in stopped.value.details()
+    assert "it stays in batch" in stopped.value.details()
+    assert ", QUEUED, and is read once a worker starts" in stopped.value.details()
     assert waited < settings.scan_timeout_seconds / 2
 
 
@@ -434,7 +435,7 @@ async def test_scan_card_times_out_with_deadline_exceeded(gateway):
         await gateway.stub.ScanCard(request)
 
     assert raised.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
-    assert "it stays queued in batch" in raised.value.details()
+    assert "still to be read: fetch it later" in raised.value.details()
 
 
 async def test_a_single_card_lost_with_its_stream_is_queued_again_on_timeout(
@@ -450,7 +451,7 @@ async def test_a_single_card_lost_with_its_stream_is_queued_again_on_timeout(
     (again,) = await queued_messages(gateway.js, 1, single=True)
 
     assert raised.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
-    assert "it stays queued in batch" in raised.value.details()
+    assert "still to be read: fetch it later" in raised.value.details()
     card_id = messaging.CARD_ID_HEADER
     assert again.headers[card_id] == queued.headers[card_id]
     assert again.data == queued.data
