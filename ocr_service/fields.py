@@ -571,7 +571,10 @@ def _take_name(card: Card, texts: list[Segment]) -> None:
     tallest = max(1, *(s.line.height for s in texts))
     local_parts = [e.split("@")[0] for e in card.contact.emails]
     # The words of a line an email backs, when it backs only some.
-    trimmed = {id(s): names.trim_to_email(s.text, local_parts) for s in texts}
+    two_family_names = card.region in names.TWO_FAMILY_NAMES
+    trimmed = {
+        id(s): names.trim_to_email(s.text, local_parts, two_family_names) for s in texts
+    }
     for segment in texts:
         text = trimmed[id(segment)]
         segment.score = _name_score(text, segment, tallest, local_parts)
@@ -582,7 +585,9 @@ def _take_name(card: Card, texts: list[Segment]) -> None:
     if best.score <= 0.3:
         return
     best.kind, best.text = "name", trimmed[id(best)]
-    card.contact.name.CopyFrom(names.person_name(best.text, local_parts))
+    card.contact.name.CopyFrom(
+        names.person_name(best.text, local_parts, two_family_names)
+    )
     card.set_confidence("name", min(best.score / 0.75, segment_trust(best)))
 
 

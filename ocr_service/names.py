@@ -4,6 +4,7 @@ prefix, given and family names."""
 import re
 
 from cardscan.v1 import contact_pb2
+from ocr_service import phones, roles
 from ocr_service.wording import fold, word_set
 
 # Honorific and academic prefixes, as printed before a name, in any case:
@@ -37,6 +38,8 @@ PARTICLES = word_set(
 _LATIN = [chr(code) for code in range(0x250)] + [chr(c) for c in range(0x1E00, 0x1F00)]
 _UPPER = "".join(c for c in _LATIN if c.isupper() and c.isalpha())
 _LOWER = "".join(c for c in _LATIN if c.islower() and c.isalpha())
+# Words that join two family names: "García y López", "Puig i Ferrer".
+JOINERS = word_set("y i e")
 # A capitalised word; a second capital may follow a hyphen, an apostrophe or
 # a prefix such as "Mc" ("Jean-Luc", "O'Brien", "McAllister", "DeVries").
 _WORD = re.compile(rf"^[{_UPPER}][{_LOWER}]*(?:['’\-]?[{_UPPER}]?[{_LOWER}]+)*\.?$")
@@ -60,7 +63,7 @@ def likeness(text: str) -> float:
         return 0.2
     capitals = sum(bool(_CAPITALS.match(p)) for p in parts)
     capitalised = sum(bool(_WORD.match(p)) and len(p) > 1 for p in parts) + capitals
-    particles = sum(p.lower() in PARTICLES for p in parts)
+    particles = sum(p.lower() in PARTICLES | JOINERS for p in parts)
     if capitalised + particles < len(parts) or capitalised < 2:
         return 0.2 if capitalised >= 1 else 0.0
     score = 0.8 if len(parts) <= 3 else 0.65
@@ -94,7 +97,16 @@ def email_overlap(name: str, local_part: str) -> float:
     return 0.0
 
 
-def trim_to_email(text: str, local_parts: list[str]) -> str:
+# Countries whose people carry two family names, of which an email spells
+# the first: "María José García López" of mjgarcia@....
+TWO_FAMILY_NAMES = word_set(
+    "ES MX AR CO CL PE VE EC BO PY UY CR PA DO GT HN NI SV CU PR PT BR"
+)
+
+
+def trim_to_email(
+    text: str, local_parts: list[str], two_family_names: bool = False
+) -> str:
     """The line cut after the last word an email's local part spells, when
     words follow that no email backs, as when OCR joined the name with the
     next column: "Ana Lima Tel" with ana.lima@... gives "Ana Lima"."""
@@ -131,7 +143,23 @@ def trim_to_email(text: str, local_parts: list[str]) -> str:
     end = len(words) if matched[-1] <= first else matched[-1] + 1
     if end < len(words) and GENERATION.fullmatch(" " + words[end]):
         end += 1
+    if two_family_names:
+        end = _second_family_name_end(words, end)
     return " ".join(words[start:end])
+
+
+def _second_family_name_end(words: list[str], end: int) -> int:
+    """The end of the name when one more name word ends the line, perhaps
+    after "y", "i" or "e": "García López", "Puig i Ferrer"; no job title or
+    phone label, which the next column puts there as often."""
+    rest = words[end:]
+    joined = 1 if rest[:1] and rest[0].lower() in JOINERS else 0
+    if len(rest) != joined + 1:
+        return end
+    word = rest[joined]
+    if len(word) < 3 or not _WORD.match(word) or roles.title_word_count(word):
+        return end
+    return end if phones.is_label(word) else len(words)
 
 
 def _prefix_start(words: list[str], start: int) -> int:
@@ -220,9 +248,13 @@ def without_post_nominals(text: str) -> str:
     return POST_NOMINALS.sub("", text.strip()).rstrip(" ,")
 
 
-def person_name(full: str, local_parts: list[str]) -> contact_pb2.PersonName:
+def person_name(
+    full: str, local_parts: list[str], two_family_names: bool = False
+) -> contact_pb2.PersonName:
     """A name split into prefix, given and family names; an email local
-    part that holds the family name decides where the family name starts."""
+    part that holds the family name decides where the family name starts,
+    and where people carry two, one it spells the first of ends the given
+    names before it: "García López" of mjgarcia@."""
     full = without_post_nominals(" ".join(full.split()))
     prefix_match = PREFIX.match(full)
     prefix = prefix_match[0].strip() if prefix_match else ""
@@ -230,12 +262,31 @@ def person_name(full: str, local_parts: list[str]) -> contact_pb2.PersonName:
     if len(parts) < 2:
         return contact_pb2.PersonName(full=full, prefix=prefix, family=" ".join(parts))
     cut = _family_start(parts, local_parts)
+    if two_family_names:
+        cut = min(cut, _first_of_two_family_names(parts, local_parts))
     return contact_pb2.PersonName(
         full=full,
         prefix=prefix,
         given=" ".join(parts[:cut]),
         family=" ".join(parts[cut:]),
     )
+
+
+def _first_of_two_family_names(parts: list[str], local_parts: list[str]) -> int:
+    """Where two family names start that end the name, the first spelled by
+    the email, joined to the second by "y", "i" or "e" or not; past the end
+    when they do not."""
+    for start in (len(parts) - 2, len(parts) - 3):
+        joined = start == len(parts) - 2 or parts[start + 1].lower() in JOINERS
+        if start >= 1 and joined and _spelled(parts[start], local_parts):
+            return start
+    return len(parts)
+
+
+def _spelled(word: str, local_parts: list[str]) -> bool:
+    """Whether an email's local part spells the word, of three letters or more."""
+    locals_ = [re.sub(r"[^a-z]", "", fold(p)) for p in local_parts]
+    return any(len(v) >= 3 and v in lp for v in _spellings(word) for lp in locals_)
 
 
 def _family_start(parts: list[str], local_parts: list[str]) -> int:

@@ -88,6 +88,11 @@ class Found:
     end: int
 
 
+def is_label(word: str) -> bool:
+    """Whether a word is one printed before a phone number: "Tel", "Mob."."""
+    return word.lower().rstrip(".:") in _LABEL_KIND
+
+
 def find(text: str, region: str | None) -> list[Found]:
     """Every labelled number in a line, or the line itself when it is a
     bare number."""

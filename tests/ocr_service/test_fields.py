@@ -948,3 +948,38 @@ def test_the_email_domain_tells_the_country_of_a_four_digit_postcode():
         "Bern",
     )
     assert address.country == "CH"
+
+
+@pytest.mark.parametrize(
+    ("printed", "email", "given", "family"),
+    [
+        (
+            "María José García López",
+            "mjgarcia@soluciones.es",
+            "María José",
+            "García López",
+        ),
+        ("Jordi Puig i Ferrer", "jpuig@textils.es", "Jordi", "Puig i Ferrer"),
+    ],
+)
+def test_two_family_names_stay_whole_where_people_carry_two(
+    printed, email, given, family
+):
+    contact = fields.parse(card((printed, 48), "Directora", email, "+34 91 555 12 34"))
+
+    assert contact.name.full == printed
+    assert (contact.name.given, contact.name.family) == (given, family)
+
+
+def test_a_word_after_the_family_name_is_cut_where_people_carry_one():
+    contact = fields.parse(
+        card(("Daria Asprucci Vos", 48), "dasprucci@segni.it", "+39 06 1234 5678")
+    )
+
+    assert contact.name.full == "Daria Asprucci"
+
+
+def test_a_phone_label_after_the_name_is_no_second_family_name():
+    contact = fields.parse(card(("Ana Lima Tel", 48), "ana.lima@firma.es"))
+
+    assert contact.name.full == "Ana Lima"

@@ -27,7 +27,7 @@ PRINTED = {
         "camille.roussel@atelier-verlaine.fr",
     ),
     "04-benitez-es-rotated.png": (
-        "Lucía Benítez",
+        "Lucía Benítez Ortega",
         "Construcciones Albarrán S.L.",
         "lucia.benitez@albarran-construcciones.es",
     ),
