@@ -357,6 +357,11 @@ def unreadable(head: bytes) -> EntryUnreadable:
     """Why bytes Pillow cannot open as an image are no card."""
     kind = lookalike(head)
     damaged = None if kind else image_format(head)
+    if damaged == "PNG" and _png_text_too_large(head):
+        return EntryUnreadable(
+            "is a PNG image whose text metadata decompresses to more than "
+            "Pillow reads (1 MB a chunk); save the image again without it"
+        )
     if damaged:
         return EntryUnreadable(
             f"is a damaged {damaged} image: its header cannot be read"
@@ -366,6 +371,18 @@ def unreadable(head: bytes) -> EntryUnreadable:
             f"is {kind}, which cardscan does not read; save it as {READ_FORMATS}"
         )
     return EntryUnreadable(f"is not an image; it looks like {kind or unknown(head)}")
+
+
+def _png_text_too_large(data: bytes) -> bool:
+    """Whether Pillow refuses a PNG for the size of a text chunk, its guard
+    against text that decompresses without end, rather than for damage."""
+    try:
+        Image.open(io.BytesIO(data), formats=["PNG"]).close()
+    except ValueError as error:
+        return "MAX_TEXT_CHUNK" in str(error) or "text chunks" in str(error)
+    except (UnidentifiedImageError, OSError, SyntaxError, EOFError):
+        return False
+    return False
 
 
 def looks_like(head: bytes) -> str:

@@ -6,7 +6,7 @@ import zipfile
 import zlib
 
 import pytest
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from cardscan.errors import InvalidInput, TooLarge
 from gateway.config import Limits
@@ -425,4 +425,18 @@ def test_entry_compressed_with_a_method_not_read_is_skipped_naming_it():
         "card.png": "cannot be decompressed: it is compressed with Deflate64 (ZIP "
         "method 9), which cardscan does not read; make the ZIP again with the "
         "usual Deflate"
+    }
+
+
+def test_png_whose_text_metadata_is_too_large_to_read_is_not_called_damaged():
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "x" * 1_200_000, zip=True)
+    buffer = io.BytesIO()
+    Image.new("L", (400, 300), 255).save(buffer, "PNG", pnginfo=info)
+
+    _, found = read(make_zip({"card.png": buffer.getvalue()}))
+
+    assert reasons(found) == {
+        "card.png": "is a PNG image whose text metadata decompresses to more than "
+        "Pillow reads (1 MB a chunk); save the image again without it"
     }
