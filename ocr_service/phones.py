@@ -23,7 +23,7 @@ LABELS = {
         "m mob mobile mobil mobiel mobiltelefon mobilnummer móvil movil "
         "cell cellular cellulare cel celular handy gsm portable c natel "
         "telemóvel telemovel tlm tlmv kom komórka komorka matkapuhelin "
-        "whatsapp"
+        "whatsapp cep"
     ),
     WORK: (
         "t tel tél tlf tfn telefon telephone téléphone telefone teléfono "
@@ -31,7 +31,7 @@ LABELS = {
         "bureau ufficio oficina work fixo fijo festnetz switchboard zentrale "
         "ddi puh puhelin vaihde"
     ),
-    FAX: "f fax telefax fx télécopie",
+    FAX: "f fax telefax fx télécopie télécopieur telecopieur",
     OTHER: "home privat private pager domicile",
 }
 _LABEL_KIND = {word: kind for kind, words in LABELS.items() for word in words.split()}
@@ -43,16 +43,18 @@ _LABEL = "|".join(sorted(map(re.escape, _LABEL_KIND), key=len, reverse=True))
 _EXTENSION_MARK = r"(?:x|ext\.?|extn\.?|ext\s*:|#|durchwahl|poste)"
 _NUMBER = (
     r"(?:\+\s?)?\(?\d[\d\s().\-/]{4,}\d"
-    rf"(?:\s*{_EXTENSION_MARK}\s*\d{{1,6}})?"
+    rf"(?:,?\s*{_EXTENSION_MARK}\s*\d{{1,6}})?"
 )
 LABELLED = re.compile(
     rf"(?<![\w@])(?P<label>{_LABEL})\s*\.?\s*[:|]?\s*(?P<number>{_NUMBER})",
     re.IGNORECASE,
 )
-# A number alone on its line, perhaps after a label too garbled to read or
-# one no listing here holds, before a number printed with its country.
+# A number alone on its line, perhaps after a label too garbled to read,
+# one no listing here holds before a number printed with its country, or
+# words of a label before a colon ("Toll Free:", "Out of hours:").
 BARE = re.compile(
-    rf"^[^\w+(]*(?:[^\W\d_]{{1,3}}[^\w+(]+|[^\W\d_]{{4,14}}[.:\s]+(?=\+))?"
+    rf"^[^\w+(]*(?:[^\W\d_]{{1,3}}[^\w+(]+|[^\W\d_]{{4,14}}[.:\s]+(?=\+)"
+    r"|[^\W\d_][^\W\d_ .'-]*(?:[ .'-]+[^\W\d_]+){0,2}\.?\s*:\s*)?"
     rf"(?P<number>{_NUMBER})[^\w]*$",
     re.IGNORECASE,
 )
@@ -98,6 +100,9 @@ def find(text: str, region: str | None) -> list[Found]:
     bare number."""
     found = []
     for match in LABELLED.finditer(text):
+        # Brazil's "CEP" labels a postcode, Turkey's "Cep" a mobile.
+        if CEP.fullmatch(match["number"].strip()):
+            continue
         kind = _LABEL_KIND[match["label"].lower()]
         phone = build(match["number"], kind, region)
         if phone is not None:
@@ -111,12 +116,21 @@ def find(text: str, region: str | None) -> list[Found]:
     return [] if phone is None else [Found(phone, 0, len(text))]
 
 
+# A Brazilian postcode, which no phone number is shaped as.
+CEP = re.compile(r"\d{5}-\d{3}")
+POSTAL_LABEL = re.compile(
+    r"\W*(?:CEP|PLZ|C\.?P|ZIP|Postfach|Postboks|Postbus|Box|P\.?\s?O\.?\s?Box|BP"
+    r"|Apartado|Casilla)\b",
+    re.IGNORECASE,
+)
+
+
 def _is_postcode(line: str, number: str) -> bool:
-    """True when a bare number is a postcode: labelled as one ("CEP",
-    "PLZ", "C.P.") or shaped as Brazil's ("01310-200")."""
-    if re.match(r"\W*(?:CEP|PLZ|C\.?P|ZIP)\b", line, re.IGNORECASE):
+    """True when a bare number is a postcode or a post box: labelled as one
+    ("CEP", "PLZ", "C.P.", "Postfach") or shaped as Brazil's ("01310-200")."""
+    if POSTAL_LABEL.match(line):
         return True
-    return re.fullmatch(r"\d{5}-\d{3}", number.strip()) is not None
+    return CEP.fullmatch(number.strip()) is not None
 
 
 def build(printed: str, kind: int | None, region: str | None):

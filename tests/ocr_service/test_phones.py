@@ -104,3 +104,27 @@ def test_a_number_with_its_country_is_found_after_a_label_no_listing_holds():
 )
 def test_a_postcode_or_a_word_before_a_national_number_makes_no_phone(line):
     assert numbers(line, "BR") == []
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "number", "extension"),
+    [
+        ("Toll Free: 1-800-555-0199", phones.WORK, "1-800-555-0199", ""),
+        ("Out of hours: 07700 900 777", phones.UNSPECIFIED, "07700 900 777", ""),
+        ("Cep: +90 532 555 67 89", phones.MOBILE, "+905325556789", ""),
+        ("Télécopieur : 418 555-0161", phones.FAX, "418 555-0161", ""),
+        (
+            "Tél. : 418 555-0160, poste 2231",
+            phones.WORK,
+            "418 555-0160, poste 2231",
+            "2231",
+        ),
+    ],
+)
+def test_a_number_after_words_and_a_colon_is_a_phone(line, kind, number, extension):
+    assert numbers(line, "CA") == [(kind, number, extension)]
+
+
+@pytest.mark.parametrize("line", ["Postfach: 10 20 30", "PO Box: 1234 5678"])
+def test_a_post_box_before_a_colon_is_no_phone(line):
+    assert numbers(line) == []
