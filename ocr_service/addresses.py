@@ -63,7 +63,7 @@ VEHICLE_LETTERS = {
     "F": "FR", "FIN": "FI", "FL": "LI", "H": "HU", "I": "IT", "L": "LU",
     "N": "NO", "S": "SE",
 }  # fmt: skip
-FIVE_DIGIT_COUNTRIES = word_set("DE FR IT ES SE FI US MX HR")
+FIVE_DIGIT_COUNTRIES = word_set("DE FR IT ES SE FI US MX HR GR CZ SK TR EE")
 FOUR_DIGIT_COUNTRIES = word_set("AT BE CH DK HU LI LU NO SI")
 # Cards print the ISO code there now as often: "SE-405 08 Göteborg".
 COUNTRY_BEFORE_CODE = VEHICLE_LETTERS | {
@@ -100,7 +100,7 @@ STREET_WORDS = word_set(
     nucleo trecho vale vereda loteamento esplanada passarela aeroporto
     straat laan plein gracht singel kade dijk steeg hof park baan dreef pad
     markt wal
-    gatan vagen grand torget gata vag plan backe
+    gatan vagen torget gata vag plan backe
     vei veien vej gade katu tie utca ul ulica
     """
 )

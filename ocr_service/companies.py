@@ -162,7 +162,8 @@ def split_after_legal_form(text: str) -> tuple[str, str] | None:
         if not text[: match.start()].strip():
             continue
         rest = text[match.end() :].strip(" ,|")
-        if rest and re.match(r"[A-ZÀ-Þ0-9]", rest) and len(rest.split()) >= 2:
+        # Words follow, not a postcode: "Calgary, AB T2P 3E8" is Alberta's.
+        if rest and re.match(r"[A-ZÀ-Þ][^\W\d_]*\b", rest) and len(rest.split()) >= 2:
             return text[: match.end()].strip(), rest
     return None
 

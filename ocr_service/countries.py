@@ -9,7 +9,10 @@ import pycountry
 from ocr_service.wording import fold
 
 # The languages cards come in; each country's name is known in all of them.
-LANGUAGES = ("de", "es", "fr", "it", "nl", "pt", "sv")
+LANGUAGES = (
+    "cs", "da", "de", "el", "es", "fi", "fr", "hu", "it", "nb", "nl", "pl", "pt",
+    "ro", "sk", "sv", "tr",
+)  # fmt: skip
 
 # Short forms cards print that ISO 3166 does not list as names.
 ALIASES = {

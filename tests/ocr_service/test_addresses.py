@@ -318,3 +318,11 @@ def test_a_country_name_ending_the_city_stays_in_it():
     address = addresses.address(["Av. Reforma 1", "06500 Ciudad de México"], "MX")
 
     assert (address.city, address.country) == ("Ciudad de México", "MX")
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [("Polska", "PL"), ("Česká republika", "CZ"), ("Türkiye", "TR"), ("Norge", "NO")],
+)
+def test_a_country_is_known_by_its_own_name(name, code):
+    assert countries.code_of(name) == code

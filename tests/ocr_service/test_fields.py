@@ -983,3 +983,40 @@ def test_a_phone_label_after_the_name_is_no_second_family_name():
     contact = fields.parse(card(("Ana Lima Tel", 48), "ana.lima@firma.es"))
 
     assert contact.name.full == "Ana Lima"
+
+
+def test_an_alberta_address_keeps_its_province_and_city():
+    contact = fields.parse(
+        card(("Ann Cole", 48), "500 Centre St S", "Calgary, AB T2P 3E8")
+    )
+
+    address = contact.address
+    assert address.full == "500 Centre St S, Calgary, AB T2P 3E8"
+    assert (address.city, address.region, address.postal_code) == (
+        "Calgary",
+        "AB",
+        "T2P 3E8",
+    )
+
+
+def test_a_hotel_above_the_street_is_no_part_of_the_address():
+    contact = fields.parse(
+        card(
+            ("Ann Cole", 48),
+            "Aloha Grand Resort & Spa",
+            "2259 Kalakaua Avenue",
+            "Honolulu, HI 96815",
+        )
+    )
+
+    assert contact.address.street == "2259 Kalakaua Avenue"
+
+
+def test_a_country_line_in_its_own_language_ends_the_address():
+    contact = fields.parse(
+        card(("Anna Nowak", 48), "al. Grunwaldzka 472", "80-309 Gdańsk", "Polska")
+    )
+
+    assert contact.address.full == "al. Grunwaldzka 472, 80-309 Gdańsk, Polska"
+    assert contact.address.country == "PL"
+    assert contact.title == ""
