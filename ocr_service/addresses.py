@@ -101,7 +101,9 @@ STREET_WORDS = word_set(
     straat laan plein gracht singel kade dijk steeg hof park baan dreef pad
     markt wal
     gatan vagen torget gata vag plan backe
-    vei veien vej gade katu tie utca ul ulica
+    vei veien vej gade katu tie utca ul ulica ut
+    cad cadde caddesi sok sokak mah mahallesi bulvari
+    zona lotto isola za zi zac
     """
 )
 # Words for a part of a building, printed on the street's line.
@@ -163,6 +165,9 @@ def postal_code(text: str, hint: str | None = None) -> Postal | None:
 
 def street_evidence(text: str) -> bool:
     """True when a line names a street type or is a house number alone."""
+    # Spain abbreviates "calle" as "C/": "C/ Colón 10".
+    if re.match(r"\s*C/\s*[^\W\d_]", text):
+        return True
     words = re.findall(r"[\w.]+", fold(text))
     if any(w.strip(".") in STREET_WORDS for w in words):
         return True
@@ -188,7 +193,7 @@ def _ends_like_a_street(word: str) -> bool:
 def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
     """An address from its lines as printed, with its parts; hint is a
     country the card's phone numbers point at."""
-    parts = [_street_words_put_right(line.strip(" ,|")) for line in lines]
+    parts = [_street_words_put_right(line.strip(" ,|·•")) for line in lines]
     parts = [part for part in parts if part]
     full = ", ".join(parts)
     result = contact_pb2.Address(full=full)
@@ -325,7 +330,9 @@ def _street(lines_before: list[str], head: str, city: str) -> str:
     """The street from the lines before the postal line and the head of that
     line, without the city printed before the code: "Austin, TX 78701"."""
     lines = list(lines_before)
-    head_pieces = [p.strip() for p in head.split(",") if p.strip()]
+    # Cards part the street from the code with a dot or a bar as often as
+    # with a comma: "Königsallee 92a · 40212 Düsseldorf".
+    head_pieces = [p.strip() for p in re.split(r"[,·•|]", head) if p.strip()]
     if head_pieces and head_pieces[-1] == city:
         head_pieces.pop()
     elif not head_pieces and lines:

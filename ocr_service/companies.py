@@ -104,6 +104,14 @@ LEGAL_FORMS = (
     "& Sons",
     "& Partner",
     "& Partners",
+    "& Associados",
+    "& Associates",
+    "& Asociados",
+    "& Associés",
+    "RL",
+    "S.E.N.C.R.L.",
+    "s.e.n.c.r.l.",
+    "SENCRL",
     "et Fils",
     "e figli",
     "e Figli",
@@ -127,10 +135,19 @@ ORGANISATION_WORDS = word_set(
     universidad instituto fundacion asociacion escuela academia agencia
     universita istituto fondazione associazione accademia studio agenzia
     universidade fundacao associacao escola agencia
-    universiteit hogeschool stichting vereniging bureau
+    universiteit hogeschool stichting vereniging bureau gemeente
     universitet hogskola stiftelse forening byra
+    construction builders brokers insurance supply supplies logistics realty
+    properties capital resort polytechnic technology clinica dental bodegas
+    ville commune comune ayuntamiento municipality politechnika yliopisto
     """
 )
+# Endings of compound words that name a kind of organisation:
+# "Kantonalbank", "Universitätsklinikum".
+ORGANISATION_ENDINGS = (
+    "bank", "klinikum", "werke", "verband", "kammer", "gesellschaft",
+    "versicherung", "stiftung",
+)  # fmt: skip
 
 # Mail and web hosts anyone can use; their names say nothing of a company.
 PUBLIC_DOMAINS = word_set(
@@ -151,7 +168,12 @@ def names_organisation(text: str) -> bool:
     """True when a line of two words or more starts or ends with a word for
     a kind of organisation: "Jeet Kune Do Academy", "Stichting Open Data"."""
     found = words(LEGAL_FORM.sub("", text))
-    return len(found) >= 2 and bool({found[0], found[-1]} & ORGANISATION_WORDS)
+    if len(found) < 2:
+        return False
+    ends = {found[0], found[-1]}
+    return bool(ends & ORGANISATION_WORDS) or any(
+        len(w) > 6 and w.endswith(ORGANISATION_ENDINGS) for w in ends
+    )
 
 
 def split_after_legal_form(text: str) -> tuple[str, str] | None:

@@ -68,15 +68,31 @@ DEPARTMENT_GLUE = word_set(
 )
 
 
+# Words for a part of an organisation that start or end a department's
+# name: "Structural Division", "Ufficio Tecnico", "Pôle Mécatronique".
+DEPARTMENT_KINDS = word_set(
+    """
+    division divisione division divisao department departement departamento
+    dipartimento abteilung bereich team pole ufficio afdeling avdelning
+    direction direzione direccion
+    """
+)
+
+
 def is_department(text: str) -> bool:
     """True when every word of a short line names a department or joins
-    department words."""
+    department words, or when a word for a part of an organisation starts
+    or ends it and no job title's word is in it."""
     found = words(text)
     if not found or len(found) > 5:
         return False
     known = [w in DEPARTMENT_WORDS for w in found]
     glue = [w in DEPARTMENT_GLUE for w in found]
-    return any(known) and all(k or g for k, g in zip(known, glue, strict=True))
+    if any(known) and all(k or g for k, g in zip(known, glue, strict=True)):
+        return True
+    kind = {found[0], found[-1]} & DEPARTMENT_KINDS
+    others = [w for w in found if w not in DEPARTMENT_KINDS and len(w) > 1]
+    return len(found) >= 2 and bool(kind) and not any(map(_is_title_word, others))
 
 
 def title_word_count(text: str) -> int:

@@ -82,6 +82,9 @@ def test_lines_join_into_one():
         "ZI des Pins - BP 45",
         "Mannerheimintie 12 B",
         "Vesterbrogade 10, 2. sal",
+        "C/ de Colón, 15, 3º B",
+        "Atatürk Cad. No: 112",
+        "Zona Industriale, Lotto 14",
     ],
 )
 def test_street_lines_are_told(text):
@@ -89,7 +92,14 @@ def test_street_lines_are_told(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["Bianchi Catering Ltd", "Great Lakes Manufacturing Co.", "Studio Nord"]
+    "text",
+    [
+        "Bianchi Catering Ltd",
+        "Great Lakes Manufacturing Co.",
+        "Studio Nord",
+        "Aloha Grand Resort & Spa",
+        "Ter Haar Consulting",
+    ],
 )
 def test_company_lines_are_no_street(text):
     assert not addresses.street_evidence(text)
@@ -326,3 +336,13 @@ def test_a_country_name_ending_the_city_stays_in_it():
 )
 def test_a_country_is_known_by_its_own_name(name, code):
     assert countries.code_of(name) == code
+
+
+def test_a_dot_between_street_and_postcode_parts_them_as_a_comma_does():
+    address = addresses.address(["Königsallee 92a · 40212 Düsseldorf"], "DE")
+
+    assert (address.street, address.postal_code, address.city) == (
+        "Königsallee 92a",
+        "40212",
+        "Düsseldorf",
+    )

@@ -1020,3 +1020,19 @@ def test_a_country_line_in_its_own_language_ends_the_address():
     assert contact.address.full == "al. Grunwaldzka 472, 80-309 Gdańsk, Polska"
     assert contact.address.country == "PL"
     assert contact.title == ""
+
+
+def test_a_department_between_title_and_company_is_kept_apart():
+    contact = fields.parse(
+        card(
+            ("Eva Braun", 48),
+            "Engineer",
+            "Structural Division",
+            "Keystone Bridge & Rail Corp.",
+            "eva@keystonebr.com",
+        )
+    )
+
+    assert contact.title == "Engineer"
+    assert contact.department == "Structural Division"
+    assert contact.company == "Keystone Bridge & Rail Corp."

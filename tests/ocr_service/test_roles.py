@@ -14,13 +14,25 @@ from ocr_service import roles
         "Département Ventes",
         "Dział Sprzedaży",
         "Audit & Assurance",
+        "Structural Division",
+        "Pôle Mécatronique",
+        "Direction Commerciale",
     ],
 )
 def test_department_lines_are_told(text):
     assert roles.is_department(text)
 
 
-@pytest.mark.parametrize("text", ["Head of Sales", "Sales Manager", "Marta Oliveira"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Head of Sales",
+        "Sales Manager",
+        "Marta Oliveira",
+        "Division Manager",
+        "Team Lead",
+    ],
+)
 def test_titles_and_names_are_no_department(text):
     assert not roles.is_department(text)
 
