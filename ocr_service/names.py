@@ -13,7 +13,7 @@ PREFIX = re.compile(
     r"^(?:(?:Professor|Prof|Prof\.ssa|Dr|Dra|Drs|Dott|Dott\.ssa|Ing|Dipl\.-Ing|"
     r"Dipl\.-Kfm|DI|Mag|Ir|Mr|Mrs|Ms|Mme|Mlle|Sr|Sra|Srta|Hr|Fr|Herr|Frau|Sir|"
     r"Dame|Univ\.-Prof|PD|Priv\.-Doz|Lic|Licda|Lcdo|Lcda|Eng|Arch|Avv|Geom|"
-    r"Rag|Sig|Sig\.ra)\.?"
+    r"Rag|Sig|Sig\.ra|Maître|Maitre|Mgr|Bc|PhDr|MUDr|JUDr|RNDr|Dr\.-Ing)\.?"
     r"(?:\s+(?:med|rer\.\s?nat|phil|jur|h\.\s?c|sc|techn|oec|habil|hab|inż|inz)\.)*"
     r"\s+)+",
     re.IGNORECASE,
@@ -24,14 +24,16 @@ POST_NOMINALS = re.compile(
     r"(?:,?\s+(?:PhD|Ph\.D\.|DPhil|MBA|MSc|M\.Sc\.|BSc|B\.Sc\.|M\.A\.|MA|BA|"
     r"B\.A\.|MEng|BEng|CEng|MD|M\.D\.|DDS|DVM|JD|LLM|LL\.M\.|LLB|MPH|DBA|EdD|"
     r"CPA|CFA|CFP|PMP|CISSP|RN|PE|P\.E\.|AIA|RIBA|MRICS|FRICS|ACCA|FCCA|ACA|FCA|"
-    r"MCIPS|MCIM|MIET|MBE|OBE|CBE|FRCS|MRCP|FRCP|Esq\.?))+$"
+    r"MCIPS|MCIM|MIET|MBE|OBE|CBE|FRCS|MRCP|FRCP|BVSc|BVMS|MRCVS|FRCVS|BDS|MBBS|"
+    r"MRCGP|MICE|MIStructE|CIPD|FCIPD|CIMA|ACMA|FCMA|CGMA|BEd|MEd|MFA|MArch|"
+    r"BArch|Esq\.?))+$"
 )
 # A generation after a name, which is part of the name as printed.
 GENERATION = re.compile(r",?\s+(?:Jr\.?|Sr\.|II|III|IV)$")
 # Particles that belong to the family name that follows them.
 PARTICLES = word_set(
     "van von der den de del della di da das do dos du le la ten ter te zu af "
-    "al bin ibn mac st. saint"
+    "al bin ibn mac st. saint ó ní nic uí"
 )
 # The capital and small letters of the Latin alphabets, accented ones of
 # every European language included ("Ł", "ő", "ș").
@@ -42,7 +44,10 @@ _LOWER = "".join(c for c in _LATIN if c.islower() and c.isalpha())
 JOINERS = word_set("y i e")
 # A capitalised word; a second capital may follow a hyphen, an apostrophe or
 # a prefix such as "Mc" ("Jean-Luc", "O'Brien", "McAllister", "DeVries").
-_WORD = re.compile(rf"^[{_UPPER}][{_LOWER}]*(?:['’\-]?[{_UPPER}]?[{_LOWER}]+)*\.?$")
+_WORD = re.compile(
+    rf"^(?:[{_UPPER}][{_LOWER}]*(?:['’\-]?[{_UPPER}]?[{_LOWER}]+)*\.?"
+    rf"|(?:[{_UPPER}]\.){{2,3}})$"
+)
 # A word in capitals, as family names are often printed ("Pierre DUPONT").
 _CAPITALS = re.compile(rf"^[{_UPPER}]{{2,}}(?:['’\-][{_UPPER}]{{2,}})*$")
 
@@ -57,9 +62,7 @@ def likeness(text: str) -> float:
     if not 2 <= len(parts) <= 5:
         return 0.0
     # A word with a dot that is no initial ends a phrase, as in a slogan.
-    if any(
-        len(p) > 2 and p.endswith(".") and p.lower() not in PARTICLES for p in parts
-    ):
+    if any(map(_ends_a_phrase, parts)):
         return 0.2
     capitals = sum(bool(_CAPITALS.match(p)) for p in parts)
     capitalised = sum(bool(_WORD.match(p)) and len(p) > 1 for p in parts) + capitals
@@ -72,6 +75,13 @@ def likeness(text: str) -> float:
         score -= 0.2
     marked = PREFIX.match(text) or POST_NOMINALS.search(text) or GENERATION.search(text)
     return score + (0.2 if marked else 0.0)
+
+
+def _ends_a_phrase(word: str) -> bool:
+    """A word with a dot that is no initial, initials or particle: "Home."."""
+    if not word.endswith(".") or len(word) <= 2 or word.lower() in PARTICLES:
+        return False
+    return re.fullmatch(r"(?:[^\W\d_]\.){2,3}", word) is None
 
 
 def email_overlap(name: str, local_part: str) -> float:

@@ -105,3 +105,20 @@ def test_name_a_letter_off_its_email_is_a_near_miss():
 def test_name_with_a_letter_added_in_the_email_is_a_near_miss():
     assert names.is_near_miss("Victor Dijkman", "v.dijikman")
     assert not names.is_near_miss("Victor Dijkman", "v.dijkman")
+
+
+@pytest.mark.parametrize(
+    ("full", "prefix", "given", "family"),
+    [
+        ("Mrs Helen Whitworth BVSc MRCVS", "Mrs", "Helen", "Whitworth"),
+        ("Ciarán Ó Súilleabháin", "", "Ciarán", "Ó Súilleabháin"),
+        ("ir. J.P. Smit", "ir.", "J.P.", "Smit"),
+        ("Maître Claire Moreau", "Maître", "Claire", "Moreau"),
+        ("Mgr. Lucie Nováková", "Mgr.", "Lucie", "Nováková"),
+    ],
+)
+def test_names_of_more_countries_score_high_and_split(full, prefix, given, family):
+    name = names.person_name(full, [])
+
+    assert names.likeness(full) >= 0.8
+    assert (name.prefix, name.given, name.family) == (prefix, given, family)
