@@ -151,16 +151,26 @@ def postal_code(text: str, hint: str | None = None) -> Postal | None:
             span = match.span("code") if "code" in match.groupdict() else match.span()
             return Postal(code, country, region, *span)
     # A house number can come first, so the last five digits are the code.
-    matches = list(FIVE_DIGITS.finditer(text))
-    if not matches and not street_evidence(text):
-        matches = list(FOUR_DIGITS.finditer(text))
-        if not any(m["vehicle"] for m in matches) and hint not in FOUR_DIGIT_COUNTRIES:
-            matches = []
+    matches = list(FIVE_DIGITS.finditer(text)) or [
+        match
+        for match in FOUR_DIGITS.finditer(text)
+        if _four_digit_code(match, text, hint)
+    ]
     if matches:
         match = matches[-1]
         country = COUNTRY_BEFORE_CODE.get(match["vehicle"] or "")
         return Postal(match["code"], country, "", match.start(), match.end())
     return None
+
+
+def _four_digit_code(match: re.Match, text: str, hint: str | None) -> bool:
+    """Whether four digits are a postcode: with a country's letters before
+    them, or on a card of a country of four-digit codes and followed by a
+    place, not a street ("1200 Market Street")."""
+    if match["vehicle"]:
+        return True
+    place = text[match.end() :].split(",")[0]
+    return hint in FOUR_DIGIT_COUNTRIES and not street_evidence(place)
 
 
 def street_evidence(text: str) -> bool:
@@ -223,9 +233,27 @@ def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
     head = POSTCODE_MARK.sub("", line[: postal.start])
     if postal.region:
         head = head[: head.rfind(postal.region)]
+    county = _british_county(head, line[postal.end :]) if postal.country == "GB" else ""
+    if county:
+        head = head[: head.rfind(county)]
+        city = result.city = head.rstrip(" ,").rsplit(",", 1)[-1].strip()
+        result.region = county
     result.street = _street(parts[:index], head, city)
     result.country = named or _country(postal, parts, hint)
     return result
+
+
+def _british_county(head: str, after: str) -> str:
+    """The county a British address prints between its town and postcode,
+    if any: "Bangor, Gwynedd LL57 4FB"; a street before the town is none."""
+    pieces = [p.strip() for p in head.split(",") if p.strip()]
+    if after.strip(" ,") or len(pieces) < 2:
+        return ""
+    town, county = pieces[-2:]
+    if re.search(r"\d", town) or street_evidence(town) or _names_unit(town):
+        return ""
+    is_county = fold(county).endswith("shire") or countries.is_british_county(county)
+    return county if is_county else ""
 
 
 def _without_country(line: str, postal: Postal) -> tuple[str, str | None]:

@@ -77,3 +77,31 @@ def _names() -> dict[str, str]:
             found.setdefault(_key(spelling), set()).add(country.alpha_2)
     names = {key: codes.pop() for key, codes in found.items() if len(codes) == 1}
     return names | {_key(alias): code for alias, code in ALIASES.items()}
+
+
+# Counties British addresses print that ISO 3166-2 lists as no county, or
+# not at all.
+MORE_BRITISH_COUNTIES = (
+    "West Yorkshire", "South Yorkshire", "West Midlands", "Greater Manchester",
+    "Merseyside", "Tyne and Wear", "Greater London", "Middlesex", "Cornwall",
+    "County Durham", "Co. Durham", "Northumberland", "Isle of Wight",
+    "County Antrim", "Co. Antrim", "County Down", "Co. Down", "Anglesey",
+    "Gwynedd", "Powys", "Ceredigion", "Isle of Anglesey", "Vale of Glamorgan",
+    "Blaenau Gwent", "Rhondda Cynon Taff", "Neath Port Talbot",
+)  # fmt: skip
+
+
+def is_british_county(name: str) -> bool:
+    """Whether a name is that of a county of England, Wales or Scotland."""
+    return fold(name) in _british_counties()
+
+
+@cache
+def _british_counties() -> frozenset[str]:
+    """Folded names of the counties of England, Wales and Scotland; no city
+    that is a district of its own, as "Manchester" in "Salford, Manchester"."""
+    names = set(MORE_BRITISH_COUNTIES)
+    for division in pycountry.subdivisions.get(country_code="GB"):
+        if division.type in ("Two-tier county", "Council area"):
+            names.add(division.name)
+    return frozenset(fold(name) for name in names)

@@ -10,7 +10,8 @@ from ocr_service.wording import word_set
 # or "www."), besides every two-letter country code.
 COMMON_TLDS = word_set(
     "com org net io co biz info edu gov app dev tech online site shop store "
-    "agency studio group global email cloud eu asia"
+    "agency studio group global email cloud eu asia cat eus gal bzh scot wales "
+    "swiss berlin hamburg bayern wien paris london nyc amsterdam brussels"
 )
 
 EMAIL = re.compile(
@@ -69,10 +70,21 @@ def repair(text: str) -> str:
 _TLDS_OF_NO_COUNTRY = word_set("co io me tv ai ly fm am to cc ws gg la nu tk ag")
 
 
+# Domains of a region or city, by the country it lies in.
+_TLDS_OF_REGIONS = {
+    "cat": "ES", "eus": "ES", "gal": "ES", "bzh": "FR", "paris": "FR",
+    "scot": "GB", "wales": "GB", "london": "GB", "berlin": "DE",
+    "hamburg": "DE", "bayern": "DE", "wien": "AT", "swiss": "CH",
+    "amsterdam": "NL", "brussels": "BE",
+}  # fmt: skip
+
+
 def country_of_host(host: str) -> str | None:
     """The ISO code of the country a host's domain belongs to, if it is a
     country's: "firma.ch" is CH, "uni.ac.uk" GB, "acme.io" none."""
     tld = host.rsplit(".", 1)[-1].lower()
+    if tld in _TLDS_OF_REGIONS:
+        return _TLDS_OF_REGIONS[tld]
     if len(tld) != 2 or not tld.isalpha() or tld in _TLDS_OF_NO_COUNTRY:
         return None
     return "GB" if tld == "uk" else tld.upper()

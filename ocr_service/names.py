@@ -246,8 +246,14 @@ def _one_edit_apart(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
+# A nickname printed inside a name: 'James "Jim" Whitaker', "J.P. (Hans) Smit".
+NICKNAME = re.compile(r'\s*(?:"[^"]*"|“[^”]*”|\([^()]*\))')
+
+
 def split_parts(full: str) -> list[str]:
-    """The words of a name without its prefix and the letters after it."""
+    """The words of a name without its prefix, nickname and the letters
+    after it."""
+    full = NICKNAME.sub("", full)
     rest = GENERATION.sub("", without_post_nominals(PREFIX.sub("", full).strip()))
     return rest.replace(",", " ").split()
 

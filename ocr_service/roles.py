@@ -74,7 +74,7 @@ DEPARTMENT_KINDS = word_set(
     """
     division divisione division divisao department departement departamento
     dipartimento abteilung bereich team pole ufficio afdeling avdelning
-    direction direzione direccion
+    direction direzione direccion office
     """
 )
 

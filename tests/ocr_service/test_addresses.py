@@ -262,6 +262,7 @@ def test_a_street_name_with_its_house_number_after_it_is_told(text, numbered):
         (["ul. Marszałkowska 10", "00-026 Warszawa"], None, "00-026", "Warszawa", "PL"),
         (["Hauptstraße 12", "D-10115 Berlin"], None, "10115", "Berlin", "DE"),
         (["Box 1234", "SE-405 08 Göteborg"], None, "405 08", "Göteborg", "SE"),
+        (["Lindenlaan 25, B-9940 Evergem"], None, "9940", "Evergem", "BE"),
         (["Mariahilfer Straße 12", "1060 Wien"], "AT", "1060", "Wien", "AT"),
     ],
 )
@@ -275,7 +276,7 @@ def test_four_digit_and_hyphenated_postcodes_of_europe(
         city,
         country,
     )
-    assert address.street == lines[0]
+    assert address.street == lines[0].split(",")[0]
 
 
 @pytest.mark.parametrize(
@@ -346,3 +347,30 @@ def test_a_dot_between_street_and_postcode_parts_them_as_a_comma_does():
         "40212",
         "Düsseldorf",
     )
+
+
+@pytest.mark.parametrize(
+    ("lines", "street", "city", "region"),
+    [
+        (
+            ["Unit 4, Parc Menai", "Bangor, Gwynedd LL57 4FB"],
+            "Unit 4, Parc Menai",
+            "Bangor",
+            "Gwynedd",
+        ),
+        (
+            ["Old Mill", "Thame, Oxfordshire OX9 3AA"],
+            "Old Mill",
+            "Thame",
+            "Oxfordshire",
+        ),
+        (["Salford, Manchester M5 4WT"], "Salford", "Manchester", ""),
+        (["Flat 2, High St, London, SW1A 1AA"], "Flat 2, High St", "London", ""),
+    ],
+)
+def test_a_british_county_between_town_and_postcode_is_the_region(
+    lines, street, city, region
+):
+    address = addresses.address(lines, None)
+
+    assert (address.street, address.city, address.region) == (street, city, region)

@@ -90,7 +90,14 @@ def test_a_gap_before_a_domain_is_closed_only_where_it_ends_a_host(line, repaire
         ("acme.io", None),
         ("acme.com", None),
         ("acme.co", None),
+        ("puigarquitectes.cat", "ES"),
     ],
 )
 def test_a_hosts_country_is_its_country_code_domains(host, country):
     assert links.country_of_host(host) == country
+
+
+def test_a_bare_host_on_a_regions_domain_is_a_website():
+    assert [site.value for site in links.websites("breizhnautic.bzh")] == [
+        "breizhnautic.bzh"
+    ]

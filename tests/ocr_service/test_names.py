@@ -115,6 +115,8 @@ def test_name_with_a_letter_added_in_the_email_is_a_near_miss():
         ("ir. J.P. Smit", "ir.", "J.P.", "Smit"),
         ("Maître Claire Moreau", "Maître", "Claire", "Moreau"),
         ("Mgr. Lucie Nováková", "Mgr.", "Lucie", "Nováková"),
+        ('James "Jim" Whitaker', "", "James", "Whitaker"),
+        ("ir. J.P. (Hans) Smit", "ir.", "J.P.", "Smit"),
     ],
 )
 def test_names_of_more_countries_score_high_and_split(full, prefix, given, family):

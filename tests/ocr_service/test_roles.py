@@ -17,6 +17,7 @@ from ocr_service import roles
         "Structural Division",
         "Pôle Mécatronique",
         "Direction Commerciale",
+        "Office of Undergraduate Admissions",
     ],
 )
 def test_department_lines_are_told(text):
