@@ -94,6 +94,7 @@ STREET_WORDS = word_set(
     calle avenida paseo plaza camino carretera ronda travesia
     via viale piazza corso vicolo stretto rotonda largo piazzale strada
     contrada borgo localita appartamento piano
+    carrera diagonal transversal
     rua avenida travessa estrada praca alameda rodovia jardim chacara favela
     feira lago lagoa praia vila viela quadra setor sitio fazenda residencial
     conjunto morro recanto ladeira parque campo condominio distrito colonia

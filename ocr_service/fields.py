@@ -343,7 +343,26 @@ def _address_block(texts: list[Segment], region: str | None) -> list[Segment]:
     after = by_order.get(anchor.order + 1)
     if after is not None and countries.code_of(after.text):
         block.append(after)
+    elif anchor not in postal_anchors:
+        block += _places_to_a_country(anchor, by_order)
     return block
+
+
+def _places_to_a_country(
+    street: Segment, by_order: dict[int, Segment]
+) -> list[Segment]:
+    """The lines of places under a street with no postcode, up to and with
+    the country that ends them: "Las Condes, Santiago" over "Chile"; none
+    when no country ends them, as they may be anything else."""
+    places: list[Segment] = []
+    for step in (1, 2, 3):
+        line = by_order.get(street.order + step)
+        if not _is_place(line):
+            return []
+        places.append(line)
+        if countries.split_trailing(line.text)[1]:
+            return places
+    return []
 
 
 def _postal_line(

@@ -1036,3 +1036,27 @@ def test_a_department_between_title_and_company_is_kept_apart():
     assert contact.title == "Engineer"
     assert contact.department == "Structural Division"
     assert contact.company == "Keystone Bridge & Rail Corp."
+
+
+def test_places_under_a_street_with_no_postcode_join_it_up_to_the_country():
+    contact = fields.parse(
+        card(
+            ("Felipe Contreras", 48),
+            "Minera Atacama SpA",
+            "Av. Apoquindo 3846, of. 1201",
+            "Las Condes, Santiago",
+            "Chile",
+        )
+    )
+
+    address = contact.address
+    assert address.full == "Av. Apoquindo 3846, of. 1201, Las Condes, Santiago, Chile"
+    assert (address.street, address.country) == ("Av. Apoquindo 3846, of. 1201", "CL")
+
+
+def test_words_under_a_street_with_no_country_after_them_stay_out_of_it():
+    contact = fields.parse(
+        card(("Felipe Contreras", 48), "Av. Apoquindo 3846", "Minera Atacama")
+    )
+
+    assert contact.address.full == "Av. Apoquindo 3846"
