@@ -5,7 +5,7 @@ import difflib
 import re
 from collections.abc import Iterator
 
-from ocr_service.wording import fold, word_set, words
+from ocr_service.wording import plain_spellings, word_set, words
 
 # Legal forms as printed, matched as whole words anywhere in the line.
 LEGAL_FORMS = (
@@ -166,14 +166,39 @@ def legal_form(text: str) -> str | None:
 
 def names_organisation(text: str) -> bool:
     """True when a line of two words or more starts or ends with a word for
-    a kind of organisation: "Jeet Kune Do Academy", "Stichting Open Data"."""
+    a kind of organisation, or names a university or hospital anywhere:
+    "Jeet Kune Do Academy", "Stichting Open Data", "Freie Universität Berlin"."""
     found = words(LEGAL_FORM.sub("", text))
     if len(found) < 2:
         return False
     ends = {found[0], found[-1]}
-    return bool(ends & ORGANISATION_WORDS) or any(
-        len(w) > 6 and w.endswith(ORGANISATION_ENDINGS) for w in ends
-    )
+    if ends & ORGANISATION_WORDS or names_parent(text):
+        return True
+    return any(len(w) > 6 and w.endswith(ORGANISATION_ENDINGS) for w in ends)
+
+
+# First words of a part of a university or hospital ("Institut für
+# Informatik", "School of Engineering") and words of the whole it belongs to.
+UNIT_WORDS = word_set(
+    "institut institute instituto istituto klinik faculty fakultat faculte "
+    "facultad school lehrstuhl chair laboratory laboratoire lab centre center"
+)
+PARENT_WORDS = word_set(
+    "hochschule college klinikum hospital polytechnic politechnika yliopisto "
+    "universitet hogskola hogeschool"
+)
+
+
+def names_unit(text: str) -> bool:
+    """Whether a line names a part of a university or hospital."""
+    found = words(text)
+    return len(found) >= 2 and found[0] in UNIT_WORDS
+
+
+def names_parent(text: str) -> bool:
+    """Whether a line names a university or hospital, the whole a unit
+    belongs to."""
+    return any(w.startswith("universi") or w in PARENT_WORDS for w in words(text))
 
 
 def split_after_legal_form(text: str) -> tuple[str, str] | None:
@@ -258,9 +283,10 @@ def _swapped_letters(spelling: str, domain: str) -> int:
 
 def _spellings(text: str) -> set[str]:
     """A company's letters as a domain may spell them: with or without its
-    legal form, accented letters folded or left out."""
+    legal form, accented letters folded, spelled out or left out."""
     out = set()
     for variant in (text, LEGAL_FORM.sub("", text)):
-        out.add(re.sub(r"[^a-z0-9]", "", fold(variant)))
         out.add(re.sub(r"[^a-z0-9]", "", variant.lower()))
+        for spelling in plain_spellings(variant):
+            out.add(re.sub(r"[^a-z0-9]", "", spelling))
     return {s for s in out if s}

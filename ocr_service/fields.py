@@ -486,12 +486,21 @@ def character_trust(confidence: float) -> float:
 
 
 def _take_department(card: Card, texts: list[Segment]) -> None:
-    for segment in texts:
-        if roles.is_department(segment.text):
-            segment.kind = "department"
-            card.contact.department = segment.text
-            card.set_confidence("department", segment_trust(segment))
-            return
+    found = next((s for s in texts if roles.is_department(s.text)), None)
+    # A university's institute is its department: "Institut für Informatik"
+    # of "Technische Universität Dresden".
+    units = [s for s in texts if companies.names_unit(s.text)]
+    if found is None and units:
+        parents = [
+            s for s in texts if s not in units and companies.names_parent(s.text)
+        ]
+        found = (
+            units[0] if parents and not roles.title_word_count(units[0].text) else None
+        )
+    if found is not None:
+        found.kind = "department"
+        card.contact.department = found.text
+        card.set_confidence("department", segment_trust(found))
 
 
 def _company_evidence(segment: Segment, domains: list[str]) -> float:

@@ -5,7 +5,7 @@ import re
 
 from cardscan.v1 import contact_pb2
 from ocr_service import phones, roles
-from ocr_service.wording import fold, word_set
+from ocr_service.wording import fold, plain_spellings, word_set
 
 # Honorific and academic prefixes, as printed before a name, in any case:
 # "Prof. Dr. med.", "Mag.", "dr hab. inż.".
@@ -207,10 +207,10 @@ def _is_name_word(word: str) -> bool:
 
 
 def _spellings(word: str) -> set[str]:
-    # Email addresses fold accented letters or leave them out.
+    # Email addresses fold accented letters, spell them out or leave them out.
     return {
-        re.sub(r"[^a-z]", "", fold(word)),
         re.sub(r"[^a-z]", "", fold(re.sub(r"[^\x00-\x7f]", "", word))),
+        *(re.sub(r"[^a-z]", "", spelling) for spelling in plain_spellings(word)),
     }
 
 

@@ -103,6 +103,8 @@ def title_word_count(text: str) -> int:
 def _is_title_word(word: str) -> bool:
     if word in TITLE_WORDS:
         return True
-    # A stem's plural or "-ing" names a business, not a person's job:
-    # "Engineering", "Consultants", "Consultores".
-    return word.startswith(TITLE_STEMS) and not word.endswith(("ing", "s"))
+    # A stem's plural or "-ing" names a business, not a person's job, and
+    # its adjective qualifies one: "Engineering", "Consultants",
+    # "Technische Universität".
+    business = ("ing", "s", "isch", "ische", "ischen", "ical", "ique")
+    return word.startswith(TITLE_STEMS) and not word.endswith(business)

@@ -1060,3 +1060,30 @@ def test_words_under_a_street_with_no_country_after_them_stay_out_of_it():
     )
 
     assert contact.address.full == "Av. Apoquindo 3846"
+
+
+def test_an_email_that_spells_umlauts_out_backs_the_whole_name():
+    contact = fields.parse(
+        card(
+            ("Prof. Dr. med. Friedrich Oberländer", 48),
+            "Chefarzt",
+            "friedrich.oberlaender@uk-koeln.de",
+        )
+    )
+
+    assert contact.name.full == "Prof. Dr. med. Friedrich Oberländer"
+    assert contact.name.family == "Oberländer"
+
+
+def test_a_universitys_institute_is_the_department():
+    contact = fields.parse(
+        card(
+            ("Thomas Weber", 48),
+            "Institut für Informatik",
+            "Technische Universität Dresden",
+            "thomas.weber@tu-dresden.de",
+        )
+    )
+
+    assert contact.department == "Institut für Informatik"
+    assert contact.company == "Technische Universität Dresden"

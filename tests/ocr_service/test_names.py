@@ -124,3 +124,11 @@ def test_names_of_more_countries_score_high_and_split(full, prefix, given, famil
 
     assert names.likeness(full) >= 0.8
     assert (name.prefix, name.given, name.family) == (prefix, given, family)
+
+
+@pytest.mark.parametrize(
+    ("name", "local_part"),
+    [("Jonas Müller", "jonas.mueller"), ("Ingrid Bjørnstad", "ingrid.bjornstad")],
+)
+def test_an_email_spelling_letters_out_or_plain_backs_the_name(name, local_part):
+    assert names.email_overlap(name, local_part) == 1.0
