@@ -21,6 +21,7 @@ taken as a card is listed as skipped with its reason.
 
 import asyncio
 import io
+import lzma
 import os
 import re
 import struct
@@ -296,14 +297,15 @@ def _chunks(
                 meter.add(len(chunk))
                 _check_entry_size(read, allowed, compressed, limits)
                 yield chunk
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+    except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError) as error:
         raise EntryUnreadable(f"is damaged in the ZIP: {error}") from None
     except NotImplementedError:
         method = UNREAD_METHODS.get(info.compress_type, "a method")
+        remedy = "without encryption" if "encryption" in method else "with Deflate"
         raise EntryUnreadable(
             f"cannot be decompressed: it is compressed with {method} (ZIP method "
             f"{info.compress_type}), which cardscan does not read; make the ZIP "
-            "again with the usual Deflate"
+            f"again {remedy}"
         ) from None
 
 

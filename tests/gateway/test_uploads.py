@@ -416,16 +416,33 @@ def test_entry_damaged_in_the_zip_is_skipped():
     assert reasons(found)["bad.png"].startswith("is damaged in the ZIP: Bad CRC-32")
 
 
-def test_entry_compressed_with_a_method_not_read_is_skipped_naming_it():
-    data = set_method(make_zip({"card.png": image_bytes()}), b"card.png", 9)
+@pytest.mark.parametrize(
+    ("method", "named", "remedy"),
+    [
+        (9, "Deflate64", "with Deflate"),
+        (99, "WinZip AES encryption", "without encryption"),
+    ],
+)
+def test_entry_compressed_with_a_method_not_read_is_skipped_naming_it(
+    method, named, remedy
+):
+    data = set_method(make_zip({"card.png": image_bytes()}), b"card.png", method)
 
     _, found = read(data)
 
     assert reasons(found) == {
-        "card.png": "cannot be decompressed: it is compressed with Deflate64 (ZIP "
-        "method 9), which cardscan does not read; make the ZIP again with the "
-        "usual Deflate"
+        "card.png": f"cannot be decompressed: it is compressed with {named} (ZIP "
+        f"method {method}), which cardscan does not read; make the ZIP again "
+        f"{remedy}"
     }
+
+
+def test_a_damaged_lzma_entry_is_skipped_and_the_others_kept():
+    data = make_zip({"good.png": image_bytes(), "bad.png": image_bytes()})
+    _, found = read(set_method(data, b"bad.png", 14))
+
+    assert [card.name for card in found.cards] == ["good.png"]
+    assert reasons(found)["bad.png"].startswith("is damaged in the ZIP: ")
 
 
 def test_png_whose_text_metadata_is_too_large_to_read_is_not_called_damaged():
