@@ -311,10 +311,15 @@ def workers_option(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--workers",
         type=non_negative,
-        default=os.cpu_count() or 1,
+        default=None,
         metavar="N",
-        help="how many OCR workers to run (default: one per core, %(default)s)",
+        help=f"how many OCR workers to run (default: one per core, {cores()})",
     )
+
+
+def cores() -> int:
+    """How many OCR workers run where --workers is left out."""
+    return os.cpu_count() or 1
 
 
 def non_negative(text: str) -> int:
@@ -549,6 +554,8 @@ def writable_target(target: str | None) -> None:
     that cannot be written."""
     if target in (None, "-"):
         return
+    if not target.strip():
+        raise InvalidInput("--json needs a file name, or '-' for stdout")
     path = Path(target)
     if path.is_dir():
         raise InvalidInput(f"--json {target} is a directory, not a file to write")
@@ -571,7 +578,17 @@ def show_cards(cards: list[batch_pb2.Card], target: str | None, term: Terminal) 
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        Path(target).write_text(text, encoding="utf-8")
+        try:
+            Path(target).write_text(text, encoding="utf-8")
+        except OSError as error:
+            batch_id = cards[0].batch_id if cards else ""
+            again = (
+                f"; fetch them again with `cardscan contacts {batch_id} --json FILE`"
+            )
+            raise Failed(
+                f"cannot write the contacts to {target}: {error.strerror or error}"
+                + (again if batch_id else "")
+            ) from None
         term.out.print(f"Wrote {count(len(cards), 'card')} to {target}")
 
 
@@ -640,20 +657,27 @@ def run_contacts(args: argparse.Namespace, term: Terminal) -> int:
 def run_up(args: argparse.Namespace, term: Terminal) -> int:
     """up: start the stack, then serve until stopped or detach."""
     data_dir = args.data_dir.resolve()
+    if data_dir.exists() and not data_dir.is_dir():
+        raise InvalidInput(f"--data-dir {args.data_dir} is a file, not a folder")
     recorded = RecordedStack.load(data_dir)
     if recorded:
         # Its parts start again on the ports they had, even all of them,
         # as after a restart of the machine.
-        return start_stopped_parts(recorded, term)
+        ignored = [
+            flag for part, (flag, _) in PORT_OPTIONS.items() if getattr(args, part)
+        ]
+        ignored += ["--workers"] if args.workers is not None else []
+        return start_stopped_parts(recorded, term, ignored)
+    workers = args.workers if args.workers is not None else cores()
     ports = ports_to_use(args, data_dir, term)
     refuse_taken_ports(ports)
-    stack = Stack(data_dir=data_dir, ports=ports, ocr_workers=args.workers)
+    stack = Stack(data_dir=data_dir, ports=ports, ocr_workers=workers)
 
     stop_on_sigterm()
     data_dir.mkdir(parents=True, exist_ok=True)
     (data_dir / LAST_PORTS_NAME).write_text(json.dumps(asdict(ports)) + "\n")
     try:
-        with term.err.status(f"Starting the stack with {args.workers} OCR workers"):
+        with term.err.status(f"Starting the stack with {workers} OCR workers"):
             stack.start()
     except (RuntimeError, TimeoutError) as error:
         raise Failed(f"{error}; see the logs in {stack.logs}") from None
@@ -670,9 +694,12 @@ def run_up(args: argparse.Namespace, term: Terminal) -> int:
     return 0
 
 
-def start_stopped_parts(recorded: RecordedStack, term: Terminal) -> int:
+def start_stopped_parts(
+    recorded: RecordedStack, term: Terminal, ignored: list[str]
+) -> int:
     """Starts again the parts of a recorded stack that stopped, or fails
-    if its every part runs or an ``up`` in the foreground runs it."""
+    if its every part runs or an ``up`` in the foreground runs it; the
+    options it cannot follow, as they would change the stack, are named."""
     data_dir = recorded.data_dir
     down = f"`cardscan down --data-dir {shlex.quote(str(data_dir))}`"
     if recorded.in_foreground():
@@ -690,6 +717,11 @@ def start_stopped_parts(recorded: RecordedStack, term: Terminal) -> int:
             recorded.start_again()
     except (RuntimeError, TimeoutError) as error:
         raise Failed(f"{error}; see the logs in {recorded.logs}") from None
+    if ignored:
+        term.err.print(
+            f"Left {', '.join(ignored)} aside: the stack that runs from {data_dir} "
+            f"keeps its ports and workers; stop it with {down} to start it anew"
+        )
     ran = f"; {', '.join(running)} ran already" if running else ""
     term.out.print(
         f"Started again {', '.join(stopped)} of the stack that runs from "
@@ -712,7 +744,12 @@ def ports_to_use(args: argparse.Namespace, data_dir: Path, term: Terminal) -> Po
     ports = Ports(**chosen)
     shared = [p for p in set(chosen.values()) if list(chosen.values()).count(p) > 1]
     if shared:
-        flags = [PORT_OPTIONS[part][0] for part, p in chosen.items() if p == shared[0]]
+        origin = f" (from {LAST_PORTS_NAME})" if last else " (the default)"
+        flags = [
+            PORT_OPTIONS[part][0] + ("" if getattr(args, part) else origin)
+            for part, p in chosen.items()
+            if p == shared[0]
+        ]
         raise InvalidInput(f"{' and '.join(flags)} are both port {shared[0]}")
     kept = [part for part in PORT_OPTIONS if getattr(args, part) is None]
     if last and kept:
@@ -723,15 +760,24 @@ def ports_to_use(args: argparse.Namespace, data_dir: Path, term: Terminal) -> Po
 
 def last_ports(data_dir: Path) -> Ports | None:
     """The ports the data directory's stack last ran on, if it ran."""
+    path = data_dir / LAST_PORTS_NAME
     try:
-        return Ports(**json.loads((data_dir / LAST_PORTS_NAME).read_text()))
+        ports = Ports(**json.loads(path.read_text()))
+        wrong = [
+            f"{part} {port!r}"
+            for part, port in asdict(ports).items()
+            if type(port) is not int or not 1 <= port <= 65535
+        ]
+        if wrong:
+            raise ValueError(f"not a port from 1 to 65535: {', '.join(wrong)}")
     except FileNotFoundError:
         return None
     except (ValueError, TypeError) as error:
         raise InvalidInput(
-            f"{data_dir / LAST_PORTS_NAME} does not hold the ports of a stack "
-            f"({error}); delete it to start on the default ports"
+            f"{path} does not hold the ports of a stack ({error}); delete it to "
+            "start on the default ports"
         ) from None
+    return ports
 
 
 def refuse_taken_ports(ports: Ports) -> None:
@@ -821,12 +867,13 @@ def run_demo(args: argparse.Namespace, term: Terminal) -> int:
     """demo: a throw-away stack, one scan, the contacts table, all stopped."""
     given = zip_of_cards(args.zip) if args.zip else None
     folder = Path(tempfile.mkdtemp(prefix="cardscan-demo-"))
-    stack = Stack(folder / "stack", Ports.free(), ocr_workers=args.workers)
+    workers = args.workers if args.workers is not None else cores()
+    stack = Stack(folder / "stack", Ports.free(), ocr_workers=workers)
     stop_on_sigterm()
     finished = False
     try:
         path = given or zip_sample_cards(folder / "sample-cards.zip")
-        with term.err.status(f"Starting a stack with {args.workers} OCR workers"):
+        with term.err.status(f"Starting a stack with {workers} OCR workers"):
             stack.start()
         with connect(stack.gateway_address) as client:
             cards = scan(client, path, term.out)

@@ -462,6 +462,8 @@ class RecordedStack:
             )
         except FileNotFoundError:
             return None
+        except NotADirectoryError:
+            raise ValueError(f"{data_dir} is a file, not a data folder") from None
         except (ValueError, KeyError, TypeError) as error:
             wrong = f"it lacks {error}" if isinstance(error, KeyError) else error
             raise ValueError(

@@ -730,6 +730,51 @@ def test_up_refuses_two_parts_on_one_port_before_it_starts(tmp_path, capsys):
     assert not (tmp_path / "logs").exists()
 
 
+@pytest.mark.parametrize(
+    ("recorded", "wrong"),
+    [
+        ({"nats": 99999}, "nats 99999"),
+        ({"nats": "41222"}, "nats '41222'"),
+        ({"gateway_http": True}, "gateway_http True"),
+    ],
+)
+def test_ports_json_that_holds_no_ports_is_refused_saying_which(
+    tmp_path, capsys, recorded, wrong
+):
+    ports = asdict(
+        Ports(nats=41222, store=41052, gateway_grpc=41051, gateway_http=41080)
+    )
+    (tmp_path / cli.LAST_PORTS_NAME).write_text(json.dumps(ports | recorded))
+
+    status = cli.main(["up", "--data-dir", str(tmp_path)])
+
+    assert status == 1
+    assert f"not a port from 1 to 65535: {wrong}" in capsys.readouterr().err
+    assert not (tmp_path / "logs").exists()
+
+
+def test_a_port_clash_says_which_port_came_from_where(tmp_path, capsys):
+    status = cli.main(["up", "--data-dir", str(tmp_path), "--grpc-port", "8080"])
+
+    assert status == 1
+    assert "--grpc-port and --http-port (the default) are both port 8080" in (
+        capsys.readouterr().err
+    )
+
+
+def test_contacts_that_cannot_be_written_say_how_to_fetch_them_again():
+    card = batch_pb2.Card(card_id="b1-0", batch_id="b1", file_name="a.png")
+    term = cli.Terminal(cli.console(), cli.console(True))
+
+    with pytest.raises(cli.Failed) as refused:
+        cli.show_cards([card], "/dev/full", term)
+
+    assert str(refused.value) == (
+        "cannot write the contacts to /dev/full: No space left on device; fetch "
+        "them again with `cardscan contacts b1 --json FILE`"
+    )
+
+
 def test_up_takes_the_ports_left_out_from_the_stacks_last_run(tmp_path, capsys):
     last = Ports(nats=41222, store=41052, gateway_grpc=41051, gateway_http=41080)
     (tmp_path / cli.LAST_PORTS_NAME).write_text(json.dumps(asdict(last)))
@@ -765,7 +810,10 @@ def test_up_starts_again_the_parts_of_a_recorded_stack_that_stopped(
     data_dir = stack_parts.data_dir
     try:
         kill_recorded(data_dir, "store")
-        status = cli.main(["up", "--detach", "--data-dir", str(data_dir)])
+        status = cli.main(
+            ["up", "--detach", "--data-dir", str(data_dir), "--http-port", "42999"]
+            + ["--workers", "3"]
+        )
         out, err = capsys.readouterr()
         running = RecordedStack.load(data_dir).running()
         again = cli.main(["up", "--detach", "--data-dir", str(data_dir)])
@@ -774,6 +822,10 @@ def test_up_starts_again_the_parts_of_a_recorded_stack_that_stopped(
         RecordedStack.load(data_dir).stop()
 
     assert status == 0, err
+    assert (
+        f"Left --http-port, --workers aside: the stack that runs from {data_dir}"
+        in (err)
+    )
     assert f"Started again store of the stack that runs from {data_dir}" in out
     assert "nats ran already" in out
     assert running == ["nats", "store"]
