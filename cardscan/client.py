@@ -144,6 +144,12 @@ class GatewayClient:
                 self._health()
             except Unreachable as gone:
                 return gone
+        if error.code() == grpc.StatusCode.UNIMPLEMENTED:
+            return Unreachable(
+                f"the server at {self.address} answers over gRPC but is no cardscan "
+                "gateway (is it the store's port?); the gateway's gRPC port is "
+                "50051 by default"
+            )
         return errors.from_rpc_error(error)
 
 

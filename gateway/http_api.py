@@ -1,5 +1,6 @@
 """The HTTP API: translates requests and replies to and from the batch logic."""
 
+import importlib.util
 import logging
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -161,8 +162,10 @@ async def list_contacts(request: web.Request) -> web.Response:
     return web.json_response(body)
 
 
-# The Content-Encodings aiohttp decodes; Brotli only with its package.
-DECODED_ENCODINGS = ("identity", "gzip", "deflate", "br")
+# The Content-Encodings aiohttp decodes here; Brotli only where one of its
+# packages is installed, which the set-up does not do.
+_HAS_BROTLI = any(map(importlib.util.find_spec, ("brotli", "brotlicffi")))
+DECODED_ENCODINGS = ("identity", "gzip", "deflate") + (("br",) if _HAS_BROTLI else ())
 
 
 def _check_length(request: web.Request, limit: int, setting: str) -> None:

@@ -152,7 +152,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     except OSError as error:
         raise CardscanError(
             f"cannot make the upload folder {settings.upload_dir}: {error.strerror}"
-            " (CARDSCAN_DATA_DIR)"
+            " (CARDSCAN_DATA_DIR, or `cardscan up --data-dir`)"
         ) from None
     nats_health = NatsHealth()
     store_channel = rpc.channel(settings.store_addr)

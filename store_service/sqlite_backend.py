@@ -95,7 +95,8 @@ class SqliteBackend:
         except (sqlite3.Error, OSError) as error:
             raise Unavailable(
                 f"cannot open the SQLite database {self.path}: {error}; move the "
-                "file aside or set CARDSCAN_DATA_DIR to another folder"
+                "file aside or choose another data folder (CARDSCAN_DATA_DIR, or "
+                "`cardscan up --data-dir`)"
             ) from None
         self._db = db
 

@@ -295,6 +295,15 @@ def test_a_server_that_answers_but_not_over_grpc_is_told_from_none(tmp_path):
     assert "nothing answers" not in str(raised.value)
 
 
+def test_a_grpc_server_that_is_no_gateway_is_named_so(store_address):
+    with GatewayClient(store_address) as client, pytest.raises(Unreachable) as raised:
+        client.list_batches(5)
+
+    assert str(raised.value).startswith(
+        f"the server at {store_address} answers over gRPC but is no cardscan gateway"
+    )
+
+
 def test_server_comes_from_the_environment_unless_given(monkeypatch):
     monkeypatch.setenv(cli.SERVER_ENV, "10.1.2.3:7000")
     from_env = cli.parse_args(["status", "b1"])

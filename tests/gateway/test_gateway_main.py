@@ -112,7 +112,7 @@ def test_an_upload_folder_that_cannot_be_made_stops_start_up_naming_it(tmp_path)
     assert finished.returncode != 0
     assert finished.stderr.strip() == (
         f"gateway: cannot make the upload folder {tmp_path / 'uploads'}: File "
-        "exists (CARDSCAN_DATA_DIR)"
+        "exists (CARDSCAN_DATA_DIR, or `cardscan up --data-dir`)"
     )
 
 

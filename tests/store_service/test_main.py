@@ -85,7 +85,7 @@ def test_a_file_that_is_no_database_stops_start_up_naming_it(tmp_path):
     assert finished.returncode != 0
     assert finished.stderr.strip().endswith(
         f"store: cannot open the SQLite database {tmp_path / 'store.sqlite3'}: file "
-        "is not a database; move the file aside or set CARDSCAN_DATA_DIR to "
-        "another folder"
+        "is not a database; move the file aside or choose another data folder "
+        "(CARDSCAN_DATA_DIR, or `cardscan up --data-dir`)"
     )
     assert "Traceback" not in finished.stderr
