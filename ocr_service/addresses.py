@@ -180,6 +180,9 @@ def street_evidence(text: str) -> bool:
     if re.match(r"\s*C/\s*[^\W\d_]", text):
         return True
     words = re.findall(r"[\w.]+", fold(text))
+    # "St" first is a saint, as in "St Mary's Clinic"; a street's "St" ends it.
+    if words[:1] in (["st"], ["st."]):
+        words = words[1:]
     if any(w.strip(".") in STREET_WORDS for w in words):
         return True
     if any(_ends_like_a_street(w) for w in words):

@@ -33,7 +33,7 @@ GENERATION = re.compile(r",?\s+(?:Jr\.?|Sr\.|II|III|IV)$")
 # Particles that belong to the family name that follows them.
 PARTICLES = word_set(
     "van von der den de del della di da das do dos du le la ten ter te zu af "
-    "al bin ibn mac st. saint ó ní nic uí"
+    "al bin ibn mac st. saint ó o ní nic uí"
 )
 # The capital and small letters of the Latin alphabets, accented ones of
 # every European language included ("Ł", "ő", "ș").

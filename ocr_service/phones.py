@@ -31,7 +31,7 @@ LABELS = {
         "bureau ufficio oficina work fixo fijo festnetz switchboard zentrale "
         "ddi puh puhelin vaihde"
     ),
-    FAX: "f fax telefax fx télécopie télécopieur telecopieur",
+    FAX: "f fax telefax fx télécopie télécopieur telecopieur téléc telec",
     OTHER: "home privat private pager domicile",
 }
 _LABEL_KIND = {word: kind for kind, words in LABELS.items() for word in words.split()}

@@ -99,6 +99,8 @@ def test_street_lines_are_told(text):
         "Studio Nord",
         "Aloha Grand Resort & Spa",
         "Ter Haar Consulting",
+        "St Mary's Heart Clinic",
+        "St. Luke's Family Practice",
     ],
 )
 def test_company_lines_are_no_street(text):

@@ -112,6 +112,7 @@ def test_name_with_a_letter_added_in_the_email_is_a_near_miss():
     [
         ("Mrs Helen Whitworth BVSc MRCVS", "Mrs", "Helen", "Whitworth"),
         ("Ciarán Ó Súilleabháin", "", "Ciarán", "Ó Súilleabháin"),
+        ("Seán O Briain", "", "Seán", "O Briain"),
         ("ir. J.P. Smit", "ir.", "J.P.", "Smit"),
         ("Maître Claire Moreau", "Maître", "Claire", "Moreau"),
         ("Mgr. Lucie Nováková", "Mgr.", "Lucie", "Nováková"),

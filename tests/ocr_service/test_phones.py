@@ -113,6 +113,7 @@ def test_a_postcode_or_a_word_before_a_national_number_makes_no_phone(line):
         ("Out of hours: 07700 900 777", phones.UNSPECIFIED, "07700 900 777", ""),
         ("Cep: +90 532 555 67 89", phones.MOBILE, "+905325556789", ""),
         ("Télécopieur : 418 555-0161", phones.FAX, "418 555-0161", ""),
+        ("Téléc. : 514 555-0143", phones.FAX, "514 555-0143", ""),
         (
             "Tél. : 418 555-0160, poste 2231",
             phones.WORK,
