@@ -10,6 +10,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -40,9 +41,9 @@ START_HINT = (
     "start a local stack with `cardscan up`, or point --server or "
     f"{SERVER_ENV} at a running gateway"
 )
-# The ``up`` option that sets each port of Ports, and what listens there.
 # Where `up` keeps the ports a data directory's stack last ran on.
 LAST_PORTS_NAME = "ports.json"
+# The ``up`` option that sets each port of Ports, and what listens there.
 PORT_OPTIONS = {
     "gateway_grpc": ("--grpc-port", "the gateway's gRPC API"),
     "gateway_http": ("--http-port", "the gateway's HTTP API"),
@@ -320,6 +321,11 @@ def workers_option(command: argparse.ArgumentParser) -> None:
 def cores() -> int:
     """How many OCR workers run where --workers is left out."""
     return os.cpu_count() or 1
+
+
+def workers_wanted(args: argparse.Namespace) -> int:
+    """The OCR workers --workers asks for, or one per core."""
+    return args.workers if args.workers is not None else cores()
 
 
 def non_negative(text: str) -> int:
@@ -668,7 +674,7 @@ def run_up(args: argparse.Namespace, term: Terminal) -> int:
         ]
         ignored += ["--workers"] if args.workers is not None else []
         return start_stopped_parts(recorded, term, ignored)
-    workers = args.workers if args.workers is not None else cores()
+    workers = workers_wanted(args)
     ports = ports_to_use(args, data_dir, term)
     refuse_taken_ports(ports)
     stack = Stack(data_dir=data_dir, ports=ports, ocr_workers=workers)
@@ -741,21 +747,20 @@ def ports_to_use(args: argparse.Namespace, data_dir: Path, term: Terminal) -> Po
     chosen = {
         part: getattr(args, part) or getattr(fallback, part) for part in PORT_OPTIONS
     }
-    ports = Ports(**chosen)
-    shared = [p for p in set(chosen.values()) if list(chosen.values()).count(p) > 1]
-    if shared:
+    port, uses = Counter(chosen.values()).most_common(1)[0]
+    if uses > 1:
         origin = f" (from {LAST_PORTS_NAME})" if last else " (the default)"
         flags = [
             PORT_OPTIONS[part][0] + ("" if getattr(args, part) else origin)
             for part, p in chosen.items()
-            if p == shared[0]
+            if p == port
         ]
-        raise InvalidInput(f"{' and '.join(flags)} are both port {shared[0]}")
+        raise InvalidInput(f"{' and '.join(flags)} are both port {port}")
     kept = [part for part in PORT_OPTIONS if getattr(args, part) is None]
     if last and kept:
         shown = ", ".join(f"{PORT_OPTIONS[p][0]} {getattr(last, p)}" for p in kept)
         term.err.print(f"On the ports this data directory's stack last ran on: {shown}")
-    return ports
+    return Ports(**chosen)
 
 
 def last_ports(data_dir: Path) -> Ports | None:
@@ -867,7 +872,7 @@ def run_demo(args: argparse.Namespace, term: Terminal) -> int:
     """demo: a throw-away stack, one scan, the contacts table, all stopped."""
     given = zip_of_cards(args.zip) if args.zip else None
     folder = Path(tempfile.mkdtemp(prefix="cardscan-demo-"))
-    workers = args.workers if args.workers is not None else cores()
+    workers = workers_wanted(args)
     stack = Stack(folder / "stack", Ports.free(), ocr_workers=workers)
     stop_on_sigterm()
     finished = False

@@ -24,13 +24,18 @@ def _region(country: str, code: str) -> str:
     return rf"(?P<region>{code}|(?i:{names}))"
 
 
+# Brazil's postcode, a CEP, whose shape no phone number has.
+CEP = r"\d{5}-\d{3}"
+# Words for "postcode" printed before one: "CEP 30130-171", "C.P. 64000".
+POSTCODE_WORDS = r"CEP|PLZ|C\.\s?P\.?|CP|ZIP"
+
 # Postal codes whose shape alone tells the country, most specific first.
 # OCR reads "0" as "O" and "5" as "S" inside them, so those are allowed.
 _CA = r"[A-Z][0-9O][A-Z]\s?[0-9O][A-Z][0-9O]"
 # After a province code, "S" and "I" in a digit's place are misread 5 and 1.
 _CA_AFTER_PROVINCE = r"[A-Z][0-9OSI][A-Z]\s?[0-9OSI][A-Z][0-9OSI]"
 TOLD_BY_SHAPE = (
-    ("BR", re.compile(r"\b\d{5}-\d{3}\b")),
+    ("BR", re.compile(rf"\b{CEP}\b")),
     (
         "CA",
         re.compile(
@@ -319,15 +324,16 @@ def _region_fits(country: str, match: re.Match) -> bool:
         return True
     if region in REGION_CODES[country]:
         return True
-    return fold(region) in map(fold, countries.region_names(country))
+    return countries.is_region_name(country, region)
 
 
-# A word for "postcode" printed before one: "CEP 30130-171", "C.P. 64000".
-POSTCODE_MARK = re.compile(r"\b(?:CEP|PLZ|C\.\s?P\.|CP|ZIP)[.:]?\s*$", re.IGNORECASE)
+# A word for "postcode" ending the text before the code.
+POSTCODE_MARK = re.compile(rf"\b(?:{POSTCODE_WORDS})[.:]?\s*$", re.IGNORECASE)
 # A region printed after its city: Brazil's "São Paulo / SP" and "Rio de
 # Janeiro - RJ", Italy's "Roma (RM)", "Montréal (Québec)".
 REGION_AFTER_CITY = re.compile(
-    r"\s*(?:/\s*(?P<code>[A-Z]{2})|\s-\s(?P<dashed>[A-Z]{2})|\((?P<named>[^()]{2,30})\))\s*$"
+    r"\s*(?:/\s*(?P<code>[A-Z]{2})|\s-\s(?P<dashed>[A-Z]{2})"
+    r"|\((?P<named>[^()]{2,30})\))\s*$"
 )
 
 

@@ -149,6 +149,17 @@ ORGANISATION_ENDINGS = (
     "versicherung", "stiftung",
 )  # fmt: skip
 
+# First words of a part of a university or hospital ("Institut für
+# Informatik", "School of Engineering") and words of the whole it belongs to.
+UNIT_WORDS = word_set(
+    "institut institute instituto istituto klinik faculty fakultat faculte "
+    "facultad school lehrstuhl chair laboratory laboratoire lab centre center"
+)
+PARENT_WORDS = word_set(
+    "hochschule college klinikum hospital polytechnic politechnika yliopisto "
+    "universitet hogskola hogeschool"
+)
+
 # Mail and web hosts anyone can use; their names say nothing of a company.
 PUBLIC_DOMAINS = word_set(
     "gmail googlemail outlook hotmail live msn yahoo icloud me mac aol gmx web "
@@ -175,18 +186,6 @@ def names_organisation(text: str) -> bool:
     if ends & ORGANISATION_WORDS or names_parent(text):
         return True
     return any(len(w) > 6 and w.endswith(ORGANISATION_ENDINGS) for w in ends)
-
-
-# First words of a part of a university or hospital ("Institut für
-# Informatik", "School of Engineering") and words of the whole it belongs to.
-UNIT_WORDS = word_set(
-    "institut institute instituto istituto klinik faculty fakultat faculte "
-    "facultad school lehrstuhl chair laboratory laboratoire lab centre center"
-)
-PARENT_WORDS = word_set(
-    "hochschule college klinikum hospital polytechnic politechnika yliopisto "
-    "universitet hogskola hogeschool"
-)
 
 
 def names_unit(text: str) -> bool:

@@ -52,6 +52,17 @@ def region_names(country: str) -> tuple[str, ...]:
     return tuple(sorted(names, key=len, reverse=True))
 
 
+def is_region_name(country: str, name: str) -> bool:
+    """Whether a name, in any case and with or without accents, is that of
+    one of the country's states, provinces or territories."""
+    return fold(name) in _folded_region_names(country)
+
+
+@cache
+def _folded_region_names(country: str) -> frozenset[str]:
+    return frozenset(map(fold, region_names(country)))
+
+
 def _key(text: str) -> str:
     # "U.S.A." and "U.K." are spelled with dots as often as without.
     return " ".join(re.sub(r"\.", "", fold(text)).strip(" ,;").split())

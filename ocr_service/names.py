@@ -121,17 +121,12 @@ def trim_to_email(
     words follow that no email backs, as when OCR joined the name with the
     next column: "Ana Lima Tel" with ana.lima@... gives "Ana Lima"."""
     words = text.split()
-    locals_ = [re.sub(r"[^a-z]", "", fold(p)) for p in local_parts]
+    locals_ = _letters_of(local_parts)
     # Emails often spell one half of a double name: "Meer" of "Meer-Bakker".
     matched = [
         i
         for i, word in enumerate(words)
-        if any(
-            len(v) >= 3 and v in lp
-            for half in [word, *word.split("-")]
-            for v in _spellings(half)
-            for lp in locals_
-        )
+        if any(_spelled(half, locals_) for half in [word, *word.split("-")])
     ]
     if all(words[i].lower() in PARTICLES for i in matched):
         return text
@@ -294,14 +289,19 @@ def _first_of_two_family_names(parts: list[str], local_parts: list[str]) -> int:
     when they do not."""
     for start in (len(parts) - 2, len(parts) - 3):
         joined = start == len(parts) - 2 or parts[start + 1].lower() in JOINERS
-        if start >= 1 and joined and _spelled(parts[start], local_parts):
+        if start >= 1 and joined and _spelled(parts[start], _letters_of(local_parts)):
             return start
     return len(parts)
 
 
-def _spelled(word: str, local_parts: list[str]) -> bool:
-    """Whether an email's local part spells the word, of three letters or more."""
-    locals_ = [re.sub(r"[^a-z]", "", fold(p)) for p in local_parts]
+def _letters_of(local_parts: list[str]) -> list[str]:
+    """Emails' local parts as their plain letters: "j.doe-2" is "jdoe"."""
+    return [re.sub(r"[^a-z]", "", fold(p)) for p in local_parts]
+
+
+def _spelled(word: str, locals_: list[str]) -> bool:
+    """Whether a local part, as _letters_of gives it, spells the word of
+    three letters or more."""
     return any(len(v) >= 3 and v in lp for v in _spellings(word) for lp in locals_)
 
 
@@ -310,7 +310,7 @@ def _family_start(parts: list[str], local_parts: list[str]) -> int:
     while cut > 1 and parts[cut - 1].lower() in PARTICLES:
         cut -= 1
     # "adelmonte" says "Del Monte" is one family name.
-    locals_ = [re.sub(r"[^a-z]", "", fold(p)) for p in local_parts]
+    locals_ = _letters_of(local_parts)
     for start in range(1, cut):
         family = re.sub(r"[^a-z]", "", fold("".join(parts[start:])))
         if any(len(family) >= 5 and local.endswith(family) for local in locals_):

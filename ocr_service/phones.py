@@ -9,6 +9,7 @@ import phonenumbers
 from phonenumbers import PhoneNumberType
 
 from cardscan.v1 import contact_pb2
+from ocr_service import addresses
 
 MOBILE = contact_pb2.PHONE_TYPE_MOBILE
 WORK = contact_pb2.PHONE_TYPE_WORK
@@ -116,11 +117,11 @@ def find(text: str, region: str | None) -> list[Found]:
     return [] if phone is None else [Found(phone, 0, len(text))]
 
 
-# A Brazilian postcode, which no phone number is shaped as.
-CEP = re.compile(r"\d{5}-\d{3}")
+CEP = re.compile(addresses.CEP)
+# A postcode's or a post box's word before a number: no phone follows it.
 POSTAL_LABEL = re.compile(
-    r"\W*(?:CEP|PLZ|C\.?P|ZIP|Postfach|Postboks|Postbus|Box|P\.?\s?O\.?\s?Box|BP"
-    r"|Apartado|Casilla)\b",
+    rf"\W*(?:{addresses.POSTCODE_WORDS}|Postfach|Postboks|Postbus|Box"
+    r"|P\.?\s?O\.?\s?Box|BP|Apartado|Casilla)\b",
     re.IGNORECASE,
 )
 
