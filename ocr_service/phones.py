@@ -47,7 +47,7 @@ _NUMBER = (
     rf"(?:,?\s*{_EXTENSION_MARK}\s*\d{{1,6}})?"
 )
 LABELLED = re.compile(
-    rf"(?<![\w@])(?P<label>{_LABEL})\s*\.?\s*[:|]?\s*(?P<number>{_NUMBER})",
+    rf"(?<![\w@])(?P<label>{_LABEL})\s*\.?\s*(?:[:|]\s*){{0,2}}(?P<number>{_NUMBER})",
     re.IGNORECASE,
 )
 # A number alone on its line, perhaps after a label too garbled to read,
@@ -151,22 +151,34 @@ def build(printed: str, kind: int | None, region: str | None):
     if kind is None:
         kind = _type_of(parsed) if parsed is not None else UNSPECIFIED
     # A number printed without its country stays as printed, extension and
-    # all: its country would be a guess.
-    number = _e164(parsed) if _prints_country(main) else None
+    # all: its country would be a guess. So does one whose E.164 form would
+    # lose a digit the card printed: which one the card means is a guess too.
+    number = None
+    if _prints_country(main) and not _drops_digits(main, _e164(parsed)):
+        number = _e164(parsed)
     return contact_pb2.Phone(
         type=kind, number=number or printed, extension=extension, raw=printed
     )
 
 
 def rewrites_digits(phone: contact_pb2.Phone) -> bool:
-    """True when the normalised number does not keep the digits printed:
+    """True when the number's E.164 form would not keep the digits printed:
     libphonenumber drops a "0" printed after the country code outside
-    brackets, as in "+31 02-7912248", which the card may mean."""
-    if not phone.number.startswith("+"):
+    brackets, as in "+31 02-7912248", which the card may mean. Such a
+    number is kept as printed."""
+    main = _EXTENSION.sub("", phone.raw)
+    if not _prints_country(main):
         return False
-    printed = _EXTENSION.sub("", phone.raw)
+    return _drops_digits(main, _e164(_parse(main, None)))
+
+
+def _drops_digits(printed: str, e164: str | None) -> bool:
+    """Whether an E.164 form leaves out digits of the number printed with
+    its country; a "(0)" printed for national callers is no such digit."""
+    if e164 is None:
+        return False
     printed = (_international(printed) or printed).replace("(0)", "")
-    return re.sub(r"\D", "", printed) != re.sub(r"\D", "", phone.number)
+    return re.sub(r"\D", "", printed) != re.sub(r"\D", "", e164)
 
 
 def country_of(phones: Iterable[contact_pb2.Phone]) -> str | None:

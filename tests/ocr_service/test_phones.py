@@ -81,6 +81,18 @@ def test_normalising_that_drops_a_printed_digit_is_told(printed, rewritten):
 
 
 @pytest.mark.parametrize(
+    "printed",
+    ["+31 02-7912248", "+31(0)07-5983867", "+46 (0)08 647 457 56", "+49(0) 0417 82995"],
+)
+def test_a_number_whose_e164_form_would_lose_a_printed_digit_stays_as_printed(
+    printed,
+):
+    phone = phones.build(printed, phones.WORK, None)
+
+    assert phone.number == printed
+
+
+@pytest.mark.parametrize(
     ("line", "kind", "number"),
     [
         ("Natel +41 79 555 67 89", phones.MOBILE, "+41795556789"),
@@ -92,6 +104,13 @@ def test_normalising_that_drops_a_printed_digit_is_told(printed, rewritten):
 )
 def test_labels_of_more_languages_give_the_type(line, kind, number):
     assert numbers(line) == [(kind, number, "")]
+
+
+@pytest.mark.parametrize(
+    "line", ["Phone: | 446.829.2858", "Mobile :| 446.829.2858", "Tel.: 446.829.2858"]
+)
+def test_a_label_may_end_in_both_a_colon_and_a_bar(line):
+    assert [number for _, number, _ in numbers(line)] == ["446.829.2858"]
 
 
 def test_a_number_with_its_country_is_found_after_a_label_no_listing_holds():
