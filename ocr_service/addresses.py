@@ -117,6 +117,7 @@ UNIT_WORDS = word_set(
     """
     suite ste apt apartment flat unit floor fl studio building bldg room rm
     office level etage stock bus piano appartamento interno scala andar sala
+    puerta piso
     """
 )
 # Endings of street names written as one word: "Hauptstraße", "Kerkstraat".
@@ -128,11 +129,22 @@ STREET_ENDINGS = (
     "gade", "vej", "veien", "katu", "tie", "utca",
 )  # fmt: skip
 
-# A street name of up to four words, then its house number with perhaps a
-# letter or a second number: "Damrak 1", "Oude Gracht 12a", "Rokin 75-2".
+# A street name of up to five words, then its house number with perhaps a
+# letter or a second number, and perhaps a flat or floor: "Damrak 1",
+# "Oude Gracht 12a", "Rokin 75-2", "Calle Mayor 4 Puerta 9".
+_HOUSE_NUMBER = r"\d{1,4}(?:[a-zA-Z]|[-/]\d{1,3})?"
+_UNIT = rf"(?:{'|'.join(sorted(UNIT_WORDS))})\.?\s*\d{{1,4}}[a-zA-Z]?"
 NUMBERED_STREET = re.compile(
-    r"[^\W\d_][\w.'-]*(?: [^\W\d_][\w.'-]*){0,3},? \d{1,4}(?:[a-zA-Z]|[-/]\d{1,3})?"
+    rf"[^\W\d_][\w.'-]*(?: [^\W\d_][\w.'-]*){{0,4}},? {_HOUSE_NUMBER}"
+    rf"(?:,? {_UNIT})?",
+    re.IGNORECASE,
 )
+# A line that starts with a house number alone, perhaps with its flat or
+# floor, and leaves the street's name to the line above: "92, 13853 Crosa".
+NUMBER_FIRST = re.compile(rf"\s*{_HOUSE_NUMBER}(?: {_UNIT})?\s*(?:,|$)", re.IGNORECASE)
+# A line that starts with a flat, floor or unit and then a number:
+# "Level 3 1 Johnson Arcade", "Unit 37 06 Jacob Triangle".
+UNIT_FIRST = re.compile(rf"\s*{_UNIT}\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -202,6 +214,17 @@ def numbered_street(text: str) -> bool:
     return re.fullmatch(NUMBERED_STREET, text.strip(" ,")) is not None
 
 
+def number_first(text: str) -> bool:
+    """True when a line starts with a house number standing alone, its
+    street's name printed on the line before: "92, 13853, Crosa (BI)"."""
+    return NUMBER_FIRST.match(text) is not None
+
+
+def unit_first(text: str) -> bool:
+    """True when a line starts with a unit and its number: "Level 3 1 X"."""
+    return UNIT_FIRST.match(fold(text)) is not None
+
+
 def _ends_like_a_street(word: str) -> bool:
     # "-ring" after a vowel is an English "-ing": "Catering", "Engineering".
     if re.search(r"[aeiouy]ring$", word):
@@ -234,7 +257,8 @@ def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
         result.full = ", ".join(parts)
     line, named = _without_country(parts[index], postal)
     result.postal_code = code
-    city = _city(line, postal, parts[index - 1] if index else "")
+    line_after = next((p for p in parts[index + 1 :] if not countries.code_of(p)), "")
+    city = _city(line, postal, parts[index - 1] if index else "", line_after)
     place, region = _without_region(city)
     # Brazil prints the district before the city: "Bela Vista - São Paulo".
     result.city = place.rsplit(" - ", 1)[-1]
@@ -346,12 +370,14 @@ def _without_region(city: str) -> tuple[str, str]:
     return city[: match.start()].strip(" ,"), region.strip()
 
 
-def _city(line: str, postal: Postal, line_before: str) -> str:
+def _city(line: str, postal: Postal, line_before: str, line_after: str) -> str:
     """The city as printed, with any region after it: after the code, else
-    the piece before it."""
+    on the line under it, else the piece before it."""
     after = line[postal.end :].strip(" ,")
     if after:
         return after.split(",")[0].strip()
+    if line_after:
+        return line_after.split(",")[0].strip()
     before = POSTCODE_MARK.sub("", line[: postal.start]).rstrip(" ,")
     if postal.region:
         before = before[: before.rfind(postal.region)].rstrip(" ,")

@@ -309,43 +309,83 @@ def _take_address(card: Card) -> None:
 
 
 def _address_block(texts: list[Segment], region: str | None) -> list[Segment]:
-    """The consecutive text segments that make the address, ending at the
+    """The consecutive text segments that make the address, around the
     last one with a postal code or, lacking one, a street."""
     by_order = {s.order: s for s in texts}
     postal_anchors = [s for s in texts if _postal_line(s, by_order, region)]
-    anchors = postal_anchors
-    if not anchors:
-        anchors = [
-            s
-            for s in texts
-            if addresses.street_evidence(s.text) and re.search(r"\d", s.text)
-        ]
-    if not anchors:
+    if postal_anchors:
+        anchor = postal_anchors[-1]
+        return (
+            _lines_above_postcode(anchor, by_order, region)
+            + [anchor]
+            + _lines_below_postcode(anchor, by_order, region)
+        )
+    streets = [
+        s
+        for s in texts
+        if addresses.street_evidence(s.text) and re.search(r"\d", s.text)
+    ]
+    if not streets:
         return []
-    anchor = top = anchors[-1]
-    block = [anchor]
+    street = streets[-1]
+    return (
+        _streets_above(street, by_order, right_above_postcode=False)
+        + [street]
+        + _places_to_a_country(street, by_order)
+    )
+
+
+def _lines_above_postcode(
+    anchor: Segment, by_order: dict[int, Segment], region: str | None
+) -> list[Segment]:
+    """The city and street lines printed above a postal line."""
     above = by_order.get(anchor.order - 1)
-    city_above = _is_place(above) and not _place_beside(anchor.text, region)
-    if anchor in postal_anchors and city_above:
-        top = above
-        block.insert(0, top)
-    # Streets come before the postal line or its city, at most two lines up.
+    # The code alone, or with its region: "Manchester" over "M2 4LQ",
+    # "Main St 5, Austin" over "TX 78701".
+    city_above = above is not None and (_is_place(above) or _ends_in_place(above))
+    if city_above and not _place_beside(anchor.text, region):
+        return _streets_above(above, by_order, right_above_postcode=True) + [above]
+    return _streets_above(anchor, by_order, right_above_postcode=True)
+
+
+def _streets_above(
+    top: Segment, by_order: dict[int, Segment], right_above_postcode: bool
+) -> list[Segment]:
+    """The street lines above the top of an address, at most two."""
+    streets: list[Segment] = []
     for step in (1, 2):
         before = by_order.get(top.order - step)
         if before is None:
             break
-        right_above_postcode = step == 1 and anchor in postal_anchors
-        if not _address_like(before) and not (
-            right_above_postcode and addresses.numbered_street(before.text)
-        ):
+        # A street's name with its number, or a name alone over a line that
+        # starts with the number: "Incrocio Renzo" over "92, 13853, Crosa".
+        named_over_postcode = (
+            right_above_postcode
+            and step == 1
+            and (
+                addresses.numbered_street(before.text)
+                or (addresses.number_first(top.text) and _is_place(before))
+            )
+        )
+        if not _address_like(before) and not named_over_postcode:
             break
-        block.insert(0, before)
+        streets.insert(0, before)
+    return streets
+
+
+def _lines_below_postcode(
+    anchor: Segment, by_order: dict[int, Segment], region: str | None
+) -> list[Segment]:
+    """The city printed under a line that ends with its postal code, and a
+    country line that ends the address."""
+    below = []
     after = by_order.get(anchor.order + 1)
+    if _ends_with_postcode(anchor.text, region) and _is_city(after):
+        below.append(after)
+        after = by_order.get(after.order + 1)
     if after is not None and countries.code_of(after.text):
-        block.append(after)
-    elif anchor not in postal_anchors:
-        block += _places_to_a_country(anchor, by_order)
-    return block
+        below.append(after)
+    return below
 
 
 def _places_to_a_country(
@@ -374,7 +414,8 @@ def _postal_line(
     # British print "Manchester" over "M2 4LQ", Brazil a city over its CEP.
     if sum(c.isalpha() for c in segment.text) >= 3:
         return True
-    return _is_place(by_order.get(segment.order - 1))
+    above = by_order.get(segment.order - 1)
+    return _is_place(above) or (above is not None and _ends_in_place(above))
 
 
 def _place_beside(text: str, region: str | None) -> bool:
@@ -387,6 +428,26 @@ def _place_beside(text: str, region: str | None) -> bool:
     return sum(c.isalpha() for c in rest) >= 3
 
 
+def _ends_with_postcode(text: str, region: str | None) -> bool:
+    postal = addresses.postal_code(text, region)
+    return postal is not None and not text[postal.end :].strip(" ,.")
+
+
+def _ends_in_place(segment: Segment) -> bool:
+    """True when a line's last comma-parted piece is a place: "Calle Mayor
+    4, Huesca"."""
+    head, comma, last = segment.text.rpartition(",")
+    return (
+        bool(comma and head.strip())
+        and re.fullmatch(r"\s*[^\W\d_][^\d@]*", last) is not None
+    )
+
+
+def _is_city(segment: Segment | None) -> bool:
+    """True when a line may be a city alone: a place of a few words."""
+    return _is_place(segment) and len(segment.text.split()) <= 4
+
+
 def _is_place(segment: Segment | None) -> bool:
     if segment is None:
         return False
@@ -394,10 +455,15 @@ def _is_place(segment: Segment | None) -> bool:
 
 
 def _address_like(segment: Segment) -> bool:
-    # A street line names a street type or starts with its house number;
-    # a name with a number after it is more often two columns run together.
+    # A street line names a street type or starts with its house number,
+    # perhaps after its unit ("Level 3 1 Johnson Arcade"); a name with a
+    # number after it is more often two columns run together.
     text = segment.text
-    return addresses.street_evidence(text) or re.match(r"\d", text) is not None
+    return (
+        addresses.street_evidence(text)
+        or re.match(r"\d", text) is not None
+        or addresses.unit_first(text)
+    )
 
 
 # Kinds of segment made of words rather than numbers or addresses.

@@ -30,9 +30,10 @@ _TLD_ENDING_A_HOST = (
     r"(?:" + "|".join(sorted(COMMON_TLDS)) + r"|[a-z]{2})(?=\s*$|/|\s*[|;])"
 )
 
-# Marks OCR reads in place of "@": "(at)" as people write it, "©" and "®"
+# Marks OCR reads in place of "@": "(at)" as people write it, between a
+# name and a domain (Italy prints a province "Asti (AT)"), and "©" and "®"
 # from the ring of the glyph.
-_AT_WORDS = re.compile(r"\s*[(\[]\s*at\s*[)\]]\s*", re.IGNORECASE)
+_AT_WORDS = re.compile(r"(?<=\w)\s*[(\[]\s*at\s*[)\]]\s*(?=[\w-]+\.\w)", re.IGNORECASE)
 _AT_GLYPHS = re.compile(r"(?<=\w)\s*[©®]\s*(?=\w)")
 
 

@@ -1087,3 +1087,80 @@ def test_a_universitys_institute_is_the_department():
 
     assert contact.department == "Institut für Informatik"
     assert contact.company == "Technische Universität Dresden"
+
+
+@pytest.mark.parametrize(
+    ("rows", "street", "code", "city"),
+    [
+        (
+            ["Incrocio Renzo", "92, 13853, Crosa (BI)"],
+            "Incrocio Renzo, 92",
+            "13853",
+            "Crosa",
+        ),
+        (
+            ["Canale Bottigliero", "516 Piano 8, 10043, Orbassano (TO)"],
+            "Canale Bottigliero, 516 Piano 8",
+            "10043",
+            "Orbassano",
+        ),
+        (
+            ["Level 1 731 Myers Pass", "Lake Randall, NSW, 2711"],
+            "Level 1 731 Myers Pass",
+            "2711",
+            "Lake Randall",
+        ),
+        (
+            ["Cuesta de Plácido Muro 4 Puerta 9", "La Coruña, 44710"],
+            "Cuesta de Plácido Muro 4 Puerta 9",
+            "44710",
+            "La Coruña",
+        ),
+        (
+            ["Vial Fortunato Diaz 634, Huesca", "23206"],
+            "Vial Fortunato Diaz 634",
+            "23206",
+            "Huesca",
+        ),
+        (
+            ["97298 Malik Lodge Apt. 622, Dannyshire", "WY 50051"],
+            "97298 Malik Lodge Apt. 622",
+            "50051",
+            "Dannyshire",
+        ),
+        (
+            ["Wesselboulevard 4, 5563 GQ", "Vethuizen"],
+            "Wesselboulevard 4",
+            "5563 GQ",
+            "Vethuizen",
+        ),
+        (
+            ["Via Maura, 52, 38080", "Caderzone (TN)"],
+            "Via Maura, 52",
+            "38080",
+            "Caderzone",
+        ),
+    ],
+)
+def test_an_address_split_over_two_lines_anywhere_is_whole(rows, street, code, city):
+    contact = fields.parse(card(("Ana Lima", 48), "ana@limalabs.com", *rows))
+
+    assert contact.address.full == ", ".join(rows)
+    assert (
+        contact.address.street,
+        contact.address.postal_code,
+        contact.address.city,
+    ) == (
+        street,
+        code,
+        city,
+    )
+
+
+def test_an_italian_province_after_the_city_is_no_at_sign():
+    printed = "Piazza Bianca, 493 Piano 7, 14013, Monale (AT)"
+    contact = fields.parse(card(("Ana Lima", 48), "ana@limalabs.com", printed))
+
+    assert contact.address.full == printed
+    assert contact.address.region == "AT"
+    assert list(contact.emails) == ["ana@limalabs.com"]
