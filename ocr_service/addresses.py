@@ -97,13 +97,16 @@ STREET_WORDS = word_set(
     strasse straße str weg allee platz ring gasse damm ufer chaussee
     rue avenue boulevard bd chemin place allee impasse quai route cours
     calle avenida paseo plaza camino carretera ronda travesia
+    pasaje pasadizo callejon cuesta glorieta rambla vial bajada acceso
+    urbanizacion carrer
     via viale piazza corso vicolo stretto rotonda largo piazzale strada
-    contrada borgo localita appartamento piano
+    contrada borgo localita appartamento piano incrocio
     carrera diagonal transversal
     rua avenida travessa estrada praca alameda rodovia jardim chacara favela
     feira lago lagoa praia vila viela quadra setor sitio fazenda residencial
     conjunto morro recanto ladeira parque campo condominio distrito colonia
     nucleo trecho vale vereda loteamento esplanada passarela aeroporto
+    trevo patio viaduto estacao
     straat laan plein gracht singel kade dijk steeg hof park baan dreef pad
     markt wal
     gatan vagen torget gata vag plan backe
@@ -205,6 +208,12 @@ def street_evidence(text: str) -> bool:
     if any(_ends_like_a_street(w) for w in words):
         return True
     return re.fullmatch(r"\s*\d{1,5}[a-zA-Z]?\s*,?\s*", text) is not None
+
+
+def starts_with_street_word(text: str) -> bool:
+    """True when a line's first word is a street type: "rue de la Paix"."""
+    words = re.findall(r"[\w.]+", fold(text))
+    return bool(words) and words[0].strip(".") in STREET_WORDS
 
 
 def numbered_street(text: str) -> bool:

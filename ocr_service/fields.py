@@ -85,7 +85,11 @@ class Card:
 
 def parse(lines: Sequence[Line]) -> contact_pb2.Contact:
     """The contact printed on a card, from the lines OCR read on it."""
-    kept = [line for line in lines if not is_noise(line)]
+    kept = [
+        line
+        for line, below in zip(lines, [*lines[1:], None], strict=False)
+        if not is_noise(line) or _house_number_over_street(line, below)
+    ]
     region = _region_of(kept)
     card = Card(_segments(kept, region), region=region)
     _take_links(card)
@@ -115,6 +119,18 @@ def is_noise(line: Line) -> bool:
         return True
     # Texture reads as punctuation and stray capitals with few real words.
     return characters < len(line.text.replace(" ", "")) * 0.6
+
+
+def _house_number_over_street(line: Line, below: Line | None) -> bool:
+    """True for a lone "1", which is_noise takes for a stroke, printed
+    over a street that starts with its street word: "1" over "rue de la
+    Paix, 75002 Paris"."""
+    return (
+        line.text.strip(" ,") == "1"
+        and below is not None
+        and abs(line.left - below.left) <= below.height
+        and addresses.starts_with_street_word(below.text)
+    )
 
 
 def ocr_trust(line: Line) -> float:
@@ -323,7 +339,9 @@ def _address_block(texts: list[Segment], region: str | None) -> list[Segment]:
     streets = [
         s
         for s in texts
-        if addresses.street_evidence(s.text) and re.search(r"\d", s.text)
+        if addresses.street_evidence(s.text)
+        and re.search(r"\d", s.text)
+        and _names_more_than_a_number(s, by_order)
     ]
     if not streets:
         return []
@@ -332,6 +350,19 @@ def _address_block(texts: list[Segment], region: str | None) -> list[Segment]:
         _streets_above(street, by_order, right_above_postcode=False)
         + [street]
         + _places_to_a_country(street, by_order)
+    )
+
+
+def _names_more_than_a_number(segment: Segment, by_order: dict[int, Segment]) -> bool:
+    """True unless a line is a number alone with no address line above it
+    to end: logos leave digits, and a number alone is no address."""
+    if re.search(r"[^\W\d_]", segment.text):
+        return True
+    above = by_order.get(segment.order - 1)
+    return (
+        above is not None
+        and _address_like(above)
+        and re.search(r"[^\W\d_]", above.text) is not None
     )
 
 

@@ -1164,3 +1164,44 @@ def test_an_italian_province_after_the_city_is_no_at_sign():
     assert contact.address.full == printed
     assert contact.address.region == "AT"
     assert list(contact.emails) == ["ana@limalabs.com"]
+
+
+def test_a_lone_one_over_its_street_is_the_house_number_not_a_stroke():
+    contact = fields.parse(
+        card(
+            ("Ana Lima", 48),
+            "ana@limalabs.com",
+            "1",
+            "rue Sylvie Jacques, 59633 Buisson",
+        )
+    )
+
+    assert contact.address.street == "1, rue Sylvie Jacques"
+
+
+def test_a_digit_a_logo_left_is_no_address():
+    lines = [
+        Line("7", 60, 20, 30, 120, 0.4),
+        *card(("Ana Lima", 48), "ana@limalabs.com"),
+    ]
+
+    assert fields.parse(lines).address.full == ""
+
+
+@pytest.mark.parametrize(
+    ("rows", "street"),
+    [
+        (
+            ["Trevo Bárbara Cunha", "Pongelupe, 74813023 Barbosa do Campo / AC"],
+            "Trevo Bárbara Cunha",
+        ),
+        (
+            ["Glorieta de Sabina Mendez", "17907 Asturias"],
+            "Glorieta de Sabina Mendez",
+        ),
+    ],
+)
+def test_street_types_of_brazil_and_spain_start_a_street(rows, street):
+    contact = fields.parse(card(("Ana Lima", 48), "ana@limalabs.com", *rows))
+
+    assert contact.address.street == street
