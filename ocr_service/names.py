@@ -33,7 +33,7 @@ GENERATION = re.compile(r",?\s+(?:Jr\.?|Sr\.|II|III|IV)$")
 # Particles that belong to the family name that follows them.
 PARTICLES = word_set(
     "van von der den de del della di da das do dos du le la ten ter te zu af "
-    "al bin ibn mac st. saint ó o ní nic uí"
+    "al bin ibn mac st. saint ó o ní nic uí 't ’t 's ’s het d' d’ l' l’ en"
 )
 # The capital and small letters of the Latin alphabets, accented ones of
 # every European language included ("Ł", "ő", "ș").
@@ -59,14 +59,15 @@ def likeness(text: str) -> float:
     if re.search(r"[\d@/:|]", text):
         return 0.0
     parts = split_parts(text)
-    if not 2 <= len(parts) <= 5:
+    particles = sum(p.lower() in PARTICLES | JOINERS for p in parts)
+    # Particles lengthen a name: "Olivia van der Stael de Jonge".
+    if not 2 <= len(parts) <= 5 + min(particles, 2):
         return 0.0
     # A word with a dot that is no initial ends a phrase, as in a slogan.
     if any(map(_ends_a_phrase, parts)):
         return 0.2
     capitals = sum(bool(_CAPITALS.match(p)) for p in parts)
     capitalised = sum(bool(_WORD.match(p)) and len(p) > 1 for p in parts) + capitals
-    particles = sum(p.lower() in PARTICLES | JOINERS for p in parts)
     if capitalised + particles < len(parts) or capitalised < 2:
         return 0.2 if capitalised >= 1 else 0.0
     score = 0.8 if len(parts) <= 3 else 0.65
@@ -272,7 +273,7 @@ def person_name(
     parts = split_parts(full)
     if len(parts) < 2:
         return contact_pb2.PersonName(full=full, prefix=prefix, family=" ".join(parts))
-    cut = _family_start(parts, local_parts)
+    cut = _family_start(parts, local_parts, two_family_names)
     if two_family_names:
         cut = min(cut, _first_of_two_family_names(parts, local_parts))
     return contact_pb2.PersonName(
@@ -305,10 +306,18 @@ def _spelled(word: str, locals_: list[str]) -> bool:
     return any(len(v) >= 3 and v in lp for v in _spellings(word) for lp in locals_)
 
 
-def _family_start(parts: list[str], local_parts: list[str]) -> int:
+def _family_start(
+    parts: list[str], local_parts: list[str], two_family_names: bool
+) -> int:
     cut = len(parts) - 1
     while cut > 1 and parts[cut - 1].lower() in PARTICLES:
         cut -= 1
+    # The first particle after the given name starts the family name, of
+    # one or two: "van Hoevel en van Zwindrecht"; not where people carry
+    # two family names, whose given names hold particles: "María del Carmen".
+    particles = [i for i in range(1, cut) if parts[i].lower() in PARTICLES]
+    if particles and not two_family_names:
+        cut = particles[0]
     # "adelmonte" says "Del Monte" is one family name.
     locals_ = _letters_of(local_parts)
     for start in range(1, cut):

@@ -1205,3 +1205,29 @@ def test_street_types_of_brazil_and_spain_start_a_street(rows, street):
     contact = fields.parse(card(("Ana Lima", 48), "ana@limalabs.com", *rows))
 
     assert contact.address.street == street
+
+
+@pytest.mark.parametrize(
+    ("printed", "email", "given", "family"),
+    [
+        ("Jort van 't Wel", "jort@rooijgroep.nl", "Jort", "van 't Wel"),
+        ("Karlijn d' Heripon", "karlijn.dheripon@davidnv.nl", "Karlijn", "d' Heripon"),
+        (
+            "Milan van Hoevel en van Zwindrecht",
+            "milan@debruyn.nl",
+            "Milan",
+            "van Hoevel en van Zwindrecht",
+        ),
+        (
+            "Olivia van der Stael de Jonge",
+            "ovanderstaeldejonge@pauw.nl",
+            "Olivia",
+            "van der Stael de Jonge",
+        ),
+    ],
+)
+def test_dutch_family_names_keep_all_their_particles(printed, email, given, family):
+    contact = fields.parse(card("Pauw Groep", (printed, 48), "Video editor", email))
+
+    assert contact.name.full == printed
+    assert (contact.name.given, contact.name.family) == (given, family)
