@@ -210,6 +210,15 @@ def street_evidence(text: str) -> bool:
     return re.fullmatch(r"\s*\d{1,5}[a-zA-Z]?\s*,?\s*", text) is not None
 
 
+# The post offices of the American forces abroad, with their "state".
+MILITARY_POST = re.compile(r"\b[AFD]PO,?\s+A[AEP]\b")
+
+
+def military_post(text: str) -> bool:
+    """True when a line names an APO, FPO or DPO: "FPO AP 89018"."""
+    return MILITARY_POST.search(text) is not None
+
+
 def starts_with_street_word(text: str) -> bool:
     """True when a line's first word is a street type: "rue de la Paix"."""
     words = re.findall(r"[\w.]+", fold(text))

@@ -371,6 +371,10 @@ def _lines_above_postcode(
 ) -> list[Segment]:
     """The city and street lines printed above a postal line."""
     above = by_order.get(anchor.order - 1)
+    # An American military post office follows its unit or ship, whatever
+    # it is named: "USNS Wells" over "FPO AP 89018".
+    if above is not None and addresses.military_post(anchor.text):
+        return [above]
     # The code alone, or with its region: "Manchester" over "M2 4LQ",
     # "Main St 5, Austin" over "TX 78701".
     city_above = above is not None and (_is_place(above) or _ends_in_place(above))

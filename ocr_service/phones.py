@@ -46,8 +46,10 @@ _NUMBER = (
     r"(?:\+\s?)?\(?\d[\d\s().\-/]{4,}\d"
     rf"(?:,?\s*{_EXTENSION_MARK}\s*\d{{1,6}})?"
 )
+# The label stands apart from the number: "T427232" is an Irish postcode.
 LABELLED = re.compile(
-    rf"(?<![\w@])(?P<label>{_LABEL})\s*\.?\s*(?:[:|]\s*){{0,2}}(?P<number>{_NUMBER})",
+    rf"(?<![\w@])(?P<label>{_LABEL})(?=[\s.:|+(])\s*\.?\s*(?:[:|]\s*){{0,2}}"
+    rf"(?P<number>{_NUMBER})",
     re.IGNORECASE,
 )
 # A number alone on its line, perhaps after a label too garbled to read,

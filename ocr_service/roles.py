@@ -79,6 +79,11 @@ DEPARTMENT_KINDS = word_set(
 )
 
 
+# Of those, the English words, which come before what they name only
+# with a preposition.
+ENGLISH_KINDS = word_set("office department")
+
+
 def is_department(text: str) -> bool:
     """True when every word of a short line names a department or joins
     department words, or when a word for a part of an organisation starts
@@ -91,6 +96,10 @@ def is_department(text: str) -> bool:
     if any(known) and all(k or g for k, g in zip(known, glue, strict=True)):
         return True
     kind = {found[0], found[-1]} & DEPARTMENT_KINDS
+    # English names the part after the kind only with "of" or "for":
+    # "Office of the Registrar", but "Office Depot" is a firm.
+    if found[0] in ENGLISH_KINDS and found[-1] not in DEPARTMENT_KINDS:
+        kind = kind if found[1:2] in (["of"], ["for"]) else set()
     others = [w for w in found if w not in DEPARTMENT_KINDS and len(w) > 1]
     return len(found) >= 2 and bool(kind) and not any(map(_is_title_word, others))
 

@@ -1231,3 +1231,40 @@ def test_dutch_family_names_keep_all_their_particles(printed, email, given, fami
 
     assert contact.name.full == printed
     assert (contact.name.given, contact.name.family) == (given, family)
+
+
+@pytest.mark.parametrize(
+    ("rows", "street", "city", "region"),
+    [
+        (["USNS Wells", "FPO AP 89018"], "USNS Wells", "FPO", "AP"),
+        (["PSC 4051, Box 3567", "APO AA 12345"], "PSC 4051, Box 3567", "APO", "AA"),
+    ],
+)
+def test_a_military_post_office_keeps_its_unit_or_ship(rows, street, city, region):
+    contact = fields.parse(card(("Ana Lima", 48), "ana@limalabs.com", *rows))
+
+    address = contact.address
+    assert (address.street, address.city, address.region) == (street, city, region)
+
+
+def test_an_irish_eircode_after_a_street_is_no_phone_labelled_t():
+    contact = fields.parse(
+        card(("Ana Lima", 48), "ana@limalabs.ie", "70 Keightley Street T427232 Ville")
+    )
+
+    assert list(contact.phones) == []
+    assert contact.address.postal_code == "T427232"
+
+
+@pytest.mark.parametrize(
+    ("company", "email"),
+    [
+        ("Office Depot", "ana@officedepot.com"),
+        ("Department Store Group", "ana@dsg.com"),
+    ],
+)
+def test_a_firm_named_after_an_english_kind_of_department_is_a_company(company, email):
+    contact = fields.parse(card(company, ("Ana Lima", 48), "Buyer", email))
+
+    assert contact.company == company
+    assert contact.department == ""

@@ -148,3 +148,8 @@ def test_a_number_after_words_and_a_colon_is_a_phone(line, kind, number, extensi
 @pytest.mark.parametrize("line", ["Postfach: 10 20 30", "PO Box: 1234 5678"])
 def test_a_post_box_before_a_colon_is_no_phone(line):
     assert numbers(line) == []
+
+
+def test_a_one_letter_label_stands_apart_from_its_number():
+    assert numbers("T427232") == []
+    assert numbers("T+49 30 1234567") == [(phones.WORK, "+49301234567", "")]
