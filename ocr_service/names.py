@@ -151,7 +151,24 @@ def trim_to_email(
         end += 1
     if two_family_names:
         end = _second_family_name_end(words, end)
+    end = _family_name_after_particles(words, end)
     return " ".join(words[start:end])
+
+
+def _family_name_after_particles(words: list[str], end: int) -> int:
+    """The end of the name when a family name with its particles ends the
+    line past where the email's words end: "Luiz Miguel da Conceição" of
+    luizmiguel@; the next column never starts with a particle."""
+    rest = words[end:]
+    particles = 0
+    while particles < len(rest) and rest[particles].lower() in PARTICLES:
+        particles += 1
+    if not particles or len(rest) != particles + 1:
+        return end
+    word = rest[-1]
+    if not _WORD.match(word) or roles.title_word_count(word) or phones.is_label(word):
+        return end
+    return len(words)
 
 
 def _second_family_name_end(words: list[str], end: int) -> int:

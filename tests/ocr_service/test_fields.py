@@ -1268,3 +1268,12 @@ def test_a_firm_named_after_an_english_kind_of_department_is_a_company(company, 
 
     assert contact.company == company
     assert contact.department == ""
+
+
+def test_a_family_name_with_particles_stays_past_the_given_names_an_email_spells():
+    contact = fields.parse(
+        card(("Luiz Miguel da Conceição", 48), "Gerente", "luizmiguel@caldeira.com")
+    )
+
+    assert contact.name.full == "Luiz Miguel da Conceição"
+    assert contact.name.family == "da Conceição"
