@@ -115,6 +115,10 @@ STREET_WORDS = word_set(
     zona lotto isola za zi zac
     """
 )
+# Street types told only as printed: Spain's "C/" for "calle" ("C/ Colón
+# 10"), and Brazil's "Área", whose accent sets it apart from an English
+# "Area Manager".
+STREET_START = re.compile(r"\s*(?:C/\s*|Área\s)[^\W\d_]")
 # Words for a part of a building, printed on the street's line.
 UNIT_WORDS = word_set(
     """
@@ -196,8 +200,7 @@ def _four_digit_code(match: re.Match, text: str, hint: str | None) -> bool:
 
 def street_evidence(text: str) -> bool:
     """True when a line names a street type or is a house number alone."""
-    # Spain abbreviates "calle" as "C/": "C/ Colón 10".
-    if re.match(r"\s*C/\s*[^\W\d_]", text):
+    if STREET_START.match(text):
         return True
     words = re.findall(r"[\w.]+", fold(text))
     # "St" first is a saint, as in "St Mary's Clinic"; a street's "St" ends it.
@@ -221,6 +224,8 @@ def military_post(text: str) -> bool:
 
 def starts_with_street_word(text: str) -> bool:
     """True when a line's first word is a street type: "rue de la Paix"."""
+    if STREET_START.match(text):
+        return True
     words = re.findall(r"[\w.]+", fold(text))
     return bool(words) and words[0].strip(".") in STREET_WORDS
 

@@ -122,15 +122,18 @@ def is_noise(line: Line) -> bool:
 
 
 def _house_number_over_street(line: Line, below: Line | None) -> bool:
-    """True for a lone "1", which is_noise takes for a stroke, printed
-    over a street that starts with its street word: "1" over "rue de la
-    Paix, 75002 Paris"."""
-    return (
-        line.text.strip(" ,") == "1"
-        and below is not None
-        and abs(line.left - below.left) <= below.height
-        and addresses.starts_with_street_word(below.text)
+    """True for a number alone, such as "1" or "11", which is_noise takes
+    for strokes, lined up over a street that starts with its street word:
+    "11" over "rue de la Paix, 75002 Paris"."""
+    if below is None or not line.text.strip(" ,").isdigit():
+        return False
+    edges = (
+        line.left - below.left,
+        line.left + line.width - below.left - below.width,
+        2 * line.left + line.width - 2 * below.left - below.width,
     )
+    lined_up = min(map(abs, edges)) <= below.height
+    return lined_up and addresses.starts_with_street_word(below.text)
 
 
 def ocr_trust(line: Line) -> float:

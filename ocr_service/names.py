@@ -33,7 +33,8 @@ GENERATION = re.compile(r",?\s+(?:Jr\.?|Sr\.|II|III|IV)$")
 # Particles that belong to the family name that follows them.
 PARTICLES = word_set(
     "van von der den de del della di da das do dos du le la ten ter te zu af "
-    "al bin ibn mac st. saint ó o ní nic uí 't ’t 's ’s het d' d’ l' l’ en"
+    "al bin ibn mac st. saint ó o ní nic uí 't ’t 's ’s het d' d’ l' l’ en "
+    "die und auch"
 )
 # The capital and small letters of the Latin alphabets, accented ones of
 # every European language included ("Ł", "ő", "ș").
@@ -61,7 +62,7 @@ def likeness(text: str) -> float:
     parts = split_parts(text)
     particles = sum(p.lower() in PARTICLES | JOINERS for p in parts)
     # Particles lengthen a name: "Olivia van der Stael de Jonge".
-    if not 2 <= len(parts) <= 5 + min(particles, 2):
+    if not 2 <= len(parts) <= 9 or len(parts) - particles > 5:
         return 0.0
     # A word with a dot that is no initial ends a phrase, as in a slogan.
     if any(map(_ends_a_phrase, parts)):

@@ -154,13 +154,29 @@ def build(printed: str, kind: int | None, region: str | None):
         kind = _type_of(parsed) if parsed is not None else UNSPECIFIED
     # A number printed without its country stays as printed, extension and
     # all: its country would be a guess. So does one whose E.164 form would
-    # lose a digit the card printed: which one the card means is a guess too.
+    # lose a digit the card printed: which one the card means is a guess
+    # too; and one that starts "00" but is too short to be dialled abroad.
     number = None
-    if _prints_country(main) and not _drops_digits(main, _e164(parsed)):
+    dialled = main.startswith("+") or _dialled_abroad(parsed)
+    if _prints_country(main) and dialled and not _drops_digits(main, _e164(parsed)):
         number = _e164(parsed)
     return contact_pb2.Phone(
         type=kind, number=number or printed, extension=extension, raw=printed
     )
+
+
+# Digits after the country code that a number dialled abroad has at least,
+# but for a few small islands that libphonenumber knows.
+ABROAD_MIN_DIGITS = 7
+
+
+def _dialled_abroad(parsed) -> bool:
+    """Whether a number printed after "00" is one: valid, or long enough
+    after its country code, unlike "0098 5772", which "00" merely starts."""
+    if parsed is None:
+        return False
+    national = phonenumbers.national_significant_number(parsed)
+    return phonenumbers.is_valid_number(parsed) or len(national) >= ABROAD_MIN_DIGITS
 
 
 def rewrites_digits(phone: contact_pb2.Phone) -> bool:

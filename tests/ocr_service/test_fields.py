@@ -1277,3 +1277,41 @@ def test_a_family_name_with_particles_stays_past_the_given_names_an_email_spells
 
     assert contact.name.full == "Luiz Miguel da Conceição"
     assert contact.name.family == "da Conceição"
+
+
+@pytest.mark.parametrize("number", ["1", "11"])
+def test_a_house_number_of_ones_lined_up_over_its_street_is_kept(number):
+    street = "rue de Bègue, 46598 Buisson"
+    lines = card(("Ana Lima", 48), "ana@limalabs.fr")
+    # Right-aligned, as on a card set flush right.
+    lines.append(Line(number, 400 - 14 * len(number), 150, 14 * len(number), 20, 0.9))
+    lines.append(Line(street, 400 - 14 * len(street), 184, 14 * len(street), 20, 0.95))
+
+    assert fields.parse(lines).address.street == f"{number}, rue de Bègue"
+
+
+def test_a_brazilian_area_is_a_street_where_an_english_area_is_not():
+    contact = fields.parse(
+        card(
+            ("Ana Lima", 48),
+            "Area Manager",
+            "ana@limalabs.com.br",
+            "Área de Nunes",
+            "Nova Granada, 61382-028 Casa Grande / PA",
+        )
+    )
+
+    assert contact.title == "Area Manager"
+    assert contact.address.street == "Área de Nunes"
+
+
+@pytest.mark.parametrize(
+    "printed",
+    ["Vincent die Bont", "Mats Coreth von und zu Coredo und Starkenberg"],
+)
+def test_long_family_names_of_many_particles_are_names(printed):
+    contact = fields.parse(
+        card("Pauw Groep", (printed, 48), "Video editor", "info@pauw.nl")
+    )
+
+    assert contact.name.full == printed

@@ -153,3 +153,8 @@ def test_a_post_box_before_a_colon_is_no_phone(line):
 def test_a_one_letter_label_stands_apart_from_its_number():
     assert numbers("T427232") == []
     assert numbers("T+49 30 1234567") == [(phones.WORK, "+49301234567", "")]
+
+
+def test_a_number_starting_00_too_short_to_be_dialled_abroad_stays_as_printed():
+    assert numbers("Fax 0098 5772", "AU") == [(phones.FAX, "0098 5772", "")]
+    assert numbers("Tel 0049 30 1234567", "AU") == [(phones.WORK, "+49301234567", "")]
