@@ -150,7 +150,11 @@ def trim_to_email(
     end = len(words) if matched[-1] <= first else matched[-1] + 1
     if end < len(words) and GENERATION.fullmatch(" " + words[end]):
         end += 1
-    if two_family_names:
+    # An email of the first words alone may spell the given names only,
+    # "Ana Clara Freitas" of anaclara@, as well as one family name may end
+    # where people carry two.
+    given_only = len(matched) >= 2 and matched == list(range(first, end))
+    if two_family_names or given_only:
         end = _second_family_name_end(words, end)
     end = _family_name_after_particles(words, end)
     return " ".join(words[start:end])

@@ -1315,3 +1315,16 @@ def test_long_family_names_of_many_particles_are_names(printed):
     )
 
     assert contact.name.full == printed
+
+
+@pytest.mark.parametrize(
+    ("printed", "email"),
+    [
+        ("Ana Clara Freitas", "anaclara@caldeira.com"),
+        ("Ole Martin Haugen", "ole.martin@fjord.no"),
+    ],
+)
+def test_an_email_of_the_given_names_alone_leaves_the_family_name(printed, email):
+    contact = fields.parse(card(("Gerente", 20), (printed, 48), email))
+
+    assert contact.name.full == printed
