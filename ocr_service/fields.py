@@ -483,7 +483,11 @@ def _ends_in_place(segment: Segment) -> bool:
 
 def _is_city(segment: Segment | None) -> bool:
     """True when a line may be a city alone: a place of a few words."""
-    return _is_place(segment) and len(segment.text.split()) <= 4
+    if not _is_place(segment):
+        return False
+    # A province in brackets after the city is no more of its name.
+    words = re.sub(r"\([^)]*\)", "", segment.text).split()
+    return len(words) <= 4
 
 
 def _is_place(segment: Segment | None) -> bool:

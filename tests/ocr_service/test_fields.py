@@ -1140,6 +1140,12 @@ def test_a_universitys_institute_is_the_department():
             "38080",
             "Caderzone",
         ),
+        (
+            ["Vicolo Baldassare, 4, 81055", "Santa Maria Capua Vetere (CE)"],
+            "Vicolo Baldassare, 4",
+            "81055",
+            "Santa Maria Capua Vetere",
+        ),
     ],
 )
 def test_an_address_split_over_two_lines_anywhere_is_whole(rows, street, code, city):
