@@ -596,6 +596,14 @@ class Batches:
             except TimedOut:
                 await self._requeue_if_lost(card_id, name, image)
                 raise
+            except asyncio.CancelledError:
+                logger.info(
+                    "card %s: its caller left before it was read (a deadline or "
+                    "a cancel); it is read all the same, in batch %s",
+                    card_id,
+                    batch_id,
+                )
+                raise
         logger.info(
             "card %s scanned: %s in %.2f s",
             card_id,

@@ -438,6 +438,22 @@ async def test_scan_card_times_out_with_deadline_exceeded(gateway):
     assert "still to be read: fetch it later" in raised.value.details()
 
 
+async def test_a_single_card_its_caller_leaves_is_logged_and_stays_queued(
+    gateway, caplog
+):
+    caplog.set_level(logging.INFO)
+    request = cardscan_pb2.ScanCardRequest(image=image_bytes(), file_name="a.png")
+
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await gateway.stub.ScanCard(request, timeout=1)
+    left = await logged(caplog, "its caller left before it was read")
+    (queued,) = await queued_messages(gateway.js, 1, single=True)
+
+    assert raised.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    assert left
+    assert queued.data == image_bytes()
+
+
 async def test_a_single_card_lost_with_its_stream_is_queued_again_on_timeout(
     gateway,
 ):
