@@ -518,6 +518,7 @@ def _take_people_and_organisation(card: Card) -> None:
     _take_company(card, card.texts())
     _take_name(card, card.texts())
     _take_title(card, card.texts())
+    _take_company_by_place(card)
     crosscheck.credit_corroboration(card.contact)
     crosscheck.back_links_by_each_other(card.contact)
     _keep_unchecked_characters_doubted(card)
@@ -725,6 +726,47 @@ def _take_name(card: Card, texts: list[Segment]) -> None:
         names.person_name(best.text, local_parts, two_family_names)
     )
     card.set_confidence("name", min(best.score / 0.75, segment_trust(best)))
+
+
+# Trust in a company told by nothing but where the card prints it: below
+# the review threshold, for a reader to check.
+PLACE_ONLY_TRUST = 0.5
+
+
+def _take_company_by_place(card: Card) -> None:
+    """With no domain, legal form or word for an organisation to tell it,
+    the company is the line of words where cards print it: right above the
+    name, or right after the name's title and department."""
+    if card.contact.company:
+        return
+    wordy = [s for s in card.segments if s.kind in _WORDY]
+    at = next((i for i, s in enumerate(wordy) if s.kind == "name"), None)
+    if at is None:
+        return
+    after = at + 1
+    while after < len(wordy) and wordy[after].kind in ("title", "department"):
+        after += 1
+    places = [wordy[i] for i in (at - 1, after) if 0 <= i < len(wordy)]
+    found = next(
+        (s for s in places if s.kind == "" and _could_be_company(s.text)), None
+    )
+    if found is None:
+        return
+    found.kind = "company"
+    card.contact.company = found.text
+    card.set_confidence("company", min(PLACE_ONLY_TRUST, segment_trust(found)))
+
+
+def _could_be_company(text: str) -> bool:
+    """True for a short line of words that no title or department uses."""
+    words = text.split()
+    return (
+        0 < len(words) <= 6
+        and any(sum(c.isalpha() for c in word) >= 3 for word in words)
+        and not re.search(r"[@/:]", text)
+        and not roles.title_word_count(text)
+        and not roles.is_department(text)
+    )
 
 
 def _take_title(card: Card, texts: list[Segment]) -> None:

@@ -44,10 +44,11 @@ _LOWER = "".join(c for c in _LATIN if c.islower() and c.isalpha())
 # Words that join two family names: "García y López", "Puig i Ferrer".
 JOINERS = word_set("y i e")
 # A capitalised word; a second capital may follow a hyphen, an apostrophe or
-# a prefix such as "Mc" ("Jean-Luc", "O'Brien", "McAllister", "DeVries").
+# a prefix such as "Mc" ("Jean-Luc", "O'Brien", "McAllister", "DeVries"), or
+# end it as an initial ("Hans-H.").
 _WORD = re.compile(
     rf"^(?:[{_UPPER}][{_LOWER}]*(?:['’\-]?[{_UPPER}]?[{_LOWER}]+)*\.?"
-    rf"|(?:[{_UPPER}]\.){{2,3}})$"
+    rf"|(?:[{_UPPER}]\.){{2,3}}|[{_UPPER}][{_LOWER}]+-[{_UPPER}]\.)$"
 )
 # A word in capitals, as family names are often printed ("Pierre DUPONT").
 _CAPITALS = re.compile(rf"^[{_UPPER}]{{2,}}(?:['’\-][{_UPPER}]{{2,}})*$")
@@ -83,7 +84,7 @@ def _ends_a_phrase(word: str) -> bool:
     """A word with a dot that is no initial, initials or particle: "Home."."""
     if not word.endswith(".") or len(word) <= 2 or word.lower() in PARTICLES:
         return False
-    return re.fullmatch(r"(?:[^\W\d_]\.){2,3}", word) is None
+    return re.fullmatch(r"(?:[^\W\d_]\.){2,3}|[^\W\d_]+-[^\W\d_]\.", word) is None
 
 
 def email_overlap(name: str, local_part: str) -> float:
@@ -154,10 +155,27 @@ def trim_to_email(
     # "Ana Clara Freitas" of anaclara@, as well as one family name may end
     # where people carry two.
     given_only = len(matched) >= 2 and matched == list(range(first, end))
-    if two_family_names or given_only:
+    if given_only:
+        end = _family_name_end(words, end)
+    elif two_family_names:
         end = _second_family_name_end(words, end)
     end = _family_name_after_particles(words, end)
     return " ".join(words[start:end])
+
+
+def _family_name_end(words: list[str], end: int) -> int:
+    """The end of the name after given names an email spells alone: one or
+    two name words that are no job title, department or phone label, as
+    the next column may add: "Freitas" or "Casa Grande", "Sá" too."""
+    rest = words[end:]
+    if not 1 <= len(rest) <= 2:
+        return end
+    for word in rest:
+        if not _WORD.match(word) or len(word) < 2 or roles.title_word_count(word):
+            return end
+        if roles.is_department(word) or phones.is_label(word):
+            return end
+    return len(words)
 
 
 def _family_name_after_particles(words: list[str], end: int) -> int:

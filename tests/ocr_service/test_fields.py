@@ -1334,3 +1334,50 @@ def test_an_email_of_the_given_names_alone_leaves_the_family_name(printed, email
     contact = fields.parse(card(("Gerente", 20), (printed, 48), email))
 
     assert contact.name.full == printed
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        ["Carlson Wagonlit", ("Ana Lima", 48), "Buyer", "Tel. 020 555 1234"],
+        [
+            ("Ana Lima", 48),
+            "Buyer",
+            "Research",
+            "Carlson Wagonlit",
+            "Tel. 020 555 1234",
+        ],
+    ],
+)
+def test_a_company_nothing_else_tells_is_taken_where_cards_print_it_and_doubted(rows):
+    contact = fields.parse(card(*rows))
+
+    assert contact.company == "Carlson Wagonlit"
+    assert contact.confidence["company"] < fields.REVIEW_THRESHOLD
+    assert contact.needs_review
+
+
+@pytest.mark.parametrize(
+    ("printed", "email", "name"),
+    [
+        (
+            "Henry Gabriel Casa Grande",
+            "henrygabriel@lima.com",
+            "Henry Gabriel Casa Grande",
+        ),
+        ("Ana Júlia Sá", "anajulia@lima.com", "Ana Júlia Sá"),
+        ("Ana Lima Marketing", "ana.lima@lima.com", "Ana Lima"),
+    ],
+)
+def test_a_family_name_after_given_names_an_email_spells_is_kept_but_not_a_department(
+    printed, email, name
+):
+    contact = fields.parse(card((printed, 48), "Gerente", email))
+
+    assert contact.name.full == name
+
+
+def test_a_given_name_ending_in_an_initial_is_a_name():
+    contact = fields.parse(card(("Hans-H. Junken", 48), "Mechaniker", "info@firma.de"))
+
+    assert contact.name.full == "Hans-H. Junken"
