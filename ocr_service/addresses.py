@@ -356,7 +356,12 @@ def _digits_put_right(code: str, country: str | None) -> str:
         places = [i for i, c in enumerate(code) if c != " "][1::2]
     elif country == "GB":
         outward, _, inward = code.partition(" ")
-        first_digit = 2 if len(outward) > 2 and outward[1].isalpha() else 1
+        # The district's digit follows one or two letters; an "O" between
+        # letters is that digit, as no third letter follows: "NOA" is "N0A".
+        two_letters = len(outward) > 2 and outward[1].isalpha()
+        if outward[1:2] == "O" and outward[2:3].isalpha():
+            two_letters = False
+        first_digit = 2 if two_letters else 1
         places = [first_digit, len(outward) + 1] if inward else []
     else:
         return code

@@ -575,13 +575,17 @@ def test_checked_sample_scans_read_into_exact_fields(sample_cards):
             assert not contact.needs_review, name
 
 
-def test_letters_read_for_postcode_digits_are_put_right():
+@pytest.mark.parametrize(
+    ("printed", "code"),
+    [("ZE3 ODF", "ZE3 0DF"), ("NOA 6FB", "N0A 6FB"), ("PO1 2AB", "PO1 2AB")],
+)
+def test_letters_read_for_postcode_digits_are_put_right(printed, code):
     contact = fields.parse(
-        card(("Ann Cole", 48), "3 Hannah Ford", "East Peter, ZE3 ODF")
+        card(("Ann Cole", 48), "3 Hannah Ford", f"East Peter, {printed}")
     )
 
-    assert contact.address.postal_code == "ZE3 0DF"
-    assert contact.address.full == "3 Hannah Ford, East Peter, ZE3 0DF"
+    assert contact.address.postal_code == code
+    assert contact.address.full == f"3 Hannah Ford, East Peter, {code}"
 
 
 def test_lines_without_height_still_parse():
