@@ -440,7 +440,8 @@ def text_columns(prepared: np.ndarray) -> list[tuple[int, int]]:
     ink = (prepared[::2, ::2] < 128).astype(np.uint8)
     width = ink.shape[1]
     rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, width // 4), np.uint8))
-    profile = (ink & (1 - rules)).sum(axis=0)
+    text = ink & (1 - rules)
+    profile = text.sum(axis=0)
     inked = np.flatnonzero(profile)
     if inked.size == 0:
         return [(0, width)]
@@ -449,7 +450,7 @@ def text_columns(prepared: np.ndarray) -> list[tuple[int, int]]:
         if gap_end - gap_start >= MIN_COLUMN_GAP * width:
             edges.append((gap_start + gap_end) // 2)
     edges.append(width)
-    columns = merge_thin_columns(profile, edges)
+    columns = merge_thin_columns(text, edges)
     full_width = prepared.shape[1]
     return [(2 * left, min(2 * right, full_width)) for left, right in columns]
 
@@ -463,8 +464,11 @@ def blank_runs(profile: np.ndarray, start: int, end: int) -> list[tuple[int, int
     ]
 
 
-def merge_thin_columns(profile: np.ndarray, edges: list[int]) -> list[tuple[int, int]]:
-    """Columns between the edges, each thin one joined to its neighbour."""
+def merge_thin_columns(ink: np.ndarray, edges: list[int]) -> list[tuple[int, int]]:
+    """Columns between the edges, each thin one joined to its neighbour, and
+    so is one that holds a single line going on in its neighbour: a name in
+    large type parts its words by a gap as wide as a column's."""
+    profile = ink.sum(axis=0)
     least = MIN_COLUMN_INK * max(int(profile.sum()), 1)
     columns = [
         (int(left), int(right)) for left, right in zip(edges, edges[1:], strict=False)
@@ -472,8 +476,49 @@ def merge_thin_columns(profile: np.ndarray, edges: list[int]) -> list[tuple[int,
     merged = [columns[0]]
     for left, right in columns[1:]:
         before = profile[merged[-1][0] : merged[-1][1]].sum()
-        if before < least or profile[left:right].sum() < least:
+        thin = before < least or profile[left:right].sum() < least
+        if thin or one_line_apart(ink, merged[-1], (left, right)):
             merged[-1] = (merged[-1][0], right)
         else:
             merged.append((left, right))
     return merged
+
+
+# Two runs of inked rows are one line of text when their heights and tops
+# differ by less than this share of the taller.
+SAME_LINE_SHARE = 0.25
+
+
+def one_line_apart(
+    ink: np.ndarray, first: tuple[int, int], second: tuple[int, int]
+) -> bool:
+    """Whether either column holds one line of text alone that a line of
+    the other column continues, at its height and level."""
+    lines = [inked_rows(ink[:, left:right]) for left, right in (first, second)]
+    if min(map(len, lines)) != 1:
+        return False
+    single, others = (
+        (lines[0], lines[1]) if len(lines[0]) == 1 else (lines[1], lines[0])
+    )
+    top, bottom = single[0]
+    for other_top, other_bottom in others:
+        size = max(bottom - top, other_bottom - other_top)
+        if (
+            abs(top - other_top) <= SAME_LINE_SHARE * size
+            and abs(bottom - other_bottom) <= SAME_LINE_SHARE * size
+        ):
+            return True
+    return False
+
+
+def inked_rows(ink: np.ndarray) -> list[tuple[int, int]]:
+    """The runs of rows holding ink: the lines of text, where leading
+    parts them."""
+    rows = ink.sum(axis=1)
+    inked = np.flatnonzero(rows)
+    if inked.size == 0:
+        return []
+    gaps = blank_runs(rows, inked[0], inked[-1] + 1)
+    starts = [inked[0], *(end for _, end in gaps)]
+    ends = [*(start for start, _ in gaps), inked[-1] + 1]
+    return list(zip(starts, ends, strict=True))

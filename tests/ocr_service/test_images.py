@@ -229,6 +229,17 @@ def test_columns_are_parted_by_a_blank_strip_the_height_of_the_text():
     ]
 
 
+def test_a_large_line_alone_beside_a_gap_is_no_column_of_its_own():
+    # A name in large type, its two words parted by a gap as wide as a
+    # column's, over lines that leave that gap blank too.
+    card = np.full((600, 1050), 255, dtype=np.uint8)
+    card[60:110, 500:600] = 0
+    card[60:110, 640:900] = 0
+    for top in range(150, 300, 40):
+        words(card, top, 660, 900)
+    assert images.text_columns(card) == [(0, 1050)]
+
+
 def test_single_column_card_has_one_column():
     card = np.full((600, 1050), 255, dtype=np.uint8)
     for top in range(60, 300, 40):

@@ -321,6 +321,22 @@ def two_column_card() -> tuple[Image.Image, list[str]]:
     return card, ["Daria Vinter", *left, *right]
 
 
+def test_a_name_whose_words_a_wide_gap_parts_is_read_as_one_line(reader):
+    card = Image.new("RGB", (1050, 600), "white")
+    draw = ImageDraw.Draw(card)
+    large, small = ImageFont.load_default(size=60), ImageFont.load_default(size=28)
+    draw.text((420, 60), "Eva", fill="black", font=large)
+    draw.text((580, 60), "Johansson", fill="black", font=large)
+    lines = ["Designer", "eva@karlsson.example", "Storgatan 23"]
+    for row, text in enumerate(lines):
+        draw.text((600, 170 + row * 45), text, fill="black", font=small)
+
+    assert [line.text for line in reader.read(encoded(card))] == [
+        "Eva Johansson",
+        *lines,
+    ]
+
+
 def test_two_columns_set_close_together_come_out_as_separate_lines(reader):
     card, lines = two_column_card()
     assert [line.text for line in reader.read(encoded(card))] == lines
