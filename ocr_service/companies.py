@@ -83,6 +83,7 @@ LEGAL_FORMS = (
     "Ltda",
     "Ltda.",
     "ME",
+    "EI",
     "EIRELI",
     "AB",
     "HB",

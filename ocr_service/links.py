@@ -30,6 +30,11 @@ _TLD_ENDING_A_HOST = (
     r"(?:" + "|".join(sorted(COMMON_TLDS)) + r"|[a-z]{2})(?=\s*$|/|\s*[|;])"
 )
 
+# An email's host with no dot at all, ending in a common domain ending.
+_DOTLESS_HOST = re.compile(
+    r"(?<=@)([a-z0-9-]{2,}?)(com|net|org|biz|info|io)\b(?![.@-])", re.IGNORECASE
+)
+
 # Marks OCR reads in place of "@": "(at)" as people write it, between a
 # name and a domain (Italy prints a province "Asti (AT)"), and "©" and "®"
 # from the ring of the glyph.
@@ -61,9 +66,11 @@ def repair(text: str) -> str:
     text = re.sub(r"\bwww\s*[.,]?\s+(?=[a-z0-9-]+\.[a-z])", "www.", text, flags=re.I)
     text = re.sub(r"\bwww(?=[a-z0-9-]+\.[a-z]{2,}\b)", "www.", text, flags=re.I)
     text = re.sub(r"(?<=[a-z0-9])\s?[.,]\s(?=" + _TLD_ENDING_A_HOST + ")", ".", text)
-    # An email's last dot is often read as a space.
+    # An email's last dot is often read as a space, or lost.
     text = re.sub(r"(@[a-z0-9-]+)\s(?=" + _KNOWN_TLD + ")", r"\1.", text, flags=re.I)
-    return text
+    text = _DOTLESS_HOST.sub(r"\1.\2", text)
+    # "www" with a "w" lost: "https://ww.example.com".
+    return re.sub(r"(?<![\w.])ww\.(?=[a-z0-9-]+\.[a-z])", "www.", text, flags=re.I)
 
 
 # Country-code domains used the world over for their sound, not their

@@ -46,10 +46,12 @@ _NUMBER = (
     r"(?:\+\s?)?\(?\d[\d\s().\-/]{4,}\d"
     rf"(?:,?\s*{_EXTENSION_MARK}\s*\d{{1,6}})?"
 )
-# The label stands apart from the number: "T427232" is an Irish postcode.
+# The label stands apart from the number, or the number's own separators
+# show it one: "F739.717.5657", but "T427232" and "T48 4250" are Irish
+# postcodes.
 LABELLED = re.compile(
-    rf"(?<![\w@])(?P<label>{_LABEL})(?=[\s.:|+(])\s*\.?\s*(?:[:|]\s*){{0,2}}"
-    rf"(?P<number>{_NUMBER})",
+    rf"(?<![\w@])(?P<label>{_LABEL})(?=[\s.:|+(]|\d{{1,5}}[.\-/()]\d)"
+    rf"\s*\.?\s*(?:[:|]\s*){{0,2}}(?P<number>{_NUMBER})",
     re.IGNORECASE,
 )
 # A number alone on its line, perhaps after a label too garbled to read,

@@ -1385,3 +1385,11 @@ def test_a_given_name_ending_in_an_initial_is_a_name():
     contact = fields.parse(card(("Hans-H. Junken", 48), "Mechaniker", "info@firma.de"))
 
     assert contact.name.full == "Hans-H. Junken"
+
+
+def test_a_brazilian_sole_trader_form_misread_is_put_right_from_the_domain():
+    contact = fields.parse(
+        card("Moraes - El", ("Ana Lima", 48), "Gerente", "ana@moraesei.com.br")
+    )
+
+    assert contact.company == "Moraes - EI"

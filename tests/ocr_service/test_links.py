@@ -23,6 +23,7 @@ def found_sites(text):
         "ana@example. org",
         "ana@example org",
         "ana@example.org).",
+        "ana@exampleorg",
     ],
 )
 def test_damaged_email_is_repaired(printed):
@@ -101,3 +102,11 @@ def test_a_bare_host_on_a_regions_domain_is_a_website():
     assert [site.value for site in links.websites("breizhnautic.bzh")] == [
         "breizhnautic.bzh"
     ]
+
+
+def test_a_www_that_lost_a_w_is_put_right():
+    assert found_sites("https://ww.example.org") == ["https://www.example.org"]
+
+
+def test_a_host_with_its_dot_is_left_alone():
+    assert found_emails("ana@foo-com.net") == ["ana@foo-com.net"]

@@ -150,9 +150,12 @@ def test_a_post_box_before_a_colon_is_no_phone(line):
     assert numbers(line) == []
 
 
-def test_a_one_letter_label_stands_apart_from_its_number():
+def test_a_one_letter_label_stands_apart_from_its_number_or_its_separators_show_it():
     assert numbers("T427232") == []
+    assert numbers("70 Keightley Street T427232 Ville") == []
+    assert numbers("26 Wilkins Street T48 4250 Katie Ville") == []
     assert numbers("T+49 30 1234567") == [(phones.WORK, "+49301234567", "")]
+    assert numbers("F739.717.5657") == [(phones.FAX, "739.717.5657", "")]
 
 
 def test_a_number_starting_00_too_short_to_be_dialled_abroad_stays_as_printed():
