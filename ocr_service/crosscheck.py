@@ -39,6 +39,17 @@ def domains(contact: contact_pb2.Contact) -> list[str]:
     return list(dict.fromkeys(links.domain(v) for v in values))
 
 
+def _domains_of_both(contact: contact_pb2.Contact) -> list[str]:
+    """The domains both an email and a website of the contact have: two
+    readings that agree."""
+    of_emails = {links.domain(e) for e in contact.emails}
+    return [
+        d
+        for d in domains(contact)
+        if d in of_emails and d in {links.domain(w) for w in contact.websites}
+    ]
+
+
 def spelled_out(contact: contact_pb2.Contact, email: str) -> bool:
     """True when the name spells the email's local part and the company its
     domain."""
@@ -144,6 +155,7 @@ def repair_initials(contact: contact_pb2.Contact) -> None:
         contact.emails.extend(fixed)
         lower(contact, "emails", INITIAL_TRUST)
     company = misreads.company_initial(contact.company, domains(contact))
+    company = misreads.company_letters(company, _domains_of_both(contact))
     if company != contact.company:
         contact.company = company
         lower(contact, "company", INITIAL_TRUST)

@@ -42,6 +42,58 @@ def company_initial(company: str, domains: list[str]) -> str:
     return company
 
 
+# A domain puts right at most one letter in this many of the company's, and
+# no more than two: beyond that it names the company otherwise.
+LETTERS_PER_REPAIR = 5
+MAX_REPAIRS = 2
+
+
+def company_letters(company: str, domains: list[str]) -> str:
+    """The company with the letters OCR misread set from a domain that
+    spells it otherwise letter for letter, whole or its start: "Fox, George
+    and Tackson" beside foxgeorgeandja.example reads "Fox, George and
+    Jackson", "Baro77i" beside barozzi.example "Barozzi"."""
+    # Each letter or digit of the company as a domain spells it, and where
+    # it stands; a letter that folds to two ("ß") is left as it is.
+    # Domains drop or spell out accented letters, which leaves the rest of
+    # the name out of step: only plain names are compared.
+    if not company.isascii():
+        return company
+    spelled = [(i, c.lower()) for i, c in enumerate(company) if c.isalnum()]
+    letters = "".join(letter for _, letter in spelled)
+    for domain in domains:
+        if not domain.isalnum() or len(domain) > len(letters):
+            continue
+        wrong = [k for k, c in enumerate(domain) if letters[k] != c]
+        if not wrong:
+            return company
+        if not all(_lookalikes(letters[k], domain[k]) for k in wrong):
+            continue
+        allowed = min(MAX_REPAIRS, len(domain) // LETTERS_PER_REPAIR)
+        # A short name the domain spells whole may have one letter put right:
+        # "Gav" beside gay.example.
+        if len(domain) == len(letters) >= 3:
+            allowed = max(allowed, 1)
+        if len(wrong) > allowed:
+            continue
+        chars = list(company)
+        for k in wrong:
+            place = spelled[k][0]
+            before = chars[place - 1] if place else " "
+            upper = chars[place].isupper() or before == " " or before.isupper()
+            chars[place] = domain[k].upper() if upper else domain[k]
+        return "".join(chars)
+    return company
+
+
+# Letters and digits OCR reads for one another, in groups of lookalikes.
+LOOKALIKE_GROUPS = ("jtl1i", "yv", "z7", "o0", "s5", "b8h", "ce", "uv", "g9")
+
+
+def _lookalikes(read: str, spelled: str) -> bool:
+    return any(read in group and spelled in group for group in LOOKALIKE_GROUPS)
+
+
 def company_legal_form(company: str, domains: list[str]) -> str:
     """The company with its last word set to the legal form a domain spells
     after the rest of the name, where OCR misread one letter of it:

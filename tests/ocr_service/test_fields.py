@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 
 from cardscan.v1 import contact_pb2
-from ocr_service import fields
+from ocr_service import crosscheck, fields
 from ocr_service.lines import Line
 
 
@@ -1393,3 +1393,33 @@ def test_a_brazilian_sole_trader_form_misread_is_put_right_from_the_domain():
     )
 
     assert contact.company == "Moraes - EI"
+
+
+@pytest.mark.parametrize(
+    ("read", "domain", "company"),
+    [
+        ("lohnson-Baker", "johnsonbaker", "Johnson-Baker"),
+        ("Fox, George and Tackson", "foxgeorgeandja", "Fox, George and Jackson"),
+        (
+            "Bonomo, Baro77i e Bragaglia",
+            "bonomobarozzie",
+            "Bonomo, Barozzi e Bragaglia",
+        ),
+        (
+            "Great Lakes Insurance Brokers",
+            "greatlakesib",
+            "Great Lakes Insurance Brokers",
+        ),
+        ("Fogaça", "fogaa", "Fogaça"),
+    ],
+)
+def test_company_letters_ocr_confuses_are_set_from_a_domain_email_and_site_agree_on(
+    read, domain, company
+):
+    contact = fields.parse(
+        card(read, ("Ana Lima", 48), f"ana@{domain}.com", f"www.{domain}.com")
+    )
+
+    assert contact.company == company
+    if company != read:
+        assert contact.confidence["company"] <= crosscheck.INITIAL_TRUST
