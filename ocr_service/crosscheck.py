@@ -43,11 +43,8 @@ def _domains_of_both(contact: contact_pb2.Contact) -> list[str]:
     """The domains both an email and a website of the contact have: two
     readings that agree."""
     of_emails = {links.domain(e) for e in contact.emails}
-    return [
-        d
-        for d in domains(contact)
-        if d in of_emails and d in {links.domain(w) for w in contact.websites}
-    ]
+    of_websites = {links.domain(w) for w in contact.websites}
+    return [d for d in domains(contact) if d in of_emails & of_websites]
 
 
 def spelled_out(contact: contact_pb2.Contact, email: str) -> bool:
