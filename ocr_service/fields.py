@@ -85,10 +85,12 @@ class Card:
 
 def parse(lines: Sequence[Line]) -> contact_pb2.Contact:
     """The contact printed on a card, from the lines OCR read on it."""
+    noise = [is_noise(line) for line in lines]
     kept = [
         line
-        for line, below in zip(lines, [*lines[1:], None], strict=False)
-        if not is_noise(line) or _house_number_over_street(line, below)
+        for index, line in enumerate(lines)
+        if not noise[index]
+        or _house_number_over_street(line, _next_text(lines, noise, index))
     ]
     region = _region_of(kept)
     card = Card(_segments(kept, region), region=region)
@@ -119,6 +121,18 @@ def is_noise(line: Line) -> bool:
         return True
     # Texture reads as punctuation and stray capitals with few real words.
     return characters < len(line.text.replace(" ", "")) * 0.6
+
+
+def _next_text(lines: Sequence[Line], noise: list[bool], index: int) -> Line | None:
+    """The first line after lines[index] that is no noise."""
+    return next(
+        (
+            x
+            for x, n in zip(lines[index + 1 :], noise[index + 1 :], strict=True)
+            if not n
+        ),
+        None,
+    )
 
 
 def _house_number_over_street(line: Line, below: Line | None) -> bool:
@@ -482,8 +496,11 @@ def _ends_in_place(segment: Segment) -> bool:
 
 
 def _is_city(segment: Segment | None) -> bool:
-    """True when a line may be a city alone: a place of a few words."""
-    if not _is_place(segment):
+    """True when a line may be a city alone: a place of a few words, read
+    with some confidence, not a speck of a logo ("Co")."""
+    if not _is_place(segment) or ocr_trust(segment.line) == 0:
+        return False
+    if sum(c.isalpha() for c in segment.text) < 3:
         return False
     # A province in brackets after the city is no more of its name.
     words = re.sub(r"\([^)]*\)", "", segment.text).split()

@@ -30,9 +30,11 @@ _TLD_ENDING_A_HOST = (
     r"(?:" + "|".join(sorted(COMMON_TLDS)) + r"|[a-z]{2})(?=\s*$|/|\s*[|;])"
 )
 
+# The commonest domain endings, which OCR damage around is undone on.
+_COMMON_ENDINGS = "com|net|org|biz|info|io"
 # An email's host with no dot at all, ending in a common domain ending.
 _DOTLESS_HOST = re.compile(
-    r"(?<=@)([a-z0-9-]{2,}?)(com|net|org|biz|info|io)\b(?![.@-])", re.IGNORECASE
+    rf"(?<=@)([a-z0-9-]{{2,}}?)({_COMMON_ENDINGS})\b(?![.@-])", re.IGNORECASE
 )
 
 # Marks OCR reads in place of "@": "(at)" as people write it, between a
@@ -66,6 +68,11 @@ def repair(text: str) -> str:
     text = re.sub(r"\bwww\s*[.,]?\s+(?=[a-z0-9-]+\.[a-z])", "www.", text, flags=re.I)
     text = re.sub(r"\bwww(?=[a-z0-9-]+\.[a-z]{2,}\b)", "www.", text, flags=re.I)
     text = re.sub(r"(?<=[a-z0-9])\s?[.,]\s(?=" + _TLD_ENDING_A_HOST + ")", ".", text)
+    # The last dot of a line that is a host alone, read as a colon or a
+    # hyphen: "example:com", "https://example-info".
+    text = re.sub(
+        rf"^(\S*[a-z0-9]{{4}})[:-](?=(?:{_COMMON_ENDINGS})\s*$)", r"\1.", text
+    )
     # An email's last dot is often read as a space, or lost.
     text = re.sub(r"(@[a-z0-9-]+)\s(?=" + _KNOWN_TLD + ")", r"\1.", text, flags=re.I)
     text = _DOTLESS_HOST.sub(r"\1.\2", text)

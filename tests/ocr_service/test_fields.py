@@ -1423,3 +1423,23 @@ def test_company_letters_ocr_confuses_are_set_from_a_domain_email_and_site_agree
     assert contact.company == company
     if company != read:
         assert contact.confidence["company"] <= crosscheck.INITIAL_TRUST
+
+
+def test_a_house_number_is_lined_up_with_its_street_past_a_speck_between():
+    lines = card(("Ana Lima", 48), "ana@limalabs.fr")
+    lines += [
+        Line("1", 60, 150, 8, 20, 0.97),
+        Line("|", 700, 160, 6, 30, 0.9),
+        Line("boulevard de Gillet, 05904 Benard", 60, 184, 400, 20, 0.96),
+    ]
+
+    assert fields.parse(lines).address.street == "1, boulevard de Gillet"
+
+
+def test_a_speck_under_a_postal_line_is_no_city():
+    lines = card(
+        ("Ana Lima", 48), "ana@limalabs.com", "6569 Sparks Club, Austin, TN 06750"
+    )
+    lines.append(Line("Co", 60, 400, 30, 40, 0.38))
+
+    assert fields.parse(lines).address.full == "6569 Sparks Club, Austin, TN 06750"

@@ -110,3 +110,11 @@ def test_a_www_that_lost_a_w_is_put_right():
 
 def test_a_host_with_its_dot_is_left_alone():
     assert found_emails("ana@foo-com.net") == ["ana@foo-com.net"]
+
+
+@pytest.mark.parametrize(
+    ("printed", "site"),
+    [("https://example:com", "https://example.com"), ("example-info", "example.info")],
+)
+def test_a_host_alone_whose_last_dot_was_misread_is_put_right(printed, site):
+    assert found_sites(printed) == [site]
