@@ -64,15 +64,15 @@ def repair(text: str) -> str:
     text = re.sub(r"(?<=[a-z0-9])\.\s+(?=[a-z0-9._-]+@)", ".", text, flags=re.I)
     text = re.sub(r"(?<=[\w.])\s+@\s*(?=\w)|(?<=\w)@\s+(?=\w)", "@", text)
     text = re.sub(r"\b(https?)\s*[:;.]?\s*/\s*/\s*", r"\1://", text, flags=re.I)
-    text = re.sub(r"\bw{4,}\.", "www.", text, flags=re.I)
-    text = re.sub(r"\bwww\s*[.,]?\s+(?=[a-z0-9-]+\.[a-z])", "www.", text, flags=re.I)
-    text = re.sub(r"\bwww(?=[a-z0-9-]+\.[a-z]{2,}\b)", "www.", text, flags=re.I)
-    text = re.sub(r"(?<=[a-z0-9])\s?[.,]\s(?=" + _TLD_ENDING_A_HOST + ")", ".", text)
     # The last dot of a line that is a host alone, read as a colon or a
     # hyphen: "example:com", "https://example-info".
     text = re.sub(
         rf"^(\S*[a-z0-9]{{4}})[:-](?=(?:{_COMMON_ENDINGS})\s*$)", r"\1.", text
     )
+    text = re.sub(r"\bw{4,}\.", "www.", text, flags=re.I)
+    text = re.sub(r"\bwww\s*[.,]?\s+(?=[a-z0-9-]+\.[a-z])", "www.", text, flags=re.I)
+    text = re.sub(r"\bwww(?=[a-z0-9-]+\.[a-z]{2,}\b)", "www.", text, flags=re.I)
+    text = re.sub(r"(?<=[a-z0-9])\s?[.,]\s(?=" + _TLD_ENDING_A_HOST + ")", ".", text)
     # An email's last dot is often read as a space, or lost.
     text = re.sub(r"(@[a-z0-9-]+)\s(?=" + _KNOWN_TLD + ")", r"\1.", text, flags=re.I)
     text = _DOTLESS_HOST.sub(r"\1.\2", text)

@@ -114,7 +114,11 @@ def test_a_host_with_its_dot_is_left_alone():
 
 @pytest.mark.parametrize(
     ("printed", "site"),
-    [("https://example:com", "https://example.com"), ("example-info", "example.info")],
+    [
+        ("https://example:com", "https://example.com"),
+        ("example-info", "example.info"),
+        ("wwwexample:com", "www.example.com"),
+    ],
 )
 def test_a_host_alone_whose_last_dot_was_misread_is_put_right(printed, site):
     assert found_sites(printed) == [site]
