@@ -125,14 +125,8 @@ def is_noise(line: Line) -> bool:
 
 def _next_text(lines: Sequence[Line], noise: list[bool], index: int) -> Line | None:
     """The first line after lines[index] that is no noise."""
-    return next(
-        (
-            x
-            for x, n in zip(lines[index + 1 :], noise[index + 1 :], strict=True)
-            if not n
-        ),
-        None,
-    )
+    following = zip(lines[index + 1 :], noise[index + 1 :], strict=True)
+    return next((line for line, dropped in following if not dropped), None)
 
 
 def _house_number_over_street(line: Line, below: Line | None) -> bool:
