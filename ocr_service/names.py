@@ -44,11 +44,12 @@ _LOWER = "".join(c for c in _LATIN if c.islower() and c.isalpha())
 # Words that join two family names: "García y López", "Puig i Ferrer".
 JOINERS = word_set("y i e")
 # A capitalised word; a second capital may follow a hyphen, an apostrophe or
-# a prefix such as "Mc" ("Jean-Luc", "O'Brien", "McAllister", "DeVries"), or
-# end it as an initial ("Hans-H.").
+# a prefix such as "Mc" ("Jean-Luc", "O'Brien", "McAllister", "DeVries"), and
+# an initial may stand for one half ("Hans-H.", "H.-Dieter").
 _WORD = re.compile(
     rf"^(?:[{_UPPER}][{_LOWER}]*(?:['’\-]?[{_UPPER}]?[{_LOWER}]+)*\.?"
-    rf"|(?:[{_UPPER}]\.){{2,3}}|[{_UPPER}][{_LOWER}]+-[{_UPPER}]\.)$"
+    rf"|(?:[{_UPPER}]\.){{2,3}}|[{_UPPER}][{_LOWER}]+-[{_UPPER}]\."
+    rf"|[{_UPPER}]\.-[{_UPPER}][{_LOWER}]+)$"
 )
 # A word in capitals, as family names are often printed ("Pierre DUPONT").
 _CAPITALS = re.compile(rf"^[{_UPPER}]{{2,}}(?:['’\-][{_UPPER}]{{2,}})*$")
@@ -72,7 +73,7 @@ def likeness(text: str) -> float:
     capitalised = sum(bool(_WORD.match(p)) and len(p) > 1 for p in parts) + capitals
     if capitalised + particles < len(parts) or capitalised < 2:
         return 0.2 if capitalised >= 1 else 0.0
-    score = 0.8 if len(parts) <= 3 else 0.65
+    score = 0.8 if len(parts) - particles <= 3 else 0.65
     # A line all in capitals is as often a slogan or a company as a name.
     if capitals == len(parts):
         score -= 0.2
@@ -126,22 +127,24 @@ def trim_to_email(
     words = text.split()
     locals_ = _letters_of(local_parts)
     # Emails often spell one half of a double name: "Meer" of "Meer-Bakker".
-    matched = [
+    spelled = [
         i
         for i, word in enumerate(words)
         if any(_spelled(half, locals_) for half in [word, *word.split("-")])
     ]
-    if all(words[i].lower() in PARTICLES for i in matched):
+    # A particle's few letters turn up inside other names ("der" in
+    # "sander"): only the other words a local part spells end the name.
+    matched = [i for i in spelled if words[i].lower() not in PARTICLES]
+    if not matched:
         return text
     # Logo marks read as symbols or stray letters before the name go too;
     # when the email spells two words, the first is the given name and only
     # a prefix comes before it.
     start = 0
-    named = [i for i in matched if words[i].lower() not in PARTICLES]
-    if len(named) >= 2:
-        start = _initial_before(words, min(matched), locals_)
+    if len(matched) >= 2:
+        start = _initial_before(words, spelled[0], locals_)
         start = _prefix_start(words, start)
-    while start < matched[0] and not _is_name_word(words[start]):
+    while start < spelled[0] and not _is_name_word(words[start]):
         start += 1
     first = start
     while first < len(words) - 1 and PREFIX.match(words[first] + " "):

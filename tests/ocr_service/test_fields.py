@@ -1443,3 +1443,41 @@ def test_a_speck_under_a_postal_line_is_no_city():
     lines.append(Line("Co", 60, 400, 30, 40, 0.38))
 
     assert fields.parse(lines).address.full == "6569 Sparks Club, Austin, TN 06750"
+
+
+def test_a_particle_an_email_happens_to_spell_does_not_end_the_name():
+    contact = fields.parse(
+        card("Koninklijke Konings", ("Sander van der Laar", 48), "sander@konings.nl")
+    )
+
+    assert contact.name.full == "Sander van der Laar"
+
+
+def test_particles_make_a_name_no_less_a_name_than_a_company_of_two_words():
+    contact = fields.parse(
+        card(("Wolters Kluwer", 28), ("Damian van der Kint", 48), "Careers officer")
+    )
+
+    assert (contact.name.full, contact.company) == (
+        "Damian van der Kint",
+        "Wolters Kluwer",
+    )
+
+
+def test_a_given_name_starting_with_an_initial_is_a_name():
+    contact = fields.parse(card(("H.-Dieter Faust", 48), "Mechaniker", "info@firma.de"))
+
+    assert contact.name.full == "H.-Dieter Faust"
+
+
+@pytest.mark.parametrize(
+    "company",
+    ["Consultoría Zrog S.Com.", "Distribuciones Gras S.C.P", "Weimer mbH", "Henk GbR"],
+)
+def test_more_spanish_and_german_legal_forms_make_a_company(company):
+    contact = fields.parse(
+        card(company, ("Ana Lima", 48), "Gerente", "Tel. 91 555 1234")
+    )
+
+    assert contact.company == company
+    assert contact.confidence["company"] >= fields.REVIEW_THRESHOLD
