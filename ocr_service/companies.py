@@ -147,7 +147,8 @@ ORGANISATION_WORDS = word_set(
     enterprises ventures
     institut universitat hochschule stiftung verein akademie klinik
     universite ecole fondation agence cabinet
-    universidad instituto fundacion asociacion escuela academia agencia
+    universidad instituto fundacion asociacion escuela academia agencia bufete
+    despacho
     universita istituto fondazione associazione accademia studio agenzia
     universidade fundacao associacao escola agencia
     universiteit hogeschool stichting vereniging bureau gemeente

@@ -18,7 +18,7 @@ from ocr_service import (
     roles,
 )
 from ocr_service.lines import Line
-from ocr_service.wording import fold
+from ocr_service.wording import fold, word_set
 
 # A contact with any field less sure than this is flagged for review.
 # Tuned on the labelled sample cards: there it flagged every card with a
@@ -89,8 +89,7 @@ def parse(lines: Sequence[Line]) -> contact_pb2.Contact:
     kept = [
         line
         for index, line in enumerate(lines)
-        if not noise[index]
-        or _house_number_over_street(line, _next_text(lines, noise, index))
+        if not noise[index] or _house_number_by_street(line, lines, noise, index)
     ]
     region = _region_of(kept)
     card = Card(_segments(kept, region), region=region)
@@ -123,25 +122,33 @@ def is_noise(line: Line) -> bool:
     return characters < len(line.text.replace(" ", "")) * 0.6
 
 
-def _next_text(lines: Sequence[Line], noise: list[bool], index: int) -> Line | None:
-    """The first line after lines[index] that is no noise."""
-    following = zip(lines[index + 1 :], noise[index + 1 :], strict=True)
-    return next((line for line, dropped in following if not dropped), None)
-
-
-def _house_number_over_street(line: Line, below: Line | None) -> bool:
+def _house_number_by_street(
+    line: Line, lines: Sequence[Line], noise: list[bool], index: int
+) -> bool:
     """True for a number alone, such as "1" or "11", which is_noise takes
-    for strokes, lined up over a street that starts with its street word:
-    "11" over "rue de la Paix, 75002 Paris"."""
-    if below is None or not line.text.strip(" ,").isdigit():
+    for strokes, lined up under its street's name or over a street that
+    starts with its street word: "Dorfstrasse" over "1", "11" over "rue de
+    la Paix, 75002 Paris"."""
+    if not line.text.strip(" ,").isdigit():
         return False
-    edges = (
-        line.left - below.left,
-        line.left + line.width - below.left - below.width,
-        2 * line.left + line.width - 2 * below.left - below.width,
+    texts = [x for x, dropped in zip(lines, noise, strict=True) if not dropped]
+    above = next((x for x in reversed(texts) if x.top < line.top), None)
+    below = next((x for x in texts if x.top > line.top), None)
+    named_above = above is not None and addresses.street_evidence(above.text)
+    named_below = below is not None and addresses.starts_with_street_word(below.text)
+    return (named_above and _lined_up(line, above)) or (
+        named_below and _lined_up(line, below)
     )
-    lined_up = min(map(abs, edges)) <= below.height
-    return lined_up and addresses.starts_with_street_word(below.text)
+
+
+def _lined_up(line: Line, other: Line) -> bool:
+    """Whether two lines share a left edge, a right edge or a centre."""
+    edges = (
+        line.left - other.left,
+        line.left + line.width - other.left - other.width,
+        2 * line.left + line.width - 2 * other.left - other.width,
+    )
+    return min(map(abs, edges)) <= other.height
 
 
 def ocr_trust(line: Line) -> float:
@@ -677,9 +684,12 @@ def _take_company(card: Card, texts: list[Segment]) -> None:
 def _is_the_person(text: str, local_parts: list[str], domains: list[str]) -> bool:
     """True when a line is a name whose email spells a word of it that the
     domain does not hold: "Łukasz Wróbel" of lukasz@wrobel.pl is the person,
-    not the company his domain is named for; "Wróbel GmbH" and "Lefebvre
-    Frères" of jm.lefebvre@lefebvre-freres.fr stay companies."""
-    if companies.legal_form(text) or names.likeness(text) < 0.6:
+    not the company his domain is named for; "Wróbel GmbH", "Bufete
+    Fernández" and "Lefebvre Frères" of jm.lefebvre@lefebvre-freres.fr stay
+    companies."""
+    if companies.legal_form(text) or companies.names_organisation(text):
+        return False
+    if names.likeness(text) < 0.6:
         return False
     domain_letters = [re.sub(r"[^a-z]", "", fold(d)) for d in domains]
     for word in names.split_parts(text):
@@ -750,14 +760,14 @@ def _take_company_by_place(card: Card) -> None:
     name, or right after the name's title and department."""
     if card.contact.company:
         return
-    wordy = [s for s in card.segments if s.kind in _WORDY]
-    at = next((i for i, s in enumerate(wordy) if s.kind == "name"), None)
+    segments = card.segments
+    at = next((i for i, s in enumerate(segments) if s.kind == "name"), None)
     if at is None:
         return
     after = at + 1
-    while after < len(wordy) and wordy[after].kind in ("title", "department"):
+    while after < len(segments) and segments[after].kind in ("title", "department"):
         after += 1
-    places = [wordy[i] for i in (at - 1, after) if 0 <= i < len(wordy)]
+    places = [segments[i] for i in (at - 1, after) if 0 <= i < len(segments)]
     found = next(
         (s for s in places if s.kind == "" and _could_be_company(s.text)), None
     )
@@ -768,15 +778,24 @@ def _take_company_by_place(card: Card) -> None:
     card.set_confidence("company", min(PLACE_ONLY_TRUST, segment_trust(found)))
 
 
+# Words a slogan speaks to its reader with, which no company's name holds.
+SLOGAN_WORDS = word_set("you your we our us")
+
+
 def _could_be_company(text: str) -> bool:
-    """True for a short line of words that no title or department uses."""
+    """True for a short line starting with a capital, without the digits of
+    a slogan's year or a street's number, nor a slogan's words, that no
+    title, department or country uses."""
     words = text.split()
     return (
         0 < len(words) <= 6
+        and words[0][0].isupper()
         and any(sum(c.isalpha() for c in word) >= 3 for word in words)
-        and not re.search(r"[@/:]", text)
+        and not any(fold(word) in SLOGAN_WORDS for word in words)
+        and not re.search(r"[@/:]|\b\d+\b", text)
         and not roles.title_word_count(text)
         and not roles.is_department(text)
+        and countries.code_of(text) is None
     )
 
 

@@ -44,12 +44,14 @@ _LOWER = "".join(c for c in _LATIN if c.islower() and c.isalpha())
 # Words that join two family names: "García y López", "Puig i Ferrer".
 JOINERS = word_set("y i e")
 # A capitalised word; a second capital may follow a hyphen, an apostrophe or
-# a prefix such as "Mc" ("Jean-Luc", "O'Brien", "McAllister", "DeVries"), and
-# an initial may stand for one half ("Hans-H.", "H.-Dieter").
+# a prefix such as "Mc" ("Jean-Luc", "O'Brien", "McAllister", "DeVries"), an
+# initial may stand for one half ("Hans-H.", "H.-Dieter"), and an elided
+# particle come first ("d'Hondt", "dell'Acqua").
 _WORD = re.compile(
     rf"^(?:[{_UPPER}][{_LOWER}]*(?:['’\-]?[{_UPPER}]?[{_LOWER}]+)*\.?"
     rf"|(?:[{_UPPER}]\.){{2,3}}|[{_UPPER}][{_LOWER}]+-[{_UPPER}]\."
-    rf"|[{_UPPER}]\.-[{_UPPER}][{_LOWER}]+)$"
+    rf"|[{_UPPER}]\.-[{_UPPER}][{_LOWER}]+"
+    rf"|(?:d|l|dell|dall|degli)['’][{_UPPER}][{_LOWER}]+)$"
 )
 # A word in capitals, as family names are often printed ("Pierre DUPONT").
 _CAPITALS = re.compile(rf"^[{_UPPER}]{{2,}}(?:['’\-][{_UPPER}]{{2,}})*$")
@@ -361,8 +363,12 @@ def _family_start(
     particles = [i for i in range(1, cut) if parts[i].lower() in PARTICLES]
     if particles and not two_family_names:
         cut = particles[0]
-    # "adelmonte" says "Del Monte" is one family name.
+    # "adelmonte" says "Del Monte" is one family name, and "arthurmiguel"
+    # that "Casa Grande" after "Arthur Miguel" is.
     locals_ = _letters_of(local_parts)
+    for given in range(len(parts) - 1, 1, -1):
+        if re.sub(r"[^a-z]", "", fold("".join(parts[:given]))) in locals_:
+            return given
     for start in range(1, cut):
         family = re.sub(r"[^a-z]", "", fold("".join(parts[start:])))
         if any(len(family) >= 5 and local.endswith(family) for local in locals_):

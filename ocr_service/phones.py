@@ -38,6 +38,10 @@ LABELS = {
 _LABEL_KIND = {word: kind for kind, words in LABELS.items() for word in words.split()}
 _LABEL = "|".join(sorted(map(re.escape, _LABEL_KIND), key=len, reverse=True))
 
+# Fewer digits than this is short for a number with its area code, as when
+# OCR split a number over two lines.
+SHORT_DIGITS = 8
+
 # A number as printed: an optional + or 00, then digits with the separators
 # cards use, then an optional extension.
 # What sets an extension apart from the number before it.
@@ -47,10 +51,11 @@ _NUMBER = (
     rf"(?:,?\s*{_EXTENSION_MARK}\s*\d{{1,6}})?"
 )
 # The label stands apart from the number, or the number's own separators
-# show it one: "F739.717.5657", but "T427232" and "T48 4250" are Irish
-# postcodes.
+# or length show it one: "F739.717.5657", "M07700 900321", but "T427232"
+# and "T48 4250" are Irish postcodes.
 LABELLED = re.compile(
-    rf"(?<![\w@])(?P<label>{_LABEL})(?=[\s.:|+(]|\d{{1,5}}[.\-/()]\d)"
+    rf"(?<![\w@])(?P<label>{_LABEL})"
+    rf"(?=[\s.:|+(]|\d{{1,5}}[.\-/()]\d|(?:\d\s?){{{SHORT_DIGITS}}})"
     rf"\s*\.?\s*(?:[:|]\s*){{0,2}}(?P<number>{_NUMBER})",
     re.IGNORECASE,
 )
@@ -79,11 +84,6 @@ _TYPE_OF_NUMBER = {
     PhoneNumberType.PAGER: OTHER,
     PhoneNumberType.PERSONAL_NUMBER: OTHER,
 }
-
-
-# Fewer digits than this is short for a number with its area code, as when
-# OCR split a number over two lines.
-SHORT_DIGITS = 8
 
 
 @dataclass(frozen=True)

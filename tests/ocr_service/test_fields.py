@@ -1481,3 +1481,58 @@ def test_more_spanish_and_german_legal_forms_make_a_company(company):
 
     assert contact.company == company
     assert contact.confidence["company"] >= fields.REVIEW_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [
+            ("Daniela Ríos", 48),
+            "Diseñadora",
+            "Tel. 55 1234 5678",
+            "d.rios@gmail.com",
+            "Ciudad",
+        ],
+        ["Dal 1952", ("Alessandro Bianchi", 48), "Barista", "Tel. 06 1234 5678"],
+        ["Quality you can trust", ("Ana Lima", 48), "Buyer", "Tel. 020 555 1234"],
+    ],
+)
+def test_no_company_is_taken_by_place_from_a_slogan_a_year_or_past_contact_lines(rows):
+    assert fields.parse(card(*rows)).company == ""
+
+
+def test_a_firm_named_for_its_partner_is_the_company_and_the_partner_the_name():
+    contact = fields.parse(
+        card(
+            ("José María Fernández de la Vega", 48),
+            "Abogado",
+            "Bufete Fernández de la Vega",
+            "jmfernandez@bufetefv.com",
+        )
+    )
+
+    assert contact.name.full == "José María Fernández de la Vega"
+    assert contact.company == "Bufete Fernández de la Vega"
+
+
+@pytest.mark.parametrize("printed", ["Karel d'Hondt", "Chiara dell'Acqua"])
+def test_a_family_name_after_an_elided_particle_is_a_name(printed):
+    contact = fields.parse(card(("Sommelier", 20), (printed, 48), "info@anker.be"))
+
+    assert contact.name.full == printed
+
+
+def test_an_email_of_the_given_names_alone_tells_where_the_family_name_starts():
+    contact = fields.parse(
+        card(("Arthur Miguel Casa Grande", 48), "arthurmiguel@lima.br")
+    )
+
+    assert (contact.name.given, contact.name.family) == ("Arthur Miguel", "Casa Grande")
+
+
+def test_a_house_number_alone_under_its_street_name_is_kept():
+    contact = fields.parse(
+        card(("Ana Lima", 48), "ana@lima.ch", "Dorfstrasse", "1", "3920 Zermatt")
+    )
+
+    assert contact.address.street == "Dorfstrasse, 1"

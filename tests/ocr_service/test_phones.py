@@ -156,6 +156,8 @@ def test_a_one_letter_label_stands_apart_from_its_number_or_its_separators_show_
     assert numbers("26 Wilkins Street T48 4250 Katie Ville") == []
     assert numbers("T+49 30 1234567") == [(phones.WORK, "+49301234567", "")]
     assert numbers("F739.717.5657") == [(phones.FAX, "739.717.5657", "")]
+    assert numbers("M07700 900321") == [(phones.MOBILE, "07700 900321", "")]
+    assert numbers("T020 7946 0321") == [(phones.WORK, "020 7946 0321", "")]
 
 
 def test_a_number_starting_00_too_short_to_be_dialled_abroad_stays_as_printed():
