@@ -280,12 +280,18 @@ def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
         result.full = ", ".join(parts)
     line, named = _without_country(parts[index], postal)
     result.postal_code = code
+    before = parts[:index]
+    # A region printed after the city on the line above the code alone:
+    # "Yellowknife, NT" over "X1A 1P8".
+    region_above = ""
+    if before and not POSTCODE_MARK.sub("", line[: postal.start]).strip(" ,"):
+        before[-1], region_above = _without_region_code(before[-1], postal.country)
     line_after = next((p for p in parts[index + 1 :] if not countries.code_of(p)), "")
-    city = _city(line, postal, parts[index - 1] if index else "", line_after)
+    city = _city(line, postal, before[-1] if before else "", line_after)
     place, region = _without_region(city)
     # Brazil prints the district before the city: "Bela Vista - São Paulo".
     result.city = place.rsplit(" - ", 1)[-1]
-    result.region = postal.region or region
+    result.region = postal.region or region or region_above
     head = POSTCODE_MARK.sub("", line[: postal.start])
     if postal.region:
         head = head[: head.rfind(postal.region)]
@@ -294,9 +300,21 @@ def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
         head = head[: head.rfind(county)]
         city = result.city = head.rstrip(" ,").rsplit(",", 1)[-1].strip()
         result.region = county
-    result.street = _street(parts[:index], head, city)
+    result.street = _street(before, head, city)
     result.country = named or _country(postal, parts, hint)
     return result
+
+
+def _without_region_code(line: str, country: str | None) -> tuple[str, str]:
+    """The line without the region code that ends it after a comma, and
+    that code: "NT" of "Yellowknife, NT", "N.L." of "Santa Catarina, N.L."."""
+    head, comma, last = line.rpartition(",")
+    last = last.strip()
+    known = REGION_CODES.get(country or "", set())
+    is_code = last in known or re.fullmatch(r"(?:[A-Z]\.){1,3}|[A-Z]{2}", last)
+    if not comma or not head.strip() or not is_code:
+        return line, ""
+    return head.rstrip(" ,"), last
 
 
 def _british_county(head: str, after: str) -> str:
@@ -406,7 +424,7 @@ def _city(line: str, postal: Postal, line_before: str, line_after: str) -> str:
         return after.split(",")[0].strip()
     if line_after:
         return line_after.split(",")[0].strip()
-    before = POSTCODE_MARK.sub("", line[: postal.start]).rstrip(" ,")
+    before = POSTCODE_MARK.sub("", line[: postal.start]).rstrip(" ,-–")
     if postal.region:
         before = before[: before.rfind(postal.region)].rstrip(" ,")
     pieces = [p.strip() for p in before.split(",") if p.strip()]

@@ -468,7 +468,18 @@ def _postal_line(
     if sum(c.isalpha() for c in segment.text) >= 3:
         return True
     above = by_order.get(segment.order - 1)
-    return _is_place(above) or (above is not None and _ends_in_place(above))
+    if _is_place(above) or (above is not None and _ends_in_place(above)):
+        return True
+    # A code whose shape names its country, alone under its street, with
+    # the city under it: "Oudegracht 210" / "3511 NR" / "Utrecht".
+    shaped = addresses.postal_code(segment.text, region)
+    return (
+        shaped is not None
+        and shaped.country is not None
+        and above is not None
+        and _address_like(above)
+        and _is_city(by_order.get(segment.order + 1))
+    )
 
 
 def _place_beside(text: str, region: str | None) -> bool:

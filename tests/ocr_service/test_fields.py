@@ -1536,3 +1536,50 @@ def test_a_house_number_alone_under_its_street_name_is_kept():
     )
 
     assert contact.address.street == "Dorfstrasse, 1"
+
+
+@pytest.mark.parametrize(
+    ("rows", "street", "code", "city", "region"),
+    [
+        (
+            ["4910 50 Ave", "Yellowknife, NT", "X1A 1P8"],
+            "4910 50 Ave",
+            "X1A 1P8",
+            "Yellowknife",
+            "NT",
+        ),
+        (
+            ["Av. Siempre Viva 123", "Santa Catarina, N.L.", "C.P. 66350"],
+            "Av. Siempre Viva 123",
+            "66350",
+            "Santa Catarina",
+            "N.L.",
+        ),
+        (
+            ["Oudegracht 210", "3511 NR", "Utrecht"],
+            "Oudegracht 210",
+            "3511 NR",
+            "Utrecht",
+            "",
+        ),
+        (
+            ["Rua da Aurora 325", "Recife/PE - CEP 51020-000"],
+            "Rua da Aurora 325",
+            "51020-000",
+            "Recife",
+            "PE",
+        ),
+    ],
+)
+def test_a_code_on_its_own_line_finds_its_city_and_region_around_it(
+    rows, street, code, city, region
+):
+    address = fields.parse(card(("Ana Lima", 48), "ana@lima.com", *rows)).address
+
+    assert address.full == ", ".join(rows)
+    assert (address.street, address.postal_code, address.city, address.region) == (
+        street,
+        code,
+        city,
+        region,
+    )
