@@ -404,7 +404,10 @@ def _lines_above_postcode(
 def _streets_above(
     top: Segment, by_order: dict[int, Segment], right_above_postcode: bool
 ) -> list[Segment]:
-    """The street lines above the top of an address, at most two."""
+    """The street lines above the top of an address, at most two, and a
+    short line between them and the top that names a floor, a door or a
+    building: "Paseo de Gracia, 85" over "Principal 2ª" over "08008
+    Barcelona"."""
     streets: list[Segment] = []
     for step in (1, 2):
         before = by_order.get(top.order - step)
@@ -420,10 +423,19 @@ def _streets_above(
                 or (addresses.number_first(top.text) and _is_place(before))
             )
         )
-        if not _address_like(before) and not named_over_postcode:
-            break
-        streets.insert(0, before)
+        if _address_like(before) or named_over_postcode:
+            streets.insert(0, before)
+            continue
+        street = by_order.get(top.order - step - 1)
+        short = len(before.text.split()) <= SHORT_LINE_WORDS
+        if step == 1 and short and street is not None and _address_like(street):
+            streets[:0] = [street, before]
+        break
     return streets
+
+
+# Words a line between a street and its code has at most.
+SHORT_LINE_WORDS = 4
 
 
 def _lines_below_postcode(

@@ -1583,3 +1583,17 @@ def test_a_code_on_its_own_line_finds_its_city_and_region_around_it(
         city,
         region,
     )
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        ["Paseo de Gracia, 85", "Principal 2ª", "08008 Barcelona"],
+        ["Carrer de Mallorca, 401", "Baixos", "08013 Barcelona"],
+    ],
+)
+def test_a_floor_or_door_between_the_street_and_the_code_keeps_the_street(rows):
+    address = fields.parse(card(("Ana Lima", 48), "ana@lima.es", *rows)).address
+
+    assert address.full == ", ".join(rows)
+    assert address.street == ", ".join(rows[:2])
