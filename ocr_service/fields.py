@@ -695,13 +695,26 @@ def _domain_fit(text: str, domains: list[str]) -> float:
 def _take_company(card: Card, texts: list[Segment]) -> None:
     domains = crosscheck.domains(card.contact)
     local_parts = [e.split("@")[0] for e in card.contact.emails]
+    tallest = max((s.line.height for s in texts), default=0)
     for segment in texts:
-        if _is_the_person(segment.text, local_parts, domains):
+        if _is_the_person(segment.text, local_parts, domains) or _is_the_name_in_print(
+            segment, tallest
+        ):
             segment.score = 0.0
             continue
         _fit_to_domain(segment, domains)
         segment.score = _company_evidence(segment, domains)
     _take_best(card, texts, "company", least=0.6)
+
+
+def _is_the_name_in_print(segment: Segment, tallest: int) -> bool:
+    """True when a line printed in the card's largest type is a person's
+    name and nothing marks it a firm: "Chloe Nguyen" at chloenguyen.design
+    names her, not a company."""
+    text = segment.text
+    if segment.line.height < tallest or names.likeness(text) < NAME_IN_PRINT:
+        return False
+    return not (companies.legal_form(text) or companies.names_organisation(text))
 
 
 def _is_the_person(text: str, local_parts: list[str], domains: list[str]) -> bool:
@@ -771,6 +784,10 @@ def _take_name(card: Card, texts: list[Segment]) -> None:
     )
     card.set_confidence("name", min(best.score / 0.75, segment_trust(best)))
 
+
+# How much a line in the largest type must look like a name to be taken
+# for the person rather than a company its domain spells.
+NAME_IN_PRINT = 0.8
 
 # Trust in a company told by nothing but where the card prints it: below
 # the review threshold, for a reader to check.

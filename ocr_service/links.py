@@ -11,6 +11,7 @@ from ocr_service.wording import word_set
 COMMON_TLDS = word_set(
     "com org net io co biz info edu gov app dev tech online site shop store "
     "agency studio group global email cloud eu asia cat eus gal bzh scot wales "
+    "design photography photo dental "
     "swiss berlin hamburg bayern wien paris london nyc amsterdam brussels"
 )
 

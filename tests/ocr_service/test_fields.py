@@ -1597,3 +1597,26 @@ def test_a_floor_or_door_between_the_street_and_the_code_keeps_the_street(rows):
 
     assert address.full == ", ".join(rows)
     assert address.street == ", ".join(rows[:2])
+
+
+def test_a_name_in_the_largest_type_its_own_domain_spells_is_the_person():
+    contact = fields.parse(
+        card(
+            ("Chloe Nguyen", 48),
+            "Illustrator",
+            "hello@chloenguyen.design",
+            "chloenguyen.design",
+        )
+    )
+
+    assert (contact.name.full, contact.company) == ("Chloe Nguyen", "")
+    assert list(contact.websites) == ["chloenguyen.design"]
+
+
+def test_a_title_ending_in_a_word_some_domains_end_in_is_no_website():
+    contact = fields.parse(
+        card(("Ana Lima", 48), "Civil engineer, consulting", "ana@lima.com")
+    )
+
+    assert contact.title == "Civil engineer, consulting"
+    assert list(contact.websites) == []
