@@ -695,11 +695,9 @@ def _domain_fit(text: str, domains: list[str]) -> float:
 def _take_company(card: Card, texts: list[Segment]) -> None:
     domains = crosscheck.domains(card.contact)
     local_parts = [e.split("@")[0] for e in card.contact.emails]
-    tallest = max((s.line.height for s in texts), default=0)
+    only_name = _only_name_in_print(texts)
     for segment in texts:
-        if _is_the_person(segment.text, local_parts, domains) or _is_the_name_in_print(
-            segment, tallest
-        ):
+        if _is_the_person(segment.text, local_parts, domains) or segment is only_name:
             segment.score = 0.0
             continue
         _fit_to_domain(segment, domains)
@@ -707,14 +705,24 @@ def _take_company(card: Card, texts: list[Segment]) -> None:
     _take_best(card, texts, "company", least=0.6)
 
 
-def _is_the_name_in_print(segment: Segment, tallest: int) -> bool:
-    """True when a line printed in the card's largest type is a person's
-    name and nothing marks it a firm: "Chloe Nguyen" at chloenguyen.design
-    names her, not a company."""
-    text = segment.text
-    if segment.line.height < tallest or names.likeness(text) < NAME_IN_PRINT:
-        return False
-    return not (companies.legal_form(text) or companies.names_organisation(text))
+def _only_name_in_print(texts: list[Segment]) -> Segment | None:
+    """The line in the card's largest type when it is the only one shaped
+    as a person's name and nothing marks it a firm: "Chloe Nguyen" at
+    chloenguyen.design names her, not a company."""
+    named = [
+        s
+        for s in texts
+        if names.likeness(s.text) >= NAME_LIKE and not roles.title_word_count(s.text)
+    ]
+    if len(named) != 1:
+        return None
+    line, text = named[0].line, named[0].text
+    if line.height < max(s.line.height for s in texts):
+        return None
+    if names.likeness(text) < NAME_IN_PRINT:
+        return None
+    firm = companies.legal_form(text) or companies.names_organisation(text)
+    return None if firm else named[0]
 
 
 def _is_the_person(text: str, local_parts: list[str], domains: list[str]) -> bool:
@@ -785,8 +793,10 @@ def _take_name(card: Card, texts: list[Segment]) -> None:
     card.set_confidence("name", min(best.score / 0.75, segment_trust(best)))
 
 
-# How much a line in the largest type must look like a name to be taken
-# for the person rather than a company its domain spells.
+# How much a line must look like a name to be one candidate for it, and
+# how much the only one in the largest type must, to be taken for the
+# person rather than a company its domain spells.
+NAME_LIKE = 0.6
 NAME_IN_PRINT = 0.8
 
 # Trust in a company told by nothing but where the card prints it: below
@@ -824,15 +834,15 @@ SLOGAN_WORDS = word_set("you your we our us")
 
 def _could_be_company(text: str) -> bool:
     """True for a short line starting with a capital, without the digits of
-    a slogan's year or a street's number, nor a slogan's words, that no
-    title, department or country uses."""
+    a slogan's year or a street's number, a slogan's words or the dots of a
+    list of services, that no title, department or country uses."""
     words = text.split()
     return (
         0 < len(words) <= 6
         and words[0][0].isupper()
         and any(sum(c.isalpha() for c in word) >= 3 for word in words)
         and not any(fold(word) in SLOGAN_WORDS for word in words)
-        and not re.search(r"[@/:]|\b\d+\b", text)
+        and not re.search(r"[@/:•·|]|\b\d+\b", text)
         and not roles.title_word_count(text)
         and not roles.is_department(text)
         and countries.code_of(text) is None

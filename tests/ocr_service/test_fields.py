@@ -1620,3 +1620,27 @@ def test_a_title_ending_in_a_word_some_domains_end_in_is_no_website():
 
     assert contact.title == "Civil engineer, consulting"
     assert list(contact.websites) == []
+
+
+def test_a_name_and_a_title_of_two_capitalised_words_leave_the_name_the_person():
+    contact = fields.parse(
+        card(
+            ("Chloe Nguyen", 48),
+            "Graphic Designer",
+            "PO Box 3321",
+            "Fortitude Valley QLD 4006",
+            "hello@chloenguyen.design",
+        )
+    )
+
+    assert (contact.name.full, contact.company) == ("Chloe Nguyen", "")
+
+
+def test_a_list_of_services_is_no_company_by_place():
+    contact = fields.parse(
+        card(
+            ("Camille Bernard", 48), "Photographe", "Mariages • Portraits • Événements"
+        )
+    )
+
+    assert contact.company == ""
