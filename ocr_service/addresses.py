@@ -98,7 +98,7 @@ STREET_WORDS = word_set(
     rue avenue boulevard bd chemin place allee impasse quai route cours
     calle avenida paseo plaza camino carretera ronda travesia
     pasaje pasadizo callejon cuesta glorieta rambla vial bajada acceso
-    urbanizacion carrer
+    urbanizacion carrer poligono parcela nave
     via viale piazza corso vicolo stretto rotonda largo piazzale strada
     contrada borgo localita appartamento piano incrocio
     carrera diagonal transversal

@@ -148,7 +148,8 @@ ORGANISATION_WORDS = word_set(
     institut universitat hochschule stiftung verein akademie klinik
     universite ecole fondation agence cabinet
     universidad instituto fundacion asociacion escuela academia agencia bufete
-    despacho
+    despacho atelier bottega ristorante trattoria osteria pizzeria brasserie
+    bistro boulangerie boutique cafe caffe
     universita istituto fondazione associazione accademia studio agenzia
     universidade fundacao associacao escola agencia
     universiteit hogeschool stichting vereniging bureau gemeente

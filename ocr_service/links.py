@@ -70,6 +70,8 @@ def repair(text: str) -> str:
     text = re.sub(
         rf"^(\S*[a-z0-9]{{4}})[:-](?=(?:{_COMMON_ENDINGS})\s*$)", r"\1.", text
     )
+    # After "www." any country's ending: "www.grupoiberico:es".
+    text = re.sub(r"^((?:https?://)?www\.[a-z0-9-]+)[:-](?=[a-z]{2}\s*$)", r"\1.", text)
     text = re.sub(r"\bw{4,}\.", "www.", text, flags=re.I)
     text = re.sub(r"\bwww\s*[.,]?\s+(?=[a-z0-9-]+\.[a-z])", "www.", text, flags=re.I)
     text = re.sub(r"\bwww(?=[a-z0-9-]+\.[a-z]{2,}\b)", "www.", text, flags=re.I)

@@ -1644,3 +1644,40 @@ def test_a_list_of_services_is_no_company_by_place():
     )
 
     assert contact.company == ""
+
+
+@pytest.mark.parametrize(
+    ("printed", "prefix", "given"),
+    [
+        ("Me Hélène Lefort", "Me", "Hélène"),
+        ("Sgt. Michael Brown", "Sgt.", "Michael"),
+        ("Maj Holmgren", "", "Maj"),
+    ],
+)
+def test_a_french_lawyer_and_a_rank_with_its_dot_are_prefixes(printed, prefix, given):
+    contact = fields.parse(card(("Avocate", 20), (printed, 48), "info@cabinet.fr"))
+
+    assert (contact.name.prefix, contact.name.given) == (prefix, given)
+
+
+def test_a_shop_named_for_its_kind_is_the_company_not_the_name():
+    contact = fields.parse(
+        card(
+            "Bottega del Caffè",
+            ("Alessandro Bianchi", 48),
+            "Titolare",
+            "Tel. 06 1234 5678",
+        )
+    )
+
+    assert (contact.name.full, contact.company) == (
+        "Alessandro Bianchi",
+        "Bottega del Caffè",
+    )
+
+
+def test_an_industrial_estate_and_its_plot_are_the_street():
+    rows = ["Polígono Industrial Ugaldeguren, Parcela 7", "48170 Zamudio, Bizkaia"]
+    contact = fields.parse(card(("Ana Lima", 48), "ana@lima.es", *rows))
+
+    assert contact.address.street == rows[0]

@@ -122,3 +122,7 @@ def test_a_host_with_its_dot_is_left_alone():
 )
 def test_a_host_alone_whose_last_dot_was_misread_is_put_right(printed, site):
     assert found_sites(printed) == [site]
+
+
+def test_a_www_host_whose_country_ending_lost_its_dot_is_put_right():
+    assert found_sites("www.grupoiberico:es") == ["www.grupoiberico.es"]
