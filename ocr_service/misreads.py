@@ -53,12 +53,12 @@ def company_letters(company: str, domains: list[str]) -> str:
     spells it otherwise letter for letter, whole or its start: "Fox, George
     and Tackson" beside foxgeorgeandja.example reads "Fox, George and
     Jackson", "Baro77i" beside barozzi.example "Barozzi"."""
-    # Each letter or digit of the company as a domain spells it, and where
-    # it stands; a letter that folds to two ("ß") is left as it is.
     # Domains drop or spell out accented letters, which leaves the rest of
     # the name out of step: only plain names are compared.
     if not company.isascii():
         return company
+    # Each letter or digit of the company as a domain spells it, and where
+    # it stands.
     spelled = [(i, c.lower()) for i, c in enumerate(company) if c.isalnum()]
     letters = "".join(letter for _, letter in spelled)
     for domain in domains:
