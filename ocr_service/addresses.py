@@ -348,7 +348,7 @@ def _without_country(line: str, postal: Postal) -> tuple[str, str | None]:
 
 def _street_words_put_right(line: str) -> str:
     """The line with a street word OCR read with "I" for "l" put right:
-    "Harbor BIvd" reads "Harbor Blvd"."""
+    "Harbor BIvd" reads "Harbor Blvd", and a section's "ª" "3° Seção"."""
 
     def put_right(word: re.Match) -> str:
         text = word[0]
@@ -359,7 +359,10 @@ def _street_words_put_right(line: str) -> str:
         mended = text[0] + text[1:].replace("I", "l")
         return mended if fold(mended) in STREET_WORDS else text
 
-    return re.sub(r"[^\W\d_]+", put_right, line)
+    line = re.sub(r"[^\W\d_]+", put_right, line)
+    # Brazil numbers a district's sections "1ª Seção"; OCR reads the "ª" as
+    # a degree sign or a question mark.
+    return re.sub(r"(?<=\d)[°º?](?=\s+Se[çc][ãa]o\b)", "ª", line)
 
 
 # Letters OCR reads in place of digits.
