@@ -356,11 +356,16 @@ def port_number(text: str) -> int:
         value = int(text)
     except ValueError:
         value = 0
-    if not 1 <= value <= 65535:
+    if not is_port(value):
         raise argparse.ArgumentTypeError(
             f"expected a port from 1 to 65535, got {text!r}"
         )
     return value
+
+
+def is_port(value: object) -> bool:
+    """Whether a value is a TCP port number a part can listen on."""
+    return type(value) is int and 1 <= value <= 65535
 
 
 def count(number: int, noun: str) -> str:
@@ -771,7 +776,7 @@ def last_ports(data_dir: Path) -> Ports | None:
         wrong = [
             f"{part} {port!r}"
             for part, port in asdict(ports).items()
-            if type(port) is not int or not 1 <= port <= 65535
+            if not is_port(port)
         ]
         if wrong:
             raise ValueError(f"not a port from 1 to 65535: {', '.join(wrong)}")

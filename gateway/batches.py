@@ -149,16 +149,14 @@ class Batches:
         path = self._spool_path(batch_id)
         try:
             await uploads.spool(chunks, path, self._limits.max_upload_bytes)
-        except asyncio.CancelledError:
+        except BaseException as error:
             path.unlink(missing_ok=True)
             # A gRPC client that leaves or whose deadline passes mid-upload.
-            logger.info(
-                "upload cancelled by its client before it was complete; "
-                "nothing was accepted"
-            )
-            raise
-        except BaseException:
-            path.unlink(missing_ok=True)
+            if isinstance(error, asyncio.CancelledError):
+                logger.info(
+                    "upload cancelled by its client before it was complete; "
+                    "nothing was accepted"
+                )
             raise
         # Once registered, every card must be queued or failed, so the rest
         # runs as a task of its own that a cancelled call does not stop.
@@ -637,9 +635,10 @@ class Batches:
                 return card
             if self._workers.none_running():
                 logger.warning("card %s: no OCR worker runs to read it", card_id)
+                state = jsonview.state_name(card.state)
                 raise TimedOut(
                     f"no OCR worker is running any more to read card {card_id}; "
-                    f"it stays in batch {batch_id}, {_state_name(card)}, and is "
+                    f"it stays in batch {batch_id}, {state}, and is "
                     f"read once a worker starts: fetch it later with GET "
                     f"/v1/batches/{batch_id} or GetBatch"
                 )
@@ -819,11 +818,6 @@ def _cause(error: grpc.aio.AioRpcError) -> str:
         return "no answer in time"
     cause = (error.details() or "").rsplit(": ", 1)[-1].strip()
     return cause[:1].lower() + cause[1:] if cause else error.code().name
-
-
-def _state_name(card: batch_pb2.Card) -> str:
-    """A card's state as the API's JSON names it: "QUEUED", "PROCESSING"."""
-    return batch_pb2.CardState.Name(card.state).removeprefix("CARD_STATE_")
 
 
 def _check_batch_id(batch_id: str) -> None:

@@ -28,6 +28,8 @@ def _region(country: str, code: str) -> str:
 CEP = r"\d{5}-\d{3}"
 # Words for "postcode" printed before one: "CEP 30130-171", "C.P. 64000".
 POSTCODE_WORDS = r"CEP|PLZ|C\.\s?P\.?|CP|ZIP"
+# A state printed in its initials: Mexico's "N.L.".
+STATE_INITIALS = r"(?:[A-Z]\.){1,3}"
 
 # Postal codes whose shape alone tells the country, most specific first.
 # OCR reads "0" as "O" and "5" as "S" inside them, so those are allowed.
@@ -271,7 +273,7 @@ def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
             break
     if postal is None:
         result.street = parts[0]
-        result.country = _country(None, parts, hint)
+        result.country = _country(None, printed, hint)
         return result
 
     code = _digits_put_right(postal.code, postal.country)
@@ -301,7 +303,7 @@ def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
         city = result.city = head.rstrip(" ,").rsplit(",", 1)[-1].strip()
         result.region = county
     result.street = _street(before, head, city)
-    result.country = named or _country(postal, parts, hint)
+    result.country = named or _country(postal, printed, hint)
     return result
 
 
@@ -311,7 +313,7 @@ def _without_region_code(line: str, country: str | None) -> tuple[str, str]:
     head, comma, last = line.rpartition(",")
     last = last.strip()
     known = REGION_CODES.get(country or "", set())
-    is_code = last in known or re.fullmatch(r"(?:[A-Z]\.){1,3}|[A-Z]{2}", last)
+    is_code = last in known or re.fullmatch(rf"{STATE_INITIALS}|[A-Z]{{2}}", last)
     if not comma or not head.strip() or not is_code:
         return line, ""
     return head.rstrip(" ,"), last
@@ -432,7 +434,7 @@ def _city(line: str, postal: Postal, line_before: str, line_after: str) -> str:
         before = before[: before.rfind(postal.region)].rstrip(" ,")
     pieces = [p.strip() for p in before.split(",") if p.strip()]
     # A state in initials follows its city: "Monterrey, N.L., C.P. 64000".
-    if len(pieces) > 1 and re.fullmatch(r"(?:[A-Z]\.){1,3}", pieces[-1]):
+    if len(pieces) > 1 and re.fullmatch(STATE_INITIALS, pieces[-1]):
         pieces.pop()
     if pieces:
         return pieces[-1]
@@ -487,10 +489,11 @@ def _printed_country(parts: list[str]) -> str | None:
     return None
 
 
-def _country(postal: Postal | None, parts: list[str], hint: str | None) -> str:
-    named = _printed_country(parts)
-    if named:
-        return named
+def _country(postal: Postal | None, printed: str | None, hint: str | None) -> str:
+    """The address's country: the one printed in it, the one its postcode's
+    shape or letters tell, or the card's where its code is of that kind."""
+    if printed:
+        return printed
     if postal and postal.country:
         return postal.country
     if postal and hint in FIVE_DIGIT_COUNTRIES | FOUR_DIGIT_COUNTRIES:

@@ -342,6 +342,12 @@ def _take_address(card: Card) -> None:
     card.set_confidence("address", min(evidence, trust))
 
 
+# Words a line between a street and its code has at most.
+SHORT_LINE_WORDS = 4
+# A place's name: words without digits or an email's "@".
+PLACE = re.compile(r"[^\W\d_][^\d@]*")
+
+
 def _address_block(texts: list[Segment], region: str | None) -> list[Segment]:
     """The consecutive text segments that make the address, around the
     last one with a postal code or, lacking one, a street."""
@@ -434,10 +440,6 @@ def _streets_above(
     return streets
 
 
-# Words a line between a street and its code has at most.
-SHORT_LINE_WORDS = 4
-
-
 def _lines_below_postcode(
     anchor: Segment, by_order: dict[int, Segment], region: str | None
 ) -> list[Segment]:
@@ -473,7 +475,8 @@ def _places_to_a_country(
 def _postal_line(
     segment: Segment, by_order: dict[int, Segment], region: str | None
 ) -> bool:
-    if addresses.postal_code(segment.text, region) is None:
+    postal = addresses.postal_code(segment.text, region)
+    if postal is None:
         return False
     # A postal code comes with a place name beside it, or above it: the
     # British print "Manchester" over "M2 4LQ", Brazil a city over its CEP.
@@ -484,10 +487,8 @@ def _postal_line(
         return True
     # A code whose shape names its country, alone under its street, with
     # the city under it: "Oudegracht 210" / "3511 NR" / "Utrecht".
-    shaped = addresses.postal_code(segment.text, region)
     return (
-        shaped is not None
-        and shaped.country is not None
+        postal.country is not None
         and above is not None
         and _address_like(above)
         and _is_city(by_order.get(segment.order + 1))
@@ -513,10 +514,7 @@ def _ends_in_place(segment: Segment) -> bool:
     """True when a line's last comma-parted piece is a place: "Calle Mayor
     4, Huesca"."""
     head, comma, last = segment.text.rpartition(",")
-    return (
-        bool(comma and head.strip())
-        and re.fullmatch(r"\s*[^\W\d_][^\d@]*", last) is not None
-    )
+    return bool(comma and head.strip()) and PLACE.fullmatch(last.strip()) is not None
 
 
 def _is_city(segment: Segment | None) -> bool:
@@ -532,9 +530,7 @@ def _is_city(segment: Segment | None) -> bool:
 
 
 def _is_place(segment: Segment | None) -> bool:
-    if segment is None:
-        return False
-    return re.fullmatch(r"[^\W\d_][^\d@]*", segment.text) is not None
+    return segment is not None and PLACE.fullmatch(segment.text) is not None
 
 
 def _address_like(segment: Segment) -> bool:
@@ -692,6 +688,13 @@ def _domain_fit(text: str, domains: list[str]) -> float:
     return max((companies.domain_likeness(text, d) for d in domains), default=0.0)
 
 
+# How much a line must look like a name to be one candidate for it, and
+# how much the only one in the largest type must, to be taken for the
+# person rather than a company its domain spells.
+NAME_LIKE = 0.6
+NAME_IN_PRINT = 0.8
+
+
 def _take_company(card: Card, texts: list[Segment]) -> None:
     domains = crosscheck.domains(card.contact)
     local_parts = [e.split("@")[0] for e in card.contact.emails]
@@ -733,7 +736,7 @@ def _is_the_person(text: str, local_parts: list[str], domains: list[str]) -> boo
     companies."""
     if companies.legal_form(text) or companies.names_organisation(text):
         return False
-    if names.likeness(text) < 0.6:
+    if names.likeness(text) < NAME_LIKE:
         return False
     domain_letters = [re.sub(r"[^a-z]", "", fold(d)) for d in domains]
     for word in names.split_parts(text):
@@ -792,12 +795,6 @@ def _take_name(card: Card, texts: list[Segment]) -> None:
     )
     card.set_confidence("name", min(best.score / 0.75, segment_trust(best)))
 
-
-# How much a line must look like a name to be one candidate for it, and
-# how much the only one in the largest type must, to be taken for the
-# person rather than a company its domain spells.
-NAME_LIKE = 0.6
-NAME_IN_PRINT = 0.8
 
 # Trust in a company told by nothing but where the card prints it: below
 # the review threshold, for a reader to check.

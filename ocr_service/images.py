@@ -497,9 +497,7 @@ def one_line_apart(
     lines = [inked_rows(ink[:, left:right]) for left, right in (first, second)]
     if min(map(len, lines)) != 1:
         return False
-    single, others = (
-        (lines[0], lines[1]) if len(lines[0]) == 1 else (lines[1], lines[0])
-    )
+    single, others = sorted(lines, key=len)
     top, bottom = single[0]
     for other_top, other_bottom in others:
         size = max(bottom - top, other_bottom - other_top)

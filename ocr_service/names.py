@@ -177,12 +177,9 @@ def _family_name_end(words: list[str], end: int) -> int:
     rest = words[end:]
     if not 1 <= len(rest) <= 2:
         return end
-    for word in rest:
-        if not _WORD.match(word) or len(word) < 2 or roles.title_word_count(word):
-            return end
-        if roles.is_department(word) or phones.is_label(word):
-            return end
-    return len(words)
+    if all(_family_word(w, 2) and not roles.is_department(w) for w in rest):
+        return len(words)
+    return end
 
 
 def _family_name_after_particles(words: list[str], end: int) -> int:
@@ -195,10 +192,7 @@ def _family_name_after_particles(words: list[str], end: int) -> int:
         particles += 1
     if not particles or len(rest) != particles + 1:
         return end
-    word = rest[-1]
-    if not _WORD.match(word) or roles.title_word_count(word) or phones.is_label(word):
-        return end
-    return len(words)
+    return len(words) if _family_word(rest[-1], 1) else end
 
 
 def _second_family_name_end(words: list[str], end: int) -> int:
@@ -209,10 +203,16 @@ def _second_family_name_end(words: list[str], end: int) -> int:
     joined = 1 if rest[:1] and rest[0].lower() in JOINERS else 0
     if len(rest) != joined + 1:
         return end
-    word = rest[joined]
-    if len(word) < 3 or not _WORD.match(word) or roles.title_word_count(word):
-        return end
-    return end if phones.is_label(word) else len(words)
+    return len(words) if _family_word(rest[joined], 3) else end
+
+
+def _family_word(word: str, least: int) -> bool:
+    """Whether a word past those an email spells may be a family name: a
+    name's word of at least ``least`` letters, not a job title's word nor a
+    phone label, which the next column puts there as often."""
+    if len(word) < least or not _WORD.match(word):
+        return False
+    return not roles.title_word_count(word) and not phones.is_label(word)
 
 
 def _prefix_start(words: list[str], start: int) -> int:

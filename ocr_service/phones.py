@@ -159,9 +159,9 @@ def build(printed: str, kind: int | None, region: str | None):
     # lose a digit the card printed: which one the card means is a guess
     # too; and one that starts "00" but is too short to be dialled abroad.
     number = None
-    dialled = main.startswith("+") or _dialled_abroad(parsed)
-    if _prints_country(main) and dialled and not _drops_digits(main, _e164(parsed)):
-        number = _e164(parsed)
+    if _prints_country(main) and (main.startswith("+") or _dialled_abroad(parsed)):
+        e164 = _e164(parsed)
+        number = None if _drops_digits(main, e164) else e164
     return contact_pb2.Phone(
         type=kind, number=number or printed, extension=extension, raw=printed
     )

@@ -72,7 +72,7 @@ DEPARTMENT_GLUE = word_set(
 # name: "Structural Division", "Ufficio Tecnico", "Pôle Mécatronique".
 DEPARTMENT_KINDS = word_set(
     """
-    division divisione division divisao department departement departamento
+    division divisione divisao department departement departamento
     dipartimento abteilung bereich team pole ufficio afdeling avdelning
     direction direzione direccion office
     """
