@@ -152,7 +152,15 @@ def repair_initials(contact: contact_pb2.Contact) -> None:
         contact.emails.extend(fixed)
         lower(contact, "emails", INITIAL_TRUST)
     company = misreads.company_initial(contact.company, domains(contact))
-    company = misreads.company_letters(company, _domains_of_both(contact))
+    if company != contact.company:
+        contact.company = company
+        lower(contact, "company", INITIAL_TRUST)
+
+
+def repair_company_letters(contact: contact_pb2.Contact) -> None:
+    """Puts right letters OCR confuses in the company, from a domain its
+    email and website both spell."""
+    company = misreads.company_letters(contact.company, _domains_of_both(contact))
     if company != contact.company:
         contact.company = company
         lower(contact, "company", INITIAL_TRUST)
