@@ -97,10 +97,11 @@ def email_overlap(name: str, local_part: str) -> float:
     "john.doe" and "john" all point at John Doe."""
     local = re.sub(r"[^a-z]", "", fold(local_part))
     # Each part as the email would spell it, accented letters folded or
-    # left out, whichever the local part holds.
+    # left out, whichever the local part holds, the longest where it holds
+    # several ("sa" and "s" of "Sá" in "m.sa").
     parts = []
     for part in split_parts(name):
-        spellings = sorted(_spellings(part), key=lambda s: s not in local)
+        spellings = sorted(_spellings(part), key=lambda s: (s not in local, -len(s), s))
         parts.append(spellings[0])
     parts = [p for p in parts if len(p) >= 2]
     if not local or not parts:
