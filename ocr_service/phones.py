@@ -42,12 +42,13 @@ _LABEL = "|".join(sorted(map(re.escape, _LABEL_KIND), key=len, reverse=True))
 # OCR split a number over two lines.
 SHORT_DIGITS = 8
 
-# A number as printed: an optional + or 00, then digits with the separators
-# cards use, then an optional extension.
+# A number as printed: an optional + or 00, its country code perhaps in
+# brackets ("(+44) 20 …"), then digits with the separators cards use, then
+# an optional extension.
 # What sets an extension apart from the number before it.
 _EXTENSION_MARK = r"(?:x|ext\.?|extn\.?|ext\s*:|#|durchwahl|poste)"
 _NUMBER = (
-    r"(?:\+\s?)?\(?\d[\d\s().\-/]{4,}\d"
+    r"(?:(?:\(\s?)?\+\s?)?\(?\d[\d\s().\-/]{4,}\d"
     rf"(?:,?\s*{_EXTENSION_MARK}\s*\d{{1,6}})?"
 )
 # The label stands apart from the number, or the number's own separators
@@ -138,10 +139,15 @@ def _is_postcode(line: str, number: str) -> bool:
     return CEP.fullmatch(number.strip()) is not None
 
 
+BRACKETED_COUNTRY = re.compile(r"^\(\s*\+\s*(\d{1,3})\s*\)")
+
+
 def build(printed: str, kind: int | None, region: str | None):
     """A typed, normalised Phone from a number as printed, or None when it
     has too few or too many digits to be one."""
     printed = " ".join(printed.strip(" .-/").split())
+    # A country code in brackets is a country code all the same.
+    printed = BRACKETED_COUNTRY.sub(r"+\1", printed)
     main, extension = printed, ""
     ext_match = _EXTENSION.search(printed)
     if ext_match:

@@ -163,3 +163,16 @@ def test_a_one_letter_label_stands_apart_from_its_number_or_its_separators_show_
 def test_a_number_starting_00_too_short_to_be_dialled_abroad_stays_as_printed():
     assert numbers("Fax 0098 5772", "AU") == [(phones.FAX, "0098 5772", "")]
     assert numbers("Tel 0049 30 1234567", "AU") == [(phones.WORK, "+49301234567", "")]
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "number"),
+    [
+        ("(+44) 20 7946 0958", phones.WORK, "+442079460958"),
+        ("Tel (+44) 20 7946 0958", phones.WORK, "+442079460958"),
+        ("F | (+358) 9 1234 5678", phones.FAX, "+358912345678"),
+        ("Mob ( +358 ) 40 123 4567", phones.MOBILE, "+358401234567"),
+    ],
+)
+def test_a_country_code_in_brackets_is_the_numbers_country(line, kind, number):
+    assert numbers(line) == [(kind, number, "")]
