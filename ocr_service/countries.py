@@ -18,7 +18,7 @@ LANGUAGES = (
 ALIASES = {
     "usa": "US", "us": "US", "america": "US", "uk": "GB", "great britain": "GB",
     "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB",
-    "holland": "NL", "the netherlands": "NL", "uae": "AE",
+    "holland": "NL", "the netherlands": "NL", "uae": "AE", "korea": "KR",
 }  # fmt: skip
 
 

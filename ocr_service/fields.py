@@ -344,8 +344,6 @@ def _take_address(card: Card) -> None:
 
 # Words a line between a street and its code has at most.
 SHORT_LINE_WORDS = 4
-# A place's name: words without digits or an email's "@".
-PLACE = re.compile(r"[^\W\d_][^\d@]*")
 
 
 def _address_block(texts: list[Segment], region: str | None) -> list[Segment]:
@@ -478,11 +476,15 @@ def _postal_line(
     postal = addresses.postal_code(segment.text, region)
     if postal is None:
         return False
+    above = by_order.get(segment.order - 1)
+    if postal.needs_street:
+        # "Auckland 1010" after its street or under it, not "Since 1987".
+        street_before = addresses.street_evidence(segment.text[: postal.start])
+        return street_before or (above is not None and _address_like(above))
     # A postal code comes with a place name beside it, or above it: the
     # British print "Manchester" over "M2 4LQ", Brazil a city over its CEP.
     if sum(c.isalpha() for c in segment.text) >= 3:
         return True
-    above = by_order.get(segment.order - 1)
     if _is_place(above) or (above is not None and _ends_in_place(above)):
         return True
     # A code whose shape names its country, alone under its street, with
@@ -514,7 +516,10 @@ def _ends_in_place(segment: Segment) -> bool:
     """True when a line's last comma-parted piece is a place: "Calle Mayor
     4, Huesca"."""
     head, comma, last = segment.text.rpartition(",")
-    return bool(comma and head.strip()) and PLACE.fullmatch(last.strip()) is not None
+    return (
+        bool(comma and head.strip())
+        and addresses.PLACE.fullmatch(last.strip()) is not None
+    )
 
 
 def _is_city(segment: Segment | None) -> bool:
@@ -530,7 +535,7 @@ def _is_city(segment: Segment | None) -> bool:
 
 
 def _is_place(segment: Segment | None) -> bool:
-    return segment is not None and PLACE.fullmatch(segment.text) is not None
+    return segment is not None and addresses.PLACE.fullmatch(segment.text) is not None
 
 
 def _address_like(segment: Segment) -> bool:

@@ -376,3 +376,133 @@ def test_a_british_county_between_town_and_postcode_is_the_region(
     address = addresses.address(lines, None)
 
     assert (address.street, address.city, address.region) == (street, city, region)
+
+
+@pytest.mark.parametrize(
+    ("lines", "hint", "street", "postal_code", "city", "region"),
+    [
+        (
+            ["44 Hosur Road", "Bengaluru 560100"],
+            "IN",
+            "44 Hosur Road",
+            "560100",
+            "Bengaluru",
+            "",
+        ),
+        (
+            ["44 Hosur Road", "Bengaluru, Karnataka 560100"],
+            "IN",
+            "44 Hosur Road",
+            "560100",
+            "Bengaluru",
+            "Karnataka",
+        ),
+        (
+            ["Nariman Point, Mumbai 400021", "Maharashtra"],
+            "IN",
+            "Nariman Point",
+            "400021",
+            "Mumbai",
+            "Maharashtra",
+        ),
+        (
+            ["12 Connaught Place", "New Delhi - 110001"],
+            "IN",
+            "12 Connaught Place",
+            "110001",
+            "New Delhi",
+            "",
+        ),
+        (
+            ["1 Raffles Place, #20-61", "Singapore 048616"],
+            "SG",
+            "1 Raffles Place, #20-61",
+            "048616",
+            "Singapore",
+            "",
+        ),
+        # Auckland is a region too, and here the city.
+        (
+            ["12 Queen Street, Auckland 1010"],
+            "NZ",
+            "12 Queen Street",
+            "1010",
+            "Auckland",
+            "",
+        ),
+        (["PO Box 1234", "Sandton 2146"], "ZA", "PO Box 1234", "2146", "Sandton", ""),
+        (
+            ["ul. Tverskaya 7", "125009 Moscow"],
+            "RU",
+            "ul. Tverskaya 7",
+            "125009",
+            "Moscow",
+            "",
+        ),
+        (
+            ["1-7-1 Konan, Minato-ku", "Tokyo 108-0075"],
+            "JP",
+            "1-7-1 Konan, Minato-ku",
+            "108-0075",
+            "Tokyo",
+            "",
+        ),
+    ],
+)
+def test_postcode_in_the_shape_of_the_cards_country(
+    lines, hint, street, postal_code, city, region
+):
+    address = addresses.address(lines, hint)
+
+    assert (
+        address.street,
+        address.postal_code,
+        address.city,
+        address.region,
+        address.country,
+    ) == (street, postal_code, city, region, hint)
+
+
+@pytest.mark.parametrize(
+    ("line", "hint"),
+    [
+        # A number a label announces is no postcode.
+        ("Reg. No. 123456", "IN"),
+        ("GSTIN: 123456", "IN"),
+        # A street's number before its name.
+        ("1234 Great North Road", "NZ"),
+        # Digits that run on into another group are a phone number's.
+        ("Mumbai 400021 2345", "IN"),
+        ("Call +91 400021", "IN"),
+        # A short code alone tells nothing; a long one may (a city above it).
+        ("2196", "ZA"),
+        # The shape of a country other than the card's.
+        ("Bengaluru 560100", "NZ"),
+        # A country without postcodes.
+        ("Dubai 123456", "AE"),
+    ],
+)
+def test_no_postcode_of_the_cards_country(line, hint):
+    assert addresses.postal_code(line, hint) is None
+
+
+def test_short_national_code_asks_for_a_street():
+    assert addresses.postal_code("Since 1987", "NZ").needs_street
+    assert not addresses.postal_code("Bengaluru 560100", "IN").needs_street
+
+
+def test_five_digits_of_the_shape_the_cards_country_gives_tell_the_country():
+    address = addresses.address(["129 Samseong-ro", "Seoul 06181"], "KR")
+
+    assert (address.postal_code, address.city, address.country) == (
+        "06181",
+        "Seoul",
+        "KR",
+    )
+
+
+def test_region_beside_the_city_of_a_known_country_stays_the_city():
+    # Brazil's states share names with their capitals; its rules place them.
+    address = addresses.address(["Av. Paulista, 1000", "01310-100", "São Paulo"], "BR")
+
+    assert (address.city, address.region) == ("São Paulo", "")

@@ -233,6 +233,45 @@ def test_european_address_gives_street_postal_code_and_city():
     assert contact.address.country == "DE"
 
 
+def test_address_of_a_country_known_by_its_phone_numbers_gets_its_postcode():
+    contact = fields.parse(
+        card(
+            ("Priya Nair", 48),
+            "Senior Engineer",
+            "Tel +91 80 2852 0261",
+            "4th Floor, Tower B, Electronic City",
+            "Bengaluru, Karnataka 560100",
+            "India",
+        )
+    )
+
+    address = contact.address
+    assert address.full == (
+        "4th Floor, Tower B, Electronic City, Bengaluru, Karnataka 560100, India"
+    )
+    assert (address.postal_code, address.city, address.region, address.country) == (
+        "560100",
+        "Bengaluru",
+        "Karnataka",
+        "IN",
+    )
+
+
+def test_a_year_in_the_shape_of_a_postcode_makes_no_address():
+    contact = fields.parse(
+        card(
+            ("Aroha Smith", 48),
+            "Manager",
+            "Since 1987",
+            "12 Queen Street",
+            "Mob +64 21 555 678",
+        )
+    )
+
+    assert contact.address.full == "12 Queen Street"
+    assert contact.address.postal_code == ""
+
+
 @pytest.mark.parametrize(
     ("printed", "e164"),
     [
