@@ -2,7 +2,7 @@
 labelled sample cards are and read as if OCR made no mistake.
 
 Usage: python bench/generated.py [--per-locale 100] [--seed 1]
-       [--split first|any] [--out bench-results/generated]
+       [--split first|any] [--locales en_IN,en_NZ] [--out bench-results/generated]
 
 The sample cards are few; parsing thousands more of the same kinds (names,
 titles, companies, phones and addresses of the twelve locales the samples
@@ -10,7 +10,8 @@ come in) finds the rules that only fit the samples. Each card's label and
 the cards read wrong (their lines, and each wrong field's label and
 reading) are written to the output folder, and the shared score.py scores
 them by locale. --split any parts a two-line address at any comma, where
-the samples part it at the first.
+the samples part it at the first. --locales makes cards of other Faker
+locales instead, to try the parser on countries the samples lack.
 """
 
 import argparse
@@ -182,6 +183,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--split", choices=("first", "any"), default="first")
     parser.add_argument(
+        "--locales",
+        type=lambda text: tuple(text.split(",")),
+        default=LOCALES,
+        help="Faker locales, comma-parted (default: the samples' twelve)",
+    )
+    parser.add_argument(
         "--out", type=Path, default=ROOT / "bench-results" / "generated"
     )
     args = parser.parse_args()
@@ -194,7 +201,7 @@ def main() -> None:
     for old in args.out.glob("*.json"):
         old.unlink()
     labels, read = [], {}
-    for locale in LOCALES:
+    for locale in args.locales:
         fake, rng = Faker(locale), random.Random(f"{args.seed}-{locale}")
         fake.seed_instance(args.seed)
         for index in range(args.per_locale):
