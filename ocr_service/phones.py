@@ -139,7 +139,13 @@ def _is_postcode(line: str, number: str) -> bool:
     return CEP.fullmatch(number.strip()) is not None
 
 
-BRACKETED_COUNTRY = re.compile(r"^\(\s*\+\s*(\d{1,3})\s*\)")
+BRACKETED_COUNTRY = re.compile(r"^\(\s*\+\s*(\d{1,3})(?:[\s-]+(\d{1,4}))?\s*\)")
+
+
+def _unbracketed(match: re.Match) -> str:
+    """A country code, with the area code printed in its brackets, as
+    written without them: "(+91-80)" reads "+91 80"."""
+    return " ".join(filter(None, ["+" + match[1], match[2]]))
 
 
 def build(printed: str, kind: int | None, region: str | None):
@@ -147,7 +153,7 @@ def build(printed: str, kind: int | None, region: str | None):
     has too few or too many digits to be one."""
     printed = " ".join(printed.strip(" .-/").split())
     # A country code in brackets is a country code all the same.
-    printed = BRACKETED_COUNTRY.sub(r"+\1", printed)
+    printed = BRACKETED_COUNTRY.sub(_unbracketed, printed)
     main, extension = printed, ""
     ext_match = _EXTENSION.search(printed)
     if ext_match:

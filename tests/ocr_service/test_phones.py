@@ -172,6 +172,8 @@ def test_a_number_starting_00_too_short_to_be_dialled_abroad_stays_as_printed():
         ("Tel (+44) 20 7946 0958", phones.WORK, "+442079460958"),
         ("F | (+358) 9 1234 5678", phones.FAX, "+358912345678"),
         ("Mob ( +358 ) 40 123 4567", phones.MOBILE, "+358401234567"),
+        # The area code inside the country code's brackets.
+        ("Tel (+91-80) 2525 1234", phones.WORK, "+918025251234"),
     ],
 )
 def test_a_country_code_in_brackets_is_the_numbers_country(line, kind, number):
