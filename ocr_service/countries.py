@@ -19,6 +19,7 @@ ALIASES = {
     "usa": "US", "us": "US", "america": "US", "uk": "GB", "great britain": "GB",
     "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB",
     "holland": "NL", "the netherlands": "NL", "uae": "AE", "korea": "KR",
+    "republic of korea": "KR", "prc": "CN", "pr china": "CN",
 }  # fmt: skip
 
 

@@ -480,6 +480,13 @@ def test_postcode_in_the_shape_of_the_cards_country(
         ("Bengaluru 560100", "NZ"),
         # A country without postcodes.
         ("Dubai 123456", "AE"),
+        # Years, standards and registrations beside their words.
+        ("Since 1987", "NZ"),
+        ("Est. 1995", "NZ"),
+        ("Proudly serving Auckland since 1987", "NZ"),
+        ("ISO 9001 Certified", "ZA"),
+        ("Licence 654321", "IN"),
+        ("Regd. 123456", "IN"),
     ],
 )
 def test_no_postcode_of_the_cards_country(line, hint):
@@ -487,7 +494,7 @@ def test_no_postcode_of_the_cards_country(line, hint):
 
 
 def test_short_national_code_asks_for_a_street():
-    assert addresses.postal_code("Since 1987", "NZ").needs_street
+    assert addresses.postal_code("Auckland 1010", "NZ").needs_street
     assert not addresses.postal_code("Bengaluru 560100", "IN").needs_street
 
 
@@ -506,3 +513,84 @@ def test_region_beside_the_city_of_a_known_country_stays_the_city():
     address = addresses.address(["Av. Paulista, 1000", "01310-100", "São Paulo"], "BR")
 
     assert (address.city, address.region) == ("São Paulo", "")
+
+
+def test_a_founding_year_is_no_numbered_street():
+    assert not addresses.numbered_street("Est. 2005")
+    assert addresses.numbered_street("Damrak 1")
+
+
+@pytest.mark.parametrize(
+    ("lines", "hint", "street", "city", "region"),
+    [
+        # The region after the code, the city before it.
+        (
+            ["Andheri West", "Mumbai 400053, Maharashtra"],
+            "IN",
+            "Andheri West",
+            "Mumbai",
+            "Maharashtra",
+        ),
+        # The region before the code, the city ending the line above.
+        (["MG Road, Kochi", "Kerala 682016"], "IN", "MG Road", "Kochi", "Kerala"),
+        # Japan's addresses name the prefecture, not a city apart.
+        (
+            ["1-7-1 Konan", "Minato-ku, Tokyo 108-0075"],
+            "JP",
+            "1-7-1 Konan",
+            "Tokyo",
+            "",
+        ),
+        # A region that is also the city's name, and a street above it.
+        (
+            ["Level 3, 45 Queen Street", "Auckland 1010"],
+            "NZ",
+            "Level 3, 45 Queen Street",
+            "Auckland",
+            "",
+        ),
+        # The town before the code is the city; the line under it no city.
+        (
+            [
+                "Unit 1203, Tektite Tower",
+                "Pasig City 1605",
+                "Metro Manila",
+            ],
+            "PH",
+            "Unit 1203, Tektite Tower",
+            "Pasig City",
+            "",
+        ),
+        (
+            ["No. 5, 2nd Cross, Indiranagar", "Bangalore - 560038, Karnataka"],
+            "IN",
+            "No. 5, 2nd Cross, Indiranagar",
+            "Bangalore",
+            "Karnataka",
+        ),
+    ],
+)
+def test_city_and_region_around_a_code_of_the_cards_country(
+    lines, hint, street, city, region
+):
+    address = addresses.address(lines, hint)
+
+    assert (address.street, address.city, address.region) == (street, city, region)
+
+
+def test_a_city_that_is_a_country_tells_the_country_over_the_phones():
+    address = addresses.address(["8 Marina View, #30-01", "Singapore 018960"], "IN")
+
+    assert (address.postal_code, address.city, address.country) == (
+        "018960",
+        "Singapore",
+        "SG",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("P.R. China", "CN"), ("PRC", "CN"), ("Republic of Korea", "KR"), ("Korea", "KR")],
+)
+def test_short_names_cards_give_their_country(text, code):
+    assert countries.code_of(text) == code
