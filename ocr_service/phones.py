@@ -118,6 +118,8 @@ def find(text: str, region: str | None) -> list[Found]:
     match = BARE.match(text)
     if match is None or _is_postcode(text, match["number"]):
         return []
+    if REGISTRATION_LABEL.match(text):
+        return []
     phone = build(match["number"], None, region)
     return [] if phone is None else [Found(phone, 0, len(text))]
 
@@ -125,8 +127,19 @@ def find(text: str, region: str | None) -> list[Found]:
 CEP = re.compile(addresses.CEP)
 # A postcode's or a post box's word before a number: no phone follows it.
 POSTAL_LABEL = re.compile(
-    rf"\W*(?:{addresses.POSTCODE_WORDS}|Postfach|Postboks|Postbus|Box"
-    r"|P\.?\s?O\.?\s?Box|BP|Apartado|Casilla)\b",
+    rf"\W*?(?:{addresses.POSTCODE_WORDS}|{addresses.POSTAL_MARK}"
+    r"|Postfach|Postboks|Postbus|Box|P\.?\s?O\.?\s?Box|BP|Apartado|Casilla)\b",
+    re.IGNORECASE,
+)
+
+
+# The labels of the tax, company and licence numbers cards print, which a
+# bare number after them is: "VAT 123456789", "ABN 12 345 678 901", "KvK
+# 12345678", "CNPJ 12.345.678/0001-90", "INN 7701234567".
+REGISTRATION_LABEL = re.compile(
+    r"\W*(?:VAT|TVA|BTW|IVA|P\.?\s?IVA|MwSt|USt|UID|ABN|ACN|EIN|TIN|PAN|GSTIN|GST"
+    r"|CIN|INN|OGRN|KPP|RC|NIT|RUT|RFC|CIF|NIF|NIPC|SIRET|SIREN|KvK|CNPJ|CPF"
+    r"|Regd?|Registration|Licen[cs]e|Lic)\b",
     re.IGNORECASE,
 )
 

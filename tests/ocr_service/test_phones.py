@@ -119,7 +119,15 @@ def test_a_number_with_its_country_is_found_after_a_label_no_listing_holds():
 
 
 @pytest.mark.parametrize(
-    "line", ["Postfach 10 20 30", "CEP 30130-171", "01310-200", "PLZ 80331"]
+    "line",
+    [
+        "Postfach 10 20 30",
+        "CEP 30130-171",
+        "01310-200",
+        "PLZ 80331",
+        "PIN: 411001",
+        "〒530-0001",
+    ],
 )
 def test_a_postcode_or_a_word_before_a_national_number_makes_no_phone(line):
     assert numbers(line, "BR") == []
@@ -178,3 +186,19 @@ def test_a_number_starting_00_too_short_to_be_dialled_abroad_stays_as_printed():
 )
 def test_a_country_code_in_brackets_is_the_numbers_country(line, kind, number):
     assert numbers(line) == [(kind, number, "")]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "VAT 123456789",
+        "ABN 12 345 678 901",
+        "KvK 12345678",
+        "CNPJ 12.345.678/0001-90",
+        "INN 7701234567",
+        "NIT 900.123.456-7",
+        "Licence 654321",
+    ],
+)
+def test_a_tax_company_or_licence_number_is_no_phone(line):
+    assert numbers(line, "DE") == []
