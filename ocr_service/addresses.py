@@ -29,8 +29,11 @@ def _region(country: str, code: str) -> str:
 
 # Brazil's postcode, a CEP, whose shape no phone number has.
 CEP = r"\d{5}-\d{3}"
-# Words for "postcode" printed before one: "CEP 30130-171", "C.P. 64000".
-POSTCODE_WORDS = r"CEP|PLZ|C\.\s?P\.?|CP|ZIP"
+# Words for "postcode" printed before one: "CEP 30130-171", "C.P. 64000",
+# India's "PIN 411001".
+POSTCODE_WORDS = r"CEP|PLZ|C\.\s?P\.?|CP|ZIP|PIN(?:\s?code)?"
+# Japan's postal mark before a code: "〒530-0001".
+POSTAL_MARK = "〒"
 # A state printed in its initials: Mexico's "N.L.".
 STATE_INITIALS = r"(?:[A-Z]\.){1,3}"
 
@@ -495,7 +498,9 @@ def _region_fits(country: str, match: re.Match) -> bool:
 
 
 # A word for "postcode" ending the text before the code.
-POSTCODE_MARK = re.compile(rf"\b(?:{POSTCODE_WORDS})[.:]?\s*$", re.IGNORECASE)
+POSTCODE_MARK = re.compile(
+    rf"(?:\b(?:{POSTCODE_WORDS})[.:]?|{POSTAL_MARK})\s*$", re.IGNORECASE
+)
 # A region printed after its city: Brazil's "São Paulo / SP" and "Rio de
 # Janeiro - RJ", Italy's "Roma (RM)", "Montréal (Québec)".
 REGION_AFTER_CITY = re.compile(
@@ -604,7 +609,8 @@ def _street(lines_before: list[str], head: str, city: str) -> str:
     lines = list(lines_before)
     # Cards part the street from the code with a dot or a bar as often as
     # with a comma: "Königsallee 92a · 40212 Düsseldorf".
-    head_pieces = [p.strip(" -–") for p in re.split(r"[,·•|]", head) if p.strip(" -–")]
+    stripped = (piece.strip(" -–") for piece in re.split(r"[,·•|]", head))
+    head_pieces = [piece for piece in stripped if piece]
     if head_pieces and head_pieces[-1] == city:
         head_pieces.pop()
     elif not head_pieces and lines:

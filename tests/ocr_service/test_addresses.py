@@ -594,3 +594,12 @@ def test_a_city_that_is_a_country_tells_the_country_over_the_phones():
 )
 def test_short_names_cards_give_their_country(text, code):
     assert countries.code_of(text) == code
+
+
+def test_a_code_after_its_countrys_postal_word_or_mark():
+    address = addresses.address(
+        ["12 FC Road, Shivajinagar", "Pune", "PIN: 411005"], "IN"
+    )
+
+    assert (address.postal_code, address.city) == ("411005", "Pune")
+    assert addresses.postal_code("〒530-0001", "JP").code == "530-0001"
