@@ -118,7 +118,8 @@ def find(text: str, region: str | None) -> list[Found]:
     match = BARE.match(text)
     if match is None or _is_postcode(text, match["number"]):
         return []
-    if REGISTRATION_LABEL.match(text):
+    # No such number starts with a country code.
+    if REGISTRATION_LABEL.match(text) and not _prints_country(match["number"]):
         return []
     phone = build(match["number"], None, region)
     return [] if phone is None else [Found(phone, 0, len(text))]

@@ -202,3 +202,9 @@ def test_a_country_code_in_brackets_is_the_numbers_country(line, kind, number):
 )
 def test_a_tax_company_or_licence_number_is_no_phone(line):
     assert numbers(line, "DE") == []
+
+
+def test_a_number_with_its_country_after_such_a_label_is_a_phone():
+    assert numbers("Registration desk: +44 20 7946 0958") == [
+        (phones.WORK, "+442079460958", "")
+    ]
