@@ -53,9 +53,10 @@ _NUMBER = (
 )
 # The label stands apart from the number, or the number's own separators
 # or length show it one: "F739.717.5657", "M07700 900321", but "T427232"
-# and "T48 4250" are Irish postcodes.
+# and "T48 4250" are Irish postcodes. A letter after another's dot ends an
+# abbreviation, as in "Bogotá D.C. 110231", and labels nothing.
 LABELLED = re.compile(
-    rf"(?<![\w@])(?P<label>{_LABEL})"
+    rf"(?<![\w@])(?<!\w\.)(?P<label>{_LABEL})"
     rf"(?=[\s.:|+(]|\d{{1,5}}[.\-/()]\d|(?:\d\s?){{{SHORT_DIGITS}}})"
     rf"\s*\.?\s*(?:[:|]\s*){{0,2}}(?P<number>{_NUMBER})",
     re.IGNORECASE,

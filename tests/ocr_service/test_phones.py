@@ -208,3 +208,7 @@ def test_a_number_with_its_country_after_such_a_label_is_a_phone():
     assert numbers("Registration desk: +44 20 7946 0958") == [
         (phones.WORK, "+442079460958", "")
     ]
+
+
+def test_the_last_letter_of_an_abbreviation_labels_no_number():
+    assert numbers("Bogotá D.C. 110231", "CO") == []
