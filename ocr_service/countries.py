@@ -54,14 +54,29 @@ def region_names(country: str) -> tuple[str, ...]:
 
 
 def is_region_name(country: str, name: str) -> bool:
-    """Whether a name, in any case and with or without accents, is that of
-    one of the country's states, provinces or territories."""
-    return fold(name) in _folded_region_names(country)
+    """Whether a name, in any case and with or without accents, with or
+    without the word for its kind, is that of one of the country's states,
+    provinces or territories: "Guangdong" and "Guangdong Province" both name
+    ISO 3166-2's "Guangdong Sheng"."""
+    return _bare_region(name) in _folded_region_names(country)
+
+
+# Words for a region's kind that ISO 3166-2 or cards add after its name;
+# not China's "Shi": Beijing and Shanghai are the cities cards mean.
+REGION_KIND_WORDS = ("sheng", "zizhiqu", "province", "prefecture")
+
+
+def _bare_region(name: str) -> str:
+    """A region's name folded, without the word for its kind after it."""
+    words = fold(name).split()
+    while len(words) > 1 and words[-1] in REGION_KIND_WORDS:
+        words.pop()
+    return " ".join(words)
 
 
 @cache
 def _folded_region_names(country: str) -> frozenset[str]:
-    return frozenset(map(fold, region_names(country)))
+    return frozenset(map(_bare_region, region_names(country)))
 
 
 def _key(text: str) -> str:

@@ -603,3 +603,19 @@ def test_a_code_after_its_countrys_postal_word_or_mark():
 
     assert (address.postal_code, address.city) == ("411005", "Pune")
     assert addresses.postal_code("〒530-0001", "JP").code == "530-0001"
+
+
+@pytest.mark.parametrize("name", ["Guangdong", "Guangdong Province", "GUANGDONG"])
+def test_a_region_is_named_with_or_without_the_word_for_its_kind(name):
+    # ISO 3166-2 names it "Guangdong Sheng".
+    assert countries.is_region_name("CN", name)
+
+
+def test_a_chinese_province_beside_its_city_is_the_region():
+    address = addresses.address(["88 Tianhe Road", "Guangzhou, Guangdong 510620"], "CN")
+
+    assert (address.city, address.region, address.country) == (
+        "Guangzhou",
+        "Guangdong",
+        "CN",
+    )
