@@ -171,8 +171,9 @@ class Postal:
     region: str
     start: int
     end: int
-    # A code too short to tell from a house number or a year, which only a
-    # street beside it or above it makes a postcode.
+    # A code that only a street beside it or above it makes a postcode: one
+    # too short to tell from a house number or a year, or one alone on its
+    # line that only the card's country tells.
     needs_street: bool = False
 
 
@@ -250,7 +251,8 @@ def _national_code(text: str, country: str) -> Postal | None:
         short = len(match[0]) <= SHORT_CODE
         alone = not before and not after and not short
         if place_after or place_before or alone:
-            return Postal(match[0], country, "", *match.span(), needs_street=short)
+            needs_street = short or alone
+            return Postal(match[0], country, "", *match.span(), needs_street)
     return None
 
 

@@ -478,9 +478,15 @@ def _postal_line(
         return False
     above = by_order.get(segment.order - 1)
     if postal.needs_street:
-        # "Auckland 1010" after its street or under it, not "Since 1987".
+        # "Auckland 1010" after its street or under it, not "Since 1987"; a
+        # code alone under its street or under the town under it.
         street_before = addresses.street_evidence(segment.text[: postal.start])
-        return street_before or (above is not None and _address_like(above))
+        two_above = by_order.get(segment.order - 2)
+        return (
+            street_before
+            or (above is not None and _address_like(above))
+            or (_is_place(above) and two_above is not None and _address_like(two_above))
+        )
     # A postal code comes with a place name beside it, or above it: the
     # British print "Manchester" over "M2 4LQ", Brazil a city over its CEP.
     if sum(c.isalpha() for c in segment.text) >= 3:

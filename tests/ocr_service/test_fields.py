@@ -257,6 +257,27 @@ def test_address_of_a_country_known_by_its_phone_numbers_gets_its_postcode():
     )
 
 
+@pytest.mark.parametrize(
+    ("rows", "postal_code", "city"),
+    [
+        # Under the town under its street.
+        (
+            ["12 FC Road", "Pune", "PIN: 411005", "Tel +91 20 2553 1234"],
+            "411005",
+            "Pune",
+        ),
+        # Under a title: no address, and no city named "Manager".
+        (["Manager", "〒530-0001", "Tel +81 6 6345 0000"], "", ""),
+    ],
+)
+def test_a_code_alone_that_only_the_cards_country_tells_wants_a_street_above(
+    rows, postal_code, city
+):
+    contact = fields.parse(card(("Aiko Suzuki", 48), *rows))
+
+    assert (contact.address.postal_code, contact.address.city) == (postal_code, city)
+
+
 def test_a_year_in_the_shape_of_a_postcode_makes_no_address():
     contact = fields.parse(
         card(
