@@ -474,7 +474,8 @@ def _postal_line(
     segment: Segment, by_order: dict[int, Segment], region: str | None
 ) -> bool:
     postal = addresses.postal_code(segment.text, region)
-    if postal is None:
+    # A tax or company number can have a postcode's shape: "KvK 12345678".
+    if postal is None or phones.is_registration(segment.text):
         return False
     above = by_order.get(segment.order - 1)
     if postal.needs_street:

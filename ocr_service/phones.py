@@ -53,10 +53,11 @@ _NUMBER = (
 )
 # The label stands apart from the number, or the number's own separators
 # or length show it one: "F739.717.5657", "M07700 900321", but "T427232"
-# and "T48 4250" are Irish postcodes. A letter after another's dot ends an
-# abbreviation, as in "Bogotá D.C. 110231", and labels nothing.
+# and "T48 4250" are Irish postcodes. A label right after a lone letter's
+# dot ends an abbreviation, as in "Bogotá D.C. 110231", and labels nothing;
+# after a word's dot it is a label all the same: "Tel.Fax", "Mob.Tel.".
 LABELLED = re.compile(
-    rf"(?<![\w@])(?<!\w\.)(?P<label>{_LABEL})"
+    rf"(?<![\w@])(?<!(?<!\w)\w\.)(?P<label>{_LABEL})"
     rf"(?=[\s.:|+(]|\d{{1,5}}[.\-/()]\d|(?:\d\s?){{{SHORT_DIGITS}}})"
     rf"\s*\.?\s*(?:[:|]\s*){{0,2}}(?P<number>{_NUMBER})",
     re.IGNORECASE,
@@ -119,8 +120,7 @@ def find(text: str, region: str | None) -> list[Found]:
     match = BARE.match(text)
     if match is None or _is_postcode(text, match["number"]):
         return []
-    # No such number starts with a country code.
-    if REGISTRATION_LABEL.match(text) and not _prints_country(match["number"]):
+    if is_registration(text):
         return []
     phone = build(match["number"], None, region)
     return [] if phone is None else [Found(phone, 0, len(text))]
@@ -135,15 +135,20 @@ POSTAL_LABEL = re.compile(
 )
 
 
-# The labels of the tax, company and licence numbers cards print, which a
-# bare number after them is: "VAT 123456789", "ABN 12 345 678 901", "KvK
-# 12345678", "CNPJ 12.345.678/0001-90", "INN 7701234567".
+# The labels of the tax and company numbers cards print, right before such
+# a number: "VAT 123456789", "ABN 12 345 678 901", "KvK: 12345678", "CNPJ
+# 12.345.678/0001-90", "INN 7701234567"; not "Pan India Helpline: 1800 …".
 REGISTRATION_LABEL = re.compile(
     r"\W*(?:VAT|TVA|BTW|IVA|P\.?\s?IVA|MwSt|USt|UID|ABN|ACN|EIN|TIN|PAN|GSTIN|GST"
     r"|CIN|INN|OGRN|KPP|RC|NIT|RUT|RFC|CIF|NIF|NIPC|SIRET|SIREN|KvK|CNPJ|CPF"
-    r"|Regd?|Registration|Licen[cs]e|Lic)\b",
+    r"|Regd?)(?:[\s.:#-]*(?:No|Nr|Nummer|Number)\b)?[\s.:#-]*(?=\d)",
     re.IGNORECASE,
 )
+
+
+def is_registration(line: str) -> bool:
+    """True when a line starts with a tax or company number's label."""
+    return REGISTRATION_LABEL.match(line) is not None
 
 
 def _is_postcode(line: str, number: str) -> bool:

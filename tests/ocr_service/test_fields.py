@@ -278,6 +278,20 @@ def test_a_code_alone_that_only_the_cards_country_tells_wants_a_street_above(
     assert (contact.address.postal_code, contact.address.city) == (postal_code, city)
 
 
+def test_a_company_number_in_a_postcodes_shape_makes_no_address():
+    contact = fields.parse(
+        card(
+            ("Eva de Vries", 48),
+            "Keizersgracht 123",
+            "1015 CJ Amsterdam",
+            "KvK 12345678",
+        )
+    )
+
+    assert contact.address.full == "Keizersgracht 123, 1015 CJ Amsterdam"
+    assert list(contact.phones) == []
+
+
 def test_a_year_in_the_shape_of_a_postcode_makes_no_address():
     contact = fields.parse(
         card(

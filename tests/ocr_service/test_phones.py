@@ -197,17 +197,29 @@ def test_a_country_code_in_brackets_is_the_numbers_country(line, kind, number):
         "CNPJ 12.345.678/0001-90",
         "INN 7701234567",
         "NIT 900.123.456-7",
-        "Licence 654321",
+        "KvK-nummer: 87654321",
+        "VAT No. 123456789",
     ],
 )
-def test_a_tax_company_or_licence_number_is_no_phone(line):
+def test_a_tax_or_company_number_is_no_phone(line):
     assert numbers(line, "DE") == []
 
 
-def test_a_number_with_its_country_after_such_a_label_is_a_phone():
-    assert numbers("Registration desk: +44 20 7946 0958") == [
-        (phones.WORK, "+442079460958", "")
-    ]
+@pytest.mark.parametrize(
+    ("line", "number"),
+    [
+        # Words that such labels start.
+        ("Pan India Helpline: 1800 102 5555", "1800 102 5555"),
+        ("Inn Reservations: 01632 960123", "01632 960123"),
+        # A number printed with its country is no tax number.
+        ("Reg. Office +44 20 7946 0958", "+442079460958"),
+        # A label after a word's dot.
+        ("Tel.Fax 030 12345678", "030 12345678"),
+        ("Tel.Mob.: 0171 555 1234", "0171 555 1234"),
+    ],
+)
+def test_a_phone_whose_line_starts_like_such_a_label_is_kept(line, number):
+    assert [found for _, found, _ in numbers(line, "GB")] == [number]
 
 
 def test_the_last_letter_of_an_abbreviation_labels_no_number():
