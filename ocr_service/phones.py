@@ -30,9 +30,10 @@ LABELS = {
         "t tel tél tlf tfn telefon telephone téléphone telefone teléfono "
         "telefono telefoon phone ph p direct direkt dir office büro buro "
         "bureau ufficio oficina work fixo fijo festnetz switchboard zentrale "
-        "ddi puh puhelin vaihde"
+        "ddi puh puhelin vaihde växel vaxel directe pbx landline hotline "
+        "helpline"
     ),
-    FAX: "f fax telefax fx télécopie télécopieur telecopieur téléc telec",
+    FAX: "f fax faks telefax fx télécopie télécopieur telecopieur téléc telec",
     OTHER: "home privat private pager domicile",
 }
 _LABEL_KIND = {word: kind for kind, words in LABELS.items() for word in words.split()}

@@ -100,6 +100,10 @@ def test_a_number_whose_e164_form_would_lose_a_printed_digit_stays_as_printed(
         ("tel. kom. +48 601 234 567", phones.MOBILE, "+48601234567"),
         ("puh. +358 9 123 4567", phones.WORK, "+35891234567"),
         ("WhatsApp: +55 31 99999-1111", phones.MOBILE, "+5531999991111"),
+        ("Växel: +46 8 123 456 00", phones.WORK, "+46812345600"),
+        ("Ligne directe : +33 1 23 45 67 89", phones.WORK, "+33123456789"),
+        ("Faks: +90 212 555 12 34", phones.FAX, "+902125551234"),
+        ("Helpline +91 124 456 7890", phones.WORK, "+911244567890"),
     ],
 )
 def test_labels_of_more_languages_give_the_type(line, kind, number):
