@@ -57,10 +57,11 @@ _NUMBER = (
 # and "T48 4250" are Irish postcodes. A label right after a lone letter's
 # dot ends an abbreviation, as in "Bogotá D.C. 110231", and labels nothing;
 # after a word's dot it is a label all the same: "Tel.Fax", "Mob.Tel.".
+# A word for "number" may follow the label: "Tel.nr.", "Fax no.".
 LABELLED = re.compile(
     rf"(?<![\w@])(?<!(?<!\w)\w\.)(?P<label>{_LABEL})"
     rf"(?=[\s.:|+(]|\d{{1,5}}[.\-/()]\d|(?:\d\s?){{{SHORT_DIGITS}}})"
-    rf"\s*\.?\s*(?:[:|]\s*){{0,2}}(?P<number>{_NUMBER})",
+    rf"\s*\.?\s*(?:(?:nr|no)\.?\s*)?(?:[:|]\s*){{0,2}}(?P<number>{_NUMBER})",
     re.IGNORECASE,
 )
 # A number alone on its line, perhaps after a label too garbled to read,

@@ -104,6 +104,8 @@ def test_a_number_whose_e164_form_would_lose_a_printed_digit_stays_as_printed(
         ("Ligne directe : +33 1 23 45 67 89", phones.WORK, "+33123456789"),
         ("Faks: +90 212 555 12 34", phones.FAX, "+902125551234"),
         ("Helpline +91 124 456 7890", phones.WORK, "+911244567890"),
+        ("Mob.nr. +31 6 1234 5678", phones.MOBILE, "+31612345678"),
+        ("Fax no: +44 20 7946 0959", phones.FAX, "+442079460959"),
     ],
 )
 def test_labels_of_more_languages_give_the_type(line, kind, number):
