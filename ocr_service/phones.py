@@ -117,6 +117,7 @@ def find(text: str, region: str | None) -> list[Found]:
         phone = build(match["number"], kind, region)
         if phone is not None:
             found.append(Found(phone, match.start(), match.end()))
+            found += _listed_after(text, match.end(), kind, region)
     if found:
         return found
     match = BARE.match(text)
@@ -126,6 +127,26 @@ def find(text: str, region: str | None) -> list[Found]:
         return []
     phone = build(match["number"], None, region)
     return [] if phone is None else [Found(phone, 0, len(text))]
+
+
+# A second number after a labelled one, of the same kind: "Tel: 011-2345
+# 6789, 011-2345 6790", "Call 0412 111 222 or 0413 333 444".
+LISTED_AFTER = re.compile(
+    rf"\s*(?:[,;&]|\b(?:or|oder|ou|o|of|eller)\b)\s*(?P<number>{_NUMBER})",
+    re.IGNORECASE,
+)
+
+
+def _listed_after(text: str, start: int, kind: int, region: str | None) -> list[Found]:
+    """The numbers listed after a labelled one, each of its kind."""
+    found = []
+    while match := LISTED_AFTER.match(text, start):
+        phone = build(match["number"], kind, region)
+        if phone is None:
+            break
+        found.append(Found(phone, match.start("number"), match.end()))
+        start = match.end()
+    return found
 
 
 CEP = re.compile(addresses.CEP)

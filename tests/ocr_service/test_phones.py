@@ -230,3 +230,13 @@ def test_a_phone_whose_line_starts_like_such_a_label_is_kept(line, number):
 
 def test_the_last_letter_of_an_abbreviation_labels_no_number():
     assert numbers("Bogotá D.C. 110231", "CO") == []
+
+
+@pytest.mark.parametrize(
+    "line", ["Tel: 011-2345 6789, 011-2345 6790", "Tel 011-2345 6789 or 011-2345 6790"]
+)
+def test_a_number_listed_after_a_labelled_one_is_of_its_kind(line):
+    assert numbers(line, "IN") == [
+        (phones.WORK, "011-2345 6789", ""),
+        (phones.WORK, "011-2345 6790", ""),
+    ]
