@@ -121,16 +121,14 @@ def find(text: str, region: str | None) -> list[Found]:
     if found:
         return found
     match = BARE.match(text)
-    if match is None or _is_postcode(text, match["number"]):
-        return []
-    if is_registration(text):
+    if match is None or _is_postcode(text, match["number"]) or is_registration(text):
         return []
     phone = build(match["number"], None, region)
     return [] if phone is None else [Found(phone, 0, len(text))]
 
 
 # A second number after a labelled one, of the same kind: "Tel: 011-2345
-# 6789, 011-2345 6790", "Call 0412 111 222 or 0413 333 444".
+# 6789, 011-2345 6790", "Mob 0412 111 222 or 0413 333 444".
 LISTED_AFTER = re.compile(
     rf"\s*(?:[,;&]|\b(?:or|oder|ou|o|of|eller)\b)\s*(?P<number>{_NUMBER})",
     re.IGNORECASE,
