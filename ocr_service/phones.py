@@ -30,11 +30,13 @@ LABELS = {
         "t tel tél tlf tfn telefon telephone téléphone telefone teléfono "
         "telefono telefoon phone ph p direct direkt dir office büro buro "
         "bureau ufficio oficina work fixo fijo festnetz switchboard zentrale "
-        "ddi puh puhelin vaihde växel vaxel directe pbx landline hotline "
-        "helpline"
+        "ddi puh puhelin vaihde växel vaxel directe standard pbx landline "
+        "hotline helpline toll-free freephone freecall"
     ),
     FAX: "f fax faks telefax fx télécopie télécopieur telecopieur téléc telec",
     OTHER: "home privat private pager domicile",
+    # Labels of any number, whose kind the number itself then tells.
+    None: "call dial",
 }
 _LABEL_KIND = {word: kind for kind, words in LABELS.items() for word in words.split()}
 _LABEL = "|".join(sorted(map(re.escape, _LABEL_KIND), key=len, reverse=True))
@@ -135,7 +137,9 @@ LISTED_AFTER = re.compile(
 )
 
 
-def _listed_after(text: str, start: int, kind: int, region: str | None) -> list[Found]:
+def _listed_after(
+    text: str, start: int, kind: int | None, region: str | None
+) -> list[Found]:
     """The numbers listed after a labelled one, each of its kind."""
     found = []
     while match := LISTED_AFTER.match(text, start):

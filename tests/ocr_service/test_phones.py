@@ -104,6 +104,9 @@ def test_a_number_whose_e164_form_would_lose_a_printed_digit_stays_as_printed(
         ("Ligne directe : +33 1 23 45 67 89", phones.WORK, "+33123456789"),
         ("Faks: +90 212 555 12 34", phones.FAX, "+902125551234"),
         ("Helpline +91 124 456 7890", phones.WORK, "+911244567890"),
+        ("Direct Dial +353 1 221 4321", phones.WORK, "+35312214321"),
+        ("Standard : +33 1 23 45 67 00", phones.WORK, "+33123456700"),
+        ("Toll-free +1 800 555 0199", phones.WORK, "+18005550199"),
         ("Mob.nr. +31 6 1234 5678", phones.MOBILE, "+31612345678"),
         ("Fax no: +44 20 7946 0959", phones.FAX, "+442079460959"),
     ],
@@ -239,4 +242,11 @@ def test_a_number_listed_after_a_labelled_one_is_of_its_kind(line):
     assert numbers(line, "IN") == [
         (phones.WORK, "011-2345 6789", ""),
         (phones.WORK, "011-2345 6790", ""),
+    ]
+
+
+def test_a_label_of_any_number_leaves_its_kind_to_the_number():
+    assert numbers("Call 0412 111 222 or 02 9876 5432", "AU") == [
+        (phones.MOBILE, "0412 111 222", ""),
+        (phones.WORK, "02 9876 5432", ""),
     ]
