@@ -125,6 +125,8 @@ def find(text: str, region: str | None) -> list[Found]:
     match = BARE.match(text)
     if match is None or _is_postcode(text, match["number"]) or is_registration(text):
         return []
+    if DATE.fullmatch(match["number"].strip()):
+        return []
     phone = build(match["number"], None, region)
     return [] if phone is None else [Found(phone, 0, len(text))]
 
@@ -160,19 +162,25 @@ POSTAL_LABEL = re.compile(
 )
 
 
-# The labels of the tax and company numbers cards print, right before such
-# a number: "VAT 123456789", "ABN 12 345 678 901", "KvK: 12345678", "CNPJ
-# 12.345.678/0001-90", "INN 7701234567"; not "Pan India Helpline: 1800 …".
+# The labels of the tax, company and bank numbers cards print, right
+# before such a number: "VAT 123456789", "ABN 12 345 678 901", "KvK:
+# 12345678", "CNPJ 12.345.678/0001-90", "Org.nr 556677-8899", "Sort code:
+# 20-00-00"; not "Pan India Helpline: 1800 …".
 REGISTRATION_LABEL = re.compile(
     r"\W*(?:VAT|TVA|BTW|IVA|P\.?\s?IVA|MwSt|USt|UID|ABN|ACN|EIN|TIN|PAN|GSTIN|GST"
     r"|CIN|INN|OGRN|KPP|RC|NIT|RUT|RFC|CIF|NIF|NIPC|SIRET|SIREN|KvK|CNPJ|CPF"
-    r"|Regd?)(?:[\s.:#-]*(?:No|Nr|Nummer|Number)\b)?[\s.:#-]*(?=\d)",
+    r"|CVR|NIP|I[ČC]O|DI[ČC]|TRN|ARN|Org\.?\s?nr|Regd?"
+    r"|(?:Business|Company|Commercial)\s+Reg(?:istration|ister)?"
+    r"|Sort\s?code|Acc(?:ount)?|A/c)"
+    r"(?:[\s.:#-]*(?:No|Nr|Nummer|Number)\b)?[\s.:#-]*(?=\d)",
     re.IGNORECASE,
 )
+# A date printed near the numbers: "Valid until: 31/12/2025".
+DATE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-](?:19|20)\d{2}")
 
 
 def is_registration(line: str) -> bool:
-    """True when a line starts with a tax or company number's label."""
+    """True when a line starts with a tax, company or bank number's label."""
     return REGISTRATION_LABEL.match(line) is not None
 
 

@@ -208,9 +208,16 @@ def test_a_country_code_in_brackets_is_the_numbers_country(line, kind, number):
         "NIT 900.123.456-7",
         "KvK-nummer: 87654321",
         "VAT No. 123456789",
+        "CVR 12345678",
+        "Org.nr: 556677-8899",
+        "Business Reg. No.: 123-45-67890",
+        "Sort code: 20-00-00",
+        "Acc: 12345678",
+        # Nor is a date.
+        "Valid until: 31/12/2025",
     ],
 )
-def test_a_tax_or_company_number_is_no_phone(line):
+def test_a_tax_company_or_bank_number_is_no_phone(line):
     assert numbers(line, "DE") == []
 
 
@@ -220,6 +227,7 @@ def test_a_tax_or_company_number_is_no_phone(line):
         # Words that such labels start.
         ("Pan India Helpline: 1800 102 5555", "1800 102 5555"),
         ("Inn Reservations: 01632 960123", "01632 960123"),
+        ("Accounts: 020 7946 0958", "020 7946 0958"),
         # A number printed with its country is no tax number.
         ("Reg. Office +44 20 7946 0958", "+442079460958"),
         # A label after a word's dot.
