@@ -276,6 +276,10 @@ def national_pattern(country: str) -> re.Pattern | None:
     shape = _address_data(country).get("zip")
     if not shape:
         return None
+    # Six digits are printed in two groups of three as often: "Mumbai - 400
+    # 021".
+    if shape == r"\d{6}":
+        shape = r"\d{3}\s?\d{3}"
     # Digits after a "+" or running on into more groups are a phone's.
     return re.compile(rf"(?<![\w+/.])(?<!\d-)(?<!\d\s)(?:{shape})(?![\w/-])(?!\s?\d)")
 

@@ -406,6 +406,14 @@ def test_a_british_county_between_town_and_postcode_is_the_region(
             "Maharashtra",
         ),
         (
+            ["Nariman Point", "Mumbai - 400 021"],
+            "IN",
+            "Nariman Point",
+            "400 021",
+            "Mumbai",
+            "",
+        ),
+        (
             ["12 Connaught Place", "New Delhi - 110001"],
             "IN",
             "12 Connaught Place",
