@@ -535,7 +535,8 @@ def _city(
     # Where only the card's country tells the code, a town before it on its
     # line is the city, as those countries print it ("Pasig City 1605"),
     # and a line under it a region at most ("Metro Manila").
-    if _by_hint(postal) and _a_place(_piece_before(line, postal)) and not after:
+    town = _text_before(line, postal).rsplit(",", 1)[-1]
+    if _by_hint(postal) and _a_place(town) and not after:
         below = line_after.split(",")[0].strip()
         line_after = ""
         region = below if countries.is_region_name(postal.country, below) else ""
@@ -544,7 +545,7 @@ def _city(
         if piece and not _region_apart(piece, postal):
             return piece, region
         region = region or piece
-    before = POSTCODE_MARK.sub("", line[: postal.start]).rstrip(" ,-–")
+    before = _text_before(line, postal)
     if postal.region:
         before = before[: before.rfind(postal.region)].rstrip(" ,")
     pieces = [p.strip() for p in before.split(",") if p.strip()]
@@ -566,10 +567,9 @@ def _city(
     return line_before.split(",")[-1].strip(), region
 
 
-def _piece_before(line: str, postal: Postal) -> str:
-    """The comma-parted piece of a postal line right before its code."""
-    before = POSTCODE_MARK.sub("", line[: postal.start]).rstrip(" ,-–")
-    return before.rsplit(",", 1)[-1]
+def _text_before(line: str, postal: Postal) -> str:
+    """A postal line's text before its code and any word for "postcode"."""
+    return POSTCODE_MARK.sub("", line[: postal.start]).rstrip(" ,-–")
 
 
 def _region_apart(text: str, postal: Postal) -> bool:
