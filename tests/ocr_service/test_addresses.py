@@ -261,7 +261,13 @@ def test_a_street_name_with_its_house_number_after_it_is_told(text, numbered):
         (["Vesterbrogade 10", "1620 København V"], "DK", "1620", "København V", "DK"),
         (["Meir 1", "2000 Antwerpen", "België"], None, "2000", "Antwerpen", "BE"),
         (["Av. da Boavista 1200", "4100-130 Porto"], None, "4100-130", "Porto", "PT"),
-        (["ul. Marszałkowska 10", "00-026 Warszawa"], None, "00-026", "Warszawa", "PL"),
+        (
+            ["ul. Marszałkowska 10", "00-026 Warszawa"],
+            None,
+            "00-026",
+            "Warszawa",
+            "PL",
+        ),
         (["Hauptstraße 12", "D-10115 Berlin"], None, "10115", "Berlin", "DE"),
         (["Box 1234", "SE-405 08 Göteborg"], None, "405 08", "Göteborg", "SE"),
         (["Lindenlaan 25, B-9940 Evergem"], None, "9940", "Evergem", "BE"),
@@ -335,7 +341,12 @@ def test_a_country_name_ending_the_city_stays_in_it():
 
 @pytest.mark.parametrize(
     ("name", "code"),
-    [("Polska", "PL"), ("Česká republika", "CZ"), ("Türkiye", "TR"), ("Norge", "NO")],
+    [
+        ("Polska", "PL"),
+        ("Česká republika", "CZ"),
+        ("Türkiye", "TR"),
+        ("Norge", "NO"),
+    ],
 )
 def test_a_country_is_known_by_its_own_name(name, code):
     assert countries.code_of(name) == code

@@ -224,7 +224,12 @@ def test_address_over_three_lines_is_joined_with_its_parts():
 
 def test_european_address_gives_street_postal_code_and_city():
     contact = fields.parse(
-        card(("Eva Braun", 48), "Hauptstraße 12", "10115 Berlin", "Tel. +49 30 1234567")
+        card(
+            ("Eva Braun", 48),
+            "Hauptstraße 12",
+            "10115 Berlin",
+            "Tel. +49 30 1234567",
+        )
     )
 
     assert contact.address.street == "Hauptstraße 12"
@@ -848,7 +853,10 @@ def test_a_phone_under_an_unlisted_label_stays_out_of_the_address():
 def test_a_four_digit_postcode_is_told_by_the_country_printed_under_it():
     contact = fields.parse(
         card(
-            ("Johann Gruber", 48), "Salzburger Straße 15", "5020 Salzburg", "Österreich"
+            ("Johann Gruber", 48),
+            "Salzburger Straße 15",
+            "5020 Salzburg",
+            "Österreich",
         )
     )
 
@@ -865,7 +873,11 @@ def test_a_four_digit_postcode_is_told_by_the_country_printed_under_it():
             "STEFAN HOFFMANN",
             "Hoffmann GmbH",
         ),
-        ([("Łukasz Wróbel", 48), "Manager", "lukasz@wrobel.pl"], "Łukasz Wróbel", ""),
+        (
+            [("Łukasz Wróbel", 48), "Manager", "lukasz@wrobel.pl"],
+            "Łukasz Wróbel",
+            "",
+        ),
         (
             [("Oliver Bennett BSc MRICS", 48), "Surveyor", "oliver@bennett.co.uk"],
             "Oliver Bennett",
@@ -1713,7 +1725,9 @@ def test_a_name_and_a_title_of_two_capitalised_words_leave_the_name_the_person()
 def test_a_list_of_services_is_no_company_by_place():
     contact = fields.parse(
         card(
-            ("Camille Bernard", 48), "Photographe", "Mariages • Portraits • Événements"
+            ("Camille Bernard", 48),
+            "Photographe",
+            "Mariages • Portraits • Événements",
         )
     )
 
