@@ -240,7 +240,7 @@ def _national_code(text: str, country: str) -> Postal | None:
     if pattern is None:
         return None
     for match in reversed(list(pattern.finditer(text))):
-        before = POSTCODE_MARK.sub("", text[: match.start()]).rstrip(" ,-–")
+        before = _text_before(text, match.start())
         after = text[match.end() :].strip(" ,")
         place_after = bool(after) and _a_place(after.split(",")[0])
         place_before = (
@@ -260,12 +260,17 @@ def _a_place(text: str) -> bool:
     """Whether a piece of a postal line could name a town: words without
     digits that name no street and no year or registration."""
     text = text.strip()
-    words = {word.strip(".") for word in fold(text).split()}
     return (
         PLACE.fullmatch(text) is not None
         and not street_evidence(text)
-        and not words & NOT_A_PLACE_WORDS
+        and not _dates_or_registers(text)
     )
+
+
+def _dates_or_registers(text: str) -> bool:
+    """Whether a text holds a word that makes its digits a year, a standard
+    or a registration: "Since 1987", "ISO 9001"."""
+    return bool({word.strip(".") for word in fold(text).split()} & NOT_A_PLACE_WORDS)
 
 
 @cache
@@ -330,7 +335,7 @@ def numbered_street(text: str) -> bool:
     """True when a line is a street's name and its house number after it,
     as most of Europe prints a street with no street word: "Damrak 1",
     "Rokin 75-2"; not "Est. 2005"."""
-    if {word.strip(".") for word in fold(text).split()} & NOT_A_PLACE_WORDS:
+    if _dates_or_registers(text):
         return False
     return re.fullmatch(NUMBERED_STREET, text.strip(" ,")) is not None
 
@@ -532,10 +537,11 @@ def _city(
     the piece before it, else the line above."""
     region = ""
     after = line[postal.end :].strip(" ,")
+    before = _text_before(line, postal.start)
     # Where only the card's country tells the code, a town before it on its
     # line is the city, as those countries print it ("Pasig City 1605"),
     # and a line under it a region at most ("Metro Manila").
-    town = _text_before(line, postal).rsplit(",", 1)[-1]
+    town = before.rsplit(",", 1)[-1]
     if _by_hint(postal) and _a_place(town) and not after:
         below = line_after.split(",")[0].strip()
         line_after = ""
@@ -545,7 +551,6 @@ def _city(
         if piece and not _region_apart(piece, postal):
             return piece, region
         region = region or piece
-    before = _text_before(line, postal)
     if postal.region:
         before = before[: before.rfind(postal.region)].rstrip(" ,")
     pieces = [p.strip() for p in before.split(",") if p.strip()]
@@ -567,9 +572,10 @@ def _city(
     return line_before.split(",")[-1].strip(), region
 
 
-def _text_before(line: str, postal: Postal) -> str:
-    """A postal line's text before its code and any word for "postcode"."""
-    return POSTCODE_MARK.sub("", line[: postal.start]).rstrip(" ,-–")
+def _text_before(line: str, start: int) -> str:
+    """A postal line's text before its code, which starts at ``start``, and
+    before any word for "postcode"."""
+    return POSTCODE_MARK.sub("", line[:start]).rstrip(" ,-–")
 
 
 def _region_apart(text: str, postal: Postal) -> bool:
@@ -585,7 +591,6 @@ def _region_apart(text: str, postal: Postal) -> bool:
     )
 
 
-@cache
 def _has_cities(country: str) -> bool:
     """Whether a country's addresses name a city apart from the region, as
     Google's address data writes them: Japan's name the prefecture and

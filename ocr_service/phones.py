@@ -123,9 +123,7 @@ def find(text: str, region: str | None) -> list[Found]:
     if found:
         return found
     match = BARE.match(text)
-    if match is None or _is_postcode(text, match["number"]) or is_registration(text):
-        return []
-    if DATE.fullmatch(match["number"].strip()):
+    if match is None or _is_no_phone(text, match["number"]):
         return []
     phone = build(match["number"], None, region)
     return [] if phone is None else [Found(phone, 0, len(text))]
@@ -184,12 +182,14 @@ def is_registration(line: str) -> bool:
     return REGISTRATION_LABEL.match(line) is not None
 
 
-def _is_postcode(line: str, number: str) -> bool:
-    """True when a bare number is a postcode or a post box: labelled as one
-    ("CEP", "PLZ", "C.P.", "Postfach") or shaped as Brazil's ("01310-200")."""
-    if POSTAL_LABEL.match(line):
+def _is_no_phone(line: str, number: str) -> bool:
+    """True when a bare number is a postcode or a post box, labelled as one
+    ("CEP", "PLZ", "C.P.", "Postfach") or shaped as Brazil's ("01310-200"),
+    a tax, company or bank number, or a date."""
+    if POSTAL_LABEL.match(line) or is_registration(line):
         return True
-    return CEP.fullmatch(number.strip()) is not None
+    number = number.strip()
+    return CEP.fullmatch(number) is not None or DATE.fullmatch(number) is not None
 
 
 BRACKETED_COUNTRY = re.compile(r"^\(\s*\+\s*(\d{1,3})(?:[\s-]+(\d{1,4}))?\s*\)")
