@@ -295,6 +295,8 @@ class Worker:
             return await self._finish(batch_id, card_id, error=gave_up(card.attempts))
 
         try:
+            # A card carried in its message goes from its announcement to
+            # the engine's line without a pause; tests rely on it.
             image = await _image_bytes(msg, images)
             async with self._engine.turn(first):
                 contact = await asyncio.to_thread(self._read, image)
