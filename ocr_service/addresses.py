@@ -141,7 +141,8 @@ STREET_ENDINGS = (
     "straat", "laan", "plein", "gracht", "singel", "kade", "dijk", "baan",
     "dreef", "boulevard",
     "gatan", "vagen", "vägen", "grand", "gränd", "torget",
-    "gade", "vej", "veien", "katu", "tie", "utca",
+    "gade", "vej", "stræde", "veien", "vegen", "gata", "gaten",
+    "katu", "tie", "utca",
 )  # fmt: skip
 
 # A street name of up to five words, then its house number with perhaps a
@@ -188,15 +189,18 @@ def postal_code(text: str, hint: str | None = None) -> Postal | None:
             span = match.span("code") if "code" in match.groupdict() else match.span()
             return Postal(code, country, region, *span)
     # A house number can come first, so the last five digits are the code.
-    matches = list(FIVE_DIGITS.finditer(text)) or [
-        match
-        for match in FOUR_DIGITS.finditer(text)
-        if _four_digit_code(match, text, hint)
-    ]
-    if matches:
+    if matches := list(FIVE_DIGITS.finditer(text)):
         match = matches[-1]
         country = COUNTRY_BEFORE_CODE.get(match["vehicle"] or "")
         return Postal(match["code"], country, "", match.start(), match.end())
+    four = [m for m in FOUR_DIGITS.finditer(text) if _four_digit_code(m, text, hint)]
+    if four:
+        match = four[-1]
+        country = COUNTRY_BEFORE_CODE.get(match["vehicle"] or "")
+        # Where nothing on the card tells its country, only a street makes
+        # four digits a code: "Havnevej 3" over "8276 Hammel".
+        unsure = country is None and hint is None
+        return Postal(match["code"], country, "", *match.span(), unsure)
     if hint and hint not in SHAPES_KNOWN:
         return _national_code(text, hint)
     return None
@@ -290,13 +294,15 @@ def national_pattern(country: str) -> re.Pattern | None:
 
 
 def _four_digit_code(match: re.Match, text: str, hint: str | None) -> bool:
-    """Whether four digits are a postcode: with a country's letters before
-    them, or on a card of a country of four-digit codes and followed by a
-    place, not a street ("1200 Market Street")."""
+    """Whether four digits may be a postcode: with a country's letters
+    before them, or followed by a place, not a street ("1200 Market
+    Street"), on a card of a country of four-digit codes or of a country
+    nothing tells."""
     if match["vehicle"]:
         return True
     place = text[match.end() :].split(",")[0]
-    return hint in FOUR_DIGIT_COUNTRIES and not street_evidence(place)
+    four_digit_country = hint is None or hint in FOUR_DIGIT_COUNTRIES
+    return four_digit_country and not street_evidence(place)
 
 
 def street_evidence(text: str) -> bool:

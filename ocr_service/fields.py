@@ -173,13 +173,20 @@ def _region_of(lines: list[Line]) -> str | None:
     """The country the card's national numbers are dialled in: the one its
     international numbers call, else the one its postal code's shape tells."""
     found = []
+    told = []
     for line in lines:
-        found += [f.phone for f in phones.find(links.repair(line.text), None)]
+        text = links.repair(line.text)
+        numbers = phones.find(text, None)
+        found += [f.phone for f in numbers]
+        # A phone number is no postcode, though it may have one's shape:
+        # Norway's "92823302" is a Brazilian CEP's.
+        postal = addresses.postal_code(text)
+        if postal and not any(f.start <= postal.start < f.end for f in numbers):
+            told.append(postal.country)
     called = phones.country_of(found)
     if called:
         return called
-    told = [addresses.postal_code(line.text) for line in lines]
-    found = [postal.country for postal in told if postal and postal.country]
+    found = list(filter(None, told))
     # Else a country printed on a line of its own, as under an address.
     found = found or [code for li in lines if (code := countries.code_of(li.text))]
     # Else the country of the card's email domains.
@@ -481,12 +488,15 @@ def _postal_line(
     if postal.needs_street:
         # "Auckland 1010" after its street or under it, not "Since 1987"; a
         # code alone under its street or under the town under it.
-        street_before = addresses.street_evidence(segment.text[: postal.start])
+        before = segment.text[: postal.start].strip(" ,")
+        street_before = addresses.street_evidence(before) or (
+            addresses.numbered_street(before)
+        )
         two_above = by_order.get(segment.order - 2)
         return (
             street_before
-            or (above is not None and _address_like(above))
-            or (_is_place(above) and two_above is not None and _address_like(two_above))
+            or _street_line(above)
+            or (_is_place(above) and _street_line(two_above))
         )
     # A postal code comes with a place name beside it, or above it: the
     # British print "Manchester" over "M2 4LQ", Brazil a city over its CEP.
@@ -543,6 +553,14 @@ def _is_city(segment: Segment | None) -> bool:
 
 def _is_place(segment: Segment | None) -> bool:
     return segment is not None and addresses.PLACE.fullmatch(segment.text) is not None
+
+
+def _street_line(segment: Segment | None) -> bool:
+    """True when a line is a street, with a street word or a house number:
+    "Havnevej 3", "Borgerstræde 782"."""
+    return segment is not None and (
+        _address_like(segment) or addresses.numbered_street(segment.text)
+    )
 
 
 def _address_like(segment: Segment) -> bool:

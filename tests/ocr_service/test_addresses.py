@@ -82,6 +82,9 @@ def test_lines_join_into_one():
         "ZI des Pins - BP 45",
         "Mannerheimintie 12 B",
         "Vesterbrogade 10, 2. sal",
+        "Postholderstræde 45",
+        "Storgata 5",
+        "Damsgårdsvegen 12",
         "C/ de Colón, 15, 3º B",
         "Atatürk Cad. No: 112",
         "Zona Industriale, Lotto 14",
@@ -292,7 +295,6 @@ def test_four_digit_and_hyphenated_postcodes_of_europe(
     [
         ("1200 Market Street", "CH"),
         ("5020 Salzburg", "DE"),
-        ("5020 Salzburg", None),
         ("Natel +41 79 555 67 89", "CH"),
         ("Telemóvel +351 91 555 1234", "PT"),
     ],
@@ -515,6 +517,13 @@ def test_no_postcode_of_the_cards_country(line, hint):
 def test_short_national_code_asks_for_a_street():
     assert addresses.postal_code("Auckland 1010", "NZ").needs_street
     assert not addresses.postal_code("Bengaluru 560100", "IN").needs_street
+
+
+def test_four_digits_before_a_town_of_no_country_known_ask_for_a_street():
+    postal = addresses.postal_code("5020 Salzburg", None)
+
+    assert (postal.code, postal.country, postal.needs_street) == ("5020", None, True)
+    assert not addresses.postal_code("1060 Wien", "AT").needs_street
 
 
 def test_five_digits_of_the_shape_the_cards_country_gives_tell_the_country():

@@ -283,6 +283,44 @@ def test_a_code_alone_that_only_the_cards_country_tells_wants_a_street_above(
     assert (contact.address.postal_code, contact.address.city) == (postal_code, city)
 
 
+@pytest.mark.parametrize(
+    ("rows", "street", "postal_code", "city"),
+    [
+        # A street word, on the line above.
+        (["Havnevej 3", "8276 Hammel"], "Havnevej 3", "8276", "Hammel"),
+        # A street's name and number, on the line above or before the code;
+        # the phone's eight digits, a Brazilian postcode's shape, tell no
+        # country.
+        (
+            ["Phone | 97674632", "Borgerstræde 782", "5102 Jyllinge"],
+            "Borgerstræde 782",
+            "5102",
+            "Jyllinge",
+        ),
+        (
+            ["Mobile | 84708551", "Nielsenstranda 28, 6110 Sebastianhelle"],
+            "Nielsenstranda 28",
+            "6110",
+            "Sebastianhelle",
+        ),
+        # No street: four digits and words are no address.
+        (["Sales Director", "1500 Partners Worldwide"], "", "", ""),
+    ],
+)
+def test_four_digits_before_a_town_under_its_street_are_a_code_of_no_country_known(
+    rows, street, postal_code, city
+):
+    contact = fields.parse(card(("Hans Carlsen", 48), *rows, "hans@carlsen.io"))
+
+    address = contact.address
+    assert (address.street, address.postal_code, address.city) == (
+        street,
+        postal_code,
+        city,
+    )
+    assert address.country == ""
+
+
 def test_a_company_number_in_a_postcodes_shape_makes_no_address():
     contact = fields.parse(
         card(
