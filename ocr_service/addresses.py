@@ -109,7 +109,7 @@ STREET_WORDS = word_set(
     urbanizacion carrer poligono parcela nave
     via viale piazza corso vicolo stretto rotonda largo piazzale strada
     contrada borgo localita appartamento piano incrocio
-    carrera diagonal transversal
+    carrera diagonal transversal cra cll cl cr kr dg tv
     rua avenida travessa estrada praca alameda rodovia jardim chacara favela
     feira lago lagoa praia vila viela quadra setor sitio fazenda residencial
     conjunto morro recanto ladeira parque campo condominio distrito colonia
@@ -119,6 +119,7 @@ STREET_WORDS = word_set(
     markt wal
     gatan vagen torget gata vag plan backe
     vei veien vej gade katu tie utca ul ulica ut
+    bulevardul soseaua calea aleea splaiul intrarea drumul
     cad cadde caddesi sok sokak mah mahallesi bulvari
     zona lotto isola za zi zac
     """
@@ -201,7 +202,9 @@ def postal_code(text: str, hint: str | None = None) -> Postal | None:
         # four digits a code: "Havnevej 3" over "8276 Hammel".
         unsure = country is None and hint is None
         return Postal(match["code"], country, "", *match.span(), unsure)
-    if hint and hint not in SHAPES_KNOWN:
+    if hint is None:
+        return _code_beside_a_place(text, SIX_DIGITS, None)
+    if hint not in SHAPES_KNOWN:
         return _national_code(text, hint)
     return None
 
@@ -225,6 +228,8 @@ NOT_A_PLACE_WORDS = word_set(
     desde fundado fundada dal sinds opgericht sedan grundad grundat anno
     iso certified certificate certification licence license lic regd reg
     registered registration vat tax gst pan cin tin
+    member membership customer client account order ref reference invoice
+    kundennummer mitglied membre socio lid
     """
 )
 # Codes this short are house numbers and years as often as codes, so they
@@ -235,14 +240,26 @@ SHORT_CODE = 4
 def _national_code(text: str, country: str) -> Postal | None:
     """The postcode a line holds in the shape its country gives them, on a
     card known to be of that country: India's "Bengaluru 560100", New
-    Zealand's "Auckland 1010", Japan's "Tokyo 108-0075".
-
-    The code must stand beside a place that is no street, after it or
-    before it, or alone on its line when it is long enough to tell.
-    """
+    Zealand's "Auckland 1010", Japan's "Tokyo 108-0075"."""
     pattern = national_pattern(country)
     if pattern is None:
         return None
+    return _code_beside_a_place(text, pattern, country)
+
+
+# Six digits: a postcode in Romania, Russia, China, Colombia, India and
+# more, as no rule above tells; taken on a card whose country nothing tells
+# only beside a place and its street: "Fieni, 548888".
+SIX_DIGITS = re.compile(r"(?<![\w+/.])(?<!\d-)(?<!\d\s)\d{6}(?![\w/-])(?!\s?\d)")
+
+
+def _code_beside_a_place(
+    text: str, pattern: re.Pattern, country: str | None
+) -> Postal | None:
+    """The last code of the pattern's shape in a line that stands beside a
+    place that is no street, after it or before it, or alone on its line
+    when it is long enough to tell. A code that is short, alone, or of no
+    country known needs a street beside it or above it."""
     for match in reversed(list(pattern.finditer(text))):
         before = _text_before(text, match.start())
         after = text[match.end() :].strip(" ,")
@@ -255,7 +272,7 @@ def _national_code(text: str, country: str) -> Postal | None:
         short = len(match[0]) <= SHORT_CODE
         alone = not before and not after and not short
         if place_after or place_before or alone:
-            needs_street = short or alone
+            needs_street = short or alone or country is None
             return Postal(match[0], country, "", *match.span(), needs_street)
     return None
 
@@ -343,7 +360,7 @@ def numbered_street(text: str) -> bool:
     "Rokin 75-2"; not "Est. 2005"."""
     if _dates_or_registers(text):
         return False
-    return re.fullmatch(NUMBERED_STREET, text.strip(" ,")) is not None
+    return re.fullmatch(NUMBERED_STREET, text.strip(" ,").removesuffix(".")) is not None
 
 
 def number_first(text: str) -> bool:

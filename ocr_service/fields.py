@@ -358,8 +358,11 @@ def _address_block(texts: list[Segment], region: str | None) -> list[Segment]:
     last one with a postal code or, lacking one, a street."""
     by_order = {s.order: s for s in texts}
     postal_anchors = [s for s in texts if _postal_line(s, by_order, region)]
+    # A code that needs a street to be one gives way to one that does not:
+    # "10115 Berlin" over "Kundennummer 123456".
+    sure = [s for s in postal_anchors if not _needs_street(s.text, region)]
     if postal_anchors:
-        anchor = postal_anchors[-1]
+        anchor = (sure or postal_anchors)[-1]
         return (
             _lines_above_postcode(anchor, by_order, region)
             + [anchor]
@@ -489,12 +492,9 @@ def _postal_line(
         # "Auckland 1010" after its street or under it, not "Since 1987"; a
         # code alone under its street or under the town under it.
         before = segment.text[: postal.start].strip(" ,")
-        street_before = addresses.street_evidence(before) or (
-            addresses.numbered_street(before)
-        )
         two_above = by_order.get(segment.order - 2)
         return (
-            street_before
+            _names_a_street(before)
             or _street_line(above)
             or (_is_place(above) and _street_line(two_above))
         )
@@ -512,6 +512,11 @@ def _postal_line(
         and _address_like(above)
         and _is_city(by_order.get(segment.order + 1))
     )
+
+
+def _needs_street(text: str, region: str | None) -> bool:
+    postal = addresses.postal_code(text, region)
+    return postal is not None and postal.needs_street
 
 
 def _place_beside(text: str, region: str | None) -> bool:
@@ -556,18 +561,25 @@ def _is_place(segment: Segment | None) -> bool:
 
 
 def _street_line(segment: Segment | None) -> bool:
-    """True when a line is a street, with a street word or a house number:
-    "Havnevej 3", "Borgerstræde 782"."""
-    return segment is not None and (
-        _address_like(segment) or addresses.numbered_street(segment.text)
-    )
+    return segment is not None and _names_a_street(segment.text)
+
+
+def _names_a_street(text: str) -> bool:
+    """True when text is a street, with a street word or a house number
+    before or after its name: "Havnevej 3", "Borgerstræde 782", "28/23,
+    Bajwa Ganj"."""
+    return _street_like(text) or addresses.numbered_street(text)
 
 
 def _address_like(segment: Segment) -> bool:
+    # A name with a number after it is more often two columns run together
+    # than a street, unless a postcode is printed beside it or under it.
+    return _street_like(segment.text)
+
+
+def _street_like(text: str) -> bool:
     # A street line names a street type or starts with its house number,
-    # perhaps after its unit ("Level 3 1 Johnson Arcade"); a name with a
-    # number after it is more often two columns run together.
-    text = segment.text
+    # perhaps after its unit ("Level 3 1 Johnson Arcade").
     return (
         addresses.street_evidence(text)
         or re.match(r"\d", text) is not None

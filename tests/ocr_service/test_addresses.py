@@ -85,6 +85,8 @@ def test_lines_join_into_one():
         "Postholderstræde 45",
         "Storgata 5",
         "Damsgårdsvegen 12",
+        "Bulevardul Dima",
+        "Cr. 109 # 97-34 Sur",
         "C/ de Colón, 15, 3º B",
         "Atatürk Cad. No: 112",
         "Zona Industriale, Lotto 14",
@@ -246,6 +248,8 @@ def test_the_city_printed_before_the_code_is_no_part_of_the_street(lines, street
         ("Damrak 1", True),
         ("Oude Gracht 12a", True),
         ("Rokin 75-2", True),
+        # Hungary ends the number with a full stop.
+        ("Szerbmártoni tér 223.", True),
         ("Jan de Vries", False),
         ("Sales 2024 Team", False),
         ("12 Main", False),
@@ -519,11 +523,31 @@ def test_short_national_code_asks_for_a_street():
     assert not addresses.postal_code("Bengaluru 560100", "IN").needs_street
 
 
-def test_four_digits_before_a_town_of_no_country_known_ask_for_a_street():
-    postal = addresses.postal_code("5020 Salzburg", None)
+@pytest.mark.parametrize(
+    ("line", "code"),
+    [
+        ("5020 Salzburg", "5020"),
+        ("Fieni, 548888", "548888"),
+        ("Anantapur-288588", "288588"),
+        ("158384, Firavitoba, Boyacá", "158384"),
+    ],
+)
+def test_a_code_beside_a_town_of_no_country_known_asks_for_a_street(line, code):
+    postal = addresses.postal_code(line, None)
 
-    assert (postal.code, postal.country, postal.needs_street) == ("5020", None, True)
+    assert (postal.code, postal.country, postal.needs_street) == (code, None, True)
+
+
+def test_a_code_the_cards_country_tells_asks_for_no_street():
     assert not addresses.postal_code("1060 Wien", "AT").needs_street
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Kundennummer 123456", "Member 123456", "Order No. 123456", "Licence 654321"],
+)
+def test_six_digits_after_a_label_are_no_code_of_no_country_known(line):
+    assert addresses.postal_code(line, None) is None
 
 
 def test_five_digits_of_the_shape_the_cards_country_gives_tell_the_country():

@@ -305,9 +305,31 @@ def test_a_code_alone_that_only_the_cards_country_tells_wants_a_street_above(
         ),
         # No street: four digits and words are no address.
         (["Sales Director", "1500 Partners Worldwide"], "", "", ""),
+        # Six digits beside a town, after the street or under it.
+        (
+            ["P 0261 747 885", "Soseaua Marian Pop Nr. 335, Fieni, 548888"],
+            "Soseaua Marian Pop Nr. 335",
+            "548888",
+            "Fieni",
+        ),
+        (
+            ["Cr. 109 # 97-34 Sur", "Oficina 48, 234993, Planeta Rica, Córdoba"],
+            "Cr. 109 # 97-34 Sur",
+            "234993",
+            "Planeta Rica",
+        ),
+        # A code that needs its street gives way to one that does not.
+        (
+            ["Hauptstraße 5", "10115 Berlin", "Treptow 123456"],
+            "Hauptstraße 5",
+            "10115",
+            "Berlin",
+        ),
+        # A number after its label is none.
+        (["12 High Street", "Springfield", "Member 123456"], "12 High Street", "", ""),
     ],
 )
-def test_four_digits_before_a_town_under_its_street_are_a_code_of_no_country_known(
+def test_a_code_of_no_country_known_beside_or_under_its_street_is_taken(
     rows, street, postal_code, city
 ):
     contact = fields.parse(card(("Hans Carlsen", 48), *rows, "hans@carlsen.io"))
