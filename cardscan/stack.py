@@ -482,8 +482,9 @@ class RecordedStack:
 
     def stopped(self) -> list[str]:
         """The names of the recorded processes that no longer run."""
-        running = self.running()
-        return [p["name"] for p in self.processes if p["name"] not in running]
+        return [
+            p["name"] for p in self.processes if not process_runs(p["pid"], p["argv"])
+        ]
 
     def in_foreground(self) -> bool:
         """Whether the ``up`` that runs the stack in the foreground still runs."""
