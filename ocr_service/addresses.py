@@ -133,7 +133,7 @@ UNIT_WORDS = word_set(
     """
     suite ste apt apartment flat unit floor fl studio building bldg room rm
     office level etage stock bus piano appartamento interno scala andar sala
-    puerta piso
+    puerta piso edificio edif torre bloque bloco
     """
 )
 # Endings of street names written as one word: "Hauptstraße", "Kerkstraat".
@@ -189,8 +189,10 @@ def postal_code(text: str, hint: str | None = None) -> Postal | None:
             region = match.groupdict().get("region") or ""
             span = match.span("code") if "code" in match.groupdict() else match.span()
             return Postal(code, country, region, *span)
-    # A house number can come first, so the last five digits are the code.
-    if matches := list(FIVE_DIGITS.finditer(text)):
+    # A house number can come first, so the last five digits are the code;
+    # a post office box's number is none: "P.O. Box 12345, Dubai".
+    five = [m for m in FIVE_DIGITS.finditer(text) if not _boxed(text, m.start())]
+    if matches := five:
         match = matches[-1]
         country = COUNTRY_BEFORE_CODE.get(match["vehicle"] or "")
         return Postal(match["code"], country, "", match.start(), match.end())
@@ -310,6 +312,19 @@ def national_pattern(country: str) -> re.Pattern | None:
     return re.compile(rf"(?<![\w+/.])(?<!\d-)(?<!\d\s)(?:{shape})(?![\w/-])(?!\s?\d)")
 
 
+# Words for a post office box, whose number follows them.
+BOX = re.compile(
+    r"(?:\bbox|\bpostfach|\bpostboks|\bpostbus|\bapartado|\bcasilla|"
+    r"\bcaixa postal)\.?\s*(?:no\.?\s*)?$",
+    re.IGNORECASE,
+)
+
+
+def _boxed(text: str, start: int) -> bool:
+    """Whether the digits at start are a post office box's number."""
+    return BOX.search(text[:start]) is not None
+
+
 def _four_digit_code(match: re.Match, text: str, hint: str | None) -> bool:
     """Whether four digits may be a postcode: with a country's letters
     before them, or followed by a place, not a street ("1200 Market
@@ -396,8 +411,9 @@ def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
         if postal:
             break
     if postal is None:
-        result.street = parts[0]
-        result.country = _country(None, printed, hint)
+        result.street, result.city = _street_and_town(parts, printed, hint)
+        # A town told by a region of the card's country is in that country.
+        result.country = printed or (hint if result.city else "")
         return result
 
     code = _digits_put_right(postal.code, postal.country)
@@ -672,6 +688,48 @@ def _street(lines_before: list[str], head: str, city: str) -> str:
             break
         taken += 1
     return ", ".join(pieces[:taken])
+
+
+def _street_and_town(
+    parts: list[str], printed: str | None, hint: str | None
+) -> tuple[str, str]:
+    """The street and the town of an address with no postcode. The town is
+    the place that ends it, before the country printed after it ("15 Tahrir
+    Street" over "Giza, Egypt") or where it names a region of the card's
+    country ("Business Bay, Dubai"); with neither, the town is not told."""
+    rest = list(parts)
+    if printed:
+        rest[-1] = countries.split_trailing(rest[-1])[0]
+        rest = [part for part in rest if part]
+    last_piece = rest[-1].rsplit(",", 1)[-1].strip() if rest else ""
+    told = printed or (hint and names_a_region(last_piece, hint))
+    if not told or not _a_town(last_piece) or (len(rest) == 1 and "," not in rest[0]):
+        return parts[0], ""
+    street = rest[0]
+    if len(rest) == 1:
+        street = rest[0].rsplit(",", 1)[0].strip()
+    return street, last_piece
+
+
+def _a_town(text: str) -> bool:
+    return _a_place(text) and not _names_unit(text)
+
+
+def names_a_region(text: str, country: str) -> bool:
+    """Whether text names a state, province or emirate of the country, as
+    ISO 3166-2 or Google's address data spell it: "Dubai", "Kowloon"."""
+    return countries.is_region_name(country, text) or (
+        fold(text.strip()) in _latin_region_names(country)
+    )
+
+
+@cache
+def _latin_region_names(country: str) -> frozenset[str]:
+    """The folded names of a country's regions in Google's address data,
+    those written in Latin letters."""
+    data = _address_data(country)
+    names = data.get("sub_lnames") or data.get("sub_keys") or ""
+    return frozenset(fold(name) for name in names.split("~") if name and name.isascii())
 
 
 def _names_unit(text: str) -> bool:

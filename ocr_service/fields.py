@@ -381,7 +381,7 @@ def _address_block(texts: list[Segment], region: str | None) -> list[Segment]:
     return (
         _streets_above(street, by_order, right_above_postcode=False)
         + [street]
-        + _places_to_a_country(street, by_order)
+        + _places_to_a_country(street, by_order, region)
     )
 
 
@@ -464,11 +464,13 @@ def _lines_below_postcode(
 
 
 def _places_to_a_country(
-    street: Segment, by_order: dict[int, Segment]
+    street: Segment, by_order: dict[int, Segment], region: str | None
 ) -> list[Segment]:
     """The lines of places under a street with no postcode, up to and with
-    the country that ends them: "Las Condes, Santiago" over "Chile"; none
-    when no country ends them, as they may be anything else."""
+    the country that ends them, or a region of the card's country: "Las
+    Condes, Santiago" over "Chile", "Business Bay, Dubai" on a card with
+    numbers of the Emirates; none when neither ends them, as they may be
+    anything else."""
     places: list[Segment] = []
     for step in (1, 2, 3):
         line = by_order.get(street.order + step)
@@ -476,6 +478,9 @@ def _places_to_a_country(
             return []
         places.append(line)
         if countries.split_trailing(line.text)[1]:
+            return places
+        last_piece = line.text.rsplit(",", 1)[-1]
+        if region and addresses.names_a_region(last_piece, region):
             return places
     return []
 

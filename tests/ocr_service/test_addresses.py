@@ -671,3 +671,66 @@ def test_a_chinese_province_beside_its_city_is_the_region():
         "Guangdong",
         "CN",
     )
+
+
+@pytest.mark.parametrize(
+    ("lines", "hint", "street", "city", "country"),
+    [
+        (
+            ["15 Tahrir Street, Dokki", "Giza, Egypt"],
+            "EG",
+            "15 Tahrir Street, Dokki",
+            "Giza",
+            "EG",
+        ),
+        # A post office box's number is no postcode.
+        (
+            ["P.O. Box 12345, Dubai", "United Arab Emirates"],
+            "AE",
+            "P.O. Box 12345",
+            "Dubai",
+            "AE",
+        ),
+        (
+            ["Unit 1201, Tower 1", "Kowloon, Hong Kong"],
+            "HK",
+            "Unit 1201, Tower 1",
+            "Kowloon",
+            "HK",
+        ),
+        # A region of the card's country ends the address, though no country does.
+        (
+            ["Office 1203, Bay Square", "Business Bay, Dubai"],
+            "AE",
+            "Office 1203, Bay Square",
+            "Dubai",
+            "AE",
+        ),
+        # A building is no town, and a street alone tells none.
+        (
+            ["Calle 5, Edificio Azul", "Panamá"],
+            None,
+            "Calle 5, Edificio Azul",
+            "",
+            "PA",
+        ),
+        (
+            ["Office 1203, Bay Square", "Business Bay"],
+            "AE",
+            "Office 1203, Bay Square",
+            "",
+            "",
+        ),
+    ],
+)
+def test_the_town_of_an_address_with_no_postcode_ends_it(
+    lines, hint, street, city, country
+):
+    address = addresses.address(lines, hint)
+
+    assert (address.postal_code, address.street, address.city, address.country) == (
+        "",
+        street,
+        city,
+        country,
+    )

@@ -1201,7 +1201,45 @@ def test_places_under_a_street_with_no_postcode_join_it_up_to_the_country():
 
     address = contact.address
     assert address.full == "Av. Apoquindo 3846, of. 1201, Las Condes, Santiago, Chile"
-    assert (address.street, address.country) == ("Av. Apoquindo 3846, of. 1201", "CL")
+    assert (address.street, address.city, address.country) == (
+        "Av. Apoquindo 3846, of. 1201",
+        "Santiago",
+        "CL",
+    )
+
+
+def test_places_under_a_street_join_it_up_to_a_region_of_the_cards_country():
+    contact = fields.parse(
+        card(
+            ("Ahmed Al Mansouri", 48),
+            "Gulf Trading LLC",
+            "Tel +971 4 123 4567",
+            "Office 1203, Bay Square Building 5",
+            "Business Bay, Dubai",
+        )
+    )
+
+    address = contact.address
+    assert address.full == "Office 1203, Bay Square Building 5, Business Bay, Dubai"
+    assert (address.street, address.city, address.country) == (
+        "Office 1203, Bay Square Building 5",
+        "Dubai",
+        "AE",
+    )
+
+
+def test_places_under_a_street_that_end_in_no_region_of_the_cards_country_stay_out():
+    contact = fields.parse(
+        card(
+            ("Ahmed Al Mansouri", 48),
+            "Tel +971 4 123 4567",
+            "Office 1203, Bay Square Building 5",
+            "Gulf Trading",
+        )
+    )
+
+    assert contact.address.full == "Office 1203, Bay Square Building 5"
+    assert contact.address.city == ""
 
 
 def test_words_under_a_street_with_no_country_after_them_stay_out_of_it():
