@@ -430,7 +430,7 @@ def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
         before[-1], region_above = _without_region_code(before[-1], postal.country)
     line_after = next((p for p in parts[index + 1 :] if not countries.code_of(p)), "")
     city, region_apart = _city(line, postal, before[-1] if before else "", line_after)
-    place, region = _without_region(city)
+    place, region = _without_region(city, named or _country(postal, printed, hint))
     # Brazil prints the district before the city: "Bela Vista - São Paulo".
     result.city = place.rsplit(" - ", 1)[-1]
     result.region = postal.region or region or region_above or region_apart
@@ -559,13 +559,26 @@ REGION_AFTER_CITY = re.compile(
 )
 
 
-def _without_region(city: str) -> tuple[str, str]:
-    """The city without the region printed after it, and that region."""
+# France's CEDEX, a business's delivery office, and its number after the
+# city: "Paris Cedex 08".
+CEDEX = re.compile(r"\s+cedex(?:\s+\d{1,2})?$", re.IGNORECASE)
+# An Italian province's code after the city with no brackets: "Milano MI".
+BARE_PROVINCE = re.compile(r"\s+(?P<code>[A-Z]{2})$")
+
+
+def _without_region(city: str, country: str) -> tuple[str, str]:
+    """The city without the region printed after it, and that region; a
+    French city without its CEDEX."""
+    if country == "FR":
+        city = CEDEX.sub("", city)
     match = REGION_AFTER_CITY.search(city)
-    if match is None or match.start() == 0:
-        return city, ""
-    region = match["code"] or match["dashed"] or match["named"]
-    return city[: match.start()].strip(" ,"), region.strip()
+    if match is not None and match.start() > 0:
+        region = match["code"] or match["dashed"] or match["named"]
+        return city[: match.start()].strip(" ,"), region.strip()
+    bare = BARE_PROVINCE.search(city) if country == "IT" else None
+    if bare and bare["code"] in countries.province_codes("IT"):
+        return city[: bare.start()], bare["code"]
+    return city, ""
 
 
 def _city(

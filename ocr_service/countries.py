@@ -53,6 +53,15 @@ def region_names(country: str) -> tuple[str, ...]:
     return tuple(sorted(names, key=len, reverse=True))
 
 
+@cache
+def province_codes(country: str) -> frozenset[str]:
+    """The letter codes of a country's subdivisions, as ISO 3166-2 gives
+    them after the country's: "MI" of Italy's "IT-MI", Milano."""
+    subdivisions = pycountry.subdivisions.get(country_code=country) or ()
+    codes = (division.code.split("-", 1)[1] for division in subdivisions)
+    return frozenset(code for code in codes if code.isalpha())
+
+
 def is_region_name(country: str, name: str) -> bool:
     """Whether a name, in any case and with or without accents, with or
     without the word for its kind, is that of one of the country's states,

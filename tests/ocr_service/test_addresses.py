@@ -734,3 +734,22 @@ def test_the_town_of_an_address_with_no_postcode_ends_it(
         city,
         country,
     )
+
+
+@pytest.mark.parametrize(
+    ("lines", "hint", "city", "region"),
+    [
+        (["Via Roma 1", "20121 Milano MI"], "IT", "Milano", "MI"),
+        (["Via del Corso 10", "00186 Roma RM", "Italia"], None, "Roma", "RM"),
+        # Two capitals that name no province stay with the city.
+        (["Via Roma 1", "20121 Milano ZZ"], "IT", "Milano ZZ", ""),
+        (["12 rue de la Paix", "75002 Paris Cedex 02"], "FR", "Paris", ""),
+        (["Tour First", "92400 Courbevoie CEDEX"], "FR", "Courbevoie", ""),
+    ],
+)
+def test_a_province_code_or_cedex_after_the_city_is_no_part_of_it(
+    lines, hint, city, region
+):
+    address = addresses.address(lines, hint)
+
+    assert (address.city, address.region) == (city, region)
