@@ -39,7 +39,16 @@ LABELS = {
     None: "call dial",
 }
 _LABEL_KIND = {word: kind for kind, words in LABELS.items() for word in words.split()}
-_LABEL = "|".join(sorted(map(re.escape, _LABEL_KIND), key=len, reverse=True))
+# A hyphen in a label is printed as a space as often: "Toll Free".
+_LABEL = "|".join(
+    re.escape(label).replace(r"\-", r"[\s-]")
+    for label in sorted(_LABEL_KIND, key=len, reverse=True)
+)
+
+
+def _label_kind(label: str) -> int | None:
+    return _LABEL_KIND[re.sub(r"\s", "-", label.lower())]
+
 
 # Fewer digits than this is short for a number with its area code, as when
 # OCR split a number over two lines.
@@ -115,7 +124,7 @@ def find(text: str, region: str | None) -> list[Found]:
         # Brazil's "CEP" labels a postcode, Turkey's "Cep" a mobile.
         if CEP.fullmatch(match["number"].strip()):
             continue
-        kind = _LABEL_KIND[match["label"].lower()]
+        kind = _label_kind(match["label"])
         phone = build(match["number"], kind, region)
         if phone is not None:
             found.append(Found(phone, match.start(), match.end()))

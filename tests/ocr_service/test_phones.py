@@ -107,6 +107,8 @@ def test_a_number_whose_e164_form_would_lose_a_printed_digit_stays_as_printed(
         ("Direct Dial +353 1 221 4321", phones.WORK, "+35312214321"),
         ("Standard : +33 1 23 45 67 00", phones.WORK, "+33123456700"),
         ("Toll-free +1 800 555 0199", phones.WORK, "+18005550199"),
+        ("Toll Free +1 800 555 0199", phones.WORK, "+18005550199"),
+        ("Toll Free 1-800-555-0199", phones.WORK, "1-800-555-0199"),
         ("Mob.nr. +31 6 1234 5678", phones.MOBILE, "+31612345678"),
         ("Fax no: +44 20 7946 0959", phones.FAX, "+442079460959"),
     ],
