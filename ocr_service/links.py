@@ -4,7 +4,7 @@ repaired."""
 import re
 from dataclasses import dataclass
 
-from ocr_service.wording import word_set
+from ocr_service.wording import fold, word_set
 
 # Top-level domains accepted on a bare host (one printed without a scheme
 # or "www."), besides every two-letter country code.
@@ -54,15 +54,28 @@ class Link:
     end: int
 
 
+# A dot inside an email's local part with OCR's space or colon beside it,
+# after the word before it.
+_LOCAL_PART_BREAK = re.compile(r"([\w-]+)\s*\.:?\s*(?=[a-z0-9._-]+@)", re.IGNORECASE)
+# Words printed before an email, which its dot does not join: "Email. anna@".
+_MAIL_LABELS = word_set("e email e-mail mail courriel correo epost e-post")
+
+
+def _local_part_joined(match: re.Match) -> str:
+    word = match[1]
+    return match[0] if fold(word) in _MAIL_LABELS else f"{word}."
+
+
 def repair(text: str) -> str:
     """The line with the spaces and misread marks OCR leaves inside emails
     and web addresses undone."""
     text = _AT_WORDS.sub("@", text)
     text = _AT_GLYPHS.sub("@", text)
     # A comma inside an email's local part is a misread dot, and a space
-    # after a dot there is OCR's.
+    # beside a dot there is OCR's, as is a colon after it: "anna .berg@",
+    # "anna.: berg@".
     text = re.sub(r"(?<=[a-z0-9]),(?=[a-z0-9._-]*@)", ".", text, flags=re.I)
-    text = re.sub(r"(?<=[a-z0-9])\.\s+(?=[a-z0-9._-]+@)", ".", text, flags=re.I)
+    text = _LOCAL_PART_BREAK.sub(_local_part_joined, text)
     text = re.sub(r"(?<=[\w.])\s+@\s*(?=\w)|(?<=\w)@\s+(?=\w)", "@", text)
     text = re.sub(r"\b(https?)\s*[:;.]?\s*/\s*/\s*", r"\1://", text, flags=re.I)
     # The last dot of a line that is a host alone, read as a colon or a

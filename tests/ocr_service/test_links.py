@@ -30,8 +30,20 @@ def test_damaged_email_is_repaired(printed):
     assert found_emails(printed) == ["ana@example.org"]
 
 
-def test_space_after_a_dot_in_the_local_part_is_dropped():
-    assert found_emails("ana. lima@example.org") == ["ana.lima@example.org"]
+@pytest.mark.parametrize(
+    "printed",
+    ["ana. lima@example.org", "ana .lima@example.org", "ana.: lima@example.org"],
+)
+def test_a_space_or_colon_beside_a_dot_in_the_local_part_is_dropped(printed):
+    assert found_emails(printed) == ["ana.lima@example.org"]
+
+
+@pytest.mark.parametrize(
+    "printed",
+    ["Email. lima@example.org", "E-mail.: lima@example.org", "E. lima@example.org"],
+)
+def test_a_label_before_an_email_stays_out_of_it(printed):
+    assert found_emails(printed) == ["lima@example.org"]
 
 
 @pytest.mark.parametrize(
