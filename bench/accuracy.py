@@ -63,7 +63,13 @@ def read_lines(
 def load_lines(path: Path) -> dict:
     """Lines saved by an earlier run with --save-lines."""
     saved = json.loads(path.read_text())
-    return {name: [Line(**line) for line in lines] for name, lines in saved.items()}
+    return {name: [_line(line) for line in lines] for name, lines in saved.items()}
+
+
+def _line(saved: dict) -> Line:
+    # JSON keeps a line's tuples of confidences as lists.
+    fields = {k: tuple(v) if isinstance(v, list) else v for k, v in saved.items()}
+    return Line(**fields)
 
 
 def save_lines(path: Path, read: dict) -> None:
