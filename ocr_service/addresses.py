@@ -109,7 +109,7 @@ STREET_WORDS = word_set(
     urbanizacion carrer poligono parcela nave
     via viale piazza corso vicolo stretto rotonda largo piazzale strada
     contrada borgo localita appartamento piano incrocio
-    carrera diagonal transversal cra cll cl cr kr dg tv
+    carrera diagonal transversal
     rua avenida travessa estrada praca alameda rodovia jardim chacara favela
     feira lago lagoa praia vila viela quadra setor sitio fazenda residencial
     conjunto morro recanto ladeira parque campo condominio distrito colonia
@@ -125,9 +125,13 @@ STREET_WORDS = word_set(
     """
 )
 # Street types told only as printed: Spain's "C/" for "calle" ("C/ Colón
-# 10"), and Brazil's "Área", whose accent sets it apart from an English
-# "Area Manager".
-STREET_START = re.compile(r"\s*(?:C/\s*|Área\s)[^\W\d_]")
+# 10"), Brazil's "Área", whose accent sets it apart from an English "Area
+# Manager", and Colombia's abbreviations before a street's number and the
+# "#" of the crossing street's ("Cr. 109 # 97-34", not "TV 2 Danmark").
+STREET_START = re.compile(
+    r"\s*(?:C/\s*|Área\s)[^\W\d_]"
+    r"|\s*(?:Cll?|Cra?|Kr|Dg|Tv|Tr|Ak|Ac)\.?\s*\d+[^#\d]{0,10}#\s*\d"
+)
 # Words for a part of a building, printed on the street's line.
 UNIT_WORDS = word_set(
     """
@@ -231,7 +235,10 @@ NOT_A_PLACE_WORDS = word_set(
     iso certified certificate certification licence license lic regd reg
     registered registration vat tax gst pan cin tin
     member membership customer client account order ref reference invoice
-    kundennummer mitglied membre socio lid
+    kundennummer mitglied membre socio lid ticket hrb hra amtsgericht
+    registergericht firmenbuch fn
+    customers clients partners employees kunden mitarbeiter award winner
+    worldwide stand booth
     """
 )
 # Codes this short are house numbers and years as often as codes, so they
@@ -262,21 +269,53 @@ def _code_beside_a_place(
     place that is no street, after it or before it, or alone on its line
     when it is long enough to tell. A code that is short, alone, or of no
     country known needs a street beside it or above it."""
+    # A code of no country known stands beside a town, as printed.
+    named = _a_place if country else a_town
     for match in reversed(list(pattern.finditer(text))):
         before = _text_before(text, match.start())
         after = text[match.end() :].strip(" ,")
-        place_after = bool(after) and _a_place(after.split(",")[0])
-        place_before = (
-            not after
-            and not NUMBER_LABEL.search(before)
-            and _a_place(before.rsplit(",", 1)[-1])
-        )
+        # A box's, a member's or a register's number is no code, whatever
+        # follows it: "P.O. Box 123456, Jeddah", "Ref 334455, Pune".
+        if _boxed(text, match.start()) or NUMBER_LABEL.search(before):
+            continue
+        if _dates_or_registers(before.rsplit(",", 1)[-1]):
+            continue
+        place_after = bool(after) and named(after.split(",")[0])
+        place_before = not after and named(before.rsplit(",", 1)[-1])
         short = len(match[0]) <= SHORT_CODE
         alone = not before and not after and not short
         if place_after or place_before or alone:
             needs_street = short or alone or country is None
             return Postal(match[0], country, "", *match.span(), needs_street)
     return None
+
+
+# Small words inside towns' names: "Frankfurt am Main", "Castellammare di
+# Stabia", "Sainte-Marie-aux-Mines".
+TOWN_PARTICLES = word_set(
+    "de del della di da do dos das du des la le les los las el am an der den "
+    "im ob bei vor sur sous en aan op van y"
+)
+
+
+def a_town(text: str) -> bool:
+    """Whether a piece of a line names a town as one is printed: a place
+    whose words start with a capital, but for the small words inside
+    towns' names, and that names no unit: "Lille Skensved", not "Happy
+    Customers" or "buketter om året"."""
+    words = text.split()
+    return (
+        _a_place(text)
+        and ":" not in text
+        and not _names_unit(text)
+        and sum(c.isalpha() for c in text) >= 3
+        and all(_capital(w) or fold(w) in TOWN_PARTICLES for w in words)
+    )
+
+
+def _capital(word: str) -> bool:
+    # A province in brackets after a town counts as its name: "Bugnon (UR)".
+    return word.lstrip("(")[:1].isupper()
 
 
 def _a_place(text: str) -> bool:
@@ -333,8 +372,9 @@ def _four_digit_code(match: re.Match, text: str, hint: str | None) -> bool:
     if match["vehicle"]:
         return True
     place = text[match.end() :].split(",")[0]
-    four_digit_country = hint is None or hint in FOUR_DIGIT_COUNTRIES
-    return four_digit_country and not street_evidence(place)
+    if hint is None:
+        return a_town(place)
+    return hint in FOUR_DIGIT_COUNTRIES and not street_evidence(place)
 
 
 def street_evidence(text: str) -> bool:
@@ -411,8 +451,10 @@ def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
         if postal:
             break
     if postal is None:
-        result.street, result.city = _street_and_town(parts, printed, hint)
-        # A town told by a region of the card's country is in that country.
+        result.street, result.city, result.region = _street_and_town(
+            parts, printed, hint
+        )
+        # A town told by the card's country is in that country.
         result.country = printed or (hint if result.city else "")
         return result
 
@@ -705,27 +747,47 @@ def _street(lines_before: list[str], head: str, city: str) -> str:
 
 def _street_and_town(
     parts: list[str], printed: str | None, hint: str | None
-) -> tuple[str, str]:
-    """The street and the town of an address with no postcode. The town is
-    the place that ends it, before the country printed after it ("15 Tahrir
-    Street" over "Giza, Egypt") or where it names a region of the card's
-    country ("Business Bay, Dubai"); with neither, the town is not told."""
-    rest = list(parts)
+) -> tuple[str, str, str]:
+    """The street, town and region of an address with no postcode. The town
+    is the place that ends it: before the country printed after it ("15
+    Tahrir Street" over "Giza, Egypt"), before a region of the card's
+    country ("Cali, Valle del Cauca"), the region itself where the
+    country's addresses name no town apart from it ("Business Bay, Dubai"),
+    or whatever place ends it in a country without postcodes ("P.O. Box
+    23456, Doha"). With none of these, the town is not told."""
+    lines = list(parts)
     if printed:
-        rest[-1] = countries.split_trailing(rest[-1])[0]
-        rest = [part for part in rest if part]
-    last_piece = rest[-1].rsplit(",", 1)[-1].strip() if rest else ""
-    told = printed or (hint and names_a_region(last_piece, hint))
-    if not told or not _a_town(last_piece) or (len(rest) == 1 and "," not in rest[0]):
-        return parts[0], ""
-    street = rest[0]
-    if len(rest) == 1:
-        street = rest[0].rsplit(",", 1)[0].strip()
-    return street, last_piece
+        lines[-1] = countries.split_trailing(lines[-1])[0].strip(" ,")
+        lines = [line for line in lines if line]
+    pieces = [piece.strip() for piece in ",".join(lines).split(",")]
+    pieces = [piece for piece in pieces if piece]
+    if len(pieces) < 2:
+        return parts[0], "", ""
+    region = ""
+    country = printed or hint
+    if country and len(pieces) > 2 and names_a_region(pieces[-1], country):
+        region = pieces.pop() if _names_towns(country) else ""
+    told = printed or region or _without_postcodes(hint)
+    told = told or (hint and names_a_region(pieces[-1], hint))
+    if not told or not a_town(pieces[-1]):
+        return parts[0], "", ""
+    # The street is the first line, less the town where it ends that line.
+    town = len(pieces) - 1
+    on_first_line = len([p for p in lines[0].split(",") if p.strip()])
+    street = ", ".join(pieces[:town]) if town < on_first_line else lines[0]
+    return street, pieces[town], region
 
 
-def _a_town(text: str) -> bool:
-    return _a_place(text) and not _names_unit(text)
+def _names_towns(country: str) -> bool:
+    """Whether a country's addresses name a town apart from the region, as
+    the Emirates' do not."""
+    return "%C" in _address_data(country).get("fmt", "%C")
+
+
+def _without_postcodes(country: str | None) -> bool:
+    """Whether Google's address data knows the country and no postcode."""
+    data = _address_data(country) if country else {}
+    return bool(data) and "zip" not in data
 
 
 def names_a_region(text: str, country: str) -> bool:

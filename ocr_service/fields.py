@@ -358,9 +358,10 @@ def _address_block(texts: list[Segment], region: str | None) -> list[Segment]:
     last one with a postal code or, lacking one, a street."""
     by_order = {s.order: s for s in texts}
     postal_anchors = [s for s in texts if _postal_line(s, by_order, region)]
-    # A code that needs a street to be one gives way to one that does not:
-    # "10115 Berlin" over "Kundennummer 123456".
-    sure = [s for s in postal_anchors if not _needs_street(s.text, region)]
+    # On a card whose country nothing tells, a code that needs a street to
+    # be one gives way to one that does not: "10115 Berlin" over "Treptow
+    # 123456". Where the country is known, the last code is the address's.
+    sure = [] if region else [s for s in postal_anchors if not _needs_street(s.text)]
     if postal_anchors:
         anchor = (sure or postal_anchors)[-1]
         return (
@@ -479,10 +480,21 @@ def _places_to_a_country(
         places.append(line)
         if countries.split_trailing(line.text)[1]:
             return places
-        last_piece = line.text.rsplit(",", 1)[-1]
-        if region and addresses.names_a_region(last_piece, region):
+        if step == 1 and region and _towns_to_a_region(line.text, region):
             return places
     return []
+
+
+def _towns_to_a_region(text: str, region: str) -> bool:
+    """Whether a line names towns, as printed, up to a region of the card's
+    country: "Business Bay, Dubai", not "Admitted in New York, New Jersey"
+    or "Regional Manager, Queensland"."""
+    *towns, last = text.split(",")
+    return (
+        addresses.names_a_region(last, region)
+        and all(addresses.a_town(town) for town in towns)
+        and roles.title_word_count(text) == 0
+    )
 
 
 def _postal_line(
@@ -519,8 +531,8 @@ def _postal_line(
     )
 
 
-def _needs_street(text: str, region: str | None) -> bool:
-    postal = addresses.postal_code(text, region)
+def _needs_street(text: str) -> bool:
+    postal = addresses.postal_code(text)
     return postal is not None and postal.needs_street
 
 

@@ -674,13 +674,14 @@ def test_a_chinese_province_beside_its_city_is_the_region():
 
 
 @pytest.mark.parametrize(
-    ("lines", "hint", "street", "city", "country"),
+    ("lines", "hint", "street", "city", "region", "country"),
     [
         (
             ["15 Tahrir Street, Dokki", "Giza, Egypt"],
             "EG",
             "15 Tahrir Street, Dokki",
             "Giza",
+            "",
             "EG",
         ),
         # A post office box's number is no postcode.
@@ -689,51 +690,79 @@ def test_a_chinese_province_beside_its_city_is_the_region():
             "AE",
             "P.O. Box 12345",
             "Dubai",
+            "",
             "AE",
         ),
+        # A region of the card's country ends the address, though no country
+        # does; the town is the place before it, or the region itself where
+        # the country's addresses name no town apart.
         (
-            ["Unit 1201, Tower 1", "Kowloon, Hong Kong"],
+            ["Cll. 10 # 4-47", "Cali, Valle del Cauca"],
+            "CO",
+            "Cll. 10 # 4-47",
+            "Cali",
+            "Valle del Cauca",
+            "CO",
+        ),
+        (
+            ["Harbour City, Tsim Sha Tsui", "Kowloon, Hong Kong"],
             "HK",
-            "Unit 1201, Tower 1",
+            "Harbour City",
+            "Tsim Sha Tsui",
             "Kowloon",
             "HK",
         ),
-        # A region of the card's country ends the address, though no country does.
         (
             ["Office 1203, Bay Square", "Business Bay, Dubai"],
             "AE",
             "Office 1203, Bay Square",
             "Dubai",
+            "",
             "AE",
         ),
-        # A building is no town, and a street alone tells none.
+        # In a country without postcodes, the place that ends the address.
+        (
+            ["Building 12, Street 230", "P.O. Box 23456, Doha"],
+            "QA",
+            "Building 12, Street 230",
+            "Doha",
+            "",
+            "QA",
+        ),
+        # A building is no town, nor are words that are no town's name.
         (
             ["Calle 5, Edificio Azul", "Panamá"],
             None,
             "Calle 5, Edificio Azul",
             "",
+            "",
             "PA",
         ),
         (
-            ["Office 1203, Bay Square", "Business Bay"],
-            "AE",
-            "Office 1203, Bay Square",
+            ["100 Wall Street", "Admitted in New York, New Jersey"],
+            "US",
+            "100 Wall Street",
             "",
             "",
+            "",
+        ),
+        (
+            ["Via Roma 12", "Handmade in Florence, Italy"],
+            None,
+            "Via Roma 12",
+            "",
+            "",
+            "IT",
         ),
     ],
 )
 def test_the_town_of_an_address_with_no_postcode_ends_it(
-    lines, hint, street, city, country
+    lines, hint, street, city, region, country
 ):
     address = addresses.address(lines, hint)
 
-    assert (address.postal_code, address.street, address.city, address.country) == (
-        "",
-        street,
-        city,
-        country,
-    )
+    assert (address.postal_code, address.street, address.city) == ("", street, city)
+    assert (address.region, address.country) == (region, country)
 
 
 @pytest.mark.parametrize(

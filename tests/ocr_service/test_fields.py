@@ -343,6 +343,69 @@ def test_a_code_of_no_country_known_beside_or_under_its_street_is_taken(
     assert address.country == ""
 
 
+@pytest.mark.parametrize(
+    ("rows", "street", "postal_code", "city"),
+    [
+        # Slogans and quantities under a street, on cards of no known country.
+        (["Storgata 12", "2500 fornøyde kunder"], "Storgata 12", "", ""),
+        (["88 Main Street", "1500 Happy Customers"], "88 Main Street", "", ""),
+        (["Hauptstr. 5", "2000 qm Ausstellung"], "Hauptstr. 5", "", ""),
+        # A name with a number is no street to make a code of the line under it.
+        (["Etasje 3", "1250 Partnere i Norden"], "", "", ""),
+        # A reference's or a post box's number, whatever town follows it.
+        (["Shop 4, Station Road", "Ref 334455, Pune"], "Shop 4, Station Road", "", ""),
+        (["Al Tahlia Street", "P.O. Box 123456, Jeddah"], "Al Tahlia Street", "", ""),
+        # A channel's name is no Colombian street.
+        (["TV 2 Danmark A/S", "Kavalergården 6", "3300 Frederiksværk"],
+         "Kavalergården 6", "3300", "Frederiksværk"),
+    ],
+)  # fmt: skip
+def test_numbers_beside_words_that_name_no_town_make_no_postcode(
+    rows, street, postal_code, city
+):
+    contact = fields.parse(card(("Nora Bakken", 48), *rows, "nora@bakken.com"))
+
+    address = contact.address
+    assert (address.street, address.postal_code, address.city) == (
+        street,
+        postal_code,
+        city,
+    )
+
+
+def test_a_code_beside_no_street_does_not_displace_the_cards_own_country_code():
+    contact = fields.parse(
+        card(
+            ("Aroha Williams", 48),
+            "Over 15000 homes built",
+            "+64 9 555 1234",
+            "Level 5, 1 Queen Street",
+            "Auckland 1010",
+        )
+    )
+
+    address = contact.address
+    assert (address.postal_code, address.city, address.country) == (
+        "1010",
+        "Auckland",
+        "NZ",
+    )
+
+
+def test_a_title_beside_a_region_under_a_street_stays_out_of_the_address():
+    contact = fields.parse(
+        card(
+            "Level 3, 20 Bond Street",
+            ("Sarah Mitchell", 48),
+            "Regional Manager, Queensland",
+            "+61 7 3000 1234",
+        )
+    )
+
+    assert contact.address.full == "Level 3, 20 Bond Street"
+    assert contact.title == "Regional Manager, Queensland"
+
+
 def test_a_company_number_in_a_postcodes_shape_makes_no_address():
     contact = fields.parse(
         card(
