@@ -428,6 +428,10 @@ MIN_COLUMN_GAP = 0.015
 MIN_COLUMN_INK = 0.1
 
 
+# Grey levels below this are ink on a card prepared for reading.
+INK_LEVEL = 128
+
+
 def text_columns(prepared: np.ndarray) -> list[tuple[int, int]]:
     """The left and right edges of the card's columns of text.
 
@@ -437,7 +441,7 @@ def text_columns(prepared: np.ndarray) -> list[tuple[int, int]]:
     cross the strip without breaking the columns.
     """
     # Every other pixel both ways still holds ink in every column of text.
-    ink = (prepared[::2, ::2] < 128).astype(np.uint8)
+    ink = (prepared[::2, ::2] < INK_LEVEL).astype(np.uint8)
     width = ink.shape[1]
     rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, width // 4), np.uint8))
     text = ink & (1 - rules)

@@ -233,6 +233,10 @@ class CardReader:
         if best is not first:
             best = self._by_columns(grey, best)
         timings["columns"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        best = self._lost_rows(grey, best)
+        timings["rows"] = time.perf_counter() - started
         return grey, best
 
     def _first_reading(self, grey: np.ndarray) -> "Reading":
@@ -283,6 +287,37 @@ class CardReader:
             return reading
         return self._read_columns(grey, columns)
 
+    def _lost_rows(self, grey: np.ndarray, reading: "Reading") -> "Reading":
+        """The reading, with each row of text that Tesseract's layout passed
+        over read on its own: in a tightly set block an email under a phone
+        number is now and then left out of every line."""
+        if not reading.lines:
+            return reading
+        typical = float(np.median([line.height for line in reading.lines]))
+        words = []
+        for left, right in images.text_columns(grey):
+            ink = grey[:, left:right] < images.INK_LEVEL
+            for top, bottom in images.inked_rows(ink):
+                row = ink[top:bottom]
+                inked = np.flatnonzero(row.any(axis=0))
+                box = (left + inked[0], top, inked[-1] - inked[0] + 1, bottom - top)
+                if lost_row(box, row, typical, reading.lines):
+                    padded = padded_box(box, grey.shape)
+                    read = self._recognise_rows(grey, padded, tesserocr.PSM.SINGLE_LINE)
+                    words += [row for row in read if confident_row(row)]
+        if not words:
+            return reading
+        lines = list(reading.lines)
+        for found in text_lines(words):
+            above = [i for i, line in enumerate(lines) if line.top <= found.top]
+            lines.insert(above[-1] + 1 if above else 0, found)
+        characters, confident = confident_characters(words)
+        return Reading(
+            lines,
+            reading.characters + characters,
+            reading.confident_characters + confident,
+        )
+
     def _read_columns(
         self, grey: np.ndarray, columns: list[tuple[int, int]]
     ) -> "Reading":
@@ -314,16 +349,27 @@ class CardReader:
         return Reading(text_lines(rows), *confident_characters(rows))
 
     def _recognise_rows(
-        self, grey: np.ndarray, rectangle: tuple[int, int, int, int] | None = None
+        self,
+        grey: np.ndarray,
+        rectangle: tuple[int, int, int, int] | None = None,
+        layout: int | None = None,
     ) -> list[list["Word"]]:
-        """The words of each line Tesseract reads in the picture or a part."""
+        """The words of each line Tesseract reads in the picture or a part,
+        laid out as the reader's page layout says, or as asked."""
         height, width = grey.shape
         pixels = np.ascontiguousarray(grey)
         self._api.SetImageBytes(pixels.tobytes(), width, height, 1, width)
         if rectangle is not None:
             self._api.SetRectangle(*rectangle)
-        remaining_ms = int((self._deadline - time.monotonic()) * 1000)
-        if remaining_ms <= 0 or not self._api.Recognize(timeout=remaining_ms):
+        usual = self._api.GetPageSegMode()
+        if layout is not None:
+            self._api.SetPageSegMode(layout)
+        try:
+            remaining_ms = int((self._deadline - time.monotonic()) * 1000)
+            read = remaining_ms > 0 and self._api.Recognize(timeout=remaining_ms)
+        finally:
+            self._api.SetPageSegMode(usual)
+        if not read:
             raise UnreadableImage(
                 f"reading the card took over {READ_TIMEOUT_SECONDS:.0f} s "
                 f"(at {width}x{height} pixels once prepared); it holds far more "
@@ -470,6 +516,59 @@ def joined(words: list[Word]) -> tuple[str, tuple[float, ...], tuple[float, ...]
 # Lines of text, not specks, must run into a side of the card for its
 # outline to be doubted.
 CUT_LINES = 2
+
+
+# A run of inked rows is taken for a row of text only between these shares
+# of the card's usual line height: less is specks, more is a logo or two
+# columns' rows run together.
+ROW_HEIGHTS = (0.5, 1.8)
+# A row's tallest column of ink must hold this many pixels, or it is grain.
+MIN_ROW_INK = 10
+# Pixels of margin Tesseract gets around a row read on its own, and the
+# letters and digits it must find there.
+ROW_PADDING = 4
+MIN_ROW_LETTERS = 3
+
+
+def lost_row(
+    box: tuple[int, int, int, int], row: np.ndarray, typical: float, lines: list[Line]
+) -> bool:
+    """Whether a run of inked rows is a row of text that no line read
+    covers: of a line's height, longer than tall, inked enough, and beside
+    no line."""
+    left, top, width, height = box
+    low, high = ROW_HEIGHTS
+    if not low * typical <= height <= high * typical or width < 2 * height:
+        return False
+    if row.sum(axis=0).max() < MIN_ROW_INK:
+        return False
+    for line in lines:
+        across = min(left + width, line.left + line.width) - max(left, line.left)
+        down = min(top + height, line.top + line.height) - max(top, line.top)
+        if across > 0 and down >= height / 2:
+            return False
+    return True
+
+
+def padded_box(
+    box: tuple[int, int, int, int], shape: tuple[int, int]
+) -> tuple[int, int, int, int]:
+    """The box with ROW_PADDING around it, inside the picture."""
+    left, top, width, height = box
+    rows, columns = shape
+    new_left, new_top = max(left - ROW_PADDING, 0), max(top - ROW_PADDING, 0)
+    right = min(left + width + ROW_PADDING, columns)
+    bottom = min(top + height + ROW_PADDING, rows)
+    return int(new_left), int(new_top), int(right - new_left), int(bottom - new_top)
+
+
+def confident_row(words: list["Word"]) -> bool:
+    """Whether a row read on its own holds text, not a rule or a speck read
+    as a letter or two."""
+    letters = sum(char.isalnum() for word in words for char in word.text)
+    return letters >= MIN_ROW_LETTERS and all(
+        word.confidence >= CONFIDENT_WORD for word in words
+    )
 
 
 def runs_off_the_card(lines: list[Line], grey: np.ndarray) -> bool:

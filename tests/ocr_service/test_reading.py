@@ -4,6 +4,7 @@ import io
 import re
 import subprocess
 import sys
+import time
 import unicodedata
 
 import numpy as np
@@ -14,9 +15,12 @@ from ocr_service import images, orientation
 from ocr_service.lines import Line
 from ocr_service.reading import (
     CardReader,
+    Reading,
     UnreadableImage,
     Word,
+    confident_row,
     find_tessdata,
+    lost_row,
     marked_if_clipped,
     runs_off_the_card,
     to_line,
@@ -380,3 +384,34 @@ def test_a_reader_keeps_leptonica_from_printing_to_stderr():
 
     assert "Error in boxClipToRectangle" in before
     assert after.strip() == ""
+
+
+def test_a_row_of_text_no_line_covers_is_read_on_its_own(reader):
+    grey = np.asarray(render_card().convert("L"))
+    reader._deadline = time.monotonic() + 20
+    whole = reader._recognise(grey)
+    # As Tesseract's layout now and then leaves the email under a phone out.
+    lines = [line for line in whole.lines if "@" not in line.text]
+    passed_over = Reading(lines, whole.characters, whole.confident_characters)
+
+    found = reader._lost_rows(grey, passed_over)
+
+    assert [line.text for line in found.lines] == [line.text for line in whole.lines]
+    assert found.characters > passed_over.characters
+
+
+def test_rows_that_are_no_lost_text_are_left_alone():
+    line = Line("Phone 030 1234 5678", 80, 100, 400, 30, 0.9)
+    ink = np.ones((30, 400), bool)
+    # Beside a line read, a speck, a block as tall as a logo, and a rule's end.
+    assert not lost_row((80, 100, 400, 30), ink, 30, [line])
+    assert not lost_row((80, 200, 400, 8), ink[:8], 30, [line])
+    assert not lost_row((80, 200, 400, 90), np.ones((90, 400), bool), 30, [line])
+    assert not lost_row((80, 200, 20, 30), ink[:, :20], 30, [line])
+    assert lost_row((80, 200, 400, 30), ink, 30, [line])
+
+
+def test_a_row_read_on_its_own_must_hold_confident_text():
+    assert confident_row([Word("anna@x.io", 0, 0, 90, 20, 91, ())])
+    assert not confident_row([Word("l", 0, 0, 5, 20, 95, ())])
+    assert not confident_row([Word("Lobby", 0, 0, 50, 20, 40, ())])
