@@ -324,13 +324,29 @@ def outline_copy(grey: np.ndarray) -> tuple[np.ndarray, float]:
 
 def card_corners(small: np.ndarray, scale: float) -> np.ndarray | None:
     """The card's corners in full-size pixels, clockwise from top left, found
-    on the outline copy of the picture and the factor it was shrunk by."""
-    edges = cv2.Canny(cv2.GaussianBlur(small, (5, 5), 0), 30, 90)
+    on the outline copy of the picture and the factor it was shrunk by:
+    along the edges that stand out, else along fainter ones, as a dark card
+    on a dark table shows."""
+    blurred = cv2.GaussianBlur(small, (5, 5), 0)
+    for low, high in EDGE_THRESHOLDS:
+        corners = _corners_along(cv2.Canny(blurred, low, high), scale, small.shape)
+        if corners is not None:
+            return corners
+    return None
+
+
+# Canny's thresholds for the card's outline, tried in turn.
+EDGE_THRESHOLDS = ((30, 90), (15, 45))
+
+
+def _corners_along(
+    edges: np.ndarray, scale: float, shape: tuple[int, int]
+) -> np.ndarray | None:
     edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))
     contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
     hulls = sorted((cv2.convexHull(c) for c in contours), key=cv2.contourArea)
     for hull in reversed(hulls):
-        if is_card_outline(hull, small.shape):
+        if is_card_outline(hull, shape):
             outline = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
             if len(outline) != 4:
                 outline = cv2.boxPoints(cv2.minAreaRect(hull))

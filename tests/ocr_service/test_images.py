@@ -163,6 +163,16 @@ def test_photo_is_cropped_to_the_card():
     assert abs(height - 300) < 15
 
 
+def test_dark_card_on_a_dark_table_is_cropped_to_the_card():
+    photo = np.full((600, 800), 60, dtype=np.uint8)
+    photo[150:450, 200:620] = 38
+    photo = cv2.GaussianBlur(photo, (0, 0), 1.5)
+    card = images.crop_to_card(photo)
+    height, width = card.shape
+    assert abs(width - 420) < 15
+    assert abs(height - 300) < 15
+
+
 def test_scan_filling_the_picture_is_not_cropped():
     scan = np.full((600, 1050), 240, dtype=np.uint8)
     scan[100:140, 80:500] = 20
