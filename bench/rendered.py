@@ -83,6 +83,8 @@ def render(label: dict, rng: random.Random) -> Image.Image:
         room = CARD_SIZE[0] - MARGIN - line.left
         if label["layout"] in ("right", "center"):
             room = CARD_SIZE[0] - 2 * MARGIN
+        elif label["layout"] == "two_col" and line.left < CARD_SIZE[0] // 2:
+            room = CARD_SIZE[0] // 2 - MARGIN - line.left
         font = _fitted(line.text, FONTS / face, size, room)
         left = _aligned(line.left, font.getlength(line.text), label["layout"])
         colour = accent if kind == "company" else ink
