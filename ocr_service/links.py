@@ -2,6 +2,7 @@
 repaired."""
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from ocr_service.wording import fold, word_set
@@ -66,9 +67,24 @@ def _local_part_joined(match: re.Match) -> str:
     return match[0] if fold(word) in _MAIL_LABELS else f"{word}."
 
 
+# A token that holds an email or a web address.
+_LINK_TOKEN = re.compile(r"\S*(?:@|www\.|://)\S*", re.IGNORECASE)
+# Letters OCR reads in place of plain ones that have no accent to drop.
+_PLAIN_LETTERS = str.maketrans("ıłø", "ilo")
+
+
+def _plain(token: str) -> str:
+    """An email's or web address's token in plain letters: a host holds no
+    accent, and a mailbox very seldom does, but OCR reads them into both
+    ("fraccıspa.org")."""
+    decomposed = unicodedata.normalize("NFKD", token.translate(_PLAIN_LETTERS))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def repair(text: str) -> str:
     """The line with the spaces and misread marks OCR leaves inside emails
     and web addresses undone."""
+    text = _LINK_TOKEN.sub(lambda token: _plain(token[0]), text)
     text = _AT_WORDS.sub("@", text)
     text = _AT_GLYPHS.sub("@", text)
     # A comma inside an email's local part is a misread dot, and a space

@@ -39,6 +39,18 @@ def test_a_space_or_colon_beside_a_dot_in_the_local_part_is_dropped(printed):
 
 
 @pytest.mark.parametrize(
+    ("printed", "email"),
+    [
+        ("s.infantino@fraccıspa.org", "s.infantino@fraccispa.org"),
+        ("k.haglund@lundqvíst.co", "k.haglund@lundqvist.co"),
+    ],
+)
+def test_letters_ocr_reads_with_marks_in_an_email_are_plain(printed, email):
+    assert found_emails(printed) == [email]
+    assert found_sites("www.comercialızado.com") == ["www.comercializado.com"]
+
+
+@pytest.mark.parametrize(
     "printed",
     ["Email. lima@example.org", "E-mail.: lima@example.org", "E. lima@example.org"],
 )
