@@ -16,6 +16,7 @@ from ocr_service import (
     names,
     phones,
     roles,
+    wording,
 )
 from ocr_service.lines import Line
 from ocr_service.wording import fold, word_set
@@ -256,6 +257,7 @@ def _text_pieces(chunk: str) -> list[tuple[int, str]]:
 
 def _take_links(card: Card) -> None:
     _find_misread_emails(card)
+    _rejoin_local_parts(card)
     emails = card.texts("email")
     sites = card.texts("website")
     card.contact.emails.extend(dict.fromkeys(s.text for s in emails))
@@ -284,6 +286,30 @@ def _find_misread_emails(card: Card) -> None:
         pieces[0].text, pieces[0].kind, pieces[0].repaired = email, "email", True
         for piece in pieces[1:]:
             piece.kind = "spent"
+
+
+def _rejoin_local_parts(card: Card) -> None:
+    """Emails whose local part lost a dot to OCR's space, so that the piece
+    before it stands apart: "stephen jackson@x.io" on the card of Stephen
+    Jackson. Only where each piece is a word another line prints, as the
+    person's names are."""
+    for email in card.texts("email"):
+        before = [
+            s for s in card.segments if s.line is email.line and s.order < email.order
+        ]
+        if not before or not re.fullmatch(r"[a-z][a-z-]*", before[-1].text):
+            continue
+        elsewhere = {
+            word
+            for s in card.segments
+            if s.line is not email.line
+            for word in wording.words(s.line.text)
+        }
+        pieces = [before[-1].text, *re.split(r"[._-]", email.text.split("@")[0])]
+        if all(fold(piece) in elsewhere for piece in pieces):
+            email.text = f"{before[-1].text}.{email.text}"
+            email.repaired = True
+            before[-1].kind = "spent"
 
 
 def _distinct_sites(sites: list[str]) -> list[str]:

@@ -1940,3 +1940,21 @@ def test_a_brazilian_district_section_read_with_a_degree_sign_is_put_right(read)
     contact = fields.parse(card(("Ana Lima", 48), "ana@lima.com.br", printed))
 
     assert "Cachoeirinha 3ª Seção" in contact.address.full
+
+
+@pytest.mark.parametrize(
+    ("printed", "email"),
+    [
+        # OCR read the dot as a space; the name prints both pieces.
+        ("stephen jackson@boothmurray.io", "stephen.jackson@boothmurray.io"),
+        # A word the card prints nowhere else stays out of the email.
+        ("contact jackson@boothmurray.io", "jackson@boothmurray.io"),
+        ("Stephen jackson@boothmurray.io", "jackson@boothmurray.io"),
+    ],
+)
+def test_a_local_part_split_by_ocr_is_joined_where_the_name_spells_it(printed, email):
+    contact = fields.parse(
+        card(("Stephen Jackson", 48), "Booth-Murray", "Tel: (573) 745-2137", printed)
+    )
+
+    assert list(contact.emails) == [email]
