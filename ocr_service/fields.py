@@ -115,12 +115,32 @@ def is_noise(line: Line) -> bool:
     # one is no logo.
     if line.confidence < NOISE_CONFIDENCE:
         text = links.repair(line.text)
-        return "@" not in text and not links.websites(text)
+        if "@" in text or links.websites(text):
+            return False
+        # Tesseract rates some words poorly that it read letter by letter
+        # with confidence, accented words it does not know among them.
+        return not _read_letter_by_letter(line)
     # Edges and rules read as strokes: "I", "l", "1", "|".
     if not line.text.strip(" Il1|!i[]()/\\"):
         return True
     # Texture reads as punctuation and stray capitals with few real words.
     return characters < len(line.text.replace(" ", "")) * 0.6
+
+
+# The least confidence in each character of a word read letter by letter.
+CLEAR_CHARACTER = 0.8
+# Letters a line needs for its characters' confidence to speak for it.
+CLEAR_LETTERS = 4
+
+
+def _read_letter_by_letter(line: Line) -> bool:
+    """Whether OCR was sure of every character of a line of letters."""
+    letters = sum(c.isalpha() for c in line.text)
+    return (
+        letters >= CLEAR_LETTERS
+        and bool(line.characters)
+        and min(line.characters) >= CLEAR_CHARACTER
+    )
 
 
 def _house_number_by_street(

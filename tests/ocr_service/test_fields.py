@@ -646,6 +646,25 @@ def test_logo_noise_is_ignored():
     assert contact.title == ""
 
 
+@pytest.mark.parametrize(
+    ("characters", "title"),
+    [
+        # Tesseract rated the word poorly but was sure of each letter.
+        ((0.87, 0.95, 0.99, 0.97, 0.96, 0.98, 0.93, 0.9), "Bailarín"),
+        ((0.4, 0.5, 0.3, 0.6, 0.5, 0.4, 0.3, 0.5), ""),
+    ],
+)
+def test_a_word_rated_poorly_but_read_letter_by_letter_with_confidence_is_kept(
+    characters, title
+):
+    lines = card(("Josefa Blasco", 48), "josefa.blasco@comercializado.com")
+    lines.insert(1, Line("Bailarín", 60, 95, 112, 20, 0.11, characters))
+
+    contact = fields.parse(lines)
+
+    assert contact.title == title
+
+
 def test_raw_text_holds_every_line():
     lines = card(("Ana Lima", 48), "ana@limalabs.com")
 
