@@ -536,8 +536,9 @@ def _without_country(line: str, postal: Postal) -> tuple[str, str | None]:
 
 
 def _street_words_put_right(line: str) -> str:
-    """The line with a street word OCR read with "I" for "l" put right:
-    "Harbor BIvd" reads "Harbor Blvd", and a section's "ª" "3° Seção"."""
+    """The line with a street word OCR misread put right: "I" for "l" in
+    "Harbor BIvd", "B" for "ß" in "GeiselstraBe", and a section's "ª" in
+    "3° Seção"."""
 
     def put_right(word: re.Match) -> str:
         text = word[0]
@@ -549,6 +550,8 @@ def _street_words_put_right(line: str) -> str:
         return mended if fold(mended) in STREET_WORDS else text
 
     line = re.sub(r"[^\W\d_]+", put_right, line)
+    # OCR reads the "ß" of a German "-straße" as a "B" or an "8".
+    line = re.sub(r"(?<=[Ss]tra)[B8](?=e\b)", "ß", line)
     # Brazil numbers a district's sections "1ª Seção"; OCR reads the "ª" as
     # a degree sign or a question mark.
     return re.sub(r"(?<=\d)[°º?](?=\s+Se[çc][ãa]o\b)", "ª", line)

@@ -141,6 +141,18 @@ def test_a_street_word_read_with_i_for_l_is_put_right(line, street):
 
 
 @pytest.mark.parametrize(
+    ("line", "street"),
+    [
+        ("GeiselstraBe 34", "Geiselstraße 34"),
+        ("Hauptstra8e 5", "Hauptstraße 5"),
+        ("Strabe 5", "Strabe 5"),
+    ],
+)
+def test_a_german_street_read_with_b_for_sharp_s_is_put_right(line, street):
+    assert addresses.address([line, "45213 Erkelenz"], "DE").street == street
+
+
+@pytest.mark.parametrize(
     ("line", "city", "region", "postal_code", "country"),
     [
         (
