@@ -252,7 +252,19 @@ def _without_debris(text: str) -> str:
         start += 1
     if 0 < start < len(words) - 1 and len(words[start]) == 1:
         start += 1
+    # A rule or the card's edge read as a stroke before a house number:
+    # "l 34 Mullany Street".
+    if (
+        start < len(words) - 1
+        and words[start] in STROKES
+        and words[start + 1][0].isdigit()
+    ):
+        start += 1
     return " ".join(words[start:]) if start else text
+
+
+# Letters OCR reads a stroke as.
+STROKES = ("l", "I", "i", "|")
 
 
 def _is_debris(word: str) -> bool:

@@ -1977,3 +1977,15 @@ def test_a_local_part_split_by_ocr_is_joined_where_the_name_spells_it(printed, e
     )
 
     assert list(contact.emails) == [email]
+
+
+def test_a_stroke_read_before_a_house_number_stays_out_of_the_street():
+    contact = fields.parse(
+        card(
+            ("Noel Conaty", 48),
+            "nconaty@dwanewilliams.co",
+            "l 34 Mullany Street, Dublin 4, D04 X2Y3",
+        )
+    )
+
+    assert contact.address.street == "34 Mullany Street"
