@@ -44,6 +44,8 @@ CARD_SIZE = (1050, 600)
 # The least room between text and the card's edge, and the smallest size a
 # long line is set in to keep that room.
 MARGIN, MIN_FONT_SIZE = 40, 14
+# Where generated.py starts the right column of a two-column card.
+RIGHT_COLUMN = 520
 # Where the first line starts, and the height of a line over its font's size.
 FIRST_TOP, LEADING = 55, 1.4
 # The largest tilt of a photo's card, in degrees, and how far each corner
@@ -83,12 +85,12 @@ def render(label: dict, rng: random.Random) -> Image.Image:
         room = CARD_SIZE[0] - MARGIN - line.left
         if label["layout"] in ("right", "center"):
             room = CARD_SIZE[0] - 2 * MARGIN
-        elif label["layout"] == "two_col" and line.left < CARD_SIZE[0] // 2:
-            room = CARD_SIZE[0] // 2 - MARGIN - line.left
+        elif label["layout"] == "two_col" and line.left < RIGHT_COLUMN:
+            room = RIGHT_COLUMN - MARGIN - line.left
         font = _fitted(line.text, FONTS / face, size, room)
         left = _aligned(line.left, font.getlength(line.text), label["layout"])
         colour = accent if kind == "company" else ink
-        column = label["layout"] == "two_col" and line.left >= CARD_SIZE[0] // 2
+        column = label["layout"] == "two_col" and line.left >= RIGHT_COLUMN
         top = tops.get(column, FIRST_TOP)
         draw.text((left, top), line.text, font=font, fill=colour)
         tops[column] = top + font.size * LEADING
