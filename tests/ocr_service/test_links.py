@@ -39,6 +39,13 @@ def test_a_space_or_colon_beside_a_dot_in_the_local_part_is_dropped(printed):
 
 
 @pytest.mark.parametrize(
+    "printed", ["https://www.brownthomas biz", "https://www.brownthomas.biz"]
+)
+def test_a_web_address_whose_last_dot_was_read_as_a_space_is_whole(printed):
+    assert found_sites(printed) == ["https://www.brownthomas.biz"]
+
+
+@pytest.mark.parametrize(
     ("printed", "email"),
     [
         ("s.infantino@fraccıspa.org", "s.infantino@fraccispa.org"),
