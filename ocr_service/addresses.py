@@ -561,9 +561,16 @@ def _street_words_put_right(line: str) -> str:
 _AS_DIGIT = str.maketrans("OSIl", "0511")
 
 
+# Letters an Eircode never holds after its first, and the digits OCR read
+# them for: "K72VYOD" is "K72VY0D".
+_EIRCODE_AS_DIGIT = str.maketrans("OQILSBGZ", "00115862")
+
+
 def _digits_put_right(code: str, country: str | None) -> str:
-    """A British or Canadian postcode with the letters OCR read for its
-    digits ("ZE3 ODF", "A5H 6L5" read "ASH 6L5") put back as digits."""
+    """A British, Canadian or Irish postcode with the letters OCR read for
+    its digits ("ZE3 ODF", "A5H 6L5" read "ASH 6L5") put back as digits."""
+    if country == "IE":
+        return code[0] + code[1:].translate(_EIRCODE_AS_DIGIT)
     chars = list(code)
     if country == "CA":
         places = [i for i, c in enumerate(code) if c != " "][1::2]

@@ -798,7 +798,13 @@ def test_checked_sample_scans_read_into_exact_fields(sample_cards):
 
 @pytest.mark.parametrize(
     ("printed", "code"),
-    [("ZE3 ODF", "ZE3 0DF"), ("NOA 6FB", "N0A 6FB"), ("PO1 2AB", "PO1 2AB")],
+    [
+        ("ZE3 ODF", "ZE3 0DF"),
+        ("NOA 6FB", "N0A 6FB"),
+        ("PO1 2AB", "PO1 2AB"),
+        # An Eircode holds no "O" after its first letter.
+        ("K72VYOD", "K72VY0D"),
+    ],
 )
 def test_letters_read_for_postcode_digits_are_put_right(printed, code):
     contact = fields.parse(
