@@ -321,11 +321,17 @@ class CardReader:
     def _read_columns(
         self, grey: np.ndarray, columns: list[tuple[int, int]]
     ) -> "Reading":
-        """The card read one column after another, each its full height."""
+        """The card read one column after another, each its full height; a
+        line the strip between two columns cut is joined again."""
         height = grey.shape[0]
-        rows = []
+        rows: list[list[Word]] = []
         for left, right in columns:
-            rows += self._recognise_rows(grey, (left, 0, right - left, height))
+            for row in self._recognise_rows(grey, (left, 0, right - left, height)):
+                before = next((r for r in rows if goes_on_in(r, row)), None)
+                if before is None:
+                    rows.append(row)
+                else:
+                    before += row
         return Reading(text_lines(rows), *confident_characters(rows))
 
     def _second_look(self, grey: np.ndarray, lines: list[Line]) -> list[Line]:
@@ -457,6 +463,22 @@ COLUMN_GAP = 2.5
 # Tesseract often sets "@" apart as a word of its own because of the glyph's
 # wide side bearings; an address never holds spaces around it.
 SPACED_AT = re.compile(r"(?<=\S) *@ *(?=\S)")
+
+
+# The widest gap between two words of a line, in line heights: a space,
+# however large the type; the strip between columns is wider.
+WORD_GAP = 0.8
+
+
+def goes_on_in(row: list[Word], other: list[Word]) -> bool:
+    """Whether a row of the column to the left goes on in a row of the next
+    column, at its level and nearer than a column's gap: a name in large
+    type parts its words by a strip as wide as one between columns."""
+    last, first = row[-1], other[0]
+    height = max(last.bottom - last.top, first.bottom - first.top)
+    overlap = min(last.bottom, first.bottom) - max(last.top, first.top)
+    gap = first.left - last.right
+    return overlap >= height / 2 and 0 <= gap <= WORD_GAP * height
 
 
 def split_columns(row: list[Word]) -> list[list[Word]]:

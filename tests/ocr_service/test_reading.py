@@ -20,6 +20,7 @@ from ocr_service.reading import (
     Word,
     confident_row,
     find_tessdata,
+    goes_on_in,
     lost_row,
     marked_if_clipped,
     runs_off_the_card,
@@ -415,3 +416,12 @@ def test_a_row_read_on_its_own_must_hold_confident_text():
     assert confident_row([Word("anna@x.io", 0, 0, 90, 20, 91, ())])
     assert not confident_row([Word("l", 0, 0, 5, 20, 95, ())])
     assert not confident_row([Word("Lobby", 0, 0, 50, 20, 40, ())])
+
+
+def test_a_line_the_strip_between_columns_cut_is_joined_again():
+    name = [Word("Ibrahim", 65, 61, 236, 95, 90)]
+    # A word gap of large type, at the same level.
+    assert goes_on_in(name, [Word("Scheel", 255, 61, 401, 95, 95)])
+    # A column's gap, or a line lower down, is no word gap.
+    assert not goes_on_in(name, [Word("Mobile:", 300, 61, 380, 95, 95)])
+    assert not goes_on_in(name, [Word("Scheel", 255, 100, 401, 134, 95)])
