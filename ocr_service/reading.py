@@ -291,20 +291,11 @@ class CardReader:
         """The reading, with each row of text that Tesseract's layout passed
         over read on its own: in a tightly set block an email under a phone
         number is now and then left out of every line."""
-        if not reading.lines:
-            return reading
-        typical = float(np.median([line.height for line in reading.lines]))
         words = []
-        for left, right in images.text_columns(grey):
-            ink = grey[:, left:right] < images.INK_LEVEL
-            for top, bottom in images.inked_rows(ink):
-                row = ink[top:bottom]
-                inked = np.flatnonzero(row.any(axis=0))
-                box = (left + inked[0], top, inked[-1] - inked[0] + 1, bottom - top)
-                if lost_row(box, row, typical, reading.lines):
-                    padded = padded_box(box, grey.shape)
-                    read = self._recognise_rows(grey, padded, tesserocr.PSM.SINGLE_LINE)
-                    words += [row for row in read if confident_row(row)]
+        for box in passed_over(grey, reading.lines):
+            padded = padded_box(box, grey.shape)
+            read = self._recognise_rows(grey, padded, tesserocr.PSM.SINGLE_LINE)
+            words += [found for found in read if confident_row(found)]
         if not words:
             return reading
         lines = list(reading.lines)
@@ -550,6 +541,24 @@ MIN_ROW_INK = 10
 # letters and digits it must find there.
 ROW_PADDING = 4
 MIN_ROW_LETTERS = 3
+
+
+def passed_over(grey: np.ndarray, lines: list[Line]) -> list[tuple[int, int, int, int]]:
+    """The boxes, left, top, width and height, of the rows of text in each
+    column of the card that no line read covers."""
+    if not lines:
+        return []
+    typical = float(np.median([line.height for line in lines]))
+    boxes = []
+    for left, right in images.text_columns(grey):
+        ink = grey[:, left:right] < images.INK_LEVEL
+        for top, bottom in images.inked_rows(ink):
+            band = ink[top:bottom]
+            inked = np.flatnonzero(band.any(axis=0))
+            box = (left + inked[0], top, inked[-1] - inked[0] + 1, bottom - top)
+            if lost_row(box, band, typical, lines):
+                boxes.append(box)
+    return boxes
 
 
 def lost_row(
