@@ -64,7 +64,8 @@ TOLD_BY_SHAPE = (
     ("NL", re.compile(r"\b\d{4}\s?[A-Z]{2}\b")),
     ("PT", re.compile(r"\b\d{4}-\d{3}(?=\s+[^\W\d_])")),
     ("PL", re.compile(r"\b\d{2}-\d{3}(?=\s+[^\W\d_])")),
-    ("GB", re.compile(r"\b[A-Z]{1,2}[0-9O][A-Z0-9]?\s+[0-9O][A-Z]{2}\b")),
+    # OCR reads the last "J" as a bracket now and then: "WR5B 6W)".
+    ("GB", re.compile(r"\b[A-Z]{1,2}[0-9O][A-Z0-9]?\s+[0-9O][A-Z][A-Z)](?!\w)")),
     ("IE", re.compile(r"\b[A-Z][0-9O]{2}[0-9W]?\s?[A-Z0-9]{4}\b")),
     ("BR", re.compile(r"\b\d{8}\b")),
 )
@@ -553,8 +554,8 @@ def _street_words_put_right(line: str) -> str:
     # OCR reads the "ß" of a German "-straße" as a "B" or an "8".
     line = re.sub(r"(?<=[Ss]tra)[B8](?=e\b)", "ß", line)
     # Brazil numbers a district's sections "1ª Seção"; OCR reads the "ª" as
-    # a degree sign or a question mark.
-    return re.sub(r"(?<=\d)[°º?](?=\s+Se[çc][ãa]o\b)", "ª", line)
+    # a degree sign or a question mark, or not at all.
+    return re.sub(r"(?<=\d)[°º?]?(?=\s+Se[çc][ãa]o\b)", "ª", line)
 
 
 # Letters OCR reads in place of digits.
@@ -583,6 +584,8 @@ def _digits_put_right(code: str, country: str | None) -> str:
             two_letters = False
         first_digit = 2 if two_letters else 1
         places = [first_digit, len(outward) + 1] if inward else []
+        if chars[-1] == ")":
+            chars[-1] = "J"
     else:
         return code
     for place in places:

@@ -372,8 +372,13 @@ def _link_trust(segment: Segment, card: Card) -> float:
 
 def _take_phones(card: Card) -> None:
     numbers = card.texts("phone")
+    # A number read twice, as a row read again may be, is one number.
+    taken = set()
     for segment in numbers:
-        card.contact.phones.append(segment.phone)
+        key = (segment.phone.number, segment.phone.type)
+        if key not in taken:
+            taken.add(key)
+            card.contact.phones.append(segment.phone)
     if numbers:
         card.set_confidence("phones", min(_phone_trust(s) for s in numbers))
 

@@ -44,6 +44,8 @@ _DOTLESS_HOST = re.compile(
 # from the ring of the glyph.
 _AT_WORDS = re.compile(r"(?<=\w)\s*[(\[]\s*at\s*[)\]]\s*(?=[\w-]+\.\w)", re.IGNORECASE)
 _AT_GLYPHS = re.compile(r"(?<=\w)\s*[©®]\s*(?=\w)")
+# The ring read as a glyph of its own beside the "@" itself: "anna®@x.io".
+_AT_WITH_GLYPH = re.compile(r"[©®]\s*@|@\s*[©®]")
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ def repair(text: str) -> str:
     and web addresses undone."""
     text = _LINK_TOKEN.sub(lambda token: _plain(token[0]), text)
     text = _AT_WORDS.sub("@", text)
+    text = _AT_WITH_GLYPH.sub("@", text)
     text = _AT_GLYPHS.sub("@", text)
     # A comma inside an email's local part is a misread dot, and a space
     # beside a dot there is OCR's, as is a colon after it: "anna .berg@",

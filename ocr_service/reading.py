@@ -299,7 +299,10 @@ class CardReader:
         if not words:
             return reading
         lines = list(reading.lines)
+        read_already = {line.text for line in lines}
         for found in text_lines(words):
+            if found.text in read_already:
+                continue
             above = [i for i, line in enumerate(lines) if line.top <= found.top]
             lines.insert(above[-1] + 1 if above else 0, found)
         characters, confident = confident_characters(words)

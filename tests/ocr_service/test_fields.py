@@ -804,6 +804,8 @@ def test_checked_sample_scans_read_into_exact_fields(sample_cards):
         ("PO1 2AB", "PO1 2AB"),
         # An Eircode holds no "O" after its first letter.
         ("K72VYOD", "K72VY0D"),
+        # A British postcode ends in letters: a bracket there is a "J".
+        ("WR5B 6W)", "WR5B 6WJ"),
     ],
 )
 def test_letters_read_for_postcode_digits_are_put_right(printed, code):
@@ -1957,7 +1959,7 @@ def test_an_industrial_estate_and_its_plot_are_the_street():
     assert contact.address.street == rows[0]
 
 
-@pytest.mark.parametrize("read", ["3° Seção", "3? Seção"])
+@pytest.mark.parametrize("read", ["3° Seção", "3? Seção", "3 Seção"])
 def test_a_brazilian_district_section_read_with_a_degree_sign_is_put_right(read):
     printed = (
         f"Ladeira de Leão, 953, Vila Nova Cachoeirinha {read}, 75985-607 Pereira / MG"
@@ -1995,3 +1997,18 @@ def test_a_stroke_read_before_a_house_number_stays_out_of_the_street():
     )
 
     assert contact.address.street == "34 Mullany Street"
+
+
+def test_a_number_read_twice_is_one_phone():
+    contact = fields.parse(
+        card(
+            ("Maria Nunes", 48),
+            "M +55 49 6638-0329",
+            "M +55 49 6638-0329",
+            "m.nunes@souza.com",
+        )
+    )
+
+    assert [(p.type, p.number) for p in contact.phones] == [
+        (contact_pb2.PHONE_TYPE_MOBILE, "+554966380329")
+    ]

@@ -20,6 +20,7 @@ def found_sites(text):
         "ana(at)example.org",
         "ana [at] example.org",
         "ana©example.org",
+        "ana®@example.org",
         "ana@example. org",
         "ana@example org",
         "ana@example.org).",
