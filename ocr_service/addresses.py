@@ -257,10 +257,16 @@ def _national_code(text: str, country: str) -> Postal | None:
     return _code_beside_a_place(text, pattern, country)
 
 
+def _whole_code(shape: str) -> re.Pattern:
+    """A postcode's shape as a whole word that no other digits run on from:
+    digits after a "+" or running on into more groups are a phone's."""
+    return re.compile(rf"(?<![\w+/.])(?<!\d-)(?<!\d\s)(?:{shape})(?![\w/-])(?!\s?\d)")
+
+
 # Six digits: a postcode in Romania, Russia, China, Colombia, India and
 # more, as no rule above tells; taken on a card whose country nothing tells
 # only beside a place and its street: "Fieni, 548888".
-SIX_DIGITS = re.compile(r"(?<![\w+/.])(?<!\d-)(?<!\d\s)\d{6}(?![\w/-])(?!\s?\d)")
+SIX_DIGITS = _whole_code(r"\d{6}")
 
 
 def _code_beside_a_place(
@@ -348,8 +354,7 @@ def national_pattern(country: str) -> re.Pattern | None:
     # 021".
     if shape == r"\d{6}":
         shape = r"\d{3}\s?\d{3}"
-    # Digits after a "+" or running on into more groups are a phone's.
-    return re.compile(rf"(?<![\w+/.])(?<!\d-)(?<!\d\s)(?:{shape})(?![\w/-])(?!\s?\d)")
+    return _whole_code(shape)
 
 
 # Words for a post office box, whose number follows them.
@@ -701,7 +706,8 @@ def _region_apart(text: str, postal: Postal) -> bool:
 def _has_cities(country: str) -> bool:
     """Whether a country's addresses name a city apart from the region, as
     Google's address data writes them: Japan's name the prefecture and
-    then the ward and street, so "Tokyo" stays the city."""
+    then the ward and street, so "Tokyo" stays the city, and the Emirates'
+    name the emirate alone, so "Dubai" does."""
     return "%C" in _address_data(country).get("fmt", "%C")
 
 
@@ -779,7 +785,7 @@ def _street_and_town(
     region = ""
     country = printed or hint
     if country and len(pieces) > 2 and names_a_region(pieces[-1], country):
-        region = pieces.pop() if _names_towns(country) else ""
+        region = pieces.pop() if _has_cities(country) else ""
     told = printed or region or _without_postcodes(hint)
     told = told or (hint and names_a_region(pieces[-1], hint))
     if not told or not a_town(pieces[-1]):
@@ -789,12 +795,6 @@ def _street_and_town(
     on_first_line = len([p for p in lines[0].split(",") if p.strip()])
     street = ", ".join(pieces[:town]) if town < on_first_line else lines[0]
     return street, pieces[town], region
-
-
-def _names_towns(country: str) -> bool:
-    """Whether a country's addresses name a town apart from the region, as
-    the Emirates' do not."""
-    return "%C" in _address_data(country).get("fmt", "%C")
 
 
 def _without_postcodes(country: str | None) -> bool:
