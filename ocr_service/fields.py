@@ -420,13 +420,13 @@ def _address_block(texts: list[Segment], region: str | None) -> list[Segment]:
     """The consecutive text segments that make the address, around the
     last one with a postal code or, lacking one, a street."""
     by_order = {s.order: s for s in texts}
-    postal_anchors = [s for s in texts if _postal_line(s, by_order, region)]
+    anchors = [(s, code) for s in texts if (code := _postcode_of(s, by_order, region))]
     # On a card whose country nothing tells, a code that needs a street to
     # be one gives way to one that does not: "10115 Berlin" over "Treptow
     # 123456". Where the country is known, the last code is the address's.
-    sure = [] if region else [s for s in postal_anchors if not _needs_street(s.text)]
-    if postal_anchors:
-        anchor = (sure or postal_anchors)[-1]
+    sure = [s for s, code in anchors if not (region or code.needs_street)]
+    if anchors:
+        anchor = (sure or [s for s, _ in anchors])[-1]
         return (
             _lines_above_postcode(anchor, by_order, region)
             + [anchor]
@@ -560,13 +560,20 @@ def _towns_to_a_region(text: str, region: str) -> bool:
     )
 
 
-def _postal_line(
+def _postcode_of(
     segment: Segment, by_order: dict[int, Segment], region: str | None
-) -> bool:
+) -> addresses.Postal | None:
+    """The postcode a line holds where the lines around it make it one."""
     postal = addresses.postal_code(segment.text, region)
     # A tax or company number can have a postcode's shape: "KvK 12345678".
     if postal is None or phones.is_registration(segment.text):
-        return False
+        return None
+    return postal if _postal_line(segment, postal, by_order) else None
+
+
+def _postal_line(
+    segment: Segment, postal: addresses.Postal, by_order: dict[int, Segment]
+) -> bool:
     above = by_order.get(segment.order - 1)
     if postal.needs_street:
         # "Auckland 1010" after its street or under it, not "Since 1987"; a
@@ -592,11 +599,6 @@ def _postal_line(
         and _address_like(above)
         and _is_city(by_order.get(segment.order + 1))
     )
-
-
-def _needs_street(text: str) -> bool:
-    postal = addresses.postal_code(text)
-    return postal is not None and postal.needs_street
 
 
 def _place_beside(text: str, region: str | None) -> bool:
