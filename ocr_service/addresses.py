@@ -358,11 +358,11 @@ def national_pattern(country: str) -> re.Pattern | None:
 
 
 # Words for a post office box, whose number follows them.
-BOX = re.compile(
-    r"(?:\bbox|\bpostfach|\bpostboks|\bpostbus|\bapartado|\bcasilla|"
-    r"\bcaixa postal)\.?\s*(?:no\.?\s*)?$",
-    re.IGNORECASE,
+BOX_WORDS = (
+    r"P\.?\s?O\.?\s?Box|Box|Postfach|Postboks|Postbus|Apartado|Casilla"
+    r"|Caixa\s+Postal|BP"
 )
+BOX = re.compile(rf"\b(?:{BOX_WORDS})\.?\s*(?:no\.?\s*)?$", re.IGNORECASE)
 
 
 def _boxed(text: str, start: int) -> bool:

@@ -164,7 +164,7 @@ CEP = re.compile(addresses.CEP)
 # A postcode's or a post box's word before a number: no phone follows it.
 POSTAL_LABEL = re.compile(
     rf"\W*?(?:{addresses.POSTCODE_WORDS}|{addresses.POSTAL_MARK}"
-    r"|Postfach|Postboks|Postbus|Box|P\.?\s?O\.?\s?Box|BP|Apartado|Casilla)\b",
+    rf"|{addresses.BOX_WORDS})\b",
     re.IGNORECASE,
 )
 
