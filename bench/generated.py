@@ -177,33 +177,48 @@ def wrong_report(label: dict, lines: list[Line], prediction: dict, wrong: set) -
     return "\n".join(out)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--per-locale", type=int, default=100)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--split", choices=("first", "any"), default="first")
+def add_locales_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--locales",
         type=lambda text: tuple(text.split(",")),
         default=LOCALES,
         help="Faker locales, comma-parted (default: the samples' twelve)",
     )
+
+
+def seeded_fakers(locales: tuple[str, ...], seed: int, script: str) -> list[tuple]:
+    """Each locale with its Faker and random source, seeded so that a seed
+    makes the same cards on every run; an exit naming what to install
+    where Faker is missing."""
+    try:
+        from faker import Faker
+    except ImportError:
+        sys.exit(f"{script} needs Faker: pip install -e '.[dev]'")
+    fakers = []
+    for locale in locales:
+        fake = Faker(locale)
+        fake.seed_instance(seed)
+        fakers.append((locale, fake, random.Random(f"{seed}-{locale}")))
+    return fakers
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--per-locale", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--split", choices=("first", "any"), default="first")
+    add_locales_argument(parser)
     parser.add_argument(
         "--out", type=Path, default=ROOT / "bench-results" / "generated"
     )
     args = parser.parse_args()
-    try:
-        from faker import Faker
-    except ImportError:
-        sys.exit("bench/generated.py needs Faker: pip install -e '.[dev]'")
+    fakers = seeded_fakers(args.locales, args.seed, "bench/generated.py")
 
     args.out.mkdir(parents=True, exist_ok=True)
     for old in args.out.glob("*.json"):
         old.unlink()
     labels, read = [], {}
-    for locale in args.locales:
-        fake, rng = Faker(locale), random.Random(f"{args.seed}-{locale}")
-        fake.seed_instance(args.seed)
+    for locale, fake, rng in fakers:
         for index in range(args.per_locale):
             label = make_label(fake, rng, index, locale)
             labels.append(label)

@@ -179,18 +179,10 @@ def main() -> None:
     parser.add_argument("--per-locale", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--photos", type=float, default=0.5, help="share of photos")
-    parser.add_argument(
-        "--locales",
-        type=lambda text: tuple(text.split(",")),
-        default=generated.LOCALES,
-        help="Faker locales, comma-parted (default: the samples' twelve)",
-    )
+    generated.add_locales_argument(parser)
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results" / "rendered")
     args = parser.parse_args()
-    try:
-        from faker import Faker
-    except ImportError:
-        sys.exit("bench/rendered.py needs Faker: pip install -e '.[dev]'")
+    fakers = generated.seeded_fakers(args.locales, args.seed, "bench/rendered.py")
     if not FONTS.is_dir():
         sys.exit(
             f"bench/rendered.py needs the DejaVu fonts in {FONTS}: fonts-dejavu-core"
@@ -203,9 +195,7 @@ def main() -> None:
         *args.out.glob("*.jpg"),
     ]:
         old.unlink()
-    for locale in args.locales:
-        fake, rng = Faker(locale), random.Random(f"{args.seed}-{locale}")
-        fake.seed_instance(args.seed)
+    for locale, fake, rng in fakers:
         for index in range(args.per_locale):
             label = generated.make_label(fake, rng, index, locale)
             card = render(label, rng)
