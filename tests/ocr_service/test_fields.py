@@ -1278,44 +1278,47 @@ def test_a_department_between_title_and_company_is_kept_apart():
     assert contact.company == "Keystone Bridge & Rail Corp."
 
 
-def test_places_under_a_street_with_no_postcode_join_it_up_to_the_country():
-    contact = fields.parse(
-        card(
-            ("Felipe Contreras", 48),
-            "Minera Atacama SpA",
+@pytest.mark.parametrize(
+    ("rows", "full", "street", "city", "country"),
+    [
+        # Up to the country that ends them.
+        (
+            [
+                ("Felipe Contreras", 48),
+                "Minera Atacama SpA",
+                "Av. Apoquindo 3846, of. 1201",
+                "Las Condes, Santiago",
+                "Chile",
+            ],
+            "Av. Apoquindo 3846, of. 1201, Las Condes, Santiago, Chile",
             "Av. Apoquindo 3846, of. 1201",
-            "Las Condes, Santiago",
-            "Chile",
-        )
-    )
-
-    address = contact.address
-    assert address.full == "Av. Apoquindo 3846, of. 1201, Las Condes, Santiago, Chile"
-    assert (address.street, address.city, address.country) == (
-        "Av. Apoquindo 3846, of. 1201",
-        "Santiago",
-        "CL",
-    )
-
-
-def test_places_under_a_street_join_it_up_to_a_region_of_the_cards_country():
-    contact = fields.parse(
-        card(
-            ("Ahmed Al Mansouri", 48),
-            "Gulf Trading LLC",
-            "Tel +971 4 123 4567",
+            "Santiago",
+            "CL",
+        ),
+        # Up to a region of the card's country.
+        (
+            [
+                ("Ahmed Al Mansouri", 48),
+                "Gulf Trading LLC",
+                "Tel +971 4 123 4567",
+                "Office 1203, Bay Square Building 5",
+                "Business Bay, Dubai",
+            ],
+            "Office 1203, Bay Square Building 5, Business Bay, Dubai",
             "Office 1203, Bay Square Building 5",
-            "Business Bay, Dubai",
-        )
-    )
+            "Dubai",
+            "AE",
+        ),
+    ],
+)
+def test_places_under_a_street_with_no_postcode_join_it_up_to_where_they_end(
+    rows, full, street, city, country
+):
+    contact = fields.parse(card(*rows))
 
     address = contact.address
-    assert address.full == "Office 1203, Bay Square Building 5, Business Bay, Dubai"
-    assert (address.street, address.city, address.country) == (
-        "Office 1203, Bay Square Building 5",
-        "Dubai",
-        "AE",
-    )
+    assert address.full == full
+    assert (address.street, address.city, address.country) == (street, city, country)
 
 
 def test_places_under_a_street_that_end_in_no_region_of_the_cards_country_stay_out():
