@@ -459,8 +459,7 @@ def text_columns(prepared: np.ndarray) -> list[tuple[int, int]]:
     # Every other pixel both ways still holds ink in every column of text.
     ink = (prepared[::2, ::2] < INK_LEVEL).astype(np.uint8)
     width = ink.shape[1]
-    rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, width // 4), np.uint8))
-    text = ink & (1 - rules)
+    text = without_strokes(ink, (1, width // 4))
     profile = text.sum(axis=0)
     inked = np.flatnonzero(profile)
     if inked.size == 0:
@@ -473,6 +472,25 @@ def text_columns(prepared: np.ndarray) -> list[tuple[int, int]]:
     columns = merge_thin_columns(text, edges)
     full_width = prepared.shape[1]
     return [(2 * left, min(2 * right, full_width)) for left, right in columns]
+
+
+def text_ink(prepared: np.ndarray) -> np.ndarray:
+    """The ink of a prepared card, 1 where it lies, without the strokes that
+    run a quarter of the card across or down: rules, band edges and what
+    the cut-out kept of the card's outline, which would run the rows of
+    text beside them into one."""
+    ink = (prepared < INK_LEVEL).astype(np.uint8)
+    height, width = ink.shape
+    return without_strokes(
+        without_strokes(ink, (1, width // 4)), (max(height // 4, 1), 1)
+    )
+
+
+def without_strokes(ink: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """The ink, 1 where it lies, less the strokes that fill a rectangle of
+    the shape (rows, columns) somewhere along them."""
+    strokes = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones(shape, np.uint8))
+    return ink & (1 - strokes)
 
 
 def blank_runs(profile: np.ndarray, start: int, end: int) -> list[tuple[int, int]]:

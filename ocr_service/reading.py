@@ -8,6 +8,7 @@ import os
 import re
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -235,7 +236,7 @@ class CardReader:
         timings["columns"] = time.perf_counter() - started
 
         started = time.perf_counter()
-        best = self._lost_rows(grey, best)
+        best = self._rows_in_pieces(grey, self._lost_rows(grey, best))
         timings["rows"] = time.perf_counter() - started
         return grey, best
 
@@ -311,6 +312,32 @@ class CardReader:
             reading.characters + characters,
             reading.confident_characters + confident,
         )
+
+    def _rows_in_pieces(self, grey: np.ndarray, reading: "Reading") -> "Reading":
+        """The reading, with each row Tesseract's layout read in pieces read
+        again whole: now and then it sets the first letters of a word in
+        large type apart and loses the next ("Ti", "iano Fibonacci")."""
+        lines: list[Line | None] = list(reading.lines)
+        characters, confident = reading.characters, reading.confident_characters
+        for group in row_pieces(grey, reading.lines):
+            pieces = [reading.lines[i] for i in group]
+            box = padded_box(bounds(pieces), grey.shape)
+            read = self._recognise_rows(grey, box, tesserocr.PSM.SINGLE_LINE)
+            words = [word for row in read for word in row]
+            if not (words and confident_row(words)):
+                continue
+            if letters(w.text for w in words) < letters(p.text for p in pieces):
+                continue
+            first, *rest = group
+            lines[first] = to_line(words)
+            for i in rest:
+                lines[i] = None
+            more, more_confident = confident_characters([words])
+            fewer, fewer_confident = counted_characters(pieces)
+            characters += more - fewer
+            confident += more_confident - fewer_confident
+        kept = [line for line in lines if line is not None]
+        return Reading(kept, characters, confident)
 
     def _read_columns(
         self, grey: np.ndarray, columns: list[tuple[int, int]]
@@ -469,10 +496,86 @@ def goes_on_in(row: list[Word], other: list[Word]) -> bool:
     column, at its level and nearer than a column's gap: a name in large
     type parts its words by a strip as wide as one between columns."""
     last, first = row[-1], other[0]
-    height = max(last.bottom - last.top, first.bottom - first.top)
-    overlap = min(last.bottom, first.bottom) - max(last.top, first.top)
-    gap = first.left - last.right
-    return overlap >= height / 2 and 0 <= gap <= WORD_GAP * height
+    return continues(
+        (last.left, last.top, last.right, last.bottom),
+        (first.left, first.top, first.right, first.bottom),
+    )
+
+
+def continues(
+    before: tuple[int, ...], after: tuple[int, ...], widest: float = WORD_GAP
+) -> bool:
+    """Whether text in one box goes on in another to its right, at its level
+    and no further away than ``widest`` line heights; boxes are left, top,
+    right, bottom."""
+    height = max(before[3] - before[1], after[3] - after[1])
+    overlap = min(before[3], after[3]) - max(before[1], after[1])
+    gap = after[0] - before[2]
+    return overlap >= height / 2 and 0 <= gap <= widest * height
+
+
+# The widest gap between two pieces of one row, in line heights, when ink
+# lies in it: a word gap and a letter lost in it. A wider gap than a word's
+# with no ink in it parts two columns.
+PIECE_GAP = 1.6
+
+
+def row_pieces(grey: np.ndarray, lines: list[Line]) -> list[list[int]]:
+    """The lines that are pieces of one row, each group's indices in the
+    order read, the groups in order of their first line."""
+    boxes = [
+        (line.left, line.top, line.left + line.width, line.top + line.height)
+        for line in lines
+    ]
+    group_of = list(range(len(lines)))
+    for i, before in enumerate(boxes):
+        for j, after in enumerate(boxes):
+            if i == j or not continues(before, after, PIECE_GAP):
+                continue
+            if continues(before, after) or inked_between(grey, before, after):
+                old, new = group_of[j], group_of[i]
+                group_of = [new if g == old else g for g in group_of]
+    groups: dict[int, list[int]] = {}
+    for i, group in enumerate(group_of):
+        groups.setdefault(group, []).append(i)
+    return sorted(
+        (group for group in groups.values() if len(group) > 1), key=lambda g: g[0]
+    )
+
+
+def inked_between(
+    grey: np.ndarray, before: tuple[int, ...], after: tuple[int, ...]
+) -> bool:
+    """Whether ink lies between two boxes of one row (left, top, right,
+    bottom), where no word was read."""
+    top, bottom = max(before[1], after[1]), min(before[3], after[3])
+    gap = grey[top:bottom, before[2] : after[0]] < images.INK_LEVEL
+    return int(gap.sum()) >= MIN_ROW_INK
+
+
+def bounds(lines: list[Line]) -> tuple[int, int, int, int]:
+    """The box, left, top, width and height, around all the lines."""
+    left, top = min(line.left for line in lines), min(line.top for line in lines)
+    right = max(line.left + line.width for line in lines)
+    bottom = max(line.top + line.height for line in lines)
+    return left, top, right - left, bottom - top
+
+
+def letters(texts: Iterable[str]) -> int:
+    """How many letters and digits the texts hold."""
+    return sum(char.isalnum() for text in texts for char in text)
+
+
+def counted_characters(lines: list[Line]) -> tuple[int, int]:
+    """The characters of the lines' words, and of those read with
+    confidence, as confident_characters counts them."""
+    total = confident = 0
+    for line in lines:
+        for char, word in zip(line.text, line.word_confidences, strict=False):
+            if char != " ":
+                total += 1
+                confident += word >= CONFIDENT_WORD / 100
+    return total, confident
 
 
 def split_columns(row: list[Word]) -> list[list[Word]]:
@@ -553,15 +656,32 @@ def passed_over(grey: np.ndarray, lines: list[Line]) -> list[tuple[int, int, int
         return []
     typical = float(np.median([line.height for line in lines]))
     boxes = []
+    text = images.text_ink(grey).astype(bool)
     for left, right in images.text_columns(grey):
-        ink = grey[:, left:right] < images.INK_LEVEL
+        ink = text[:, left:right]
         for top, bottom in images.inked_rows(ink):
             band = ink[top:bottom]
-            inked = np.flatnonzero(band.any(axis=0))
-            box = (left + inked[0], top, inked[-1] - inked[0] + 1, bottom - top)
-            if lost_row(box, band, typical, lines):
-                boxes.append(box)
+            for start, end in row_parts(band):
+                box = (left + start, top, end - start, bottom - top)
+                if lost_row(box, band[:, start:end], typical, lines):
+                    boxes.append(box)
     return boxes
+
+
+def row_parts(band: np.ndarray) -> list[tuple[int, int]]:
+    """The first and past-the-last columns of each part of a run of inked
+    rows that a gap as wide as a column's parts from the next: a speck
+    left of the card's outline is no part of the text beside it."""
+    profile = band.sum(axis=0)
+    inked = np.flatnonzero(profile)
+    widest = COLUMN_GAP * band.shape[0]
+    starts, ends = [int(inked[0])], []
+    for gap_start, gap_end in images.blank_runs(profile, inked[0], inked[-1]):
+        if gap_end - gap_start > widest:
+            ends.append(gap_start)
+            starts.append(gap_end)
+    ends.append(int(inked[-1]) + 1)
+    return list(zip(starts, ends, strict=True))
 
 
 def lost_row(
