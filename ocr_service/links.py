@@ -105,7 +105,10 @@ def repair(text: str) -> str:
     # After "www." any country's ending: "www.grupoiberico:es".
     text = re.sub(r"^((?:https?://)?www\.[a-z0-9-]+)[:-](?=[a-z]{2}\s*$)", r"\1.", text)
     text = re.sub(r"\bw{4,}\.", "www.", text, flags=re.I)
-    text = re.sub(r"\bwww\s*[.,]?\s+(?=[a-z0-9-]+\.[a-z])", "www.", text, flags=re.I)
+    # The dot after "www" read as a space, or with a mark beside it.
+    text = re.sub(
+        r"\bwww(?:\s*[.,:;]+\s*|\s+)(?=[a-z0-9-]+\.[a-z])", "www.", text, flags=re.I
+    )
     text = re.sub(r"\bwww(?=[a-z0-9-]+\.[a-z]{2,}\b)", "www.", text, flags=re.I)
     text = re.sub(r"(?<=[a-z0-9])\s?[.,]\s(?=" + _TLD_ENDING_A_HOST + ")", ".", text)
     # An email's or a web address's last dot is often read as a space, or

@@ -73,6 +73,8 @@ def test_a_label_before_an_email_stays_out_of_it(printed):
         ("https://example.org/team/", "https://example.org/team"),
         ("WWW.Example.com", "www.example.com"),
         ("www. example.com", "www.example.com"),
+        ("www:.example.com", "www.example.com"),
+        ("www ,example.com", "www.example.com"),
         ("wwwexample.com", "www.example.com"),
         ("Wwww.example.com", "www.example.com"),
         ("https //example.com", "https://example.com"),
