@@ -40,8 +40,24 @@ STATE_INITIALS = r"(?:[A-Z]\.){1,3}"
 # Postal codes whose shape alone tells the country, most specific first.
 # OCR reads "0" as "O" and "5" as "S" inside them, so those are allowed.
 _CA = r"[A-Z][0-9O][A-Z]\s?[0-9O][A-Z][0-9O]"
-# After a province code, "S" and "I" in a digit's place are misread 5 and 1.
-_CA_AFTER_PROVINCE = r"[A-Z][0-9OSI][A-Z]\s?[0-9OSI][A-Z][0-9OSI]"
+
+
+def _spaced_once(characters: list[str]) -> str:
+    """A pattern of the characters with a space between its halves or not,
+    or, where OCR read one into a code printed whole, between any two."""
+    half = len(characters) // 2
+    whole = "".join(characters[:half]) + r"\s?" + "".join(characters[half:])
+    elsewhere = [
+        "".join(characters[:i]) + r"\s" + "".join(characters[i:])
+        for i in range(1, len(characters))
+        if i != half
+    ]
+    return "(?:" + "|".join([whole, *elsewhere]) + ")"
+
+
+# After a province code, "S" and "I" in a digit's place are misread 5 and 1,
+# and a space OCR read inside the code is no other word: "MB E1 P6X6".
+_CA_AFTER_PROVINCE = _spaced_once(["[A-Z]", "[0-9OSI]"] * 3)
 TOLD_BY_SHAPE = (
     ("BR", re.compile(rf"\b{CEP}\b")),
     (
@@ -574,9 +590,12 @@ _EIRCODE_AS_DIGIT = str.maketrans("OQILSBGZ", "00115862")
 
 def _digits_put_right(code: str, country: str | None) -> str:
     """A British, Canadian or Irish postcode with the letters OCR read for
-    its digits ("ZE3 ODF", "A5H 6L5" read "ASH 6L5") put back as digits."""
+    its digits ("ZE3 ODF", "A5H 6L5" read "ASH 6L5") put back as digits,
+    and a Canadian one without the space OCR read into it ("E1 P6X6")."""
     if country == "IE":
         return code[0] + code[1:].translate(_EIRCODE_AS_DIGIT)
+    if country == "CA" and code.find(" ") not in (-1, 3):
+        code = code.replace(" ", "")
     chars = list(code)
     if country == "CA":
         places = [i for i, c in enumerate(code) if c != " "][1::2]

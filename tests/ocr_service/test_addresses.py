@@ -12,6 +12,14 @@ from ocr_service import addresses, countries
         (["Kerkstraat 1, 1234 AB, Delft"], "1234 AB", "Delft", "", "NL"),
         (["1 Main St", "Springfield, IL 62704"], "62704", "Springfield", "IL", "US"),
         (["10 King St", "Toronto, ON M5H 2N2"], "M5H 2N2", "Toronto", "ON", "CA"),
+        # OCR read a space into a code printed whole.
+        (
+            ["9 Reed Sq, Port Jackshire, MB E1 P6X6"],
+            "E1P6X6",
+            "Port Jackshire",
+            "MB",
+            "CA",
+        ),
         (["9 Low Rd, Perth, WA, 6000"], "6000", "Perth", "WA", "AU"),
         (
             ["Rua A, 10, Centro, 01310-100 São Paulo / SP"],
