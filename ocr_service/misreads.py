@@ -3,6 +3,7 @@ what they must be."""
 
 import difflib
 import re
+from collections.abc import Iterable
 
 from ocr_service import links
 from ocr_service.companies import LEGAL_FORMS
@@ -92,6 +93,20 @@ LOOKALIKE_GROUPS = ("jtl1i", "yv", "z7", "o0", "s5", "b8h", "ce", "uv", "g9")
 
 def _lookalikes(read: str, spelled: str) -> bool:
     return any(read in group and spelled in group for group in LOOKALIKE_GROUPS)
+
+
+def spelled_as(word: str, spellings: Iterable[str]) -> str | None:
+    """The one of the spellings, all lower case, that the word is but for
+    one letter OCR read as a look-alike of it: "Celi" is "cell"."""
+    read = word.lower()
+    found = {
+        spelled
+        for spelled in spellings
+        if len(spelled) == len(read)
+        and sum(map(str.__ne__, read, spelled)) == 1
+        and all(a == b or _lookalikes(a, b) for a, b in zip(read, spelled, strict=True))
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def company_legal_form(company: str, domains: list[str]) -> str:

@@ -9,7 +9,7 @@ import phonenumbers
 from phonenumbers import PhoneNumberType
 
 from cardscan.v1 import contact_pb2
-from ocr_service import addresses
+from ocr_service import addresses, misreads
 
 MOBILE = contact_pb2.PHONE_TYPE_MOBILE
 WORK = contact_pb2.PHONE_TYPE_WORK
@@ -116,9 +116,35 @@ def is_label(word: str) -> bool:
     return word.lower().rstrip(".:") in _LABEL_KIND
 
 
+# The word that starts a line before a number, and what follows it.
+_LEADING_WORD = re.compile(r"^(\W*)([^\W\d_]{1,12})(?=[\s.:|]*[+(\d])")
+# A label's bar OCR read as a letter joined to it: "TI 0491" for "T | 0491".
+_BAR_LOOKALIKES = "Il1"
+# Labels this short are too easily made of other words' misread letters.
+MIN_MISREAD_LABEL = 3
+
+
+def with_label_read_right(text: str) -> str:
+    """The line with the label that starts it, where OCR misread one of its
+    letters, spelled as it is printed: "Celi 061-318 60 91" reads "cell
+    061-318 60 91" and "TI (057)-4911862" reads "T| (057)-4911862"."""
+    match = _LEADING_WORD.match(text)
+    if match is None or is_label(match[2]):
+        return text
+    word = match[2]
+    if len(word) == 2 and word[1] in _BAR_LOOKALIKES and is_label(word[0]):
+        label = word[0] + "|"
+    elif len(word) >= MIN_MISREAD_LABEL:
+        label = misreads.spelled_as(word, _LABEL_KIND) or word
+    else:
+        return text
+    return match[1] + label + text[match.end() :]
+
+
 def find(text: str, region: str | None) -> list[Found]:
     """Every labelled number in a line, or the line itself when it is a
     bare number."""
+    text = with_label_read_right(text)
     found = []
     for match in LABELLED.finditer(text):
         # Brazil's "CEP" labels a postcode, Turkey's "Cep" a mobile.
@@ -210,12 +236,22 @@ def _unbracketed(match: re.Match) -> str:
     return " ".join(filter(None, ["+" + match[1], match[2]]))
 
 
+# The trunk zero in brackets after the country code with its opening
+# bracket lost: "+490) 387500474" for "+49(0) 387500474".
+TRUNK_ZERO_OPENING_LOST = re.compile(r"^\+\s?(\d{1,3})0\)")
+
+
+def _trunk_zero_bracketed(match: re.Match) -> str:
+    return f"+{match[1]}(0)" if _is_country_code(match[1]) else match[0]
+
+
 def build(printed: str, kind: int | None, region: str | None):
     """A typed, normalised Phone from a number as printed, or None when it
     has too few or too many digits to be one."""
     printed = " ".join(printed.strip(" .-/").split())
     # A country code in brackets is a country code all the same.
     printed = BRACKETED_COUNTRY.sub(_unbracketed, printed)
+    printed = TRUNK_ZERO_OPENING_LOST.sub(_trunk_zero_bracketed, printed)
     main, extension = printed, ""
     ext_match = _EXTENSION.search(printed)
     if ext_match:

@@ -118,6 +118,26 @@ def test_labels_of_more_languages_give_the_type(line, kind, number):
 
 
 @pytest.mark.parametrize(
+    ("line", "kind", "number"),
+    [
+        ("Celi 061-318 60 91", phones.MOBILE, "061-318 60 91"),
+        ("Tei: 030 1234567", phones.WORK, "030 1234567"),
+        ("Mobiie +49 170 1234567", phones.MOBILE, "+491701234567"),
+        # A one-letter label whose bar OCR read as a letter.
+        ("TI (057)-4911862", phones.WORK, "(057)-4911862"),
+        ("FI +31276-018955", phones.FAX, "+31276018955"),
+    ],
+)
+def test_a_label_ocr_misread_a_letter_of_still_gives_the_type(line, kind, number):
+    assert numbers(line, "SE") == [(kind, number, "")]
+
+
+@pytest.mark.parametrize("line", ["Celia 0612345678", "Hello 0301234567"])
+def test_a_word_a_letter_from_no_label_before_a_national_number_is_no_label(line):
+    assert numbers(line, "SE") == []
+
+
+@pytest.mark.parametrize(
     "line", ["Phone: | 446.829.2858", "Mobile :| 446.829.2858", "Tel.: 446.829.2858"]
 )
 def test_a_label_may_end_in_both_a_colon_and_a_bar(line):
@@ -197,6 +217,11 @@ def test_a_number_starting_00_too_short_to_be_dialled_abroad_stays_as_printed():
 )
 def test_a_country_code_in_brackets_is_the_numbers_country(line, kind, number):
     assert numbers(line) == [(kind, number, "")]
+
+
+@pytest.mark.parametrize("line", ["+49(0) 387500474", "+490) 387500474"])
+def test_a_trunk_zero_in_brackets_is_dropped_even_with_a_bracket_lost(line):
+    assert numbers(line) == [(phones.WORK, "+49387500474", "")]
 
 
 @pytest.mark.parametrize(
