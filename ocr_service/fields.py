@@ -3,7 +3,7 @@ how sure each field is."""
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from cardscan.v1 import contact_pb2
 from ocr_service import (
@@ -93,6 +93,7 @@ def parse(lines: Sequence[Line]) -> contact_pb2.Contact:
         if not noise[index] or _house_number_by_street(line, lines, noise, index)
     ]
     region = _region_of(kept)
+    kept = _dotless_i_read_right(kept, region)
     card = Card(_segments(kept, region), region=region)
     _take_links(card)
     _take_phones(card)
@@ -103,6 +104,30 @@ def parse(lines: Sequence[Line]) -> contact_pb2.Contact:
         value < REVIEW_THRESHOLD for value in card.contact.confidence.values()
     )
     return card.contact
+
+
+# Letters only Turkish and its neighbours write among the languages of
+# cards, besides the dotless "ı", and accented letters Turkish never
+# writes, which tell another language: OCR reads "ı" for an "i" whose dot
+# a blurred photo lost ("Urbanızacıón").
+TURKISH_LETTERS = frozenset("şğŞĞİ")
+NOT_TURKISH_LETTERS = frozenset("áéíóúàèìòùãõñäëåøæœßčřžšłńśźżőűÁÉÍÓÚÀÈÒÑÄÅØÆ")
+TURKISH_REGIONS = ("TR", "AZ")
+
+
+def _dotless_i_read_right(lines: list[Line], region: str | None) -> list[Line]:
+    """The lines with each dotless "ı" read as "i" where the card is in a
+    language other than Turkish by its letters, and not Turkish by its
+    numbers, domains or letters."""
+    letters = set().union(*(line.text for line in lines))
+    if region in TURKISH_REGIONS or letters & TURKISH_LETTERS:
+        return lines
+    if not letters & NOT_TURKISH_LETTERS:
+        return lines
+    return [
+        replace(line, text=line.text.replace("ı", "i")) if "ı" in line.text else line
+        for line in lines
+    ]
 
 
 def is_noise(line: Line) -> bool:
@@ -772,6 +797,16 @@ def _take_department(card: Card, texts: list[Segment]) -> None:
         found.kind = "department"
         card.contact.department = found.text
         card.set_confidence("department", segment_trust(found))
+        return
+    for segment in texts:
+        spelled = roles.misread_department(segment.text)
+        if spelled:
+            segment.kind = "department"
+            card.contact.department = spelled
+            # A guess from likeness, which no other field can confirm.
+            trust = min(segment_trust(segment), crosscheck.MISREAD_TRUST)
+            card.set_confidence("department", trust)
+            return
 
 
 def _company_evidence(segment: Segment, domains: list[str]) -> float:

@@ -60,6 +60,16 @@ DEPARTMENT_WORDS = word_set(
     assurance sprzedaz sprzedazy marketingu finansow zakupow
     """
 )
+# A word this long that OCR could have misread from a department's names
+# that department: "Marketüng", "Engineenng". Shorter words are too often
+# other words a letter away.
+MISREAD_DEPARTMENT_LENGTH = 7
+# Letter pairs OCR reads as one letter.
+RUN_TOGETHER = {"n": "ri", "m": "rn"}
+_LONG_DEPARTMENT_WORDS = frozenset(
+    w for w in DEPARTMENT_WORDS if len(w) >= MISREAD_DEPARTMENT_LENGTH
+)
+
 # Words that may stand beside department words without making a title.
 DEPARTMENT_GLUE = word_set(
     "and & of the department dept dept. team division abteilung service "
@@ -102,6 +112,31 @@ def is_department(text: str) -> bool:
         kind = kind if found[1:2] in (["of"], ["for"]) else set()
     others = [w for w in found if w not in DEPARTMENT_KINDS and len(w) > 1]
     return len(found) >= 2 and bool(kind) and not any(map(_is_title_word, others))
+
+
+def misread_department(text: str) -> str | None:
+    """The department a line of one word names where OCR misread one of its
+    letters or read two as one ("Engineenng" is "Engineering"), else None."""
+    found = words(text)
+    if len(found) != 1 or len(found[0]) < MISREAD_DEPARTMENT_LENGTH:
+        return None
+    read = found[0]
+    if read in DEPARTMENT_WORDS or read in TITLE_WORDS:
+        return None
+    spellings = {read} | {
+        read[:i] + pair + read[i + 1 :]
+        for i, letter in enumerate(read)
+        for one, pair in RUN_TOGETHER.items()
+        if letter == one
+    }
+    close = {
+        word
+        for word in _LONG_DEPARTMENT_WORDS
+        for spelled in spellings
+        if len(word) == len(spelled)
+        and sum(map(str.__ne__, word, spelled)) <= (spelled == read)
+    }
+    return close.pop().capitalize() if len(close) == 1 else None
 
 
 def title_word_count(text: str) -> int:

@@ -1356,6 +1356,22 @@ def test_an_email_that_spells_umlauts_out_backs_the_whole_name():
     assert contact.name.family == "Oberländer"
 
 
+def test_a_department_ocr_misread_a_letter_of_is_spelled_right_and_doubted():
+    contact = fields.parse(
+        card(
+            ("Stephanie Diaz", 48),
+            "Communications engineer",
+            "Marketüng",
+            "Garcia Group",
+            "sdiaz@garciagroup.com",
+        )
+    )
+
+    assert contact.title == "Communications engineer"
+    assert contact.department == "Marketing"
+    assert contact.confidence["department"] <= crosscheck.MISREAD_TRUST
+
+
 def test_a_universitys_institute_is_the_department():
     contact = fields.parse(
         card(
@@ -2015,3 +2031,32 @@ def test_a_number_read_twice_is_one_phone():
     assert [(p.type, p.number) for p in contact.phones] == [
         (contact_pb2.PHONE_TYPE_MOBILE, "+554966380329")
     ]
+
+
+def test_a_dotless_i_is_read_as_an_i_on_a_card_not_in_turkish():
+    contact = fields.parse(
+        card(
+            ("Jacinto Valverde", 48),
+            "Pulidor de vidrio",
+            "+34 945 33 87 50",
+            "Urbanızacıón Cristian González 63",
+            "43793 Lugo",
+        )
+    )
+
+    assert contact.address.full == "Urbanización Cristian González 63, 43793 Lugo"
+
+
+@pytest.mark.parametrize(
+    ("title", "phone"),
+    [
+        ("Satış Müdürü", "0212 555 12 34"),
+        ("Genel Müdür", "+90 212 555 12 34"),
+        # Nothing tells another language either.
+        ("Kardiyolog", "(602) 589 3996"),
+    ],
+)
+def test_a_dotless_i_stays_on_a_card_in_turkish(title, phone):
+    contact = fields.parse(card(("Aydın Yılmaz", 48), title, phone))
+
+    assert contact.name.full == "Aydın Yılmaz"

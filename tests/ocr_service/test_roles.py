@@ -49,3 +49,25 @@ def test_titles_and_names_are_no_department(text):
 )
 def test_a_title_stems_plural_or_ing_form_names_a_business(text, count):
     assert roles.title_word_count(text) == count
+
+
+@pytest.mark.parametrize(
+    ("read", "department"),
+    [
+        ("Marketüng", "Marketing"),
+        ("Researcn", "Research"),
+        ("Finanee", "Finance"),
+        # "ri" read as one "n".
+        ("Engineenng", "Engineering"),
+    ],
+)
+def test_a_department_ocr_misread_a_letter_of_is_spelled_right(read, department):
+    assert roles.misread_department(read) == department
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Marketing", "Productos", "Supporter", "Engineer", "Salas", "Marketing Lead"],
+)
+def test_words_a_department_is_not_misread_as_are_left(text):
+    assert roles.misread_department(text) is None
