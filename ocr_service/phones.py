@@ -141,6 +141,10 @@ def with_label_read_right(text: str) -> str:
     return match[1] + label + text[match.end() :]
 
 
+# A symbol no number holds, with digits after it.
+CUT_BY_A_SYMBOL = re.compile(r"\s*[¢£€$¥©®°§¤]\s*\d")
+
+
 def find(text: str, region: str | None) -> list[Found]:
     """Every labelled number in a line, or the line itself when it is a
     bare number."""
@@ -149,6 +153,10 @@ def find(text: str, region: str | None) -> list[Found]:
     for match in LABELLED.finditer(text):
         # Brazil's "CEP" labels a postcode, Turkey's "Cep" a mobile.
         if CEP.fullmatch(match["number"].strip()):
+            continue
+        # Part of a number, the rest of which a symbol OCR read for a digit
+        # cut off, is no number: "+31276-01¢ 955".
+        if CUT_BY_A_SYMBOL.match(text, match.end()):
             continue
         kind = _label_kind(match["label"])
         phone = build(match["number"], kind, region)

@@ -132,6 +132,11 @@ def test_a_label_ocr_misread_a_letter_of_still_gives_the_type(line, kind, number
     assert numbers(line, "SE") == [(kind, number, "")]
 
 
+def test_a_number_a_misread_symbol_cut_is_no_number():
+    assert numbers("F | +31276-01¢ 955") == []
+    assert numbers("F | +31276-018955") == [(phones.FAX, "+31276018955", "")]
+
+
 @pytest.mark.parametrize("line", ["Celia 0612345678", "Hello 0301234567"])
 def test_a_word_a_letter_from_no_label_before_a_national_number_is_no_label(line):
     assert numbers(line, "SE") == []
