@@ -140,6 +140,23 @@ def repair_legal_form(contact: contact_pb2.Contact) -> None:
         lower(contact, "company", INITIAL_TRUST)
 
 
+def repair_by_legal_form(contact: contact_pb2.Contact) -> None:
+    """Puts right a look-alike OCR read in the company's legal form where
+    it is one letter from a known form, and then the same letters in the
+    domains that spell the company."""
+    company = misreads.legal_form_read_right(contact.company)
+    if company != contact.company:
+        contact.company = company
+        lower(contact, "company", INITIAL_TRUST)
+    for name, values in (("emails", contact.emails), ("websites", contact.websites)):
+        for index, value in enumerate(values):
+            mine = links.domain(value)
+            spelled = misreads.domain_by_legal_form(mine, contact.company)
+            if spelled != mine:
+                values[index] = misreads.with_domain(value, mine, spelled)
+                lower(contact, name, INITIAL_TRUST)
+
+
 def repair_initials(contact: contact_pb2.Contact) -> None:
     """Puts right an "I" read for an "l" at the start of an email or the
     company, from the name and the domains."""

@@ -713,6 +713,7 @@ def _take_people_and_organisation(card: Card) -> None:
     crosscheck.repair_initials(card.contact)
     crosscheck.repair_company_letters(card.contact)
     crosscheck.repair_legal_form(card.contact)
+    crosscheck.repair_by_legal_form(card.contact)
     crosscheck.doubt_near_misses(card.contact)
     _keep_clipped_doubted(card)
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 from ocr_service import links
-from ocr_service.companies import LEGAL_FORMS
+from ocr_service.companies import LEGAL_FORMS, legal_form
 from ocr_service.wording import fold
 
 # Glyphs OCR reads for "@": its ring looks like these letters.
@@ -59,8 +59,8 @@ def company_letters(company: str, domains: list[str]) -> str:
     if not company.isascii():
         return company
     # Each letter or digit of the company as a domain spells it, and where
-    # it stands.
-    spelled = [(i, c.lower()) for i, c in enumerate(company) if c.isalnum()]
+    # it stands; an "!" is an "l" or an "i" OCR misread as often as not.
+    spelled = [(i, c.lower()) for i, c in enumerate(company) if c.isalnum() or c == "!"]
     letters = "".join(letter for _, letter in spelled)
     for domain in domains:
         if not domain.isalnum() or len(domain) > len(letters):
@@ -88,7 +88,7 @@ def company_letters(company: str, domains: list[str]) -> str:
 
 
 # Letters and digits OCR reads for one another, in groups of lookalikes.
-LOOKALIKE_GROUPS = ("jtl1i", "yv", "z7", "o0", "s5", "b8h", "ce", "uv", "g9")
+LOOKALIKE_GROUPS = ("jtl1i!", "yv", "z7", "o0", "s5", "b8h", "ce", "uv", "g9")
 
 
 def _lookalikes(read: str, spelled: str) -> bool:
@@ -131,6 +131,47 @@ def company_legal_form(company: str, domains: list[str]) -> str:
             ):
                 return f"{head} {form}"
     return company
+
+
+def legal_form_read_right(company: str) -> str:
+    """The company with its last word set to the one legal form it is but
+    for a letter OCR read as a look-alike: "Young LIC" reads "Young LLC"."""
+    head, _, last = company.rpartition(" ")
+    if not head or legal_form(company):
+        return company
+    forms = {
+        form
+        for form in LEGAL_FORMS
+        if len(form) == len(last)
+        and sum(map(str.__ne__, form, last)) == 1
+        and all(_read_for(a, b) for a, b in zip(last, form, strict=True))
+    }
+    return f"{head} {forms.pop()}" if len(forms) == 1 else company
+
+
+def _read_for(read: str, printed: str) -> bool:
+    """Whether OCR may have read one character for the other: the same, or
+    look-alikes of one case ("I" for "L", not "e" for "C")."""
+    if read == printed:
+        return True
+    same_case = read.isupper() == printed.isupper()
+    return same_case and _lookalikes(read.lower(), printed.lower())
+
+
+def domain_by_legal_form(domain: str, company: str) -> str:
+    """The domain spelled as the company is where the two differ only in
+    look-alikes OCR read for the letters of its legal form, which the
+    company's larger type and its known spelling vouch for: "lopezitd"
+    beside "Lopez Ltd" reads "lopezltd"."""
+    head, _, last = company.rpartition(" ")
+    spelled, form = _letters(company), _letters(last)
+    if not head or last not in LEGAL_FORMS or len(domain) != len(spelled):
+        return domain
+    start = len(spelled) - len(form)
+    if domain[:start] != spelled[:start] or domain == spelled:
+        return domain
+    pairs = zip(domain[start:], spelled[start:], strict=True)
+    return spelled if all(a == b or _lookalikes(a, b) for a, b in pairs) else domain
 
 
 def _letters(text: str) -> str:

@@ -1704,6 +1704,7 @@ def test_a_brazilian_sole_trader_form_misread_is_put_right_from_the_domain():
             "Great Lakes Insurance Brokers",
         ),
         ("Fogaça", "fogaa", "Fogaça"),
+        ("Hughes, Wal! and Burton", "hugheswallandb", "Hughes, Wall and Burton"),
     ],
 )
 def test_company_letters_ocr_confuses_are_set_from_a_domain_email_and_site_agree_on(
@@ -2060,3 +2061,21 @@ def test_a_dotless_i_stays_on_a_card_in_turkish(title, phone):
     contact = fields.parse(card(("Aydın Yılmaz", 48), title, phone))
 
     assert contact.name.full == "Aydın Yılmaz"
+
+
+def test_links_that_misread_the_legal_form_the_company_prints_follow_it():
+    contact = fields.parse(
+        card(
+            ("Young LIC", 40),
+            ("James Sawyer", 48),
+            "Firefighter",
+            "james.sawyer@younglic.net",
+            "https://www.younglic.net",
+        )
+    )
+
+    assert contact.company == "Young LLC"
+    assert list(contact.emails) == ["james.sawyer@youngllc.net"]
+    assert list(contact.websites) == ["https://www.youngllc.net"]
+    for field in ("company", "emails", "websites"):
+        assert contact.confidence[field] <= crosscheck.INITIAL_TRUST
