@@ -480,17 +480,25 @@ def text_ink(prepared: np.ndarray) -> np.ndarray:
     the cut-out kept of the card's outline, which would run the rows of
     text beside them into one."""
     ink = (prepared < INK_LEVEL).astype(np.uint8)
-    height, width = ink.shape
-    return without_strokes(
-        without_strokes(ink, (1, width // 4)), (max(height // 4, 1), 1)
-    )
+    # Strokes that long are found as well at half the size, in an eighth
+    # of the time.
+    half = ink[::2, ::2]
+    rows, columns = half.shape
+    across = long_strokes(half, (1, max(columns // 4, 1)))
+    down = long_strokes(half, (max(rows // 4, 1), 1))
+    strokes = np.repeat(np.repeat(across | down, 2, axis=0), 2, axis=1)
+    return ink & (1 - strokes[: ink.shape[0], : ink.shape[1]])
 
 
 def without_strokes(ink: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """The ink, 1 where it lies, less the strokes that fill a rectangle of
-    the shape (rows, columns) somewhere along them."""
-    strokes = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones(shape, np.uint8))
-    return ink & (1 - strokes)
+    """The ink, 1 where it lies, less its long strokes."""
+    return ink & (1 - long_strokes(ink, shape))
+
+
+def long_strokes(ink: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """The ink's strokes, 1 where they lie, that fill a rectangle of the
+    shape (rows, columns) somewhere along them."""
+    return cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones(shape, np.uint8))
 
 
 def blank_runs(profile: np.ndarray, start: int, end: int) -> list[tuple[int, int]]:

@@ -663,9 +663,30 @@ def passed_over(grey: np.ndarray, lines: list[Line]) -> list[tuple[int, int, int
             band = ink[top:bottom]
             for start, end in row_parts(band):
                 box = (left + start, top, end - start, bottom - top)
+                if along_the_edge(box, grey.shape):
+                    continue
                 if lost_row(box, band[:, start:end], typical, lines):
                     boxes.append(box)
     return boxes
+
+
+# Rows of pixels at the top and bottom of a card that hold what the cut-out
+# kept of its outline, and the share of its width no row of text spans.
+EDGE_ROWS = 3
+WIDE_ROW = 0.9
+
+
+def along_the_edge(box: tuple[int, int, int, int], shape: tuple[int, ...]) -> bool:
+    """Whether a box of ink runs along the card's top or bottom edge, or
+    across its whole width: the outline's remains or a band of the design,
+    which cost a long reading to find no text in."""
+    left, top, width, height = box
+    rows, columns = shape[:2]
+    return (
+        top <= EDGE_ROWS
+        or top + height >= rows - EDGE_ROWS
+        or width >= WIDE_ROW * columns
+    )
 
 
 def row_parts(band: np.ndarray) -> list[tuple[int, int]]:

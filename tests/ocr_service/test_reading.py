@@ -18,11 +18,13 @@ from ocr_service.reading import (
     Reading,
     UnreadableImage,
     Word,
+    along_the_edge,
     confident_row,
     find_tessdata,
     goes_on_in,
     lost_row,
     marked_if_clipped,
+    passed_over,
     row_pieces,
     runs_off_the_card,
     to_line,
@@ -411,6 +413,29 @@ def test_rows_that_are_no_lost_text_are_left_alone():
     assert not lost_row((80, 200, 400, 90), np.ones((90, 400), bool), 30, [line])
     assert not lost_row((80, 200, 20, 30), ink[:, :20], 30, [line])
     assert lost_row((80, 200, 400, 30), ink, 30, [line])
+
+
+def test_a_row_beside_what_is_left_of_the_cards_outline_is_found():
+    grey = np.full((300, 600), 255, np.uint8)
+    # The outline's remains down the left side, and across the top.
+    grey[:, 2:4] = 0
+    grey[1:3, :] = 0
+    # Two rows of letters' strokes, the first read.
+    for left in range(100, 300, 10):
+        grey[50:70, left : left + 4] = 0
+    for left in range(100, 250, 10):
+        grey[100:120, left : left + 4] = 0
+    read = Line("Informatiker", 100, 50, 200, 20, 0.9)
+
+    assert passed_over(grey, [read]) == [(100, 100, 144, 20)]
+
+
+def test_ink_along_the_top_or_bottom_edge_or_across_the_card_is_no_row():
+    shape = (600, 1000)
+    assert along_the_edge((100, 0, 300, 20), shape)
+    assert along_the_edge((100, 580, 300, 19), shape)
+    assert along_the_edge((10, 300, 950, 20), shape)
+    assert not along_the_edge((100, 300, 300, 20), shape)
 
 
 def test_a_row_read_on_its_own_must_hold_confident_text():
