@@ -425,6 +425,17 @@ def _phone_trust(segment: Segment) -> float:
 
 def _take_address(card: Card) -> None:
     block = _address_block(card.texts(), card.region)
+    # A line under a postal line that names a place beside its code, and
+    # that names the company, is no town: in two columns OCR may read the
+    # company's line after the address. A town under a code alone stays,
+    # though a domain spell it ("1011 PN" over "Amsterdam", amsterdam.nl).
+    domains = crosscheck.domains(card.contact)
+    if (
+        len(block) > 1
+        and _names_the_company(block[-1].text, domains)
+        and _place_beside(block[-2].text, card.region)
+    ):
+        block.pop()
     if not block:
         return
     for segment in block:
@@ -617,11 +628,12 @@ def _postal_line(
     if _is_place(above) or (above is not None and _ends_in_place(above)):
         return True
     # A code whose shape names its country, alone under its street, with
-    # the city under it: "Oudegracht 210" / "3511 NR" / "Utrecht".
+    # the city under it: "Oudegracht 210" / "3511 NR" / "Utrecht", and a
+    # street without a street word: "Amstel 1" / "1011 PN" / "Amsterdam".
     return (
         postal.country is not None
         and above is not None
-        and _address_like(above)
+        and _names_a_street(above.text)
         and _is_city(by_order.get(segment.order + 1))
     )
 
@@ -845,9 +857,21 @@ def _fit_to_domain(segment: Segment, domains: list[str]) -> None:
             return
 
 
+def _names_the_company(text: str, domains: list[str]) -> bool:
+    """Whether a line without digits names the company, as a domain spells
+    it; a legal form alone does not tell ("Castanea Delle Furie (ME)" is
+    a town and its province)."""
+    if any(c.isdigit() for c in text):
+        return False
+    return _domain_fit(text, domains) >= COMPANY_SPELLED
+
+
 def _domain_fit(text: str, domains: list[str]) -> float:
     return max((companies.domain_likeness(text, d) for d in domains), default=0.0)
 
+
+# How much a domain must look like a line for the line to name the company.
+COMPANY_SPELLED = 0.9
 
 # How much a line must look like a name to be one candidate for it, and
 # how much the only one in the largest type must, to be taken for the

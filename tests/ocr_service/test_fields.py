@@ -2079,3 +2079,62 @@ def test_links_that_misread_the_legal_form_the_company_prints_follow_it():
     assert list(contact.websites) == ["https://www.youngllc.net"]
     for field in ("company", "emails", "websites"):
         assert contact.confidence[field] <= crosscheck.INITIAL_TRUST
+
+
+@pytest.mark.parametrize(
+    ("company", "email"),
+    [
+        ("Mcgee-King", "mary@mcgeeking.io"),
+        ("Hnos Rosado S.Coop.", "b@hnosrosadoscoo.net"),
+    ],
+)
+def test_a_company_read_after_the_address_is_no_part_of_it(company, email):
+    # Two columns, the company's line read after the address.
+    contact = fields.parse(
+        card(
+            ("Mary Wade", 48),
+            "Office manager",
+            email,
+            "595 Kenneth Isle Suite 085, Port Emilyville, NL V3C 8M4",
+            company,
+        )
+    )
+
+    assert contact.company == company
+    assert contact.address.full.endswith("NL V3C 8M4")
+    assert contact.address.city == "Port Emilyville"
+
+
+@pytest.mark.parametrize("email", ["anna@gemeente.nl", "anna@amsterdam.nl"])
+def test_a_street_with_no_street_word_over_a_code_alone_and_its_town(email):
+    contact = fields.parse(
+        card(
+            ("Anna de Vries", 48),
+            "Beleidsmedewerker",
+            "Gemeente Amsterdam",
+            email,
+            "Amstel 1",
+            "1011 PN",
+            "Amsterdam",
+        )
+    )
+
+    assert contact.address.street == "Amstel 1"
+    assert contact.address.postal_code == "1011 PN"
+    # A town a domain spells stays the town.
+    assert contact.address.city == "Amsterdam"
+
+
+def test_a_town_under_its_street_and_code_is_the_town_though_a_legal_form_ends_it():
+    contact = fields.parse(
+        card(
+            ("Claudia Serao", 48),
+            "Ceri Group",
+            "claudia.serao@cerigroup.co",
+            "Incrocio Ruggiero, 4 Appartamento 22, 98155",
+            "Castanea Delle Furie (ME)",
+        )
+    )
+
+    assert contact.address.city == "Castanea Delle Furie"
+    assert contact.address.region == "ME"
