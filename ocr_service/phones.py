@@ -116,12 +116,18 @@ def is_label(word: str) -> bool:
     return word.lower().rstrip(".:") in _LABEL_KIND
 
 
-# The word that starts a line before a number, and what follows it.
-_LEADING_WORD = re.compile(r"^(\W*)([^\W\d_]{1,12})(?=[\s.:|]*[+(\d])")
-# A label's bar OCR read as a letter joined to it: "TI 0491" for "T | 0491".
-_BAR_LOOKALIKES = "Il1"
-# Labels this short are too easily made of other words' misread letters.
-MIN_MISREAD_LABEL = 3
+# The word that starts a line before a number, and the marks after it.
+_LEADING_WORD = re.compile(r"^(\W*)([^\W\d_]{1,12})(?=([\s.:|]*)[+(\d])")
+# A label's bar OCR read as a capital I joined to it: "TI 0491" for
+# "T | 0491"; not "Cl 100" (calle) or "Fl 12" (floor).
+_BAR_LOOKALIKES = "I"
+# Labels this short are too easily made of other words' misread letters:
+# shorter ones need a mark after them to be taken for a misread label
+# ("Tei." or "Tei:"), and none shorter than MIN_MISREAD_LABEL are.
+MIN_MISREAD_LABEL, MIN_UNMARKED_LABEL = 3, 4
+# Labels with a kind, which a word a letter away is taken for; "call" and
+# "dial" are a letter from too many places ("Cali 760042").
+_TYPED_LABELS = [label for label, kind in _LABEL_KIND.items() if kind is not None]
 
 
 def with_label_read_right(text: str) -> str:
@@ -131,18 +137,23 @@ def with_label_read_right(text: str) -> str:
     match = _LEADING_WORD.match(text)
     if match is None or is_label(match[2]):
         return text
-    word = match[2]
+    word, marked = match[2], bool(match[3].strip())
+    # "MI 48226-1234" is Michigan and its ZIP code.
+    if word in addresses.REGION_CODES["US"]:
+        return text
     if len(word) == 2 and word[1] in _BAR_LOOKALIKES and is_label(word[0]):
         label = word[0] + "|"
-    elif len(word) >= MIN_MISREAD_LABEL:
-        label = misreads.spelled_as(word, _LABEL_KIND) or word
+    elif len(word) >= MIN_UNMARKED_LABEL or (marked and len(word) >= MIN_MISREAD_LABEL):
+        label = misreads.spelled_as(word, _TYPED_LABELS) or word
     else:
         return text
     return match[1] + label + text[match.end() :]
 
 
-# A symbol no number holds, with digits after it.
-CUT_BY_A_SYMBOL = re.compile(r"\s*[¢£€$¥©®°§¤]\s*\d")
+# A symbol no number holds, read in place of a digit: the part of the
+# number before it is not the number ("+31276-01¢ 955"); a price after a
+# number stands apart from it ("0900 123456 €1,99/Min").
+CUT_BY_A_SYMBOL = re.compile(r"[¢£€$¥©®°§¤]\s?\d[\d\s]*$")
 
 
 def find(text: str, region: str | None) -> list[Found]:
@@ -246,7 +257,7 @@ def _unbracketed(match: re.Match) -> str:
 
 # The trunk zero in brackets after the country code with its opening
 # bracket lost: "+490) 387500474" for "+49(0) 387500474".
-TRUNK_ZERO_OPENING_LOST = re.compile(r"^\+\s?(\d{1,3})0\)")
+TRUNK_ZERO_OPENING_LOST = re.compile(r"^\+\s?(\d{1,3})\s?0\)")
 
 
 def _trunk_zero_bracketed(match: re.Match) -> str:

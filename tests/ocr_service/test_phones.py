@@ -137,6 +137,36 @@ def test_a_number_a_misread_symbol_cut_is_no_number():
     assert numbers("F | +31276-018955") == [(phones.FAX, "+31276018955", "")]
 
 
+@pytest.mark.parametrize(
+    ("line", "number"),
+    [
+        ("Tel 0900 123456 €1,99/Min", "0900 123456"),
+        ("T 020 7946 0958 £0.10/min", "020 7946 0958"),
+        ("Tel. 030 123456 € 5", "030 123456"),
+        ("Tel 0341 123456 °2 piano", "0341 123456"),
+    ],
+)
+def test_a_price_or_a_note_after_a_number_leaves_it_whole(line, number):
+    assert numbers(line) == [(phones.WORK, number, "")]
+
+
+@pytest.mark.parametrize(
+    ("line", "region"),
+    [
+        # A town, a street and a floor a letter from a label.
+        ("Cali 760042", "CO"),
+        ("Cl 100 19-54 Of 301", "CO"),
+        ("Fl 12 1250 Broadway", "US"),
+    ],
+)
+def test_places_a_letter_from_a_label_make_no_phone(line, region):
+    assert numbers(line, region) == []
+
+
+def test_a_state_code_a_letter_from_a_label_gives_no_type():
+    assert numbers("MI 48226-1234", "US") == [(phones.UNSPECIFIED, "48226-1234", "")]
+
+
 @pytest.mark.parametrize("line", ["Celia 0612345678", "Hello 0301234567"])
 def test_a_word_a_letter_from_no_label_before_a_national_number_is_no_label(line):
     assert numbers(line, "SE") == []
@@ -224,7 +254,9 @@ def test_a_country_code_in_brackets_is_the_numbers_country(line, kind, number):
     assert numbers(line) == [(kind, number, "")]
 
 
-@pytest.mark.parametrize("line", ["+49(0) 387500474", "+490) 387500474"])
+@pytest.mark.parametrize(
+    "line", ["+49(0) 387500474", "+490) 387500474", "+49 0) 387500474"]
+)
 def test_a_trunk_zero_in_brackets_is_dropped_even_with_a_bracket_lost(line):
     assert numbers(line) == [(phones.WORK, "+49387500474", "")]
 
