@@ -141,13 +141,8 @@ def repair_legal_form(contact: contact_pb2.Contact) -> None:
 
 
 def repair_by_legal_form(contact: contact_pb2.Contact) -> None:
-    """Puts right a look-alike OCR read in the company's legal form where
-    it is one letter from a known form, and then the same letters in the
-    domains that spell the company."""
-    company = misreads.legal_form_read_right(contact.company)
-    if company != contact.company:
-        contact.company = company
-        lower(contact, "company", INITIAL_TRUST)
+    """Puts right the look-alikes OCR read in the domains for the letters
+    of the legal form the company ends with."""
     for name, values in (("emails", contact.emails), ("websites", contact.websites)):
         for index, value in enumerate(values):
             mine = links.domain(value)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 from ocr_service import links
-from ocr_service.companies import LEGAL_FORMS, legal_form
+from ocr_service.companies import LEGAL_FORMS
 from ocr_service.wording import fold
 
 # Glyphs OCR reads for "@": its ring looks like these letters.
@@ -62,13 +62,19 @@ def company_letters(company: str, domains: list[str]) -> str:
     # it stands; an "!" is an "l" or an "i" OCR misread as often as not.
     spelled = [(i, c.lower()) for i, c in enumerate(company) if c.isalnum() or c == "!"]
     letters = "".join(letter for _, letter in spelled)
+    # The legal form the company ends with is spelled as it is known; a
+    # domain that differs there was misread ("younglic" beside "Young LLC").
+    _, _, last = company.rpartition(" ")
+    form_start = len(letters) - len(_letters(last)) if last in LEGAL_FORMS else None
     for domain in domains:
         if not domain.isalnum() or len(domain) > len(letters):
             continue
         wrong = [k for k, c in enumerate(domain) if letters[k] != c]
         if not wrong:
             return company
-        if not all(_lookalikes(letters[k], domain[k]) for k in wrong):
+        if not all(lookalikes(letters[k], domain[k]) for k in wrong):
+            continue
+        if form_start is not None and wrong[-1] >= form_start:
             continue
         allowed = min(MAX_REPAIRS, len(domain) // LETTERS_PER_REPAIR)
         # A short name the domain spells whole may have one letter put right:
@@ -91,7 +97,9 @@ def company_letters(company: str, domains: list[str]) -> str:
 LOOKALIKE_GROUPS = ("jtl1i!", "yv", "z7", "o0", "s5", "b8h", "ce", "uv", "g9")
 
 
-def _lookalikes(read: str, spelled: str) -> bool:
+def lookalikes(read: str, spelled: str) -> bool:
+    """Whether OCR reads the one letter or digit, in lower case, for the
+    other."""
     return any(read in group and spelled in group for group in LOOKALIKE_GROUPS)
 
 
@@ -104,7 +112,7 @@ def spelled_as(word: str, spellings: Iterable[str]) -> str | None:
         for spelled in spellings
         if len(spelled) == len(read)
         and sum(map(str.__ne__, read, spelled)) == 1
-        and all(a == b or _lookalikes(a, b) for a, b in zip(read, spelled, strict=True))
+        and all(a == b or lookalikes(a, b) for a, b in zip(read, spelled, strict=True))
     }
     return found.pop() if len(found) == 1 else None
 
@@ -133,31 +141,6 @@ def company_legal_form(company: str, domains: list[str]) -> str:
     return company
 
 
-def legal_form_read_right(company: str) -> str:
-    """The company with its last word set to the one legal form it is but
-    for a letter OCR read as a look-alike: "Young LIC" reads "Young LLC"."""
-    head, _, last = company.rpartition(" ")
-    if not head or legal_form(company):
-        return company
-    forms = {
-        form
-        for form in LEGAL_FORMS
-        if len(form) == len(last)
-        and sum(map(str.__ne__, form, last)) == 1
-        and all(_read_for(a, b) for a, b in zip(last, form, strict=True))
-    }
-    return f"{head} {forms.pop()}" if len(forms) == 1 else company
-
-
-def _read_for(read: str, printed: str) -> bool:
-    """Whether OCR may have read one character for the other: the same, or
-    look-alikes of one case ("I" for "L", not "e" for "C")."""
-    if read == printed:
-        return True
-    same_case = read.isupper() == printed.isupper()
-    return same_case and _lookalikes(read.lower(), printed.lower())
-
-
 def domain_by_legal_form(domain: str, company: str) -> str:
     """The domain spelled as the company is where the two differ only in
     look-alikes OCR read for the letters of its legal form, which the
@@ -171,7 +154,7 @@ def domain_by_legal_form(domain: str, company: str) -> str:
     if domain[:start] != spelled[:start] or domain == spelled:
         return domain
     pairs = zip(domain[start:], spelled[start:], strict=True)
-    return spelled if all(a == b or _lookalikes(a, b) for a, b in pairs) else domain
+    return spelled if all(a == b or lookalikes(a, b) for a, b in pairs) else domain
 
 
 def _letters(text: str) -> str:

@@ -34,18 +34,6 @@ def test_legal_form_follows_a_domain_that_spells_it():
     assert misreads.company_legal_form("Spies By", domains) == "Spies By"
 
 
-def test_legal_form_a_look_alike_from_a_known_one_is_read_right():
-    assert misreads.legal_form_read_right("Young LIC") == "Young LLC"
-    assert misreads.legal_form_read_right("Young LLC") == "Young LLC"
-    # A letter that is no look-alike, or a word alone.
-    assert misreads.legal_form_read_right("Young LOC") == "Young LOC"
-    assert misreads.legal_form_read_right("LIC") == "LIC"
-    # A legal form of several words ends with a word a look-alike from
-    # another, and a capital is not read for a small letter.
-    assert misreads.legal_form_read_right("Uribe S.A. de C.V.") == "Uribe S.A. de C.V."
-    assert misreads.legal_form_read_right("Uribe S. R.L. de C.V.").endswith("C.V.")
-
-
 def test_domain_follows_the_legal_form_its_company_spells():
     assert misreads.domain_by_legal_form("lopezitd", "Lopez Ltd") == "lopezltd"
     assert misreads.domain_by_legal_form("sanderslic", "Sanders LLC") == "sandersllc"
@@ -56,6 +44,7 @@ def test_domain_follows_the_legal_form_its_company_spells():
     # legal form.
     assert misreads.domain_by_legal_form("lopez", "Lopez Ltd") == "lopez"
     assert misreads.domain_by_legal_form("lopezitd", "Lopez Itd") == "lopezitd"
+    assert misreads.domain_by_legal_form("lawntlc", "Lawn TLC") == "lawntlc"
 
 
 def test_domain_is_swapped_in_the_host_only():
