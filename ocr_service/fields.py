@@ -93,7 +93,7 @@ def parse(lines: Sequence[Line]) -> contact_pb2.Contact:
         if not noise[index] or _house_number_by_street(line, lines, noise, index)
     ]
     region = _region_of(kept)
-    kept = _dotless_i_read_right(kept, region)
+    kept = _dotless_i_read_right(kept)
     card = Card(_segments(kept, region), region=region)
     _take_links(card)
     _take_phones(card)
@@ -106,28 +106,27 @@ def parse(lines: Sequence[Line]) -> contact_pb2.Contact:
     return card.contact
 
 
-# Letters only Turkish and its neighbours write among the languages of
-# cards, besides the dotless "ı", and accented letters Turkish never
-# writes, which tell another language: OCR reads "ı" for an "i" whose dot
-# a blurred photo lost ("Urbanızacıón").
-TURKISH_LETTERS = frozenset("şğŞĞİ")
-NOT_TURKISH_LETTERS = frozenset("áéíóúàèìòùãõñäëåøæœßčřžšłńśźżőűÁÉÍÓÚÀÈÒÑÄÅØÆ")
-TURKISH_REGIONS = ("TR", "AZ")
+# Accented letters Turkish never writes: a word that holds one and a
+# dotless "ı" is no Turkish word, and its "ı" is an "i" whose dot a blurred
+# photo lost ("Urbanızacıón"). A Turkish name keeps its "ı" on any card.
+NOT_TURKISH_LETTERS = "áéíóúàèìòùãõñäëåøæœßčřžšłńśźżőű"
+_WORD_WITH_DOTLESS_I = re.compile(r"\w*ı\w*")
 
 
-def _dotless_i_read_right(lines: list[Line], region: str | None) -> list[Line]:
-    """The lines with each dotless "ı" read as "i" where the card is in a
-    language other than Turkish by its letters, and not Turkish by its
-    numbers, domains or letters."""
-    letters = set().union(*(line.text for line in lines))
-    if region in TURKISH_REGIONS or letters & TURKISH_LETTERS:
-        return lines
-    if not letters & NOT_TURKISH_LETTERS:
-        return lines
+def _dotless_i_read_right(lines: list[Line]) -> list[Line]:
+    """The lines with the dotless "ı" in words of other languages than
+    Turkish read as "i"."""
     return [
-        replace(line, text=line.text.replace("ı", "i")) if "ı" in line.text else line
+        replace(line, text=_WORD_WITH_DOTLESS_I.sub(_i_dotted, line.text))
+        if "ı" in line.text
+        else line
         for line in lines
     ]
+
+
+def _i_dotted(word: re.Match) -> str:
+    foreign = any(c in NOT_TURKISH_LETTERS for c in word[0].lower())
+    return word[0].replace("ı", "i") if foreign else word[0]
 
 
 def is_noise(line: Line) -> bool:
@@ -811,9 +810,11 @@ def _take_department(card: Card, texts: list[Segment]) -> None:
         card.contact.department = found.text
         card.set_confidence("department", segment_trust(found))
         return
+    domains = crosscheck.domains(card.contact)
     for segment in texts:
         spelled = roles.misread_department(segment.text)
-        if spelled:
+        # A one-word company its domain spells is no department misread.
+        if spelled and _domain_fit(segment.text, domains) < COMPANY_SPELLED:
             segment.kind = "department"
             card.contact.department = spelled
             # A guess from likeness, which no other field can confirm.
@@ -1042,6 +1043,10 @@ def _take_title(card: Card, texts: list[Segment]) -> None:
     _take_best(card, texts, "title", least=0.3)
 
 
+# Digits no title holds this many of.
+TITLE_MAX_DIGITS = 5
+
+
 def _title_score(segment: Segment, distance: int | None) -> float:
     words = roles.title_word_count(segment.text)
     score = 0.8 if words else 0.0
@@ -1050,6 +1055,10 @@ def _title_score(segment: Segment, distance: int | None) -> float:
         score += 0.85
     elif distance == 2:
         score += 0.5
-    if re.search(r"\d", segment.text):
+    digits = sum(c.isdigit() for c in segment.text)
+    # A line of many digits is a number OCR garbled, whatever its place.
+    if digits >= TITLE_MAX_DIGITS:
+        return 0.0
+    if digits:
         score -= 0.5
     return min(score, 1.0)

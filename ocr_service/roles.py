@@ -1,6 +1,7 @@
 """What a person does: job-title and department words in the languages
 cards come in."""
 
+from ocr_service import misreads
 from ocr_service.wording import word_set, words
 
 # Words that make a line a job title, folded (lowercase, no accents).
@@ -66,6 +67,8 @@ DEPARTMENT_WORDS = word_set(
 MISREAD_DEPARTMENT_LENGTH = 7
 # Letter pairs OCR reads as one letter.
 RUN_TOGETHER = {"n": "ri", "m": "rn"}
+# What OCR reads for an "i" whose dot a blurred photo smeared.
+BLURRED_I = "üïíìîı"
 _LONG_DEPARTMENT_WORDS = frozenset(
     w for w in DEPARTMENT_WORDS if len(w) >= MISREAD_DEPARTMENT_LENGTH
 )
@@ -115,13 +118,14 @@ def is_department(text: str) -> bool:
 
 
 def misread_department(text: str) -> str | None:
-    """The department a line of one word names where OCR misread one of its
-    letters or read two as one ("Engineenng" is "Engineering"), else None."""
+    """The department a line of one word names where OCR read a look-alike
+    for one of its letters or one letter for two ("Marketüng" is
+    "Marketing", "Engineenng" is "Engineering"), else None."""
     found = words(text)
-    if len(found) != 1 or len(found[0]) < MISREAD_DEPARTMENT_LENGTH:
+    read = text.strip().lower()
+    if len(found) != 1 or not read.isalpha() or len(read) < MISREAD_DEPARTMENT_LENGTH:
         return None
-    read = found[0]
-    if read in DEPARTMENT_WORDS or read in TITLE_WORDS:
+    if found[0] in DEPARTMENT_WORDS or found[0] in TITLE_WORDS:
         return None
     spellings = {read} | {
         read[:i] + pair + read[i + 1 :]
@@ -135,8 +139,19 @@ def misread_department(text: str) -> str | None:
         for spelled in spellings
         if len(word) == len(spelled)
         and sum(map(str.__ne__, word, spelled)) <= (spelled == read)
+        and all(_read_for(a, b) for a, b in zip(spelled, word, strict=True))
     }
     return close.pop().capitalize() if len(close) == 1 else None
+
+
+def _read_for(read: str, printed: str) -> bool:
+    """Whether OCR may have read the one letter for the other: the same, a
+    look-alike, or an "i" whose dot blurred into a mark."""
+    return (
+        read == printed
+        or misreads.lookalikes(read, printed)
+        or (printed == "i" and read in BLURRED_I)
+    )
 
 
 def title_word_count(text: str) -> int:

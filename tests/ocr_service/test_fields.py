@@ -1372,6 +1372,15 @@ def test_a_department_ocr_misread_a_letter_of_is_spelled_right_and_doubted():
     assert contact.confidence["department"] <= crosscheck.MISREAD_TRUST
 
 
+def test_a_one_word_company_a_look_alike_from_a_department_stays_the_company():
+    contact = fields.parse(
+        card(("Sam Green", 48), "Designer", "Financc", "sam@financc.com")
+    )
+
+    assert contact.company == "Financc"
+    assert contact.department == ""
+
+
 def test_a_universitys_institute_is_the_department():
     contact = fields.parse(
         card(
@@ -2053,8 +2062,10 @@ def test_a_dotless_i_is_read_as_an_i_on_a_card_not_in_turkish():
     [
         ("Satış Müdürü", "0212 555 12 34"),
         ("Genel Müdür", "+90 212 555 12 34"),
-        # Nothing tells another language either.
         ("Kardiyolog", "(602) 589 3996"),
+        # Letters of another language elsewhere on the card.
+        ("Vertriebsleiter, Straße 1", "+49 89 636 00"),
+        ("Kahve Evi Café", "0212 555 12 34"),
     ],
 )
 def test_a_dotless_i_stays_on_a_card_in_turkish(title, phone):
@@ -2066,7 +2077,7 @@ def test_a_dotless_i_stays_on_a_card_in_turkish(title, phone):
 def test_links_that_misread_the_legal_form_the_company_prints_follow_it():
     contact = fields.parse(
         card(
-            ("Young LIC", 40),
+            ("Young LLC", 40),
             ("James Sawyer", 48),
             "Firefighter",
             "james.sawyer@younglic.net",
@@ -2077,8 +2088,21 @@ def test_links_that_misread_the_legal_form_the_company_prints_follow_it():
     assert contact.company == "Young LLC"
     assert list(contact.emails) == ["james.sawyer@youngllc.net"]
     assert list(contact.websites) == ["https://www.youngllc.net"]
-    for field in ("company", "emails", "websites"):
+    for field in ("emails", "websites"):
         assert contact.confidence[field] <= crosscheck.INITIAL_TRUST
+
+
+@pytest.mark.parametrize(
+    ("company", "domain"),
+    [("Lawn TLC", "lawntlc"), ("Villa Ida", "villaida"), ("Young LIC", "younglic")],
+)
+def test_a_company_whose_last_word_is_no_legal_form_is_left_as_printed(company, domain):
+    contact = fields.parse(
+        card((company, 40), ("Jane Moss", 48), "Owner", f"jane@{domain}.com")
+    )
+
+    assert contact.company == company
+    assert list(contact.emails) == [f"jane@{domain}.com"]
 
 
 @pytest.mark.parametrize(
@@ -2138,3 +2162,17 @@ def test_a_town_under_its_street_and_code_is_the_town_though_a_legal_form_ends_i
 
     assert contact.address.city == "Castanea Delle Furie"
     assert contact.address.region == "ME"
+
+
+def test_a_number_ocr_garbled_under_the_name_is_no_title():
+    contact = fields.parse(
+        card(
+            ("Jet Phillipsen", 48),
+            "F | +31276-01¢ 955",
+            "Steenbakkers Groep",
+            "jet@steenbakkersgr.info",
+        )
+    )
+
+    assert contact.title == ""
+    assert list(contact.phones) == []
