@@ -121,10 +121,11 @@ _LEADING_WORD = re.compile(r"^(\W*)([^\W\d_]{1,12})(?=([\s.:|]*)[+(\d])")
 # A label's bar OCR read as a capital I joined to it: "TI 0491" for
 # "T | 0491"; not "Cl 100" (calle) or "Fl 12" (floor).
 _BAR_LOOKALIKES = "I"
-# Labels this short are too easily made of other words' misread letters:
-# shorter ones need a mark after them to be taken for a misread label
-# ("Tei." or "Tei:"), and none shorter than MIN_MISREAD_LABEL are.
-MIN_MISREAD_LABEL, MIN_UNMARKED_LABEL = 3, 4
+# How long a word must be to be taken for a label OCR misread a letter of:
+# shorter words are too often other words a letter away. One a letter
+# shorter will do with a mark after it ("Tei." or "Tei:").
+MIN_UNMARKED_LABEL = 4
+MIN_MISREAD_LABEL = MIN_UNMARKED_LABEL - 1
 # Labels with a kind, which a word a letter away is taken for; "call" and
 # "dial" are a letter from too many places ("Cali 760042").
 _TYPED_LABELS = [label for label, kind in _LABEL_KIND.items() if kind is not None]

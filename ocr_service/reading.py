@@ -740,8 +740,7 @@ def padded_box(
 def confident_row(words: list["Word"]) -> bool:
     """Whether a row read on its own holds text, not a rule or a speck read
     as a letter or two."""
-    letters = sum(char.isalnum() for word in words for char in word.text)
-    return letters >= MIN_ROW_LETTERS and all(
+    return letters(word.text for word in words) >= MIN_ROW_LETTERS and all(
         word.confidence >= CONFIDENT_WORD for word in words
     )
 

@@ -61,7 +61,7 @@ DEPARTMENT_WORDS = word_set(
     assurance sprzedaz sprzedazy marketingu finansow zakupow
     """
 )
-# A word this long that OCR could have misread from a department's names
+# A word this long that OCR could have misread from a department's name is
 # that department: "Marketüng", "Engineenng". Shorter words are too often
 # other words a letter away.
 MISREAD_DEPARTMENT_LENGTH = 7
