@@ -77,11 +77,12 @@ TOLD_BY_SHAPE = (
         "AU",
         re.compile(rf"\b{_region('AU', '[A-Z]{2,3}')},?\s+(?P<code>\d{{4}})\b"),
     ),
-    ("NL", re.compile(r"\b\d{4}\s?[A-Z]{2}\b")),
+    # A last "J" read as a bracket here too: "4082W)".
+    ("NL", re.compile(r"\b\d{4}\s?[A-Z][A-Z)](?!\w)")),
     ("PT", re.compile(r"\b\d{4}-\d{3}(?=\s+[^\W\d_])")),
     ("PL", re.compile(r"\b\d{2}-\d{3}(?=\s+[^\W\d_])")),
     # OCR reads the last "J" as a bracket now and then: "WR5B 6W)".
-    ("GB", re.compile(r"\b[A-Z]{1,2}[0-9O][A-Z0-9]?\s+[0-9O][A-Z][A-Z)](?!\w)")),
+    ("GB", re.compile(r"\b[A-Z]{1,2}[0-9OQ][A-Z0-9]?\s+[0-9O][A-Z][A-Z)](?!\w)")),
     ("IE", re.compile(r"\b[A-Z][0-9O]{2}[0-9W]?\s?[A-Z0-9]{4}\b")),
     ("BR", re.compile(r"\b\d{8}\b")),
 )
@@ -580,7 +581,7 @@ def _street_words_put_right(line: str) -> str:
 
 
 # Letters OCR reads in place of digits.
-_AS_DIGIT = str.maketrans("OSIl", "0511")
+_AS_DIGIT = str.maketrans("OQSIl", "00511")
 
 
 # Letters an Eircode never holds after its first, and the digits OCR read
@@ -590,12 +591,16 @@ _EIRCODE_AS_DIGIT = str.maketrans("OQILSBGZ", "00115862")
 
 def _digits_put_right(code: str, country: str | None) -> str:
     """A British, Canadian or Irish postcode with the letters OCR read for
-    its digits ("ZE3 ODF", "A5H 6L5" read "ASH 6L5") put back as digits,
-    and a Canadian one without the space OCR read into it ("E1 P6X6")."""
+    its digits ("ZE3 ODF", "A5H 6L5" read "ASH 6L5", "DEQA 6YG") put back
+    as digits, a Canadian one without the space OCR read into it ("E1
+    P6X6"), and a British or Dutch one with its last "J" read as a bracket
+    ("WR5B 6W)", "4082W)") with the "J" back."""
     if country == "IE":
         return code[0] + code[1:].translate(_EIRCODE_AS_DIGIT)
     if country == "CA" and code.find(" ") not in (-1, 3):
         code = code.replace(" ", "")
+    if country in ("GB", "NL") and code.endswith(")"):
+        code = code[:-1] + "J"
     chars = list(code)
     if country == "CA":
         places = [i for i, c in enumerate(code) if c != " "][1::2]
@@ -608,8 +613,6 @@ def _digits_put_right(code: str, country: str | None) -> str:
             two_letters = False
         first_digit = 2 if two_letters else 1
         places = [first_digit, len(outward) + 1] if inward else []
-        if chars[-1] == ")":
-            chars[-1] = "J"
     else:
         return code
     for place in places:
@@ -667,7 +670,8 @@ def _city(
     apart from it: the city after the code, else on the line under it, else
     the piece before it, else the line above."""
     region = ""
-    after = line[postal.end :].strip(" ,")
+    # A comma OCR read as a full stop may part the code from the city.
+    after = line[postal.end :].strip(" ,").lstrip(".; ")
     before = _text_before(line, postal.start)
     # Where only the card's country tells the code, a town before it on its
     # line is the city, as those countries print it ("Pasig City 1605"),

@@ -256,9 +256,11 @@ def _unbracketed(match: re.Match) -> str:
     return " ".join(filter(None, ["+" + match[1], match[2]]))
 
 
-# The trunk zero in brackets after the country code with its opening
-# bracket lost: "+490) 387500474" for "+49(0) 387500474".
+# The trunk zero in brackets after the country code with one of its
+# brackets lost: "+490) 387500474" or "+33 (05 79 29 04 21" for "+49(0)
+# 387500474" and "+33 (0)5 79 29 04 21".
 TRUNK_ZERO_OPENING_LOST = re.compile(r"^\+\s?(\d{1,3})\s?0\)")
+TRUNK_ZERO_CLOSING_LOST = re.compile(r"^\+\s?(\d{1,3})\s?\(0(?=\s?\d)(?![^)]*\))")
 
 
 def _trunk_zero_bracketed(match: re.Match) -> str:
@@ -272,6 +274,7 @@ def build(printed: str, kind: int | None, region: str | None):
     # A country code in brackets is a country code all the same.
     printed = BRACKETED_COUNTRY.sub(_unbracketed, printed)
     printed = TRUNK_ZERO_OPENING_LOST.sub(_trunk_zero_bracketed, printed)
+    printed = TRUNK_ZERO_CLOSING_LOST.sub(_trunk_zero_bracketed, printed)
     main, extension = printed, ""
     ext_match = _EXTENSION.search(printed)
     if ext_match:

@@ -804,6 +804,7 @@ def test_checked_sample_scans_read_into_exact_fields(sample_cards):
         ("PO1 2AB", "PO1 2AB"),
         # An Eircode holds no "O" after its first letter.
         ("K72VYOD", "K72VY0D"),
+        ("DEQA 6YG", "DE0A 6YG"),
         # A British postcode ends in letters: a bracket there is a "J".
         ("WR5B 6W)", "WR5B 6WJ"),
     ],
@@ -815,6 +816,24 @@ def test_letters_read_for_postcode_digits_are_put_right(printed, code):
 
     assert contact.address.postal_code == code
     assert contact.address.full == f"3 Hannah Ford, East Peter, {code}"
+
+
+@pytest.mark.parametrize(
+    ("printed", "full"),
+    [
+        # A Dutch postcode ends in letters too.
+        ("4082W), Rumpt", "Dexboulevard 706, 4082WJ, Rumpt"),
+        # A comma read as a full stop after the code.
+        ("4082WJ. Rumpt", "Dexboulevard 706, 4082WJ. Rumpt"),
+    ],
+)
+def test_a_dutch_postcode_misread_at_its_end_is_put_right(printed, full):
+    contact = fields.parse(
+        card(("Elias Groen", 48), "elias@chubb.net", "Dexboulevard 706", printed)
+    )
+
+    assert contact.address.full == full
+    assert (contact.address.postal_code, contact.address.city) == ("4082WJ", "Rumpt")
 
 
 def test_lines_without_height_still_parse():

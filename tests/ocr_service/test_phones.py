@@ -132,6 +132,10 @@ def test_a_label_ocr_misread_a_letter_of_still_gives_the_type(line, kind, number
     assert numbers(line, "SE") == [(kind, number, "")]
 
 
+def test_an_area_code_in_brackets_after_the_country_code_stays_as_printed():
+    assert numbers("+44 (020) 7946 0958") == [(phones.WORK, "+44 (020) 7946 0958", "")]
+
+
 def test_a_number_a_misread_symbol_cut_is_no_number():
     assert numbers("F | +31276-01¢ 955") == []
     assert numbers("F | +31276-018955") == [(phones.FAX, "+31276018955", "")]
@@ -255,7 +259,8 @@ def test_a_country_code_in_brackets_is_the_numbers_country(line, kind, number):
 
 
 @pytest.mark.parametrize(
-    "line", ["+49(0) 387500474", "+490) 387500474", "+49 0) 387500474"]
+    "line",
+    ["+49(0) 387500474", "+490) 387500474", "+49 0) 387500474", "+49 (0387500474"],
 )
 def test_a_trunk_zero_in_brackets_is_dropped_even_with_a_bracket_lost(line):
     assert numbers(line) == [(phones.WORK, "+49387500474", "")]
