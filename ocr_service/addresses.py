@@ -214,8 +214,8 @@ def postal_code(text: str, hint: str | None = None) -> Postal | None:
     # A house number can come first, so the last five digits are the code;
     # a post office box's number is none: "P.O. Box 12345, Dubai".
     five = [m for m in FIVE_DIGITS.finditer(text) if not _boxed(text, m.start())]
-    if matches := five:
-        match = matches[-1]
+    if five:
+        match = five[-1]
         country = COUNTRY_BEFORE_CODE.get(match["vehicle"] or "")
         return Postal(match["code"], country, "", match.start(), match.end())
     four = [m for m in FOUR_DIGITS.finditer(text) if _four_digit_code(m, text, hint)]
@@ -580,13 +580,10 @@ def _street_words_put_right(line: str) -> str:
     return re.sub(r"(?<=\d)[°º?]?(?=\s+Se[çc][ãa]o\b)", "ª", line)
 
 
-# Letters OCR reads in place of digits.
-_AS_DIGIT = str.maketrans("OQSIl", "00511")
-
-
-# Letters an Eircode never holds after its first, and the digits OCR read
-# them for: "K72VYOD" is "K72VY0D".
-_EIRCODE_AS_DIGIT = str.maketrans("OQILSBGZ", "00115862")
+# Letters OCR reads in place of digits: all of them in an Eircode after its
+# first letter, which holds none of these ("K72VYOD" is "K72VY0D"), and in
+# the places of British and Canadian codes that hold digits.
+_AS_DIGIT = str.maketrans("OQILlSBGZ", "001115862")
 
 
 def _digits_put_right(code: str, country: str | None) -> str:
@@ -596,7 +593,7 @@ def _digits_put_right(code: str, country: str | None) -> str:
     P6X6"), and a British or Dutch one with its last "J" read as a bracket
     ("WR5B 6W)", "4082W)") with the "J" back."""
     if country == "IE":
-        return code[0] + code[1:].translate(_EIRCODE_AS_DIGIT)
+        return code[0] + code[1:].translate(_AS_DIGIT)
     if country == "CA" and code.find(" ") not in (-1, 3):
         code = code.replace(" ", "")
     if country in ("GB", "NL") and code.endswith(")"):

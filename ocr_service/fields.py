@@ -423,18 +423,8 @@ def _phone_trust(segment: Segment) -> float:
 
 
 def _take_address(card: Card) -> None:
-    block = _address_block(card.texts(), card.region)
-    # A line under a postal line that names a place beside its code, and
-    # that names the company, is no town: in two columns OCR may read the
-    # company's line after the address. A town under a code alone stays,
-    # though a domain spell it ("1011 PN" over "Amsterdam", amsterdam.nl).
     domains = crosscheck.domains(card.contact)
-    if (
-        len(block) > 1
-        and _names_the_company(block[-1].text, domains)
-        and _place_beside(block[-2].text, card.region)
-    ):
-        block.pop()
+    block = _address_block(card.texts(), card.region, domains)
     if not block:
         return
     for segment in block:
@@ -451,7 +441,9 @@ def _take_address(card: Card) -> None:
 SHORT_LINE_WORDS = 4
 
 
-def _address_block(texts: list[Segment], region: str | None) -> list[Segment]:
+def _address_block(
+    texts: list[Segment], region: str | None, domains: list[str]
+) -> list[Segment]:
     """The consecutive text segments that make the address, around the
     last one with a postal code or, lacking one, a street."""
     by_order = {s.order: s for s in texts}
@@ -465,7 +457,7 @@ def _address_block(texts: list[Segment], region: str | None) -> list[Segment]:
         return (
             _lines_above_postcode(anchor, by_order, region)
             + [anchor]
-            + _lines_below_postcode(anchor, by_order, region)
+            + _lines_below_postcode(anchor, by_order, region, domains)
         )
     streets = [
         s
@@ -548,14 +540,25 @@ def _streets_above(
 
 
 def _lines_below_postcode(
-    anchor: Segment, by_order: dict[int, Segment], region: str | None
+    anchor: Segment,
+    by_order: dict[int, Segment],
+    region: str | None,
+    domains: list[str],
 ) -> list[Segment]:
     """The city printed under a line that ends with its postal code, and a
     country line that ends the address."""
     below = []
     after = by_order.get(anchor.order + 1)
     if _ends_with_postcode(anchor.text, region) and _is_city(after):
-        below.append(after)
+        # A line a domain spells under a postal line that names its place
+        # beside the code is the company, which OCR may read after the
+        # address in two columns. Under a code alone a town stays the town,
+        # though a domain spell it ("1011 PN" over "Amsterdam", amsterdam.nl).
+        if not (
+            _place_beside(anchor.text, region)
+            and _names_the_company(after.text, domains)
+        ):
+            below.append(after)
         after = by_order.get(after.order + 1)
     if after is not None and countries.code_of(after.text):
         below.append(after)

@@ -113,9 +113,8 @@ def repair(text: str) -> str:
     text = re.sub(r"(?<=[a-z0-9])\s?[.,]\s(?=" + _TLD_ENDING_A_HOST + ")", ".", text)
     # An email's or a web address's last dot is often read as a space, or
     # lost: "anna@firma de", "www.firma biz".
-    text = re.sub(r"(@[a-z0-9-]+)\s(?=" + _KNOWN_TLD + ")", r"\1.", text, flags=re.I)
     text = re.sub(
-        r"(\bwww\.[a-z0-9-]+)\s(?=" + _KNOWN_TLD + ")", r"\1.", text, flags=re.I
+        r"((?:@|\bwww\.)[a-z0-9-]+)\s(?=" + _KNOWN_TLD + ")", r"\1.", text, flags=re.I
     )
     text = _DOTLESS_HOST.sub(r"\1.\2", text)
     # "www" with a "w" lost: "https://ww.example.com".

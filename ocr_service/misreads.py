@@ -103,17 +103,35 @@ def lookalikes(read: str, spelled: str) -> bool:
     return any(read in group and spelled in group for group in LOOKALIKE_GROUPS)
 
 
+# What OCR reads for an "i" whose dot a blurred photo smeared.
+BLURRED_I = "üïíìîı"
+
+
+def read_for(read: str, printed: str) -> bool:
+    """Whether OCR may have read the one letter or digit, in lower case, for
+    the other: the same, a look-alike, or an "i" whose dot blurred into a
+    mark."""
+    return (
+        read == printed
+        or lookalikes(read, printed)
+        or (printed == "i" and read in BLURRED_I)
+    )
+
+
+def misread_letters(read: str, printed: str) -> int | None:
+    """How many letters OCR read otherwise in reading the printed text as
+    ``read``, each one it may be read for; None where the two differ in
+    length or in a letter it is not."""
+    if len(read) != len(printed) or not all(map(read_for, read, printed)):
+        return None
+    return sum(map(str.__ne__, read, printed))
+
+
 def spelled_as(word: str, spellings: Iterable[str]) -> str | None:
     """The one of the spellings, all lower case, that the word is but for
-    one letter OCR read as a look-alike of it: "Celi" is "cell"."""
+    one letter OCR misread: "Celi" is "cell"."""
     read = word.lower()
-    found = {
-        spelled
-        for spelled in spellings
-        if len(spelled) == len(read)
-        and sum(map(str.__ne__, read, spelled)) == 1
-        and all(a == b or lookalikes(a, b) for a, b in zip(read, spelled, strict=True))
-    }
+    found = {spelled for spelled in spellings if misread_letters(read, spelled) == 1}
     return found.pop() if len(found) == 1 else None
 
 
@@ -153,8 +171,8 @@ def domain_by_legal_form(domain: str, company: str) -> str:
     start = len(spelled) - len(form)
     if domain[:start] != spelled[:start] or domain == spelled:
         return domain
-    pairs = zip(domain[start:], spelled[start:], strict=True)
-    return spelled if all(a == b or lookalikes(a, b) for a, b in pairs) else domain
+    misread = misread_letters(domain[start:], spelled[start:]) is not None
+    return spelled if misread else domain
 
 
 def _letters(text: str) -> str:

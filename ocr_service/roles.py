@@ -67,8 +67,6 @@ DEPARTMENT_WORDS = word_set(
 MISREAD_DEPARTMENT_LENGTH = 7
 # Letter pairs OCR reads as one letter.
 RUN_TOGETHER = {"n": "ri", "m": "rn"}
-# What OCR reads for an "i" whose dot a blurred photo smeared.
-BLURRED_I = "üïíìîı"
 _LONG_DEPARTMENT_WORDS = frozenset(
     w for w in DEPARTMENT_WORDS if len(w) >= MISREAD_DEPARTMENT_LENGTH
 )
@@ -133,25 +131,15 @@ def misread_department(text: str) -> str | None:
         for one, pair in RUN_TOGETHER.items()
         if letter == one
     }
+    # One letter misread, or none besides a pair read as one.
     close = {
         word
         for word in _LONG_DEPARTMENT_WORDS
         for spelled in spellings
-        if len(word) == len(spelled)
-        and sum(map(str.__ne__, word, spelled)) <= (spelled == read)
-        and all(_read_for(a, b) for a, b in zip(spelled, word, strict=True))
+        if (misread := misreads.misread_letters(spelled, word)) is not None
+        and misread <= (spelled == read)
     }
     return close.pop().capitalize() if len(close) == 1 else None
-
-
-def _read_for(read: str, printed: str) -> bool:
-    """Whether OCR may have read the one letter for the other: the same, a
-    look-alike, or an "i" whose dot blurred into a mark."""
-    return (
-        read == printed
-        or misreads.lookalikes(read, printed)
-        or (printed == "i" and read in BLURRED_I)
-    )
 
 
 def title_word_count(text: str) -> int:
