@@ -180,8 +180,18 @@ def find(text: str, region: str | None) -> list[Found]:
     match = BARE.match(text)
     if match is None or _is_no_phone(text, match["number"]):
         return []
-    phone = build(match["number"], None, region)
+    phone = build(match["number"], _unlabelled_kind(text, match), region)
     return [] if phone is None else [Found(phone, 0, len(text))]
+
+
+def _unlabelled_kind(text: str, match: re.Match) -> int | None:
+    """A number printed with no label at all is the card's work number, as
+    business cards print their office line: whether libphonenumber would
+    call it a mobile does not change what the card lists it as. After
+    words no label list holds ("Out of hours:") the number itself tells."""
+    if re.search(r"\w", text[: match.start("number")]):
+        return None
+    return WORK
 
 
 # A second number after a labelled one, of the same kind: "Tel: 011-2345

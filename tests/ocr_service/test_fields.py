@@ -158,8 +158,15 @@ def test_mobile_and_office_numbers_keep_their_labels():
     }
 
 
-def test_unlabelled_number_is_typed_by_libphonenumber():
+def test_unlabelled_number_is_the_work_number_whatever_its_range():
     contact = fields.parse(card(("Eva Braun", 48), "+49 151 23456789"))
+
+    assert phone_types(contact) == {"+4915123456789": contact_pb2.PHONE_TYPE_WORK}
+    assert contact.confidence["phones"] > 0.75
+
+
+def test_number_after_words_no_label_list_holds_is_typed_by_libphonenumber():
+    contact = fields.parse(card(("Eva Braun", 48), "Signal: +49 151 23456789"))
 
     assert phone_types(contact) == {"+4915123456789": contact_pb2.PHONE_TYPE_MOBILE}
 
@@ -753,7 +760,7 @@ CHECKED_SCANS = {
         "title": "Oceanographer",
         "department": "Finance",
         "company": "Ray-Hodges",
-        "phones": [("unknown", "+17676445976"), ("mobile", "+19165842379")],
+        "phones": [("work", "+17676445976"), ("mobile", "+19165842379")],
         "emails": ["kedwards@rayhodges.io"],
         "websites": ["https://www.rayhodges.io"],
         "address": (

@@ -49,12 +49,19 @@ def test_too_few_digits_make_no_number():
     assert numbers("Tel. 12 34") == []
 
 
-def test_unlabelled_national_number_is_typed_in_the_card_country():
-    assert numbers("06 12 34 56 78", "FR") == [(phones.MOBILE, "06 12 34 56 78", "")]
+@pytest.mark.parametrize("line", ["06 12 34 56 78", "2902.9010", "| 0461 118 044"])
+def test_a_number_with_no_label_is_the_work_number(line):
+    assert [kind for kind, _, _ in numbers(line, "FR")] == [phones.WORK]
 
 
-def test_number_no_library_can_type_stays_unspecified():
-    assert numbers("2902.9010") == [(phones.UNSPECIFIED, "2902.9010", "")]
+def test_a_number_after_unlisted_words_is_typed_in_the_card_country():
+    assert numbers("Signal: 06 12 34 56 78", "FR") == [
+        (phones.MOBILE, "06 12 34 56 78", "")
+    ]
+
+
+def test_number_after_unlisted_words_no_library_can_type_stays_unspecified():
+    assert numbers("Night line: 2902.9010") == [(phones.UNSPECIFIED, "2902.9010", "")]
 
 
 def test_country_of_the_card_is_the_one_its_numbers_mostly_call():
