@@ -296,7 +296,7 @@ class CardReader:
         for box in passed_over(grey, reading.lines):
             padded = padded_box(box, grey.shape)
             read = self._recognise_rows(grey, padded, tesserocr.PSM.SINGLE_LINE)
-            words += [found for found in read if confident_row(found)]
+            words += [found for found in read if readable_row(found)]
         if not words:
             return reading
         lines = list(reading.lines)
@@ -638,8 +638,8 @@ CUT_LINES = 2
 
 
 # A run of inked rows is taken for a row of text only between these shares
-# of the card's usual line height: less is specks, more is a logo or two
-# columns' rows run together.
+# of the height of the card's smallest line of words and of its usual line:
+# less is specks, more is a logo or two columns' rows run together.
 ROW_HEIGHTS = (0.5, 1.8)
 # A row's tallest column of ink must hold this many pixels, or it is grain.
 MIN_ROW_INK = 10
@@ -647,6 +647,8 @@ MIN_ROW_INK = 10
 # letters and digits it must find there.
 ROW_PADDING = 4
 MIN_ROW_LETTERS = 3
+# The share of a lost row's letters its confident words hold at least.
+READABLE_SHARE = 0.4
 
 
 def passed_over(grey: np.ndarray, lines: list[Line]) -> list[tuple[int, int, int, int]]:
@@ -654,9 +656,17 @@ def passed_over(grey: np.ndarray, lines: list[Line]) -> list[tuple[int, int, int
     column of the card that no line read covers."""
     if not lines:
         return []
-    typical = float(np.median([line.height for line in lines]))
+    heights = [line.height for line in lines]
+    worded = [line.height for line in lines if letters([line.text]) >= MIN_ROW_LETTERS]
+    # A card read as its largest lines alone has smaller ones still to find.
+    sizes = (min(worded or heights), float(np.median(heights)))
     boxes = []
     text = images.text_ink(grey).astype(bool)
+    # Specks the cut-out kept of the card's sides would run every row of
+    # text into one.
+    margin = max(round(EDGE_COLUMNS * grey.shape[1]), 1)
+    text[:, :margin] = False
+    text[:, -margin:] = False
     for left, right in images.text_columns(grey):
         ink = text[:, left:right]
         for top, bottom in images.inked_rows(ink):
@@ -665,7 +675,7 @@ def passed_over(grey: np.ndarray, lines: list[Line]) -> list[tuple[int, int, int
                 box = (left + start, top, end - start, bottom - top)
                 if along_the_edge(box, grey.shape):
                     continue
-                if lost_row(box, band[:, start:end], typical, lines):
+                if lost_row(box, band[:, start:end], sizes, lines):
                     boxes.append(box)
     return boxes
 
@@ -674,6 +684,8 @@ def passed_over(grey: np.ndarray, lines: list[Line]) -> list[tuple[int, int, int
 # kept of its outline, and the share of its width no row of text spans.
 EDGE_ROWS = 3
 WIDE_ROW = 0.9
+# The share of the card's width along each side where no text is looked for.
+EDGE_COLUMNS = 0.02
 
 
 def along_the_edge(box: tuple[int, int, int, int], shape: tuple[int, ...]) -> bool:
@@ -706,14 +718,18 @@ def row_parts(band: np.ndarray) -> list[tuple[int, int]]:
 
 
 def lost_row(
-    box: tuple[int, int, int, int], row: np.ndarray, typical: float, lines: list[Line]
+    box: tuple[int, int, int, int],
+    row: np.ndarray,
+    sizes: tuple[float, float],
+    lines: list[Line],
 ) -> bool:
     """Whether a run of inked rows is a row of text that no line read
     covers: of a line's height, longer than tall, inked enough, and beside
     no line."""
     left, top, width, height = box
     low, high = ROW_HEIGHTS
-    if not low * typical <= height <= high * typical or width < 2 * height:
+    smallest, typical = sizes
+    if not low * smallest <= height <= high * typical or width < 2 * height:
         return False
     if row.sum(axis=0).max() < MIN_ROW_INK:
         return False
@@ -735,6 +751,15 @@ def padded_box(
     right = min(left + width + ROW_PADDING, columns)
     bottom = min(top + height + ROW_PADDING, rows)
     return int(new_left), int(new_top), int(right - new_left), int(bottom - new_top)
+
+
+def readable_row(words: list["Word"]) -> bool:
+    """Whether a row of ink no line covered holds text: its confident words
+    hold letters enough and a good share of the row's, so that a town read
+    unsure beside its confident postcode is kept, unsure as it is."""
+    sure = letters(word.text for word in words if word.confidence >= CONFIDENT_WORD)
+    share = READABLE_SHARE * letters(word.text for word in words)
+    return sure >= MIN_ROW_LETTERS and sure >= share
 
 
 def confident_row(words: list["Word"]) -> bool:

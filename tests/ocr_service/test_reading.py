@@ -25,6 +25,7 @@ from ocr_service.reading import (
     lost_row,
     marked_if_clipped,
     passed_over,
+    readable_row,
     row_pieces,
     runs_off_the_card,
     to_line,
@@ -408,11 +409,11 @@ def test_rows_that_are_no_lost_text_are_left_alone():
     line = Line("Phone 030 1234 5678", 80, 100, 400, 30, 0.9)
     ink = np.ones((30, 400), bool)
     # Beside a line read, a speck, a block as tall as a logo, and a rule's end.
-    assert not lost_row((80, 100, 400, 30), ink, 30, [line])
-    assert not lost_row((80, 200, 400, 8), ink[:8], 30, [line])
-    assert not lost_row((80, 200, 400, 90), np.ones((90, 400), bool), 30, [line])
-    assert not lost_row((80, 200, 20, 30), ink[:, :20], 30, [line])
-    assert lost_row((80, 200, 400, 30), ink, 30, [line])
+    assert not lost_row((80, 100, 400, 30), ink, (30, 30), [line])
+    assert not lost_row((80, 200, 400, 8), ink[:8], (30, 30), [line])
+    assert not lost_row((80, 200, 400, 90), np.ones((90, 400), bool), (30, 30), [line])
+    assert not lost_row((80, 200, 20, 30), ink[:, :20], (30, 30), [line])
+    assert lost_row((80, 200, 400, 30), ink, (30, 30), [line])
 
 
 def test_a_row_beside_what_is_left_of_the_cards_outline_is_found():
@@ -428,6 +429,33 @@ def test_a_row_beside_what_is_left_of_the_cards_outline_is_found():
     read = Line("Informatiker", 100, 50, 200, 20, 0.9)
 
     assert passed_over(grey, [read]) == [(100, 100, 144, 20)]
+
+
+def test_rows_smaller_than_the_usual_line_are_found_beside_the_largest_alone():
+    grey = np.full((400, 800), 255, np.uint8)
+    # Specks the cut-out kept of both sides, all the way down.
+    grey[::3, 3] = 0
+    grey[1::3, 796] = 0
+    # A name in large type, read, over a row of small letters, not read.
+    for left in range(100, 600, 20):
+        grey[40:80, left : left + 8] = 0
+    for left in range(100, 300, 10):
+        grey[120:138, left : left + 4] = 0
+    name = Line("Irmingard Hermighausen", 100, 40, 500, 40, 0.9)
+    company = Line("Caspar", 100, 5, 100, 30, 0.9)
+
+    assert passed_over(grey, [company, name]) == [(100, 120, 194, 18)]
+
+
+def test_a_lost_row_is_kept_when_its_confident_words_hold_most_of_it():
+    code = Word("43785", 0, 0, 50, 20, 96, ())
+    town = Word("Gifhorn", 60, 0, 70, 20, 31, ())
+    speck = Word("5", 0, 0, 9, 20, 95, ())
+    unsure = Word("Lobby", 20, 0, 50, 20, 40, ())
+
+    assert readable_row([code, town])
+    assert not readable_row([speck, unsure])
+    assert not readable_row([Word("l", 0, 0, 5, 20, 95, ())])
 
 
 def test_ink_along_the_top_or_bottom_edge_or_across_the_card_is_no_row():
