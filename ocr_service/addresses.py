@@ -86,6 +86,16 @@ TOLD_BY_SHAPE = (
     ("IE", re.compile(r"\b[A-Z][0-9O]{2}[0-9W]?\s?[A-Z0-9]{4}\b")),
     ("BR", re.compile(r"\b\d{8}\b")),
 )
+# On a card whose numbers call the country, a code with a letter OCR read
+# as a digit: a British code's first ("Hollyton, 575 4EF"), a Dutch code's
+# "O" ("89460V").
+LETTER_AS_DIGIT = (
+    (
+        "GB",
+        re.compile(r"(?<=,\s)[0125-8][A-Z]?[0-9OQ][A-Z0-9]?\s+[0-9O][A-Z][A-Z)](?!\w)"),
+    ),
+    ("NL", re.compile(r"\b\d{4}\s?(?:0[A-Z]|[A-Z]0)(?!\w)")),
+)
 # Five-digit codes are used in many countries, four-digit ones in many
 # more; the card's other evidence must tell which. Europe once printed the
 # country's vehicle letters before the code: "CH-6900 Lugano", "D-10115".
@@ -211,6 +221,9 @@ def postal_code(text: str, hint: str | None = None) -> Postal | None:
             region = match.groupdict().get("region") or ""
             span = match.span("code") if "code" in match.groupdict() else match.span()
             return Postal(code, country, region, *span)
+    for country, pattern in LETTER_AS_DIGIT:
+        if hint == country and (match := pattern.search(text)):
+            return Postal(match[0], country, "", *match.span())
     # A house number can come first, so the last five digits are the code;
     # a post office box's number is none: "P.O. Box 12345, Dubai".
     five = [m for m in FIVE_DIGITS.finditer(text) if not _boxed(text, m.start())]
@@ -584,24 +597,30 @@ def _street_words_put_right(line: str) -> str:
 # first letter, which holds none of these ("K72VYOD" is "K72VY0D"), and in
 # the places of British and Canadian codes that hold digits.
 _AS_DIGIT = str.maketrans("OQILlSBGZ", "001115862")
+# Digits OCR reads in place of the letter a British code starts with.
+_AS_LETTER = str.maketrans("0125678", "OIZSGTB")
 
 
 def _digits_put_right(code: str, country: str | None) -> str:
     """A British, Canadian or Irish postcode with the letters OCR read for
     its digits ("ZE3 ODF", "A5H 6L5" read "ASH 6L5", "DEQA 6YG") put back
     as digits, a Canadian one without the space OCR read into it ("E1
-    P6X6"), and a British or Dutch one with its last "J" read as a bracket
-    ("WR5B 6W)", "4082W)") with the "J" back."""
+    P6X6"), a British or Dutch one with its last "J" read as a bracket
+    ("WR5B 6W)", "4082W)") with the "J" back, and the digits read for a
+    British code's first letter or a Dutch code's "O" back as letters."""
     if country == "IE":
         return code[0] + code[1:].translate(_AS_DIGIT)
     if country == "CA" and code.find(" ") not in (-1, 3):
         code = code.replace(" ", "")
     if country in ("GB", "NL") and code.endswith(")"):
         code = code[:-1] + "J"
+    if country == "NL":
+        return code[:-2] + code[-2:].replace("0", "O")
     chars = list(code)
     if country == "CA":
         places = [i for i, c in enumerate(code) if c != " "][1::2]
     elif country == "GB":
+        chars[0] = chars[0].translate(_AS_LETTER)
         outward, _, inward = code.partition(" ")
         # The district's digit follows one or two letters; an "O" between
         # letters is that digit, as no third letter follows: "NOA" is "N0A".

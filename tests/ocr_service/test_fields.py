@@ -843,6 +843,32 @@ def test_a_dutch_postcode_misread_at_its_end_is_put_right(printed, full):
     assert (contact.address.postal_code, contact.address.city) == ("4082WJ", "Rumpt")
 
 
+@pytest.mark.parametrize(
+    ("phone", "printed", "full"),
+    [
+        # The "S" a British code starts with, read as a "5".
+        (
+            "+44 118 4960233",
+            "Hollyton, 575 4EF",
+            "Studio 6, Charlotte Plains, Hollyton, S75 4EF",
+        ),
+        # A Dutch code's "O" read as a zero.
+        (
+            "+31 494 389701",
+            "89460V, Boxmeer",
+            "Studio 6, Charlotte Plains, 8946OV, Boxmeer",
+        ),
+    ],
+)
+def test_a_digit_read_for_a_postcodes_letter_is_put_right_where_the_phones_tell(
+    phone, printed, full
+):
+    lines = ("Jacob Russell", phone, f"Studio 6, Charlotte Plains, {printed}")
+
+    assert fields.parse(card(*lines)).address.full == full
+    assert fields.parse(card(*lines[::2])).address.full != full
+
+
 def test_lines_without_height_still_parse():
     lines = [Line("Ana Lima", 0, 0, 0, 0, 0.9), Line("Designer", 0, 10, 0, 0, 0.9)]
 
