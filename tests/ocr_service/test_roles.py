@@ -58,6 +58,9 @@ def test_a_title_stems_plural_or_ing_form_names_a_business(text, count):
         ("Finanee", "Finance"),
         # "ri" read as one "n".
         ("Engineenng", "Engineering"),
+        # A short word with a blurred vowel.
+        ("Salos", "Sales"),
+        ("Dosign", "Design"),
     ],
 )
 def test_a_department_ocr_misread_a_letter_of_is_spelled_right(read, department):
@@ -73,6 +76,11 @@ def test_a_department_ocr_misread_a_letter_of_is_spelled_right(read, department)
         "Engineer",
         "Salas",
         "Marketing Lead",
+        # Short words a letter apart but for one vowel blurred into another.
+        "Salon",
+        "Legol",
+        "Audil",
+        "Soles",
         # A letter apart, but not one OCR reads for the other: other words,
         # and departments in other languages.
         "Finances",
