@@ -90,6 +90,8 @@ def repair(text: str) -> str:
     text = _AT_WORDS.sub("@", text)
     text = _AT_WITH_GLYPH.sub("@", text)
     text = _AT_GLYPHS.sub("@", text)
+    # An "i" right before the "@", read as a colon: "alberd:@".
+    text = re.sub(r"(?<=[a-z]):(?=@[a-z0-9])", "i", text, flags=re.I)
     # A comma inside an email's local part is a misread dot, and a space
     # beside a dot there is OCR's, as is a colon after it: "anna .berg@",
     # "anna.: berg@".

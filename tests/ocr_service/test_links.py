@@ -40,6 +40,14 @@ def test_a_space_or_colon_beside_a_dot_in_the_local_part_is_dropped(printed):
 
 
 @pytest.mark.parametrize(
+    "printed",
+    ["h.alberd:@grupoharo.co", "h.alberd:@©grupoharo.co", "h.alberdi@grupoharo.co"],
+)
+def test_an_i_before_the_at_read_as_a_colon_is_an_i(printed):
+    assert found_emails(printed) == ["h.alberdi@grupoharo.co"]
+
+
+@pytest.mark.parametrize(
     "printed", ["https://www.brownthomas biz", "https://www.brownthomas.biz"]
 )
 def test_a_web_address_whose_last_dot_was_read_as_a_space_is_whole(printed):
