@@ -133,7 +133,7 @@ def doubt_near_misses(contact: contact_pb2.Contact) -> None:
 
 def repair_legal_form(contact: contact_pb2.Contact) -> None:
     """Puts right a letter misread in the company's legal form, from a
-    domain that spells it."""
+    domain that spells it or the capitals it is printed in."""
     company = misreads.company_legal_form(contact.company, domains(contact))
     if company != contact.company:
         contact.company = company

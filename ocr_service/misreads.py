@@ -135,14 +135,25 @@ def spelled_as(word: str, spellings: Iterable[str]) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+# A word in capitals but for the small "l"s OCR read for capital "I"s.
+_CAPITALS_BUT_L = re.compile(r"(?=[A-Z.]*l)[A-Zl.]*[A-Z][A-Zl.]*")
+
+
 def company_legal_form(company: str, domains: list[str]) -> str:
     """The company with its last word set to the legal form a domain spells
     after the rest of the name, where OCR misread one letter of it:
-    "Geerling By" beside geerlingbv.example reads "Geerling BV"."""
+    "Geerling By" beside geerlingbv.example reads "Geerling BV"; or to the
+    legal form it spells in capitals, where OCR read a small "l" for each
+    capital "I": "Aparecida Pires - El" reads "Aparecida Pires - EI"."""
     head, _, last = company.rpartition(" ")
     head_letters, last_letters = _letters(head), _letters(last)
     if not head_letters or last in LEGAL_FORMS:
         return company
+    spelled = last.replace("l", "I")
+    # Spanish and Portuguese "El" is a word too, but not after a dash.
+    worded = len(last) <= 2 and not head.endswith(("-", "–"))
+    if _CAPITALS_BUT_L.fullmatch(last) and spelled in LEGAL_FORMS and not worded:
+        return f"{head} {spelled}"
     for domain in domains:
         if not domain.startswith(head_letters):
             continue

@@ -1,5 +1,7 @@
 """Misread letters are put right from what the rest of the card says."""
 
+import pytest
+
 from ocr_service import misreads
 
 
@@ -32,6 +34,21 @@ def test_legal_form_follows_a_domain_that_spells_it():
     assert misreads.company_legal_form("Geerling Xy", domains) == "Geerling Xy"
     assert misreads.company_legal_form("Geerling By", ["geerling"]) == "Geerling By"
     assert misreads.company_legal_form("Spies By", domains) == "Spies By"
+
+
+@pytest.mark.parametrize(
+    ("read", "company"),
+    [
+        ("Aparecida Pires - El", "Aparecida Pires - EI"),
+        ("Moura Santos EIRELl", "Moura Santos EIRELI"),
+        # Words, and capitals that spell no legal form, are left alone.
+        ("Hotel El", "Hotel El"),
+        ("Young LlC", "Young LlC"),
+        ("Villa Ida", "Villa Ida"),
+    ],
+)
+def test_a_legal_form_in_capitals_read_with_small_ls_is_spelled_right(read, company):
+    assert misreads.company_legal_form(read, []) == company
 
 
 def test_domain_follows_the_legal_form_its_company_spells():
