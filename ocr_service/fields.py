@@ -534,7 +534,9 @@ def _streets_above(
         street = by_order.get(top.order - step - 1)
         short = len(before.text.split()) <= SHORT_LINE_WORDS
         if step == 1 and short and street is not None and _address_like(street):
-            streets[:0] = [street, before]
+            # A company read between two columns' lines is passed over.
+            company = companies.legal_form(before.text)
+            streets[:0] = [street] if company else [street, before]
         break
     return streets
 

@@ -1954,6 +1954,21 @@ def test_a_floor_or_door_between_the_street_and_the_code_keeps_the_street(rows):
     assert address.street == ", ".join(rows[:2])
 
 
+def test_a_company_read_between_the_street_and_the_code_is_passed_over():
+    contact = fields.parse(
+        card(
+            ("Leandro Palau", 48),
+            "leandro@comercialsolan.biz",
+            "Rambla de Encarna Barba 46",
+            "Comercial Solano S.L.N.E",
+            "Valencia, 12150",
+        )
+    )
+
+    assert contact.company == "Comercial Solano S.L.N.E"
+    assert contact.address.full == "Rambla de Encarna Barba 46, Valencia, 12150"
+
+
 def test_a_name_in_the_largest_type_its_own_domain_spells_is_the_person():
     contact = fields.parse(
         card(
