@@ -161,6 +161,8 @@ def find(text: str, region: str | None) -> list[Found]:
     """Every labelled number in a line, or the line itself when it is a
     bare number."""
     text = with_label_read_right(text)
+    # A speck read as a comma after the trunk zero: "+49 (0), 8357 636885".
+    text = text.replace("(0),", "(0) ")
     found = []
     for match in LABELLED.finditer(text):
         # Brazil's "CEP" labels a postcode, Turkey's "Cep" a mobile.
@@ -353,7 +355,8 @@ def country_of(phones: Iterable[contact_pb2.Phone]) -> str | None:
             region = parsed and phonenumbers.region_code_for_number(parsed)
             if region and region != "ZZ":
                 regions.append(region)
-    return max(set(regions), key=regions.count) if regions else None
+    # The first printed wins a tie.
+    return max(regions, key=regions.count) if regions else None
 
 
 def _prints_country(printed: str) -> bool:

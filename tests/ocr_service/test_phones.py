@@ -72,6 +72,21 @@ def test_country_of_the_card_is_the_one_its_numbers_mostly_call():
 
 
 @pytest.mark.parametrize(
+    ("printed", "country"),
+    [
+        (("+62 270 1973402", "+7 884 3703 12 3"), "ID"),
+        (("+7 884 3703 12 3", "+62 270 1973402"), "RU"),
+    ],
+)
+def test_country_of_numbers_calling_as_many_of_two_is_the_first_printed(
+    printed, country
+):
+    found = [phones.find(text, None)[0].phone for text in printed]
+
+    assert phones.country_of(found) == country
+
+
+@pytest.mark.parametrize(
     ("printed", "rewritten"),
     [
         ("+31 02-7912248", True),
@@ -267,7 +282,14 @@ def test_a_country_code_in_brackets_is_the_numbers_country(line, kind, number):
 
 @pytest.mark.parametrize(
     "line",
-    ["+49(0) 387500474", "+490) 387500474", "+49 0) 387500474", "+49 (0387500474"],
+    [
+        "+49(0) 387500474",
+        "+490) 387500474",
+        "+49 0) 387500474",
+        "+49 (0387500474",
+        # A speck after it read as a comma.
+        "+49 (0), 387500474",
+    ],
 )
 def test_a_trunk_zero_in_brackets_is_dropped_even_with_a_bracket_lost(line):
     assert numbers(line) == [(phones.WORK, "+49387500474", "")]
