@@ -87,12 +87,20 @@ TOLD_BY_SHAPE = (
     ("BR", re.compile(r"\b\d{8}\b")),
 )
 # On a card whose numbers call the country, a code with a letter OCR read
-# as a digit: a British code's first ("Hollyton, 575 4EF"), a Dutch code's
-# "O" ("89460V").
+# as a digit: a British code's first ("Hollyton, 575 4EF") or last ones, a
+# Dutch code's "O" ("89460V").
 LETTER_AS_DIGIT = (
     (
         "GB",
         re.compile(r"(?<=,\s)[0125-8][A-Z]?[0-9OQ][A-Z0-9]?\s+[0-9O][A-Z][A-Z)](?!\w)"),
+    ),
+    # Or its last letters: "WA86 458" is "WA86 4SB".
+    (
+        "GB",
+        re.compile(
+            r"(?<=,\s)[A-Z]{1,2}[0-9OQ][A-Z0-9]?\s+[0-9O]"
+            r"(?:[2568][A-Z)]|[A-Z][2568]|[2568]{2})(?!\w)"
+        ),
     ),
     ("NL", re.compile(r"\b\d{4}\s?(?:0[A-Z]|[A-Z]0)(?!\w)")),
 )
@@ -607,7 +615,8 @@ def _digits_put_right(code: str, country: str | None) -> str:
     as digits, a Canadian one without the space OCR read into it ("E1
     P6X6"), a British or Dutch one with its last "J" read as a bracket
     ("WR5B 6W)", "4082W)") with the "J" back, and the digits read for a
-    British code's first letter or a Dutch code's "O" back as letters."""
+    British code's first or last letters or a Dutch code's "O" back as
+    letters."""
     if country == "IE":
         return code[0] + code[1:].translate(_AS_DIGIT)
     if country == "CA" and code.find(" ") not in (-1, 3):
@@ -629,6 +638,8 @@ def _digits_put_right(code: str, country: str | None) -> str:
             two_letters = False
         first_digit = 2 if two_letters else 1
         places = [first_digit, len(outward) + 1] if inward else []
+        for place in range(len(outward) + 2, len(code)):
+            chars[place] = chars[place].translate(_AS_LETTER)
     else:
         return code
     for place in places:
