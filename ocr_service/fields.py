@@ -153,13 +153,15 @@ def is_noise(line: Line) -> bool:
 
 # The least confidence in each character of a word read letter by letter.
 CLEAR_CHARACTER = 0.8
-# Letters a line needs for its characters' confidence to speak for it.
+# Letters and digits a line needs for its characters' confidence to speak
+# for it.
 CLEAR_LETTERS = 4
 
 
 def _read_letter_by_letter(line: Line) -> bool:
-    """Whether OCR was sure of every character of a line of letters."""
-    letters = sum(c.isalpha() for c in line.text)
+    """Whether OCR was sure of every character of a line of letters or
+    digits: "T| 0471397162" is rated as a word poorly too."""
+    letters = sum(c.isalnum() for c in line.text)
     return (
         letters >= CLEAR_LETTERS
         and bool(line.characters)
@@ -513,11 +515,9 @@ def _streets_above(
     short line between them and the top that names a floor, a door or a
     building: "Paseo de Gracia, 85" over "Principal 2ª" over "08008
     Barcelona"."""
+    above = _lines_above(top, by_order)
     streets: list[Segment] = []
-    for step in (1, 2):
-        before = by_order.get(top.order - step)
-        if before is None:
-            break
+    for step, before in enumerate(above[:2], start=1):
         # A street's name with its number, or a name alone over a line that
         # starts with the number: "Incrocio Renzo" over "92, 13853, Crosa".
         named_over_postcode = (
@@ -531,14 +531,28 @@ def _streets_above(
         if _address_like(before) or named_over_postcode:
             streets.insert(0, before)
             continue
-        street = by_order.get(top.order - step - 1)
+        street = above[step] if step < len(above) else None
         short = len(before.text.split()) <= SHORT_LINE_WORDS
         if step == 1 and short and street is not None and _address_like(street):
-            # A company read between two columns' lines is passed over.
-            company = companies.legal_form(before.text)
-            streets[:0] = [street] if company else [street, before]
+            streets[:0] = [street, before]
         break
     return streets
+
+
+def _lines_above(top: Segment, by_order: dict[int, Segment]) -> list[Segment]:
+    """The three lines above the top of an address, nearest first, past a
+    company read among them, as when two columns' lines interleave: "Trecho
+    Lopes" over "Dias - ME" over "3, Vila Aeroporto, 38804-323"."""
+    above = []
+    order = top.order - 1
+    passed_company = False
+    while len(above) < 3 and (before := by_order.get(order)) is not None:
+        order -= 1
+        if not passed_company and len(above) < 2 and companies.legal_form(before.text):
+            passed_company = True
+            continue
+        above.append(before)
+    return above
 
 
 def _lines_below_postcode(

@@ -852,6 +852,12 @@ def test_a_dutch_postcode_misread_at_its_end_is_put_right(printed, full):
             "Hollyton, 575 4EF",
             "Studio 6, Charlotte Plains, Hollyton, S75 4EF",
         ),
+        # Its last letters, read as digits.
+        (
+            "+44 118 4960233",
+            "Hollyton, WA86 458",
+            "Studio 6, Charlotte Plains, Hollyton, WA86 4SB",
+        ),
         # A Dutch code's "O" read as a zero.
         (
             "+31 494 389701",
@@ -1954,19 +1960,41 @@ def test_a_floor_or_door_between_the_street_and_the_code_keeps_the_street(rows):
     assert address.street == ", ".join(rows[:2])
 
 
-def test_a_company_read_between_the_street_and_the_code_is_passed_over():
-    contact = fields.parse(
-        card(
-            ("Leandro Palau", 48),
-            "leandro@comercialsolan.biz",
+@pytest.mark.parametrize(
+    ("street", "company", "postal", "full"),
+    [
+        (
             "Rambla de Encarna Barba 46",
             "Comercial Solano S.L.N.E",
             "Valencia, 12150",
-        )
+            "Rambla de Encarna Barba 46, Valencia, 12150",
+        ),
+        # The street's name over the line its number starts.
+        (
+            "Trecho Lopes",
+            "Dias - ME",
+            "3, Vila Aeroporto, 38804-323 Campos Verde / PB",
+            "Trecho Lopes, 3, Vila Aeroporto, 38804-323 Campos Verde / PB",
+        ),
+    ],
+)
+def test_a_company_read_between_the_street_and_the_code_is_passed_over(
+    street, company, postal, full
+):
+    contact = fields.parse(
+        card(("Leandro Palau", 48), "leandro@palau.biz", street, company, postal)
     )
 
-    assert contact.company == "Comercial Solano S.L.N.E"
-    assert contact.address.full == "Rambla de Encarna Barba 46, Valencia, 12150"
+    assert contact.company == company
+    assert contact.address.full == full
+
+
+def test_a_number_read_digit_by_digit_with_confidence_is_no_noise():
+    rows = card(("Karl Bruder", 48), "T| 0471397162", "kbruder@eberth.net")
+    # Tesseract rates the line as a word poorly, each character well.
+    rows[1] = dataclasses.replace(rows[1], confidence=0.07, characters=(0.98,) * 13)
+
+    assert [p.number for p in fields.parse(rows).phones] == ["0471397162"]
 
 
 def test_a_name_in_the_largest_type_its_own_domain_spells_is_the_person():
