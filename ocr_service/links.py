@@ -119,6 +119,14 @@ def repair(text: str) -> str:
         r"((?:@|\bwww\.)[a-z0-9-]+)\s(?=" + _KNOWN_TLD + ")", r"\1.", text, flags=re.I
     )
     text = _DOTLESS_HOST.sub(r"\1.\2", text)
+    # A space read inside a host after "www.", which ends the line: "www.
+    # smithmayoand me.io".
+    text = re.sub(
+        rf"(\bwww\.[a-z0-9-]+)\s+(?=[a-z0-9-]+\.{_KNOWN_TLD}/?\s*$)",
+        r"\1",
+        text,
+        flags=re.I,
+    )
     # "www" with a "w" lost: "https://ww.example.com".
     return re.sub(r"(?<![\w.])ww\.(?=[a-z0-9-]+\.[a-z])", "www.", text, flags=re.I)
 

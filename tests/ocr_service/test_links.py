@@ -48,6 +48,22 @@ def test_an_i_before_the_at_read_as_a_colon_is_an_i(printed):
 
 
 @pytest.mark.parametrize(
+    "printed",
+    [
+        "https://www.brown thomas.biz",
+        "https://www.brownthomas.biz",
+        "https://www.brown thomas. biz",
+    ],
+)
+def test_a_space_read_inside_a_host_after_www_is_dropped(printed):
+    assert found_sites(printed) == ["https://www.brownthomas.biz"]
+
+
+def test_a_second_address_after_a_whole_one_stays_apart():
+    assert found_sites("www.brown.biz thomas.io") == ["www.brown.biz", "thomas.io"]
+
+
+@pytest.mark.parametrize(
     "printed", ["https://www.brownthomas biz", "https://www.brownthomas.biz"]
 )
 def test_a_web_address_whose_last_dot_was_read_as_a_space_is_whole(printed):
