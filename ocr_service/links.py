@@ -97,6 +97,8 @@ def repair(text: str) -> str:
     # "anna.: berg@".
     text = re.sub(r"(?<=[a-z0-9]),(?=[a-z0-9._-]*@)", ".", text, flags=re.I)
     text = _LOCAL_PART_BREAK.sub(_local_part_joined, text)
+    # A dot read twice there: "jens. .vandijk@".
+    text = re.sub(r"(?<=\w)\.{2,}(?=[\w.+-]*@)", ".", text)
     text = re.sub(r"(?<=[\w.])\s+@\s*(?=\w)|(?<=\w)@\s+(?=\w)", "@", text)
     text = re.sub(r"\b(https?)\s*[:;.]?\s*/\s*/\s*", r"\1://", text, flags=re.I)
     # The last dot of a line that is a host alone, read as a colon or a
