@@ -3,6 +3,7 @@ is trusted, what they nearly agree on was misread in one of them."""
 
 from cardscan.v1 import contact_pb2
 from ocr_service import companies, links, misreads, names
+from ocr_service.wording import fold
 
 # How sure a field is that other fields of the card spell out.
 CORROBORATED = 0.9
@@ -167,6 +168,19 @@ def repair_initials(contact: contact_pb2.Contact) -> None:
     if company != contact.company:
         contact.company = company
         lower(contact, "company", INITIAL_TRUST)
+
+
+def repair_local_parts(contact: contact_pb2.Contact) -> None:
+    """Puts right the letters a blurred photo misread in the name an
+    email's local part spells, from the name in its larger type: "e" read
+    as "o" ("i.wosack" beside "Irmtraud Wesack"), "ri" as "n" ("jules.nviere"
+    beside "Jules Rivière")."""
+    parts = [fold(part) for part in names.split_parts(contact.name.full)]
+    fixed = [misreads.local_part_by_name(email, parts) for email in contact.emails]
+    if fixed != list(contact.emails):
+        del contact.emails[:]
+        contact.emails.extend(fixed)
+        lower(contact, "emails", INITIAL_TRUST)
 
 
 def repair_company_letters(contact: contact_pb2.Contact) -> None:

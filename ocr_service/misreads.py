@@ -139,6 +139,36 @@ def spelled_as(word: str, spellings: Iterable[str]) -> str | None:
 _CAPITALS_BUT_L = re.compile(r"(?=[A-Z.]*l)[A-Zl.]*[A-Z][A-Zl.]*")
 
 
+# What a blurred photo reads for the letters of a name in an email's small
+# type: a vowel for another, two letters as one.
+_BLURRED_IN_EMAILS = (("e", "o"), ("ri", "n"), ("rn", "m"))
+
+
+def local_part_by_name(email: str, name_parts: list[str]) -> str:
+    """The email with each word of its local part that a name part, folded,
+    was read as by a blur spelled as the name part."""
+    local, at, host = email.partition("@")
+    words = re.split(r"([._-])", local)
+    for index, word in enumerate(words):
+        if len(word) < 3 or word in name_parts:
+            continue
+        spelled = {part for part in name_parts if _blurred_from(word, part)}
+        if len(spelled) == 1:
+            words[index] = spelled.pop()
+    return "".join(words) + at + host
+
+
+def _blurred_from(read: str, printed: str) -> bool:
+    """Whether the word was read from the printed one with one of its
+    letters, or pair of letters, blurred into another."""
+    return any(
+        read == printed[:i] + blurred + printed[i + len(letters) :]
+        for letters, blurred in _BLURRED_IN_EMAILS
+        for i in range(len(printed))
+        if printed.startswith(letters, i)
+    )
+
+
 def company_legal_form(company: str, domains: list[str]) -> str:
     """The company with its last word set to the legal form a domain spells
     after the rest of the name, where OCR misread one letter of it:

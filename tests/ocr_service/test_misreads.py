@@ -3,6 +3,7 @@
 import pytest
 
 from ocr_service import misreads
+from ocr_service.wording import fold
 
 
 def test_misread_at_is_found_by_a_known_host():
@@ -69,3 +70,20 @@ def test_domain_is_swapped_in_the_host_only():
         misreads.with_domain("https://www.gintylic.com/a", "gintylic", "gintyllc")
         == "https://www.gintyllc.com/a"
     )
+
+
+@pytest.mark.parametrize(
+    ("email", "name", "fixed"),
+    [
+        ("i.wosack@rorric.biz", "Irmtraud Wesack", "i.wesack@rorric.biz"),
+        ("jules.nviere@daniel.com", "Jules Rivière", "jules.riviere@daniel.com"),
+        # Words that are no blurred name part, or the part itself.
+        ("info@daniel.com", "Jules Rivière", "info@daniel.com"),
+        ("j.rivera@daniel.com", "Jules Rivière", "j.rivera@daniel.com"),
+        ("jules.riviere@daniel.com", "Jules Rivière", "jules.riviere@daniel.com"),
+    ],
+)
+def test_a_local_part_a_blur_misread_follows_the_name(email, name, fixed):
+    parts = [fold(part) for part in name.split()]
+
+    assert misreads.local_part_by_name(email, parts) == fixed
