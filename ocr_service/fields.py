@@ -93,7 +93,7 @@ def parse(lines: Sequence[Line]) -> contact_pb2.Contact:
         if not noise[index] or _house_number_by_street(line, lines, noise, index)
     ]
     region = _region_of(kept)
-    kept = _dotless_i_read_right(kept)
+    kept = _small_l_read_right(_dotless_i_read_right(kept))
     card = Card(_segments(kept, region), region=region)
     _take_links(card)
     _take_phones(card)
@@ -119,6 +119,23 @@ def _dotless_i_read_right(lines: list[Line]) -> list[Line]:
     return [
         replace(line, text=_WORD_WITH_DOTLESS_I.sub(_i_dotted, line.text))
         if "ı" in line.text
+        else line
+        for line in lines
+    ]
+
+
+# A capital "I" after a word's capital and before small letters, which no
+# word spells: OCR read an "l" so ("UIf", "EIke"); after another "I" it is
+# a Roman numeral's ("Koch IIring").
+_CAPITAL_I_FOR_L = re.compile(r"(?<![\w'’])([A-HJ-ZÀ-ÖØ-Þ])I(?=[a-zß-öø-ÿ])")
+
+
+def _small_l_read_right(lines: list[Line]) -> list[Line]:
+    """The lines with the "l" OCR read as a capital "I" after a word's first
+    capital put back."""
+    return [
+        replace(line, text=_CAPITAL_I_FOR_L.sub(r"\1l", line.text))
+        if _CAPITAL_I_FOR_L.search(line.text)
         else line
         for line in lines
     ]
@@ -548,7 +565,8 @@ def _lines_above(top: Segment, by_order: dict[int, Segment]) -> list[Segment]:
     passed_company = False
     while len(above) < 3 and (before := by_order.get(order)) is not None:
         order -= 1
-        if not passed_company and len(above) < 2 and companies.legal_form(before.text):
+        company = companies.legal_form(before.text) and not _address_like(before)
+        if company and not passed_company and len(above) < 2:
             passed_company = True
             continue
         above.append(before)
@@ -741,6 +759,7 @@ def _take_people_and_organisation(card: Card) -> None:
     _keep_repairs_doubted(card)
     crosscheck.outvote_misread_domains(card.contact)
     crosscheck.repair_initials(card.contact)
+    crosscheck.repair_local_parts(card.contact)
     crosscheck.repair_company_letters(card.contact)
     crosscheck.repair_legal_form(card.contact)
     crosscheck.repair_by_legal_form(card.contact)

@@ -2271,3 +2271,37 @@ def test_a_number_ocr_garbled_under_the_name_is_no_title():
 
     assert contact.title == ""
     assert list(contact.phones) == []
+
+
+def test_an_email_a_blur_misread_follows_the_name_and_is_doubted():
+    contact = fields.parse(
+        card(("Irmtraud Wesack", 48), "Medizininformatiker", "i.wosack@rorric.biz")
+    )
+
+    assert list(contact.emails) == ["i.wesack@rorric.biz"]
+    assert contact.confidence["emails"] <= crosscheck.INITIAL_TRUST
+
+
+@pytest.mark.parametrize(
+    ("read", "name"),
+    [
+        ("UIf Sjöström", "Ulf Sjöström"),
+        ("EIke Brandt", "Elke Brandt"),
+        # A capital I a word may hold there is kept.
+        ("Sean McIlroy", "Sean McIlroy"),
+        ("Iris IJsselstein", "Iris IJsselstein"),
+        ("Anna IIring", "Anna IIring"),
+    ],
+)
+def test_a_small_l_read_as_a_capital_i_after_a_capital_is_put_back(read, name):
+    contact = fields.parse(card((read, 48), "Volunteer coordinator"))
+
+    assert contact.name.full == name
+
+
+def test_a_street_line_ending_in_a_region_like_a_legal_form_is_no_company():
+    contact = fields.parse(
+        card(("Ann Lee", 48), "53/12 Bobby Plaza, St. Renee, SA,", "2997")
+    )
+
+    assert contact.address.full == "53/12 Bobby Plaza, St. Renee, SA, 2997"
