@@ -87,19 +87,20 @@ TOLD_BY_SHAPE = (
     ("BR", re.compile(r"\b\d{8}\b")),
 )
 # On a card whose numbers call the country, a code with a letter OCR read
-# as a digit: a British code's first ("Hollyton, 575 4EF") or last ones, a
-# Dutch code's "O" ("89460V").
+# as a digit: a British code's first ("Hollyton, 575 4EF") or last ones,
+# ending the line after a comma, its inward part starting with its digit
+# ("UNIT 5, 21 OLD MILL" holds none), a Dutch code's "O" ("89460V").
 LETTER_AS_DIGIT = (
     (
         "GB",
-        re.compile(r"(?<=,\s)[0125-8][A-Z]?[0-9OQ][A-Z0-9]?\s+[0-9O][A-Z][A-Z)](?!\w)"),
+        re.compile(r"(?<=,\s)[0125-8][A-Z]?[0-9][A-Z0-9]?\s+[0-9][A-Z][A-Z)]\s*$"),
     ),
     # Or its last letters: "WA86 458" is "WA86 4SB".
     (
         "GB",
         re.compile(
-            r"(?<=,\s)[A-Z]{1,2}[0-9OQ][A-Z0-9]?\s+[0-9O]"
-            r"(?:[2568][A-Z)]|[A-Z][2568]|[2568]{2})(?!\w)"
+            r"(?<=,\s)[A-Z]{1,2}[0-9OQ][A-Z0-9]?\s+[0-9]"
+            r"(?:[2568][A-Z)]|[A-Z][2568]|[2568]{2})\s*$"
         ),
     ),
     ("NL", re.compile(r"\b\d{4}\s?(?:0[A-Z]|[A-Z]0)(?!\w)")),
