@@ -83,6 +83,18 @@ def _plain(token: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# Names of networks whose handles cards print after a colon: "IG:@anna".
+_NETWORKS = word_set(
+    "instagram insta ig twitter x tiktok telegram threads mastodon bluesky "
+    "github linkedin facebook fb youtube snapchat"
+)
+
+
+def _i_for_colon(match: re.Match) -> str:
+    word = match[1]
+    return f"{word}:" if fold(word) in _NETWORKS else f"{word}i"
+
+
 def repair(text: str) -> str:
     """The line with the spaces and misread marks OCR leaves inside emails
     and web addresses undone."""
@@ -90,8 +102,9 @@ def repair(text: str) -> str:
     text = _AT_WORDS.sub("@", text)
     text = _AT_WITH_GLYPH.sub("@", text)
     text = _AT_GLYPHS.sub("@", text)
-    # An "i" right before the "@", read as a colon: "alberd:@".
-    text = re.sub(r"(?<=[a-z]):(?=@[a-z0-9])", "i", text, flags=re.I)
+    # An "i" right before the "@", read as a colon: "alberd:@", but not
+    # after a social network's name: "Instagram:@anna.design".
+    text = re.sub(r"(?<![\w.-])([a-z0-9._-]*[a-z]):(?=@[a-z0-9])", _i_for_colon, text)
     # A comma inside an email's local part is a misread dot, and a space
     # beside a dot there is OCR's, as is a colon after it: "anna .berg@",
     # "anna.: berg@".
