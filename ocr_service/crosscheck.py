@@ -174,13 +174,14 @@ def repair_local_parts(contact: contact_pb2.Contact) -> None:
     """Puts right the letters a blurred photo misread in the name an
     email's local part spells, from the name in its larger type: "e" read
     as "o" ("i.wosack" beside "Irmtraud Wesack"), "ri" as "n" ("jules.nviere"
-    beside "Jules Rivière")."""
+    beside "Jules Rivière"), doubted: the email may be another's.
+    """
     parts = [fold(part) for part in names.split_parts(contact.name.full)]
     fixed = [misreads.local_part_by_name(email, parts) for email in contact.emails]
     if fixed != list(contact.emails):
         del contact.emails[:]
         contact.emails.extend(fixed)
-        lower(contact, "emails", INITIAL_TRUST)
+        lower(contact, "emails", MISREAD_TRUST)
 
 
 def repair_company_letters(contact: contact_pb2.Contact) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from ocr_service import links
 from ocr_service.companies import LEGAL_FORMS
-from ocr_service.wording import fold
+from ocr_service.wording import fold, word_set
 
 # Glyphs OCR reads for "@": its ring looks like these letters.
 AT_LOOKALIKES = "oOqQ0©®@"
@@ -144,13 +144,24 @@ _CAPITALS_BUT_L = re.compile(r"(?=[A-Z.]*l)[A-Zl.]*[A-Z][A-Zl.]*")
 _BLURRED_IN_EMAILS = (("e", "o"), ("ri", "n"), ("rn", "m"))
 
 
+# Words of the shared mailboxes cards print, which no name was blurred into.
+_MAILBOX_WORDS = word_set(
+    """
+    hello hallo hola ola ciao salut bonjour hej hoi moin info infos
+    office home mail post contact kontakt contacto contatto team sales
+    admin service support studio welcome
+    """
+)
+
+
 def local_part_by_name(email: str, name_parts: list[str]) -> str:
     """The email with each word of its local part that a name part, folded,
-    was read as by a blur spelled as the name part."""
+    was read as by a blur spelled as the name part; a shared mailbox's word
+    ("hello" beside "Helle Jensen") stays."""
     local, at, host = email.partition("@")
     words = re.split(r"([._-])", local)
     for index, word in enumerate(words):
-        if len(word) < 3 or word in name_parts:
+        if len(word) < 3 or word in name_parts or word in _MAILBOX_WORDS:
             continue
         spelled = {part for part in name_parts if _blurred_from(word, part)}
         if len(spelled) == 1:
