@@ -73,11 +73,9 @@ RUN_TOGETHER = {"n": "ri", "m": "rn"}
 _LONG_DEPARTMENT_WORDS = frozenset(
     w for w in DEPARTMENT_WORDS if len(w) >= MISREAD_DEPARTMENT_LENGTH
 )
-_SHORT_DEPARTMENT_WORDS = frozenset(
-    w
-    for w in DEPARTMENT_WORDS
-    if SHORT_DEPARTMENT_LENGTH <= len(w) < MISREAD_DEPARTMENT_LENGTH
-)
+# Those of them no other word is that blur away from ("ventes" is, from
+# Portuguese "ventos").
+_SHORT_DEPARTMENT_WORDS = word_set("sales legal design audit human")
 
 # Words that may stand beside department words without making a title.
 DEPARTMENT_GLUE = word_set(
