@@ -93,7 +93,7 @@ def parse(lines: Sequence[Line]) -> contact_pb2.Contact:
         if not noise[index] or _house_number_by_street(line, lines, noise, index)
     ]
     region = _region_of(kept)
-    kept = _small_l_read_right(_dotless_i_read_right(kept))
+    kept = _dotless_i_read_right(kept)
     card = Card(_segments(kept, region), region=region)
     _take_links(card)
     _take_phones(card)
@@ -124,21 +124,22 @@ def _dotless_i_read_right(lines: list[Line]) -> list[Line]:
     ]
 
 
-# A capital "I" after a word's capital and before small letters, which no
-# word spells: OCR read an "l" so ("UIf", "EIke"); after another "I" it is
-# a Roman numeral's ("Koch IIring").
+# A capital "I" after a name's first capital and before small letters,
+# which no name spells: OCR read an "l" so ("UIf", "EIke"); after another
+# "I" it is a Roman numeral's ("Koch IIring").
 _CAPITAL_I_FOR_L = re.compile(r"(?<![\w'’])([A-HJ-ZÀ-ÖØ-Þ])I(?=[a-zß-öø-ÿ])")
 
 
-def _small_l_read_right(lines: list[Line]) -> list[Line]:
-    """The lines with the "l" OCR read as a capital "I" after a word's first
-    capital put back."""
-    return [
-        replace(line, text=_CAPITAL_I_FOR_L.sub(r"\1l", line.text))
-        if _CAPITAL_I_FOR_L.search(line.text)
-        else line
-        for line in lines
-    ]
+def _small_l_read_right(name: contact_pb2.PersonName) -> None:
+    """Puts back the "l" OCR read as a capital "I" in the given and family
+    names; not in a prefix ("DIin", Austria's for a woman engineer) nor in
+    a company's or a domain's words, which may spell "AI" or "KI"."""
+    for part in ("given", "family"):
+        read = getattr(name, part)
+        spelled = _CAPITAL_I_FOR_L.sub(r"\1l", read)
+        if spelled != read:
+            setattr(name, part, spelled)
+            name.full = name.full.replace(read, spelled)
 
 
 def _i_dotted(word: re.Match) -> str:
@@ -415,6 +416,7 @@ def _link_trust(segment: Segment, card: Card) -> float:
 
 def _take_phones(card: Card) -> None:
     numbers = card.texts("phone")
+    _type_unlabelled(card, numbers)
     # A number read twice, as a row read again may be, is one number.
     taken = set()
     for segment in numbers:
@@ -424,6 +426,29 @@ def _take_phones(card: Card) -> None:
             card.contact.phones.append(segment.phone)
     if numbers:
         card.set_confidence("phones", min(_phone_trust(s) for s in numbers))
+
+
+def _type_unlabelled(card: Card, numbers: list[Segment]) -> None:
+    """Types again the numbers printed with no label: by a label alone on
+    the line above ("Mobile" over "+49 171 2345678"), else as a mobile
+    where libphonenumber says so and another number is labelled work;
+    otherwise each stays the card's work number."""
+    by_order = {s.order: s for s in card.segments}
+    bare = [s for s in numbers if phones.printed_bare(s.line.text)]
+    for segment in bare:
+        above = by_order.get(segment.order - 1)
+        kind = phones.lone_label_kind(above.text) if above and not above.kind else None
+        if kind is not None:
+            above.kind = "label"
+            segment.phone.type = kind
+    labelled = [s for s in numbers if s not in bare]
+    if any(s.phone.type == phones.WORK for s in labelled):
+        for segment in bare:
+            typed_by_label = by_order.get(segment.order - 1)
+            if typed_by_label is not None and typed_by_label.kind == "label":
+                continue
+            if phones.kind_by_range(segment.phone, card.region) == phones.MOBILE:
+                segment.phone.type = phones.MOBILE
 
 
 def _phone_trust(segment: Segment) -> float:
@@ -542,7 +567,12 @@ def _streets_above(
             and step == 1
             and (
                 addresses.numbered_street(before.text)
-                or (addresses.number_first(top.text) and _is_place(before))
+                # A title above a company passed over is no street's name.
+                or (
+                    addresses.number_first(top.text)
+                    and _is_place(before)
+                    and before.order == top.order - 1
+                )
             )
         )
         if _address_like(before) or named_over_postcode:
@@ -751,6 +781,7 @@ def _take_people_and_organisation(card: Card) -> None:
     _take_department(card, texts)
     _take_company(card, card.texts())
     _take_name(card, card.texts())
+    _small_l_read_right(card.contact.name)
     _take_title(card, card.texts())
     _take_company_by_place(card)
     crosscheck.credit_corroboration(card.contact)

@@ -186,11 +186,33 @@ def find(text: str, region: str | None) -> list[Found]:
     return [] if phone is None else [Found(phone, 0, len(text))]
 
 
+def printed_bare(text: str) -> bool:
+    """Whether a line is a number printed with no label at all."""
+    match = BARE.match(with_label_read_right(text))
+    return match is not None and _unlabelled_kind(text, match) == WORK
+
+
+def lone_label_kind(text: str) -> int | None:
+    """The kind of number a line holding a typed label alone announces for
+    the number under it: "Mobile", "Fax:"."""
+    word = text.strip(" .:|")
+    if " " in word or not is_label(word):
+        return None
+    return _label_kind(word.lower())
+
+
+def kind_by_range(phone: contact_pb2.Phone, region: str | None) -> int:
+    """The kind of number libphonenumber puts the phone's digits in."""
+    parsed = _parse(phone.raw, region)
+    return _type_of(parsed) if parsed is not None else UNSPECIFIED
+
+
 def _unlabelled_kind(text: str, match: re.Match) -> int | None:
     """A number printed with no label at all is the card's work number, as
-    business cards print their office line: whether libphonenumber would
-    call it a mobile does not change what the card lists it as. After
-    words no label list holds ("Out of hours:") the number itself tells."""
+    business cards print their office line; where a label on the line
+    above or another number labelled work tells otherwise, field parsing
+    types it again. After words no label list holds ("Out of hours:") the
+    number itself tells."""
     if re.search(r"\w", text[: match.start("number")]):
         return None
     return WORK

@@ -2279,7 +2279,8 @@ def test_an_email_a_blur_misread_follows_the_name_and_is_doubted():
     )
 
     assert list(contact.emails) == ["i.wesack@rorric.biz"]
-    assert contact.confidence["emails"] <= crosscheck.INITIAL_TRUST
+    assert contact.confidence["emails"] <= crosscheck.MISREAD_TRUST
+    assert contact.needs_review
 
 
 @pytest.mark.parametrize(
@@ -2291,6 +2292,7 @@ def test_an_email_a_blur_misread_follows_the_name_and_is_doubted():
         ("Sean McIlroy", "Sean McIlroy"),
         ("Iris IJsselstein", "Iris IJsselstein"),
         ("Anna IIring", "Anna IIring"),
+        ("DIin Maria Huber", "DIin Maria Huber"),
     ],
 )
 def test_a_small_l_read_as_a_capital_i_after_a_capital_is_put_back(read, name):
@@ -2299,9 +2301,49 @@ def test_a_small_l_read_as_a_capital_i_after_a_capital_is_put_back(read, name):
     assert contact.name.full == name
 
 
+def test_a_capital_i_in_a_company_or_a_domain_is_kept():
+    contact = fields.parse(
+        card(("Ulf Berg", 48), "AIcrowd GmbH", "ulf@AIbank.de", "Head of AIs")
+    )
+
+    assert (contact.company, contact.title) == ("AIcrowd GmbH", "Head of AIs")
+    assert list(contact.emails) == ["ulf@aibank.de"]
+
+
 def test_a_street_line_ending_in_a_region_like_a_legal_form_is_no_company():
     contact = fields.parse(
         card(("Ann Lee", 48), "53/12 Bobby Plaza, St. Renee, SA,", "2997")
     )
 
     assert contact.address.full == "53/12 Bobby Plaza, St. Renee, SA, 2997"
+
+
+@pytest.mark.parametrize(
+    ("rows", "types"),
+    [
+        # A label alone on the line above.
+        (("Mobile", "+49 171 2345678"), {"+491712345678": "MOBILE"}),
+        (
+            ("Tel.", "+49 30 1234567", "Mobil", "+49 171 2345678"),
+            {"+49301234567": "WORK", "+491712345678": "MOBILE"},
+        ),
+        # Beside a number labelled work, a mobile's range tells.
+        (
+            ("Tel. +49 30 1234567", "+49 171 2345678"),
+            {"+49301234567": "WORK", "+491712345678": "MOBILE"},
+        ),
+        # Else a number with no label is the card's work number.
+        (
+            ("+49 171 2345678", "Fax 030 1234568"),
+            {"+491712345678": "WORK", "030 1234568": "FAX"},
+        ),
+    ],
+)
+def test_a_number_with_no_label_is_typed_by_what_the_card_says_around_it(rows, types):
+    contact = fields.parse(card(("Eva Braun", 48), *rows))
+
+    assert {
+        number: contact_pb2.PhoneType.Name(kind).removeprefix("PHONE_TYPE_")
+        for number, kind in phone_types(contact).items()
+    } == types
+    assert contact.title == ""
