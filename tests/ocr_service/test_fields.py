@@ -844,6 +844,16 @@ def test_a_dutch_postcode_misread_at_its_end_is_put_right(printed, full):
 
 
 @pytest.mark.parametrize(
+    "street",
+    ["UNIT 5, 21 OLD MILL", "SUITE 3, 15 OLD BOND STREET", "UNIT 2, 12 OAK PARK"],
+)
+def test_a_british_street_in_capitals_holds_no_misread_postcode(street):
+    contact = fields.parse(card(("Ann Cole", 48), "+44 114 4960233", street))
+
+    assert contact.address.postal_code == ""
+
+
+@pytest.mark.parametrize(
     ("phone", "printed", "full"),
     [
         # The "S" a British code starts with, read as a "5".

@@ -47,6 +47,11 @@ def test_an_i_before_the_at_read_as_a_colon_is_an_i(printed):
     assert found_emails(printed) == ["h.alberdi@grupoharo.co"]
 
 
+@pytest.mark.parametrize("printed", ["Instagram:@anna.design", "IG:@anna.photo"])
+def test_a_handle_after_a_networks_name_is_no_email(printed):
+    assert found_emails(printed) == []
+
+
 @pytest.mark.parametrize("printed", ["jens..vandijk@heo.com", "jens. .vandijk@heo.com"])
 def test_a_dot_read_twice_in_the_local_part_is_one(printed):
     assert found_emails(printed) == ["jens.vandijk@heo.com"]
