@@ -125,9 +125,8 @@ def _dotless_i_read_right(lines: list[Line]) -> list[Line]:
 
 
 # A capital "I" after a name's first capital and before small letters,
-# which no name spells: OCR read an "l" so ("UIf", "EIke"); after another
-# "I" it is a Roman numeral's ("Koch IIring").
-_CAPITAL_I_FOR_L = re.compile(r"(?<![\w'’])([A-HJ-ZÀ-ÖØ-Þ])I(?=[a-zß-öø-ÿ])")
+# which no name spells: OCR read an "l" so ("UIf", "EIke", "IIse").
+_CAPITAL_I_FOR_L = re.compile(r"(?<![\w'’])([A-ZÀ-ÖØ-Þ])I(?=[a-zß-öø-ÿ])")
 
 
 def _small_l_read_right(name: contact_pb2.PersonName) -> None:

@@ -2301,7 +2301,7 @@ def test_an_email_a_blur_misread_follows_the_name_and_is_doubted():
         # A capital I a word may hold there is kept.
         ("Sean McIlroy", "Sean McIlroy"),
         ("Iris IJsselstein", "Iris IJsselstein"),
-        ("Anna IIring", "Anna IIring"),
+        ("IIse Berg", "Ilse Berg"),
         ("DIin Maria Huber", "DIin Maria Huber"),
     ],
 )
