@@ -89,11 +89,16 @@ TOLD_BY_SHAPE = (
 # On a card whose numbers call the country, a code with a letter OCR read
 # as a digit: a British code's first ("Hollyton, 575 4EF") or last ones,
 # ending the line after a comma, its inward part starting with its digit
-# ("UNIT 5, 21 OLD MILL" holds none), a Dutch code's "O" ("89460V").
+# ("UNIT 5, 21 OLD MILL" holds none) and no ordinal ("Floor 2, 10 5TH"),
+# its outward part three characters or four ("12 2BD" is a house's), a
+# Dutch code's "O" ("89460V").
 LETTER_AS_DIGIT = (
     (
         "GB",
-        re.compile(r"(?<=,\s)[0125-8][A-Z]?[0-9][A-Z0-9]?\s+[0-9][A-Z][A-Z)]\s*$"),
+        re.compile(
+            r"(?<=,\s)[0125-8](?:[A-Z][0-9][A-Z0-9]?|[0-9][0-9A-Z])"
+            r"\s+(?!\d(?:ST|ND|RD|TH)\b)[0-9][A-Z][A-Z)]\s*$"
+        ),
     ),
     # Or its last letters: "WA86 458" is "WA86 4SB".
     (
@@ -598,8 +603,8 @@ def _street_words_put_right(line: str) -> str:
     # OCR reads the "ß" of a German "-straße" as a "B" or an "8".
     line = re.sub(r"(?<=[Ss]tra)[B8](?=e\b)", "ß", line)
     # Brazil numbers a district's sections "1ª Seção"; OCR reads the "ª" as
-    # a degree sign or a question mark, or not at all.
-    return re.sub(r"(?<=\d)[°º?]?(?=\s+Se[çc][ãa]o\b)", "ª", line)
+    # a degree sign, a question mark or an accented "e", or not at all.
+    return re.sub(r"(?<=\d)[°º?èé]?(?=\s+Se[çc][ãa]o\b)", "ª", line)
 
 
 # Letters OCR reads in place of digits: all of them in an Eircode after its
