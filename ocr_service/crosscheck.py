@@ -178,6 +178,8 @@ def repair_local_parts(contact: contact_pb2.Contact) -> None:
     """
     parts = [fold(part) for part in names.split_parts(contact.name.full)]
     fixed = [misreads.local_part_by_name(email, parts) for email in contact.emails]
+    # Put right, an email may be one the card printed twice.
+    fixed = list(dict.fromkeys(fixed))
     if fixed != list(contact.emails):
         del contact.emails[:]
         contact.emails.extend(fixed)

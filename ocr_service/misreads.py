@@ -149,7 +149,8 @@ _MAILBOX_WORDS = word_set(
     """
     hello hallo hola ola ciao salut bonjour hej hoi moin info infos
     office home mail post contact kontakt contacto contatto team sales
-    admin service support studio welcome
+    admin service support studio welcome shop news press presse jobs job
+    demo events booking orders billing accounts hr careers
     """
 )
 
@@ -163,7 +164,16 @@ def local_part_by_name(email: str, name_parts: list[str]) -> str:
     for index, word in enumerate(words):
         if len(word) < 3 or word in name_parts or word in _MAILBOX_WORDS:
             continue
+        # A name part the local part spells already is not spelled twice:
+        # "kim.kirn" beside "Tom Kirn".
+        spelled_already = set(words) & set(name_parts)
         spelled = {part for part in name_parts if _blurred_from(word, part)}
+        # Or an initial before a name part: "dfemandes" is "dfernandes".
+        initials = {part[0] for part in name_parts}
+        if not spelled and word[0] in initials:
+            rest = word[1:]
+            spelled = {word[0] + p for p in name_parts if _blurred_from(rest, p)}
+        spelled -= spelled_already
         if len(spelled) == 1:
             words[index] = spelled.pop()
     return "".join(words) + at + host

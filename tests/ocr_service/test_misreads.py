@@ -81,6 +81,9 @@ def test_domain_is_swapped_in_the_host_only():
         ("info@daniel.com", "Jules Rivière", "info@daniel.com"),
         ("j.rivera@daniel.com", "Jules Rivière", "j.rivera@daniel.com"),
         ("jules.riviere@daniel.com", "Jules Rivière", "jules.riviere@daniel.com"),
+        ("dfemandes@souza.net", "Davi Miguel Fernandes", "dfernandes@souza.net"),
+        # A name part the local part spells already.
+        ("kim.kirn@x.de", "Tom Kirn", "kim.kirn@x.de"),
         # A shared mailbox's word a blur away from a name part.
         ("hello@studiojensen.dk", "Helle Jensen", "hello@studiojensen.dk"),
         ("home@horneltd.co.uk", "Marcus Horne", "home@horneltd.co.uk"),
