@@ -176,11 +176,13 @@ CLEAR_LETTERS = 4
 
 
 def _read_letter_by_letter(line: Line) -> bool:
-    """Whether OCR was sure of every character of a line of letters or
-    digits: "T| 0471397162" is rated as a word poorly too."""
+    """Whether OCR was sure of every character of a line of letters, or of
+    digits with a letter: "T| 0471397162" is rated as a word poorly too,
+    but digits alone are as often a barcode's or stripes read."""
     letters = sum(c.isalnum() for c in line.text)
     return (
         letters >= CLEAR_LETTERS
+        and any(c.isalpha() for c in line.text)
         and bool(line.characters)
         and min(line.characters) >= CLEAR_CHARACTER
     )
@@ -428,26 +430,55 @@ def _take_phones(card: Card) -> None:
 
 
 def _type_unlabelled(card: Card, numbers: list[Segment]) -> None:
-    """Types again the numbers printed with no label: by a label alone on
-    the line above ("Mobile" over "+49 171 2345678"), else as a mobile
-    where libphonenumber says so and another number is labelled work;
-    otherwise each stays the card's work number."""
-    by_order = {s.order: s for s in card.segments}
+    """Types again the numbers printed with no label: by labels alone on
+    the lines above them, else as a mobile where libphonenumber says so
+    and another number is labelled work; otherwise each stays the card's
+    work number."""
     bare = [s for s in numbers if phones.printed_bare(s.line.text)]
-    for segment in bare:
-        above = by_order.get(segment.order - 1)
-        kind = phones.lone_label_kind(above.text) if above and not above.kind else None
-        if kind is not None:
+    headed = _typed_by_labels_above(card, bare)
+    labelled = [s for s in numbers if s not in bare or id(s) in headed]
+    if not any(s.phone.type == phones.WORK for s in labelled):
+        return
+    # A generic heading over a list types its mobiles no more than no
+    # label does: "Telefon" over "+49 89 …" and "+49 171 …".
+    listed = [
+        s for s in bare if s.phone.type == phones.WORK and headed.get(id(s), 0) > 1
+    ]
+    for segment in [s for s in bare if id(s) not in headed] + listed:
+        if phones.kind_by_range(segment.phone, card.region) == phones.MOBILE:
+            segment.phone.type = phones.MOBILE
+
+
+def _typed_by_labels_above(card: Card, bare: list[Segment]) -> dict[int, int]:
+    """Types each run of numbers with no label by the labels alone on the
+    lines right above it: one label types the whole list under it, as many
+    labels as numbers type them in order ("T:" and "M:" over two numbers
+    in a column beside them). Returns how long the run of each number
+    typed is, by the number's id."""
+    by_order = {s.order: s for s in card.segments}
+    orders = {s.order for s in bare}
+    typed: dict[int, int] = {}
+    for first in bare:
+        if first.order - 1 in orders:
+            continue
+        run = [first]
+        while run[-1].order + 1 in orders:
+            run.append(by_order[run[-1].order + 1])
+        labels = []
+        while (above := by_order.get(first.order - len(labels) - 1)) is not None:
+            kind = None if above.kind else phones.lone_label_kind(above.text)
+            if kind is None:
+                break
+            labels.insert(0, (above, kind))
+        if len(labels) not in (1, len(run)):
+            continue
+        kinds = [kind for _, kind in labels] * (len(run) // len(labels))
+        for above, _kind in labels:
             above.kind = "label"
+        for segment, kind in zip(run, kinds, strict=True):
             segment.phone.type = kind
-    labelled = [s for s in numbers if s not in bare]
-    if any(s.phone.type == phones.WORK for s in labelled):
-        for segment in bare:
-            typed_by_label = by_order.get(segment.order - 1)
-            if typed_by_label is not None and typed_by_label.kind == "label":
-                continue
-            if phones.kind_by_range(segment.phone, card.region) == phones.MOBILE:
-                segment.phone.type = phones.MOBILE
+            typed[id(segment)] = len(run)
+    return typed
 
 
 def _phone_trust(segment: Segment) -> float:
@@ -498,7 +529,7 @@ def _address_block(
     if anchors:
         anchor = (sure or [s for s, _ in anchors])[-1]
         return (
-            _lines_above_postcode(anchor, by_order, region)
+            _lines_above_postcode(anchor, by_order, region, domains)
             + [anchor]
             + _lines_below_postcode(anchor, by_order, region, domains)
         )
@@ -513,7 +544,7 @@ def _address_block(
         return []
     street = streets[-1]
     return (
-        _streets_above(street, by_order, right_above_postcode=False)
+        _streets_above(street, by_order, domains, right_above_postcode=False)
         + [street]
         + _places_to_a_country(street, by_order, region)
     )
@@ -533,7 +564,10 @@ def _names_more_than_a_number(segment: Segment, by_order: dict[int, Segment]) ->
 
 
 def _lines_above_postcode(
-    anchor: Segment, by_order: dict[int, Segment], region: str | None
+    anchor: Segment,
+    by_order: dict[int, Segment],
+    region: str | None,
+    domains: list[str],
 ) -> list[Segment]:
     """The city and street lines printed above a postal line."""
     above = by_order.get(anchor.order - 1)
@@ -545,18 +579,22 @@ def _lines_above_postcode(
     # "Main St 5, Austin" over "TX 78701".
     city_above = above is not None and (_is_place(above) or _ends_in_place(above))
     if city_above and not _place_beside(anchor.text, region):
-        return _streets_above(above, by_order, right_above_postcode=True) + [above]
-    return _streets_above(anchor, by_order, right_above_postcode=True)
+        streets = _streets_above(above, by_order, domains, right_above_postcode=True)
+        return streets + [above]
+    return _streets_above(anchor, by_order, domains, right_above_postcode=True)
 
 
 def _streets_above(
-    top: Segment, by_order: dict[int, Segment], right_above_postcode: bool
+    top: Segment,
+    by_order: dict[int, Segment],
+    domains: list[str],
+    right_above_postcode: bool,
 ) -> list[Segment]:
     """The street lines above the top of an address, at most two, and a
     short line between them and the top that names a floor, a door or a
     building: "Paseo de Gracia, 85" over "Principal 2ª" over "08008
     Barcelona"."""
-    above = _lines_above(top, by_order)
+    above = _lines_above(top, by_order, domains)
     streets: list[Segment] = []
     for step, before in enumerate(above[:2], start=1):
         # A street's name with its number, or a name alone over a line that
@@ -585,17 +623,32 @@ def _streets_above(
     return streets
 
 
-def _lines_above(top: Segment, by_order: dict[int, Segment]) -> list[Segment]:
+# Words that put a company into an address: "c/o Regus GmbH", "im Hause".
+CARE_OF = re.compile(
+    r"\s*(?:c/o|c\.o\.|care\s+of|attn|z\.?\s?hd|im\s+hause|bei|chez|immeuble"
+    r"|b[aâ]timent|edificio|edif[ií]cio|building|tower)\b",
+    re.IGNORECASE,
+)
+
+
+def _lines_above(
+    top: Segment, by_order: dict[int, Segment], domains: list[str]
+) -> list[Segment]:
     """The three lines above the top of an address, nearest first, past a
-    company read among them, as when two columns' lines interleave: "Trecho
-    Lopes" over "Dias - ME" over "3, Vila Aeroporto, 38804-323"."""
+    company read right above it, as when two columns' lines interleave:
+    "Trecho Lopes" over "Dias - ME" over "3, Vila Aeroporto, 38804-323"; a
+    company by its legal form or a domain that spells it, and not one the
+    address is in the care of ("c/o Regus GmbH")."""
     above = []
     order = top.order - 1
     passed_company = False
     while len(above) < 3 and (before := by_order.get(order)) is not None:
         order -= 1
-        company = companies.legal_form(before.text) and not _address_like(before)
-        if company and not passed_company and len(above) < 2:
+        named = companies.legal_form(before.text) or (
+            _domain_fit(before.text, domains) >= COMPANY_SPELLED
+        )
+        company = named and not (_address_like(before) or CARE_OF.match(before.text))
+        if company and not passed_company and not above:
             passed_company = True
             continue
         above.append(before)

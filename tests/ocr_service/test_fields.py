@@ -845,7 +845,13 @@ def test_a_dutch_postcode_misread_at_its_end_is_put_right(printed, full):
 
 @pytest.mark.parametrize(
     "street",
-    ["UNIT 5, 21 OLD MILL", "SUITE 3, 15 OLD BOND STREET", "UNIT 2, 12 OAK PARK"],
+    [
+        "UNIT 5, 21 OLD MILL",
+        "SUITE 3, 15 OLD BOND STREET",
+        "UNIT 2, 12 OAK PARK",
+        "Floor 2, 10 5TH",
+        "Regent House, 12 2BD",
+    ],
 )
 def test_a_british_street_in_capitals_holds_no_misread_postcode(street):
     contact = fields.parse(card(("Ann Cole", 48), "+44 114 4960233", street))
@@ -1999,6 +2005,36 @@ def test_a_company_read_between_the_street_and_the_code_is_passed_over(
     assert contact.address.full == full
 
 
+def test_a_company_its_domain_spells_read_between_street_and_code_is_passed_over():
+    contact = fields.parse(
+        card(
+            ("Tara Foster", 48),
+            "tfoster@patrickjones.net",
+            "691 Clarke Mills",
+            "Patrick-Jones",
+            "Port Dianafurt, MH 74226",
+        )
+    )
+
+    assert contact.company == "Patrick-Jones"
+    assert contact.address.full == "691 Clarke Mills, Port Dianafurt, MH 74226"
+
+
+def test_a_company_the_address_is_in_the_care_of_stays_in_it():
+    contact = fields.parse(
+        card(("Eva Braun", 48), "Hauptstr. 5", "c/o Regus GmbH", "80331 München")
+    )
+
+    assert contact.address.full == "Hauptstr. 5, c/o Regus GmbH, 80331 München"
+
+
+def test_digits_alone_rated_poorly_are_noise_however_sure_each_digit():
+    rows = card(("Karl Bruder", 48), "0000000000", "kbruder@eberth.net")
+    rows[1] = dataclasses.replace(rows[1], confidence=0.07, characters=(0.98,) * 10)
+
+    assert list(fields.parse(rows).phones) == []
+
+
 def test_a_number_read_digit_by_digit_with_confidence_is_no_noise():
     rows = card(("Karl Bruder", 48), "T| 0471397162", "kbruder@eberth.net")
     # Tesseract rates the line as a word poorly, each character well.
@@ -2093,7 +2129,7 @@ def test_an_industrial_estate_and_its_plot_are_the_street():
     assert contact.address.street == rows[0]
 
 
-@pytest.mark.parametrize("read", ["3° Seção", "3? Seção", "3 Seção"])
+@pytest.mark.parametrize("read", ["3° Seção", "3? Seção", "3è Seção", "3 Seção"])
 def test_a_brazilian_district_section_read_with_a_degree_sign_is_put_right(read):
     printed = (
         f"Ladeira de Leão, 953, Vila Nova Cachoeirinha {read}, 75985-607 Pereira / MG"
@@ -2341,6 +2377,20 @@ def test_a_street_line_ending_in_a_region_like_a_legal_form_is_no_company():
         (
             ("Tel. +49 30 1234567", "+49 171 2345678"),
             {"+49301234567": "WORK", "+491712345678": "MOBILE"},
+        ),
+        # Labels stacked over as many numbers, in a column beside them.
+        (
+            ("Tel", "Fax", "+49 89 1234567", "+49 89 1234568"),
+            {"+49891234567": "WORK", "+49891234568": "FAX"},
+        ),
+        # One label over a list types it all; a generic one, not a mobile.
+        (
+            ("Mobile", "+49 171 2345678", "+49 172 3456789"),
+            {"+491712345678": "MOBILE", "+491723456789": "MOBILE"},
+        ),
+        (
+            ("Telefon", "+49 89 1234567", "+49 171 2345678"),
+            {"+49891234567": "WORK", "+491712345678": "MOBILE"},
         ),
         # Else a number with no label is the card's work number.
         (
