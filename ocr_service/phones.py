@@ -84,6 +84,12 @@ BARE = re.compile(
     rf"(?P<number>{_NUMBER})[^\w]*$",
     re.IGNORECASE,
 )
+# A number with its label after it: "+49 171 2345678 (mobile)".
+LABELLED_AFTER = re.compile(
+    rf"^[^\w+(]*(?P<number>{_NUMBER})\s*(?:[(\[]\s*|[-–|,]\s*)?"
+    rf"(?P<label>{_LABEL})\.?\s*[)\]]?\s*$",
+    re.IGNORECASE,
+)
 _EXTENSION = re.compile(rf"\s*{_EXTENSION_MARK}\s*(\d{{1,6}})$", re.IGNORECASE)
 
 # Digits a phone number has at least and at most, its extension aside.
@@ -179,6 +185,13 @@ def find(text: str, region: str | None) -> list[Found]:
             found += _listed_after(text, match.end(), kind, region)
     if found:
         return found
+    match = LABELLED_AFTER.match(text)
+    # A lone letter after a number labels it only in brackets: "(M)".
+    if match is not None and len(match["label"]) == 1 and "(" not in match[0][-4:]:
+        match = None
+    if match is not None:
+        phone = build(match["number"], _label_kind(match["label"]), region)
+        return [] if phone is None else [Found(phone, 0, len(text))]
     match = BARE.match(text)
     if match is None or _is_no_phone(text, match["number"]):
         return []

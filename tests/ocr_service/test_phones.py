@@ -356,3 +356,16 @@ def test_a_label_of_any_number_leaves_its_kind_to_the_number():
         (phones.MOBILE, "0412 111 222", ""),
         (phones.WORK, "02 9876 5432", ""),
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("+49 171 2345678 (mobile)", phones.MOBILE),
+        ("+49 171 2345678 (M)", phones.MOBILE),
+        ("+49 30 1234567 - Fax", phones.FAX),
+        ("+49 30 1234567 [office]", phones.WORK),
+    ],
+)
+def test_a_label_printed_after_its_number_types_it(line, kind):
+    assert [k for k, _, _ in numbers(line)] == [kind]
