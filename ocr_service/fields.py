@@ -29,6 +29,9 @@ from ocr_service.wording import fold, word_set
 # (0.5 and 0.6) lie well below it.
 REVIEW_THRESHOLD = 0.7
 
+# Lines at least this share of the tallest line's height are in the
+# card's largest type.
+LARGEST_TYPE = 0.9
 # Lines OCR is less sure of than this, or with fewer letters and digits,
 # are logo and background noise.
 NOISE_CONFIDENCE = 0.3
@@ -93,7 +96,7 @@ def parse(lines: Sequence[Line]) -> contact_pb2.Contact:
         if not noise[index] or _house_number_by_street(line, lines, noise, index)
     ]
     region = _region_of(kept)
-    kept = _dotless_i_read_right(kept)
+    kept = _initial_i_read_right(_dotless_i_read_right(kept))
     card = Card(_segments(kept, region), region=region)
     _take_links(card)
     _take_phones(card)
@@ -122,6 +125,37 @@ def _dotless_i_read_right(lines: list[Line]) -> list[Line]:
         else line
         for line in lines
     ]
+
+
+# A word of five letters or more starting with a small "l" and a vowel,
+# among capitalised words: in Sans type OCR reads the capital "I" of
+# "Iacobucci" so.
+_SMALL_L_FOR_I = re.compile(r"(?<![\w'’.@/-])l(?=[aeiou][a-zà-ÿ]{3,}\b)")
+
+
+def _initial_i_read_right(lines: list[Line]) -> list[Line]:
+    """The lines in the card's largest type, the name's or the company's,
+    with the capital "I" OCR read as a small "l" at the start of a word put
+    back, where every other word of three letters or more is capitalised:
+    "Elena lacobucci", not "Técnico de laboratorio" in smaller type."""
+    tallest = max((line.height for line in lines), default=0)
+    return [
+        replace(line, text=_SMALL_L_FOR_I.sub("I", line.text))
+        if line.height >= LARGEST_TYPE * tallest and _capitalised_but_l(line.text)
+        else line
+        for line in lines
+    ]
+
+
+def _capitalised_but_l(text: str) -> bool:
+    found = [w for w in re.findall(r"[^\W\d_]+", text) if len(w) >= 3]
+    small = [w for w in found if w[0].islower()]
+    return (
+        len(found) >= 2
+        and all(_SMALL_L_FOR_I.match(w) for w in small)
+        and len(small) < len(found)
+        and bool(small)
+    )
 
 
 # A capital "I" after a name's first capital and before small letters,

@@ -2407,3 +2407,26 @@ def test_a_number_with_no_label_is_typed_by_what_the_card_says_around_it(rows, t
         for number, kind in phone_types(contact).items()
     } == types
     assert contact.title == ""
+
+
+@pytest.mark.parametrize(
+    ("rows", "name", "company"),
+    [
+        # An Italian surname's "I" read as a small "l", in the largest type.
+        ((("Elena lacobucci", 48), "Dietitian"), "Elena Iacobucci", ""),
+        (
+            (("Virgilio, Vasari e lacovelli Group", 48), ("Rosaria Moneta", 44)),
+            "Rosaria Moneta",
+            "Virgilio, Vasari e Iacovelli Group",
+        ),
+        # Smaller type, or a word that is not the only small one, stays.
+        ((("Ana Lima", 48), "Técnico de laboratorio"), "Ana Lima", ""),
+        ((("Maria la Rosa", 48), "Dietitian"), "Maria la Rosa", ""),
+    ],
+)
+def test_a_capital_i_read_as_a_small_l_in_the_largest_type_is_put_back(
+    rows, name, company
+):
+    contact = fields.parse(card(*rows))
+
+    assert (contact.name.full, contact.company) == (name, company)
