@@ -148,6 +148,8 @@ def _initial_i_read_right(lines: list[Line]) -> list[Line]:
 
 
 def _capitalised_but_l(text: str) -> bool:
+    """Whether every word of three letters or more is capitalised but for
+    at least one that starts with a small "l" and a vowel."""
     found = [w for w in re.findall(r"[^\W\d_]+", text) if len(w) >= 3]
     small = [w for w in found if w[0].islower()]
     return (
@@ -866,6 +868,9 @@ def _take_people_and_organisation(card: Card) -> None:
     texts = card.texts()
     _take_department(card, texts)
     _take_company(card, card.texts())
+    if _capitalised_but_l(card.contact.company):
+        card.contact.company = _SMALL_L_FOR_I.sub("I", card.contact.company)
+        card.lower_confidence("company", crosscheck.INITIAL_TRUST)
     _take_name(card, card.texts())
     _small_l_read_right(card.contact.name)
     _take_title(card, card.texts())

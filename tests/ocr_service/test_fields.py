@@ -2419,12 +2419,18 @@ def test_a_number_with_no_label_is_typed_by_what_the_card_says_around_it(rows, t
             "Rosaria Moneta",
             "Virgilio, Vasari e Iacovelli Group",
         ),
-        # Smaller type, or a word that is not the only small one, stays.
+        # The company's line in any type.
+        (
+            (("Rosaria Moneta", 48), "Virgilio, Vasari e lacovelli Group"),
+            "Rosaria Moneta",
+            "Virgilio, Vasari e Iacovelli Group",
+        ),
+        # Other lines in smaller type, or a small word, stay.
         ((("Ana Lima", 48), "Técnico de laboratorio"), "Ana Lima", ""),
         ((("Maria la Rosa", 48), "Dietitian"), "Maria la Rosa", ""),
     ],
 )
-def test_a_capital_i_read_as_a_small_l_in_the_largest_type_is_put_back(
+def test_a_capital_i_read_as_a_small_l_in_a_name_or_company_is_put_back(
     rows, name, company
 ):
     contact = fields.parse(card(*rows))
