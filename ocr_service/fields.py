@@ -67,6 +67,8 @@ class Segment:
     score: float = 0.0
     # Put right from a misread letter rather than read as printed.
     repaired: bool = False
+    # A phone number printed with no label at all.
+    bare: bool = False
 
 
 @dataclass
@@ -302,25 +304,27 @@ def _segments(lines: list[Line], region: str | None) -> list[Segment]:
     segments = []
     for line in lines:
         pieces = _pieces(links.repair(line.text.strip()), region)
-        for _, *piece in sorted(pieces, key=lambda p: p[0]):
-            segments.append(Segment(piece[0], line, len(segments), *piece[1:]))
+        for _, text, kind, found in sorted(pieces, key=lambda p: p[0]):
+            segments.append(Segment(text, line, len(segments), kind, **found))
     return segments
 
 
 def _pieces(text: str, region: str | None) -> list[tuple]:
     """A line cut into its emails, websites, phones and the text between,
-    each with where it starts."""
+    each with where it starts, its text, its kind and what else its segment
+    holds (a phone's number, and whether it was printed with no label)."""
     found, sites, text = links.emails_and_websites(text, _CUT)
-    out: list[tuple] = [(email.start, email.value, "email") for email in found]
-    out += [(site.start, site.value, "website") for site in sites]
+    out: list[tuple] = [(email.start, email.value, "email", {}) for email in found]
+    out += [(site.start, site.value, "website", {}) for site in sites]
     for chunk in re.finditer(f"[^{_CUT}]+", text):
         for number in phones.find(chunk[0], region):
             start, end = chunk.start() + number.start, chunk.start() + number.end
-            out.append((start, number.phone.raw, "phone", number.phone))
+            phone = {"phone": number.phone, "bare": number.bare}
+            out.append((start, number.phone.raw, "phone", phone))
             text = links.blanked(text, start, end, _CUT)
     for chunk in re.finditer(f"[^{_CUT}]+", text):
         for offset, piece in _text_pieces(chunk[0]):
-            out.append((chunk.start() + offset, piece, ""))
+            out.append((chunk.start() + offset, piece, "", {}))
     return out
 
 
@@ -470,7 +474,7 @@ def _type_unlabelled(card: Card, numbers: list[Segment]) -> None:
     the lines above them, else as a mobile where libphonenumber says so
     and another number is labelled work; otherwise each stays the card's
     work number."""
-    bare = [s for s in numbers if phones.printed_bare(s.line.text)]
+    bare = [s for s in numbers if s.bare]
     headed = _typed_by_labels_above(card, bare)
     labelled = [s for s in numbers if s not in bare or id(s) in headed]
     if not any(s.phone.type == phones.WORK for s in labelled):

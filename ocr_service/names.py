@@ -12,8 +12,8 @@ from ocr_service.wording import fold, plain_spellings, word_set
 # Ranks count only with their dot: "Maj" is also a Swedish given name.
 PREFIX = re.compile(
     r"^(?:(?:(?:Professor|Prof|Prof\.ssa|Dr|Dra|Drs|Dott|Dott\.ssa|Ing|Dipl\.-Ing|"
-    r"Dipl\.-Kfm|DI|DIin|Mag|Magª|Ir|Mr|Mrs|Ms|Mme|Mlle|Sr|Sra|Srta|Hr|Fr|Herr|Frau|Sir|"
-    r"Dame|Univ\.-Prof|PD|Priv\.-Doz|Lic|Licda|Lcdo|Lcda|Eng|Arch|Avv|Geom|"
+    r"Dipl\.-Kfm|DI|DIin|Mag|Magª|Ir|Mr|Mrs|Ms|Mme|Mlle|Sr|Sra|Srta|Hr|Fr|Herr|"
+    r"Frau|Sir|Dame|Univ\.-Prof|PD|Priv\.-Doz|Lic|Licda|Lcdo|Lcda|Eng|Arch|Avv|Geom|"
     r"Rag|Sig|Sig\.ra|Maître|Maitre|Me|Mgr|Bc|PhDr|MUDr|JUDr|RNDr|Dr\.-Ing)\.?"
     r"|(?:Sgt|Lt|Capt|Maj)\.)"
     r"(?:\s+(?:med|rer\.\s?nat|phil|jur|h\.\s?c|sc|techn|oec|habil|hab|inż|inz)\.)*"

@@ -110,11 +110,13 @@ _TYPE_OF_NUMBER = {
 
 @dataclass(frozen=True)
 class Found:
-    """A number found in a line, with the span it covered."""
+    """A number found in a line, with the span it covered, and whether it
+    was printed with no label at all."""
 
     phone: contact_pb2.Phone
     start: int
     end: int
+    bare: bool = False
 
 
 def is_label(word: str) -> bool:
@@ -195,14 +197,9 @@ def find(text: str, region: str | None) -> list[Found]:
     match = BARE.match(text)
     if match is None or _is_no_phone(text, match["number"]):
         return []
-    phone = build(match["number"], _unlabelled_kind(text, match), region)
-    return [] if phone is None else [Found(phone, 0, len(text))]
-
-
-def printed_bare(text: str) -> bool:
-    """Whether a line is a number printed with no label at all."""
-    match = BARE.match(with_label_read_right(text))
-    return match is not None and _unlabelled_kind(text, match) == WORK
+    kind = _unlabelled_kind(text, match)
+    phone = build(match["number"], kind, region)
+    return [] if phone is None else [Found(phone, 0, len(text), bare=kind == WORK)]
 
 
 def lone_label_kind(text: str) -> int | None:
