@@ -139,9 +139,9 @@ def spelled_as(word: str, spellings: Iterable[str]) -> str | None:
 _CAPITALS_BUT_L = re.compile(r"(?=[A-Z.]*l)[A-Zl.]*[A-Z][A-Zl.]*")
 
 
-# What a blurred photo reads for the letters of a name in an email's small
-# type: a vowel for another, two letters as one.
-_BLURRED_IN_EMAILS = (("e", "o"), ("ri", "n"), ("rn", "m"))
+# What a blurred photo reads for letters in small type: a vowel for
+# another, two letters as one.
+_BLURRED = (("e", "o"), ("ri", "n"), ("rn", "m"))
 
 
 # Words of the shared mailboxes cards print, which no name was blurred into.
@@ -167,24 +167,24 @@ def local_part_by_name(email: str, name_parts: list[str]) -> str:
         # A name part the local part spells already is not spelled twice:
         # "kim.kirn" beside "Tom Kirn".
         spelled_already = set(words) & set(name_parts)
-        spelled = {part for part in name_parts if _blurred_from(word, part)}
+        spelled = {part for part in name_parts if blurred_from(word, part)}
         # Or an initial before a name part: "dfemandes" is "dfernandes".
         initials = {part[0] for part in name_parts}
         if not spelled and word[0] in initials:
             rest = word[1:]
-            spelled = {word[0] + p for p in name_parts if _blurred_from(rest, p)}
+            spelled = {word[0] + p for p in name_parts if blurred_from(rest, p)}
         spelled -= spelled_already
         if len(spelled) == 1:
             words[index] = spelled.pop()
     return "".join(words) + at + host
 
 
-def _blurred_from(read: str, printed: str) -> bool:
+def blurred_from(read: str, printed: str) -> bool:
     """Whether the word was read from the printed one with one of its
     letters, or pair of letters, blurred into another."""
     return any(
         read == printed[:i] + blurred + printed[i + len(letters) :]
-        for letters, blurred in _BLURRED_IN_EMAILS
+        for letters, blurred in _BLURRED
         for i in range(len(printed))
         if printed.startswith(letters, i)
     )

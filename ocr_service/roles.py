@@ -63,11 +63,10 @@ DEPARTMENT_WORDS = word_set(
 )
 # A word this long that OCR could have misread from a department's name is
 # that department: "Marketüng", "Engineenng". Shorter words are too often
-# other words a letter away, but for the one vowel a blurred photo reads
-# for another ("Salos"), down to SHORT_DEPARTMENT_LENGTH letters.
+# other words a letter away, but for what a blurred photo reads for a
+# letter ("Salos"), down to SHORT_DEPARTMENT_LENGTH letters.
 MISREAD_DEPARTMENT_LENGTH = 7
 SHORT_DEPARTMENT_LENGTH = 5
-BLURRED_VOWELS = {("o", "e")}
 # Letter pairs OCR reads as one letter.
 RUN_TOGETHER = {"n": "ri", "m": "rn"}
 _LONG_DEPARTMENT_WORDS = frozenset(
@@ -133,7 +132,7 @@ def misread_department(text: str) -> str | None:
     if found[0] in DEPARTMENT_WORDS or found[0] in TITLE_WORDS:
         return None
     if len(read) < MISREAD_DEPARTMENT_LENGTH:
-        close = {w for w in _SHORT_DEPARTMENT_WORDS if _vowel_blurred(read, w)}
+        close = {w for w in _SHORT_DEPARTMENT_WORDS if misreads.blurred_from(read, w)}
         return close.pop().capitalize() if len(close) == 1 else None
     spellings = {read} | {
         read[:i] + pair + read[i + 1 :]
@@ -150,15 +149,6 @@ def misread_department(text: str) -> str | None:
         and misread <= (spelled == read)
     }
     return close.pop().capitalize() if len(close) == 1 else None
-
-
-def _vowel_blurred(read: str, word: str) -> bool:
-    """Whether the word was read with one vowel a blurred photo reads for
-    another, and nothing else, otherwise."""
-    if len(read) != len(word):
-        return False
-    wrong = [(a, b) for a, b in zip(read, word, strict=True) if a != b]
-    return len(wrong) == 1 and wrong[0] in BLURRED_VOWELS
 
 
 def title_word_count(text: str) -> int:
