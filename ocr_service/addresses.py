@@ -205,6 +205,24 @@ NUMBERED_STREET = re.compile(
 # A line that starts with a house number alone, perhaps with its flat or
 # floor, and leaves the street's name to the line above: "92, 13853 Crosa".
 NUMBER_FIRST = re.compile(rf"\s*{_HOUSE_NUMBER}(?: {_UNIT})?\s*(?:,|$)", re.IGNORECASE)
+# Street types of English-speaking countries too common as other words
+# ("Green", "Hill", "View") to tell a street anywhere, told after a house
+# number and a name as these countries print one: "011 Antony Glens",
+# "4 Kings Parade, Toowong".
+ENGLISH_STREET_TYPES = word_set(
+    """
+    alley approach arcade bend brae brow bypass chase circle circuit circus
+    common concourse copse corner cove croft crest cross crossing dale dell
+    end esplanade estate expressway freeway garden gardens garth gate glade
+    glen green grove heights hill hollow junction loop mall manor mead
+    meadow mews mount oval parade pass path pike promenade quay rise row
+    run strand trail turnpike vale view villas walk wharf wood wynd
+    """
+)
+ENGLISH_STREET = re.compile(
+    rf"\s*{_HOUSE_NUMBER},?(?: [A-Z][\w'-]*){{1,4}}? "
+    rf"(?i:{'|'.join(sorted(ENGLISH_STREET_TYPES))})s?\.?\s*(?:,|$)"
+)
 # A line that starts with a flat, floor or unit and then a number:
 # "Level 3 1 Johnson Arcade", "Unit 37 06 Jacob Triangle".
 UNIT_FIRST = re.compile(rf"\s*{_UNIT}\b", re.IGNORECASE)
@@ -438,6 +456,8 @@ def street_evidence(text: str) -> bool:
     if any(w.strip(".") in STREET_WORDS for w in words):
         return True
     if any(_ends_like_a_street(w) for w in words):
+        return True
+    if ENGLISH_STREET.match(text):
         return True
     return re.fullmatch(r"\s*\d{1,5}[a-zA-Z]?\s*,?\s*", text) is not None
 

@@ -98,6 +98,10 @@ def test_lines_join_into_one():
         "C/ de Colón, 15, 3º B",
         "Atatürk Cad. No: 112",
         "Zona Industriale, Lotto 14",
+        "011 Antony Glens, Terrychester",
+        "4 Kings Parade",
+        "12b Harbour View",
+        "7 Mill Mews, Bath",
     ],
 )
 def test_street_lines_are_told(text):
@@ -114,6 +118,9 @@ def test_street_lines_are_told(text):
         "Ter Haar Consulting",
         "St Mary's Heart Clinic",
         "St. Luke's Family Practice",
+        "3 Green Energy Ltd",
+        "Hill & Partners",
+        "24 Hour Access",
     ],
 )
 def test_company_lines_are_no_street(text):
