@@ -595,7 +595,7 @@ def _names_more_than_a_number(segment: Segment, by_order: dict[int, Segment]) ->
     to end: logos leave digits, and a number alone is no address."""
     if re.search(r"[^\W\d_]", segment.text):
         return True
-    above = by_order.get(segment.order - 1)
+    above = _beside(segment, by_order, -1)
     return (
         above is not None
         and _address_like(above)
@@ -610,7 +610,7 @@ def _lines_above_postcode(
     domains: list[str],
 ) -> list[Segment]:
     """The city and street lines printed above a postal line."""
-    above = by_order.get(anchor.order - 1)
+    above = _beside(anchor, by_order, -1)
     # An American military post office follows its unit or ship, whatever
     # it is named: "USNS Wells" over "FPO AP 89018".
     if above is not None and addresses.military_post(anchor.text):
@@ -648,7 +648,7 @@ def _streets_above(
                 or (
                     addresses.number_first(top.text)
                     and _is_place(before)
-                    and before.order == top.order - 1
+                    and before is _beside(top, by_order, -1)
                 )
             )
         )
@@ -661,6 +661,28 @@ def _streets_above(
             streets[:0] = [street, before]
         break
     return streets
+
+
+def _beside(
+    segment: Segment, by_order: dict[int, Segment], step: int
+) -> Segment | None:
+    """The segment a number of lines above (a negative step) or below a
+    segment in its column: lines that share no stretch of the card's width
+    with it stand in another column, which OCR may have read in between."""
+    order, count = segment.order, abs(step)
+    direction = 1 if step > 0 else -1
+    while count:
+        order += direction
+        other = by_order.get(order)
+        if other is None:
+            return None
+        if _share_width(other.line, segment.line):
+            count -= 1
+    return other
+
+
+def _share_width(line: Line, other: Line) -> bool:
+    return line.left < other.left + other.width and other.left < line.left + line.width
 
 
 # Words that put a company into an address: "c/o Regus GmbH", "im Hause".
@@ -680,10 +702,9 @@ def _lines_above(
     company by its legal form or a domain that spells it, and not one the
     address is in the care of ("c/o Regus GmbH")."""
     above = []
-    order = top.order - 1
     passed_company = False
-    while len(above) < 3 and (before := by_order.get(order)) is not None:
-        order -= 1
+    before = top
+    while len(above) < 3 and (before := _beside(before, by_order, -1)) is not None:
         named = companies.legal_form(before.text) or (
             _domain_fit(before.text, domains) >= COMPANY_SPELLED
         )
@@ -704,7 +725,7 @@ def _lines_below_postcode(
     """The city printed under a line that ends with its postal code, and a
     country line that ends the address."""
     below = []
-    after = by_order.get(anchor.order + 1)
+    after = _beside(anchor, by_order, 1)
     if _ends_with_postcode(anchor.text, region) and _is_city(after):
         # A line a domain spells under a postal line that names its place
         # beside the code is the company, which OCR may read after the
@@ -715,7 +736,7 @@ def _lines_below_postcode(
             and _names_the_company(after.text, domains)
         ):
             below.append(after)
-        after = by_order.get(after.order + 1)
+        after = _beside(after, by_order, 1)
     if after is not None and countries.code_of(after.text):
         below.append(after)
     return below
@@ -731,7 +752,7 @@ def _places_to_a_country(
     anything else."""
     places: list[Segment] = []
     for step in (1, 2, 3):
-        line = by_order.get(street.order + step)
+        line = _beside(street, by_order, step)
         if not _is_place(line):
             return []
         places.append(line)
@@ -768,12 +789,12 @@ def _postcode_of(
 def _postal_line(
     segment: Segment, postal: addresses.Postal, by_order: dict[int, Segment]
 ) -> bool:
-    above = by_order.get(segment.order - 1)
+    above = _beside(segment, by_order, -1)
     if postal.needs_street:
         # "Auckland 1010" after its street or under it, not "Since 1987"; a
         # code alone under its street or under the town under it.
         before = segment.text[: postal.start].strip(" ,")
-        two_above = by_order.get(segment.order - 2)
+        two_above = _beside(segment, by_order, -2)
         return (
             _names_a_street(before)
             or _street_line(above)
@@ -792,7 +813,7 @@ def _postal_line(
         postal.country is not None
         and above is not None
         and _names_a_street(above.text)
-        and _is_city(by_order.get(segment.order + 1))
+        and _is_city(_beside(segment, by_order, 1))
     )
 
 

@@ -2005,6 +2005,29 @@ def test_a_company_read_between_the_street_and_the_code_is_passed_over(
     assert contact.address.full == full
 
 
+def test_lines_of_another_column_read_between_address_lines_stay_out_of_the_address():
+    # Two columns whose lines OCR gave in the order of their height on the
+    # card: the left one's department and company fall between and after
+    # the right one's street and town.
+    left, right = 60, 540
+    contact = fields.parse(
+        [
+            Line("+61 7 2013 5138", right, 60, 260, 18, 0.95),
+            Line("Cynthia Peterson", left, 60, 330, 40, 0.95),
+            Line("Freight forwarder", left, 120, 240, 20, 0.95),
+            Line("041 Montgomery Loop", right, 120, 270, 20, 0.95),
+            Line("Engineering", left, 145, 160, 26, 0.95),
+            Line("Davidhaven, NT, 2136", right, 148, 280, 20, 0.95),
+            Line("Fuller PLC", left, 181, 140, 20, 0.95),
+        ]
+    )
+
+    assert contact.address.full == "041 Montgomery Loop, Davidhaven, NT, 2136"
+    assert contact.address.city == "Davidhaven"
+    assert contact.department == "Engineering"
+    assert contact.company == "Fuller PLC"
+
+
 def test_a_company_its_domain_spells_read_between_street_and_code_is_passed_over():
     contact = fields.parse(
         card(
