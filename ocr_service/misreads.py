@@ -139,6 +139,47 @@ def spelled_as(word: str, spellings: Iterable[str]) -> str | None:
 _CAPITALS_BUT_L = re.compile(r"(?=[A-Z.]*l)[A-Zl.]*[A-Z][A-Zl.]*")
 
 
+# Strokes OCR reads twice, as "lI" for an "I": "MclIvor".
+_STROKES = "il1|"
+
+
+def name_word_by_email(word: str, local_words: Iterable[str]) -> str | None:
+    """The name's word with the letter OCR misread set from the one word of
+    an email's local part that spells it otherwise by that letter: "Carison"
+    beside c.carlson reads "Carlson"; or without the stroke OCR read twice:
+    "MclIvor" beside laoise.mcivor reads "McIvor". None where no such word,
+    or more than one, spells it."""
+    read = word.lower()
+    if len(read) < 4 or not (read.isascii() and read.isalpha()):
+        return None
+    found = set()
+    for spelled in set(local_words) - {read}:
+        if misread_letters(read, spelled) == 1:
+            found.add(
+                "".join(_cased_as(s, r) for s, r in zip(spelled, word, strict=True))
+            )
+        elif (k := _stroke_read_twice(read, spelled)) is not None:
+            found.add(word[:k] + word[k + 1 :])
+    return found.pop() if len(found) == 1 else None
+
+
+def _cased_as(letter: str, read: str) -> str:
+    return letter.upper() if read.isupper() else letter
+
+
+def _stroke_read_twice(read: str, spelled: str) -> int | None:
+    """Where the read word holds a stroke more than the spelled one, beside
+    another stroke."""
+    if len(read) != len(spelled) + 1:
+        return None
+    for k, letter in enumerate(read):
+        beside = read[k - 1 : k] + read[k + 1 : k + 2]
+        strokes = letter in _STROKES and any(c in _STROKES for c in beside)
+        if strokes and read[:k] + read[k + 1 :] == spelled:
+            return k
+    return None
+
+
 # What a blurred photo reads for letters in small type: a vowel for
 # another, two letters as one.
 _BLURRED = (("e", "o"), ("ri", "n"), ("rn", "m"))

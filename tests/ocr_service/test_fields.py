@@ -2459,3 +2459,27 @@ def test_a_capital_i_read_as_a_small_l_in_a_name_or_company_is_put_back(
     contact = fields.parse(card(*rows))
 
     assert (contact.name.full, contact.company) == (name, company)
+
+
+def test_a_name_read_unsurely_takes_a_misread_letter_from_the_email():
+    lines = card(
+        ("Laoise MclIvor", 40),
+        "Higher education lecturer",
+        "laoise.mcivor@monkinc.info",
+        "Monk Inc",
+    )
+    lines[0] = dataclasses.replace(lines[0], confidence=0.5)
+
+    contact = fields.parse(lines)
+
+    assert contact.name.full == "Laoise McIvor"
+    assert contact.name.family == "McIvor"
+    assert contact.confidence["name"] < fields.REVIEW_THRESHOLD
+
+
+def test_a_name_read_surely_is_not_spelled_after_the_email():
+    contact = fields.parse(
+        card(("Charles Carlson", 40), "Architect", "c.carison@carlson.studio")
+    )
+
+    assert contact.name.full == "Charles Carlson"

@@ -93,3 +93,25 @@ def test_a_local_part_a_blur_misread_follows_the_name(email, name, fixed):
     parts = [fold(part) for part in name.split()]
 
     assert misreads.local_part_by_name(email, parts) == fixed
+
+
+@pytest.mark.parametrize(
+    ("word", "local_words", "fixed"),
+    [
+        ("Carison", ["c", "carlson"], "Carlson"),
+        ("MclIvor", ["laoise", "mcivor"], "McIvor"),
+        ("CARISON", ["carlson"], "CARLSON"),
+        # Spelled alike, or otherwise than by a look-alike or a stroke.
+        ("Carlson", ["carlson"], None),
+        ("Anne", ["ann"], None),
+        ("John", ["jon"], None),
+        ("Marta", ["marie"], None),
+        # Too short to tell, and two words that each could be it.
+        ("Jil", ["jll"], None),
+        ("Bili", ["bill", "biii"], None),
+    ],
+)
+def test_a_name_word_takes_the_letter_an_email_spells_otherwise(
+    word, local_words, fixed
+):
+    assert misreads.name_word_by_email(word, local_words) == fixed
