@@ -148,6 +148,9 @@ def test_labels_of_more_languages_give_the_type(line, kind, number):
         # A one-letter label whose bar OCR read as a letter.
         ("TI (057)-4911862", phones.WORK, "(057)-4911862"),
         ("FI +31276-018955", phones.FAX, "+31276018955"),
+        # An "e" a blurred photo read as an "o".
+        ("Coll 061-318 60 91", phones.MOBILE, "061-318 60 91"),
+        ("Mobilo +49 170 1234567", phones.MOBILE, "+491701234567"),
     ],
 )
 def test_a_label_ocr_misread_a_letter_of_still_gives_the_type(line, kind, number):
