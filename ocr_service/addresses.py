@@ -55,9 +55,10 @@ def _spaced_once(characters: list[str]) -> str:
     return "(?:" + "|".join([whole, *elsewhere]) + ")"
 
 
-# After a province code, "S" and "I" in a digit's place are misread 5 and 1,
-# and a space OCR read inside the code is no other word: "MB E1 P6X6".
-_CA_AFTER_PROVINCE = _spaced_once(["[A-Z]", "[0-9OSI]"] * 3)
+# After a province code, "S", "I", "B", "G" and "Z" in a digit's place are
+# misread 5, 1, 8, 6 and 2 ("NT LBM9S9"), and a space OCR read inside the
+# code is no other word: "MB E1 P6X6".
+_CA_AFTER_PROVINCE = _spaced_once(["[A-Z]", "[0-9OSIBGZ]"] * 3)
 TOLD_BY_SHAPE = (
     ("BR", re.compile(rf"\b{CEP}\b")),
     (

@@ -20,6 +20,14 @@ from ocr_service import addresses, countries
             "MB",
             "CA",
         ),
+        # And an "8" read as a "B" after the province.
+        (
+            ["419 Karen Rest, New Debbie, NT LBM9S9"],
+            "L8M9S9",
+            "New Debbie",
+            "NT",
+            "CA",
+        ),
         (["9 Low Rd, Perth, WA, 6000"], "6000", "Perth", "WA", "AU"),
         (
             ["Rua A, 10, Centro, 01310-100 São Paulo / SP"],
