@@ -14,7 +14,8 @@ PREFIX = re.compile(
     r"^(?:(?:(?:Professor|Prof|Prof\.ssa|Dr|Dra|Drs|Dott|Dott\.ssa|Ing|Dipl\.-Ing|"
     r"Dipl\.-Kfm|DI|DIin|Mag|Magª|Ir|Mr|Mrs|Ms|Mme|Mlle|Sr|Sra|Srta|Hr|Fr|Herr|"
     r"Frau|Sir|Dame|Univ\.-Prof|PD|Priv\.-Doz|Lic|Licda|Lcdo|Lcda|Eng|Arch|Avv|Geom|"
-    r"Rag|Sig|Sig\.ra|Maître|Maitre|Me|Mgr|Bc|PhDr|MUDr|JUDr|RNDr|Dr\.-Ing)\.?"
+    r"Rag|Sig|Sig\.ra|Maître|Maitre|Me|Mgr|Bc|PhDr|MUDr|JUDr|RNDr|Dr\.-Ing|"
+    r"Rev|Revd|Hon|Atty|Cllr|Cr|Arq|Mtro|Mtra|Abg|Ldo|Lda|C\.P|Eng\.?ª|Dr\.?ª)\.?"
     r"|(?:Sgt|Lt|Capt|Maj)\.)"
     r"(?:\s+(?:med|rer\.\s?nat|phil|jur|h\.\s?c|sc|techn|oec|habil|hab|inż|inz)\.)*"
     r"\s+)+",
@@ -55,8 +56,11 @@ _WORD = re.compile(
     rf"|[{_UPPER}]\.-[{_UPPER}][{_LOWER}]+"
     rf"|(?:d|l|dell|dall|degli)['’][{_UPPER}][{_LOWER}]+)$"
 )
-# A word in capitals, as family names are often printed ("Pierre DUPONT").
-_CAPITALS = re.compile(rf"^[{_UPPER}]{{2,}}(?:['’\-][{_UPPER}]{{2,}})*$")
+# A word in capitals, as family names are often printed ("Pierre DUPONT"),
+# perhaps after an elided letter ("O'SULLIVAN", "D'ARCY").
+_CAPITALS = re.compile(
+    rf"^(?:[{_UPPER}]['’])?[{_UPPER}]{{2,}}(?:['’\-][{_UPPER}]{{2,}})*$"
+)
 
 
 def likeness(text: str) -> float:

@@ -19,6 +19,13 @@ from ocr_service import names
         ("dr hab. inż. Anna Nowak", "dr hab. inż.", "Anna", "Nowak"),
         ("Lic. Ana Ruiz", "Lic.", "Ana", "Ruiz"),
         ("Pierre DUPONT", "", "Pierre", "DUPONT"),
+        ("CIARÁN O'SULLIVAN", "", "CIARÁN", "O'SULLIVAN"),
+        ("ANNE-MARIE D’ARCY", "", "ANNE-MARIE", "D’ARCY"),
+        ("Rev. Dr. Alasdair Campbell", "Rev. Dr.", "Alasdair", "Campbell"),
+        ("Arq. Valentina Rossi", "Arq.", "Valentina", "Rossi"),
+        ("Hon. Mary Smith", "Hon.", "Mary", "Smith"),
+        ("Eng.ª Ana Carvalho", "Eng.ª", "Ana", "Carvalho"),
+        ("C.P. Laura Ortega", "C.P.", "Laura", "Ortega"),
     ],
 )
 def test_name_splits_into_prefix_given_and_family(full, prefix, given, family):
