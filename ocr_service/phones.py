@@ -24,17 +24,18 @@ LABELS = {
         "m mob mobile mobil mobiel mobiltelefon mobilnummer móvil movil "
         "cell cellular cellulare cel celular handy gsm portable c natel "
         "telemóvel telemovel tlm tlmv kom komórka komorka matkapuhelin "
-        "whatsapp cep"
+        "whatsapp cep matkapuh"
     ),
     WORK: (
         "t tel tél tlf tfn telefon telephone téléphone telefone teléfono "
         "telefono telefoon phone ph p direct direkt dir office büro buro "
         "bureau ufficio oficina work fixo fijo festnetz switchboard zentrale "
         "ddi puh puhelin vaihde växel vaxel directe standard pbx landline "
-        "hotline helpline toll-free freephone freecall"
+        "hotline helpline toll-free freephone freecall sans-frais praxis "
+        "kontor direkte sentral sentralbord centrala conmutador"
     ),
     FAX: "f fax faks telefax fx télécopie télécopieur telecopieur téléc telec",
-    OTHER: "home privat private pager domicile",
+    OTHER: "home privat private pager domicile notfall emergency",
     # Labels of any number, whose kind the number itself then tells.
     None: "call dial",
 }
@@ -274,7 +275,8 @@ POSTAL_LABEL = re.compile(
 REGISTRATION_LABEL = re.compile(
     r"\W*(?:VAT|TVA|BTW|IVA|P\.?\s?IVA|MwSt|USt|UID|ABN|ACN|EIN|TIN|PAN|GSTIN|GST"
     r"|CIN|INN|OGRN|KPP|RC|NIT|RUT|RFC|CIF|NIF|NIPC|SIRET|SIREN|KvK|CNPJ|CPF"
-    r"|CVR|NIP|I[ČC]O|DI[ČC]|TRN|ARN|Org\.?\s?nr|Regd?"
+    r"|CVR|NIP|I[ČC]O|I[ČC]|DI[ČC]|KRS|REGON|MVA|ALV|RUC|CUIT|CUIL|Matr[ií]cula"
+    r"|TRN|ARN|Org\.?\s?nr|Regd?"
     r"|(?:Business|Company|Commercial)\s+Reg(?:istration|ister)?"
     r"|Sort\s?code|Acc(?:ount)?|A/c)"
     r"(?:[\s.:#-]*(?:No|Nr|Nummer|Number)\b)?[\s.:#-]*(?=\d)",
@@ -335,6 +337,7 @@ def build(printed: str, kind: int | None, region: str | None):
     digit_count = sum(c.isdigit() for c in main)
     if not MIN_DIGITS <= digit_count <= MAX_DIGITS:
         return None
+    main = MEXICAN_MOBILE_ONE.sub("+52 ", main)
 
     parsed = _parse(main, region)
     if kind is None:
@@ -351,6 +354,10 @@ def build(printed: str, kind: int | None, region: str | None):
         type=kind, number=number or printed, extension=extension, raw=printed
     )
 
+
+# The "1" Mexico's mobiles were dialled with from abroad before 2019, printed
+# on older cards and dialled no more: "+52 1 55 3456 7890".
+MEXICAN_MOBILE_ONE = re.compile(r"^\+\s?52[\s-]*1[\s-]*(?=(?:\d[\s-]*){10}$)")
 
 # Digits after the country code that a number dialled abroad has at least,
 # but for a few small islands that libphonenumber knows.

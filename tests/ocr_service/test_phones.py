@@ -114,6 +114,13 @@ def test_a_number_whose_e164_form_would_lose_a_printed_digit_stays_as_printed(
     assert phone.number == printed
 
 
+def test_the_one_mexican_mobiles_were_dialled_with_is_dropped():
+    phone = phones.build("+52 1 55 3456 7890", phones.MOBILE, None)
+
+    assert phone.number == "+525534567890"
+    assert phone.raw == "+52 1 55 3456 7890"
+
+
 @pytest.mark.parametrize(
     ("line", "kind", "number"),
     [
@@ -136,6 +143,20 @@ def test_a_number_whose_e164_form_would_lose_a_printed_digit_stays_as_printed(
     ],
 )
 def test_labels_of_more_languages_give_the_type(line, kind, number):
+    assert numbers(line) == [(kind, number, "")]
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "number"),
+    [
+        ("Sans frais 1 800 463-1234", phones.WORK, "1 800 463-1234"),
+        ("Matkapuh. 050 987 6543", phones.MOBILE, "050 987 6543"),
+        ("Sentral 22 12 34 56", phones.WORK, "22 12 34 56"),
+        ("Conmutador 55 5123 4567", phones.WORK, "55 5123 4567"),
+        ("Notfall 079 555 12 12", phones.OTHER, "079 555 12 12"),
+    ],
+)
+def test_labels_before_a_number_printed_without_its_country(line, kind, number):
     assert numbers(line) == [(kind, number, "")]
 
 
@@ -314,6 +335,12 @@ def test_a_trunk_zero_in_brackets_is_dropped_even_with_a_bracket_lost(line):
         "Business Reg. No.: 123-45-67890",
         "Sort code: 20-00-00",
         "Acc: 12345678",
+        "IČ: 27082440",
+        "KRS 0000123456",
+        "MVA 987 654 321",
+        "RUC 20123456789",
+        "CUIT 20-12345678-9",
+        "Matrícula 12345",
         # Nor is a date.
         "Valid until: 31/12/2025",
     ],
