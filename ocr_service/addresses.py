@@ -84,6 +84,9 @@ TOLD_BY_SHAPE = (
     ("PL", re.compile(r"\b\d{2}-\d{3}(?=\s+[^\W\d_])")),
     # OCR reads the last "J" as a bracket now and then: "WR5B 6W)".
     ("GB", re.compile(r"\b[A-Z]{1,2}[0-9OQ][A-Z0-9]?\s+[0-9O][A-Z][A-Z)](?!\w)")),
+    # Argentina's code: its province's letter, four digits and three letters
+    # for the block; one Eircode's shape would take too.
+    ("AR", re.compile(r"\b[A-HJ-NP-Z]\d{4}[A-Z]{3}\b")),
     ("IE", re.compile(r"\b[A-Z][0-9O]{2}[0-9W]?\s?[A-Z0-9]{4}\b")),
     ("BR", re.compile(r"\b\d{8}\b")),
 )
@@ -279,12 +282,14 @@ def postal_code(text: str, hint: str | None = None) -> Postal | None:
     return None
 
 
-# The countries whose codes the shapes above already tell.
+# The countries whose codes the shapes above already tell; Argentina's
+# older codes, four digits after the province's letter ("M5500 Mendoza"),
+# its own shape finds where its cards are known.
 SHAPES_KNOWN = (
     {country for country, _ in TOLD_BY_SHAPE}
     | FIVE_DIGIT_COUNTRIES
     | FOUR_DIGIT_COUNTRIES
-)
+) - {"AR"}
 # A place's name: words without digits or an email's "@".
 PLACE = re.compile(r"[^\W\d_][^\d@]*")
 # A label that numbers what follows it: "Reg. No. 123456", "GST: 123456".
