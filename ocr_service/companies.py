@@ -7,6 +7,18 @@ from collections.abc import Iterator
 
 from ocr_service.wording import plain_spellings, word_set, words
 
+# Poland's "sp. z o.o." with its o's read as zeros: "sp. z 0.0.".
+_POLISH_FORM_MISREAD = re.compile(
+    r"\b(sp\.\s?z\s?)(?:0\.0|0\.o|o\.0)\.?(?!\w)", re.IGNORECASE
+)
+
+
+def form_read_right(text: str) -> str:
+    """The line with a legal form whose letters OCR read as digits spelled
+    as printed."""
+    return _POLISH_FORM_MISREAD.sub(r"\1o.o.", text)
+
+
 # Legal forms as printed, matched as whole words anywhere in the line.
 LEGAL_FORMS = (
     "GmbH & Co. KG",

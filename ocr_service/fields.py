@@ -99,6 +99,7 @@ def parse(lines: Sequence[Line]) -> contact_pb2.Contact:
     ]
     region = _region_of(kept)
     kept = _initial_i_read_right(_dotless_i_read_right(kept))
+    kept = [replace(line, text=companies.form_read_right(line.text)) for line in kept]
     card = Card(_segments(kept, region), region=region)
     _take_links(card)
     _take_phones(card)
@@ -365,7 +366,8 @@ def _text_pieces(chunk: str) -> list[tuple[int, str]]:
     for part in re.finditer(r"[^|¦]+", chunk):
         piece = _without_debris(part[0]).strip(" =-—»«•·:;,_*~")
         too_short = sum(c.isalnum() for c in piece) < NOISE_MIN_CHARACTERS
-        if too_short and not piece.isdigit():
+        # A network's handle is no field of the contact.
+        if too_short and not piece.isdigit() or links.is_handle(piece):
             continue
         joined = companies.split_after_legal_form(piece) or (piece,)
         out += [(part.start() + part[0].find(p), p) for p in joined]

@@ -90,9 +90,25 @@ _NETWORKS = word_set(
 )
 
 
+_HANDLE = re.compile(r"(?:([^\W\d_]+)\s*:?\s*)?@[\w.]+")
+
+
+def is_handle(text: str) -> bool:
+    """Whether a piece of a line is a social network handle, alone or after
+    the network's name: "@anna.design", "IG @anna.design"."""
+    match = _HANDLE.fullmatch(text.strip())
+    return match is not None and (match[1] is None or fold(match[1]) in _NETWORKS)
+
+
 def _i_for_colon(match: re.Match) -> str:
     word = match[1]
     return f"{word}:" if fold(word) in _NETWORKS else f"{word}i"
+
+
+def _at_joined(match: re.Match) -> str:
+    # A handle after a network's name is no email: "IG @anna.design".
+    word = match[1]
+    return match[0] if fold(word) in _NETWORKS else f"{word}@"
 
 
 def repair(text: str) -> str:
@@ -112,7 +128,8 @@ def repair(text: str) -> str:
     text = _LOCAL_PART_BREAK.sub(_local_part_joined, text)
     # A dot read twice there: "jens. .vandijk@".
     text = re.sub(r"(?<=\w)\.{2,}(?=[\w.+-]*@)", ".", text)
-    text = re.sub(r"(?<=[\w.])\s+@\s*(?=\w)|(?<=\w)@\s+(?=\w)", "@", text)
+    text = re.sub(r"([\w.]+)\s+@\s*(?=\w)", _at_joined, text)
+    text = re.sub(r"(?<=\w)@\s+(?=\w)", "@", text)
     text = re.sub(r"\b(https?)\s*[:;.]?\s*/\s*/\s*", r"\1://", text, flags=re.I)
     # The last dot of a line that is a host alone, read as a colon or a
     # hyphen: "example:com", "https://example-info".

@@ -102,3 +102,10 @@ def test_a_domain_of_a_names_initials_spells_it(text, domain, likeness):
 )
 def test_a_legal_form_leading_the_name_splits_nothing_off(text):
     assert companies.split_after_legal_form(text) is None
+
+
+@pytest.mark.parametrize(
+    "read", ["Budimex sp. z 0.0.", "Budimex Sp. z 0.o.", "Budimex sp. z o.o."]
+)
+def test_the_polish_legal_form_read_with_zeros_is_spelled_right(read):
+    assert companies.form_read_right(read).lower() == "budimex sp. z o.o."

@@ -47,7 +47,9 @@ def test_an_i_before_the_at_read_as_a_colon_is_an_i(printed):
     assert found_emails(printed) == ["h.alberdi@grupoharo.co"]
 
 
-@pytest.mark.parametrize("printed", ["Instagram:@anna.design", "IG:@anna.photo"])
+@pytest.mark.parametrize(
+    "printed", ["Instagram:@anna.design", "IG:@anna.photo", "IG @estudiorossi.arq"]
+)
 def test_a_handle_after_a_networks_name_is_no_email(printed):
     assert found_emails(printed) == []
 
