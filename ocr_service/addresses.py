@@ -742,7 +742,15 @@ def _city(
         region = below if countries.is_region_name(postal.country, below) else ""
     for text in (after, line_after):
         piece = text.split(",")[0].strip()
-        if piece and not _region_apart(piece, postal):
+        # Where the code comes before the city, the place after it is the
+        # city, though its region bear its name: "M5500 Mendoza"; not where
+        # a town comes before it all the same: "La Plata 1900, Buenos Aires".
+        city_after_code = (
+            text is after
+            and _code_before_city(postal.country)
+            and not _a_place(town)
+        )
+        if piece and (city_after_code or not _region_apart(piece, postal)):
             return piece, region
         region = region or piece
     if postal.region:
@@ -783,6 +791,12 @@ def _region_apart(text: str, postal: Postal) -> bool:
         and _has_cities(postal.country)
         and countries.is_region_name(postal.country, text)
     )
+
+
+def _code_before_city(country: str | None) -> bool:
+    """Whether a country's addresses print the postal code before the city,
+    as Google's address data writes them."""
+    return country is not None and "%Z %C" in _address_data(country).get("fmt", "")
 
 
 def _has_cities(country: str) -> bool:

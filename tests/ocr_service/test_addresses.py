@@ -818,3 +818,14 @@ def test_a_province_code_or_cedex_after_the_city_is_no_part_of_it(
     address = addresses.address(lines, hint)
 
     assert (address.city, address.region) == (city, region)
+
+
+def test_a_city_after_its_code_stays_the_city_where_its_province_bears_its_name():
+    address = addresses.address(["Av. San Martín 550, piso 2", "M5500 Mendoza"], "AR")
+
+    assert (address.postal_code, address.city, address.region) == (
+        "M5500",
+        "Mendoza",
+        "",
+    )
+    assert address.street == "Av. San Martín 550, piso 2"
