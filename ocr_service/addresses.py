@@ -193,7 +193,8 @@ STREET_ENDINGS = (
     "dreef", "boulevard",
     "gatan", "vagen", "vägen", "grand", "gränd", "torget",
     "gade", "vej", "stræde", "veien", "vegen", "gata", "gaten",
-    "katu", "tie", "utca",
+    "stigen", "backen", "leden", "gången", "gangen", "esplanaden",
+    "katu", "tie", "kuja", "polku", "väylä", "vayla", "esplanadi", "utca",
 )  # fmt: skip
 
 # A street name of up to five words, then its house number with perhaps a
@@ -557,11 +558,17 @@ def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
         head = head[: head.rfind(postal.region)]
     elif region_apart and head.rstrip(" ,-–").endswith(region_apart):
         head = head.rstrip(" ,-–")[: -len(region_apart)]
-    county = _british_county(head, line[postal.end :]) if postal.country == "GB" else ""
+    county = _county(head, line[postal.end :], postal.country)
     if county:
         head = head[: head.rfind(county)]
         city = result.city = head.rstrip(" ,").rsplit(",", 1)[-1].strip()
         result.region = county
+    elif _county_over_town(head, line[postal.end :], before, postal.country):
+        # The county alone before the code, its town on the line above:
+        # "Aberlour" over "Banffshire AB38 9PD".
+        result.region = head.strip(" ,")
+        city = result.city = before[-1].rsplit(",", 1)[-1].strip()
+        head = ""
     result.street = _street(before, head, city)
     # A city that is its country tells it: "Singapore 018960" on a card
     # whose phone is Indian.
@@ -582,17 +589,42 @@ def _without_region_code(line: str, country: str | None) -> tuple[str, str]:
     return head.rstrip(" ,"), last
 
 
-def _british_county(head: str, after: str) -> str:
-    """The county a British address prints between its town and postcode,
-    if any: "Bangor, Gwynedd LL57 4FB"; a street before the town is none."""
+def _county(head: str, after: str, country: str | None) -> str:
+    """The county a British or Irish address prints between its town and
+    postcode, if any: "Bangor, Gwynedd LL57 4FB", "Ballincollig, Co. Cork
+    P31 KX24"; a street before the town is none."""
+    if country not in ("GB", "IE"):
+        return ""
     pieces = [p.strip() for p in head.split(",") if p.strip()]
     if after.strip(" ,") or len(pieces) < 2:
         return ""
     town, county = pieces[-2:]
-    if re.search(r"\d", town) or street_evidence(town) or _names_unit(town):
+    if not _a_town_line(town):
         return ""
-    is_county = fold(county).endswith("shire") or countries.is_british_county(county)
-    return county if is_county else ""
+    return county if _is_county(county, country) else ""
+
+
+def _county_over_town(
+    head: str, after: str, before: list[str], country: str | None
+) -> bool:
+    """Whether a postal line names a county alone before its code, under a
+    line that ends with its town."""
+    if country not in ("GB", "IE") or after.strip(" ,") or not before:
+        return False
+    county = head.strip(" ,")
+    town = before[-1].rsplit(",", 1)[-1].strip()
+    return "," not in county and _is_county(county, country) and _a_town_line(town)
+
+
+def _a_town_line(text: str) -> bool:
+    return not (re.search(r"\d", text) or street_evidence(text) or _names_unit(text))
+
+
+def _is_county(name: str, country: str | None) -> bool:
+    if country == "IE":
+        named = re.fullmatch(r"(?:Co\.?|County)\s+(\S+)", name)
+        return named is not None and countries.is_irish_county(named[1])
+    return fold(name).endswith("shire") or countries.is_british_county(name)
 
 
 def _without_country(line: str, postal: Postal) -> tuple[str, str | None]:
@@ -746,9 +778,7 @@ def _city(
         # city, though its region bear its name: "M5500 Mendoza"; not where
         # a town comes before it all the same: "La Plata 1900, Buenos Aires".
         city_after_code = (
-            text is after
-            and _code_before_city(postal.country)
-            and not _a_place(town)
+            text is after and _code_before_city(postal.country) and not _a_place(town)
         )
         if piece and (city_after_code or not _region_apart(piece, postal)):
             return piece, region

@@ -5,6 +5,7 @@ import difflib
 import re
 from collections.abc import Iterator
 
+from ocr_service import countries
 from ocr_service.wording import plain_spellings, word_set, words
 
 # Poland's "sp. z o.o." with its o's read as zeros: "sp. z 0.0.".
@@ -237,6 +238,9 @@ def split_after_legal_form(text: str) -> tuple[str, str] | None:
         if not text[: match.start()].strip():
             continue
         rest = text[match.end() :].strip(" ,|")
+        # An Irish county's "Co." is no company's: "Ballincollig, Co. Cork".
+        if match[0] == "Co." and countries.is_irish_county(rest.split(" ")[0]):
+            continue
         # Words follow, not a postcode: "Calgary, AB T2P 3E8" is Alberta's.
         if rest and re.match(r"[A-ZÀ-Þ][^\W\d_]*\b", rest) and len(rest.split()) >= 2:
             return text[: match.end()].strip(), rest

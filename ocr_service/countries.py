@@ -127,6 +127,27 @@ MORE_BRITISH_COUNTIES = (
 )  # fmt: skip
 
 
+# The counties of Northern Ireland, which pycountry lists by district.
+NORTHERN_IRISH_COUNTIES = (
+    "Antrim", "Armagh", "Down", "Fermanagh", "Londonderry", "Derry", "Tyrone",
+)  # fmt: skip
+
+
+def is_irish_county(name: str) -> bool:
+    """Whether a name is that of a county of Ireland, north or south, as
+    printed after "Co." ("Co. Cork")."""
+    return fold(name) in _irish_counties()
+
+
+@cache
+def _irish_counties() -> frozenset[str]:
+    names = set(NORTHERN_IRISH_COUNTIES)
+    for division in pycountry.subdivisions.get(country_code="IE"):
+        if division.type == "County":
+            names.add(division.name)
+    return frozenset(fold(name) for name in names)
+
+
 def is_british_county(name: str) -> bool:
     """Whether a name is that of a county of England, Wales or Scotland."""
     return fold(name) in _british_counties()

@@ -111,6 +111,8 @@ def test_lines_join_into_one():
         "4 Kings Parade",
         "12b Harbour View",
         "7 Mill Mews, Bath",
+        "Handelsesplanaden 12 A",
+        "Sibeliuksenkuja 3 B 12",
     ],
 )
 def test_street_lines_are_told(text):
@@ -829,3 +831,30 @@ def test_a_city_after_its_code_stays_the_city_where_its_province_bears_its_name(
         "",
     )
     assert address.street == "Av. San Martín 550, piso 2"
+
+
+@pytest.mark.parametrize(
+    ("lines", "hint", "street", "city", "region"),
+    [
+        (
+            ["Main Street", "Ballincollig, Co. Cork P31 KX24"],
+            "IE",
+            "Main Street",
+            "Ballincollig",
+            "Co. Cork",
+        ),
+        (
+            ["Distillery Road", "Aberlour", "Banffshire AB38 9PD"],
+            "GB",
+            "Distillery Road",
+            "Aberlour",
+            "Banffshire",
+        ),
+    ],
+)
+def test_a_county_before_the_code_is_the_region_and_the_town_before_it_the_city(
+    lines, hint, street, city, region
+):
+    address = addresses.address(lines, hint)
+
+    assert (address.street, address.city, address.region) == (street, city, region)

@@ -2483,3 +2483,17 @@ def test_a_name_read_surely_is_not_spelled_after_the_email():
     )
 
     assert contact.name.full == "Charles Carlson"
+
+
+def test_an_irish_countys_co_is_no_legal_form_that_parts_the_line():
+    contact = fields.parse(
+        card(
+            ("Aoife Byrne", 48),
+            "Tel +353 21 487 1234",
+            "Main Street",
+            "Ballincollig, Co. Cork P31 KX24",
+        )
+    )
+
+    assert contact.address.full == "Main Street, Ballincollig, Co. Cork P31 KX24"
+    assert contact.company == ""
