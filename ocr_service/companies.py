@@ -170,6 +170,8 @@ ORGANISATION_WORDS = word_set(
     construction builders brokers insurance supply supplies logistics realty
     properties capital resort polytechnic technology clinica dental bodegas
     ville commune comune ayuntamiento municipality politechnika yliopisto
+    biuro kancelaria pracownia spoldzielnia przedsiebiorstwo
+    asociados asoc estudio
     """
 )
 # Endings of compound words that name a kind of organisation:

@@ -1121,17 +1121,20 @@ def _only_name_in_print(texts: list[Segment]) -> Segment | None:
     named = [
         s
         for s in texts
-        if names.likeness(s.text) >= NAME_LIKE and not roles.title_word_count(s.text)
+        if names.likeness(s.text) >= NAME_LIKE
+        and not roles.title_word_count(s.text)
+        and not _names_a_firm(s.text)
     ]
     if len(named) != 1:
         return None
     line, text = named[0].line, named[0].text
     if line.height < max(s.line.height for s in texts):
         return None
-    if names.likeness(text) < NAME_IN_PRINT:
-        return None
-    firm = companies.legal_form(text) or companies.names_organisation(text)
-    return None if firm else named[0]
+    return named[0] if names.likeness(text) >= NAME_IN_PRINT else None
+
+
+def _names_a_firm(text: str) -> bool:
+    return bool(companies.legal_form(text) or companies.names_organisation(text))
 
 
 def _is_the_person(text: str, local_parts: list[str], domains: list[str]) -> bool:
@@ -1140,9 +1143,7 @@ def _is_the_person(text: str, local_parts: list[str], domains: list[str]) -> boo
     not the company his domain is named for; "Wróbel GmbH", "Bufete
     Fernández" and "Lefebvre Frères" of jm.lefebvre@lefebvre-freres.fr stay
     companies."""
-    if companies.legal_form(text) or companies.names_organisation(text):
-        return False
-    if names.likeness(text) < NAME_LIKE:
+    if _names_a_firm(text) or names.likeness(text) < NAME_LIKE:
         return False
     domain_letters = [re.sub(r"[^a-z]", "", fold(d)) for d in domains]
     for word in names.split_parts(text):

@@ -28,6 +28,7 @@ TITLE_WORDS = word_set(
     ingenieure redacteur redactrice attache
     director directora gerente jefe jefa ingeniero ingeniera tecnico tecnica
     asesor asesora trabajador trabajadora analista coordinador coordinadora
+    contador contadora contable abogado abogada arquitecto arquitecta
     direttore direttrice responsabile ingegnere tecnico consulente impiegato
     impiegata addetto addetta
     diretor diretora engenheiro engenheira assistente operador operadora
@@ -36,6 +37,8 @@ TITLE_WORDS = word_set(
     verkoper
     chef ingenjor konsult handlaggare saljare utvecklare ansvarig
     vd
+    kierownik kierowniczka dyrektor ksiegowa ksiegowy specjalista prezes
+    wlasciciel wlascicielka radca adwokat
     """
 )
 # Beginnings of title words that take many endings across languages.

@@ -2497,3 +2497,47 @@ def test_an_irish_countys_co_is_no_legal_form_that_parts_the_line():
 
     assert contact.address.full == "Main Street, Ballincollig, Co. Cork P31 KX24"
     assert contact.company == ""
+
+
+@pytest.mark.parametrize(
+    ("rows", "name", "title", "company"),
+    [
+        (
+            (
+                "Biuro Rachunkowe Lewandowska",
+                ("Katarzyna Lewandowska", 48),
+                "Główna Księgowa",
+                "biuro@br-lewandowska.pl",
+            ),
+            "Katarzyna Lewandowska",
+            "Główna Księgowa",
+            "Biuro Rachunkowe Lewandowska",
+        ),
+        (
+            (
+                "Kancelaria Adwokacka Nowak",
+                ("Jan Nowak", 48),
+                "Adwokat",
+                "kancelaria@nowak.pl",
+            ),
+            "Jan Nowak",
+            "Adwokat",
+            "Kancelaria Adwokacka Nowak",
+        ),
+        (
+            (
+                ("Diego Maradiaga", 48),
+                "Contador Público",
+                "Maradiaga & Asoc.",
+                "dmaradiaga@estudiomaradiaga.com.ar",
+            ),
+            "Diego Maradiaga",
+            "Contador Público",
+            "Maradiaga & Asoc.",
+        ),
+    ],
+)
+def test_a_firm_named_after_its_owner_stays_the_company(rows, name, title, company):
+    contact = fields.parse(card(*rows))
+
+    assert (contact.name.full, contact.title, contact.company) == (name, title, company)
