@@ -155,9 +155,10 @@ def trim_to_email(
         start = _prefix_start(words, start)
     while start < spelled[0] and not _is_name_word(words[start]):
         start += 1
-    first = start
-    while first < len(words) - 1 and PREFIX.match(words[first] + " "):
-        first += 1
+    # The given name follows the whole prefix: "dr inż. Anna".
+    prefix = PREFIX.match(" ".join(words[start:]) + " ")
+    first = start + len(prefix[0].split()) if prefix else start
+    first = min(first, len(words) - 1)
     # Only a match past the given name shows where the name ends; a
     # generation after it stays: "Robert Jenkins Jr.".
     end = len(words) if matched[-1] <= first else matched[-1] + 1

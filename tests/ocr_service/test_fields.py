@@ -1299,6 +1299,15 @@ def test_a_phone_label_after_the_name_is_no_second_family_name():
     assert contact.name.full == "Ana Lima"
 
 
+def test_an_email_of_the_given_name_alone_keeps_a_prefix_of_several_words():
+    contact = fields.parse(
+        card(("dr inż. Anna Nowak", 48), "Kierownik Projektu", "anna@budimex.pl")
+    )
+
+    assert contact.name.full == "dr inż. Anna Nowak"
+    assert contact.name.family == "Nowak"
+
+
 def test_an_alberta_address_keeps_its_province_and_city():
     contact = fields.parse(
         card(("Ann Cole", 48), "500 Centre St S", "Calgary, AB T2P 3E8")
