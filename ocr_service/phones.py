@@ -166,9 +166,17 @@ def with_label_read_right(text: str) -> str:
 CUT_BY_A_SYMBOL = re.compile(r"[¢£€$¥©®°§¤]\s?\d[\d\s]*$")
 
 
+# A telephone icon read as round letters before a number that starts with
+# "+" or a trunk "0": "O0 +61 3 9600 1234", "0 0433 222 111"; not "0 800
+# 123 456", a number France prints so.
+ICON_READ_AS_LETTERS = re.compile(r"^\s*[O0oQ©®@]{1,2}\s+(?=\+|0)")
+
+
 def find(text: str, region: str | None) -> list[Found]:
     """Every labelled number in a line, or the line itself when it is a
     bare number."""
+    # Blanked, not cut: where each number starts stays where it was read.
+    text = ICON_READ_AS_LETTERS.sub(lambda icon: " " * len(icon[0]), text)
     text = with_label_read_right(text)
     # A speck read as a comma after the trunk zero: "+49 (0), 8357 636885".
     text = text.replace("(0),", "(0) ")

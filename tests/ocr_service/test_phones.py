@@ -399,3 +399,16 @@ def test_a_label_of_any_number_leaves_its_kind_to_the_number():
 )
 def test_a_label_printed_after_its_number_types_it(line, kind):
     assert [k for k, _, _ in numbers(line)] == [kind]
+
+
+@pytest.mark.parametrize(
+    ("line", "number"),
+    [
+        ("O0 +61 3 9600 1234", "+61396001234"),
+        ("0 0433 222 111", "0433 222 111"),
+        # France prints a free number after a lone zero.
+        ("0 800 123 456", "0 800 123 456"),
+    ],
+)
+def test_a_telephone_icon_read_as_round_letters_is_no_part_of_the_number(line, number):
+    assert [n for _, n, _ in numbers(line)] == [number]
