@@ -147,7 +147,7 @@ STREET_WORDS = word_set(
     blvd place pl square terrace crescent close highway hwy parkway suite apt
     apartment flat unit floor building po box pobox postbox lote planta piso
     ctra avda pza plot
-    postfach postboks postbus postlada bp cp apartado casilla caixa
+    postfach postboks postbus postlada bp cp apartado casilla caixa succursale
     strasse straße str weg allee platz ring gasse damm ufer chaussee
     rue avenue boulevard bd chemin place allee impasse quai route cours
     calle avenida paseo plaza camino carretera ronda travesia
@@ -208,8 +208,11 @@ NUMBERED_STREET = re.compile(
     re.IGNORECASE,
 )
 # A line that starts with a house number alone, perhaps with its flat or
-# floor, and leaves the street's name to the line above: "92, 13853 Crosa".
-NUMBER_FIRST = re.compile(rf"\s*{_HOUSE_NUMBER}(?: {_UNIT})?\s*(?:,|$)", re.IGNORECASE)
+# floor, or with the "S/N" of a house with none, and leaves the street's
+# name to the line above: "92, 13853 Crosa", "S/N, 4006-453 Setúbal".
+NUMBER_FIRST = re.compile(
+    rf"\s*(?:{_HOUSE_NUMBER}|S/N)(?: {_UNIT})?\s*(?:,|$)", re.IGNORECASE
+)
 # Street types of English-speaking countries too common as other words
 # ("Green", "Hill", "View") to tell a street anywhere, told after a house
 # number and a name as these countries print one: "011 Antony Glens",
@@ -464,7 +467,8 @@ def street_evidence(text: str) -> bool:
         return True
     if any(_ends_like_a_street(w) for w in words):
         return True
-    if ENGLISH_STREET.match(text):
+    # The street may follow a house's name: "The Manse, 4 Kirk Wynd".
+    if any(ENGLISH_STREET.match(piece) for piece in text.split(",")):
         return True
     return re.fullmatch(r"\s*\d{1,5}[a-zA-Z]?\s*,?\s*", text) is not None
 

@@ -2550,3 +2550,20 @@ def test_a_firm_named_after_its_owner_stays_the_company(rows, name, title, compa
     contact = fields.parse(card(*rows))
 
     assert (contact.name.full, contact.title, contact.company) == (name, title, company)
+
+
+@pytest.mark.parametrize(
+    "address_lines",
+    [
+        # A house's name before its number and street.
+        ["The Manse, 4 Kirk Wynd", "St Andrews KY16 9HQ"],
+        # A house with no number, its street's name on the line above.
+        ["R. Baptista", "S/N, 4006-453 Setúbal"],
+        # A post office box at a branch.
+        ["C.P. 1234, succursale B", "Montréal (Québec) H3B 3L5"],
+    ],
+)
+def test_the_line_over_the_postal_line_is_kept_in_the_address(address_lines):
+    contact = fields.parse(card(("Fiona MacLeod", 48), "Manager", *address_lines))
+
+    assert contact.address.full == ", ".join(address_lines)
