@@ -94,6 +94,7 @@ DEPARTMENT_KINDS = word_set(
     division divisione divisao department departement departamento
     dipartimento abteilung bereich team pole ufficio afdeling avdelning
     direction direzione direccion office
+    oddeleni odbor dział dzial wydział wydzial osasto avdeling
     """
 )
 

@@ -2567,3 +2567,20 @@ def test_the_line_over_the_postal_line_is_kept_in_the_address(address_lines):
     contact = fields.parse(card(("Fiona MacLeod", 48), "Manager", *address_lines))
 
     assert contact.address.full == ", ".join(address_lines)
+
+
+@pytest.mark.parametrize(
+    ("department", "company"),
+    [
+        ("Personální oddělení", "Brněnská logistika a.s."),
+        ("Tuotekehitys osasto", "Nokia Oyj"),
+    ],
+)
+def test_a_department_named_by_its_kind_in_more_languages_is_no_company(
+    department, company
+):
+    contact = fields.parse(
+        card(("Lucie Nováková", 48), "Vedoucí náboru", department, company)
+    )
+
+    assert (contact.department, contact.company) == (department, company)
