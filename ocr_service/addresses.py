@@ -152,6 +152,8 @@ STREET_WORDS = word_set(
     rue avenue boulevard bd chemin place allee impasse quai route cours
     calle avenida paseo plaza camino carretera ronda travesia
     pasaje pasadizo callejon cuesta glorieta rambla vial bajada acceso
+    calzada viaducto periferico prolongacion circunvalacion andador peatonal
+    ampliacion
     urbanizacion carrer poligono parcela nave
     via viale piazza corso vicolo stretto rotonda largo piazzale strada
     contrada borgo localita appartamento piano incrocio
@@ -521,6 +523,10 @@ def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
     """An address from its lines as printed, with its parts; hint is a
     country the card's phone numbers point at."""
     parts = [_street_words_put_right(line.strip(" ,|·•")) for line in lines]
+    # Only Turkey and Azerbaijan write a dotless "ı"; elsewhere it is an "i"
+    # whose dot a blurred photo lost: "Yasmınebaan".
+    if hint is not None and hint not in ("TR", "AZ"):
+        parts = [part.replace("ı", "i") for part in parts]
     parts = [part for part in parts if part]
     full = ", ".join(parts)
     result = contact_pb2.Address(full=full)

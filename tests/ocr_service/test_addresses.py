@@ -112,6 +112,8 @@ def test_lines_join_into_one():
         "12b Harbour View",
         "7 Mill Mews, Bath",
         "Handelsesplanaden 12 A",
+        "Viaducto Chihuahua 211",
+        "Calzada de Tlalpan 1924",
         "Sibeliuksenkuja 3 B 12",
     ],
 )
@@ -858,3 +860,13 @@ def test_a_county_before_the_code_is_the_region_and_the_town_before_it_the_city(
     address = addresses.address(lines, hint)
 
     assert (address.street, address.city, address.region) == (street, city, region)
+
+
+@pytest.mark.parametrize(
+    ("hint", "street"),
+    [("NL", "Yasminebaan 10"), ("TR", "Yasmınebaan 10"), (None, "Yasmınebaan 10")],
+)
+def test_a_dotless_i_is_an_i_on_a_card_of_a_country_that_writes_none(hint, street):
+    address = addresses.address(["Yasmınebaan 10", "6092 XA Hoogkarspel"], hint)
+
+    assert address.street == street
