@@ -204,9 +204,11 @@ STREET_ENDINGS = (
 # "Oude Gracht 12a", "Rokin 75-2", "Calle Mayor 4 Puerta 9".
 _HOUSE_NUMBER = r"\d{1,4}(?:[a-zA-Z]|[-/]\d{1,3})?"
 _UNIT = rf"(?:{'|'.join(sorted(UNIT_WORDS))})\.?\s*\d{{1,4}}[a-zA-Z]?"
+# A floor and door as Spain and Argentina print them: 2° "C", 3º B.
+_FLOOR_DOOR = r'\d{1,2}\s?[°º](?:\s?(?:"[A-Z]"|[A-Z]))?'
 NUMBERED_STREET = re.compile(
     rf"[^\W\d_][\w.'-]*(?: [^\W\d_][\w.'-]*){{0,4}},? {_HOUSE_NUMBER}"
-    rf"(?:,? {_UNIT})?",
+    rf"(?:,? (?:{_UNIT}|{_FLOOR_DOOR}))?",
     re.IGNORECASE,
 )
 # A line that starts with a house number alone, perhaps with its flat or

@@ -284,8 +284,11 @@ def _region_of(lines: list[Line]) -> str | None:
         numbers = phones.find(text, None)
         found += [f.phone for f in numbers]
         # A phone number is no postcode, though it may have one's shape:
-        # Norway's "92823302" is a Brazilian CEP's.
+        # Norway's "92823302" is a Brazilian CEP's; nor is a tax number:
+        # "CUIT 30-71234567-8".
         postal = addresses.postal_code(text)
+        if phones.is_registration(text):
+            postal = None
         if postal and not any(f.start <= postal.start < f.end for f in numbers):
             told.append(postal.country)
     called = phones.country_of(found)

@@ -290,6 +290,9 @@ def test_the_city_printed_before_the_code_is_no_part_of_the_street(lines, street
         ("Rokin 75-2", True),
         # Hungary ends the number with a full stop.
         ("Szerbmártoni tér 223.", True),
+        # With a floor and door after it.
+        ('San Martín 550, 2° "C"', True),
+        ("Calle Mayor 4, 3º B", True),
         ("Jan de Vries", False),
         ("Sales 2024 Team", False),
         ("12 Main", False),

@@ -2584,3 +2584,20 @@ def test_a_department_named_by_its_kind_in_more_languages_is_no_company(
     )
 
     assert (contact.department, contact.company) == (department, company)
+
+
+def test_a_tax_number_shaped_as_a_postcode_does_not_tell_the_cards_country():
+    contact = fields.parse(
+        card(
+            ("Diego Maradiaga", 48),
+            "Contador Público",
+            'San Martín 550, 2° "C"',
+            "M5500 Mendoza",
+            "dmaradiaga@estudiomaradiaga.com.ar",
+            "CUIT 30-71234567-8",
+        )
+    )
+
+    assert contact.address.full == 'San Martín 550, 2° "C", M5500 Mendoza'
+    assert contact.address.country == "AR"
+    assert contact.address.city == "Mendoza"
