@@ -1,6 +1,7 @@
 """The ``cardscan`` command: scan cards through a gateway, or run a stack."""
 
 import argparse
+import fcntl
 import json
 import os
 import shlex
@@ -12,8 +13,10 @@ import time
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from rich.console import Console
 from rich.progress import (
@@ -43,6 +46,8 @@ START_HINT = (
 )
 # Where `up` keeps the ports a data directory's stack last ran on.
 LAST_PORTS_NAME = "ports.json"
+# Held by each `up` while it starts or serves a stack from a data directory.
+UP_LOCK_NAME = "up.lock"
 # The ``up`` option that sets each port of Ports, and what listens there.
 PORT_OPTIONS = {
     "gateway_grpc": ("--grpc-port", "the gateway's gRPC API"),
@@ -670,6 +675,14 @@ def run_up(args: argparse.Namespace, term: Terminal) -> int:
     data_dir = args.data_dir.resolve()
     if data_dir.exists() and not data_dir.is_dir():
         raise InvalidInput(f"--data-dir {args.data_dir} is a file, not a folder")
+    # Held until this `up` returns: through serving in the foreground, and
+    # until the stack is recorded when it detaches.
+    with up_lock(data_dir, args.data_dir):
+        return start_or_resume(args, data_dir, term)
+
+
+def start_or_resume(args: argparse.Namespace, data_dir: Path, term: Terminal) -> int:
+    """Starts the stack, or the stopped parts of the one recorded."""
     recorded = RecordedStack.load(data_dir)
     if recorded:
         # Its parts start again on the ports they had, even all of them,
@@ -685,7 +698,6 @@ def run_up(args: argparse.Namespace, term: Terminal) -> int:
     stack = Stack(data_dir=data_dir, ports=ports, ocr_workers=workers)
 
     stop_on_sigterm()
-    data_dir.mkdir(parents=True, exist_ok=True)
     (data_dir / LAST_PORTS_NAME).write_text(json.dumps(asdict(ports)) + "\n")
     try:
         with term.err.status(f"Starting the stack with {workers} OCR workers"):
@@ -705,6 +717,42 @@ def run_up(args: argparse.Namespace, term: Terminal) -> int:
     return 0
 
 
+@contextmanager
+def up_lock(data_dir: Path, given: Path) -> Iterator[None]:
+    """Locks the data directory against a second `up`; fails while another
+    `up` starts or serves a stack from it, before it is recorded for the
+    second to see."""
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(data_dir / UP_LOCK_NAME, "a")  # noqa: SIM115
+    except OSError as error:
+        raise InvalidInput(f"cannot use --data-dir {given}: {error.strerror}") from None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        recorded = RecordedStack.load(data_dir)
+        if recorded and recorded.in_foreground():
+            refuse_beside_foreground(recorded)
+        down = f"`cardscan down --data-dir {shlex.quote(str(given))}`"
+        raise Failed(
+            f"another `cardscan up` is starting or serving a stack from {data_dir}; "
+            f"wait for it to start, or stop it with {down}"
+        ) from None
+    with handle:
+        yield
+
+
+def refuse_beside_foreground(recorded: RecordedStack) -> NoReturn:
+    """Fails, as an ``up`` in the foreground serves the recorded stack."""
+    down = f"`cardscan down --data-dir {shlex.quote(str(recorded.data_dir))}`"
+    raise Failed(
+        f"a stack already runs from {recorded.data_dir} in the foreground of "
+        f"`cardscan up` (process {recorded.supervisor['pid']}); stop it with "
+        f"Ctrl-C there or with {down}"
+    )
+
+
 def start_stopped_parts(
     recorded: RecordedStack, term: Terminal, ignored: list[str]
 ) -> int:
@@ -714,11 +762,7 @@ def start_stopped_parts(
     data_dir = recorded.data_dir
     down = f"`cardscan down --data-dir {shlex.quote(str(data_dir))}`"
     if recorded.in_foreground():
-        raise Failed(
-            f"a stack already runs from {data_dir} in the foreground of "
-            f"`cardscan up` (process {recorded.supervisor['pid']}); stop it with "
-            f"Ctrl-C there or with {down}"
-        )
+        refuse_beside_foreground(recorded)
     running, stopped = recorded.running(), recorded.stopped()
     if not stopped:
         raise Failed(f"a stack already runs from {data_dir}; stop it with {down}")
@@ -817,12 +861,14 @@ def describe(stack: Stack, out: Console) -> None:
 
 
 def stop_on_sigterm() -> None:
-    """Makes SIGTERM unwind like Ctrl-C, so the stack is always stopped."""
+    """Makes SIGTERM, and SIGHUP when the terminal closes, unwind like
+    Ctrl-C, so the stack is always stopped."""
 
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGHUP, interrupt)
 
 
 def serve(stack: Stack, term: Terminal) -> int:

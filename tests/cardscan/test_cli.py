@@ -2,6 +2,7 @@
 gRPC on 127.0.0.1, and of its errors when no gateway answers."""
 
 import contextlib
+import fcntl
 import http.server
 import json
 import os
@@ -999,6 +1000,19 @@ def serving_up(data_dir, ports: Ports, **popen):
             leftover.stop()
 
 
+def test_up_is_refused_while_another_up_starts_a_stack_from_the_data_dir(tmp_path):
+    # Another `up` holds the lock until its stack is recorded.
+    with open(tmp_path / cli.UP_LOCK_NAME, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        second = cardscan_command(
+            "up", "--detach", "--data-dir", str(tmp_path), *port_options(Ports.free())
+        )
+
+    assert second.returncode != 0
+    assert "another `cardscan up` is starting or serving a stack" in second.stderr
+    assert not (tmp_path / "stack.json").exists()
+
+
 @pytest.mark.e2e
 def test_a_stack_in_the_foreground_refuses_a_second_and_stops_on_down(tmp_path):
     data_dir, ports = tmp_path / "data", Ports.free()
@@ -1043,11 +1057,13 @@ def test_ctrl_c_as_soon_as_up_serves_stops_the_stack_and_its_record(tmp_path):
 
 
 @pytest.mark.e2e
-def test_up_stops_every_part_on_sigterm(tmp_path):
+# SIGHUP as when the terminal it runs in is closed.
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_up_stops_every_part_on_sigterm_or_sighup(tmp_path, signum):
     ports = Ports.free()
     with serving_up(tmp_path, ports, stderr=subprocess.PIPE) as up:
         wait_healthy(f"127.0.0.1:{ports.gateway_grpc}", up, "cardscan up")
-        up.send_signal(signal.SIGTERM)
+        up.send_signal(signum)
         status = up.wait(timeout=60)
         said = up.stderr.read()
 
