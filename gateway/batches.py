@@ -637,7 +637,7 @@ class Batches:
                 logger.warning("card %s: no OCR worker runs to read it", card_id)
                 state = jsonview.state_name(card.state)
                 raise TimedOut(
-                    f"no OCR worker is running any more to read card {card_id}; "
+                    f"no OCR worker runs to read card {card_id}; "
                     f"it stays in batch {batch_id}, {state}, and is "
                     f"read once a worker starts: fetch it later with GET "
                     f"/v1/batches/{batch_id} or GetBatch"

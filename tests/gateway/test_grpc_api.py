@@ -199,7 +199,7 @@ async def test_single_card_stops_waiting_once_its_last_worker_falls_silent(
         waited = asyncio.get_running_loop().time() - started
 
     assert stopped.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
-    assert "no OCR worker is running any more" in stopped.value.details()
+    assert "no OCR worker runs to read card" in stopped.value.details()
     assert "it stays in batch" in stopped.value.details()
     assert ", QUEUED, and is read once a worker starts" in stopped.value.details()
     assert waited < settings.scan_timeout_seconds / 2
