@@ -765,7 +765,12 @@ def start_stopped_parts(
         refuse_beside_foreground(recorded)
     running, stopped = recorded.running(), recorded.stopped()
     if not stopped:
-        raise Failed(f"a stack already runs from {data_dir}; stop it with {down}")
+        anew = (
+            ", then start it with --workers as you want them"
+            if "--workers" in ignored
+            else ""
+        )
+        raise Failed(f"a stack already runs from {data_dir}; stop it with {down}{anew}")
 
     try:
         with term.err.status(f"Starting again {', '.join(stopped)}"):

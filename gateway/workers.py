@@ -21,7 +21,8 @@ MISSED_BEATS = 3
 WINDOW_SECONDS = MISSED_BEATS * messaging.HEARTBEAT_INTERVAL_SECONDS
 HOW_TO_START = (
     "`cardscan up` on the stack's data directory starts again the workers that "
-    "stopped, `docker compose up --scale ocr=N` starts N"
+    "stopped, and `cardscan down` then `cardscan up --workers N` runs N; "
+    "`docker compose up --scale ocr=N` starts N"
 )
 # The gateway sends itself a message on a subject of this prefix as often as
 # workers beat: when its own messages stop arriving too, the silence of the

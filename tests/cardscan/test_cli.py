@@ -826,7 +826,9 @@ def test_up_starts_again_the_parts_of_a_recorded_stack_that_stopped(
         )
         out, err = capsys.readouterr()
         running = RecordedStack.load(data_dir).running()
-        again = cli.main(["up", "--detach", "--data-dir", str(data_dir)])
+        again = cli.main(
+            ["up", "--detach", "--data-dir", str(data_dir), "--workers", "2"]
+        )
         refused = capsys.readouterr().err
     finally:
         RecordedStack.load(data_dir).stop()
@@ -841,6 +843,7 @@ def test_up_starts_again_the_parts_of_a_recorded_stack_that_stopped(
     assert running == ["nats", "store"]
     assert again != 0
     assert f"a stack already runs from {data_dir}" in refused
+    assert "then start it with --workers as you want them" in refused
 
 
 def environment_of(data_dir, name):

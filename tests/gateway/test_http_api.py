@@ -355,8 +355,9 @@ async def test_scan_with_no_worker_running_is_refused_at_once_and_not_queued(
     assert body["error"] == {
         "code": "UNAVAILABLE",
         "message": "no OCR worker is running; start one (`cardscan up` on the "
-        "stack's data directory starts again the workers that stopped, `docker "
-        "compose up --scale ocr=N` starts N) and send the card again",
+        "stack's data directory starts again the workers that stopped, and "
+        "`cardscan down` then `cardscan up --workers N` runs N; `docker compose "
+        "up --scale ocr=N` starts N) and send the card again",
     }
     assert stream.state.messages == 0
 
@@ -373,8 +374,8 @@ async def test_batch_with_no_worker_running_is_taken_with_a_notice(
     assert body["notice"] == (
         "no OCR worker is running; the cards wait in the queue and are read "
         "once one starts (`cardscan up` on the stack's data directory starts "
-        "again the workers that stopped, `docker compose up --scale ocr=N` "
-        "starts N)"
+        "again the workers that stopped, and `cardscan down` then `cardscan up "
+        "--workers N` runs N; `docker compose up --scale ocr=N` starts N)"
     )
     assert message.headers[messaging.CARD_ID_HEADER] == f"{body['batch_id']}-0"
 
