@@ -927,6 +927,10 @@ def run_down(args: argparse.Namespace, term: Terminal) -> int:
 def run_demo(args: argparse.Namespace, term: Terminal) -> int:
     """demo: a throw-away stack, one scan, the contacts table, all stopped."""
     given = zip_of_cards(args.zip) if args.zip else None
+    # Told before a stack starts for it, unlike `scan`, whose gateway tells
+    # what is wrong with a ZIP it takes apart.
+    if given and not zipfile.is_zipfile(given):
+        raise InvalidInput(f"{given} is not a ZIP file; give the demo a ZIP of cards")
     folder = Path(tempfile.mkdtemp(prefix="cardscan-demo-"))
     workers = workers_wanted(args)
     stack = Stack(folder / "stack", Ports.free(), ocr_workers=workers)

@@ -526,5 +526,10 @@ def check_image(image: bytes, limits: Limits) -> str:
             raise unreadable(image)
         _check_pixels(found, limits)
     except EntryUnreadable as why:
-        raise InvalidInput(f"the upload {why}") from None
+        batch = (
+            "; send a ZIP of cards to POST /v1/batches or CreateBatch"
+            if zipfile.is_zipfile(io.BytesIO(image))
+            else ""
+        )
+        raise InvalidInput(f"the upload {why}{batch}") from None
     return found[0]

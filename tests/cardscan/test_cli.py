@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import zipfile
@@ -462,6 +463,21 @@ def test_scan_prints_contacts_and_the_error_of_failed_cards(gateway, cards_zip, 
         "blur.jpg",
     ]:
         assert shown in out
+
+
+def test_demo_of_a_file_that_is_no_zip_is_refused_before_a_stack_starts(
+    tmp_path, capsys
+):
+    text = tmp_path / "cards.zip"
+    text.write_text("not a zip at all")
+    demo_folders = Path(tempfile.gettempdir()).glob("cardscan-demo-*")
+    before = set(demo_folders)
+
+    status = cli.main(["demo", str(text)])
+
+    assert status != 0
+    assert f"{text} is not a ZIP file" in capsys.readouterr().err
+    assert set(Path(tempfile.gettempdir()).glob("cardscan-demo-*")) == before
 
 
 def test_a_rejected_upload_prints_the_servers_message(gateway, cards_zip, capsys):

@@ -390,6 +390,17 @@ async def test_scan_of_something_not_an_image_is_a_400(http):
     )
 
 
+async def test_scan_of_a_zip_is_a_400_pointing_to_batches(http):
+    async with http.post("/v1/cards", data=make_zip({"a.png": image_bytes()})) as reply:
+        body = await reply.json()
+
+    assert reply.status == 400
+    assert body["error"]["message"] == (
+        "the upload is not an image; it looks like a ZIP archive or Office "
+        "document; send a ZIP of cards to POST /v1/batches or CreateBatch"
+    )
+
+
 async def test_form_without_a_file_field_is_a_400_naming_the_field(http):
     form = aiohttp.FormData()
     form.add_field("upload", make_zip({"a.png": image_bytes()}), filename="c.zip")
