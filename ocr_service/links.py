@@ -139,6 +139,9 @@ def repair(text: str) -> str:
     # After "www." any country's ending: "www.grupoiberico:es".
     text = re.sub(r"^((?:https?://)?www\.[a-z0-9-]+)[:-](?=[a-z]{2}\s*$)", r"\1.", text)
     text = re.sub(r"\bw{4,}\.", "www.", text, flags=re.I)
+    # A space before the dot of a web address's ending: "www. boutin .org".
+    if re.search(r"\bwww\b|://", text, flags=re.I):
+        text = re.sub(rf"(?<=[a-z0-9])\s+\.(?={_KNOWN_TLD}\b)", ".", text, flags=re.I)
     # The dot after "www" read as a space, or with a mark beside it.
     text = re.sub(
         r"\bwww(?:\s*[.,:;]+\s*|\s+)(?=[a-z0-9-]+\.[a-z])", "www.", text, flags=re.I
@@ -160,7 +163,9 @@ def repair(text: str) -> str:
         flags=re.I,
     )
     # "www" with a "w" lost: "https://ww.example.com".
-    return re.sub(r"(?<![\w.])ww\.(?=[a-z0-9-]+\.[a-z])", "www.", text, flags=re.I)
+    text = re.sub(r"(?<![\w.])ww\.(?=[a-z0-9-]+\.[a-z])", "www.", text, flags=re.I)
+    # Tokens the repairs above joined into links, in plain letters too.
+    return _LINK_TOKEN.sub(lambda token: _plain(token[0]), text)
 
 
 # Country-code domains used the world over for their sound, not their

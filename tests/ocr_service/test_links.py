@@ -196,3 +196,16 @@ def test_a_host_alone_whose_last_dot_was_misread_is_put_right(printed, site):
 
 def test_a_www_host_whose_country_ending_lost_its_dot_is_put_right():
     assert found_sites("www.grupoiberico:es") == ["www.grupoiberico.es"]
+
+
+@pytest.mark.parametrize(
+    ("printed", "site"),
+    [
+        ("https://www. boutin .org", "https://www.boutin.org"),
+        ("www.boutin .org", "www.boutin.org"),
+        # Joined, the host is in plain letters too.
+        ("https://www. famıhamelende.net", "https://www.famihamelende.net"),
+    ],
+)
+def test_spaces_read_around_a_web_addresss_dots_are_undone(printed, site):
+    assert found_sites(printed) == [site]
