@@ -1265,6 +1265,10 @@ def _take_title(card: Card, texts: list[Segment]) -> None:
         distance = None if name is None else rank[id(segment)] - name
         segment.score = _title_score(segment, distance)
     _take_best(card, texts, "title", least=0.3)
+    title = roles.title_read_right(card.contact.title)
+    if title != card.contact.title:
+        card.contact.title = title
+        card.lower_confidence("title", crosscheck.MISREAD_TRUST)
 
 
 # Digits no title holds this many of.

@@ -1,6 +1,8 @@
 """What a person does: job-title and department words in the languages
 cards come in."""
 
+import re
+
 from ocr_service import misreads
 from ocr_service.wording import word_set, words
 
@@ -153,6 +155,35 @@ def misread_department(text: str) -> str | None:
         and misread <= (spelled == read)
     }
     return close.pop().capitalize() if len(close) == 1 else None
+
+
+# Title words at least this long may be put right from a blur: shorter ones
+# are too often other words a blur away.
+BLURRED_TITLE_LENGTH = 6
+
+
+def title_read_right(text: str) -> str:
+    """The title with each word a blurred photo misread from a job-title
+    word spelled as that word: "Patent attomey" is "Patent attorney"."""
+
+    def spelled(match: re.Match) -> str:
+        read = match[0].lower()
+        if len(read) < BLURRED_TITLE_LENGTH or _is_title_word(read):
+            return match[0]
+        # An "o" ending a word is the Romance languages' own: "Executivo".
+        close = {
+            w
+            for w in TITLE_WORDS
+            if len(w) >= BLURRED_TITLE_LENGTH
+            and misreads.blurred_from(read, w)
+            and not (read.endswith("o") and w.endswith("e"))
+        }
+        if len(close) != 1:
+            return match[0]
+        word = close.pop()
+        return word.capitalize() if match[0][0].isupper() else word
+
+    return re.sub(r"[^\W\d_]+", spelled, text)
 
 
 def title_word_count(text: str) -> int:

@@ -97,3 +97,19 @@ def test_a_department_ocr_misread_a_letter_of_is_spelled_right(read, department)
 )
 def test_words_a_department_is_not_misread_as_are_left(text):
     assert roles.misread_department(text) is None
+
+
+@pytest.mark.parametrize(
+    ("read", "title"),
+    [
+        ("Patent attomey", "Patent attorney"),
+        ("Toacher, secondary school", "Teacher, secondary school"),
+        ("Hotel porter", "Hotel porter"),
+        ("Chef Executivo", "Chef Executivo"),
+        ("Systems analyst", "Systems analyst"),
+        # A word too short to tell from others a blur away.
+        ("Head of Salos", "Head of Salos"),
+    ],
+)
+def test_a_title_word_a_blurred_photo_misread_is_spelled_right(read, title):
+    assert roles.title_read_right(read) == title
