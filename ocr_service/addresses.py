@@ -471,14 +471,30 @@ def street_evidence(text: str) -> bool:
         return True
     if any(_ends_like_a_street(w) for w in words):
         return True
-    # The street may follow a house's name: "The Manse, 4 Kirk Wynd".
-    if any(ENGLISH_STREET.match(piece) for piece in text.split(",")):
-        return True
     return re.fullmatch(r"\s*\d{1,5}[a-zA-Z]?\s*,?\s*", text) is not None
 
 
 # The post offices of the American forces abroad, with their "state".
 MILITARY_POST = re.compile(r"\b[AFD]PO,?\s+A[AEP]\b")
+
+
+def english_street(text: str) -> bool:
+    """True when a line, or a piece of it after a house's name, is a house
+    number, a name and an English street type: "4 Kings Parade", "The
+    Manse, 4 Kirk Wynd"; told only over a postal line, as taglines and
+    firms are named so too ("360 Degree View", "7 Hills Estate")."""
+    return any(ENGLISH_STREET.match(piece) for piece in text.split(","))
+
+
+def english_street_and_town(text: str) -> bool:
+    """True when a line is such a street and then a town, perhaps with a
+    code: "011 Antony Glens, Terrychester", "5 Arawaka Approach, Smithgate
+    9620", an address whatever follows, though its code be misread."""
+    match = ENGLISH_STREET.match(text)
+    if match is None or not match[0].rstrip().endswith(","):
+        return False
+    town = text[match.end() :].split(",")[0]
+    return a_town(re.sub(r"\s+\d[\d\s]*$", "", town))
 
 
 def military_post(text: str) -> bool:

@@ -581,7 +581,10 @@ def _address_block(
     streets = [
         s
         for s in texts
-        if addresses.street_evidence(s.text)
+        if (
+            addresses.street_evidence(s.text)
+            or addresses.english_street_and_town(s.text)
+        )
         and re.search(r"\d", s.text)
         and _names_more_than_a_number(s, by_order)
     ]
@@ -649,6 +652,7 @@ def _streets_above(
             and step == 1
             and (
                 addresses.numbered_street(before.text)
+                or addresses.english_street(before.text)
                 # A title above a company passed over is no street's name.
                 or (
                     addresses.number_first(top.text)
@@ -672,22 +676,62 @@ def _beside(
     segment: Segment, by_order: dict[int, Segment], step: int
 ) -> Segment | None:
     """The segment a number of lines above (a negative step) or below a
-    segment in its column: lines that share no stretch of the card's width
-    with it stand in another column, which OCR may have read in between."""
-    order, count = segment.order, abs(step)
-    direction = 1 if step > 0 else -1
-    while count:
-        order += direction
-        other = by_order.get(order)
-        if other is None:
+    segment in its column. A line that shares no stretch of the card's
+    width with it stands in another column, which OCR may have read in
+    between, unless it stands on the same row and one of the two has no
+    line of its own column near: then it is a piece of the same row
+    ("Hauptstraße 5" beside "80331 München")."""
+    found: Segment | None = segment
+    for _ in range(abs(step)):
+        found = _next_in_column(segment, found.order, by_order, 1 if step > 0 else -1)
+        if found is None:
             return None
+    return found
+
+
+def _next_in_column(
+    segment: Segment, after: int, by_order: dict[int, Segment], direction: int
+) -> Segment | None:
+    """The next segment after the order given in the segment's column."""
+    order = after + direction
+    while (other := by_order.get(order)) is not None:
         if _share_width(other.line, segment.line):
-            count -= 1
-    return other
+            return other
+        two_columns = _in_a_column(other, by_order) and _in_a_column(segment, by_order)
+        if _share_row(other.line, segment.line) and not two_columns:
+            return other
+        order += direction
+    return None
+
+
+# How many lines away in reading order, and how many of its line heights
+# away on the card, the lines of a segment's column are looked for.
+COLUMN_REACH = 3
+COLUMN_REACH_HEIGHTS = 3
+
+
+def _in_a_column(segment: Segment, by_order: dict[int, Segment]) -> bool:
+    """Whether lines right above or below a segment share its stretch of
+    the card's width."""
+    line = segment.line
+    reach = range(-COLUMN_REACH, COLUMN_REACH + 1)
+    near = [by_order.get(segment.order + k) for k in reach]
+    return any(
+        other is not None
+        and other is not segment
+        and _share_width(other.line, line)
+        and not _share_row(other.line, line)
+        and abs(other.line.top - line.top) <= COLUMN_REACH_HEIGHTS * line.height
+        for other in near
+    )
 
 
 def _share_width(line: Line, other: Line) -> bool:
     return line.left < other.left + other.width and other.left < line.left + line.width
+
+
+def _share_row(line: Line, other: Line) -> bool:
+    return line.top < other.top + other.height and other.top < line.top + line.height
 
 
 # Words that put a company into an address: "c/o Regus GmbH", "im Hause".

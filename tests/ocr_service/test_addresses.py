@@ -107,10 +107,6 @@ def test_lines_join_into_one():
         "C/ de Colón, 15, 3º B",
         "Atatürk Cad. No: 112",
         "Zona Industriale, Lotto 14",
-        "011 Antony Glens, Terrychester",
-        "4 Kings Parade",
-        "12b Harbour View",
-        "7 Mill Mews, Bath",
         "Handelsesplanaden 12 A",
         "Viaducto Chihuahua 211",
         "Calzada de Tlalpan 1924",
@@ -873,3 +869,24 @@ def test_a_dotless_i_is_an_i_on_a_card_of_a_country_that_writes_none(hint, stree
     address = addresses.address(["Yasmınebaan 10", "6092 XA Hoogkarspel"], hint)
 
     assert address.street == street
+
+
+@pytest.mark.parametrize(
+    ("text", "street", "with_town"),
+    [
+        ("011 Antony Glens, Terrychester", True, True),
+        ("5 Arawaka Approach, Smithgate 9620", True, True),
+        ("4 Kings Parade", True, False),
+        ("12b Harbour View", True, False),
+        ("The Manse, 4 Kirk Wynd", True, False),
+        # Taglines and firms named so are streets only over a postal line.
+        ("360 Degree View", True, False),
+        ("7 Hills Estate", True, False),
+        ("3 Green Energy Ltd", False, False),
+    ],
+)
+def test_english_streets_are_told_by_their_type_after_a_house_number(
+    text, street, with_town
+):
+    assert addresses.english_street(text) is street
+    assert addresses.english_street_and_town(text) is with_town

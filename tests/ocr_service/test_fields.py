@@ -2601,3 +2601,57 @@ def test_a_tax_number_shaped_as_a_postcode_does_not_tell_the_cards_country():
     assert contact.address.full == 'San Martín 550, 2° "C", M5500 Mendoza'
     assert contact.address.country == "AR"
     assert contact.address.city == "Mendoza"
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [("Mia Lund", 48), "VR Photographer", "360 Degree View", "mia@360view.co"],
+        [("Tom Hale", 48), "Winemaker", ("7 Hills Estate", 30)],
+        [("Ann Roe", 48), "Box Office", "1 Day Pass"],
+    ],
+)
+def test_a_tagline_or_firm_named_like_an_english_street_is_no_address(rows):
+    assert fields.parse(card(*rows)).address.full == ""
+
+
+def test_a_title_and_firm_above_the_street_stay_out_of_the_address():
+    contact = fields.parse(
+        card(
+            ("Tom Hale", 48),
+            "Winemaker, 7 Hills Estate",
+            "1080 Main North Road",
+            "Clare SA 5453",
+        )
+    )
+
+    assert contact.address.full == "1080 Main North Road, Clare SA 5453"
+
+
+@pytest.mark.parametrize(
+    ("rows", "full"),
+    [
+        # A footer row OCR read in two pieces, the street and the town.
+        (
+            [
+                Line("Lena Vogel", 60, 40, 300, 48, 0.95),
+                Line("Steuerberaterin", 60, 110, 190, 20, 0.95),
+                Line("Hauptstraße 5", 60, 300, 160, 20, 0.95),
+                Line("80331 München", 420, 300, 170, 20, 0.95),
+            ],
+            "Hauptstraße 5, 80331 München",
+        ),
+        (
+            [
+                Line("Sara Conti", 60, 40, 280, 48, 0.95),
+                Line("Avvocato", 60, 110, 100, 20, 0.95),
+                Line("Via Roma 1", 60, 300, 120, 20, 0.95),
+                Line("Milano", 260, 300, 80, 20, 0.95),
+                Line("Italia", 60, 334, 70, 20, 0.95),
+            ],
+            "Via Roma 1, Milano, Italia",
+        ),
+    ],
+)
+def test_pieces_of_one_row_beside_each_other_stay_in_the_address(rows, full):
+    assert fields.parse(rows).address.full == full
