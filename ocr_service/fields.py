@@ -986,14 +986,30 @@ def _name_letters_from_email(card: Card) -> None:
     ]
     name = card.contact.name
     for word in names.split_parts(name.full):
-        spelled = misreads.name_word_by_email(word, local_words)
-        if spelled is None or name_sureness >= UNSURE_NAME:
+        found = misreads.name_word_by_email(word, local_words)
+        if found is None or name_sureness >= UNSURE_NAME:
+            continue
+        spelled, letter = found
+        if not any(_letter_unsure(s.line, word, letter) for s in names_read):
             continue
         swap = re.compile(rf"\b{re.escape(word)}\b")
         name.full, name.given, name.family = (
             swap.sub(spelled, part) for part in (name.full, name.given, name.family)
         )
         card.lower_confidence("name", crosscheck.MISREAD_TRUST)
+
+
+# OCR rates the letters of a name it read right above this, one by one.
+UNSURE_LETTER = 0.96
+
+
+def _letter_unsure(line: Line, word: str, letter: int) -> bool:
+    """Whether OCR was unsure of the letter at that place of the word in
+    the line; without its word on each character nothing is doubted."""
+    match = re.search(rf"\b{re.escape(word)}\b", line.text)
+    if match is None or match.start() + letter >= len(line.characters):
+        return False
+    return line.characters[match.start() + letter] < UNSURE_LETTER
 
 
 def _keep_repairs_doubted(card: Card) -> None:

@@ -143,23 +143,28 @@ _CAPITALS_BUT_L = re.compile(r"(?=[A-Z.]*l)[A-Zl.]*[A-Z][A-Zl.]*")
 _STROKES = "il1|"
 
 
-def name_word_by_email(word: str, local_words: Iterable[str]) -> str | None:
+def name_word_by_email(word: str, local_words: Iterable[str]) -> tuple[str, int] | None:
     """The name's word with the letter OCR misread set from the one word of
-    an email's local part that spells it otherwise by that letter: "Carison"
-    beside c.carlson reads "Carlson"; or without the stroke OCR read twice:
-    "MclIvor" beside laoise.mcivor reads "McIvor". None where no such word,
-    or more than one, spells it."""
+    an email's local part that spells it otherwise by that letter, and
+    where that letter stands: "Carison" beside c.carlson reads "Carlson";
+    or without the stroke OCR read twice, a small "l" beside a capital "I":
+    "MclIvor" beside laoise.mcivor reads "McIvor". None where an email
+    spells the word as read, or where no word, or more than one, spells it
+    otherwise."""
     read = word.lower()
-    if len(read) < 4 or not (read.isascii() and read.isalpha()):
+    local_words = set(local_words)
+    if len(read) < 4 or not (read.isascii() and read.isalpha()) or read in local_words:
         return None
     found = set()
-    for spelled in set(local_words) - {read}:
+    for spelled in local_words:
+        if not spelled.isalpha():
+            continue
         if misread_letters(read, spelled) == 1:
-            found.add(
-                "".join(_cased_as(s, r) for s, r in zip(spelled, word, strict=True))
-            )
-        elif (k := _stroke_read_twice(read, spelled)) is not None:
-            found.add(word[:k] + word[k + 1 :])
+            at = next(k for k in range(len(read)) if read[k] != spelled[k])
+            cased = "".join(_cased_as(s, r) for s, r in zip(spelled, word, strict=True))
+            found.add((cased, at))
+        elif (k := _stroke_read_twice(word, spelled)) is not None:
+            found.add((word[:k] + word[k + 1 :], k))
     return found.pop() if len(found) == 1 else None
 
 
@@ -167,16 +172,19 @@ def _cased_as(letter: str, read: str) -> str:
     return letter.upper() if read.isupper() else letter
 
 
-def _stroke_read_twice(read: str, spelled: str) -> int | None:
-    """Where the read word holds a stroke more than the spelled one, beside
-    another stroke."""
-    if len(read) != len(spelled) + 1:
+def _stroke_read_twice(word: str, spelled: str) -> int | None:
+    """Where the word as read holds a stroke more than the spelled one, a
+    small "l" beside a capital "I" or the other way round, which no name
+    spells."""
+    if len(word) != len(spelled) + 1:
         return None
-    for k, letter in enumerate(read):
-        beside = read[k - 1 : k] + read[k + 1 : k + 2]
-        strokes = letter in _STROKES and any(c in _STROKES for c in beside)
-        if strokes and read[:k] + read[k + 1 :] == spelled:
-            return k
+    for k in range(len(word) - 1):
+        pair = word[k : k + 2]
+        if pair not in ("lI", "Il"):
+            continue
+        for extra in (k, k + 1):
+            if (word[:extra] + word[extra + 1 :]).lower() == spelled:
+                return extra
     return None
 
 

@@ -2470,14 +2470,19 @@ def test_a_capital_i_read_as_a_small_l_in_a_name_or_company_is_put_back(
     assert (contact.name.full, contact.company) == (name, company)
 
 
+def name_read_unsurely(text, unsure_letter):
+    """A name's line OCR rated low, with one letter it was unsure of."""
+    sure = [0.99] * len(text)
+    sure[unsure_letter] = 0.87
+    return Line(text, 60, 40, 14 * len(text), 40, 0.5, tuple(sure), tuple(sure))
+
+
 def test_a_name_read_unsurely_takes_a_misread_letter_from_the_email():
-    lines = card(
-        ("Laoise MclIvor", 40),
-        "Higher education lecturer",
-        "laoise.mcivor@monkinc.info",
-        "Monk Inc",
-    )
-    lines[0] = dataclasses.replace(lines[0], confidence=0.5)
+    lines = [
+        name_read_unsurely("Laoise MclIvor", unsure_letter=9),
+        *card("Higher education lecturer", "laoise.mcivor@monkinc.info")[:2],
+    ]
+    lines[1:] = [dataclasses.replace(x, top=x.top + 60) for x in lines[1:]]
 
     contact = fields.parse(lines)
 
@@ -2486,12 +2491,22 @@ def test_a_name_read_unsurely_takes_a_misread_letter_from_the_email():
     assert contact.confidence["name"] < fields.REVIEW_THRESHOLD
 
 
-def test_a_name_read_surely_is_not_spelled_after_the_email():
-    contact = fields.parse(
-        card(("Charles Carlson", 40), "Architect", "c.carison@carlson.studio")
-    )
+@pytest.mark.parametrize(
+    "name_line",
+    [
+        # Read surely as a whole.
+        Line("Charles Carlson", 60, 40, 210, 40, 0.95),
+        # Read unsurely, but surely at the letter the email spells otherwise.
+        name_read_unsurely("Charles Carlson", unsure_letter=0),
+        # No word of OCR's on each letter.
+        Line("Charles Carlson", 60, 40, 210, 40, 0.5),
+    ],
+)
+def test_a_name_is_not_spelled_after_the_email_where_ocr_was_sure_of_it(name_line):
+    lines = [name_line, *card("Architect", "c.carison@carlson.studio")]
+    lines[1:] = [dataclasses.replace(x, top=x.top + 60) for x in lines[1:]]
 
-    assert contact.name.full == "Charles Carlson"
+    assert fields.parse(lines).name.full == "Charles Carlson"
 
 
 def test_an_irish_countys_co_is_no_legal_form_that_parts_the_line():
