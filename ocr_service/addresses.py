@@ -147,13 +147,12 @@ STREET_WORDS = word_set(
     blvd place pl square terrace crescent close highway hwy parkway suite apt
     apartment flat unit floor building po box pobox postbox lote planta piso
     ctra avda pza plot
-    postfach postboks postbus postlada bp cp apartado casilla caixa succursale
+    postfach postboks postbus postlada bp cp c.p apartado casilla caixa
     strasse straße str weg allee platz ring gasse damm ufer chaussee
     rue avenue boulevard bd chemin place allee impasse quai route cours
     calle avenida paseo plaza camino carretera ronda travesia
     pasaje pasadizo callejon cuesta glorieta rambla vial bajada acceso
     calzada viaducto periferico prolongacion circunvalacion andador peatonal
-    ampliacion
     urbanizacion carrer poligono parcela nave
     via viale piazza corso vicolo stretto rotonda largo piazzale strada
     contrada borgo localita appartamento piano incrocio
@@ -195,8 +194,8 @@ STREET_ENDINGS = (
     "dreef", "boulevard",
     "gatan", "vagen", "vägen", "grand", "gränd", "torget",
     "gade", "vej", "stræde", "veien", "vegen", "gata", "gaten",
-    "stigen", "backen", "leden", "gången", "gangen", "esplanaden",
-    "katu", "tie", "kuja", "polku", "väylä", "vayla", "esplanadi", "utca",
+    "stigen", "gången", "gangen", "esplanaden",
+    "katu", "tie", "kuja", "väylä", "vayla", "esplanadi", "utca",
 )  # fmt: skip
 
 # A street name of up to five words, then its house number with perhaps a
@@ -537,13 +536,19 @@ def _ends_like_a_street(word: str) -> bool:
     return word.endswith(STREET_ENDINGS) and len(word) > 6
 
 
+# Letters only Turkish and Azerbaijani write, beside the dotless "ı".
+TURKISH_LETTERS = "şŞğĞİ"
+
+
 def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
     """An address from its lines as printed, with its parts; hint is a
     country the card's phone numbers point at."""
     parts = [_street_words_put_right(line.strip(" ,|·•")) for line in lines]
     # Only Turkey and Azerbaijan write a dotless "ı"; elsewhere it is an "i"
-    # whose dot a blurred photo lost: "Yasmınebaan".
-    if hint is not None and hint not in ("TR", "AZ"):
+    # whose dot a blurred photo lost: "Yasmınebaan". An address in Turkish
+    # letters is Turkish, whatever the card's phones say.
+    turkish = any(c in TURKISH_LETTERS for part in parts for c in part)
+    if hint is not None and hint not in ("TR", "AZ") and not turkish:
         parts = [part.replace("ı", "i") for part in parts]
     parts = [part for part in parts if part]
     full = ", ".join(parts)

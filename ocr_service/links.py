@@ -106,9 +106,11 @@ def _i_for_colon(match: re.Match) -> str:
 
 
 def _at_joined(match: re.Match) -> str:
-    # A handle after a network's name is no email: "IG @anna.design".
+    # A handle after a network's name, a label in capitals, is no email:
+    # "IG @anna.design", but "threads @threadsandco.com" is one.
     word = match[1]
-    return match[0] if fold(word) in _NETWORKS else f"{word}@"
+    label = word[:1].isupper() and fold(word) in _NETWORKS
+    return match[0] if label else f"{word}@"
 
 
 def repair(text: str) -> str:

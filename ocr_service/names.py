@@ -15,8 +15,10 @@ PREFIX = re.compile(
     r"Dipl\.-Kfm|DI|DIin|Mag|Magª|Ir|Mr|Mrs|Ms|Mme|Mlle|Sr|Sra|Srta|Hr|Fr|Herr|"
     r"Frau|Sir|Dame|Univ\.-Prof|PD|Priv\.-Doz|Lic|Licda|Lcdo|Lcda|Eng|Arch|Avv|Geom|"
     r"Rag|Sig|Sig\.ra|Maître|Maitre|Me|Mgr|Bc|PhDr|MUDr|JUDr|RNDr|Dr\.-Ing|"
-    r"Rev|Revd|Hon|Atty|Cllr|Cr|Arq|Mtro|Mtra|Abg|Ldo|Lda|C\.P|Eng\.?ª|Dr\.?ª)\.?"
-    r"|(?:Sgt|Lt|Capt|Maj)\.)"
+    r"Rev|Revd|Atty|Cllr|Cr|Arq|Mtro|Mtra|Abg|C\.P|Eng\.?[ª?]|Dr\.?ª)\.?"
+    # Given names as well, these are prefixes only with their full stop: "Hon
+    # Chan" is a Cantonese name, "Lda" a Portuguese firm's form.
+    r"|(?:Sgt|Lt|Capt|Maj|Hon|Ldo|Lda)\.)"
     r"(?:\s+(?:med|rer\.\s?nat|phil|jur|h\.\s?c|sc|techn|oec|habil|hab|inż|inz)\.)*"
     r"\s+)+",
     re.IGNORECASE,
@@ -321,6 +323,8 @@ def person_name(
     and where people carry two, one it spells the first of ends the given
     names before it: "García López" of mjgarcia@."""
     full = without_post_nominals(" ".join(full.split()))
+    # Portugal's "Eng.ª" with its "ª" read as a question mark.
+    full = re.sub(r"^(Eng\.?)\?(?=\s)", r"\1ª", full)
     prefix_match = PREFIX.match(full)
     prefix = prefix_match[0].strip() if prefix_match else ""
     parts = split_parts(full)

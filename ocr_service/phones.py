@@ -189,6 +189,10 @@ def find(text: str, region: str | None) -> list[Found]:
         # cut off, is no number: "+31276-01¢ 955".
         if CUT_BY_A_SYMBOL.match(text, match.end()):
             continue
+        # A unit's number and a postcode before a town, after a word that
+        # labels numbers too, are an address: "Kontor 2 20457 Hamburg".
+        if _before_a_town(text, match):
+            continue
         kind = _label_kind(match["label"])
         phone = build(match["number"], kind, region)
         if phone is not None:
@@ -217,6 +221,16 @@ def _blurred_label(word: str) -> str | None:
     read = word.lower()
     found = {label for label in _TYPED_LABELS if misreads.blurred_from(read, label)}
     return found.pop() if len(found) == 1 else None
+
+
+# Fewer digits than this before a town's name are a postcode's, not a phone's.
+PHONE_BEFORE_WORDS_DIGITS = 7
+
+
+def _before_a_town(text: str, match: re.Match) -> bool:
+    digits = sum(c.isdigit() for c in match["number"])
+    town = re.match(r"\s+[^\W\d_]{2,}", text[match.end() :])
+    return digits < PHONE_BEFORE_WORDS_DIGITS and town is not None
 
 
 def lone_label_kind(text: str) -> int | None:

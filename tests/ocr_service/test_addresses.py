@@ -871,6 +871,14 @@ def test_a_dotless_i_is_an_i_on_a_card_of_a_country_that_writes_none(hint, stree
     assert address.street == street
 
 
+def test_an_address_in_turkish_letters_keeps_its_dotless_i_whatever_the_phones():
+    address = addresses.address(
+        ["Caferağa Mah. Sakız Sk. No:5", "34710 Kadıköy, İstanbul"], "DE"
+    )
+
+    assert address.street == "Caferağa Mah. Sakız Sk. No:5"
+
+
 @pytest.mark.parametrize(
     ("text", "street", "with_town"),
     [

@@ -2670,3 +2670,15 @@ def test_a_title_and_firm_above_the_street_stay_out_of_the_address():
 )
 def test_pieces_of_one_row_beside_each_other_stay_in_the_address(rows, full):
     assert fields.parse(rows).address.full == full
+
+
+@pytest.mark.parametrize(
+    "above",
+    ["Directrice de succursale", "Solbacken AB", "Ampliación y Mantenimiento"],
+)
+def test_lines_with_street_like_words_above_an_address_stay_out_of_it(above):
+    contact = fields.parse(
+        card(("Anne Roy", 48), above, "500, rue Saint-Jacques", "75002 Paris")
+    )
+
+    assert contact.address.full == "500, rue Saint-Jacques, 75002 Paris"

@@ -47,6 +47,12 @@ def test_an_i_before_the_at_read_as_a_colon_is_an_i(printed):
     assert found_emails(printed) == ["h.alberdi@grupoharo.co"]
 
 
+def test_a_network_word_in_small_letters_before_the_at_is_the_mailbox():
+    assert found_emails("threads @threadsandco.com.au") == [
+        "threads@threadsandco.com.au"
+    ]
+
+
 @pytest.mark.parametrize(
     "printed", ["Instagram:@anna.design", "IG:@anna.photo", "IG @estudiorossi.arq"]
 )

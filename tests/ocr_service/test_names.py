@@ -24,6 +24,8 @@ from ocr_service import names
         ("Rev. Dr. Alasdair Campbell", "Rev. Dr.", "Alasdair", "Campbell"),
         ("Arq. Valentina Rossi", "Arq.", "Valentina", "Rossi"),
         ("Hon. Mary Smith", "Hon.", "Mary", "Smith"),
+        # Without its full stop a given name: a Cantonese one.
+        ("Hon Wai Lee", "", "Hon Wai", "Lee"),
         ("Eng.ª Ana Carvalho", "Eng.ª", "Ana", "Carvalho"),
         ("C.P. Laura Ortega", "C.P.", "Laura", "Ortega"),
     ],
@@ -146,3 +148,9 @@ def test_an_email_holding_two_spellings_of_a_name_counts_the_longer_every_run():
     # The spellings of "Sá" are "sa" and "s"; which a set gives first must
     # not change the score from one process to the next.
     assert names.email_overlap("Melissa Sá", "m.sa") == 1.0
+
+
+def test_the_ordinal_of_eng_read_as_a_question_mark_is_put_back():
+    name = names.person_name("Eng.? Ana Rita Carvalho", [])
+
+    assert (name.full, name.prefix) == ("Eng.ª Ana Rita Carvalho", "Eng.ª")

@@ -412,3 +412,7 @@ def test_a_label_printed_after_its_number_types_it(line, kind):
 )
 def test_a_telephone_icon_read_as_round_letters_is_no_part_of_the_number(line, number):
     assert [n for _, n, _ in numbers(line)] == [number]
+
+
+def test_a_unit_and_postcode_before_a_town_after_a_label_word_are_no_phone():
+    assert numbers("Kontor 2 20457 Hamburg") == []
