@@ -226,8 +226,8 @@ ENGLISH_STREET_TYPES = word_set(
     common concourse copse corner cove croft crest cross crossing dale dell
     end esplanade estate expressway freeway garden gardens garth gate glade
     glen green grove heights hill hollow junction loop mall manor mead
-    meadow mews mount oval parade pass path pike promenade quay rise row
-    run strand trail turnpike vale view villas walk wharf wood wynd
+    meadow mews mount oval parade pass path pike point promenade quay ridge
+    rise row run strand trail turnpike vale view villas walk wharf wood wynd
     """
 )
 ENGLISH_STREET = re.compile(
@@ -637,6 +637,16 @@ def _county(head: str, after: str, country: str | None) -> str:
     return county if _is_county(county, country) else ""
 
 
+def county_before_code(text: str, hint: str | None) -> bool:
+    """Whether a postal line names a British or Irish county alone before
+    its code: "Kent ME17 1PL", "Co. Cork P31 KX24"."""
+    postal = postal_code(text, hint)
+    if postal is None or postal.country not in ("GB", "IE"):
+        return False
+    county = text[: postal.start].strip(" ,")
+    return _is_county(county, postal.country, after_town=False)
+
+
 def _county_over_town(
     head: str, after: str, before: list[str], country: str | None
 ) -> bool:
@@ -646,18 +656,26 @@ def _county_over_town(
         return False
     county = head.strip(" ,")
     town = before[-1].rsplit(",", 1)[-1].strip()
-    return "," not in county and _is_county(county, country) and _a_town_line(town)
+    return (
+        "," not in county
+        and _is_county(county, country, after_town=False)
+        and _a_town_line(town)
+    )
 
 
 def _a_town_line(text: str) -> bool:
     return not (re.search(r"\d", text) or street_evidence(text) or _names_unit(text))
 
 
-def _is_county(name: str, country: str | None) -> bool:
+def _is_county(name: str, country: str | None, after_town: bool = True) -> bool:
+    """Whether a name is a county's; after no town of its own a county
+    that bears a town's name is that town ("Stirling FK9 4LA")."""
     if country == "IE":
         named = re.fullmatch(r"(?:Co\.?|County)\s+(\S+)", name)
         return named is not None and countries.is_irish_county(named[1])
-    return fold(name).endswith("shire") or countries.is_british_county(name)
+    return fold(name).endswith("shire") or countries.is_british_county(
+        name, with_council_areas=after_town
+    )
 
 
 def _without_country(line: str, postal: Postal) -> tuple[str, str | None]:

@@ -10,7 +10,7 @@ from ocr_service.wording import plain_spellings, word_set, words
 
 # Poland's "sp. z o.o." with its o's read as zeros: "sp. z 0.0.".
 _POLISH_FORM_MISREAD = re.compile(
-    r"\b(sp\.\s?z\s?)(?:0\.0|0\.o|o\.0)\.?(?!\w)", re.IGNORECASE
+    r"\b(sp\.\s?z\s?)(?:0\.\s?0|0\.\s?o|o\.\s?0)\.?(?!\w)", re.IGNORECASE
 )
 
 
@@ -241,7 +241,7 @@ def split_after_legal_form(text: str) -> tuple[str, str] | None:
             continue
         rest = text[match.end() :].strip(" ,|")
         # An Irish county's "Co." is no company's: "Ballincollig, Co. Cork".
-        if match[0] == "Co." and countries.is_irish_county(rest.split(" ")[0]):
+        if match[0].endswith("Co.") and countries.is_irish_county(rest.split(" ")[0]):
             continue
         # Words follow, not a postcode: "Calgary, AB T2P 3E8" is Alberta's.
         if rest and re.match(r"[A-ZÀ-Þ][^\W\d_]*\b", rest) and len(rest.split()) >= 2:

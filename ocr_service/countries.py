@@ -148,17 +148,24 @@ def _irish_counties() -> frozenset[str]:
     return frozenset(fold(name) for name in names)
 
 
-def is_british_county(name: str) -> bool:
-    """Whether a name is that of a county of England, Wales or Scotland."""
-    return fold(name) in _british_counties()
+def is_british_county(name: str, with_council_areas: bool = True) -> bool:
+    """Whether a name is that of a county of England, Wales or Scotland;
+    without Scotland's council areas, most of which bear their town's name
+    ("Stirling"), when nothing but the name tells it from the town."""
+    return fold(name) in _british_counties(with_council_areas)
 
 
 @cache
-def _british_counties() -> frozenset[str]:
+def _british_counties(with_council_areas: bool) -> frozenset[str]:
     """Folded names of the counties of England, Wales and Scotland; no city
     that is a district of its own, as "Manchester" in "Salford, Manchester"."""
+    kinds = (
+        ("Two-tier county", "Council area")
+        if with_council_areas
+        else ("Two-tier county",)
+    )
     names = set(MORE_BRITISH_COUNTIES)
     for division in pycountry.subdivisions.get(country_code="GB"):
-        if division.type in ("Two-tier county", "Council area"):
+        if division.type in kinds:
             names.add(division.name)
     return frozenset(fold(name) for name in names)

@@ -623,10 +623,12 @@ def _lines_above_postcode(
     # it is named: "USNS Wells" over "FPO AP 89018".
     if above is not None and addresses.military_post(anchor.text):
         return [above]
-    # The code alone, or with its region: "Manchester" over "M2 4LQ",
-    # "Main St 5, Austin" over "TX 78701".
+    # The code alone, or with its region or county: "Manchester" over "M2
+    # 4LQ", "Main St 5, Austin" over "TX 78701", "Maidstone" over "Kent ME17
+    # 1PL".
     city_above = above is not None and (_is_place(above) or _ends_in_place(above))
-    if city_above and not _place_beside(anchor.text, region):
+    beside = _place_beside(anchor.text, region)
+    if city_above and (not beside or addresses.county_before_code(anchor.text, region)):
         streets = _streets_above(above, by_order, domains, right_above_postcode=True)
         return streets + [above]
     return _streets_above(anchor, by_order, domains, right_above_postcode=True)

@@ -379,7 +379,9 @@ def build(printed: str, kind: int | None, region: str | None):
 
 # The "1" Mexico's mobiles were dialled with from abroad before 2019, printed
 # on older cards and dialled no more: "+52 1 55 3456 7890".
-MEXICAN_MOBILE_ONE = re.compile(r"^\+\s?52[\s-]*1[\s-]*(?=(?:\d[\s-]*){10}$)")
+MEXICAN_MOBILE_ONE = re.compile(
+    r"^\+\s?52[\s.-]*1[\s.-]*(?=(?:[\s.()-]*\d){10}[\s.()-]*$)"
+)
 
 # Digits after the country code that a number dialled abroad has at least,
 # but for a few small islands that libphonenumber knows.

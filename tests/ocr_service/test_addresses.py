@@ -834,6 +834,13 @@ def test_a_city_after_its_code_stays_the_city_where_its_province_bears_its_name(
     assert address.street == "Av. San Martín 550, piso 2"
 
 
+def test_a_county_alone_before_the_code_is_told():
+    assert addresses.county_before_code("Kent ME17 1PL", None)
+    assert not addresses.county_before_code("Maidstone ME17 1PL", None)
+    # A council area named as its town is that town.
+    assert not addresses.county_before_code("Stirling FK9 4LA", None)
+
+
 @pytest.mark.parametrize(
     ("lines", "hint", "street", "city", "region"),
     [
@@ -886,6 +893,7 @@ def test_an_address_in_turkish_letters_keeps_its_dotless_i_whatever_the_phones()
         ("5 Arawaka Approach, Smithgate 9620", True, True),
         ("4 Kings Parade", True, False),
         ("12b Harbour View", True, False),
+        ("14 Eagle Ridge", True, False),
         ("The Manse, 4 Kirk Wynd", True, False),
         # Taglines and firms named so are streets only over a postal line.
         ("360 Degree View", True, False),

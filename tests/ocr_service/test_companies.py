@@ -105,7 +105,17 @@ def test_a_legal_form_leading_the_name_splits_nothing_off(text):
 
 
 @pytest.mark.parametrize(
-    "read", ["Budimex sp. z 0.0.", "Budimex Sp. z 0.o.", "Budimex sp. z o.o."]
+    "read",
+    [
+        "Budimex sp. z 0.0.",
+        "Budimex Sp. z 0.o.",
+        "Budimex sp. z o.o.",
+        "Budimex sp. z 0. 0.",
+    ],
 )
 def test_the_polish_legal_form_read_with_zeros_is_spelled_right(read):
     assert companies.form_read_right(read).lower() == "budimex sp. z o.o."
+
+
+def test_an_irish_countys_co_parts_no_firm_from_the_rest_of_its_line():
+    assert companies.split_after_legal_form("Murphy & Co. Kerry Ltd") is None

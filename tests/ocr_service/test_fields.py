@@ -2682,3 +2682,21 @@ def test_lines_with_street_like_words_above_an_address_stay_out_of_it(above):
     )
 
     assert contact.address.full == "500, rue Saint-Jacques, 75002 Paris"
+
+
+def test_the_town_over_a_county_and_its_code_is_the_city():
+    contact = fields.parse(
+        card(("Ann Roe", 48), "Leeds Castle", "Maidstone", "Kent ME17 1PL")
+    )
+
+    assert contact.address.full == "Maidstone, Kent ME17 1PL"
+    assert (contact.address.city, contact.address.region) == ("Maidstone", "Kent")
+
+
+def test_a_place_over_a_town_named_as_its_council_area_stays_out():
+    contact = fields.parse(
+        card(("Isla Reid", 48), "Curator", "Callendar House", "Falkirk FK1 1YR")
+    )
+
+    assert contact.address.full == "Falkirk FK1 1YR"
+    assert contact.address.city == "Falkirk"

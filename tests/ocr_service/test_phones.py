@@ -114,11 +114,14 @@ def test_a_number_whose_e164_form_would_lose_a_printed_digit_stays_as_printed(
     assert phone.number == printed
 
 
-def test_the_one_mexican_mobiles_were_dialled_with_is_dropped():
-    phone = phones.build("+52 1 55 3456 7890", phones.MOBILE, None)
+@pytest.mark.parametrize(
+    "printed", ["+52 1 55 3456 7890", "+52 1 (55) 3456-7890", "+52.1.55.3456.7890"]
+)
+def test_the_one_mexican_mobiles_were_dialled_with_is_dropped(printed):
+    phone = phones.build(printed, phones.MOBILE, None)
 
     assert phone.number == "+525534567890"
-    assert phone.raw == "+52 1 55 3456 7890"
+    assert phone.raw == printed
 
 
 @pytest.mark.parametrize(
