@@ -109,8 +109,7 @@ def _at_joined(match: re.Match) -> str:
     # A handle after a network's name, a label in capitals, is no email:
     # "IG @anna.design", but "threads @threadsandco.com" is one.
     word = match[1]
-    label = word[:1].isupper() and fold(word) in _NETWORKS
-    return match[0] if label else f"{word}@"
+    return match[0] if _network_label(word) else f"{word}@"
 
 
 def repair(text: str) -> str:
@@ -196,18 +195,25 @@ def country_of_host(host: str) -> str | None:
 
 
 def emails(text: str) -> list[Link]:
-    """Every email address in a repaired line."""
+    """Every email address in a repaired line; a network's name in
+    capitals before the "@" makes a handle, not an email: "IG@anna.design"."""
     return [
         Link(m[0].rstrip(".-").lower(), m.start(), m.end())
         for m in EMAIL.finditer(text)
+        if not _network_label(m[0].split("@")[0])
     ]
+
+
+def _network_label(word: str) -> bool:
+    return word[:1].isupper() and fold(word) in _NETWORKS
 
 
 def websites(text: str) -> list[Link]:
     """Every web address in a repaired line from which emails are cut."""
     found = []
     for match in WEBSITE.finditer(text):
-        if _is_website(match):
+        # The name after a handle's "@" is no web address: "IG@anna.studio".
+        if _is_website(match) and not text[: match.start()].endswith("@"):
             host = match["host"].lower()
             value = (match["scheme"] or "").lower() + (match["www"] or "").lower()
             value += host + (match["path"] or "").rstrip("/.")

@@ -54,10 +54,18 @@ def test_a_network_word_in_small_letters_before_the_at_is_the_mailbox():
 
 
 @pytest.mark.parametrize(
-    "printed", ["Instagram:@anna.design", "IG:@anna.photo", "IG @estudiorossi.arq"]
+    "printed",
+    [
+        "Instagram:@anna.design",
+        "IG:@anna.photo",
+        "IG @estudiorossi.arq",
+        "IG@estudiorossi.arq",
+        "IG@anna.studio",
+    ],
 )
 def test_a_handle_after_a_networks_name_is_no_email(printed):
     assert found_emails(printed) == []
+    assert found_sites(printed) == []
 
 
 @pytest.mark.parametrize("printed", ["jens..vandijk@heo.com", "jens. .vandijk@heo.com"])
