@@ -98,7 +98,7 @@ def parse(lines: Sequence[Line]) -> contact_pb2.Contact:
         if not noise[index] or _house_number_by_street(line, lines, noise, index)
     ]
     region = _region_of(kept)
-    kept = _initial_i_read_right(_dotless_i_read_right(kept))
+    kept = _initial_i_read_right(_dotless_i_read_right(_unsure_tails_cut(kept)))
     kept = [replace(line, text=companies.form_read_right(line.text)) for line in kept]
     card = Card(_segments(kept, region), region=region)
     _take_links(card)
@@ -134,6 +134,49 @@ def _dotless_i_read_right(lines: list[Line]) -> list[Line]:
 # among capitalised words: in Sans type OCR reads the capital "I" of
 # "Iacobucci" so.
 _SMALL_L_FOR_I = re.compile(r"(?<![\w'’.@/-])l(?=[aeiou][a-zà-ÿ]{3,}\b)")
+
+
+# A word OCR rated below this is more likely a speck than a word, and one
+# rated above SURE_WORD a word it read right.
+SPECK_WORD = 0.4
+SURE_WORD = 0.9
+
+
+def _unsure_tails_cut(lines: list[Line]) -> list[Line]:
+    """The lines in the card's largest type without the small words OCR
+    made of specks after them, rated far below the words before:
+    "Cynthia Peterson ineei ua" on a photo of a card on a rough table."""
+    tallest = max((line.height for line in lines), default=0)
+    return [
+        _without_unsure_tail(line) if line.height >= LARGEST_TYPE * tallest else line
+        for line in lines
+    ]
+
+
+def _without_unsure_tail(line: Line) -> Line:
+    if len(line.word_confidences) != len(line.text):
+        return line
+    words = list(re.finditer(r"\S+", line.text))
+    keep = len(words)
+    while keep > 1:
+        word = words[keep - 1]
+        speck = line.word_confidences[word.start()] < SPECK_WORD
+        if not (speck and word[0].isalpha() and word[0].islower()):
+            break
+        keep -= 1
+    sure_before = any(
+        line.word_confidences[w.start()] >= SURE_WORD and w[0][:1].isupper()
+        for w in words[:keep]
+    )
+    if keep == len(words) or not sure_before:
+        return line
+    end = words[keep - 1].end()
+    return replace(
+        line,
+        text=line.text[:end],
+        characters=line.characters[:end],
+        word_confidences=line.word_confidences[:end],
+    )
 
 
 def _initial_i_read_right(lines: list[Line]) -> list[Line]:

@@ -2700,3 +2700,35 @@ def test_a_place_over_a_town_named_as_its_council_area_stays_out():
 
     assert contact.address.full == "Falkirk FK1 1YR"
     assert contact.address.city == "Falkirk"
+
+
+def words_rated(*words):
+    """A line of words, each with OCR's confidence on each of its letters."""
+    text = " ".join(w for w, _ in words)
+    rated = []
+    for index, (word, confidence) in enumerate(words):
+        rated += [confidence] * (len(word) + (index < len(words) - 1))
+    return text, tuple(rated)
+
+
+@pytest.mark.parametrize(
+    ("words", "name"),
+    [
+        # Specks of a rough table read as small words after the name.
+        (
+            (("Cynthia", 0.96), ("Peterson", 0.95), ("ineei", 0.2), ("ua", 0.35)),
+            "Cynthia Peterson",
+        ),
+        # A particle OCR was sure of stays.
+        ((("Jan", 0.96), ("van", 0.95), ("Dijk", 0.95)), "Jan van Dijk"),
+    ],
+)
+def test_specks_read_as_small_words_after_the_name_are_cut(words, name):
+    text, rated = words_rated(*words)
+    lines = [
+        Line(text, 60, 40, 14 * len(text), 48, 0.6, rated, rated),
+        *card("Freight forwarder", "Fuller PLC")[:2],
+    ]
+    lines[1:] = [dataclasses.replace(x, top=x.top + 60) for x in lines[1:]]
+
+    assert fields.parse(lines).name.full == name
