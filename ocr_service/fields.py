@@ -470,11 +470,32 @@ def _rejoin_local_parts(card: Card) -> None:
             if s.line is not email.line
             for word in wording.words(s.line.text)
         }
-        pieces = [before[-1].text, *re.split(r"[._-]", email.text.split("@")[0])]
+        local = email.text.split("@")[0]
+        pieces = [before[-1].text, *re.split(r"[._-]", local)]
         if all(fold(piece) in elsewhere for piece in pieces):
             email.text = f"{before[-1].text}.{email.text}"
-            email.repaired = True
-            before[-1].kind = "spent"
+        # Or a space read inside a word of it: "vfasc hing@" of Victoria
+        # Fasching.
+        elif _spelled_by_words(fold(before[-1].text + local), elsewhere):
+            email.text = before[-1].text + email.text
+        else:
+            continue
+        email.repaired = True
+        before[-1].kind = "spent"
+
+
+def _spelled_by_words(local: str, words: set[str]) -> bool:
+    """Whether a local part is a word of the card's, or an initial and a
+    word, or two words run together: "vfasching" beside "Victoria
+    Fasching"."""
+    initials = {word[0] for word in words}
+    return (
+        local in words
+        or (local[:1] in initials and local[1:] in words)
+        or any(
+            local[:k] in words and local[k:] in words for k in range(2, len(local) - 1)
+        )
+    )
 
 
 def _distinct_sites(sites: list[str]) -> list[str]:

@@ -2176,6 +2176,8 @@ def test_a_brazilian_district_section_read_with_a_degree_sign_is_put_right(read)
     [
         # OCR read the dot as a space; the name prints both pieces.
         ("stephen jackson@boothmurray.io", "stephen.jackson@boothmurray.io"),
+        # A space read inside the local part, the initial and family name.
+        ("sjack son@boothmurray.io", "sjackson@boothmurray.io"),
         # A word the card prints nowhere else stays out of the email.
         ("contact jackson@boothmurray.io", "jackson@boothmurray.io"),
         ("Stephen jackson@boothmurray.io", "jackson@boothmurray.io"),
