@@ -685,17 +685,43 @@ def _lines_above_postcode(
     above = _beside(anchor, by_order, -1)
     # An American military post office follows its unit or ship, whatever
     # it is named: "USNS Wells" over "FPO AP 89018".
+    # A unit printed on the post office's line has none above it: "PSC
+    # 7562, Box 9613, APO AP 39200"; nor is a department one.
     if above is not None and addresses.military_post(anchor.text):
-        return [above]
+        unit_beside = re.match(r"\s*(?:PSC|CMR|Unit)\b", anchor.text)
+        return [] if unit_beside or roles.is_department(above.text) else [above]
     # The code alone, or with its region or county: "Manchester" over "M2
     # 4LQ", "Main St 5, Austin" over "TX 78701", "Maidstone" over "Kent ME17
     # 1PL".
     city_above = above is not None and (_is_place(above) or _ends_in_place(above))
     beside = _place_beside(anchor.text, region)
-    if city_above and (not beside or addresses.county_before_code(anchor.text, region)):
+    county = addresses.county_before_code(anchor.text, region)
+    if city_above and (not beside or county and _town_name(above.text)):
         streets = _streets_above(above, by_order, domains, right_above_postcode=True)
         return streets + [above]
     return _streets_above(anchor, by_order, domains, right_above_postcode=True)
+
+
+# Small words inside British and Irish towns' names: "Bridge of Allan",
+# "Stratford upon Avon".
+ENGLISH_TOWN_PARTICLES = word_set("of on upon under in by")
+
+
+def _town_name(text: str) -> bool:
+    """Whether a line is a town's name alone, as over a county and its
+    code: one word ("Maidstone"), or words its small words join ("Bridge of
+    Allan"); not a firm, a title or a person ("Khan Pharmacy", "Rebecca
+    Hart")."""
+    words = text.split()
+    small = addresses.TOWN_PARTICLES | ENGLISH_TOWN_PARTICLES
+    joined = len(words) == 1 or any(fold(w) in small for w in words[1:-1])
+    return (
+        joined
+        and all(w[:1].isupper() or fold(w) in small for w in words)
+        and not re.search(r"[\d@:/]", text)
+        and not _names_a_firm(text)
+        and not roles.title_word_count(text)
+    )
 
 
 def _streets_above(
@@ -758,13 +784,17 @@ def _beside(
 def _next_in_column(
     segment: Segment, after: int, by_order: dict[int, Segment], direction: int
 ) -> Segment | None:
-    """The next segment after the order given in the segment's column."""
+    """The next segment after the order given in the segment's column: a
+    line beside it that stands in no column of its own is in its column all
+    the same, set in or a piece of its row."""
     order = after + direction
     while (other := by_order.get(order)) is not None:
         if _share_width(other.line, segment.line):
             return other
-        two_columns = _in_a_column(other, by_order) and _in_a_column(segment, by_order)
-        if _share_row(other.line, segment.line) and not two_columns:
+        if not _in_a_column(other, by_order, apart_from=segment):
+            return other
+        one_row = _share_row(other.line, segment.line)
+        if one_row and not _in_a_column(segment, by_order, apart_from=other):
             return other
         order += direction
     return None
@@ -776,9 +806,12 @@ COLUMN_REACH = 3
 COLUMN_REACH_HEIGHTS = 3
 
 
-def _in_a_column(segment: Segment, by_order: dict[int, Segment]) -> bool:
+def _in_a_column(
+    segment: Segment, by_order: dict[int, Segment], apart_from: Segment
+) -> bool:
     """Whether lines right above or below a segment share its stretch of
-    the card's width."""
+    the card's width, but for lines as wide as to span the other segment's
+    too, as a footer across the card does."""
     line = segment.line
     reach = range(-COLUMN_REACH, COLUMN_REACH + 1)
     near = [by_order.get(segment.order + k) for k in reach]
@@ -786,6 +819,7 @@ def _in_a_column(segment: Segment, by_order: dict[int, Segment]) -> bool:
         other is not None
         and other is not segment
         and _share_width(other.line, line)
+        and not _share_width(other.line, apart_from.line)
         and not _share_row(other.line, line)
         and abs(other.line.top - line.top) <= COLUMN_REACH_HEIGHTS * line.height
         for other in near

@@ -105,6 +105,12 @@ def _i_for_colon(match: re.Match) -> str:
     return f"{word}:" if fold(word) in _NETWORKS else f"{word}i"
 
 
+def _ending_joined(match: re.Match) -> str:
+    # Not after a host that has its ending already: "www.boutin.org .com".
+    host = re.sub(r"^(?:https?://)?(?:www\.)?", "", match[1], flags=re.I)
+    return match[0] if "." in host else f"{match[1]}."
+
+
 def _at_joined(match: re.Match) -> str:
     # A handle after a network's name, a label in capitals, is no email:
     # "IG @anna.design", but "threads @threadsandco.com" is one.
@@ -142,7 +148,9 @@ def repair(text: str) -> str:
     text = re.sub(r"\bw{4,}\.", "www.", text, flags=re.I)
     # A space before the dot of a web address's ending: "www. boutin .org".
     if re.search(r"\bwww\b|://", text, flags=re.I):
-        text = re.sub(rf"(?<=[a-z0-9])\s+\.(?={_KNOWN_TLD}\b)", ".", text, flags=re.I)
+        text = re.sub(
+            rf"(\S*[a-z0-9])\s+\.(?={_KNOWN_TLD}\b)", _ending_joined, text, flags=re.I
+        )
     # The dot after "www" read as a space, or with a mark beside it.
     text = re.sub(
         r"\bwww(?:\s*[.,:;]+\s*|\s+)(?=[a-z0-9-]+\.[a-z])", "www.", text, flags=re.I

@@ -15,10 +15,13 @@ PREFIX = re.compile(
     r"Dipl\.-Kfm|DI|DIin|Mag|Magª|Ir|Mr|Mrs|Ms|Mme|Mlle|Sr|Sra|Srta|Hr|Fr|Herr|"
     r"Frau|Sir|Dame|Univ\.-Prof|PD|Priv\.-Doz|Lic|Licda|Lcdo|Lcda|Eng|Arch|Avv|Geom|"
     r"Rag|Sig|Sig\.ra|Maître|Maitre|Me|Mgr|Bc|PhDr|MUDr|JUDr|RNDr|Dr\.-Ing|"
-    r"Rev|Revd|Atty|Cllr|Cr|Arq|Mtro|Mtra|Abg|C\.P|Eng\.?[ª?]|Dr\.?ª)\.?"
+    r"Rev|Revd|Atty|Cllr|Cr|Arq|Mtro|Mtra|Abg|Eng\.?[ª?]|Dr\.?ª)\.?"
     # Given names as well, these are prefixes only with their full stop: "Hon
     # Chan" is a Cantonese name, "Lda" a Portuguese firm's form.
-    r"|(?:Sgt|Lt|Capt|Maj|Hon|Ldo|Lda)\.)"
+    r"|(?:Sgt|Lt|Capt|Maj|Hon|Ldo|Lda)\."
+    # Mexico's "C.P." (contador público) before a whole name; before a
+    # family name alone they are initials: "C.P. Sharma".
+    r"|C\.P\.(?=\s+\S+\s+\S))"
     r"(?:\s+(?:med|rer\.\s?nat|phil|jur|h\.\s?c|sc|techn|oec|habil|hab|inż|inz)\.)*"
     r"\s+)+",
     re.IGNORECASE,

@@ -223,14 +223,10 @@ def _blurred_label(word: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-# Fewer digits than this before a town's name are a postcode's, not a phone's.
-PHONE_BEFORE_WORDS_DIGITS = 7
-
-
 def _before_a_town(text: str, match: re.Match) -> bool:
-    digits = sum(c.isdigit() for c in match["number"])
-    town = re.match(r"\s+[^\W\d_]{2,}", text[match.end() :])
-    return digits < PHONE_BEFORE_WORDS_DIGITS and town is not None
+    unit_and_code = re.fullmatch(r"\d{1,4}\s+\d{4,5}", match["number"].strip())
+    town = re.match(r"\s+[A-ZÀ-Þ][^\W\d_]+", text[match.end() :])
+    return unit_and_code is not None and town is not None
 
 
 def lone_label_kind(text: str) -> int | None:

@@ -170,13 +170,12 @@ def title_read_right(text: str) -> str:
         read = match[0].lower()
         if len(read) < BLURRED_TITLE_LENGTH or _is_title_word(read):
             return match[0]
-        # An "o" ending a word is the Romance languages' own: "Executivo".
         close = {
             w
             for w in TITLE_WORDS
             if len(w) >= BLURRED_TITLE_LENGTH
             and misreads.blurred_from(read, w)
-            and not (read.endswith("o") and w.endswith("e"))
+            and not _vowel_of_its_own(read, w)
         }
         if len(close) != 1:
             return match[0]
@@ -184,6 +183,20 @@ def title_read_right(text: str) -> str:
         return word.capitalize() if match[0][0].isupper() else word
 
     return re.sub(r"[^\W\d_]+", spelled, text)
+
+
+# A word a vowel away from a title word is taken for it misread only from
+# this long: shorter ones are other words as often ("Follow", "Leitor").
+BLURRED_VOWEL_LENGTH = 7
+
+
+def _vowel_of_its_own(read: str, title_word: str) -> bool:
+    """Whether a word a vowel away from a title word may be a word of its
+    own: a short one, or one ending as Romance words do ("Executivo",
+    "Diretor")."""
+    if len(read) != len(title_word):
+        return False
+    return len(read) < BLURRED_VOWEL_LENGTH or read.endswith(("o", "or"))
 
 
 def title_word_count(text: str) -> int:

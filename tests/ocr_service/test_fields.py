@@ -2734,3 +2734,37 @@ def test_specks_read_as_small_words_after_the_name_are_cut(words, name):
     lines[1:] = [dataclasses.replace(x, top=x.top + 60) for x in lines[1:]]
 
     assert fields.parse(lines).name.full == name
+
+
+@pytest.mark.parametrize(
+    "above",
+    ["Khan Pharmacy", "Practice Manager", "Rebecca Hart", "Walsh Bakery"],
+)
+def test_a_firm_title_or_name_over_a_county_and_its_code_is_no_town(above):
+    contact = fields.parse(card(("Amir Khan", 32), "Director", above, "Kent ME14 1XX"))
+
+    assert contact.address.full == "Kent ME14 1XX"
+
+
+def test_a_street_in_a_row_read_in_two_pieces_over_a_footer_stays():
+    contact = fields.parse(
+        [
+            Line("Lena Hoffmann", 60, 40, 214, 30, 0.95),
+            Line("Steuerberaterin", 60, 80, 165, 20, 0.95),
+            Line("Hoffmann Steuerberatung GmbH", 60, 110, 308, 20, 0.95),
+            Line("Hauptstraße 5", 60, 150, 140, 18, 0.95),
+            Line("80331 München", 230, 150, 150, 18, 0.95),
+            Line("Tel. 089 1234567 · www.hoffmann-stb.de", 60, 176, 480, 18, 0.95),
+        ]
+    )
+
+    assert contact.address.full == "Hauptstraße 5, 80331 München"
+
+
+def test_a_unit_on_the_military_post_line_takes_no_department_above_it():
+    contact = fields.parse(
+        card(("Tracy Johnson", 48), "Engineering", "PSC 7562, Box 9613, APO AP 39200")
+    )
+
+    assert contact.address.full == "PSC 7562, Box 9613, APO AP 39200"
+    assert contact.department == "Engineering"

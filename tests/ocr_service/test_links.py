@@ -217,6 +217,8 @@ def test_a_www_host_whose_country_ending_lost_its_dot_is_put_right():
     [
         ("https://www. boutin .org", "https://www.boutin.org"),
         ("www.boutin .org", "www.boutin.org"),
+        # Not after a host with its ending already.
+        ("www.boutin.org .com", "www.boutin.org"),
         # Joined, the host is in plain letters too.
         ("https://www. famıhamelende.net", "https://www.famihamelende.net"),
     ],

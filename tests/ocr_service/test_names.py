@@ -27,7 +27,10 @@ from ocr_service import names
         # Without its full stop a given name: a Cantonese one.
         ("Hon Wai Lee", "", "Hon Wai", "Lee"),
         ("Eng.ª Ana Carvalho", "Eng.ª", "Ana", "Carvalho"),
+        # Mexico's "C.P." (contador público) before a whole name, initials
+        # before a family name alone.
         ("C.P. Laura Ortega", "C.P.", "Laura", "Ortega"),
+        ("C.P. Sharma", "", "C.P.", "Sharma"),
     ],
 )
 def test_name_splits_into_prefix_given_and_family(full, prefix, given, family):

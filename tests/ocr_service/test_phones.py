@@ -419,3 +419,14 @@ def test_a_telephone_icon_read_as_round_letters_is_no_part_of_the_number(line, n
 
 def test_a_unit_and_postcode_before_a_town_after_a_label_word_are_no_phone():
     assert numbers("Kontor 2 20457 Hamburg") == []
+
+
+@pytest.mark.parametrize(
+    ("line", "found"),
+    [
+        ("Call 13 22 65 anytime", ["13 22 65"]),
+        ("Tel 31 45 67 Fax 31 45 68", ["31 45 67", "31 45 68"]),
+    ],
+)
+def test_a_short_number_before_words_is_a_phone_all_the_same(line, found):
+    assert [number for _, number, _ in numbers(line)] == found

@@ -106,6 +106,9 @@ def test_words_a_department_is_not_misread_as_are_left(text):
         ("Toacher, secondary school", "Teacher, secondary school"),
         ("Hotel porter", "Hotel porter"),
         ("Chef Executivo", "Chef Executivo"),
+        # Words of their own a vowel from a title word.
+        ("Leitor de Português", "Leitor de Português"),
+        ("Follow-up Coordinator", "Follow-up Coordinator"),
         ("Systems analyst", "Systems analyst"),
         # A word too short to tell from others a blur away.
         ("Head of Salos", "Head of Salos"),
