@@ -1078,16 +1078,18 @@ def _name_letters_from_email(card: Card) -> None:
     if not names_read or not card.contact.emails:
         return
     name_sureness = min(s.line.confidence for s in names_read)
+    if name_sureness >= UNSURE_NAME:
+        return
     local_words = [
         word
         for s in card.texts("email")
-        if s.line.confidence > max(name_sureness, UNSURE_NAME)
+        if s.line.confidence > UNSURE_NAME
         for word in re.split(r"[._-]", s.text.split("@")[0].lower())
     ]
     name = card.contact.name
     for word in names.split_parts(name.full):
         found = misreads.name_word_by_email(word, local_words)
-        if found is None or name_sureness >= UNSURE_NAME:
+        if found is None:
             continue
         spelled, letter = found
         if not any(_letter_unsure(s.line, word, letter) for s in names_read):
