@@ -1419,10 +1419,22 @@ def _could_be_company(text: str) -> bool:
 
 
 def _take_title(card: Card, texts: list[Segment]) -> None:
-    # Distance to the name counts only lines of words, not contact lines.
+    # Distance to the name counts only lines of words, not contact lines;
+    # in the name's column, down the card, as OCR may read a short line
+    # right under the name last.
     wordy = [s for s in card.segments if s.kind in _WORDY]
     rank = {id(s): index for index, s in enumerate(wordy)}
-    name = next((rank[id(s)] for s in wordy if s.kind == "name"), None)
+    name_segment = next((s for s in wordy if s.kind == "name"), None)
+    name = None if name_segment is None else rank[id(name_segment)]
+    if name_segment is not None:
+        column = [
+            s
+            for s in wordy
+            if s is name_segment or _share_width(s.line, name_segment.line)
+        ]
+        column.sort(key=lambda s: (s.line.top, s.order))
+        start = column.index(name_segment)
+        rank |= {id(s): name + k - start for k, s in enumerate(column)}
     for segment in texts:
         distance = None if name is None else rank[id(segment)] - name
         segment.score = _title_score(segment, distance)

@@ -2768,3 +2768,20 @@ def test_a_unit_on_the_military_post_line_takes_no_department_above_it():
 
     assert contact.address.full == "PSC 7562, Box 9613, APO AP 39200"
     assert contact.department == "Engineering"
+
+
+def test_a_title_right_under_the_name_that_ocr_read_last_is_the_title():
+    contact = fields.parse(
+        [
+            Line("Marcelle Walter", 64, 62, 369, 32, 0.96),
+            Line("T +41 22 804 46 38", 520, 60, 209, 15, 0.96),
+            Line("marcelle.walter@jaggiag.co", 522, 118, 290, 20, 0.91),
+            Line("Engineering", 62, 147, 122, 20, 0.96),
+            Line("Jäggi AG", 58, 177, 133, 28, 0.96),
+            Line("Wolfstrasse 542, 4394 Worb", 521, 177, 293, 18, 0.95),
+            Line("Artist", 60, 118, 56, 16, 0.97),
+        ]
+    )
+
+    assert contact.title == "Artist"
+    assert contact.department == "Engineering"
