@@ -580,6 +580,10 @@ def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
     region_above = ""
     if before and not POSTCODE_MARK.sub("", line[: postal.start]).strip(" ,"):
         before[-1], region_above = _without_region_code(before[-1], postal.country)
+        # Or an Irish county on a line of its own, under its town:
+        # "Ballincollig" over "Co. Cork" over "P31 KX24".
+        if len(before) > 1 and postal.country == "IE" and _is_county(before[-1], "IE"):
+            region_above = before.pop()
     line_after = next((p for p in parts[index + 1 :] if not countries.code_of(p)), "")
     city, region_apart = _city(line, postal, before[-1] if before else "", line_after)
     place, region = _without_region(city, named or _country(postal, printed, hint))

@@ -852,6 +852,13 @@ def test_a_county_alone_before_the_code_is_told():
             "Co. Cork",
         ),
         (
+            ["Main Street", "Ballincollig", "Co. Cork", "P31 KX24"],
+            "IE",
+            "Main Street",
+            "Ballincollig",
+            "Co. Cork",
+        ),
+        (
             ["Distillery Road", "Aberlour", "Banffshire AB38 9PD"],
             "GB",
             "Distillery Road",
