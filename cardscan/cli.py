@@ -734,10 +734,9 @@ def up_lock(data_dir: Path, given: Path) -> Iterator[None]:
         recorded = RecordedStack.load(data_dir)
         if recorded and recorded.in_foreground():
             refuse_beside_foreground(recorded)
-        down = f"`cardscan down --data-dir {shlex.quote(str(given))}`"
         raise Failed(
             f"another `cardscan up` is starting or serving a stack from {data_dir}; "
-            f"wait for it to start, or stop it with {down}"
+            f"wait for it to start, or stop it with {down_command(given)}"
         ) from None
     with handle:
         yield
@@ -745,12 +744,16 @@ def up_lock(data_dir: Path, given: Path) -> Iterator[None]:
 
 def refuse_beside_foreground(recorded: RecordedStack) -> NoReturn:
     """Fails, as an ``up`` in the foreground serves the recorded stack."""
-    down = f"`cardscan down --data-dir {shlex.quote(str(recorded.data_dir))}`"
     raise Failed(
         f"a stack already runs from {recorded.data_dir} in the foreground of "
         f"`cardscan up` (process {recorded.supervisor['pid']}); stop it with "
-        f"Ctrl-C there or with {down}"
+        f"Ctrl-C there or with {down_command(recorded.data_dir)}"
     )
+
+
+def down_command(data_dir: Path) -> str:
+    """The command that stops the stack of a data directory, as shown."""
+    return f"`cardscan down --data-dir {shlex.quote(str(data_dir))}`"
 
 
 def start_stopped_parts(
@@ -760,7 +763,7 @@ def start_stopped_parts(
     if its every part runs or an ``up`` in the foreground runs it; the
     options it cannot follow, as they would change the stack, are named."""
     data_dir = recorded.data_dir
-    down = f"`cardscan down --data-dir {shlex.quote(str(data_dir))}`"
+    down = down_command(data_dir)
     if recorded.in_foreground():
         refuse_beside_foreground(recorded)
     running, stopped = recorded.running(), recorded.stopped()

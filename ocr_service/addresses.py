@@ -626,11 +626,15 @@ def _without_region_code(line: str, country: str | None) -> tuple[str, str]:
     return head.rstrip(" ,"), last
 
 
+# The countries whose addresses print a county beside the town.
+COUNTY_COUNTRIES = ("GB", "IE")
+
+
 def _county(head: str, after: str, country: str | None) -> str:
     """The county a British or Irish address prints between its town and
     postcode, if any: "Bangor, Gwynedd LL57 4FB", "Ballincollig, Co. Cork
     P31 KX24"; a street before the town is none."""
-    if country not in ("GB", "IE"):
+    if country not in COUNTY_COUNTRIES:
         return ""
     pieces = [p.strip() for p in head.split(",") if p.strip()]
     if after.strip(" ,") or len(pieces) < 2:
@@ -645,7 +649,7 @@ def county_before_code(text: str, hint: str | None) -> bool:
     """Whether a postal line names a British or Irish county alone before
     its code: "Kent ME17 1PL", "Co. Cork P31 KX24"."""
     postal = postal_code(text, hint)
-    if postal is None or postal.country not in ("GB", "IE"):
+    if postal is None or postal.country not in COUNTY_COUNTRIES:
         return False
     county = text[: postal.start].strip(" ,")
     return _is_county(county, postal.country, after_town=False)
@@ -656,7 +660,7 @@ def _county_over_town(
 ) -> bool:
     """Whether a postal line names a county alone before its code, under a
     line that ends with its town."""
-    if country not in ("GB", "IE") or after.strip(" ,") or not before:
+    if country not in COUNTY_COUNTRIES or after.strip(" ,") or not before:
         return False
     county = head.strip(" ,")
     town = before[-1].rsplit(",", 1)[-1].strip()

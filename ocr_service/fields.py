@@ -130,10 +130,9 @@ def _dotless_i_read_right(lines: list[Line]) -> list[Line]:
     ]
 
 
-# A word of five letters or more starting with a small "l" and a vowel,
-# among capitalised words: in Sans type OCR reads the capital "I" of
-# "Iacobucci" so.
-_SMALL_L_FOR_I = re.compile(r"(?<![\w'’.@/-])l(?=[aeiou][a-zà-ÿ]{3,}\b)")
+def _largest_type(lines: list[Line]) -> float:
+    """The least height of a line in the card's largest type."""
+    return LARGEST_TYPE * max((line.height for line in lines), default=0)
 
 
 # A word OCR rated below this is more likely a speck than a word, and one
@@ -146,10 +145,9 @@ def _unsure_tails_cut(lines: list[Line]) -> list[Line]:
     """The lines in the card's largest type without the small words OCR
     made of specks after them, rated far below the words before:
     "Cynthia Peterson ineei ua" on a photo of a card on a rough table."""
-    tallest = max((line.height for line in lines), default=0)
+    largest = _largest_type(lines)
     return [
-        _without_unsure_tail(line) if line.height >= LARGEST_TYPE * tallest else line
-        for line in lines
+        _without_unsure_tail(line) if line.height >= largest else line for line in lines
     ]
 
 
@@ -179,15 +177,21 @@ def _without_unsure_tail(line: Line) -> Line:
     )
 
 
+# A word of five letters or more starting with a small "l" and a vowel,
+# among capitalised words: in Sans type OCR reads the capital "I" of
+# "Iacobucci" so.
+_SMALL_L_FOR_I = re.compile(r"(?<![\w'’.@/-])l(?=[aeiou][a-zà-ÿ]{3,}\b)")
+
+
 def _initial_i_read_right(lines: list[Line]) -> list[Line]:
     """The lines in the card's largest type, the name's or the company's,
     with the capital "I" OCR read as a small "l" at the start of a word put
     back, where every other word of three letters or more is capitalised:
     "Elena lacobucci", not "Técnico de laboratorio" in smaller type."""
-    tallest = max((line.height for line in lines), default=0)
+    largest = _largest_type(lines)
     return [
         replace(line, text=_SMALL_L_FOR_I.sub("I", line.text))
-        if line.height >= LARGEST_TYPE * tallest and _capitalised_but_l(line.text)
+        if line.height >= largest and _capitalised_but_l(line.text)
         else line
         for line in lines
     ]
@@ -684,9 +688,8 @@ def _lines_above_postcode(
     """The city and street lines printed above a postal line."""
     above = _beside(anchor, by_order, -1)
     # An American military post office follows its unit or ship, whatever
-    # it is named: "USNS Wells" over "FPO AP 89018".
-    # A unit printed on the post office's line has none above it: "PSC
-    # 7562, Box 9613, APO AP 39200"; nor is a department one.
+    # it is named ("USNS Wells" over "FPO AP 89018"), unless the unit is on
+    # its own line ("PSC 7562, Box 9613, APO AP 39200"); no department is.
     if above is not None and addresses.military_post(anchor.text):
         unit_beside = re.match(r"\s*(?:PSC|CMR|Unit)\b", anchor.text)
         return [] if unit_beside or roles.is_department(above.text) else [above]
@@ -694,9 +697,11 @@ def _lines_above_postcode(
     # 4LQ", "Main St 5, Austin" over "TX 78701", "Maidstone" over "Kent ME17
     # 1PL".
     city_above = above is not None and (_is_place(above) or _ends_in_place(above))
-    beside = _place_beside(anchor.text, region)
-    county = addresses.county_before_code(anchor.text, region)
-    if city_above and (not beside or county and _town_name(above.text)):
+    if city_above and (
+        not _place_beside(anchor.text, region)
+        or addresses.county_before_code(anchor.text, region)
+        and _town_name(above.text)
+    ):
         streets = _streets_above(above, by_order, domains, right_above_postcode=True)
         return streets + [above]
     return _streets_above(anchor, by_order, domains, right_above_postcode=True)
@@ -1419,30 +1424,31 @@ def _could_be_company(text: str) -> bool:
 
 
 def _take_title(card: Card, texts: list[Segment]) -> None:
-    # Distance to the name counts only lines of words, not contact lines;
-    # in the name's column, down the card, as OCR may read a short line
-    # right under the name last.
-    wordy = [s for s in card.segments if s.kind in _WORDY]
-    rank = {id(s): index for index, s in enumerate(wordy)}
-    name_segment = next((s for s in wordy if s.kind == "name"), None)
-    name = None if name_segment is None else rank[id(name_segment)]
-    if name_segment is not None:
-        column = [
-            s
-            for s in wordy
-            if s is name_segment or _share_width(s.line, name_segment.line)
-        ]
-        column.sort(key=lambda s: (s.line.top, s.order))
-        start = column.index(name_segment)
-        rank |= {id(s): name + k - start for k, s in enumerate(column)}
+    distances = _distances_from_name(card)
     for segment in texts:
-        distance = None if name is None else rank[id(segment)] - name
-        segment.score = _title_score(segment, distance)
+        segment.score = _title_score(segment, distances.get(id(segment)))
     _take_best(card, texts, "title", least=0.3)
     title = roles.title_read_right(card.contact.title)
     if title != card.contact.title:
         card.contact.title = title
         card.lower_confidence("title", crosscheck.MISREAD_TRUST)
+
+
+def _distances_from_name(card: Card) -> dict[int, int]:
+    """How many lines of words, not contact lines, each line of words lies
+    from the name, by its id: down the card in the name's column, as OCR
+    may read a short line right under the name last; in reading order
+    elsewhere; none where no name was found."""
+    wordy = [s for s in card.segments if s.kind in _WORDY]
+    name = next((s for s in wordy if s.kind == "name"), None)
+    if name is None:
+        return {}
+    rank = {id(s): index for index, s in enumerate(wordy)}
+    column = [s for s in wordy if s is name or _share_width(s.line, name.line)]
+    column.sort(key=lambda s: (s.line.top, s.order))
+    start = rank[id(name)] - column.index(name)
+    rank |= {id(s): start + k for k, s in enumerate(column)}
+    return {key: index - rank[id(name)] for key, index in rank.items()}
 
 
 # Digits no title holds this many of.

@@ -228,6 +228,14 @@ def local_part_by_name(email: str, name_parts: list[str]) -> str:
     return "".join(words) + at + host
 
 
+def blurred_as(word: str, spellings: Iterable[str]) -> str | None:
+    """The one of the spellings, all lower case, that a blurred photo read
+    the word from ("Coll" is "cell"); None where none is, or several."""
+    read = word.lower()
+    found = {spelled for spelled in spellings if blurred_from(read, spelled)}
+    return found.pop() if len(found) == 1 else None
+
+
 def blurred_from(read: str, printed: str) -> bool:
     """Whether the word was read from the printed one with one of its
     letters, or pair of letters, blurred into another."""

@@ -154,7 +154,11 @@ def with_label_read_right(text: str) -> str:
     if len(word) == 2 and word[1] in _BAR_LOOKALIKES and is_label(word[0]):
         label = word[0] + "|"
     elif len(word) >= MIN_UNMARKED_LABEL or (marked and len(word) >= MIN_MISREAD_LABEL):
-        label = misreads.spelled_as(word, _TYPED_LABELS) or _blurred_label(word) or word
+        label = (
+            misreads.spelled_as(word, _TYPED_LABELS)
+            or misreads.blurred_as(word, _TYPED_LABELS)
+            or word
+        )
     else:
         return text
     return match[1] + label + text[match.end() :]
@@ -213,14 +217,6 @@ def find(text: str, region: str | None) -> list[Found]:
     kind = _unlabelled_kind(text, match)
     phone = build(match["number"], kind, region)
     return [] if phone is None else [Found(phone, 0, len(text), bare=kind == WORK)]
-
-
-def _blurred_label(word: str) -> str | None:
-    """The one typed label a blurred photo read the word from: "Coll" is
-    "cell"."""
-    read = word.lower()
-    found = {label for label in _TYPED_LABELS if misreads.blurred_from(read, label)}
-    return found.pop() if len(found) == 1 else None
 
 
 def _before_a_town(text: str, match: re.Match) -> bool:

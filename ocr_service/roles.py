@@ -138,8 +138,8 @@ def misread_department(text: str) -> str | None:
     if found[0] in DEPARTMENT_WORDS or found[0] in TITLE_WORDS:
         return None
     if len(read) < MISREAD_DEPARTMENT_LENGTH:
-        close = {w for w in _SHORT_DEPARTMENT_WORDS if misreads.blurred_from(read, w)}
-        return close.pop().capitalize() if len(close) == 1 else None
+        spelled = misreads.blurred_as(read, _SHORT_DEPARTMENT_WORDS)
+        return spelled.capitalize() if spelled else None
     spellings = {read} | {
         read[:i] + pair + read[i + 1 :]
         for i, letter in enumerate(read)
@@ -170,16 +170,14 @@ def title_read_right(text: str) -> str:
         read = match[0].lower()
         if len(read) < BLURRED_TITLE_LENGTH or _is_title_word(read):
             return match[0]
-        close = {
+        candidates = [
             w
             for w in TITLE_WORDS
-            if len(w) >= BLURRED_TITLE_LENGTH
-            and misreads.blurred_from(read, w)
-            and not _vowel_of_its_own(read, w)
-        }
-        if len(close) != 1:
+            if len(w) >= BLURRED_TITLE_LENGTH and not _vowel_of_its_own(read, w)
+        ]
+        word = misreads.blurred_as(read, candidates)
+        if word is None:
             return match[0]
-        word = close.pop()
         return word.capitalize() if match[0][0].isupper() else word
 
     return re.sub(r"[^\W\d_]+", spelled, text)

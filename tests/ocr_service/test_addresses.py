@@ -29,7 +29,13 @@ from ocr_service import addresses, countries
             "CA",
         ),
         (["9 Low Rd, Perth, WA, 6000"], "6000", "Perth", "WA", "AU"),
-        (["Av. Santa Fe 1234", "B1640HFB Martínez"], "B1640HFB", "Martínez", "", "AR"),
+        (
+            ["Av. Santa Fe 1234", "B1640HFB Martínez"],
+            "B1640HFB",
+            "Martínez",
+            "",
+            "AR",
+        ),
         (
             ["Rua A, 10, Centro, 01310-100 São Paulo / SP"],
             "01310-100",

@@ -2161,7 +2161,15 @@ def test_an_industrial_estate_and_its_plot_are_the_street():
     assert contact.address.street == rows[0]
 
 
-@pytest.mark.parametrize("read", ["3° Seção", "3? Seção", "3è Seção", "3 Seção"])
+@pytest.mark.parametrize(
+    "read",
+    [
+        "3° Seção",
+        "3? Seção",
+        "3è Seção",
+        "3 Seção",
+    ],
+)
 def test_a_brazilian_district_section_read_with_a_degree_sign_is_put_right(read):
     printed = (
         f"Ladeira de Leão, 953, Vila Nova Cachoeirinha {read}, 75985-607 Pereira / MG"
