@@ -87,7 +87,7 @@ TOLD_BY_SHAPE = (
     # Argentina's code: its province's letter, four digits and three letters
     # for the block; one Eircode's shape would take too.
     ("AR", re.compile(r"\b[A-HJ-NP-Z]\d{4}[A-Z]{3}\b")),
-    ("IE", re.compile(r"\b[A-Z][0-9O]{2}[0-9W]?\s?[A-Z0-9]{4}\b")),
+    ("IE", re.compile(r"\b(?:[A-Z][0-9O]{2}|D6W)\s?[A-Z0-9]{4}\b")),
     ("BR", re.compile(r"\b\d{8}\b")),
 )
 # On a card whose numbers call the country, a code with a letter OCR read
@@ -380,11 +380,24 @@ TOWN_PARTICLES = word_set(
 )
 
 
+# Dublin's postal districts are printed as its town: "Dublin 2", "Dublin 6W".
+DUBLIN_DISTRICT = re.compile(r"Dublin\s?(?:1\d|2[0-4]|6W|[1-9])", re.IGNORECASE)
+
+
+def dublin_district(text: str) -> bool:
+    """Whether text is one of Dublin's postal districts, with or without
+    the country after it: "Dublin 2", "Dublin 6W, Ireland"."""
+    place = countries.split_trailing(text.strip(" ,"))[0]
+    return DUBLIN_DISTRICT.fullmatch(place.strip(" ,")) is not None
+
+
 def a_town(text: str) -> bool:
     """Whether a piece of a line names a town as one is printed: a place
     whose words start with a capital, but for the small words inside
     towns' names, and that names no unit: "Lille Skensved", not "Happy
-    Customers" or "buketter om året"."""
+    Customers" or "buketter om året"; or a Dublin postal district."""
+    if dublin_district(text):
+        return True
     words = text.split()
     return (
         _a_place(text)
@@ -564,8 +577,10 @@ def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
         result.street, result.city, result.region = _street_and_town(
             parts, printed, hint
         )
-        # A town told by the card's country is in that country.
-        result.country = printed or (hint if result.city else "")
+        # A town told by the card's country is in that country; a Dublin
+        # district is in Ireland.
+        district = "IE" if dublin_district(result.city) else ""
+        result.country = printed or district or (hint if result.city and hint else "")
         return result
 
     code = _digits_put_right(postal.code, postal.country)
@@ -973,6 +988,7 @@ def _street_and_town(
         region = pieces.pop() if _has_cities(country) else ""
     told = printed or region or _without_postcodes(hint)
     told = told or (hint and names_a_region(pieces[-1], hint))
+    told = told or dublin_district(pieces[-1])
     if not told or not a_town(pieces[-1]):
         return parts[0], "", ""
     # The street is the first line, less the town where it ends that line.

@@ -912,6 +912,11 @@ def _places_to_a_country(
         places.append(line)
         if countries.split_trailing(line.text)[1]:
             return places
+        # A Dublin district tells its country, though it be printed under it.
+        if addresses.dublin_district(line.text):
+            after = _beside(line, by_order, 1)
+            country = after is not None and countries.code_of(after.text)
+            return places + [after] if country else places
         if step == 1 and region and _towns_to_a_region(line.text, region):
             return places
     return []
@@ -1009,7 +1014,10 @@ def _is_city(segment: Segment | None) -> bool:
 
 
 def _is_place(segment: Segment | None) -> bool:
-    return segment is not None and addresses.PLACE.fullmatch(segment.text) is not None
+    return segment is not None and (
+        addresses.PLACE.fullmatch(segment.text) is not None
+        or addresses.dublin_district(segment.text)
+    )
 
 
 def _street_line(segment: Segment | None) -> bool:

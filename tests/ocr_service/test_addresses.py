@@ -882,6 +882,35 @@ def test_a_county_before_the_code_is_the_region_and_the_town_before_it_the_city(
 
 
 @pytest.mark.parametrize(
+    ("lines", "hint", "postal_code"),
+    [
+        (["4 Grand Canal Square", "Dublin 2", "D02 X525"], None, "D02 X525"),
+        (["10 Earlsfort Terrace, Dublin 6W, D6W Y2K3"], "IE", "D6W Y2K3"),
+        (["4 Grand Canal Square", "Dublin 2"], None, ""),
+        (["4 Grand Canal Square", "Dublin 2", "Ireland"], "GB", ""),
+    ],
+)
+def test_a_dublin_postal_district_is_the_city_and_tells_ireland(
+    lines, hint, postal_code
+):
+    address = addresses.address(lines, hint)
+
+    assert (address.street, address.postal_code, address.country) == (
+        lines[0].split(",")[0],
+        postal_code,
+        "IE",
+    )
+    assert address.city in ("Dublin 2", "Dublin 6W")
+
+
+def test_a_number_after_dublin_past_its_districts_is_no_district():
+    assert addresses.dublin_district("Dublin 24")
+    assert addresses.dublin_district("DUBLIN 6W, Ireland")
+    assert not addresses.dublin_district("Dublin 25")
+    assert not addresses.dublin_district("Dublin 2020")
+
+
+@pytest.mark.parametrize(
     ("hint", "street"),
     [("NL", "Yasminebaan 10"), ("TR", "Yasmınebaan 10"), (None, "Yasmınebaan 10")],
 )

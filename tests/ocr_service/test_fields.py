@@ -2519,6 +2519,28 @@ def test_a_name_is_not_spelled_after_the_email_where_ocr_was_sure_of_it(name_lin
     assert fields.parse(lines).name.full == "Charles Carlson"
 
 
+@pytest.mark.parametrize(
+    "rows",
+    [
+        ("4 Grand Canal Square", "Dublin 2", "D02 X525"),
+        ("4 Grand Canal Square", "Dublin 2"),
+        ("4 Grand Canal Square", "Dublin 2", "Ireland"),
+        ("4 Grand Canal Square, Dublin 2",),
+    ],
+)
+def test_a_dublin_postal_district_under_its_street_ends_the_address(rows):
+    contact = fields.parse(
+        card(("Siobhán Kelly", 48), "Partner", *rows, "skelly@acme.ie")
+    )
+
+    assert contact.address.full == ", ".join(rows)
+    assert (contact.address.street, contact.address.city) == (
+        "4 Grand Canal Square",
+        "Dublin 2",
+    )
+    assert contact.address.country == "IE"
+
+
 def test_an_irish_countys_co_is_no_legal_form_that_parts_the_line():
     contact = fields.parse(
         card(
