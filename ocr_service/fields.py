@@ -616,12 +616,27 @@ def _take_address(card: Card) -> None:
         return
     for segment in block:
         segment.kind = "address"
-    card.contact.address.CopyFrom(
-        addresses.address([s.text for s in block], card.region)
-    )
+    address = addresses.address([s.text for s in block], card.region)
+    _town_initial_i_read_right(address)
+    card.contact.address.CopyFrom(address)
     evidence = 1.0 if card.contact.address.postal_code else 0.6
     trust = min(segment_trust(s) for s in block)
     card.set_confidence("address", min(evidence, trust))
+
+
+def _town_initial_i_read_right(address: contact_pb2.Address) -> None:
+    """Puts back the capital "I" OCR read as a small "l" at the start of the
+    city, as no town's name starts small but for its small words:
+    "lanview" of "Ianview, OR", "lpswich"; not "les Escaldes"."""
+    city = address.city
+    first = city.split(" ", 1)[0]
+    small_l = re.fullmatch(r"l[a-zß-öø-ÿ]{2,}", first)
+    if not small_l or first in addresses.TOWN_PARTICLES:
+        return
+    spelled = "I" + city[1:]
+    at = address.full.rfind(city)
+    address.full = address.full[:at] + spelled + address.full[at + len(city) :]
+    address.city = spelled
 
 
 # Words a line between a street and its code has at most.

@@ -2541,6 +2541,26 @@ def test_a_dublin_postal_district_under_its_street_ends_the_address(rows):
     assert contact.address.country == "IE"
 
 
+@pytest.mark.parametrize(
+    ("rows", "city", "full"),
+    [
+        (
+            ("74670 Angela Square Suite 071", "lanview, OR 95585"),
+            "Ianview",
+            "74670 Angela Square Suite 071, Ianview, OR 95585",
+        ),
+        (("5 Main St", "lpswich IP1 1AA"), "Ipswich", "5 Main St, Ipswich IP1 1AA"),
+        # A town's small word stays small.
+        (("Rue Haute 3", "1000 les Bons Villers"), "les Bons Villers", None),
+    ],
+)
+def test_a_capital_i_read_as_a_small_l_starting_the_city_is_put_back(rows, city, full):
+    contact = fields.parse(card(("Christopher Sloan", 48), "Teacher", *rows))
+
+    assert contact.address.city == city
+    assert contact.address.full == (full or ", ".join(rows))
+
+
 def test_an_irish_countys_co_is_no_legal_form_that_parts_the_line():
     contact = fields.parse(
         card(
