@@ -55,6 +55,10 @@ PORT_OPTIONS = {
     "nats": ("--nats-port", "NATS"),
     "store": ("--store-port", "the store"),
 }
+# About what one OCR worker holds once it has read cards: Tesseract with
+# its Latin model, the second look's network and a card's images (about
+# 365 MB measured after the 80 sample cards).
+WORKER_MEMORY = 400 * 2**20
 # How long `scan` keeps watching through an outage of the gateway or store,
 # and how often it tries again meanwhile.
 OUTAGE_PATIENCE_SECONDS = 300.0
@@ -328,9 +332,40 @@ def cores() -> int:
     return os.cpu_count() or 1
 
 
-def workers_wanted(args: argparse.Namespace) -> int:
-    """The OCR workers --workers asks for, or one per core."""
-    return args.workers if args.workers is not None else cores()
+def workers_wanted(args: argparse.Namespace, term: Terminal) -> int:
+    """The OCR workers --workers asks for, or one per core; warns of more
+    than the machine's cores or memory can serve."""
+    workers = args.workers if args.workers is not None else cores()
+    if workers > cores():
+        term.err.print(
+            f"{workers} OCR workers on {cores()} cores: each worker reads on one "
+            "core, so workers past one a core share cores and read no faster"
+        )
+    needed, available = workers * WORKER_MEMORY, available_memory()
+    if available is not None and needed > available:
+        term.err.print(
+            Text(
+                f"{workers} OCR workers hold about {needed / 2**30:.1f} GiB of "
+                f"memory once reading, and {available / 2**30:.1f} GiB is "
+                "available: the machine may run out of memory; ask for fewer "
+                "with --workers",
+                "yellow",
+            )
+        )
+    return workers
+
+
+def available_memory() -> int | None:
+    """The bytes of memory the kernel says are available to new work, or
+    None where it does not say (no /proc/meminfo)."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for row in meminfo:
+                if row.startswith("MemAvailable:"):
+                    return int(row.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
 
 
 def non_negative(text: str) -> int:
@@ -692,7 +727,7 @@ def start_or_resume(args: argparse.Namespace, data_dir: Path, term: Terminal) ->
         ]
         ignored += ["--workers"] if args.workers is not None else []
         return start_stopped_parts(recorded, term, ignored)
-    workers = workers_wanted(args)
+    workers = workers_wanted(args, term)
     ports = ports_to_use(args, data_dir, term)
     refuse_taken_ports(ports)
     stack = Stack(data_dir=data_dir, ports=ports, ocr_workers=workers)
@@ -935,7 +970,7 @@ def run_demo(args: argparse.Namespace, term: Terminal) -> int:
     if given and not zipfile.is_zipfile(given):
         raise InvalidInput(f"{given} is not a ZIP file; give the demo a ZIP of cards")
     folder = Path(tempfile.mkdtemp(prefix="cardscan-demo-"))
-    workers = workers_wanted(args)
+    workers = workers_wanted(args, term)
     stack = Stack(folder / "stack", Ports.free(), ocr_workers=workers)
     stop_on_sigterm()
     finished = False

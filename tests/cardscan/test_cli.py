@@ -818,6 +818,37 @@ def test_up_takes_the_ports_left_out_from_the_stacks_last_run(tmp_path, capsys):
     )
 
 
+@pytest.mark.parametrize(
+    ("workers", "available", "warned"),
+    [
+        (2, 24 * 2**30, []),
+        (3, 24 * 2**30, ["3 OCR workers on 2 cores"]),
+        (2, 2**29, ["2 OCR workers hold about 0.8 GiB of memory", "0.5 GiB"]),
+        (2, None, []),
+    ],
+)
+def test_up_warns_of_more_workers_than_the_machine_serves(
+    workers, available, warned, monkeypatch, capsys
+):
+    monkeypatch.setattr(cli, "cores", lambda: 2)
+    monkeypatch.setattr(cli, "available_memory", lambda: available)
+    args = cli.parse_args(["up", "--workers", str(workers)])
+
+    wanted = cli.workers_wanted(args, cli.Terminal(cli.console(), cli.console(True)))
+
+    err = " ".join(capsys.readouterr().err.split())
+    assert wanted == workers
+    assert all(warning in err for warning in warned)
+    assert bool(err) == bool(warned)
+
+
+def test_the_memory_available_is_read_from_the_kernel():
+    available = cli.available_memory()
+
+    assert available is not None
+    assert 0 < available <= os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
 def kill_recorded(data_dir, name):
     """Kills a recorded part outright and waits until it is gone."""
     recorded = RecordedStack.load(data_dir)
