@@ -627,11 +627,19 @@ def _take_address(card: Card) -> None:
 def _town_initial_i_read_right(address: contact_pb2.Address) -> None:
     """Puts back the capital "I" OCR read as a small "l" at the start of the
     city, as no town's name starts small but for its small words:
-    "lanview" of "Ianview, OR", "lpswich"; not "les Escaldes"."""
+    "lanview" of "Ianview, OR", "lpswich"; not "les Escaldes". Before a
+    vowel, where towns' names start with "L" as often, only in an address
+    printed with capitals: "04229 leipzig" is set all in small letters."""
     city = address.city
     first = city.split(" ", 1)[0]
     small_l = re.fullmatch(r"l[a-zß-öø-ÿ]{2,}", first)
     if not small_l or first in addresses.TOWN_PARTICLES:
+        return
+    # Only an "L" comes before a "y" or a second "l": "lyon", "llanelli".
+    if first[1] in "ly":
+        return
+    capitalised = re.search(r"\b[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]", address.full)
+    if first[1] in "aeiouàáâäèéêíîóôöúû" and not capitalised:
         return
     spelled = "I" + city[1:]
     at = address.full.rfind(city)

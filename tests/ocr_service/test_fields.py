@@ -2550,8 +2550,11 @@ def test_a_dublin_postal_district_under_its_street_ends_the_address(rows):
             "74670 Angela Square Suite 071, Ianview, OR 95585",
         ),
         (("5 Main St", "lpswich IP1 1AA"), "Ipswich", "5 Main St, Ipswich IP1 1AA"),
-        # A town's small word stays small.
+        # A town's small word stays small, and so do towns on cards set in
+        # small letters.
         (("Rue Haute 3", "1000 les Bons Villers"), "les Bons Villers", None),
+        (("karl-heine-straße 45", "04229 leipzig"), "leipzig", None),
+        (("Rue Garibaldi 12", "69003 lyon"), "lyon", None),
     ],
 )
 def test_a_capital_i_read_as_a_small_l_starting_the_city_is_put_back(rows, city, full):
