@@ -15,10 +15,12 @@ PREFIX = re.compile(
     r"Dipl\.-Kfm|DI|DIin|Mag|Magª|Ir|Mr|Mrs|Ms|Mme|Mlle|Sr|Sra|Srta|Hr|Fr|Herr|"
     r"Frau|Sir|Dame|Univ\.-Prof|PD|Priv\.-Doz|Lic|Licda|Lcdo|Lcda|Eng|Arch|Avv|Geom|"
     r"Rag|Sig|Sig\.ra|Maître|Maitre|Me|Mgr|Bc|PhDr|MUDr|JUDr|RNDr|Dr\.-Ing|"
-    r"Rev|Revd|Atty|Cllr|Cr|Arq|Mtro|Mtra|Abg|Eng\.?[ª?]|Dr\.?ª)\.?"
+    r"Rev|Revd|Atty|Cllr|Cr|Arq|Mtro|Mtra|Abg|Eng\.?[ª?]|Dr\.?ª|"
+    r"Docteur|Professeur|Doutor|Doutora|Professora|Profa)\.?"
     # Given names as well, these are prefixes only with their full stop: "Hon
-    # Chan" is a Cantonese name, "Lda" a Portuguese firm's form.
-    r"|(?:Sgt|Lt|Capt|Maj|Hon|Ldo|Lda)\."
+    # Chan" is a Cantonese name, "Lda" a Portuguese firm's form; France's
+    # professor is "Pr.".
+    r"|(?:Sgt|Lt|Capt|Maj|Hon|Ldo|Lda|Pr)\."
     # Mexico's "C.P." (contador público) before a whole name; before a
     # family name alone they are initials: "C.P. Sharma".
     r"|C\.P\.(?=\s+\S+\s+\S))"
@@ -34,7 +36,9 @@ POST_NOMINALS = re.compile(
     r"CPA|CFA|CFP|PMP|CISSP|RN|PE|P\.E\.|AIA|RIBA|MRICS|FRICS|ACCA|FCCA|ACA|FCA|"
     r"MCIPS|MCIM|MIET|MBE|OBE|CBE|FRCS|MRCP|FRCP|BVSc|BVMS|MRCVS|FRCVS|BDS|MBBS|"
     r"MRCGP|MICE|MIStructE|CIPD|FCIPD|CIMA|ACMA|FCMA|CGMA|BEd|MEd|MFA|MArch|"
-    r"BArch|Esq\.?))+$"
+    r"BArch|Esq\.?|FRACGP|FRACP|FRACS|FRANZCP|FACP|FACS|MRCS|FRCA|FRCOG|FRCPath|"
+    r"MIMechE|MIChemE|MIEE|MRTPI|MCIArb|FCIArb|MAICD|GAICD|FAICD|FCPA|CPA\(?Aust\)?|"
+    r"QC|KC|PharmD|DPT|LCSW|CFRE|SPHR|SHRM-CP|SHRM-SCP|\(Hons?\)))+$"
 )
 # A generation after a name, which is part of the name as printed.
 GENERATION = re.compile(r",?\s+(?:Jr\.?|Sr\.|II|III|IV)$")

@@ -31,6 +31,11 @@ from ocr_service import names
         # before a family name alone.
         ("C.P. Laura Ortega", "C.P.", "Laura", "Ortega"),
         ("C.P. Sharma", "", "C.P.", "Sharma"),
+        ("Docteur Claire Fontaine", "Docteur", "Claire", "Fontaine"),
+        ("Pr. Jean Dupont", "Pr.", "Jean", "Dupont"),
+        ("Doutora Ana Lima", "Doutora", "Ana", "Lima"),
+        # Without its full stop a family name.
+        ("Anne Pr", "", "Anne", "Pr"),
     ],
 )
 def test_name_splits_into_prefix_given_and_family(full, prefix, given, family):
@@ -52,6 +57,10 @@ def test_name_splits_into_prefix_given_and_family(full, prefix, given, family):
         ("Ana Lima MBA", "Ana Lima", "Ana", "Lima"),
         ("Ms. Jane O'Neil-Smith,", "Ms. Jane O'Neil-Smith", "Jane", "O'Neil-Smith"),
         ("Oliver Bennett BSc MRICS", "Oliver Bennett", "Oliver", "Bennett"),
+        ("Emily Tran MBBS FRACGP", "Emily Tran", "Emily", "Tran"),
+        ("James Hunt CEng MIMechE", "James Hunt", "James", "Hunt"),
+        ("Sarah Cole BA (Hons)", "Sarah Cole", "Sarah", "Cole"),
+        ("Ian Park KC", "Ian Park", "Ian", "Park"),
     ],
 )
 def test_degrees_after_a_name_are_left_out_of_it(printed, full, given, family):
