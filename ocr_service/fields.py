@@ -414,13 +414,15 @@ def _text_pieces(chunk: str) -> list[tuple[int, str]]:
     separates columns or a logo from the text."""
     out = []
     for part in re.finditer(r"[^|¦]+", chunk):
-        piece = _without_debris(part[0]).strip(" =-—»«•·:;,_*~")
+        # Pronouns are no field of the contact either.
+        text = names.PRONOUNS.sub(lambda m: " " * len(m[0]), part[0])
+        piece = _without_debris(text).strip(" =-—»«•·:;,_*~")
         too_short = sum(c.isalnum() for c in piece) < NOISE_MIN_CHARACTERS
         # A network's handle is no field of the contact.
         if too_short and not piece.isdigit() or links.is_handle(piece):
             continue
         joined = companies.split_after_legal_form(piece) or (piece,)
-        out += [(part.start() + part[0].find(p), p) for p in joined]
+        out += [(part.start() + text.find(p), p) for p in joined]
     return out
 
 

@@ -40,6 +40,14 @@ POST_NOMINALS = re.compile(
     r"MIMechE|MIChemE|MIEE|MRTPI|MCIArb|FCIArb|MAICD|GAICD|FAICD|FCPA|CPA\(?Aust\)?|"
     r"QC|KC|PharmD|DPT|LCSW|CFRE|SPHR|SHRM-CP|SHRM-SCP|\(Hons?\)))+$"
 )
+# Pronouns printed beside a name or on a line of their own: "(she/her)",
+# "Pronouns: he/they".
+PRONOUNS = re.compile(
+    r"(?:\bpronouns:?\s*)?[(\[]?\b(?:he|she|they|ze|xe)\s?/\s?"
+    r"(?:him|her|them|they|she|he|his|hers|theirs|zir|hir|xem)"
+    r"(?:\s?/\s?(?:his|hers|theirs|them|her|him))?\b[)\]]?",
+    re.IGNORECASE,
+)
 # A generation after a name, which is part of the name as printed.
 GENERATION = re.compile(r",?\s+(?:Jr\.?|Sr\.|II|III|IV)$")
 # Particles that belong to the family name that follows them.

@@ -2564,6 +2564,25 @@ def test_a_capital_i_read_as_a_small_l_starting_the_city_is_put_back(rows, city,
     assert contact.address.full == (full or ", ".join(rows))
 
 
+@pytest.mark.parametrize(
+    "rows",
+    [
+        (("Jordan Ellis (he/him)", 48), "Director", "Ellis Studio LLC"),
+        (("Jordan Ellis", 48), "she/her", "Director", "Ellis Studio LLC"),
+        (("Jordan Ellis", 48), "Pronouns: they/them", "Director", "Ellis Studio LLC"),
+        (("Jordan Ellis | he/they", 48), "Director", "Ellis Studio LLC"),
+    ],
+)
+def test_pronouns_are_left_out_of_the_name_and_are_no_title(rows):
+    contact = fields.parse(card(*rows))
+
+    assert (contact.name.full, contact.title, contact.company) == (
+        "Jordan Ellis",
+        "Director",
+        "Ellis Studio LLC",
+    )
+
+
 def test_an_irish_countys_co_is_no_legal_form_that_parts_the_line():
     contact = fields.parse(
         card(
