@@ -767,6 +767,8 @@ def _streets_above(
     above = _lines_above(top, by_order, domains)
     streets: list[Segment] = []
     for step, before in enumerate(above[:2], start=1):
+        if _company_line(before, domains):
+            break
         # A street's name with its number, or a name alone over a line that
         # starts with the number: "Incrocio Renzo" over "92, 13853, Crosa".
         named_over_postcode = (
@@ -884,15 +886,24 @@ def _lines_above(
     passed_company = False
     before = top
     while len(above) < 3 and (before := _beside(before, by_order, -1)) is not None:
-        named = companies.legal_form(before.text) or (
-            _domain_fit(before.text, domains) >= COMPANY_SPELLED
-        )
-        company = named and not (_address_like(before) or CARE_OF.match(before.text))
+        company = _company_line(before, domains)
         if company and not passed_company and not above:
             passed_company = True
             continue
         above.append(before)
     return above
+
+
+def _company_line(segment: Segment, domains: list[str]) -> bool:
+    """Whether a line names the company, by its legal form or a domain that
+    spells it, and not its street: a firm named after a street has no house
+    number ("Harcourt Lane Capital LLP", "Flinders Lane Dental"), and an
+    address in a company's care names it ("c/o Regus GmbH")."""
+    named = companies.legal_form(segment.text) or (
+        _domain_fit(segment.text, domains) >= COMPANY_SPELLED
+    )
+    numbered = _address_like(segment) and re.search(r"\d", segment.text)
+    return bool(named) and not (numbered or CARE_OF.match(segment.text))
 
 
 def _lines_below_postcode(

@@ -2583,6 +2583,24 @@ def test_pronouns_are_left_out_of_the_name_and_are_no_title(rows):
     )
 
 
+@pytest.mark.parametrize(
+    ("firm", "street", "postal_line"),
+    [
+        ("Harcourt Lane Capital LLP", "30 Finsbury Square", "London EC2A 1AG"),
+        ("Van Dijk Installatietechniek B.V.", "Industrieweg 12-14", "3762 EK Soest"),
+    ],
+)
+def test_a_firm_named_after_a_street_over_the_address_is_the_company(
+    firm, street, postal_line
+):
+    contact = fields.parse(
+        card(("James Whitmore", 48), "Associate Director", firm, street, postal_line)
+    )
+
+    assert contact.company == firm
+    assert contact.address.street == street
+
+
 def test_an_irish_countys_co_is_no_legal_form_that_parts_the_line():
     contact = fields.parse(
         card(
