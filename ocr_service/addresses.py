@@ -380,6 +380,24 @@ TOWN_PARTICLES = word_set(
 )
 
 
+# Labels printed before an address or over it, in the languages cards come
+# in: "Besöksadress: Rådhusgatan 42", "Visiting address".
+_ADDRESS_LABELS = (
+    r"(?:(?:visiting|postal|mailing|street|office|head\s+office|registered\s+office|"
+    r"delivery|billing)\s+)?address|adresse|anschrift|besuchsadresse|postanschrift|"
+    r"lieferadresse|adresse\s+postale|besöksadress|postadress|leveransadress|"
+    r"bezoekadres|postadres|correspondentieadres|vestigingsadres|indirizzo|"
+    r"sede\s+legale|sede\s+operativa|dirección|direccion|domicilio|endereço|"
+    r"endereco|morada|adres|adresa|osoite|käyntiosoite|postiosoite|"
+    r"besøksadresse|postadresse|besøgsadresse"
+)
+# A label before the address on its line, with its colon, or alone on one.
+ADDRESS_LABEL = re.compile(
+    rf"^\s*(?:{_ADDRESS_LABELS})\s*:\s*|^\s*(?:{_ADDRESS_LABELS})\s*:?\s*$",
+    re.IGNORECASE,
+)
+
+
 # Dublin's postal districts are printed as its town: "Dublin 2", "Dublin 6W".
 DUBLIN_DISTRICT = re.compile(r"Dublin\s?(?:1\d|2[0-4]|6W|[1-9])", re.IGNORECASE)
 

@@ -414,8 +414,9 @@ def _text_pieces(chunk: str) -> list[tuple[int, str]]:
     separates columns or a logo from the text."""
     out = []
     for part in re.finditer(r"[^|¦]+", chunk):
-        # Pronouns are no field of the contact either.
-        text = names.PRONOUNS.sub(lambda m: " " * len(m[0]), part[0])
+        # Pronouns and an address's label are no field of the contact either.
+        text = names.PRONOUNS.sub(_blank, part[0])
+        text = addresses.ADDRESS_LABEL.sub(_blank, text)
         piece = _without_debris(text).strip(" =-—»«•·:;,_*~")
         too_short = sum(c.isalnum() for c in piece) < NOISE_MIN_CHARACTERS
         # A network's handle is no field of the contact.
@@ -424,6 +425,11 @@ def _text_pieces(chunk: str) -> list[tuple[int, str]]:
         joined = companies.split_after_legal_form(piece) or (piece,)
         out += [(part.start() + text.find(p), p) for p in joined]
     return out
+
+
+def _blank(match: re.Match) -> str:
+    """Spaces for the text matched, which keep the line's other offsets."""
+    return " " * len(match[0])
 
 
 def _take_links(card: Card) -> None:

@@ -2601,6 +2601,38 @@ def test_a_firm_named_after_a_street_over_the_address_is_the_company(
     assert contact.address.street == street
 
 
+@pytest.mark.parametrize(
+    ("rows", "full"),
+    [
+        (
+            ("Besöksadress: Rådhusgatan 42", "831 80 Östersund"),
+            "Rådhusgatan 42, 831 80 Östersund",
+        ),
+        (
+            ("Adresse : 12 rue de la Paix", "75002 Paris"),
+            "12 rue de la Paix, 75002 Paris",
+        ),
+        (
+            ("Visiting address", "Keizersgracht 100", "1015 CJ Amsterdam"),
+            "Keizersgracht 100, 1015 CJ Amsterdam",
+        ),
+    ],
+)
+def test_an_addresss_label_is_left_out_of_it_and_is_no_company(rows, full):
+    contact = fields.parse(card(("Maja Lindberg", 48), "Konsult", *rows))
+
+    assert contact.address.full == full
+    assert (contact.title, contact.company) == ("Konsult", "")
+
+
+def test_a_firm_whose_name_starts_with_address_stays_the_company():
+    contact = fields.parse(
+        card(("Maja Lindberg", 48), "Konsult", "Address Hotels", "Sheikh Zayed Road 1")
+    )
+
+    assert contact.company == "Address Hotels"
+
+
 def test_an_irish_countys_co_is_no_legal_form_that_parts_the_line():
     contact = fields.parse(
         card(
