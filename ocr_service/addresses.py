@@ -596,9 +596,10 @@ def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
             parts, printed, hint
         )
         # A town told by the card's country is in that country; a Dublin
-        # district is in Ireland.
-        district = "IE" if dublin_district(result.city) else ""
-        result.country = printed or district or (hint if result.city and hint else "")
+        # district or an Irish county is in Ireland.
+        irish = dublin_district(result.city) or _is_county(result.region, "IE")
+        told = "IE" if irish else ""
+        result.country = printed or told or (hint if result.city and hint else "")
         return result
 
     code = _digits_put_right(postal.code, postal.country)
@@ -617,6 +618,17 @@ def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
         # "Ballincollig" over "Co. Cork" over "P31 KX24".
         if len(before) > 1 and postal.country == "IE" and _is_county(before[-1], "IE"):
             region_above = before.pop()
+        # Or a county after its town, on the line above the code: "Shannon,
+        # Co. Clare" over "V14 E370", "Maidstone, Kent" over "ME17 1PL".
+        elif not region_above and postal.country in COUNTY_COUNTRIES:
+            town, comma, county = before[-1].rpartition(",")
+            county = county.strip()
+            # A county by its name, not by a "-shire" that made-up towns end
+            # in too; the town before it no street: "Flat 9, Mandy Loop".
+            listed = county.startswith("Co") or countries.is_british_county(county)
+            town_alone = _a_town_line(town) and "," not in town
+            if comma and town_alone and listed and _is_county(county, postal.country):
+                before[-1], region_above = town.strip(), county
     line_after = next((p for p in parts[index + 1 :] if not countries.code_of(p)), "")
     city, region_apart = _city(line, postal, before[-1] if before else "", line_after)
     place, region = _without_region(city, named or _country(postal, printed, hint))
@@ -676,6 +688,12 @@ def _county(head: str, after: str, country: str | None) -> str:
     if not _a_town_line(town):
         return ""
     return county if _is_county(county, country) else ""
+
+
+def irish_county_line(text: str) -> bool:
+    """Whether a line ends with an Irish county, alone or after its town:
+    "Ennis, Co. Clare", "Co. Cork"."""
+    return _is_county(text.rsplit(",", 1)[-1].strip(), "IE")
 
 
 def county_before_code(text: str, hint: str | None) -> bool:
@@ -1002,7 +1020,11 @@ def _street_and_town(
         return parts[0], "", ""
     region = ""
     country = printed or hint
-    if country and len(pieces) > 2 and names_a_region(pieces[-1], country):
+    # An Irish county ends an address whose Eircode is left out: "Main
+    # Street" over "Ennis, Co. Clare".
+    if len(pieces) > 2 and _is_county(pieces[-1], "IE"):
+        region = pieces.pop()
+    elif country and len(pieces) > 2 and names_a_region(pieces[-1], country):
         region = pieces.pop() if _has_cities(country) else ""
     told = printed or region or _without_postcodes(hint)
     told = told or (hint and names_a_region(pieces[-1], hint))

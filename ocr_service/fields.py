@@ -677,6 +677,16 @@ def _address_block(
             + [anchor]
             + _lines_below_postcode(anchor, by_order, region, domains)
         )
+    # An Irish address may print neither its Eircode nor a house number:
+    # "Main Street" over "Ennis, Co. Clare".
+    counties = [s for s in texts if addresses.irish_county_line(s.text)]
+    if counties:
+        anchor = counties[-1]
+        return (
+            _lines_above_postcode(anchor, by_order, region, domains)
+            + [anchor]
+            + _lines_below_postcode(anchor, by_order, region, domains)
+        )
     streets = [
         s
         for s in texts
@@ -1037,10 +1047,8 @@ def _ends_in_place(segment: Segment) -> bool:
     """True when a line's last comma-parted piece is a place: "Calle Mayor
     4, Huesca"."""
     head, comma, last = segment.text.rpartition(",")
-    return (
-        bool(comma and head.strip())
-        and addresses.PLACE.fullmatch(last.strip()) is not None
-    )
+    place = addresses.PLACE.fullmatch(last.strip()) or addresses.dublin_district(last)
+    return bool(comma and head.strip() and place)
 
 
 def _is_city(segment: Segment | None) -> bool:

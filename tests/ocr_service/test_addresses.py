@@ -871,6 +871,29 @@ def test_a_county_alone_before_the_code_is_told():
             "Aberlour",
             "Banffshire",
         ),
+        # After its town on the line above the code.
+        (
+            ["Free Zone East", "Shannon, Co. Clare", "V14 E370"],
+            None,
+            "Free Zone East",
+            "Shannon",
+            "Co. Clare",
+        ),
+        (
+            ["Mill Lane", "Maidstone, Kent", "ME17 1PL"],
+            None,
+            "Mill Lane",
+            "Maidstone",
+            "Kent",
+        ),
+        # With no Eircode at all.
+        (
+            ["Main Street", "Ennis, Co. Clare"],
+            None,
+            "Main Street",
+            "Ennis",
+            "Co. Clare",
+        ),
     ],
 )
 def test_a_county_before_the_code_is_the_region_and_the_town_before_it_the_city(

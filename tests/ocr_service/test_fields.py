@@ -2526,6 +2526,7 @@ def test_a_name_is_not_spelled_after_the_email_where_ocr_was_sure_of_it(name_lin
         ("4 Grand Canal Square", "Dublin 2"),
         ("4 Grand Canal Square", "Dublin 2", "Ireland"),
         ("4 Grand Canal Square, Dublin 2",),
+        ("4 Grand Canal Square, Dublin 2", "D02 X285"),
     ],
 )
 def test_a_dublin_postal_district_under_its_street_ends_the_address(rows):
@@ -2631,6 +2632,23 @@ def test_a_firm_whose_name_starts_with_address_stays_the_company():
     )
 
     assert contact.company == "Address Hotels"
+
+
+def test_an_irish_address_with_neither_eircode_nor_house_number_is_found():
+    contact = fields.parse(
+        card(
+            ("Mary Considine", 48),
+            "Practice Manager",
+            "Considine Veterinary Clinic",
+            "Main Street",
+            "Ennis, Co. Clare",
+            "Tel: 065 682 4410",
+        )
+    )
+
+    assert contact.address.full == "Main Street, Ennis, Co. Clare"
+    assert (contact.address.city, contact.address.country) == ("Ennis", "IE")
+    assert contact.company == "Considine Veterinary Clinic"
 
 
 def test_an_irish_countys_co_is_no_legal_form_that_parts_the_line():
