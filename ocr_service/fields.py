@@ -1333,8 +1333,10 @@ def _take_company(card: Card, texts: list[Segment]) -> None:
     domains = crosscheck.domains(card.contact)
     local_parts = [e.split("@")[0] for e in card.contact.emails]
     only_name = _only_name_in_print(texts)
+    small_name = _name_in_small_letters(card, texts)
     for segment in texts:
-        if _is_the_person(segment.text, local_parts, domains) or segment is only_name:
+        person = segment is only_name or segment is small_name
+        if person or _is_the_person(segment.text, local_parts, domains):
             segment.score = 0.0
             continue
         _fit_to_domain(segment, domains)
@@ -1422,13 +1424,44 @@ def _take_name(card: Card, texts: list[Segment]) -> None:
             # Words cut off a name lower the trust in it.
             segment.score *= 0.9
     best = max(texts, key=lambda s: s.score)
+    trust = min(best.score / 0.75, segment_trust(best))
     if best.score <= 0.3:
-        return
-    best.kind, best.text = "name", trimmed[id(best)]
+        best = _name_in_small_letters(card, texts)
+        if best is None:
+            return
+        trust = min(SMALL_LETTERS_NAME_TRUST, segment_trust(best))
+    best.kind, best.text = "name", trimmed.get(id(best), best.text)
     card.contact.name.CopyFrom(
         names.person_name(best.text, local_parts, two_family_names)
     )
-    card.set_confidence("name", min(best.score / 0.75, segment_trust(best)))
+    card.set_confidence("name", trust)
+
+
+# Trust in a name printed in small letters that the emails and domains spell.
+SMALL_LETTERS_NAME_TRUST = 0.8
+
+
+def _name_in_small_letters(card: Card, texts: list[Segment]) -> Segment | None:
+    """The name of a card set all in small letters, which no capital tells:
+    the line in its largest type whose every word but particles an email's
+    local part or the domain spells, "sam king" of sam@kingstudio.co.uk;
+    None where there is no such line."""
+    spelled = [e.split("@")[0] for e in card.contact.emails]
+    spelled += crosscheck.domains(card.contact)
+    letters = [re.sub(r"[^a-z]", "", fold(s)) for s in spelled]
+    tallest = max((s.line.height for s in texts), default=0)
+    for segment in texts:
+        words = segment.text.split()
+        named = [w for w in words if w not in names.PARTICLES]
+        if (
+            segment.line.height == tallest
+            and 2 <= len(words) <= 5
+            and re.fullmatch(r"[a-zß-öø-ÿ'’ -]+", segment.text)
+            and not roles.title_word_count(segment.text)
+            and all(any(fold(w) in spelling for spelling in letters) for w in named)
+        ):
+            return segment
+    return None
 
 
 # Trust in a company told by nothing but where the card prints it: below

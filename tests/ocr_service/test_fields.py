@@ -2651,6 +2651,42 @@ def test_an_irish_address_with_neither_eircode_nor_house_number_is_found():
     assert contact.company == "Considine Veterinary Clinic"
 
 
+@pytest.mark.parametrize(
+    ("rows", "name", "company"),
+    [
+        (
+            (("sam king", 48), "designer", "king studio", "sam@kingstudio.co.uk"),
+            "sam king",
+            "king studio",
+        ),
+        (
+            (("noor de graaf", 48), "ontwerper", "noor@studiograaf.nl"),
+            "noor de graaf",
+            "",
+        ),
+        # A domain of the person's name spells it, though the email be a
+        # mailbox's.
+        (
+            (("lucas moraes", 48), "fotógrafo", "contato@lucasmoraes.com.br"),
+            "lucas moraes",
+            "",
+        ),
+    ],
+)
+def test_a_name_in_small_letters_the_email_spells_is_the_name(rows, name, company):
+    contact = fields.parse(card(*rows))
+
+    assert (contact.name.full, contact.company) == (name, company)
+
+
+def test_small_letters_in_the_largest_type_the_email_does_not_spell_are_no_name():
+    contact = fields.parse(
+        card(("good coffee daily", 48), "barista", "ana@kingstudio.co.uk")
+    )
+
+    assert contact.name.full == ""
+
+
 def test_an_irish_countys_co_is_no_legal_form_that_parts_the_line():
     contact = fields.parse(
         card(
