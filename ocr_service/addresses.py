@@ -154,6 +154,7 @@ STREET_WORDS = word_set(
     pasaje pasadizo callejon cuesta glorieta rambla vial bajada acceso
     calzada viaducto periferico prolongacion circunvalacion andador peatonal
     urbanizacion carrer poligono parcela nave
+    passeig pg ptge passatge avinguda travessera placa
     via viale piazza corso vicolo stretto rotonda largo piazzale strada
     contrada borgo localita appartamento piano incrocio
     carrera diagonal transversal

@@ -117,6 +117,10 @@ def test_lines_join_into_one():
         "Viaducto Chihuahua 211",
         "Calzada de Tlalpan 1924",
         "Sibeliuksenkuja 3 B 12",
+        "Pg. de Gràcia, 21, 4t 2a",
+        "Plaça de Catalunya, 9",
+        "Av. Diagonal 640",
+        "Avinguda Meridiana 30",
     ],
 )
 def test_street_lines_are_told(text):
