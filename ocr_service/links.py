@@ -229,12 +229,26 @@ def websites(text: str) -> list[Link]:
     return found
 
 
+# Accounts that are neither emails nor websites: a fediverse handle after
+# the network's name or on a server that names it ("Mastodon: @anna@x.org",
+# "@anna@mastodon.social"; an icon read as "@" may stand before an email),
+# and a messenger's id ("Skype: anna.design").
+_FEDIVERSE = r"(?<![\w@])@[\w.]+@[\w-]+(?:\.[\w-]+)+"
+ACCOUNT = re.compile(
+    rf"\b(?:{'|'.join(sorted(_NETWORKS))})\s*:?\s*{_FEDIVERSE}"
+    r"|(?<![\w@])@[\w.]+@(?:[\w-]+\.)*[\w-]*(?:masto|mstdn)[\w-]*(?:\.[\w-]+)+"
+    r"|\b(?:skype|wechat|weixin|discord|signal|line\s?id)\s*:\s*\S+",
+    re.IGNORECASE,
+)
+
+
 def emails_and_websites(
     text: str, fill: str = " "
 ) -> tuple[list[Link], list[Link], str]:
     """The emails in a repaired line, the web addresses in the rest of it,
     and the line with both filled over by ``fill``, each later span left
-    where it was."""
+    where it was; accounts on networks are filled over as well."""
+    text = ACCOUNT.sub(lambda account: fill * len(account[0]), text)
     found = emails(text)
     text = filled(text, found, fill)
     sites = websites(text)

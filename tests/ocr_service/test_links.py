@@ -68,6 +68,28 @@ def test_a_handle_after_a_networks_name_is_no_email(printed):
     assert found_sites(printed) == []
 
 
+@pytest.mark.parametrize(
+    "printed",
+    [
+        "Mastodon: @anna@hachyderm.io",
+        "@anna@mastodon.social",
+        "Skype: anna.design",
+        "WeChat: anna.studio",
+    ],
+)
+def test_an_account_on_a_network_is_no_email_nor_website(printed):
+    emails, sites, rest = links.emails_and_websites(links.repair(printed))
+
+    assert (emails, sites) == ([], [])
+    assert rest.strip() == ""
+
+
+def test_an_icon_read_as_an_at_before_an_email_leaves_the_email():
+    emails, _, _ = links.emails_and_websites("@anna@berg.de")
+
+    assert [e.value for e in emails] == ["anna@berg.de"]
+
+
 @pytest.mark.parametrize("printed", ["jens..vandijk@heo.com", "jens. .vandijk@heo.com"])
 def test_a_dot_read_twice_in_the_local_part_is_one(printed):
     assert found_emails(printed) == ["jens.vandijk@heo.com"]
