@@ -232,12 +232,12 @@ def websites(text: str) -> list[Link]:
 # Accounts that are neither emails nor websites: a fediverse handle after
 # the network's name or on a server that names it ("Mastodon: @anna@x.org",
 # "@anna@mastodon.social"; an icon read as "@" may stand before an email),
-# and a messenger's id ("Skype: anna.design").
+# and a messenger's id ("Skype: anna.design"; a number after it is a phone).
 _FEDIVERSE = r"(?<![\w@])@[\w.]+@[\w-]+(?:\.[\w-]+)+"
 ACCOUNT = re.compile(
     rf"\b(?:{'|'.join(sorted(_NETWORKS))})\s*:?\s*{_FEDIVERSE}"
     r"|(?<![\w@])@[\w.]+@(?:[\w-]+\.)*[\w-]*(?:masto|mstdn)[\w-]*(?:\.[\w-]+)+"
-    r"|\b(?:skype|wechat|weixin|discord|signal|line\s?id)\s*:\s*\S+",
+    r"|\b(?:skype|wechat|weixin|discord|signal|line\s?id)\s*:\s*[^\W\d]\S*",
     re.IGNORECASE,
 )
 
