@@ -154,7 +154,7 @@ STREET_WORDS = word_set(
     pasaje pasadizo callejon cuesta glorieta rambla vial bajada acceso
     calzada viaducto periferico prolongacion circunvalacion andador peatonal
     urbanizacion carrer poligono parcela nave
-    passeig pg ptge passatge avinguda travessera placa
+    passeig ptge passatge avinguda travessera placa
     via viale piazza corso vicolo stretto rotonda largo piazzale strada
     contrada borgo localita appartamento piano incrocio
     carrera diagonal transversal
@@ -173,11 +173,13 @@ STREET_WORDS = word_set(
     """
 )
 # Street types told only as printed: Spain's "C/" for "calle" ("C/ Colón
-# 10"), Brazil's "Área", whose accent sets it apart from an English "Area
-# Manager", and Colombia's abbreviations before a street's number and the
-# "#" of the crossing street's ("Cr. 109 # 97-34", not "TV 2 Danmark").
+# 10"), Catalonia's "Pg." for "passeig" with its dot ("Pg. de Gràcia", not
+# "PG Plumbing"), Brazil's "Área", whose accent sets it apart from an
+# English "Area Manager", and Colombia's abbreviations before a street's
+# number and the "#" of the crossing street's ("Cr. 109 # 97-34", not "TV 2
+# Danmark").
 STREET_START = re.compile(
-    r"\s*(?:C/\s*|Área\s)[^\W\d_]"
+    r"\s*(?:C/\s*|Pg\.\s*|Área\s)[^\W\d_]"
     r"|\s*(?:Cll?|Cra?|Kr|Dg|Tv|Tr|Ak|Ac)\.?\s*\d+[^#\d]{0,10}#\s*\d"
 )
 # Words for a part of a building, printed on the street's line.
@@ -381,20 +383,24 @@ TOWN_PARTICLES = word_set(
 )
 
 
-# Labels printed before an address or over it, in the languages cards come
-# in: "Besöksadress: Rådhusgatan 42", "Visiting address".
-_ADDRESS_LABELS = (
-    r"(?:(?:visiting|postal|mailing|street|office|head\s+office|registered\s+office|"
-    r"delivery|billing)\s+)?address|adresse|anschrift|besuchsadresse|postanschrift|"
-    r"lieferadresse|adresse\s+postale|besöksadress|postadress|leveransadress|"
-    r"bezoekadres|postadres|correspondentieadres|vestigingsadres|indirizzo|"
-    r"sede\s+legale|sede\s+operativa|dirección|direccion|domicilio|endereço|"
-    r"endereco|morada|adres|adresa|osoite|käyntiosoite|postiosoite|"
-    r"besøksadresse|postadresse|besøgsadresse"
+# Labels printed before an address, with their colon: "Besöksadress:
+# Rådhusgatan 42", "Adresse : 12 rue de la Paix"; or over it alone, where
+# they say what address follows, as one word alone is a brand's name as
+# often ("Morada", "Indirizzo"): "Visiting address", "Postadres".
+_SAY_WHICH_ADDRESS = (
+    r"(?:visiting|postal|mailing|street|office|head\s+office|registered\s+office|"
+    r"delivery|billing)\s+address|adresse\s+postale|besuchsadresse|postanschrift|"
+    r"lieferadresse|besöksadress|postadress|leveransadress|bezoekadres|postadres|"
+    r"correspondentieadres|vestigingsadres|sede\s+legale|sede\s+operativa|"
+    r"käyntiosoite|postiosoite|besøksadresse|postadresse|besøgsadresse"
 )
-# A label before the address on its line, with its colon, or alone on one.
+_ADDRESS_WORDS = (
+    r"address|adresse|anschrift|indirizzo|domicilio|endereço|endereco|morada|"
+    r"adres|adresa|osoite"
+)
 ADDRESS_LABEL = re.compile(
-    rf"^\s*(?:{_ADDRESS_LABELS})\s*:\s*|^\s*(?:{_ADDRESS_LABELS})\s*:?\s*$",
+    rf"^\s*(?:{_SAY_WHICH_ADDRESS}|{_ADDRESS_WORDS})\s*:\s*"
+    rf"|^\s*(?:{_SAY_WHICH_ADDRESS})\s*:?\s*$",
     re.IGNORECASE,
 )
 
@@ -505,6 +511,16 @@ def street_evidence(text: str) -> bool:
     return re.fullmatch(r"\s*\d{1,5}[a-zA-Z]?\s*,?\s*", text) is not None
 
 
+def street_type_at_an_end(text: str) -> bool:
+    """Whether a line starts or ends with a street type, as a street's name
+    does ("Corporation Street", "Polígono Industrial El Henares",
+    "Königsallee"), where a firm named after its street holds it inside:
+    "Harcourt Lane Capital LLP"."""
+    words = [w.strip(".") for w in re.findall(r"[\w.]+", fold(text))]
+    ends = {words[0], words[-1]} if words else set()
+    return bool(ends & STREET_WORDS) or any(map(_ends_like_a_street, ends))
+
+
 # The post offices of the American forces abroad, with their "state".
 MILITARY_POST = re.compile(r"\b[AFD]PO,?\s+A[AEP]\b")
 
@@ -598,8 +614,7 @@ def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
         )
         # A town told by the card's country is in that country; a Dublin
         # district or an Irish county is in Ireland.
-        irish = dublin_district(result.city) or _is_county(result.region, "IE")
-        told = "IE" if irish else ""
+        told = "IE" if dublin_district(result.city) else _county_country(result.region)
         result.country = printed or told or (hint if result.city and hint else "")
         return result
 
@@ -625,8 +640,11 @@ def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
             town, comma, county = before[-1].rpartition(",")
             county = county.strip()
             # A county by its name, not by a "-shire" that made-up towns end
-            # in too; the town before it no street: "Flat 9, Mandy Loop".
-            listed = county.startswith("Co") or countries.is_british_county(county)
+            # in too, nor a council area named as its post town ("Stirling");
+            # the town before it no street: "Flat 9, Mandy Loop".
+            listed = county.startswith("Co") or countries.is_british_county(
+                county, with_council_areas=False
+            )
             town_alone = _a_town_line(town) and "," not in town
             if comma and town_alone and listed and _is_county(county, postal.country):
                 before[-1], region_above = town.strip(), county
@@ -689,6 +707,17 @@ def _county(head: str, after: str, country: str | None) -> str:
     if not _a_town_line(town):
         return ""
     return county if _is_county(county, country) else ""
+
+
+def _county_country(region: str) -> str:
+    """The country an Irish county tells: Ireland, or for the six counties
+    of Northern Ireland the United Kingdom ("Co. Down"); none for another
+    region."""
+    if not _is_county(region, "IE"):
+        return ""
+    county = fold(region.split()[-1])
+    northern = {fold(name) for name in countries.NORTHERN_IRISH_COUNTIES}
+    return "GB" if county in northern else "IE"
 
 
 def irish_county_line(text: str) -> bool:

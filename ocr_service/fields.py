@@ -423,7 +423,8 @@ def _text_pieces(chunk: str) -> list[tuple[int, str]]:
         if too_short and not piece.isdigit() or links.is_handle(piece):
             continue
         joined = companies.split_after_legal_form(piece) or (piece,)
-        out += [(part.start() + text.find(p), p) for p in joined]
+        # Spaces left where pronouns stood go, as between words.
+        out += [(part.start() + text.find(p), " ".join(p.split())) for p in joined]
     return out
 
 
@@ -634,20 +635,11 @@ def _take_address(card: Card) -> None:
 
 def _town_initial_i_read_right(address: contact_pb2.Address) -> None:
     """Puts back the capital "I" OCR read as a small "l" at the start of the
-    city, as no town's name starts small but for its small words:
-    "lanview" of "Ianview, OR", "lpswich"; not "les Escaldes". Before a
-    vowel, where towns' names start with "L" as often, only in an address
-    printed with capitals: "04229 leipzig" is set all in small letters."""
+    city, before a consonant no town's "L" comes before: "lpswich",
+    "lnverness". Before a vowel, a "j" or an "h" it may be an "L" printed
+    small ("04229 leipzig", "341 30 ljungby"), and stays."""
     city = address.city
-    first = city.split(" ", 1)[0]
-    small_l = re.fullmatch(r"l[a-zß-öø-ÿ]{2,}", first)
-    if not small_l or first in addresses.TOWN_PARTICLES:
-        return
-    # Only an "L" comes before a "y" or a second "l": "lyon", "llanelli".
-    if first[1] in "ly":
-        return
-    capitalised = re.search(r"\b[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]", address.full)
-    if first[1] in "aeiouàáâäèéêíîóôöúû" and not capitalised:
+    if not re.match(r"l[bcdfgkmnpqrstvwxz][a-zß-öø-ÿ]", city):
         return
     spelled = "I" + city[1:]
     at = address.full.rfind(city)
@@ -678,8 +670,14 @@ def _address_block(
             + _lines_below_postcode(anchor, by_order, region, domains)
         )
     # An Irish address may print neither its Eircode nor a house number:
-    # "Main Street" over "Ennis, Co. Clare".
-    counties = [s for s in texts if addresses.irish_county_line(s.text)]
+    # "Main Street" over "Ennis, Co. Clare"; not a tagline under the firm,
+    # "Serving Midleton, Co. Cork".
+    counties = [
+        s
+        for s in texts
+        if addresses.irish_county_line(s.text)
+        and _street_line(_beside(s, by_order, -1))
+    ]
     if counties:
         anchor = counties[-1]
         return (
@@ -783,7 +781,10 @@ def _streets_above(
     above = _lines_above(top, by_order, domains)
     streets: list[Segment] = []
     for step, before in enumerate(above[:2], start=1):
-        if _company_line(before, domains):
+        # Over a street's line, not a unit's alone ("Park Avenue" over
+        # "Suite 2100").
+        over_a_street = bool(streets) and not addresses.unit_first(streets[0].text)
+        if _company_line(before, domains, over_a_street):
             break
         # A street's name with its number, or a name alone over a line that
         # starts with the number: "Incrocio Renzo" over "92, 13853, Crosa".
@@ -902,7 +903,7 @@ def _lines_above(
     passed_company = False
     before = top
     while len(above) < 3 and (before := _beside(before, by_order, -1)) is not None:
-        company = _company_line(before, domains)
+        company = _company_line(before, domains, over_a_street=False)
         if company and not passed_company and not above:
             passed_company = True
             continue
@@ -910,16 +911,22 @@ def _lines_above(
     return above
 
 
-def _company_line(segment: Segment, domains: list[str]) -> bool:
+def _company_line(segment: Segment, domains: list[str], over_a_street: bool) -> bool:
     """Whether a line names the company, by its legal form or a domain that
     spells it, and not its street: a firm named after a street has no house
-    number ("Harcourt Lane Capital LLP", "Flinders Lane Dental"), and an
-    address in a company's care names it ("c/o Regus GmbH")."""
-    named = companies.legal_form(segment.text) or (
-        _domain_fit(segment.text, domains) >= COMPANY_SPELLED
+    number and holds the street's type inside its name ("Harcourt Lane
+    Capital LLP"), and an address in a company's care names it ("c/o Regus
+    GmbH"). A line of a street's shape is a street ("Corporation Street",
+    "Harbour Lane" at harbourlane.co.uk), unless a domain spells it over a
+    street already found: "Hotel Plaça" over "Carrer de Mallorca, 255"."""
+    spelled = _domain_fit(segment.text, domains) >= COMPANY_SPELLED
+    named = companies.legal_form(segment.text) or spelled
+    shaped = _address_like(segment) and (
+        re.search(r"\d", segment.text)
+        or addresses.street_type_at_an_end(segment.text)
+        and not (over_a_street and spelled)
     )
-    numbered = _address_like(segment) and re.search(r"\d", segment.text)
-    return bool(named) and not (numbered or CARE_OF.match(segment.text))
+    return bool(named) and not (shaped or CARE_OF.match(segment.text))
 
 
 def _lines_below_postcode(
@@ -1444,21 +1451,29 @@ SMALL_LETTERS_NAME_TRUST = 0.8
 def _name_in_small_letters(card: Card, texts: list[Segment]) -> Segment | None:
     """The name of a card set all in small letters, which no capital tells:
     the line in its largest type whose every word but particles an email's
-    local part or the domain spells, "sam king" of sam@kingstudio.co.uk;
-    None where there is no such line."""
-    spelled = [e.split("@")[0] for e in card.contact.emails]
-    spelled += crosscheck.domains(card.contact)
-    letters = [re.sub(r"[^a-z]", "", fold(s)) for s in spelled]
+    local part or the domain spells, and one of them the local part, "sam
+    king" of sam@kingstudio.co.uk, not the logo "studio nord" of
+    anna@studionord.se; None where there is no such line, or where a line
+    is shaped as a name in capitals."""
+    if any(names.likeness(s.text) >= NAME_LIKE for s in texts):
+        return None
+    locals_ = [
+        re.sub(r"[^a-z]", "", fold(e.split("@")[0])) for e in card.contact.emails
+    ]
+    letters = locals_ + [
+        re.sub(r"[^a-z]", "", d) for d in crosscheck.domains(card.contact)
+    ]
     tallest = max((s.line.height for s in texts), default=0)
     for segment in texts:
         words = segment.text.split()
-        named = [w for w in words if w not in names.PARTICLES]
+        named = [fold(w) for w in words if w not in names.PARTICLES]
         if (
             segment.line.height == tallest
             and 2 <= len(words) <= 5
             and re.fullmatch(r"[a-zß-öø-ÿ'’ -]+", segment.text)
             and not roles.title_word_count(segment.text)
-            and all(any(fold(w) in spelling for spelling in letters) for w in named)
+            and all(any(w in spelling for spelling in letters) for w in named)
+            and any(w in local for w in named for local in locals_)
         ):
             return segment
     return None

@@ -236,8 +236,10 @@ def websites(text: str) -> list[Link]:
 _FEDIVERSE = r"(?<![\w@])@[\w.]+@[\w-]+(?:\.[\w-]+)+"
 ACCOUNT = re.compile(
     rf"\b(?:{'|'.join(sorted(_NETWORKS))})\s*:?\s*{_FEDIVERSE}"
-    r"|(?<![\w@])@[\w.]+@(?:[\w-]+\.)*[\w-]*(?:masto|mstdn)[\w-]*(?:\.[\w-]+)+"
-    r"|\b(?:skype|wechat|weixin|discord|signal|line\s?id)\s*:\s*[^\W\d]\S*",
+    r"|(?<![\w@])@[\w.]+@(?:[\w-]+\.)*(?:mastodon|masto|mstdn)(?:\.[\w-]+)+"
+    # Not after a label it shares ("E-mail/Skype:"), nor an email.
+    r"|(?<!/)\b(?:skype|wechat|weixin|discord|signal|line\s?id)\s*:\s*"
+    r"[^\W\d][^\s@]*(?!\S)",
     re.IGNORECASE,
 )
 

@@ -38,14 +38,18 @@ POST_NOMINALS = re.compile(
     r"MRCGP|MICE|MIStructE|CIPD|FCIPD|CIMA|ACMA|FCMA|CGMA|BEd|MEd|MFA|MArch|"
     r"BArch|Esq\.?|FRACGP|FRACP|FRACS|FRANZCP|FACP|FACS|MRCS|FRCA|FRCOG|FRCPath|"
     r"MIMechE|MIChemE|MIEE|MRTPI|MCIArb|FCIArb|MAICD|GAICD|FAICD|FCPA|CPA\(?Aust\)?|"
-    r"QC|KC|PharmD|DPT|LCSW|CFRE|SPHR|SHRM-CP|SHRM-SCP|\(Hons?\)))+$"
+    r"PharmD|DPT|LCSW|CFRE|SPHR|SHRM-CP|SHRM-SCP|\(Hons?\)))+$"
 )
-# Pronouns printed beside a name or on a line of their own: "(she/her)",
-# "Pronouns: he/they".
+# Pronouns printed in brackets beside a name, or alone where a bar or the
+# line's ends part them: "(she/her)", "Pronouns: he/they"; not in a firm's
+# name, "She/Her Collective".
+_PRONOUN_PAIR = (
+    r"(?:he|she|they|ze|xe)\s?/\s?(?:him|her|them|they|she|he|his|hers|theirs|"
+    r"zir|hir|xem)(?:\s?/\s?(?:his|hers|theirs|them|her|him))?"
+)
 PRONOUNS = re.compile(
-    r"(?:\bpronouns:?\s*)?[(\[]?\b(?:he|she|they|ze|xe)\s?/\s?"
-    r"(?:him|her|them|they|she|he|his|hers|theirs|zir|hir|xem)"
-    r"(?:\s?/\s?(?:his|hers|theirs|them|her|him))?\b[)\]]?",
+    rf"\s*[(\[]\s*(?:pronouns:?\s*)?{_PRONOUN_PAIR}\s*[)\]]"
+    rf"|^\s*(?:pronouns:?\s*)?{_PRONOUN_PAIR}\s*$",
     re.IGNORECASE,
 )
 # A generation after a name, which is part of the name as printed.

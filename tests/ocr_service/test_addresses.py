@@ -127,6 +127,10 @@ def test_street_lines_are_told(text):
     assert addresses.street_evidence(text)
 
 
+def test_pg_without_its_dot_is_no_passeig():
+    assert not addresses.street_evidence("PG Plumbing & Heating")
+
+
 @pytest.mark.parametrize(
     "text",
     [

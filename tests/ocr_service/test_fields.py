@@ -2545,17 +2545,12 @@ def test_a_dublin_postal_district_under_its_street_ends_the_address(rows):
 @pytest.mark.parametrize(
     ("rows", "city", "full"),
     [
-        (
-            ("74670 Angela Square Suite 071", "lanview, OR 95585"),
-            "Ianview",
-            "74670 Angela Square Suite 071, Ianview, OR 95585",
-        ),
         (("5 Main St", "lpswich IP1 1AA"), "Ipswich", "5 Main St, Ipswich IP1 1AA"),
-        # A town's small word stays small, and so do towns on cards set in
-        # small letters.
-        (("Rue Haute 3", "1000 les Bons Villers"), "les Bons Villers", None),
+        (("Via Roma 3", "10015 lvrea (TO)"), "Ivrea", "Via Roma 3, 10015 Ivrea (TO)"),
+        # Before a vowel or a "j" the "l" may be an "L" printed small.
         (("karl-heine-straße 45", "04229 leipzig"), "leipzig", None),
-        (("Rue Garibaldi 12", "69003 lyon"), "lyon", None),
+        (("Storgatan 5", "341 30 ljungby"), "ljungby", None),
+        (("Rue Haute 3", "1000 les Bons Villers"), "les Bons Villers", None),
     ],
 )
 def test_a_capital_i_read_as_a_small_l_starting_the_city_is_put_back(rows, city, full):
@@ -2664,10 +2659,8 @@ def test_an_irish_address_with_neither_eircode_nor_house_number_is_found():
             "noor de graaf",
             "",
         ),
-        # A domain of the person's name spells it, though the email be a
-        # mailbox's.
         (
-            (("lucas moraes", 48), "fotógrafo", "contato@lucasmoraes.com.br"),
+            (("lucas moraes", 48), "fotógrafo", "lucas@lucasmoraes.com.br"),
             "lucas moraes",
             "",
         ),
@@ -2679,12 +2672,129 @@ def test_a_name_in_small_letters_the_email_spells_is_the_name(rows, name, compan
     assert (contact.name.full, contact.company) == (name, company)
 
 
-def test_small_letters_in_the_largest_type_the_email_does_not_spell_are_no_name():
+@pytest.mark.parametrize(
+    "rows",
+    [
+        (("good coffee daily", 48), "barista", "ana@kingstudio.co.uk"),
+        # A logo its domain spells, but no mailbox's name.
+        (("little fox", 48), ("mia jones", 30), "hello@littlefox.co"),
+        (("studio nord", 48), ("Anna Berg", 34), "anna@studionord.se"),
+    ],
+)
+def test_small_letters_in_the_largest_type_no_mailbox_spells_are_no_name(rows):
+    contact = fields.parse(card(*rows))
+
+    assert contact.name.full != rows[0][0]
+
+
+@pytest.mark.parametrize(
+    ("rows", "title", "company"),
+    [
+        (
+            ("Editor", "SHE/HER Magazine", "priya@sheher-magazine.com"),
+            "Editor",
+            "SHE/HER Magazine",
+        ),
+        (
+            ("Product Designer (she/her) Platform Team",),
+            "Product Designer Platform Team",
+            "",
+        ),
+    ],
+)
+def test_pronouns_in_a_firms_name_stay_and_leave_no_gap_where_dropped(
+    rows, title, company
+):
+    contact = fields.parse(card(("Priya Patel", 48), *rows))
+
+    assert (contact.title, contact.company) == (title, company)
+
+
+@pytest.mark.parametrize(
+    ("rows", "street", "company"),
+    [
+        # A street's shape over the postal line is the street, though a
+        # legal form or the domain spell it.
+        (("Corporation Street", "Manchester M4 4DG"), "Corporation Street", ""),
+        (
+            ("Harbour Lane", "Salcombe TQ8 8DS", "tom@harbourlane.co.uk"),
+            "Harbour Lane",
+            "",
+        ),
+        (
+            (
+                "Park Avenue Partners",
+                "Park Avenue",
+                "Suite 2100",
+                "New York, NY 10166",
+                "gkim@parkavenue.com",
+            ),
+            "Park Avenue, Suite 2100",
+            "Park Avenue Partners",
+        ),
+        # Over a street's line, a firm the domain spells is the company.
+        (
+            (
+                "Hotel Plaça",
+                "Carrer de Mallorca, 255",
+                "08008 Barcelona",
+                "nuria@hotelplaca.cat",
+            ),
+            "Carrer de Mallorca, 255",
+            "Hotel Plaça",
+        ),
+    ],
+)
+def test_a_street_named_line_is_the_street_or_the_firm_by_where_it_stands(
+    rows, street, company
+):
+    contact = fields.parse(card(("Hannah Lee", 48), *rows))
+
+    assert (contact.address.street, contact.company) == (street, company)
+
+
+def test_a_brand_named_as_an_address_label_stays_the_company():
     contact = fields.parse(
-        card(("good coffee daily", 48), "barista", "ana@kingstudio.co.uk")
+        card(("Morada", 48), ("Felipe Souza", 34), "felipe@moradarestaurante.com.br")
     )
 
-    assert contact.name.full == ""
+    assert (contact.company, contact.name.full) == ("Morada", "Felipe Souza")
+
+
+@pytest.mark.parametrize(
+    ("rows", "city", "country"),
+    [
+        (("52 Belfast Road", "Newry, Co. Down"), "Newry", "GB"),
+        (("Main Street", "Ennis, Co. Clare"), "Ennis", "IE"),
+    ],
+)
+def test_a_county_of_northern_ireland_tells_the_united_kingdom(rows, city, country):
+    contact = fields.parse(card(("Aoife Byrne", 48), "Manager", *rows))
+
+    assert (contact.address.city, contact.address.country) == (city, country)
+
+
+def test_a_tagline_naming_a_county_under_the_firm_is_no_address():
+    contact = fields.parse(
+        card(
+            ("Aoife Byrne", 48),
+            "Owner",
+            "Byrne's Bakery",
+            "Serving Midleton, Co. Cork",
+            "aoife@byrnesbakery.ie",
+        )
+    )
+
+    assert contact.address.full == ""
+    assert contact.company == "Byrne's Bakery"
+
+
+def test_a_suburb_before_a_council_area_named_as_its_post_town_is_no_city():
+    contact = fields.parse(
+        card(("Ewan Reid", 48), "Manager", "Causewayhead, Stirling", "FK9 5EG")
+    )
+
+    assert contact.address.region == ""
 
 
 def test_an_irish_countys_co_is_no_legal_form_that_parts_the_line():

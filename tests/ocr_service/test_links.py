@@ -84,10 +84,27 @@ def test_an_account_on_a_network_is_no_email_nor_website(printed):
     assert rest.strip() == ""
 
 
-def test_an_icon_read_as_an_at_before_an_email_leaves_the_email():
-    emails, _, _ = links.emails_and_websites("@anna@berg.de")
+@pytest.mark.parametrize(
+    ("printed", "email"),
+    [
+        # An icon read as an "@" before an email.
+        ("@anna@berg.de", "anna@berg.de"),
+        ("@hugo@mastodonte.studio", "hugo@mastodonte.studio"),
+        # A label an email shares with a messenger.
+        ("E-mail/Skype: jan.novak@novakstroj.cz", "jan.novak@novakstroj.cz"),
+        ("Skype: mark.evans@outlook.com", "mark.evans@outlook.com"),
+    ],
+)
+def test_an_email_that_looks_like_an_account_stays_an_email(printed, email):
+    emails, _, _ = links.emails_and_websites(printed)
 
-    assert [e.value for e in emails] == ["anna@berg.de"]
+    assert [e.value for e in emails] == [email]
+
+
+def test_a_website_after_a_label_it_shares_with_a_messenger_stays():
+    _, sites, _ = links.emails_and_websites("Web/Skype: anna.design")
+
+    assert [s.value for s in sites] == ["anna.design"]
 
 
 @pytest.mark.parametrize("printed", ["jens..vandijk@heo.com", "jens. .vandijk@heo.com"])
