@@ -32,7 +32,9 @@ LABELS = {
         "bureau ufficio oficina work fixo fijo festnetz switchboard zentrale "
         "ddi puh puhelin vaihde växel vaxel directe standard pbx landline "
         "hotline helpline toll-free freephone freecall sans-frais praxis "
-        "kontor direkte sentral sentralbord centrala conmutador"
+        "kontor direkte sentral sentralbord centrala conmutador main reception "
+        "empfang sekretariat secretariat secrétariat segreteria centralino "
+        "centralita durchwahl tfno tlfno telf telef fone comm"
     ),
     FAX: "f fax faks telefax fx télécopie télécopieur telecopieur téléc telec",
     OTHER: "home privat private pager domicile notfall emergency",
@@ -69,11 +71,11 @@ _NUMBER = (
 # and "T48 4250" are Irish postcodes. A label right after a lone letter's
 # dot ends an abbreviation, as in "Bogotá D.C. 110231", and labels nothing;
 # after a word's dot it is a label all the same: "Tel.Fax", "Mob.Tel.".
-# A word for "number" may follow the label: "Tel.nr.", "Fax no.".
+# A word for "number" may follow the label: "Tel.nr.", "Fax no.", "Tel.-Nr.".
 LABELLED = re.compile(
     rf"(?<![\w@])(?<!(?<!\w)\w\.)(?P<label>{_LABEL})"
     rf"(?=[\s.:|+(]|\d{{1,5}}[.\-/()]\d|(?:\d\s?){{{SHORT_DIGITS}}})"
-    rf"\s*\.?\s*(?:(?:nr|no)\.?\s*)?(?:[:|]\s*){{0,2}}(?P<number>{_NUMBER})",
+    rf"\s*\.?\s*(?:-?(?:nr|no)\.?\s*)?(?:[:|]\s*){{0,2}}(?P<number>{_NUMBER})",
     re.IGNORECASE,
 )
 # A number alone on its line, perhaps after a label too garbled to read,

@@ -164,6 +164,32 @@ def test_labels_before_a_number_printed_without_its_country(line, kind, number):
 
 
 @pytest.mark.parametrize(
+    ("line", "number"),
+    [
+        ("Main 312.786.4400", "312.786.4400"),
+        ("Reception 020 7946 0000", "020 7946 0000"),
+        ("Sekretariat 0341 35 40 60", "0341 35 40 60"),
+        ("Secrétariat : 05 57 65 64 32", "05 57 65 64 32"),
+        ("Durchwahl 0341 35 40 6-24", "0341 35 40 6-24"),
+        ("Tfno. 986 22 41 30", "986 22 41 30"),
+        ("Telf. 986 22 41 30", "986 22 41 30"),
+        ("Fone (51) 3346-2200", "(51) 3346-2200"),
+        ("Comm 703-806-2210", "703-806-2210"),
+        ("Tel.-Nr. 0341 35 40 60", "0341 35 40 60"),
+    ],
+)
+def test_office_line_and_direct_line_labels_give_a_work_number(line, number):
+    assert numbers(line) == [(phones.WORK, number, "")]
+
+
+@pytest.mark.parametrize(
+    "line", ["Frankfurt am Main 60311", "Maine 04101", "Main St 1234", "Comm. 2024"]
+)
+def test_a_town_street_or_year_after_such_a_label_word_is_no_phone(line):
+    assert numbers(line, "DE") == []
+
+
+@pytest.mark.parametrize(
     ("line", "kind", "number"),
     [
         ("Celi 061-318 60 91", phones.MOBILE, "061-318 60 91"),
