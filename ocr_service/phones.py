@@ -72,8 +72,10 @@ _NUMBER = (
 # dot ends an abbreviation, as in "Bogotá D.C. 110231", and labels nothing;
 # after a word's dot it is a label all the same: "Tel.Fax", "Mob.Tel.".
 # A word for "number" may follow the label: "Tel.nr.", "Fax no.", "Tel.-Nr.".
+# Labels parted by a slash label one number, the last telling its kind:
+# "Tel./Tél." in both of Canada's languages, "Tel/Fax".
 LABELLED = re.compile(
-    rf"(?<![\w@])(?<!(?<!\w)\w\.)(?P<label>{_LABEL})"
+    rf"(?<![\w@])(?<!(?<!\w)\w\.)(?:(?:{_LABEL})\.?\s?/\s?)*(?P<label>{_LABEL})"
     rf"(?=[\s.:|+(]|\d{{1,5}}[.\-/()]\d|(?:\d\s?){{{SHORT_DIGITS}}})"
     rf"\s*\.?\s*(?:-?(?:nr|no)\.?\s*)?(?:[:|]\s*){{0,2}}(?P<number>{_NUMBER})",
     re.IGNORECASE,

@@ -1322,6 +1322,20 @@ def test_an_alberta_address_keeps_its_province_and_city():
     )
 
 
+def test_labels_of_two_languages_parted_by_a_slash_are_no_city():
+    contact = fields.parse(
+        card(
+            ("Daniel Bouchard", 48),
+            "235 Queen Street",
+            "Ottawa ON  K1A 0H5",
+            "Tel./Tél. 343-291-1872",
+        )
+    )
+
+    assert contact.address.city == "Ottawa"
+    assert phone_types(contact) == {"343-291-1872": contact_pb2.PHONE_TYPE_WORK}
+
+
 def test_a_hotel_above_the_street_is_no_part_of_the_address():
     contact = fields.parse(
         card(

@@ -313,6 +313,20 @@ def test_a_one_letter_label_stands_apart_from_its_number_or_its_separators_show_
     assert numbers("T020 7946 0321") == [(phones.WORK, "020 7946 0321", "")]
 
 
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("Tel./Tél. 343-291-1872", phones.WORK),
+        ("Cel. / WhatsApp 222 123 4567", phones.MOBILE),
+        ("Tel/Fax 030 12345678", phones.FAX),
+    ],
+)
+def test_labels_parted_by_a_slash_are_one_label_the_last_typing_it(line, kind):
+    [found] = phones.find(line, None)
+
+    assert (found.start, found.end, found.phone.type) == (0, len(line), kind)
+
+
 def test_a_number_starting_00_too_short_to_be_dialled_abroad_stays_as_printed():
     assert numbers("Fax 0098 5772", "AU") == [(phones.FAX, "0098 5772", "")]
     assert numbers("Tel 0049 30 1234567", "AU") == [(phones.WORK, "+49301234567", "")]
