@@ -60,8 +60,14 @@ SHORT_DIGITS = 8
 # A number as printed: an optional + or 00, its country code perhaps in
 # brackets ("(+44) 20 …"), then digits with the separators cards use, then
 # an optional extension.
-# What sets an extension apart from the number before it.
-_EXTENSION_MARK = r"(?:x|ext\.?|extn\.?|ext\s*:|#|durchwahl|poste)"
+# What sets an extension apart from the number before it, in English,
+# German ("Durchwahl", "App." for Apparat), French ("poste"), Italian
+# ("int." for interno) and Portuguese ("ramal"); the abbreviations only
+# with their full stop, as "int" and "app" are words of their own.
+_EXTENSION_MARK = (
+    r"(?:x|ext\.?|extn\.?|ext\s*:|#|durchwahl|poste|int\.|interno|app\.|apparat"
+    r"|ramal)"
+)
 _NUMBER = (
     r"(?:(?:\(\s?)?\+\s?)?\(?\d[\d\s().\-/]{4,}\d"
     rf"(?:,?\s*{_EXTENSION_MARK}\s*\d{{1,6}})?"

@@ -465,6 +465,13 @@ def test_extension_is_kept_apart_from_an_e164_number():
     assert contact.phones[0].extension == "12"
 
 
+def test_an_extension_after_an_italian_mark_is_the_extension_not_the_title():
+    contact = fields.parse(card(("Ann Lee", 48), "Tel. 02 8645 1234 int. 214"))
+
+    assert contact.phones[0].extension == "214"
+    assert contact.title == ""
+
+
 def test_number_without_country_stays_as_printed_with_its_extension():
     contact = fields.parse(card(("Eva Braun", 48), "Phone (415) 555-0100 x12"))
 

@@ -298,6 +298,24 @@ def test_a_number_after_words_and_a_colon_is_a_phone(line, kind, number, extensi
     assert numbers(line, "CA") == [(kind, number, extension)]
 
 
+@pytest.mark.parametrize(
+    ("line", "number", "extension"),
+    [
+        ("Tel. +39 02 8645 1234 int. 214", "+390286451234", "214"),
+        ("Tel. +39 02 8645 1234 interno 214", "+390286451234", "214"),
+        ("Tel. +55 41 3025-7700 ramal 231", "+554130257700", "231"),
+        ("Tel. +49 711 22 55 40 App. 24", "+49711225540", "24"),
+        ("Tel. +49 711 22 55 40 Apparat 24", "+49711225540", "24"),
+    ],
+)
+def test_italian_portuguese_and_german_extension_marks_set_the_extension_apart(
+    line, number, extension
+):
+    [found] = phones.find(line, None)
+
+    assert (found.phone.number, found.phone.extension) == (number, extension)
+
+
 @pytest.mark.parametrize("line", ["Postfach: 10 20 30", "PO Box: 1234 5678"])
 def test_a_post_box_before_a_colon_is_no_phone(line):
     assert numbers(line) == []
