@@ -221,12 +221,38 @@ def find(text: str, region: str | None) -> list[Found]:
     if match is not None:
         phone = build(match["number"], _label_kind(match["label"]), region)
         return [] if phone is None else [Found(phone, 0, len(text))]
-    match = BARE.match(text)
-    if match is None or _is_no_phone(text, match["number"]):
-        return []
-    kind = _unlabelled_kind(text, match)
+    bare = _bare(text, 0, len(text), region)
+    return [bare] if bare is not None else _side_by_side(text, region)
+
+
+def _bare(text: str, start: int, end: int, region: str | None) -> Found | None:
+    """The number alone between start and end of a line, or None where no
+    number, or something else, is printed there."""
+    part = text[start:end]
+    match = BARE.match(part)
+    if match is None or _is_no_phone(part, match["number"]):
+        return None
+    kind = _unlabelled_kind(part, match)
     phone = build(match["number"], kind, region)
-    return [] if phone is None else [Found(phone, 0, len(text), bare=kind == WORK)]
+    return None if phone is None else Found(phone, start, end, bare=kind == WORK)
+
+
+# What parts numbers printed side by side: a bar, a dot, a comma or a gap
+# wider than a space.
+SIDE_BY_SIDE = re.compile(r"\s*[|·•,;]\s*|\s{2,}")
+
+
+def _side_by_side(text: str, region: str | None) -> list[Found]:
+    """The numbers printed side by side with no label, where each part of
+    the line is one: "944 23 78 10 | 656 12 88 04" holds two; none where a
+    part is something else, as in "Box 118, 221 00 Lund"."""
+    cuts = [edge for gap in SIDE_BY_SIDE.finditer(text) for edge in gap.span()]
+    edges = [0, *cuts, len(text)]
+    parts = [(a, b) for a, b in zip(edges[::2], edges[1::2], strict=True) if a < b]
+    if len(parts) < 2:
+        return []
+    found = [_bare(text, start, end, region) for start, end in parts]
+    return [] if None in found else found
 
 
 def _before_a_town(text: str, match: re.Match) -> bool:

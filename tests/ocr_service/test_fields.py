@@ -165,6 +165,20 @@ def test_unlabelled_number_is_the_work_number_whatever_its_range():
     assert contact.confidence["phones"] > 0.75
 
 
+def test_two_numbers_on_a_centred_line_with_no_label_are_both_kept():
+    contact = fields.parse(
+        card(
+            ("Asier Goikoetxea", 48),
+            "Arquitecto",
+            "48011 Bilbao",
+            "944 23 78 10  ·  656 12 88 04",
+        )
+    )
+
+    assert [p.number for p in contact.phones] == ["944 23 78 10", "656 12 88 04"]
+    assert contact.address.city == "Bilbao"
+
+
 def test_number_after_words_no_label_list_holds_is_typed_by_libphonenumber():
     contact = fields.parse(card(("Eva Braun", 48), "Signal: +49 151 23456789"))
 

@@ -463,6 +463,37 @@ def test_a_label_printed_after_its_number_types_it(line, kind):
 
 
 @pytest.mark.parametrize(
+    "line",
+    [
+        "944 23 78 10 | 656 12 88 04",
+        "944 23 78 10  ·  656 12 88 04",
+        "944 23 78 10, 656 12 88 04",
+        "944 23 78 10  656 12 88 04",
+    ],
+)
+def test_numbers_side_by_side_with_no_label_are_each_a_work_number(line):
+    assert numbers(line, "ES") == [
+        (phones.WORK, "944 23 78 10", ""),
+        (phones.WORK, "656 12 88 04", ""),
+    ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Box 118, 221 00 Lund",
+        "KvK 12345678 | BTW NL123456789B01",
+        "01.01.2024 | 31.12.2024",
+        "CEP 01310-200, 01310-300",
+    ],
+)
+def test_a_line_parted_like_side_by_side_numbers_holding_something_else_has_none(
+    line,
+):
+    assert numbers(line, "SE") == []
+
+
+@pytest.mark.parametrize(
     ("line", "number"),
     [
         ("O0 +61 3 9600 1234", "+61396001234"),
