@@ -332,8 +332,14 @@ REGISTRATION_LABEL = re.compile(
     r"(?:[\s.:#-]*(?:No|Nr|Nummer|Number)\b)?[\s.:#-]*(?=\d)",
     re.IGNORECASE,
 )
-# A date printed near the numbers: "Valid until: 31/12/2025".
-DATE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-](?:19|20)\d{2}")
+# A date printed near the numbers, day or year first: "Valid until:
+# 31/12/2025", "Stand: 2024-05-12".
+DATE = re.compile(
+    r"\d{1,2}[./-]\d{1,2}[./-](?:19|20)\d{2}|(?:19|20)\d{2}[./-]\d{1,2}[./-]\d{1,2}"
+)
+# Opening hours, from one time of day to another: "Orario: 09.00 - 13.00".
+_TIME = r"(?:[01]?\d|2[0-4])\.[0-5]\d"
+HOURS = re.compile(rf"{_TIME}\s*-\s*{_TIME}")
 
 
 def is_registration(line: str) -> bool:
@@ -344,11 +350,11 @@ def is_registration(line: str) -> bool:
 def _is_no_phone(line: str, number: str) -> bool:
     """True when a bare number is a postcode or a post box, labelled as one
     ("CEP", "PLZ", "C.P.", "Postfach") or shaped as Brazil's ("01310-200"),
-    a tax, company or bank number, or a date."""
+    a tax, company or bank number, a date or opening hours."""
     if POSTAL_LABEL.match(line) or is_registration(line):
         return True
     number = number.strip()
-    return CEP.fullmatch(number) is not None or DATE.fullmatch(number) is not None
+    return any(shape.fullmatch(number) for shape in (CEP, DATE, HOURS))
 
 
 BRACKETED_COUNTRY = re.compile(r"^\(\s*\+\s*(\d{1,3})(?:[\s-]+(\d{1,4}))?\s*\)")

@@ -411,6 +411,18 @@ def test_a_tax_company_or_bank_number_is_no_phone(line):
 
 
 @pytest.mark.parametrize(
+    ("line", "region"),
+    [
+        ("Stand: 2024-05-12", "DK"),
+        ("Orario: 09.00 - 13.00", "IT"),
+        ("08.30 - 17.00", "NL"),
+    ],
+)
+def test_a_date_printed_year_first_or_opening_hours_are_no_phone(line, region):
+    assert numbers(line, region) == []
+
+
+@pytest.mark.parametrize(
     ("line", "number"),
     [
         # Words that such labels start.
