@@ -334,7 +334,7 @@ def _region_of(lines: list[Line]) -> str | None:
         # Norway's "92823302" is a Brazilian CEP's; nor is a tax number:
         # "CUIT 30-71234567-8".
         postal = addresses.postal_code(text)
-        if phones.is_registration(text):
+        if phones.prints_registration(text):
             postal = None
         if postal and not any(f.start <= postal.start < f.end for f in numbers):
             told.append(postal.country)
@@ -999,7 +999,7 @@ def _postcode_of(
     """The postcode a line holds where the lines around it make it one."""
     postal = addresses.postal_code(segment.text, region)
     # A tax or company number can have a postcode's shape: "KvK 12345678".
-    if postal is None or phones.is_registration(segment.text):
+    if postal is None or phones.prints_registration(segment.text):
         return None
     return postal if _postal_line(segment, postal, by_order) else None
 
@@ -1342,8 +1342,12 @@ def _take_company(card: Card, texts: list[Segment]) -> None:
     only_name = _only_name_in_print(texts)
     small_name = _name_in_small_letters(card, texts)
     for segment in texts:
+        # A footer of register numbers names no firm, though it says
+        # "Company No." or starts with a legal form: "SARL au capital de
+        # 50 000 € – RCS Rennes 512 345 678".
         person = segment is only_name or segment is small_name
-        if person or _is_the_person(segment.text, local_parts, domains):
+        footer = phones.prints_registration(segment.text)
+        if person or footer or _is_the_person(segment.text, local_parts, domains):
             segment.score = 0.0
             continue
         _fit_to_domain(segment, domains)

@@ -321,13 +321,18 @@ POSTAL_LABEL = re.compile(
 # The labels of the tax, company and bank numbers cards print, right
 # before such a number: "VAT 123456789", "ABN 12 345 678 901", "KvK:
 # 12345678", "CNPJ 12.345.678/0001-90", "Org.nr 556677-8899", "Sort code:
-# 20-00-00"; not "Pan India Helpline: 1800 …".
+# 20-00-00", "Company No. 08123456", "Registered in England & Wales No.
+# 08123456", France's "RCS Rennes B 512 345 678" with its court's town;
+# not "Pan India Helpline: 1800 …".
 REGISTRATION_LABEL = re.compile(
     r"\W*(?:VAT|TVA|BTW|IVA|P\.?\s?IVA|MwSt|USt|UID|ABN|ACN|EIN|TIN|PAN|GSTIN|GST"
     r"|CIN|INN|OGRN|KPP|RC|NIT|RUT|RFC|CIF|NIF|NIPC|SIRET|SIREN|KvK|CNPJ|CPF"
     r"|CVR|NIP|I[ČC]O|I[ČC]|DI[ČC]|KRS|REGON|MVA|ALV|RUC|CUIT|CUIL|Matr[ií]cula"
-    r"|TRN|ARN|Org\.?\s?nr|Regd?"
+    r"|TRN|ARN|Org\.?\s?nr|Regd?|RCS(?:\s+[^\W\d_]+){0,3}"
     r"|(?:Business|Company|Commercial)\s+Reg(?:istration|ister)?"
+    r"|(?:Company|Registered)(?=[\s.:#-]*(?:No|Number)\b)"
+    r"|Registered\s+in\s+(?:England|Wales|Scotland|Northern\s+Ireland|Ireland)"
+    r"(?:\s*(?:&|and)\s*Wales)?"
     r"|Sort\s?code|Acc(?:ount)?|A/c)"
     r"(?:[\s.:#-]*(?:No|Nr|Nummer|Number)\b)?[\s.:#-]*(?=\d)",
     re.IGNORECASE,
@@ -345,6 +350,18 @@ HOURS = re.compile(rf"{_TIME}\s*-\s*{_TIME}")
 def is_registration(line: str) -> bool:
     """True when a line starts with a tax, company or bank number's label."""
     return REGISTRATION_LABEL.match(line) is not None
+
+
+# What parts the notes a footer prints in a row: "SARL au capital de 50 000
+# € – RCS Rennes 512 345 678 – SIRET 512 345 678 00024".
+FOOTER_PARTS = re.compile(r"\s[-–—|·•]\s")
+
+
+def prints_registration(line: str) -> bool:
+    """True when a line starts with a tax, company or bank number's label,
+    or prints one after a dash or a bar, as a footer prints its firm's
+    capital, register and tax numbers in a row."""
+    return any(map(is_registration, FOOTER_PARTS.split(line)))
 
 
 def _is_no_phone(line: str, number: str) -> bool:

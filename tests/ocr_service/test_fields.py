@@ -441,6 +441,43 @@ def test_a_company_number_in_a_postcodes_shape_makes_no_address():
     assert list(contact.phones) == []
 
 
+@pytest.mark.parametrize(
+    ("rows", "code", "city"),
+    [
+        (
+            ["12 Station Road", "Bristol BS1 6QH", "Company No. 08123456"],
+            "BS1 6QH",
+            "Bristol",
+        ),
+        (
+            [
+                "12 Station Road",
+                "Bristol BS1 6QH",
+                "Registered in England & Wales No. 08123456. VAT No. GB 142 6789 01",
+            ],
+            "BS1 6QH",
+            "Bristol",
+        ),
+        (
+            [
+                "3 rue de l'Artisanat",
+                "35510 Cesson-Sévigné",
+                "SARL au capital de 50 000 € – RCS Rennes 512 345 678 – SIRET 512 345 "
+                "678 00024",
+            ],
+            "35510",
+            "Cesson-Sévigné",
+        ),
+    ],
+)
+def test_a_registration_footer_is_no_postal_line_nor_the_company(rows, code, city):
+    contact = fields.parse(card(("Hannah Clarke", 48), *rows))
+
+    assert (contact.address.postal_code, contact.address.city) == (code, city)
+    assert contact.address.street == rows[0]
+    assert contact.company == ""
+
+
 def test_a_year_in_the_shape_of_a_postcode_makes_no_address():
     contact = fields.parse(
         card(
