@@ -322,8 +322,9 @@ POSTAL_LABEL = re.compile(
 # before such a number: "VAT 123456789", "ABN 12 345 678 901", "KvK:
 # 12345678", "CNPJ 12.345.678/0001-90", "Org.nr 556677-8899", "Sort code:
 # 20-00-00", "Company No. 08123456", "Registered in England & Wales No.
-# 08123456", France's "RCS Rennes B 512 345 678" with its court's town;
-# not "Pan India Helpline: 1800 …".
+# 08123456", France's "RCS Rennes B 512 345 678" with its court's town,
+# Germany's "HRB 12345", "Steuernummer 021/815/08150", "Kto.-Nr." and
+# "BLZ 370 400 44"; not "Pan India Helpline: 1800 …".
 REGISTRATION_LABEL = re.compile(
     r"\W*(?:VAT|TVA|BTW|IVA|P\.?\s?IVA|MwSt|USt|UID|ABN|ACN|EIN|TIN|PAN|GSTIN|GST"
     r"|CIN|INN|OGRN|KPP|RC|NIT|RUT|RFC|CIF|NIF|NIPC|SIRET|SIREN|KvK|CNPJ|CPF"
@@ -333,6 +334,7 @@ REGISTRATION_LABEL = re.compile(
     r"|(?:Company|Registered)(?=[\s.:#-]*(?:No|Number)\b)"
     r"|Registered\s+in\s+(?:England|Wales|Scotland|Northern\s+Ireland|Ireland)"
     r"(?:\s*(?:&|and)\s*Wales)?"
+    r"|Handelsregister|HR[AB]|Steuer|St\.-(?=Nr)|BLZ|K(?:on)?to"
     r"|Sort\s?code|Acc(?:ount)?|A/c)"
     r"(?:[\s.:#-]*(?:No|Nr|Nummer|Number)\b)?[\s.:#-]*(?=\d)",
     re.IGNORECASE,

@@ -468,6 +468,11 @@ def test_a_company_number_in_a_postcodes_shape_makes_no_address():
             "35510",
             "Cesson-Sévigné",
         ),
+        (
+            ["Gewerbepark 3", "04416 Markkleeberg", "Handelsregister 30123456"],
+            "04416",
+            "Markkleeberg",
+        ),
     ],
 )
 def test_a_registration_footer_is_no_postal_line_nor_the_company(rows, code, city):

@@ -402,6 +402,10 @@ def test_a_trunk_zero_in_brackets_is_dropped_even_with_a_bracket_lost(line):
         "RUC 20123456789",
         "CUIT 20-12345678-9",
         "Matrícula 12345",
+        "HRB 123456",
+        "Steuernummer 021/815/08150",
+        "Kto.-Nr. 0532 0130 00",
+        "BLZ 370 400 44",
         # Nor is a date.
         "Valid until: 31/12/2025",
     ],
