@@ -95,6 +95,12 @@ BARE = re.compile(
     rf"(?P<number>{_NUMBER})[^\w]*$",
     re.IGNORECASE,
 )
+# A number printed without its country after one word no listing here
+# holds, with no colon: "Vermittlung 0341 35 40 60". Only its shape tells
+# it a phone; a word of three letters or fewer BARE takes as a garbled label.
+AFTER_A_WORD = re.compile(
+    rf"^[^\w+(]*[^\W\d_]{{4,14}}\.?\s+(?P<number>{_NUMBER})[^\w]*$", re.IGNORECASE
+)
 # A number with its label after it: "+49 171 2345678 (mobile)".
 LABELLED_AFTER = re.compile(
     rf"^[^\w+(]*(?P<number>{_NUMBER})\s*(?:[(\[]\s*|[-–|,]\s*)?"
@@ -221,8 +227,49 @@ def find(text: str, region: str | None) -> list[Found]:
     if match is not None:
         phone = build(match["number"], _label_kind(match["label"]), region)
         return [] if phone is None else [Found(phone, 0, len(text))]
-    bare = _bare(text, 0, len(text), region)
+    bare = _bare(text, 0, len(text), region) or _after_a_word(text, region)
     return [bare] if bare is not None else _side_by_side(text, region)
+
+
+# Groups of digits a phone number is printed in at least, and digits in
+# each at most: "986 22 41 30", "(51) 3346-2200", "312.786.4400"; an order
+# number ("2024-123456") or an account's ("0012345678") in fewer.
+MIN_GROUPS = 3
+MAX_GROUP_DIGITS = 5
+
+
+def _after_a_word(text: str, region: str | None) -> Found | None:
+    """The number after a word no label list holds, where it is clearly a
+    phone number, typed by its range: "Vermittlung 0341 35 40 60"."""
+    match = AFTER_A_WORD.match(text)
+    if match is None or _is_no_phone(text, match["number"]):
+        return None
+    if not _dialled_as_printed(match["number"], region):
+        return None
+    phone = build(match["number"], None, region)
+    return None if phone is None else Found(phone, 0, len(text))
+
+
+def _dialled_as_printed(number: str, region: str | None) -> bool:
+    """Whether a number printed without its country is one of the card's
+    country, in the groups phone numbers are printed in and with the trunk
+    prefix that country dials: "0341 35 40 60" in Germany, but not "512 345
+    678" in France, a firm's SIREN, nor "2024-05-12" in Germany, a date."""
+    main = _EXTENSION.sub("", number.strip())
+    groups = re.findall(r"\d+", main)
+    if region is None or len(groups) < MIN_GROUPS:
+        return False
+    # A slash parts an area code from the rest at most; a tax office parts
+    # its number in slashes: "021/815/08150".
+    if max(map(len, groups)) > MAX_GROUP_DIGITS or main.count("/") > 1:
+        return False
+    parsed = _parse(main, region)
+    if parsed is None or not phonenumbers.is_valid_number(parsed):
+        return False
+    national = phonenumbers.format_number(
+        parsed, phonenumbers.PhoneNumberFormat.NATIONAL
+    )
+    return re.sub(r"\D", "", national) == "".join(groups)
 
 
 def _bare(text: str, start: int, end: int, region: str | None) -> Found | None:

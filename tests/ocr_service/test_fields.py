@@ -179,6 +179,21 @@ def test_two_numbers_on_a_centred_line_with_no_label_are_both_kept():
     assert contact.address.city == "Bilbao"
 
 
+def test_a_number_after_a_word_no_label_list_holds_is_kept_without_a_colon():
+    contact = fields.parse(
+        card(
+            ("Frank Zimmermann", 48),
+            "Gewerbepark 3",
+            "04416 Markkleeberg",
+            "Vermittlung 0341 35 40 60",
+            "f.zimmermann@bau-zimmermann.de",
+        )
+    )
+
+    assert phone_types(contact) == {"0341 35 40 60": contact_pb2.PHONE_TYPE_WORK}
+    assert contact.address.full == "Gewerbepark 3, 04416 Markkleeberg"
+
+
 def test_number_after_words_no_label_list_holds_is_typed_by_libphonenumber():
     contact = fields.parse(card(("Eva Braun", 48), "Signal: +49 151 23456789"))
 

@@ -64,6 +64,47 @@ def test_number_after_unlisted_words_no_library_can_type_stays_unspecified():
     assert numbers("Night line: 2902.9010") == [(phones.UNSPECIFIED, "2902.9010", "")]
 
 
+@pytest.mark.parametrize(
+    ("line", "region", "kind"),
+    [
+        ("Vermittlung 0341 35 40 60", "DE", phones.WORK),
+        ("Recepción 986 22 41 30", "ES", phones.WORK),
+        ("Plantão (51) 3346-2200", "BR", phones.WORK),
+        ("Kännykkä 040 123 4567", "FI", phones.MOBILE),
+    ],
+)
+def test_a_number_after_an_unlisted_word_printed_as_its_country_dials_is_a_phone(
+    line, region, kind
+):
+    [(found_kind, _, _)] = numbers(line, region)
+
+    assert found_kind == kind
+
+
+@pytest.mark.parametrize(
+    ("line", "region"),
+    [
+        # No country to dial it in.
+        ("Vermittlung 0341 35 40 60", None),
+        # A firm's SIREN, without the trunk zero a French number has.
+        ("Rennes 512 345 678", "FR"),
+        # An order number, a ZIP+4 code and a Colombian street address.
+        ("Order 2024-123456", "US"),
+        ("Itasca 60143-1234", "US"),
+        ("Carrera 15 93-75", "CO"),
+        # A house number and a postcode.
+        ("Industrieweg 12-14 3762", "NL"),
+        ("Rådhusgatan 42 831 80", "SE"),
+        # Opening hours, a date and a tax office's number.
+        ("Horario 09.00 - 14.00", "ES"),
+        ("Updated 2024-05-12", "DK"),
+        ("Finanzamt 021/815/08150", "DE"),
+    ],
+)
+def test_other_numbers_after_an_unlisted_word_are_no_phone(line, region):
+    assert numbers(line, region) == []
+
+
 def test_country_of_the_card_is_the_one_its_numbers_mostly_call():
     printed = ("+49 30 1234567", "+49 89 1234567", "+43 1 234567")
     found = [phones.find(text, None)[0].phone for text in printed]
