@@ -1499,7 +1499,7 @@ def _take_company_by_place(card: Card) -> None:
     if at is None:
         return
     after = at + 1
-    while after < len(segments) and segments[after].kind in ("title", "department"):
+    while after < len(segments) and _under_the_name(segments[after]):
         after += 1
     places = [segments[i] for i in (at - 1, after) if 0 <= i < len(segments)]
     found = next(
@@ -1510,6 +1510,15 @@ def _take_company_by_place(card: Card) -> None:
     found.kind = "company"
     card.contact.company = found.text
     card.set_confidence("company", min(PLACE_ONLY_TRUST, segment_trust(found)))
+
+
+def _under_the_name(segment: Segment) -> bool:
+    """Whether a line is one cards print between the name and the company:
+    the title, the department, or the number the person is registered
+    under with their profession's council ("OAB/SP 245.118")."""
+    if segment.kind in ("title", "department"):
+        return True
+    return segment.kind == "" and phones.is_registration(segment.text)
 
 
 # Words a slogan speaks to its reader with, which no company's name holds.

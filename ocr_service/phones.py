@@ -371,7 +371,9 @@ POSTAL_LABEL = re.compile(
 # 20-00-00", "Company No. 08123456", "Registered in England & Wales No.
 # 08123456", France's "RCS Rennes B 512 345 678" with its court's town,
 # Germany's "HRB 12345", "Steuernummer 021/815/08150", "Kto.-Nr." and
-# "BLZ 370 400 44"; not "Pan India Helpline: 1800 …".
+# "BLZ 370 400 44", and the number a Brazilian lawyer, doctor, dentist,
+# engineer or accountant is registered under with their state's council:
+# "OAB/SP 245.118", "CRM-RJ 52.123"; not "Pan India Helpline: 1800 …".
 REGISTRATION_LABEL = re.compile(
     r"\W*(?:VAT|TVA|BTW|IVA|P\.?\s?IVA|MwSt|USt|UID|ABN|ACN|EIN|TIN|PAN|GSTIN|GST"
     r"|CIN|INN|OGRN|KPP|RC|NIT|RUT|RFC|CIF|NIF|NIPC|SIRET|SIREN|KvK|CNPJ|CPF"
@@ -382,6 +384,7 @@ REGISTRATION_LABEL = re.compile(
     r"|Registered\s+in\s+(?:England|Wales|Scotland|Northern\s+Ireland|Ireland)"
     r"(?:\s*(?:&|and)\s*Wales)?"
     r"|Handelsregister|HR[AB]|Steuer|St\.-(?=Nr)|BLZ|K(?:on)?to"
+    r"|(?:OAB|CRM|CRO|CREA|CRC)(?:(?:\s?[/-]\s?|\s)[A-Z]{2})?"
     r"|Sort\s?code|Acc(?:ount)?|A/c)"
     r"(?:[\s.:#-]*(?:No|Nr|Nummer|Number)\b)?[\s.:#-]*(?=\d)",
     re.IGNORECASE,

@@ -1979,6 +1979,20 @@ def test_no_company_is_taken_by_place_from_a_slogan_a_year_or_past_contact_lines
     assert fields.parse(card(*rows)).company == ""
 
 
+def test_a_lawyers_bar_number_under_the_title_leaves_the_firm_under_it_the_company():
+    contact = fields.parse(
+        card(
+            ("Fernanda Lima", 48),
+            "Advogada",
+            "OAB/SP 245.118",
+            "Lima Sociedade de Advogados",
+        )
+    )
+
+    assert contact.title == "Advogada"
+    assert contact.company == "Lima Sociedade de Advogados"
+
+
 def test_a_firm_named_for_its_partner_is_the_company_and_the_partner_the_name():
     contact = fields.parse(
         card(

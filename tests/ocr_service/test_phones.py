@@ -447,6 +447,8 @@ def test_a_trunk_zero_in_brackets_is_dropped_even_with_a_bracket_lost(line):
         "Steuernummer 021/815/08150",
         "Kto.-Nr. 0532 0130 00",
         "BLZ 370 400 44",
+        "OAB/SP 245.118",
+        "CRM-RJ 52.123",
         # Nor is a date.
         "Valid until: 31/12/2025",
     ],
