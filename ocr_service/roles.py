@@ -205,8 +205,9 @@ def title_word_count(text: str) -> int:
 def _is_title_word(word: str) -> bool:
     if word in TITLE_WORDS:
         return True
-    # A stem's plural or "-ing" names a business, not a person's job, and
-    # its adjective qualifies one: "Engineering", "Consultants",
-    # "Technische Universität".
-    business = ("ing", "s", "isch", "ische", "ischen", "ical", "ique")
+    # A stem's plural, "-ing" or "-ment" names a business or a field of
+    # work, not a person's job, and its adjective qualifies one:
+    # "Engineering", "Consultants", "Grants Management", "Technische
+    # Universität".
+    business = ("ing", "s", "ment", "isch", "ische", "ischen", "ical", "ique")
     return word.startswith(TITLE_STEMS) and not word.endswith(business)

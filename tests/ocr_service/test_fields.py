@@ -1993,6 +1993,20 @@ def test_a_lawyers_bar_number_under_the_title_leaves_the_firm_under_it_the_compa
     assert contact.company == "Lima Sociedade de Advogados"
 
 
+def test_an_office_of_a_field_of_work_is_the_department_over_its_organisation():
+    contact = fields.parse(
+        card(
+            ("Marcus Bell", 48),
+            "Program Analyst",
+            "Office of Grants Management",
+            "U.S. Department of Transportation",
+        )
+    )
+
+    assert contact.department == "Office of Grants Management"
+    assert contact.company == "U.S. Department of Transportation"
+
+
 def test_a_firm_named_for_its_partner_is_the_company_and_the_partner_the_name():
     contact = fields.parse(
         card(
