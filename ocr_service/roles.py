@@ -90,20 +90,26 @@ DEPARTMENT_GLUE = word_set(
 
 
 # Words for a part of an organisation that start or end a department's
-# name: "Structural Division", "Ufficio Tecnico", "Pôle Mécatronique".
+# name: "Structural Division", "Ufficio Tecnico", "Pôle Mécatronique",
+# "Trade Policy Section", "Directie Water en Bodem", "Institutionen för
+# datavetenskap", "Servicio de Pediatría".
 DEPARTMENT_KINDS = word_set(
     """
     division divisione divisao department departement departamento
     dipartimento abteilung bereich team pole ufficio afdeling avdelning
-    direction direzione direccion office
+    direction direzione direccion office section branch
     oddeleni odbor dział dzial wydział wydzial osasto avdeling
+    directie institutionen servicio
     """
 )
 
 
-# Of those, the English words, which come before what they name only
-# with a preposition.
-ENGLISH_KINDS = word_set("office department")
+# Of those, the words that come before what they name only with a
+# preposition, which follows them: "Office of the Registrar", "Servicio de
+# Pediatría"; "Office Depot" is a firm and "Servicio Andaluz de Salud" a
+# health service of its own.
+KINDS_BEFORE_A_PREPOSITION = word_set("office department section branch servicio")
+KIND_PREPOSITIONS = word_set("of for de del")
 
 
 def is_department(text: str) -> bool:
@@ -118,10 +124,8 @@ def is_department(text: str) -> bool:
     if any(known) and all(k or g for k, g in zip(known, glue, strict=True)):
         return True
     kind = {found[0], found[-1]} & DEPARTMENT_KINDS
-    # English names the part after the kind only with "of" or "for":
-    # "Office of the Registrar", but "Office Depot" is a firm.
-    if found[0] in ENGLISH_KINDS and found[-1] not in DEPARTMENT_KINDS:
-        kind = kind if found[1:2] in (["of"], ["for"]) else set()
+    if found[0] in KINDS_BEFORE_A_PREPOSITION and found[-1] not in DEPARTMENT_KINDS:
+        kind = kind if set(found[1:2]) & KIND_PREPOSITIONS else set()
     others = [w for w in found if w not in DEPARTMENT_KINDS and len(w) > 1]
     return len(found) >= 2 and bool(kind) and not any(map(_is_title_word, others))
 

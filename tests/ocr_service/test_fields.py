@@ -2007,6 +2007,56 @@ def test_an_office_of_a_field_of_work_is_the_department_over_its_organisation():
     assert contact.company == "U.S. Department of Transportation"
 
 
+@pytest.mark.parametrize(
+    ("rows", "department", "company"),
+    [
+        (
+            [
+                "Assistant Director",
+                "Trade Policy Section",
+                "Department of Foreign Affairs and Trade",
+            ],
+            "Trade Policy Section",
+            "Department of Foreign Affairs and Trade",
+        ),
+        (
+            [
+                "Beleidsadviseur",
+                "Directie Water en Bodem",
+                "Ministerie van Infrastructuur en Waterstaat",
+            ],
+            "Directie Water en Bodem",
+            "Ministerie van Infrastructuur en Waterstaat",
+        ),
+        (
+            [
+                "Universitetslektor",
+                "Institutionen för datavetenskap",
+                "Lunds universitet",
+            ],
+            "Institutionen för datavetenskap",
+            "Lunds universitet",
+        ),
+        (
+            [
+                "Jefa de Servicio",
+                "Servicio de Pediatría",
+                "Hospital Universitario La Paz",
+            ],
+            "Servicio de Pediatría",
+            "Hospital Universitario La Paz",
+        ),
+    ],
+)
+def test_a_unit_under_the_title_is_the_department_and_its_organisation_the_company(
+    rows, department, company
+):
+    contact = fields.parse(card(("Marloes de Jong", 48), *rows))
+
+    assert (contact.title, contact.department) == (rows[0], department)
+    assert contact.company == company
+
+
 def test_a_firm_named_for_its_partner_is_the_company_and_the_partner_the_name():
     contact = fields.parse(
         card(

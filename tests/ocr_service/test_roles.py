@@ -19,6 +19,11 @@ from ocr_service import roles
         "Direction Commerciale",
         "Office of Undergraduate Admissions",
         "Office of Grants Management",
+        "Trade Policy Section",
+        "Strategic Policy Branch",
+        "Directie Water en Bodem",
+        "Institutionen för datavetenskap",
+        "Servicio de Pediatría",
     ],
 )
 def test_department_lines_are_told(text):
@@ -33,9 +38,20 @@ def test_department_lines_are_told(text):
         "Marta Oliveira",
         "Division Manager",
         "Team Lead",
+        "Branch Manager",
+        "Office Manager",
+        "Section Head",
+        "Jefa de Servicio",
     ],
 )
 def test_titles_and_names_are_no_department(text):
+    assert not roles.is_department(text)
+
+
+@pytest.mark.parametrize("text", ["Office Depot", "Servicio Andaluz de Salud"])
+def test_a_kind_of_part_before_a_name_without_a_preposition_makes_no_department(
+    text,
+):
     assert not roles.is_department(text)
 
 
