@@ -202,8 +202,11 @@ def find(text: str, region: str | None) -> list[Found]:
     text = text.replace("(0),", "(0) ")
     found = []
     for match in LABELLED.finditer(text):
-        # Brazil's "CEP" labels a postcode, Turkey's "Cep" a mobile.
-        if CEP.fullmatch(match["number"].strip()):
+        # Brazil's "CEP" labels a postcode, Turkey's "Cep" a mobile; the
+        # hours a reception keeps are no number: "Reception 09.00 - 17.00".
+        if any(
+            shape.fullmatch(match["number"].strip()) for shape in (CEP, DATE, HOURS)
+        ):
             continue
         # Part of a number, the rest of which a symbol OCR read for a digit
         # cut off, is no number: "+31276-01¢ 955".

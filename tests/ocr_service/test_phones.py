@@ -470,6 +470,13 @@ def test_a_date_printed_year_first_or_opening_hours_are_no_phone(line, region):
 
 
 @pytest.mark.parametrize(
+    "line", ["Reception 09.00 - 17.00", "Main 2024-05-12", "Comm 12.05.2024"]
+)
+def test_opening_hours_or_a_date_after_a_phones_label_are_no_phone(line):
+    assert numbers(line, "GB") == []
+
+
+@pytest.mark.parametrize(
     ("line", "number"),
     [
         # Words that such labels start.
