@@ -222,7 +222,7 @@ def find(text: str, region: str | None) -> list[Found]:
             found.append(Found(phone, match.start(), match.end()))
             found += _listed_after(text, match.end(), kind, region)
     if found:
-        return found
+        return _with_unlabelled_beside(text, found, region)
     match = LABELLED_AFTER.match(text)
     # A lone letter after a number labels it only in brackets: "(M)".
     if match is not None and len(match["label"]) == 1 and "(" not in match[0][-4:]:
@@ -290,6 +290,21 @@ def _bare(text: str, start: int, end: int, region: str | None) -> Found | None:
 # What parts numbers printed side by side: a bar, a dot, a comma or a gap
 # wider than a space.
 SIDE_BY_SIDE = re.compile(r"\s*[|·•,;]\s*|\s{2,}")
+
+
+def _with_unlabelled_beside(
+    text: str, found: list[Found], region: str | None
+) -> list[Found]:
+    """A line's labelled numbers, with a number printed alone before or
+    after them, parted from them as numbers side by side are: "944 23 78
+    10 | Fax 944 23 78 11", "Telf. 986 22 41 30 | 656 12 88 04"."""
+    before = text[: found[0].start]
+    gap = re.search(rf"(?:{SIDE_BY_SIDE.pattern})$", before)
+    first = _bare(text, 0, gap.start(), region) if gap and gap.start() else None
+    after = found[-1].end
+    gap = SIDE_BY_SIDE.match(text, after)
+    last = _bare(text, gap.end(), len(text), region) if gap else None
+    return [f for f in (first, *found, last) if f is not None]
 
 
 def _side_by_side(text: str, region: str | None) -> list[Found]:

@@ -194,6 +194,22 @@ def test_a_number_after_a_word_no_label_list_holds_is_kept_without_a_colon():
     assert contact.address.full == "Gewerbepark 3, 04416 Markkleeberg"
 
 
+def test_a_mobile_with_no_label_beside_the_labelled_office_line_is_the_mobile():
+    contact = fields.parse(
+        card(
+            ("Asier Goikoetxea", 48),
+            "48011 Bilbao",
+            "Telf. 944 23 78 10 | 656 12 88 04",
+            "asier@goikoetxea-arq.es",
+        )
+    )
+
+    assert phone_types(contact) == {
+        "944 23 78 10": contact_pb2.PHONE_TYPE_WORK,
+        "656 12 88 04": contact_pb2.PHONE_TYPE_MOBILE,
+    }
+
+
 def test_number_after_words_no_label_list_holds_is_typed_by_libphonenumber():
     contact = fields.parse(card(("Eva Braun", 48), "Signal: +49 151 23456789"))
 

@@ -545,6 +545,41 @@ def test_numbers_side_by_side_with_no_label_are_each_a_work_number(line):
 
 
 @pytest.mark.parametrize(
+    ("line", "found"),
+    [
+        (
+            "944 23 78 10 | Fax 944 23 78 11",
+            [(phones.WORK, "944 23 78 10", True), (phones.FAX, "944 23 78 11", False)],
+        ),
+        (
+            "Telf. 986 22 41 30 | 656 12 88 04",
+            [(phones.WORK, "986 22 41 30", False), (phones.WORK, "656 12 88 04", True)],
+        ),
+    ],
+)
+def test_a_number_with_no_label_beside_a_labelled_one_is_kept_as_unlabelled(
+    line, found
+):
+    assert [(f.phone.type, f.phone.raw, f.bare) for f in phones.find(line, "ES")] == (
+        found
+    )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Tel. 0341 354060 | 04416 Markkleeberg",
+        "Tel. 0341 354060 | 12.05.2024",
+        "KvK 12345678 | Tel. 0341 354060",
+    ],
+)
+def test_a_postcode_date_or_register_number_beside_a_labelled_number_is_no_phone(
+    line,
+):
+    assert [number for _, number, _ in numbers(line, "DE")] == ["0341 354060"]
+
+
+@pytest.mark.parametrize(
     "line",
     [
         "Box 118, 221 00 Lund",
