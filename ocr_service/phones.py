@@ -80,10 +80,14 @@ _NUMBER = (
 # A word for "number" may follow the label: "Tel.nr.", "Fax no.", "Tel.-Nr.".
 # Labels parted by a slash label one number, the last telling its kind:
 # "Tel./Tél." in both of Canada's languages, "Tel/Fax".
+# A line open at all hours, between a label and its number: "Emergency
+# 24/7 0800 …", "Notfall 24h: 0171 …".
+_ALL_HOURS = r"24\s?/\s?7|24\s?h(?:rs|ours)?\b|24\s?std\b\.?"
 LABELLED = re.compile(
     rf"(?<![\w@])(?<!(?<!\w)\w\.)(?:(?:{_LABEL})\.?\s?/\s?)*(?P<label>{_LABEL})"
     rf"(?=[\s.:|+(]|\d{{1,5}}[.\-/()]\d|(?:\d\s?){{{SHORT_DIGITS}}})"
-    rf"\s*\.?\s*(?:-?(?:nr|no)\.?\s*)?(?:[:|]\s*){{0,2}}(?P<number>{_NUMBER})",
+    rf"\s*\.?\s*(?:-?(?:nr|no)\.?\s*)?(?:(?:{_ALL_HOURS})\s*)?(?:[:|]\s*){{0,2}}"
+    rf"(?P<number>{_NUMBER})",
     re.IGNORECASE,
 )
 # A number alone on its line, perhaps after a label too garbled to read,

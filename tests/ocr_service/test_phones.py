@@ -205,6 +205,18 @@ def test_labels_before_a_number_printed_without_its_country(line, kind, number):
 
 
 @pytest.mark.parametrize(
+    ("line", "kind", "number"),
+    [
+        ("Emergency 24/7 0800 123 4567", phones.OTHER, "0800 123 4567"),
+        ("Notfall 24h: 0171 1234567", phones.OTHER, "0171 1234567"),
+        ("Hotline 24 hours: 0800 123 4567", phones.WORK, "0800 123 4567"),
+    ],
+)
+def test_a_line_open_at_all_hours_keeps_them_out_of_its_number(line, kind, number):
+    assert numbers(line) == [(kind, number, "")]
+
+
+@pytest.mark.parametrize(
     ("line", "number"),
     [
         ("Main 312.786.4400", "312.786.4400"),
