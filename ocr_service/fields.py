@@ -1248,8 +1248,24 @@ def character_trust(confidence: float) -> float:
     return max(0.0, min(1.0, (confidence - CHARACTER_FLOOR) / span))
 
 
+# How nearly a domain spells a line named as a department for the line to
+# be the firm: "Brass Section" at brasssectionband.com.
+DEPARTMENT_SPELLED = 0.8
+
+
 def _take_department(card: Card, texts: list[Segment]) -> None:
-    found = next((s for s in texts if roles.is_department(s.text)), None)
+    domains = crosscheck.domains(card.contact)
+    # A firm its domain spells is no department, though it be named as one:
+    # "Brass Section" at brasssectionband.com.
+    found = next(
+        (
+            s
+            for s in texts
+            if roles.is_department(s.text)
+            and _domain_fit(s.text, domains) < DEPARTMENT_SPELLED
+        ),
+        None,
+    )
     # A university's institute is its department: "Institut für Informatik"
     # of "Technische Universität Dresden".
     units = [s for s in texts if companies.names_unit(s.text)]
@@ -1265,7 +1281,6 @@ def _take_department(card: Card, texts: list[Segment]) -> None:
         card.contact.department = found.text
         card.set_confidence("department", segment_trust(found))
         return
-    domains = crosscheck.domains(card.contact)
     for segment in texts:
         spelled = roles.misread_department(segment.text)
         # A one-word company its domain spells is no department misread.
@@ -1344,12 +1359,16 @@ def _take_company(card: Card, texts: list[Segment]) -> None:
     for segment in texts:
         # A footer of register numbers names no firm, though it says
         # "Company No." or starts with a legal form: "SARL au capital de
-        # 50 000 € – RCS Rennes 512 345 678".
+        # 50 000 € – RCS Rennes 512 345 678"; a firm's name before its
+        # numbers does: "Romano Arredamenti S.r.l. – P.IVA 02345678901".
         person = segment is only_name or segment is small_name
-        footer = phones.prints_registration(segment.text)
+        firm = phones.before_registration(segment.text)
+        registered = firm != segment.text
+        footer = registered and (not firm or phones.SHARE_CAPITAL.search(firm))
         if person or footer or _is_the_person(segment.text, local_parts, domains):
             segment.score = 0.0
             continue
+        segment.text = firm
         _fit_to_domain(segment, domains)
         segment.score = _company_evidence(segment, domains)
     _take_best(card, texts, "company", least=0.6)

@@ -34,7 +34,7 @@ LABELS = {
         "hotline helpline toll-free freephone freecall sans-frais praxis "
         "kontor direkte sentral sentralbord centrala conmutador main reception "
         "empfang sekretariat secretariat secrétariat segreteria centralino "
-        "centralita durchwahl tfno tlfno telf telef fone comm"
+        "centralita durchwahl tfno tlfno telf telef fone"
     ),
     FAX: "f fax faks telefax fx télécopie télécopieur telecopieur téléc telec",
     OTHER: "home privat private pager domicile notfall emergency",
@@ -68,9 +68,11 @@ _EXTENSION_MARK = (
     r"(?:x|ext\.?|extn\.?|ext\s*:|#|durchwahl|poste|int\.|interno|app\.|apparat"
     r"|ramal)"
 )
+# An extension ends where its digits do: "int. 0031-20-…" is an
+# international number, "App. 06 1234…" an app's.
 _NUMBER = (
     r"(?:(?:\(\s?)?\+\s?)?\(?\d[\d\s().\-/]{4,}\d"
-    rf"(?:,?\s*{_EXTENSION_MARK}\s*\d{{1,6}})?"
+    rf"(?:,?\s*{_EXTENSION_MARK}\s*\d{{1,6}}(?![\d\-/]|\s\d))?"
 )
 # The label stands apart from the number, or the number's own separators
 # or length show it one: "F739.717.5657", "M07700 900321", but "T427232"
@@ -83,8 +85,9 @@ _NUMBER = (
 # A line open at all hours, between a label and its number: "Emergency
 # 24/7 0800 …", "Notfall 24h: 0171 …".
 _ALL_HOURS = r"24\s?/\s?7|24\s?h(?:rs|ours)?\b|24\s?std\b\.?"
+# "Main" of "Frankfurt am Main" labels nothing.
 LABELLED = re.compile(
-    rf"(?<![\w@])(?<!(?<!\w)\w\.)(?:(?:{_LABEL})\.?\s?/\s?)*(?P<label>{_LABEL})"
+    rf"(?<![\w@])(?<!(?<!\w)\w\.)(?<!\bam\s)(?:(?:{_LABEL})\.?\s?/\s?)*(?P<label>{_LABEL})"
     rf"(?=[\s.:|+(]|\d{{1,5}}[.\-/()]\d|(?:\d\s?){{{SHORT_DIGITS}}})"
     rf"\s*\.?\s*(?:-?(?:nr|no)\.?\s*)?(?:(?:{_ALL_HOURS})\s*)?(?:[:|]\s*){{0,2}}"
     rf"(?P<number>{_NUMBER})",
@@ -98,12 +101,6 @@ BARE = re.compile(
     r"|[^\W\d_][^\W\d_ .'-]*(?:[ .'-]+[^\W\d_]+){0,2}\.?\s*:\s*)?"
     rf"(?P<number>{_NUMBER})[^\w]*$",
     re.IGNORECASE,
-)
-# A number printed without its country after one word no listing here
-# holds, with no colon: "Vermittlung 0341 35 40 60". Only its shape tells
-# it a phone; a word of three letters or fewer BARE takes as a garbled label.
-AFTER_A_WORD = re.compile(
-    rf"^[^\w+(]*[^\W\d_]{{4,14}}\.?\s+(?P<number>{_NUMBER})[^\w]*$", re.IGNORECASE
 )
 # A number with its label after it: "+49 171 2345678 (mobile)".
 LABELLED_AFTER = re.compile(
@@ -234,49 +231,8 @@ def find(text: str, region: str | None) -> list[Found]:
     if match is not None:
         phone = build(match["number"], _label_kind(match["label"]), region)
         return [] if phone is None else [Found(phone, 0, len(text))]
-    bare = _bare(text, 0, len(text), region) or _after_a_word(text, region)
+    bare = _bare(text, 0, len(text), region)
     return [bare] if bare is not None else _side_by_side(text, region)
-
-
-# Groups of digits a phone number is printed in at least, and digits in
-# each at most: "986 22 41 30", "(51) 3346-2200", "312.786.4400"; an order
-# number ("2024-123456") or an account's ("0012345678") in fewer.
-MIN_GROUPS = 3
-MAX_GROUP_DIGITS = 5
-
-
-def _after_a_word(text: str, region: str | None) -> Found | None:
-    """The number after a word no label list holds, where it is clearly a
-    phone number, typed by its range: "Vermittlung 0341 35 40 60"."""
-    match = AFTER_A_WORD.match(text)
-    if match is None or _is_no_phone(text, match["number"]):
-        return None
-    if not _dialled_as_printed(match["number"], region):
-        return None
-    phone = build(match["number"], None, region)
-    return None if phone is None else Found(phone, 0, len(text))
-
-
-def _dialled_as_printed(number: str, region: str | None) -> bool:
-    """Whether a number printed without its country is one of the card's
-    country, in the groups phone numbers are printed in and with the trunk
-    prefix that country dials: "0341 35 40 60" in Germany, but not "512 345
-    678" in France, a firm's SIREN, nor "2024-05-12" in Germany, a date."""
-    main = _EXTENSION.sub("", number.strip())
-    groups = re.findall(r"\d+", main)
-    if region is None or len(groups) < MIN_GROUPS:
-        return False
-    # A slash parts an area code from the rest at most; a tax office parts
-    # its number in slashes: "021/815/08150".
-    if max(map(len, groups)) > MAX_GROUP_DIGITS or main.count("/") > 1:
-        return False
-    parsed = _parse(main, region)
-    if parsed is None or not phonenumbers.is_valid_number(parsed):
-        return False
-    national = phonenumbers.format_number(
-        parsed, phonenumbers.PhoneNumberFormat.NATIONAL
-    )
-    return re.sub(r"\D", "", national) == "".join(groups)
 
 
 def _bare(text: str, start: int, end: int, region: str | None) -> Found | None:
@@ -291,9 +247,34 @@ def _bare(text: str, start: int, end: int, region: str | None) -> Found | None:
     return None if phone is None else Found(phone, start, end, bare=kind == WORK)
 
 
+# Groups of digits a number printed beside others is printed in at least,
+# and digits in each at most: "986 22 41 30", "(51) 3346-2200".
+MIN_GROUPS = 3
+MAX_GROUP_DIGITS = 5
 # What parts numbers printed side by side: a bar, a dot, a comma or a gap
 # wider than a space.
 SIDE_BY_SIDE = re.compile(r"\s*[|·•,;]\s*|\s{2,}")
+
+
+def _beside_others(text: str, start: int, end: int, region: str | None) -> Found | None:
+    """A number printed alone beside others on its line, where it is
+    printed as phone numbers are, in three groups or more of a few digits
+    with nothing but their separators, and valid in the card's country
+    where it is known: "656 12 88 04", not "NPI 1234567890", a coordinate
+    ("-32.78511"), a price or opening hours ("0900-1700")."""
+    part = text[start:end].strip()
+    groups = re.findall(r"\d+", part)
+    shaped = (
+        re.fullmatch(r"[\d\s().\-/+]+", part) is not None
+        and len(groups) >= MIN_GROUPS
+        and max(map(len, groups)) <= MAX_GROUP_DIGITS
+    )
+    found = _bare(text, start, end, region) if shaped else None
+    if found is None or region is None:
+        return found
+    parsed = _parse(found.phone.raw, region)
+    valid = parsed is not None and phonenumbers.is_valid_number(parsed)
+    return found if valid else None
 
 
 def _with_unlabelled_beside(
@@ -304,10 +285,12 @@ def _with_unlabelled_beside(
     10 | Fax 944 23 78 11", "Telf. 986 22 41 30 | 656 12 88 04"."""
     before = text[: found[0].start]
     gap = re.search(rf"(?:{SIDE_BY_SIDE.pattern})$", before)
-    first = _bare(text, 0, gap.start(), region) if gap and gap.start() else None
+    first = (
+        _beside_others(text, 0, gap.start(), region) if gap and gap.start() else None
+    )
     after = found[-1].end
     gap = SIDE_BY_SIDE.match(text, after)
-    last = _bare(text, gap.end(), len(text), region) if gap else None
+    last = _beside_others(text, gap.end(), len(text), region) if gap else None
     return [f for f in (first, *found, last) if f is not None]
 
 
@@ -320,7 +303,7 @@ def _side_by_side(text: str, region: str | None) -> list[Found]:
     parts = [(a, b) for a, b in zip(edges[::2], edges[1::2], strict=True) if a < b]
     if len(parts) < 2:
         return []
-    found = [_bare(text, start, end, region) for start, end in parts]
+    found = [_beside_others(text, start, end, region) for start, end in parts]
     return [] if None in found else found
 
 
@@ -400,13 +383,19 @@ REGISTRATION_LABEL = re.compile(
     r"\W*(?:VAT|TVA|BTW|IVA|P\.?\s?IVA|MwSt|USt|UID|ABN|ACN|EIN|TIN|PAN|GSTIN|GST"
     r"|CIN|INN|OGRN|KPP|RC|NIT|RUT|RFC|CIF|NIF|NIPC|SIRET|SIREN|KvK|CNPJ|CPF"
     r"|CVR|NIP|I[ČC]O|I[ČC]|DI[ČC]|KRS|REGON|MVA|ALV|RUC|CUIT|CUIL|Matr[ií]cula"
-    r"|TRN|ARN|Org\.?\s?nr|Regd?|RCS(?:\s+[^\W\d_]+){0,3}"
+    r"|TRN|ARN|Org\.?\s?nr|Regd?"
+    # France's register before its court's town and the firm's SIREN.
+    r"|(?-i:RCS)(?:\s+[^\W\d_]+){0,3}(?=\s*(?:[AB]\s)?\d{3}\s?\d{3}\s?\d{3}\b)"
     r"|(?:Business|Company|Commercial)\s+Reg(?:istration|ister)?"
     r"|(?:Company|Registered)(?=[\s.:#-]*(?:No|Number)\b)"
     r"|Registered\s+in\s+(?:England|Wales|Scotland|Northern\s+Ireland|Ireland)"
     r"(?:\s*(?:&|and)\s*Wales)?"
-    r"|Handelsregister|HR[AB]|Steuer|St\.-(?=Nr)|BLZ|K(?:on)?to"
-    r"|(?:OAB|CRM|CRO|CREA|CRC)(?:(?:\s?[/-]\s?|\s)[A-Z]{2})?"
+    # Germany's: "Steuernummer", "Steuer-Nr.", "Kto.-Nr.", "Konto: …", not
+    # a firm named "Konto 24" or "Steuer 1".
+    r"|Handelsregister|(?-i:HR[AB])|Steuer(?=-?(?:nr|nummer|id)\b)|St\.-(?=Nr)"
+    r"|(?-i:BLZ)|Kto\.|Konto(?=\s*(?::|-?Nr|nummer))"
+    # A Brazilian council's number names its state: "OAB/SP", "CRM-RJ".
+    r"|(?-i:OAB|CRM|CRO|CREA|CRC)(?:\s?[/-]\s?|\s)(?-i:[A-Z]{2})\b"
     r"|Sort\s?code|Acc(?:ount)?|A/c)"
     r"(?:[\s.:#-]*(?:No|Nr|Nummer|Number)\b)?[\s.:#-]*(?=\d)",
     re.IGNORECASE,
@@ -418,7 +407,8 @@ DATE = re.compile(
 )
 # Opening hours, from one time of day to another: "Orario: 09.00 - 13.00".
 _TIME = r"(?:[01]?\d|2[0-4])\.[0-5]\d"
-HOURS = re.compile(rf"{_TIME}\s*-\s*{_TIME}")
+_HOURS = rf"{_TIME}\s*-\s*{_TIME}"
+HOURS = re.compile(rf"{_HOURS}(?:\s*[/,&]\s*{_HOURS})*")
 
 
 def is_registration(line: str) -> bool:
@@ -436,6 +426,26 @@ def prints_registration(line: str) -> bool:
     or prints one after a dash or a bar, as a footer prints its firm's
     capital, register and tax numbers in a row."""
     return any(map(is_registration, FOOTER_PARTS.split(line)))
+
+
+# A firm's capital, which footers print before its register: "SARL au
+# capital de 50 000 €", "Stammkapital 25.000 €", "capitale sociale".
+SHARE_CAPITAL = re.compile(r"\bcapital(?:e)?\b|stammkapital|grundkapital", re.I)
+
+
+def before_registration(line: str) -> str:
+    """The line before the first of its parts that is a registration, as
+    a footer prints a firm's name before its numbers: "Romano Arredamenti
+    S.r.l." of "Romano Arredamenti S.r.l. – P.IVA 02345678901"; empty
+    where the line starts with one."""
+    parts = FOOTER_PARTS.split(line)
+    first = next((i for i, part in enumerate(parts) if is_registration(part)), None)
+    if first is None:
+        return line
+    if first == 0:
+        return ""
+    # The separator before that part ends what comes before it.
+    return line[: list(FOOTER_PARTS.finditer(line))[first - 1].start()]
 
 
 def _is_no_phone(line: str, number: str) -> bool:

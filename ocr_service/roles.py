@@ -92,30 +92,34 @@ DEPARTMENT_GLUE = word_set(
 # Words for a part of an organisation that start or end a department's
 # name: "Structural Division", "Ufficio Tecnico", "Pôle Mécatronique",
 # "Trade Policy Section", "Directie Water en Bodem", "Institutionen för
-# datavetenskap", "Servicio de Pediatría".
+# datavetenskap".
 DEPARTMENT_KINDS = word_set(
     """
     division divisione divisao department departement departamento
     dipartimento abteilung bereich team pole ufficio afdeling avdelning
-    direction direzione direccion office section branch
+    direction direzione direccion office section
     oddeleni odbor dział dzial wydział wydzial osasto avdeling
-    directie institutionen servicio
+    directie institutionen
     """
 )
 
 
 # Of those, the words that come before what they name only with a
-# preposition, which follows them: "Office of the Registrar", "Servicio de
-# Pediatría"; "Office Depot" is a firm and "Servicio Andaluz de Salud" a
-# health service of its own.
-KINDS_BEFORE_A_PREPOSITION = word_set("office department section branch servicio")
+# preposition, which follows them: "Office of the Registrar"; "Office
+# Depot" is a firm.
+KINDS_BEFORE_A_PREPOSITION = word_set("office department section")
 KIND_PREPOSITIONS = word_set("of for de del")
+# And those that only start a department's name: "Lid van de Directie" is
+# a member of the board, a title.
+KINDS_FIRST_ONLY = word_set("directie institutionen")
 
 
 def is_department(text: str) -> bool:
     """True when every word of a short line names a department or joins
     department words, or when a word for a part of an organisation starts
-    or ends it and no job title's word is in it."""
+    or ends it and no job title's word is in it; "Office of …" names one
+    whatever it holds ("Office of Grants Management"), and a band or a
+    firm named "The … Section" none."""
     found = words(text)
     if not found or len(found) > 5:
         return False
@@ -123,9 +127,14 @@ def is_department(text: str) -> bool:
     glue = [w in DEPARTMENT_GLUE for w in found]
     if any(known) and all(k or g for k, g in zip(known, glue, strict=True)):
         return True
-    kind = {found[0], found[-1]} & DEPARTMENT_KINDS
+    if found[0] == "the":
+        return False
+    kind = {found[0], found[-1] if found[-1] not in KINDS_FIRST_ONLY else ""}
+    kind &= DEPARTMENT_KINDS
     if found[0] in KINDS_BEFORE_A_PREPOSITION and found[-1] not in DEPARTMENT_KINDS:
-        kind = kind if set(found[1:2]) & KIND_PREPOSITIONS else set()
+        if not set(found[1:2]) & KIND_PREPOSITIONS:
+            return False
+        return len(found) >= 3
     others = [w for w in found if w not in DEPARTMENT_KINDS and len(w) > 1]
     return len(found) >= 2 and bool(kind) and not any(map(_is_title_word, others))
 
@@ -209,9 +218,8 @@ def title_word_count(text: str) -> int:
 def _is_title_word(word: str) -> bool:
     if word in TITLE_WORDS:
         return True
-    # A stem's plural, "-ing" or "-ment" names a business or a field of
-    # work, not a person's job, and its adjective qualifies one:
-    # "Engineering", "Consultants", "Grants Management", "Technische
-    # Universität".
-    business = ("ing", "s", "ment", "isch", "ische", "ischen", "ical", "ique")
+    # A stem's plural or "-ing" names a business, not a person's job, and
+    # its adjective qualifies one: "Engineering", "Consultants",
+    # "Technische Universität".
+    business = ("ing", "s", "isch", "ische", "ischen", "ical", "ique")
     return word.startswith(TITLE_STEMS) and not word.endswith(business)

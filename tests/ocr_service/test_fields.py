@@ -179,21 +179,6 @@ def test_two_numbers_on_a_centred_line_with_no_label_are_both_kept():
     assert contact.address.city == "Bilbao"
 
 
-def test_a_number_after_a_word_no_label_list_holds_is_kept_without_a_colon():
-    contact = fields.parse(
-        card(
-            ("Frank Zimmermann", 48),
-            "Gewerbepark 3",
-            "04416 Markkleeberg",
-            "Vermittlung 0341 35 40 60",
-            "f.zimmermann@bau-zimmermann.de",
-        )
-    )
-
-    assert phone_types(contact) == {"0341 35 40 60": contact_pb2.PHONE_TYPE_WORK}
-    assert contact.address.full == "Gewerbepark 3, 04416 Markkleeberg"
-
-
 def test_a_mobile_with_no_label_beside_the_labelled_office_line_is_the_mobile():
     contact = fields.parse(
         card(
@@ -2053,15 +2038,6 @@ def test_an_office_of_a_field_of_work_is_the_department_over_its_organisation():
             "Institutionen för datavetenskap",
             "Lunds universitet",
         ),
-        (
-            [
-                "Jefa de Servicio",
-                "Servicio de Pediatría",
-                "Hospital Universitario La Paz",
-            ],
-            "Servicio de Pediatría",
-            "Hospital Universitario La Paz",
-        ),
     ],
 )
 def test_a_unit_under_the_title_is_the_department_and_its_organisation_the_company(
@@ -2981,6 +2957,36 @@ def test_a_suburb_before_a_council_area_named_as_its_post_town_is_no_city():
     )
 
     assert contact.address.region == ""
+
+
+def test_a_firm_named_as_a_department_that_its_domain_spells_is_the_company():
+    contact = fields.parse(
+        card(
+            ("Dana Lee", 48),
+            "Bandleader",
+            "Brass Section",
+            "Cell 615-555-0177",
+            "dana@brasssectionband.com",
+        )
+    )
+
+    assert (contact.company, contact.department) == ("Brass Section", "")
+
+
+def test_a_firms_name_before_its_registration_in_a_footer_is_the_company():
+    contact = fields.parse(
+        card(
+            ("Marco Romano", 48),
+            "Titolare",
+            "Via Roma 12",
+            "20121 Milano MI",
+            "marco@romanoarredamenti.it",
+            "Romano Arredamenti S.r.l. – P.IVA 02345678901",
+        )
+    )
+
+    assert contact.company == "Romano Arredamenti S.r.l."
+    assert contact.address.full == "Via Roma 12, 20121 Milano MI"
 
 
 def test_an_irish_countys_co_is_no_legal_form_that_parts_the_line():
