@@ -24,7 +24,7 @@ LABELS = {
         "m mob mobile mobil mobiel mobiltelefon mobilnummer móvil movil "
         "cell cellular cellulare cel celular handy gsm portable c natel "
         "telemóvel telemovel tlm tlmv kom komórka komorka matkapuhelin "
-        "whatsapp cep matkapuh"
+        "whatsapp cep matkapuh wechat viber signal telegram"
     ),
     WORK: (
         "t tel tél tlf tfn telefon telephone téléphone telefone teléfono "

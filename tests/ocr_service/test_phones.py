@@ -687,3 +687,15 @@ def test_registration_labels_are_told_from_firms_named_alike(line, registration)
 )
 def test_the_firm_before_its_registration_in_a_footer(line, firm):
     assert phones.before_registration(line) == firm
+
+
+@pytest.mark.parametrize(
+    ("line", "number"),
+    [
+        ("Mobile/WeChat: +86 138 0013 8000", "+8613800138000"),
+        ("Viber/Signal: +7 916 123-45-67", "+79161234567"),
+        ("Telegram: +44 7700 900123", "+447700900123"),
+    ],
+)
+def test_a_messengers_name_labels_a_mobile_number(line, number):
+    assert numbers(line) == [(phones.MOBILE, number, "")]
