@@ -715,9 +715,7 @@ def _county_country(region: str) -> str:
     region."""
     if not _is_county(region, "IE"):
         return ""
-    county = fold(region.split()[-1])
-    northern = {fold(name) for name in countries.NORTHERN_IRISH_COUNTIES}
-    return "GB" if county in northern else "IE"
+    return "GB" if countries.is_northern_irish_county(region.split()[-1]) else "IE"
 
 
 def irish_county_line(text: str) -> bool:

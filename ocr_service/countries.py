@@ -133,6 +133,17 @@ NORTHERN_IRISH_COUNTIES = (
 )  # fmt: skip
 
 
+def is_northern_irish_county(name: str) -> bool:
+    """Whether a name is that of one of the six counties of Northern
+    Ireland, part of the United Kingdom ("Down" of "Co. Down")."""
+    return fold(name) in _northern_irish_counties()
+
+
+@cache
+def _northern_irish_counties() -> frozenset[str]:
+    return frozenset(fold(name) for name in NORTHERN_IRISH_COUNTIES)
+
+
 def is_irish_county(name: str) -> bool:
     """Whether a name is that of a county of Ireland, north or south, as
     printed after "Co." ("Co. Cork")."""

@@ -664,11 +664,7 @@ def _address_block(
     sure = [s for s, code in anchors if not (region or code.needs_street)]
     if anchors:
         anchor = (sure or [s for s, _ in anchors])[-1]
-        return (
-            _lines_above_postcode(anchor, by_order, region, domains)
-            + [anchor]
-            + _lines_below_postcode(anchor, by_order, region, domains)
-        )
+        return _around_postal_line(anchor, by_order, region, domains)
     # An Irish address may print neither its Eircode nor a house number:
     # "Main Street" over "Ennis, Co. Clare"; not a tagline under the firm,
     # "Serving Midleton, Co. Cork".
@@ -679,12 +675,7 @@ def _address_block(
         and _street_line(_beside(s, by_order, -1))
     ]
     if counties:
-        anchor = counties[-1]
-        return (
-            _lines_above_postcode(anchor, by_order, region, domains)
-            + [anchor]
-            + _lines_below_postcode(anchor, by_order, region, domains)
-        )
+        return _around_postal_line(counties[-1], by_order, region, domains)
     streets = [
         s
         for s in texts
@@ -702,6 +693,22 @@ def _address_block(
         _streets_above(street, by_order, domains, right_above_postcode=False)
         + [street]
         + _places_to_a_country(street, by_order, region)
+    )
+
+
+def _around_postal_line(
+    anchor: Segment,
+    by_order: dict[int, Segment],
+    region: str | None,
+    domains: list[str],
+) -> list[Segment]:
+    """The address's lines around the line that ends it, its postal line or
+    an Irish county's: the street and city above, the city and country
+    below."""
+    return (
+        _lines_above_postcode(anchor, by_order, region, domains)
+        + [anchor]
+        + _lines_below_postcode(anchor, by_order, region, domains)
     )
 
 

@@ -87,7 +87,8 @@ _NUMBER = (
 _ALL_HOURS = r"24\s?/\s?7|24\s?h(?:rs|ours)?\b|24\s?std\b\.?"
 # "Main" of "Frankfurt am Main" labels nothing.
 LABELLED = re.compile(
-    rf"(?<![\w@])(?<!(?<!\w)\w\.)(?<!\bam\s)(?:(?:{_LABEL})\.?\s?/\s?)*(?P<label>{_LABEL})"
+    rf"(?<![\w@])(?<!(?<!\w)\w\.)(?<!\bam\s)"
+    rf"(?:(?:{_LABEL})\.?\s?/\s?)*(?P<label>{_LABEL})"
     rf"(?=[\s.:|+(]|\d{{1,5}}[.\-/()]\d|(?:\d\s?){{{SHORT_DIGITS}}})"
     rf"\s*\.?\s*(?:-?(?:nr|no)\.?\s*)?(?:(?:{_ALL_HOURS})\s*)?(?:[:|]\s*){{0,2}}"
     rf"(?P<number>{_NUMBER})",
@@ -205,9 +206,7 @@ def find(text: str, region: str | None) -> list[Found]:
     for match in LABELLED.finditer(text):
         # Brazil's "CEP" labels a postcode, Turkey's "Cep" a mobile; the
         # hours a reception keeps are no number: "Reception 09.00 - 17.00".
-        if any(
-            shape.fullmatch(match["number"].strip()) for shape in (CEP, DATE, HOURS)
-        ):
+        if _shaped_as_no_phone(match["number"]):
             continue
         # Part of a number, the rest of which a symbol OCR read for a digit
         # cut off, is no number: "+31276-01¢ 955".
@@ -425,7 +424,7 @@ def prints_registration(line: str) -> bool:
     """True when a line starts with a tax, company or bank number's label,
     or prints one after a dash or a bar, as a footer prints its firm's
     capital, register and tax numbers in a row."""
-    return any(map(is_registration, FOOTER_PARTS.split(line)))
+    return before_registration(line) != line
 
 
 # A firm's capital, which footers print before its register: "SARL au
@@ -454,8 +453,13 @@ def _is_no_phone(line: str, number: str) -> bool:
     a tax, company or bank number, a date or opening hours."""
     if POSTAL_LABEL.match(line) or is_registration(line):
         return True
-    number = number.strip()
-    return any(shape.fullmatch(number) for shape in (CEP, DATE, HOURS))
+    return _shaped_as_no_phone(number)
+
+
+def _shaped_as_no_phone(number: str) -> bool:
+    """Whether digits as printed are a Brazilian postcode, a date or
+    opening hours."""
+    return any(shape.fullmatch(number.strip()) for shape in (CEP, DATE, HOURS))
 
 
 BRACKETED_COUNTRY = re.compile(r"^\(\s*\+\s*(\d{1,3})(?:[\s-]+(\d{1,4}))?\s*\)")

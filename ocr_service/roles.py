@@ -175,6 +175,9 @@ def misread_department(text: str) -> str | None:
 BLURRED_TITLE_LENGTH = 6
 
 
+_LONG_TITLE_WORDS = [w for w in TITLE_WORDS if len(w) >= BLURRED_TITLE_LENGTH]
+
+
 def title_read_right(text: str) -> str:
     """The title with each word a blurred photo misread from a job-title
     word spelled as that word: "Patent attomey" is "Patent attorney"."""
@@ -183,11 +186,7 @@ def title_read_right(text: str) -> str:
         read = match[0].lower()
         if len(read) < BLURRED_TITLE_LENGTH or _is_title_word(read):
             return match[0]
-        candidates = [
-            w
-            for w in TITLE_WORDS
-            if len(w) >= BLURRED_TITLE_LENGTH and not _vowel_of_its_own(read, w)
-        ]
+        candidates = [w for w in _LONG_TITLE_WORDS if not _vowel_of_its_own(read, w)]
         word = misreads.blurred_as(read, candidates)
         if word is None:
             return match[0]

@@ -478,8 +478,8 @@ def test_a_company_number_in_a_postcodes_shape_makes_no_address():
             [
                 "3 rue de l'Artisanat",
                 "35510 Cesson-Sévigné",
-                "SARL au capital de 50 000 € – RCS Rennes 512 345 678 – SIRET 512 345 "
-                "678 00024",
+                "SARL au capital de 50 000 € – RCS Rennes 512 345 678 – "
+                "SIRET 512 345 678 00024",
             ],
             "35510",
             "Cesson-Sévigné",

@@ -680,7 +680,10 @@ def test_registration_labels_are_told_from_firms_named_alike(line, registration)
 @pytest.mark.parametrize(
     ("line", "firm"),
     [
-        ("Romano Arredamenti S.r.l. – P.IVA 02345678901", "Romano Arredamenti S.r.l."),
+        (
+            "Romano Arredamenti S.r.l. – P.IVA 02345678901",
+            "Romano Arredamenti S.r.l.",
+        ),
         ("RCS Rennes 512 345 678 – SIRET 512 345 678 00024", ""),
         ("Acme Ltd", "Acme Ltd"),
     ],
