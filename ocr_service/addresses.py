@@ -56,9 +56,10 @@ def _spaced_once(characters: list[str]) -> str:
 
 
 # After a province code, "S", "I", "B", "G" and "Z" in a digit's place are
-# misread 5, 1, 8, 6 and 2 ("NT LBM9S9"), and a space OCR read inside the
+# misread 5, 1, 8, 6 and 2 ("NT LBM9S9"), "5", "6" and "8" in a letter's
+# place are "S", "G" and "B" ("AB S5A589"), and a space OCR read inside the
 # code is no other word: "MB E1 P6X6".
-_CA_AFTER_PROVINCE = _spaced_once(["[A-Z]", "[0-9OSIBGZ]"] * 3)
+_CA_AFTER_PROVINCE = _spaced_once(["[A-Z568]", "[0-9OSIBGZ]"] * 3)
 TOLD_BY_SHAPE = (
     ("BR", re.compile(rf"\b{CEP}\b")),
     (
@@ -783,8 +784,9 @@ def _without_country(line: str, postal: Postal) -> tuple[str, str | None]:
 
 def _street_words_put_right(line: str) -> str:
     """The line with a street word OCR misread put right: "I" for "l" in
-    "Harbor BIvd", "B" for "ß" in "GeiselstraBe", and a section's "ª" in
-    "3° Seção"."""
+    "Harbor BIvd", a dash for the space after the house number in
+    "390-Butler Brace", "B" for "ß" in "GeiselstraBe", and a section's "ª"
+    in "3° Seção"."""
 
     def put_right(word: re.Match) -> str:
         text = word[0]
@@ -796,11 +798,15 @@ def _street_words_put_right(line: str) -> str:
         return mended if fold(mended) in STREET_WORDS else text
 
     line = re.sub(r"[^\W\d_]+", put_right, line)
+    # The space after a house number that starts the line, read as a dash
+    # ("390-Butler Brace"): no street's name is joined to its number so.
+    line = re.sub(r"^(\d{1,5})-(?=[A-Z][a-z]{2})", r"\1 ", line)
     # OCR reads the "ß" of a German "-straße" as a "B" or an "8".
     line = re.sub(r"(?<=[Ss]tra)[B8](?=e\b)", "ß", line)
     # Brazil numbers a district's sections "1ª Seção"; OCR reads the "ª" as
-    # a degree sign, a question mark or an accented "e", or not at all.
-    return re.sub(r"(?<=\d)[°º?èé]?(?=\s+Se[çc][ãa]o\b)", "ª", line)
+    # a degree sign, a question mark, a per cent sign or an accented "e", or
+    # not at all.
+    return re.sub(r"(?<=\d)[°º?%èé]?(?=\s+Se[çc][ãa]o\b)", "ª", line)
 
 
 # Letters OCR reads in place of digits: all of them in an Eircode after its
@@ -809,13 +815,17 @@ def _street_words_put_right(line: str) -> str:
 _AS_DIGIT = str.maketrans("OQILlSBGZ", "001115862")
 # Digits OCR reads in place of the letter a British code starts with.
 _AS_LETTER = str.maketrans("0125678", "OIZSGTB")
+# Digits OCR reads in place of a Canadian code's letters, of those its codes
+# hold.
+_AS_CANADIAN_LETTER = str.maketrans("568", "SGB")
 
 
 def _digits_put_right(code: str, country: str | None) -> str:
     """A British, Canadian or Irish postcode with the letters OCR read for
     its digits ("ZE3 ODF", "A5H 6L5" read "ASH 6L5", "DEQA 6YG") put back
     as digits, a Canadian one without the space OCR read into it ("E1
-    P6X6"), a British or Dutch one with its last "J" read as a bracket
+    P6X6") and with the digits read for its letters back as letters
+    ("S5A589"), a British or Dutch one with its last "J" read as a bracket
     ("WR5B 6W)", "4082W)") with the "J" back, and the digits read for a
     British code's first or last letters or a Dutch code's "O" back as
     letters."""
@@ -829,7 +839,10 @@ def _digits_put_right(code: str, country: str | None) -> str:
         return code[:-2] + code[-2:].replace("0", "O")
     chars = list(code)
     if country == "CA":
-        places = [i for i, c in enumerate(code) if c != " "][1::2]
+        characters = [i for i, c in enumerate(code) if c != " "]
+        for place in characters[::2]:
+            chars[place] = chars[place].translate(_AS_CANADIAN_LETTER)
+        places = characters[1::2]
     elif country == "GB":
         chars[0] = chars[0].translate(_AS_LETTER)
         outward, _, inward = code.partition(" ")

@@ -28,6 +28,14 @@ from ocr_service import addresses, countries
             "NT",
             "CA",
         ),
+        # And a "B" read as an "8" in a letter's place.
+        (
+            ["56411 Maria Crest, New Megan, AB S5A589"],
+            "S5A5B9",
+            "New Megan",
+            "AB",
+            "CA",
+        ),
         (["9 Low Rd, Perth, WA, 6000"], "6000", "Perth", "WA", "AU"),
         (
             ["Av. Santa Fe 1234", "B1640HFB Martínez"],
@@ -188,6 +196,21 @@ def test_a_street_word_read_with_i_for_l_is_put_right(line, street):
 )
 def test_a_german_street_read_with_b_for_sharp_s_is_put_right(line, street):
     assert addresses.address([line, "45213 Erkelenz"], "DE").street == street
+
+
+@pytest.mark.parametrize(
+    ("line", "street"),
+    [
+        ("390-Butler Brace", "390 Butler Brace"),
+        # Numbers joined so, or a house's letter.
+        ("12-14 Butler Brace", "12-14 Butler Brace"),
+        ("12-A Butler Brace", "12-A Butler Brace"),
+    ],
+)
+def test_a_dash_read_for_the_space_after_a_house_number_is_put_right(line, street):
+    found = addresses.address([line, "Josehaven, SA, 2920"], "AU")
+
+    assert found.street == street
 
 
 @pytest.mark.parametrize(

@@ -2329,6 +2329,7 @@ def test_an_industrial_estate_and_its_plot_are_the_street():
         "3° Seção",
         "3? Seção",
         "3è Seção",
+        "3% Seção",
         "3 Seção",
     ],
 )
