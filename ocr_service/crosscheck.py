@@ -132,6 +132,28 @@ def doubt_near_misses(contact: contact_pb2.Contact) -> None:
         lower(contact, "emails", NEAR_MISS_TRUST)
 
 
+def put_back_ls(contact: contact_pb2.Contact) -> None:
+    """Puts back the "l"s OCR read as "i"s in the company and the domains,
+    from another of them that spells the same word with the "l" (see
+    ``misreads.ls_put_back``); doubted a little, as a repair."""
+    company = misreads.spelled_letters(contact.company)
+    for name, values in (("emails", contact.emails), ("websites", contact.websites)):
+        for index, value in enumerate(values):
+            mine = links.domain(value)
+            for other in [company, *domains(contact)]:
+                spelled = misreads.ls_put_back(mine, other)
+                if spelled != mine:
+                    values[index] = misreads.with_domain(value, mine, spelled)
+                    lower(contact, name, INITIAL_TRUST)
+                    break
+    for domain in domains(contact):
+        spelled = misreads.ls_put_back(contact.company, domain)
+        if spelled != contact.company:
+            contact.company = spelled
+            lower(contact, "company", INITIAL_TRUST)
+            break
+
+
 def repair_legal_form(contact: contact_pb2.Contact) -> None:
     """Puts right a letter misread in the company's legal form, from a
     domain that spells it or the capitals it is printed in."""

@@ -1137,6 +1137,7 @@ def _take_people_and_organisation(card: Card) -> None:
     _name_letters_from_email(card)
     _keep_unchecked_characters_doubted(card)
     _keep_repairs_doubted(card)
+    crosscheck.put_back_ls(card.contact)
     crosscheck.outvote_misread_domains(card.contact)
     crosscheck.repair_initials(card.contact)
     crosscheck.repair_local_parts(card.contact)

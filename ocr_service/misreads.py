@@ -36,7 +36,7 @@ def company_initial(company: str, domains: list[str]) -> str:
     reads "Iannotti SRL"."""
     if not company or company[0] not in I_OR_L:
         return company
-    letters = _letters(company)[1:]
+    letters = spelled_letters(company)[1:]
     for domain in domains:
         if domain[:1] in "il" and domain[1:] and letters.startswith(domain[1:]):
             return domain[0].upper() + company[1:]
@@ -65,7 +65,9 @@ def company_letters(company: str, domains: list[str]) -> str:
     # The legal form the company ends with is spelled as it is known; a
     # domain that differs there was misread ("younglic" beside "Young LLC").
     _, _, last = company.rpartition(" ")
-    form_start = len(letters) - len(_letters(last)) if last in LEGAL_FORMS else None
+    form_start = (
+        len(letters) - len(spelled_letters(last)) if last in LEGAL_FORMS else None
+    )
     for domain in domains:
         if not domain.isalnum() or len(domain) > len(letters):
             continue
@@ -188,6 +190,52 @@ def _stroke_read_twice(word: str, spelled: str) -> int | None:
     return None
 
 
+# A blurred "l" loses its height and OCR reads an "i"; an "i" is hardly
+# ever read as an "l". Where two fields spell a word, one with an "i" where
+# the other has an "l", the "l" was printed. At most this many letters in a
+# word are put back so.
+MAX_LS_READ_AS_I = 2
+# The fewest letters two fields must spell alike to be the same word.
+LS_MIN_LETTERS = 5
+
+
+def l_read_as_i(read: str, printed: str) -> bool:
+    """Whether the read word, lower case, is the printed one with one or
+    two of its "l"s read as "i"s."""
+    if len(read) != len(printed):
+        return False
+    wrong = [(r, p) for r, p in zip(read, printed, strict=True) if r != p]
+    return 0 < len(wrong) <= MAX_LS_READ_AS_I and all(w == ("i", "l") for w in wrong)
+
+
+def ls_put_back(text: str, spelled: str) -> str:
+    """The text with the "l"s OCR read as "i"s put back, from letters that
+    spell it, or its start, or that it spells the start of, with an "l"
+    where it has an "i" and alike elsewhere: "Karisson & Ekman HB" beside
+    karlssonekmanh.example reads "Karlsson & Ekman HB", and the domain
+    akermancarisso.example beside "Åkerman & Carlsson HB" akermancarlsso.
+    An "I" starting a word stays, as OCR reads a capital "I" and an "l"
+    for one another alike."""
+    places = [(i, fold(c)) for i, c in enumerate(text) if fold(c).isalnum()]
+    letters = "".join(letter for _, letter in places)
+    if len(letters) != len(places):
+        return text
+    common = min(len(letters), len(spelled))
+    if common < LS_MIN_LETTERS:
+        return text
+    if not l_read_as_i(letters[:common], spelled[:common]):
+        return text
+    chars = list(text)
+    for k in range(common):
+        place = places[k][0]
+        if letters[k] == spelled[k]:
+            continue
+        if chars[place] == "I" and not text[place - 1 : place].islower():
+            return text
+        chars[place] = "l"
+    return "".join(chars)
+
+
 # What a blurred photo reads for letters in small type: a vowel for
 # another, two letters as one.
 _BLURRED = (("e", "o"), ("ri", "n"), ("rn", "m"))
@@ -206,8 +254,9 @@ _MAILBOX_WORDS = word_set(
 
 def local_part_by_name(email: str, name_parts: list[str]) -> str:
     """The email with each word of its local part that a name part, folded,
-    was read as by a blur spelled as the name part; a shared mailbox's word
-    ("hello" beside "Helle Jensen") stays."""
+    was read as by a blur, or with an "l" read as an "i", spelled as the
+    name part; a shared mailbox's word ("hello" beside "Helle Jensen")
+    stays."""
     local, at, host = email.partition("@")
     words = re.split(r"([._-])", local)
     for index, word in enumerate(words):
@@ -216,12 +265,20 @@ def local_part_by_name(email: str, name_parts: list[str]) -> str:
         # A name part the local part spells already is not spelled twice:
         # "kim.kirn" beside "Tom Kirn".
         spelled_already = set(words) & set(name_parts)
-        spelled = {part for part in name_parts if blurred_from(word, part)}
+        spelled = {
+            part
+            for part in name_parts
+            if blurred_from(word, part) or l_read_as_i(word, part)
+        }
         # Or an initial before a name part: "dfemandes" is "dfernandes".
         initials = {part[0] for part in name_parts}
         if not spelled and word[0] in initials:
             rest = word[1:]
-            spelled = {word[0] + p for p in name_parts if blurred_from(rest, p)}
+            spelled = {
+                word[0] + p
+                for p in name_parts
+                if blurred_from(rest, p) or l_read_as_i(rest, p)
+            }
         spelled -= spelled_already
         if len(spelled) == 1:
             words[index] = spelled.pop()
@@ -254,7 +311,7 @@ def company_legal_form(company: str, domains: list[str]) -> str:
     legal form it spells in capitals, where OCR read a small "l" for each
     capital "I": "Aparecida Pires - El" reads "Aparecida Pires - EI"."""
     head, _, last = company.rpartition(" ")
-    head_letters, last_letters = _letters(head), _letters(last)
+    head_letters, last_letters = spelled_letters(head), spelled_letters(last)
     if not head_letters or last in LEGAL_FORMS:
         return company
     spelled = last.replace("l", "I")
@@ -267,7 +324,7 @@ def company_legal_form(company: str, domains: list[str]) -> str:
             continue
         spelled = domain[len(head_letters) :]
         for form in LEGAL_FORMS:
-            letters = _letters(form)
+            letters = spelled_letters(form)
             if (
                 letters == spelled
                 and len(form) == len(last)
@@ -284,7 +341,7 @@ def domain_by_legal_form(domain: str, company: str) -> str:
     company's larger type and its known spelling vouch for: "lopezitd"
     beside "Lopez Ltd" reads "lopezltd"."""
     head, _, last = company.rpartition(" ")
-    spelled, form = _letters(company), _letters(last)
+    spelled, form = spelled_letters(company), spelled_letters(last)
     if not head or last not in LEGAL_FORMS or len(domain) != len(spelled):
         return domain
     start = len(spelled) - len(form)
@@ -294,7 +351,7 @@ def domain_by_legal_form(domain: str, company: str) -> str:
     return spelled if misread else domain
 
 
-def _letters(text: str) -> str:
+def spelled_letters(text: str) -> str:
     """The text's letters and digits, accents folded, as a domain spells it."""
     return re.sub(r"[^a-z0-9]", "", fold(text))
 

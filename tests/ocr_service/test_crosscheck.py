@@ -60,3 +60,43 @@ def test_email_spelled_out_by_name_and_company():
 
     assert crosscheck.spelled_out(found, "anthony.campbell@ferrellthomas.io")
     assert not crosscheck.spelled_out(found, "anthony.campbell@other.io")
+
+
+def test_an_l_read_as_an_i_is_put_back_in_the_company_from_an_email():
+    found = contact(company="Karisson & Ekman HB", emails=["a@karlssonekmanh.co"])
+
+    crosscheck.put_back_ls(found)
+
+    assert found.company == "Karlsson & Ekman HB"
+    assert found.confidence["company"] <= crosscheck.INITIAL_TRUST
+
+
+def test_an_l_read_as_an_i_is_put_back_in_links_from_the_company():
+    found = contact(
+        company="Åkerman & Carlsson HB",
+        emails=["s.ek@akermancarisso.biz"],
+        websites=["https://www.akermancarisso.biz/kontakt"],
+    )
+
+    crosscheck.put_back_ls(found)
+
+    assert list(found.emails) == ["s.ek@akermancarlsso.biz"]
+    assert list(found.websites) == ["https://www.akermancarlsso.biz/kontakt"]
+    assert found.company == "Åkerman & Carlsson HB"
+
+
+def test_an_l_read_as_an_i_is_put_back_in_a_link_from_the_other_link():
+    found = contact(emails=["m@millsgroup.info"], websites=["www.milisgroup.info"])
+
+    crosscheck.put_back_ls(found)
+
+    assert list(found.websites) == ["www.millsgroup.info"]
+    assert list(found.emails) == ["m@millsgroup.info"]
+
+
+def test_an_i_spelled_as_an_l_elsewhere_is_left():
+    found = contact(company="Nilsson AB", emails=["a@nlisson.se"])
+
+    crosscheck.put_back_ls(found)
+
+    assert (found.company, list(found.emails)) == ("Nilsson AB", ["a@nlisson.se"])

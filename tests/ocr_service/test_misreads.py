@@ -87,6 +87,10 @@ def test_domain_is_swapped_in_the_host_only():
         # A shared mailbox's word a blur away from a name part.
         ("hello@studiojensen.dk", "Helle Jensen", "hello@studiojensen.dk"),
         ("home@horneltd.co.uk", "Marcus Horne", "home@horneltd.co.uk"),
+        # An "l" read as an "i", but never an "i" as an "l".
+        ("maria.carisson@x.se", "Maria Carlsson", "maria.carlsson@x.se"),
+        ("wiiiiams@x.com", "Ann Williams", "williams@x.com"),
+        ("maria.carlsson@x.se", "Maria Carisson", "maria.carlsson@x.se"),
     ],
 )
 def test_a_local_part_a_blur_misread_follows_the_name(email, name, fixed):
@@ -120,3 +124,26 @@ def test_a_name_word_takes_the_letter_an_email_spells_otherwise(
     word, local_words, fixed
 ):
     assert misreads.name_word_by_email(word, local_words) == fixed
+
+
+@pytest.mark.parametrize(
+    ("text", "spelled", "fixed"),
+    [
+        ("Karisson & Ekman HB", "karlssonekmanh", "Karlsson & Ekman HB"),
+        ("Neelan, Neison and Raleigh", "neelannelsonan", "Neelan, Nelson and Raleigh"),
+        ("akermancarisso", "akermancarlssonhb", "akermancarlsso"),
+        ("MiIls Group", "millsgroup", "Mills Group"),
+        # Spelled alike, an "i" where the other has an "l" (never so
+        # misread), other letters apart, too few letters alike, or three
+        # "l"s read as "i"s.
+        ("Karlsson & Ekman HB", "karlssonekmanh", "Karlsson & Ekman HB"),
+        ("Karlsson & Ekman HB", "karissonekmanh", "Karlsson & Ekman HB"),
+        ("Karisson & Ekman HB", "karlsonekmanhb", "Karisson & Ekman HB"),
+        ("Mii", "mil", "Mii"),
+        ("Biiiiard", "billlard", "Biiiiard"),
+        # A capital "I" starting a word is as likely an "I".
+        ("Iannotti SRL", "lannottisrl", "Iannotti SRL"),
+    ],
+)
+def test_an_l_read_as_an_i_is_put_back_from_letters_that_spell_it(text, spelled, fixed):
+    assert misreads.ls_put_back(text, spelled) == fixed
