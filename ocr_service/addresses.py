@@ -91,6 +91,18 @@ TOLD_BY_SHAPE = (
     ("IE", re.compile(r"\b(?:[A-Z][0-9O]{2}|D6W)\s?[A-Z0-9]{4}\b")),
     ("BR", re.compile(r"\b\d{8}\b")),
 )
+# The areas British postcodes start with, one letter or two.
+GB_POSTCODE_AREAS = word_set(
+    """
+    AB AL B BA BB BD BH BL BN BR BS BT CA CB CF CH CM CO CR CT CV CW DA DD
+    DE DG DH DL DN DT DY E EC EH EN EX FK FY G GL GU GY HA HD HG HP HR HS HU
+    HX IG IM IP IV JE KA KT KW KY L LA LD LE LL LN LS LU M ME MK ML N NE NG
+    NN NP NR NW OL OX PA PE PH PL PO PR RG RH RM S SA SE SG SK SL SM SN SO
+    SP SR SS ST SW SY TA TD TF TN TQ TR TS TW UB W WA WC WD WF WN WR WS WV
+    YO ZE
+    """
+)
+_GB_AREA = "|".join(sorted(GB_POSTCODE_AREAS, key=len, reverse=True))
 # On a card whose numbers call the country, a code with a letter OCR read
 # as a digit: a British code's first ("Hollyton, 575 4EF") or last ones,
 # ending the line after a comma, its inward part starting with its digit
@@ -112,6 +124,16 @@ LETTER_AS_DIGIT = (
             r"(?<=,\s)[A-Z]{1,2}[0-9OQ][A-Z0-9]?\s+[0-9]"
             r"(?:[2568][A-Z)]|[A-Z][2568]|[2568]{2})\s*$"
         ),
+    ),
+    # Or a letter for its district's digit after a known area ("NSS 3WP" is
+    # "N5S 3WP"), or for the digit its inward part starts with ("S7 SHN").
+    (
+        "GB",
+        re.compile(rf"(?<=,\s)(?:{_GB_AREA})[ISOQZBG][A-Z0-9]?\s+[0-9][A-Z][A-Z)]\s*$"),
+    ),
+    (
+        "GB",
+        re.compile(r"(?<=,\s)[A-Z]{1,2}[0-9][A-Z0-9]?\s+[SIOZBG][A-Z][A-Z)]\s*$"),
     ),
     ("NL", re.compile(r"\b\d{4}\s?(?:0[A-Z]|[A-Z]0)(?!\w)")),
 )
@@ -782,11 +804,46 @@ def _without_country(line: str, postal: Postal) -> tuple[str, str | None]:
     return rest, named
 
 
+# An English street's type ending it after its house number and name, as
+# its line or its first part ("42929 Cobb Hilis, Port Jasonburgh").
+_ENGLISH_TYPE_ENDING = re.compile(
+    r"^(\s*\d{1,5}(?: [A-Z][\w'-]*){1,4}? )([a-z]{3,})(?=\s*(?:,|$))",
+    re.IGNORECASE,
+)
+
+
+def _english_type_read_right(line: str) -> str:
+    """The line with the "l"s of an English street's type OCR read as "i"s
+    put back, where only that spelling makes it one ("Hilis" is "Hills",
+    "Ciose" "Close")."""
+    match = _ENGLISH_TYPE_ENDING.match(line)
+    if match is None:
+        return line
+    word = match[2]
+    if "i" not in word[1:] or _is_english_type(word):
+        return line
+    places = [i for i, letter in enumerate(word) if letter == "i" and i > 0]
+    mended = {word[:i] + "l" + word[i + 1 :] for i in places} | {
+        word[0] + word[1:].replace("i", "l")
+    }
+    found = [m for m in mended if _is_english_type(m)]
+    if len(found) != 1:
+        return line
+    return match[1] + found[0] + line[match.end() :]
+
+
+def _is_english_type(word: str) -> bool:
+    folded = fold(word)
+    types = ENGLISH_STREET_TYPES | STREET_WORDS
+    return folded in types or (folded.endswith("s") and folded[:-1] in types)
+
+
 def _street_words_put_right(line: str) -> str:
     """The line with a street word OCR misread put right: "I" for "l" in
-    "Harbor BIvd", a dash for the space after the house number in
-    "390-Butler Brace", "B" for "ß" in "GeiselstraBe", and a section's "ª"
-    in "3° Seção"."""
+    "Harbor BIvd", "i" for "l" in the type ending "42929 Cobb Hilis", "j"
+    for "J" in "615 jessica Curve", a dash for the space after the house
+    number in "390-Butler Brace", "B" for "ß" in "GeiselstraBe", and a
+    section's "ª" in "3° Seção"."""
 
     def put_right(word: re.Match) -> str:
         text = word[0]
@@ -798,6 +855,10 @@ def _street_words_put_right(line: str) -> str:
         return mended if fold(mended) in STREET_WORDS else text
 
     line = re.sub(r"[^\W\d_]+", put_right, line)
+    line = _english_type_read_right(line)
+    # No street's or town's name starts with a small "j": OCR read the
+    # capital's tail short ("615 jessica Curve", "Port jasonburgh").
+    line = re.sub(r"(?<![\w@./-])j(?=[a-zà-ÿ]{2})", "J", line)
     # The space after a house number that starts the line, read as a dash
     # ("390-Butler Brace"): no street's name is joined to its number so.
     line = re.sub(r"^(\d{1,5})-(?=[A-Z][a-z]{2})", r"\1 ", line)
@@ -851,6 +912,10 @@ def _digits_put_right(code: str, country: str | None) -> str:
         two_letters = len(outward) > 2 and outward[1].isalpha()
         if outward[1:2] == "O" and outward[2:3].isalpha():
             two_letters = False
+        # Where a letter was read for it, the area the code starts with
+        # tells: "NSS" is "N5S", as no area is "NS".
+        if two_letters and outward[:2] not in GB_POSTCODE_AREAS:
+            two_letters = outward[0] not in GB_POSTCODE_AREAS
         first_digit = 2 if two_letters else 1
         places = [first_digit, len(outward) + 1] if inward else []
         for place in range(len(outward) + 2, len(code)):

@@ -99,6 +99,7 @@ def parse(lines: Sequence[Line]) -> contact_pb2.Contact:
     ]
     region = _region_of(kept)
     kept = _initial_i_read_right(_dotless_i_read_right(_unsure_tails_cut(kept)))
+    kept = [_without_j_before_j(line) for line in kept]
     kept = [replace(line, text=companies.form_read_right(line.text)) for line in kept]
     card = Card(_segments(kept, region), region=region)
     _take_links(card)
@@ -128,6 +129,27 @@ def _dotless_i_read_right(lines: list[Line]) -> list[Line]:
         else line
         for line in lines
     ]
+
+
+def _without_j_before_j(line: Line) -> Line:
+    """The line without the small "j" OCR reads before a capital "J" as
+    its double ("Lake jJenniferburgh", "Thomas-jJohnson", "1726 HjJ"): no
+    word of any language writes the two so."""
+    places = [match.start() for match in re.finditer("j(?=J)", line.text)]
+    if not places:
+        return line
+
+    def without(values: tuple) -> tuple:
+        if len(values) != len(line.text):
+            return values
+        return tuple(v for i, v in enumerate(values) if i not in places)
+
+    return replace(
+        line,
+        text=line.text.replace("jJ", "J"),
+        characters=without(line.characters),
+        word_confidences=without(line.word_confidences),
+    )
 
 
 def _largest_type(lines: list[Line]) -> float:

@@ -1002,3 +1002,23 @@ def test_english_streets_are_told_by_their_type_after_a_house_number(
 ):
     assert addresses.english_street(text) is street
     assert addresses.english_street_and_town(text) is with_town
+
+
+@pytest.mark.parametrize(
+    ("line", "street"),
+    [
+        ("42929 Cobb Hilis", "42929 Cobb Hills"),
+        ("12 Oak Ciose", "12 Oak Close"),
+        ("10 Main Hiil", "10 Main Hill"),
+        # Types spelled right, words no "l" makes a type, and a type not
+        # ending the street.
+        ("7 Lilac Trail", "7 Lilac Trail"),
+        ("8 Smith Ridge", "8 Smith Ridge"),
+        ("3 Herman Isie Suite 845", "3 Herman Isie Suite 845"),
+        ("5 Oak Lion", "5 Oak Lion"),
+    ],
+)
+def test_an_english_street_type_read_with_i_for_l_is_put_right(line, street):
+    found = addresses.address([f"{line}, Port Jasonburgh, AR 69641"], "US")
+
+    assert found.street == street

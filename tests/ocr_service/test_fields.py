@@ -953,6 +953,23 @@ def test_a_british_street_in_capitals_holds_no_misread_postcode(street):
             "Hollyton, WA86 458",
             "Studio 6, Charlotte Plains, Hollyton, WA86 4SB",
         ),
+        # A letter read for its district's digit, which the area it starts
+        # with tells from a letter of the area, and for its inward digit.
+        (
+            "+44 118 4960233",
+            "Terrychester, NSS 3WP",
+            "Studio 6, Charlotte Plains, Terrychester, N5S 3WP",
+        ),
+        (
+            "+44 118 4960233",
+            "Leeds, LSI 4AP",
+            "Studio 6, Charlotte Plains, Leeds, LS1 4AP",
+        ),
+        (
+            "+44 118 4960233",
+            "Williamsside, S7 SHN",
+            "Studio 6, Charlotte Plains, Williamsside, S7 5HN",
+        ),
         # A Dutch code's "O" read as a zero.
         (
             "+31 494 389701",
@@ -3264,3 +3281,36 @@ def test_a_title_right_under_the_name_that_ocr_read_last_is_the_title():
 
     assert contact.title == "Artist"
     assert contact.department == "Engineering"
+
+
+@pytest.mark.parametrize(
+    ("lines", "field", "value"),
+    [
+        (["Thomas-jJohnson"], "company", "Thomas-Johnson"),
+        (["Lake jJenniferburgh, SA, 2929"], "address", "Lake Jenniferburgh, SA, 2929"),
+        (["Marijnpad 1, 1726HjJ, Aldtsjerk"], "address", "1726HJ"),
+    ],
+)
+def test_a_small_j_read_before_a_capital_j_is_left_out(lines, field, value):
+    contact = fields.parse(card(("Ann Cole", 48), "ann@thomasjohnson.com", *lines))
+
+    found = contact.company if field == "company" else contact.address.full
+    assert value in found
+
+
+@pytest.mark.parametrize(
+    ("street", "full"),
+    [
+        ("615 jessica Curve", "615 Jessica Curve, Williamsside, S7 5HN"),
+        (
+            "Pasaje de jose Aguilera 521",
+            "Pasaje de Jose Aguilera 521, Williamsside, S7 5HN",
+        ),
+    ],
+)
+def test_a_street_word_starting_with_a_small_j_takes_its_capital(street, full):
+    contact = fields.parse(
+        card(("Ann Cole", 48), "+44 118 4960233", f"{street}, Williamsside, S7 5HN")
+    )
+
+    assert contact.address.full == full
