@@ -91,6 +91,12 @@ def test_domain_is_swapped_in_the_host_only():
         ("maria.carisson@x.se", "Maria Carlsson", "maria.carlsson@x.se"),
         ("wiiiiams@x.com", "Ann Williams", "williams@x.com"),
         ("maria.carlsson@x.se", "Maria Carisson", "maria.carlsson@x.se"),
+        # The dot after the initial read as a dash; another's initial, or
+        # a dash between whole names, stays.
+        ("j-moore@x.com", "Joshua Moore", "j.moore@x.com"),
+        ("k-moore@x.com", "Joshua Moore", "k-moore@x.com"),
+        ("anne-marie@x.fr", "Anne-Marie Roux", "anne-marie@x.fr"),
+        ("joshua-moore@x.com", "Joshua Moore", "joshua-moore@x.com"),
     ],
 )
 def test_a_local_part_a_blur_misread_follows_the_name(email, name, fixed):
