@@ -136,6 +136,15 @@ LETTER_AS_DIGIT = (
         re.compile(r"(?<=,\s)[A-Z]{1,2}[0-9][A-Z0-9]?\s+[SIOZBG][A-Z][A-Z)]\s*$"),
     ),
     ("NL", re.compile(r"\b\d{4}\s?(?:0[A-Z]|[A-Z]0)(?!\w)")),
+    # Or its letters misread before a town: a small last letter ("4528 Ij"),
+    # a stroke read between them ("5331I1J"), an "O" read twice ("2169G0O").
+    (
+        "NL",
+        re.compile(
+            r"\b\d{4}\s?(?:[A-Z][a-z]|[A-Z][1l|][A-Z]|[A-Z](?:0O|O0))"
+            r"(?=,?\s+[^\W\d_])"
+        ),
+    ),
 )
 # Five-digit codes are used in many countries, four-digit ones in many
 # more; the card's other evidence must tell which. Europe once printed the
@@ -887,9 +896,10 @@ def _digits_put_right(code: str, country: str | None) -> str:
     as digits, a Canadian one without the space OCR read into it ("E1
     P6X6") and with the digits read for its letters back as letters
     ("S5A589"), a British or Dutch one with its last "J" read as a bracket
-    ("WR5B 6W)", "4082W)") with the "J" back, and the digits read for a
+    ("WR5B 6W)", "4082W)") with the "J" back, the digits read for a
     British code's first or last letters or a Dutch code's "O" back as
-    letters."""
+    letters, and a Dutch code's letters in capitals without a stroke read
+    between them or an "O" read twice ("5331I1J", "2169G0O")."""
     if country == "IE":
         return code[0] + code[1:].translate(_AS_DIGIT)
     if country == "CA" and code.find(" ") not in (-1, 3):
@@ -897,7 +907,13 @@ def _digits_put_right(code: str, country: str | None) -> str:
     if country in ("GB", "NL") and code.endswith(")"):
         code = code[:-1] + "J"
     if country == "NL":
-        return code[:-2] + code[-2:].replace("0", "O")
+        digits = re.match(r"\d{4}\s?", code)[0]
+        letters = code[len(digits) :]
+        if len(letters) == 3 and letters[1] in "1l|":
+            letters = letters[0] + letters[2]
+        elif letters[1:] in ("0O", "O0"):
+            letters = letters[0] + "O"
+        return digits + letters.replace("0", "O").upper()
     chars = list(code)
     if country == "CA":
         characters = [i for i, c in enumerate(code) if c != " "]

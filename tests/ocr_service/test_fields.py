@@ -976,6 +976,23 @@ def test_a_british_street_in_capitals_holds_no_misread_postcode(street):
             "89460V, Boxmeer",
             "Studio 6, Charlotte Plains, 8946OV, Boxmeer",
         ),
+        # Its letters misread: a small last one, a stroke between them, an
+        # "O" read twice.
+        (
+            "+31 494 389701",
+            "4528 Ij, Houtigehage",
+            "Studio 6, Charlotte Plains, 4528 IJ, Houtigehage",
+        ),
+        (
+            "+31 494 389701",
+            "5331I1J, Oudendijk",
+            "Studio 6, Charlotte Plains, 5331IJ, Oudendijk",
+        ),
+        (
+            "+31 494 389701",
+            "2169G0O, Ee",
+            "Studio 6, Charlotte Plains, 2169GO, Ee",
+        ),
     ],
 )
 def test_a_digit_read_for_a_postcodes_letter_is_put_right_where_the_phones_tell(
