@@ -129,7 +129,10 @@ LETTER_AS_DIGIT = (
     # "N5S 3WP"), or for the digit its inward part starts with ("S7 SHN").
     (
         "GB",
-        re.compile(rf"(?<=,\s)(?:{_GB_AREA})[ISOQZBG][A-Z0-9]?\s+[0-9][A-Z][A-Z)]\s*$"),
+        re.compile(
+            rf"(?<=,\s)(?!GIR\s)(?:{_GB_AREA})[ISOQZBG][A-Z0-9]?"
+            r"\s+(?!\d(?:ST|ND|RD|TH)\b)[0-9][A-Z][A-Z)]\s*$"
+        ),
     ),
     (
         "GB",
@@ -294,7 +297,7 @@ def postal_code(text: str, hint: str | None = None) -> Postal | None:
     phone numbers point at."""
     for country, pattern in TOLD_BY_SHAPE:
         match = pattern.search(text)
-        if match and _region_fits(country, match):
+        if match and _region_fits(country, match) and _letters_fit(country, match):
             code = match.groupdict().get("code") or match[0]
             region = match.groupdict().get("region") or ""
             span = match.span("code") if "code" in match.groupdict() else match.span()
@@ -813,46 +816,29 @@ def _without_country(line: str, postal: Postal) -> tuple[str, str | None]:
     return rest, named
 
 
-# An English street's type ending it after its house number and name, as
-# its line or its first part ("42929 Cobb Hilis, Port Jasonburgh").
-_ENGLISH_TYPE_ENDING = re.compile(
-    r"^(\s*\d{1,5}(?: [A-Z][\w'-]*){1,4}? )([a-z]{3,})(?=\s*(?:,|$))",
-    re.IGNORECASE,
+# A word starting with a small "j" before a capitalised word, a comma or
+# the line's end.
+_SMALL_J_NAME = re.compile(r"(?<![\w@./-])j[a-zà-ÿ]{2,}(?=\s+[A-ZÀ-Þ]|\s*,|\s*$)")
+# Words printed small in addresses that start with a "j": months in streets
+# named after a date, and words of place.
+_SMALL_J_WORDS = word_set(
+    """
+    janeiro janvier januari january jardim jardin jardín juillet julho juli
+    julio july juin junho juni junio june junto
+    """
 )
 
 
-def _english_type_read_right(line: str) -> str:
-    """The line with the "l"s of an English street's type OCR read as "i"s
-    put back, where only that spelling makes it one ("Hilis" is "Hills",
-    "Ciose" "Close")."""
-    match = _ENGLISH_TYPE_ENDING.match(line)
-    if match is None:
-        return line
-    word = match[2]
-    if "i" not in word[1:] or _is_english_type(word):
-        return line
-    places = [i for i, letter in enumerate(word) if letter == "i" and i > 0]
-    mended = {word[:i] + "l" + word[i + 1 :] for i in places} | {
-        word[0] + word[1:].replace("i", "l")
-    }
-    found = [m for m in mended if _is_english_type(m)]
-    if len(found) != 1:
-        return line
-    return match[1] + found[0] + line[match.end() :]
-
-
-def _is_english_type(word: str) -> bool:
-    folded = fold(word)
-    types = ENGLISH_STREET_TYPES | STREET_WORDS
-    return folded in types or (folded.endswith("s") and folded[:-1] in types)
+def _capital_j(word: re.Match) -> str:
+    if word[0] in _SMALL_J_WORDS:
+        return word[0]
+    return "J" + word[0][1:]
 
 
 def _street_words_put_right(line: str) -> str:
     """The line with a street word OCR misread put right: "I" for "l" in
-    "Harbor BIvd", "i" for "l" in the type ending "42929 Cobb Hilis", "j"
-    for "J" in "615 jessica Curve", a dash for the space after the house
-    number in "390-Butler Brace", "B" for "ß" in "GeiselstraBe", and a
-    section's "ª" in "3° Seção"."""
+    "Harbor BIvd", "j" for "J" in "615 jessica Curve", "B" for "ß" in
+    "GeiselstraBe", and a section's "ª" in "3° Seção"."""
 
     def put_right(word: re.Match) -> str:
         text = word[0]
@@ -864,13 +850,10 @@ def _street_words_put_right(line: str) -> str:
         return mended if fold(mended) in STREET_WORDS else text
 
     line = re.sub(r"[^\W\d_]+", put_right, line)
-    line = _english_type_read_right(line)
-    # No street's or town's name starts with a small "j": OCR read the
-    # capital's tail short ("615 jessica Curve", "Port jasonburgh").
-    line = re.sub(r"(?<![\w@./-])j(?=[a-zà-ÿ]{2})", "J", line)
-    # The space after a house number that starts the line, read as a dash
-    # ("390-Butler Brace"): no street's name is joined to its number so.
-    line = re.sub(r"^(\d{1,5})-(?=[A-Z][a-z]{2})", r"\1 ", line)
+    # A name starting with a small "j" before a capitalised word or the
+    # line's end: OCR read the capital's tail short ("615 jessica Curve",
+    # "Port jasonburgh,"); words printed small stay ("de julio", "junto al").
+    line = _SMALL_J_NAME.sub(_capital_j, line)
     # OCR reads the "ß" of a German "-straße" as a "B" or an "8".
     line = re.sub(r"(?<=[Ss]tra)[B8](?=e\b)", "ß", line)
     # Brazil numbers a district's sections "1ª Seção"; OCR reads the "ª" as
@@ -941,6 +924,16 @@ def _digits_put_right(code: str, country: str | None) -> str:
     for place in places:
         chars[place] = chars[place].translate(_AS_DIGIT)
     return "".join(chars)
+
+
+def _letters_fit(country: str, match: re.Match) -> bool:
+    """Whether a Canadian code has at most one digit read for its letters:
+    "AB S5A589" is one, "NL 5656 AG" the Netherlands' code after their
+    letters."""
+    if country != "CA":
+        return True
+    code = (match.groupdict().get("code") or match[0]).replace(" ", "")
+    return sum(c.isdigit() for c in code[::2]) <= 1
 
 
 def _region_fits(country: str, match: re.Match) -> bool:

@@ -134,21 +134,23 @@ def _dotless_i_read_right(lines: list[Line]) -> list[Line]:
 def _without_j_before_j(line: Line) -> Line:
     """The line without the small "j" OCR reads before a capital "J" as
     its double ("Lake jJenniferburgh", "Thomas-jJohnson", "1726 HjJ"): no
-    word of any language writes the two so."""
-    places = [match.start() for match in re.finditer("j(?=J)", line.text)]
+    word writes the two so, though a name written together may end with
+    the one and start with the other ("PankajJain", "HajjJourneys")."""
+    places = [m.start() for m in re.finditer("(?<![a-z])j(?=J)", line.text)]
     if not places:
         return line
 
-    def without(values: tuple) -> tuple:
-        if len(values) != len(line.text):
-            return values
+    def without(values: Sequence) -> tuple:
         return tuple(v for i, v in enumerate(values) if i not in places)
 
+    characters, confidences = line.characters, line.word_confidences
     return replace(
         line,
-        text=line.text.replace("jJ", "J"),
-        characters=without(line.characters),
-        word_confidences=without(line.word_confidences),
+        text="".join(without(line.text)),
+        characters=without(characters) if len(characters) == len(line.text) else (),
+        word_confidences=(
+            without(confidences) if len(confidences) == len(line.text) else ()
+        ),
     )
 
 

@@ -195,14 +195,18 @@ def _stroke_read_twice(word: str, spelled: str) -> int | None:
 # the other has an "l", the "l" was printed. At most this many letters in a
 # word are put back so.
 MAX_LS_READ_AS_I = 2
-# The fewest letters two fields must spell alike to be the same word.
-LS_MIN_LETTERS = 5
+# The fewest letters a company and a domain, or two domains, must spell
+# alike to be the same name ("Telia" is a mail provider, not "Tellab AB").
+LS_MIN_LETTERS = 7
+# The fewest letters a word of an email's local part must have to be put
+# right from the name ("deli@" on the card of Sam Dell stays).
+LS_MIN_NAME_LETTERS = 5
 
 
 def l_read_as_i(read: str, printed: str) -> bool:
     """Whether the read word, lower case, is the printed one with one or
     two of its "l"s read as "i"s."""
-    if len(read) != len(printed):
+    if len(read) != len(printed) or len(read) < LS_MIN_NAME_LETTERS:
         return False
     wrong = [(r, p) for r, p in zip(read, printed, strict=True) if r != p]
     return 0 < len(wrong) <= MAX_LS_READ_AS_I and all(w == ("i", "l") for w in wrong)

@@ -938,6 +938,14 @@ def test_a_british_street_in_capitals_holds_no_misread_postcode(street):
     assert contact.address.postal_code == ""
 
 
+def test_girobanks_code_is_not_taken_for_a_misread_one():
+    printed = "Santander, Bootle, GIR 0AA"
+    contact = fields.parse(card(("Ann Cole", 48), "+44 118 4960233", printed))
+
+    assert "G1R" not in contact.address.full
+    assert contact.address.postal_code != "G1R 0AA"
+
+
 @pytest.mark.parametrize(
     ("phone", "printed", "full"),
     [
@@ -3304,6 +3312,8 @@ def test_a_title_right_under_the_name_that_ocr_read_last_is_the_title():
     ("lines", "field", "value"),
     [
         (["Thomas-jJohnson"], "company", "Thomas-Johnson"),
+        # A name written together, ending in "j" before one starting "J".
+        (["ManojJoshi Design Studio"], "company", "ManojJoshi Design Studio"),
         (["Lake jJenniferburgh, SA, 2929"], "address", "Lake Jenniferburgh, SA, 2929"),
         (["Marijnpad 1, 1726HjJ, Aldtsjerk"], "address", "1726HJ"),
     ],
@@ -3322,6 +3332,12 @@ def test_a_small_j_read_before_a_capital_j_is_left_out(lines, field, value):
         (
             "Pasaje de jose Aguilera 521",
             "Pasaje de Jose Aguilera 521, Williamsside, S7 5HN",
+        ),
+        # Words printed small stay.
+        ("Av. 18 de julio 1234", "Av. 18 de julio 1234, Williamsside, S7 5HN"),
+        (
+            "C/ Mayor 12, junto al Mercado",
+            "C/ Mayor 12, junto al Mercado, Williamsside, S7 5HN",
         ),
     ],
 )

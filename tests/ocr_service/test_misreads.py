@@ -91,6 +91,8 @@ def test_domain_is_swapped_in_the_host_only():
         ("maria.carisson@x.se", "Maria Carlsson", "maria.carlsson@x.se"),
         ("wiiiiams@x.com", "Ann Williams", "williams@x.com"),
         ("maria.carlsson@x.se", "Maria Carisson", "maria.carlsson@x.se"),
+        # A word too short to tell from a word of its own.
+        ("deli@dellsdeli.com", "Sam Dell", "deli@dellsdeli.com"),
         # The dot after the initial read as a dash; another's initial, or
         # a dash between whole names, stays.
         ("j-moore@x.com", "Joshua Moore", "j.moore@x.com"),
@@ -146,6 +148,9 @@ def test_a_name_word_takes_the_letter_an_email_spells_otherwise(
         ("Karlsson & Ekman HB", "karissonekmanh", "Karlsson & Ekman HB"),
         ("Karisson & Ekman HB", "karlsonekmanhb", "Karisson & Ekman HB"),
         ("Mii", "mil", "Mii"),
+        # A mail provider's name is too short to be the company's.
+        ("telia", "tellabkonsultab", "telia"),
+        ("iinet", "linetechelectrical", "iinet"),
         ("Biiiiard", "billlard", "Biiiiard"),
         # A capital "I" starting a word is as likely an "I".
         ("Iannotti SRL", "lannottisrl", "Iannotti SRL"),
