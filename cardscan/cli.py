@@ -2,6 +2,7 @@
 
 import argparse
 import fcntl
+import importlib.metadata
 import json
 import os
 import shlex
@@ -142,6 +143,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def package_version() -> str:
+    """The installed cardscan's version."""
+    try:
+        return importlib.metadata.version("cardscan")
+    except importlib.metadata.PackageNotFoundError:
+        return "(not installed)"
+
+
 def fail(message: str) -> None:
     """Prints an error to stderr, control characters escaped on each line."""
     shown = "\n".join(tables.clean(line) for line in message.split("\n"))
@@ -164,6 +173,9 @@ def parser() -> argparse.ArgumentParser:
     # None until parse_args() falls back to the environment and the default,
     # so that a --server given to a command that runs its own stack is refused.
     top.add_argument("--server", metavar="HOST:PORT", default=None, help=server_help)
+    top.add_argument(
+        "--version", action="version", version=f"%(prog)s {package_version()}"
+    )
     commands = top.add_subparsers(required=True, metavar="COMMAND")
     gateway = argparse.ArgumentParser(add_help=False)
     gateway.add_argument(
@@ -202,19 +214,29 @@ def add_scan_commands(commands, gateway: argparse.ArgumentParser) -> None:
         description="Upload a ZIP of card images, follow the batch until "
         "every card is read, then print the contacts.",
     )
-    scan.add_argument("zip", metavar="CARDS.zip", type=Path)
+    # Optional here, so that a ZIP --json took for its file is told apart
+    # from no ZIP at all.
+    scan.add_argument("zip", metavar="CARDS.zip", type=Path, nargs="?")
     json_option(scan)
     scan.set_defaults(command=run_scan)
 
     card = commands.add_parser(
-        "card", parents=[gateway], help="read one card image and print its contact"
+        "card",
+        parents=[gateway],
+        help="read one card image and print its contact",
+        description="Send one card image to the gateway, wait for it to be "
+        "read, and print its contact.",
     )
     card.add_argument("image", metavar="IMAGE", type=Path)
     card.add_argument("--json", action="store_true", help="print the card as JSON")
     card.set_defaults(command=run_card)
 
     status = commands.add_parser(
-        "status", parents=[gateway], help="print the state of each card of a batch"
+        "status",
+        parents=[gateway],
+        help="print the state of each card of a batch",
+        description="Print the state of each card of a batch, by the batch id "
+        "its upload was answered with.",
     )
     status.add_argument("batch_id", metavar="BATCH_ID")
     status.add_argument("--json", action="store_true", help="print the batch as JSON")
@@ -240,9 +262,13 @@ def add_scan_commands(commands, gateway: argparse.ArgumentParser) -> None:
     listing.set_defaults(command=run_batches)
 
     contacts = commands.add_parser(
-        "contacts", parents=[gateway], help="print the contacts of a batch"
+        "contacts",
+        parents=[gateway],
+        help="print the contacts of a batch",
+        description="Print, or write as JSON Lines, the contacts read so far "
+        "from the cards of a batch.",
     )
-    contacts.add_argument("batch_id", metavar="BATCH_ID")
+    contacts.add_argument("batch_id", metavar="BATCH_ID", nargs="?")
     json_option(contacts)
     contacts.set_defaults(command=run_contacts)
 
@@ -253,7 +279,7 @@ def add_stack_commands(commands, own_stack: argparse.ArgumentParser) -> None:
     up = commands.add_parser(
         "up",
         parents=[own_stack],
-        help="run the stack on this machine until Ctrl-C",
+        help="run the stack on this machine, until Ctrl-C or in the background",
         description="Run NATS, the store on SQLite, OCR workers and the "
         "gateway on this machine, listening on 127.0.0.1. Where a stack "
         "left in the background runs from the data directory already, "
@@ -467,6 +493,10 @@ def connect(address: str, require_serving: bool = True) -> GatewayClient:
 
 def run_scan(args: argparse.Namespace, term: Terminal) -> int:
     """scan CARDS.zip: upload, follow, then print or write the contacts."""
+    if args.zip is None:
+        raise InvalidInput(
+            taken_by_json(args.json, "the ZIP") or "give the ZIP of cards to scan"
+        )
     path = zip_of_cards(args.zip)
     if args.json not in (None, "-") and Path(args.json).resolve() == path.resolve():
         raise InvalidInput(f"--json {args.json} would overwrite the ZIP being read")
@@ -600,14 +630,44 @@ def watch_through_outages(
             time.sleep(OUTAGE_RETRY_SECONDS)
 
 
+def taken_by_json(target: str | None, what: str) -> str | None:
+    """Why a command's argument is missing where --json, written before
+    it, took the argument for the file to write; None where it did not."""
+    if target in (None, "-"):
+        return None
+    return (
+        f"--json took {target} for the file to write, so {what} is missing: "
+        f"write --json last, or give it a file of its own (--json contacts.jsonl)"
+    )
+
+
+# What files of cards end with; --json never writes over one.
+CARD_FILE_SUFFIXES = (
+    ".zip",
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".webp",
+    ".tif",
+    ".tiff",
+    ".bmp",
+    ".gif",
+)
+
+
 def writable_target(target: str | None) -> None:
     """Fails, before any card is sent or fetched, when --json names a file
-    that cannot be written."""
+    that cannot be written, or one of cards."""
     if target in (None, "-"):
         return
     if not target.strip():
         raise InvalidInput("--json needs a file name, or '-' for stdout")
     path = Path(target)
+    if path.suffix.lower() in CARD_FILE_SUFFIXES:
+        raise InvalidInput(
+            f"--json {target} names a file of cards, not one to write contacts "
+            f"to; give --json a file of its own (--json contacts.jsonl)"
+        )
     if path.is_dir():
         raise InvalidInput(f"--json {target} is a directory, not a file to write")
     folder = path.parent
@@ -695,6 +755,11 @@ def run_batches(args: argparse.Namespace, term: Terminal) -> int:
 
 def run_contacts(args: argparse.Namespace, term: Terminal) -> int:
     """contacts BATCH_ID: print or write the contacts of a batch."""
+    if args.batch_id is None:
+        raise InvalidInput(
+            taken_by_json(args.json, "the batch id")
+            or "give the batch id whose contacts to print"
+        )
     writable_target(args.json)
     with connect(args.server, require_serving=False) as client:
         cards = client.list_contacts(args.batch_id)
@@ -901,6 +966,11 @@ def describe(stack: Stack, out: Console) -> None:
     out.print(f"  OCR workers   {stack.ocr_workers}")
     out.print(f"  data          {stack.data_dir}")
     out.print(f"  logs          {stack.logs}")
+    if stack.gateway_address != DEFAULT_SERVER:
+        out.print(
+            f"Send cards with `cardscan --server {stack.gateway_address} scan "
+            "CARDS.zip`."
+        )
 
 
 def stop_on_sigterm() -> None:
@@ -968,6 +1038,11 @@ def run_demo(args: argparse.Namespace, term: Terminal) -> int:
     # Told before a stack starts for it, unlike `scan`, whose gateway tells
     # what is wrong with a ZIP it takes apart.
     if given and not zipfile.is_zipfile(given):
+        if first_bytes(given).startswith(b"PK\x03\x04"):
+            raise InvalidInput(
+                f"{given} starts like a ZIP file but has no end record; it is "
+                "truncated or damaged"
+            )
         raise InvalidInput(f"{given} is not a ZIP file; give the demo a ZIP of cards")
     folder = Path(tempfile.mkdtemp(prefix="cardscan-demo-"))
     workers = workers_wanted(args, term)

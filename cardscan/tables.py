@@ -30,10 +30,14 @@ def lines(values: list[str]) -> Text:
 
 
 def phones(card: batch_pb2.Card) -> list[str]:
-    """Each phone as 'type number', with its extension when it has one."""
+    """Each phone as 'type number', with its extension when it has one that
+    the number as printed does not end with already ("…7778x859")."""
     shown = []
     for phone in card.contact.phones:
-        extension = f" ext. {phone.extension}" if phone.extension else ""
+        printed = phone.extension and phone.number.endswith(phone.extension)
+        extension = (
+            f" ext. {phone.extension}" if phone.extension and not printed else ""
+        )
         kind = jsonview.phone_type_name(phone.type)
         shown.append(f"{kind} {phone.number}{extension}")
     return shown

@@ -4,6 +4,7 @@ gRPC on 127.0.0.1, and of its errors when no gateway answers."""
 import contextlib
 import fcntl
 import http.server
+import io
 import json
 import os
 import signal
@@ -21,10 +22,18 @@ from pathlib import Path
 import grpc
 import pytest
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from rich.console import Console
 
 from cardscan import cli, jsonview
 from cardscan.client import CHUNK_BYTES, GatewayClient, Unreachable
-from cardscan.stack import Ports, RecordedStack, free_port, port_taken, wait_healthy
+from cardscan.stack import (
+    Ports,
+    RecordedStack,
+    Stack,
+    free_port,
+    port_taken,
+    wait_healthy,
+)
 from cardscan.v1 import batch_pb2, cardscan_pb2, cardscan_pb2_grpc, contact_pb2
 
 NOTICE = "No OCR worker is consuming cards: start one to read this batch."
@@ -447,6 +456,55 @@ def test_scan_refuses_to_write_json_over_its_own_zip(gateway, cards_zip, capsys)
     assert status != 0
     assert "would overwrite" in capsys.readouterr().err
     assert cards_zip.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        # --json written before the argument takes it for its file.
+        (["scan", "--json", "cards.zip"], "--json took cards.zip for the file"),
+        (["contacts", "--json", "b1"], "--json took b1 for the file"),
+        # A file of cards is never written over.
+        (["contacts", "b1", "--json", "cards.zip"], "names a file of cards"),
+        (["scan"], "give the ZIP of cards to scan"),
+        (["contacts"], "give the batch id"),
+    ],
+)
+def test_json_that_took_the_argument_or_names_cards_is_refused(
+    gateway, tmp_path, monkeypatch, capsys, args, said
+):
+    monkeypatch.chdir(tmp_path)
+    cards = tmp_path / "cards.zip"
+    with zipfile.ZipFile(cards, "w") as archive:
+        archive.writestr("one.png", b"png")
+    before = cards.read_bytes()
+
+    status = cli.main([*args, "--server", gateway.address])
+
+    assert status != 0
+    assert said in capsys.readouterr().err
+    assert cards.read_bytes() == before
+
+
+def test_version_is_printed(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["--version"])
+
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.startswith("cardscan ")
+
+
+def test_demo_of_a_damaged_zip_says_so(tmp_path, capsys):
+    whole = tmp_path / "whole.zip"
+    with zipfile.ZipFile(whole, "w") as archive:
+        archive.writestr("one.png", b"png")
+    damaged = tmp_path / "cards.zip"
+    damaged.write_bytes(whole.read_bytes()[:-40])
+
+    status = cli.main(["demo", str(damaged)])
+
+    assert status != 0
+    assert "truncated or damaged" in capsys.readouterr().err
 
 
 def test_scan_prints_contacts_and_the_error_of_failed_cards(gateway, cards_zip, capsys):
@@ -1158,3 +1216,19 @@ def test_a_json_file_that_cannot_be_written_is_refused_before_anything_is_sent(
     err = capsys.readouterr().err
     assert f"the folder {target.parent} does not exist" in err
     assert "cannot reach" not in err
+
+
+def described(stack: Stack) -> str:
+    out = io.StringIO()
+    cli.describe(stack, Console(file=out, width=200))
+    return out.getvalue()
+
+
+def test_up_on_other_ports_tells_how_to_reach_its_gateway(tmp_path):
+    ports = Ports(nats=14222, store=15052, gateway_grpc=15051, gateway_http=18080)
+
+    other = described(Stack(tmp_path, ports))
+    usual = described(Stack(tmp_path, Ports.default()))
+
+    assert "cardscan --server 127.0.0.1:15051 scan CARDS.zip" in other
+    assert "--server" not in usual

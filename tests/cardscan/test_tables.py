@@ -44,3 +44,14 @@ def test_skipped_entries_past_the_most_asked_are_counted_not_listed():
         "and 5 more skipped entries: `cardscan status b1` lists every one"
     )
     assert every.count(": is not an image") == 25
+
+
+def test_an_extension_the_number_prints_already_is_not_shown_twice():
+    card = batch_pb2.Card()
+    card.contact.phones.add(number="913-503-7778x859", extension="859")
+    card.contact.phones.add(number="+441715550100", extension="22")
+
+    assert tables.phones(card) == [
+        "unknown 913-503-7778x859",
+        "unknown +441715550100 ext. 22",
+    ]
