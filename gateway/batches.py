@@ -825,7 +825,7 @@ def _check_batch_id(batch_id: str) -> None:
     gateway's form as unknown, as the store would."""
     if not batch_id:
         raise InvalidInput(
-            "no batch id was given: give the batch_id an upload's reply named"
+            "no batch id was given: give the batch_id its upload was answered with"
         )
     if not BATCH_ID.fullmatch(batch_id):
         raise NotFound(f"no batch has batch_id '{uploads.shown(batch_id, 80)}'")

@@ -99,7 +99,10 @@ async def create_batch(request: web.Request) -> web.Response:
     """POST /v1/batches: a ZIP as the raw body or as the form field 'file'."""
     _check_length(request, request.app[LIMITS].max_upload_bytes, "MAX_UPLOAD_BYTES")
     _, chunks = await _upload(request)
-    created = await request.app[BATCHES].create(chunks)
+    try:
+        created = await request.app[BATCHES].create(chunks)
+    except InvalidInput as error:
+        raise _with_form_hint(request, error) from error
     body = {
         "batch_id": created.batch_id,
         "accepted": created.accepted,
@@ -107,6 +110,18 @@ async def create_batch(request: web.Request) -> web.Response:
         "notice": created.notice,
     }
     return web.json_response(body, status=202)
+
+
+def _with_form_hint(request: web.Request, error: InvalidInput) -> InvalidInput:
+    """The refusal of a damaged upload sent as a URL-encoded form, with the
+    likely reason: curl's --data sends a file so, without its line breaks."""
+    urlencoded = request.content_type == "application/x-www-form-urlencoded"
+    if not urlencoded or "damaged" not in str(error):
+        return error
+    return InvalidInput(
+        f"{error}; if it was sent with curl's --data, which drops a file's "
+        "line breaks, send it with --data-binary @FILE or -F file=@FILE"
+    )
 
 
 async def scan_card(request: web.Request) -> web.Response:
@@ -203,7 +218,7 @@ async def _part_chunks(part, reader) -> AsyncIterator[bytes]:
             if other.name == FILE_FIELD:
                 raise InvalidInput(
                     f"the form has more than one field named {FILE_FIELD!r}; "
-                    "send one file an upload"
+                    "send one file with each upload"
                 )
             await other.release()
 

@@ -2,6 +2,7 @@
 well, refusing what is not a readable image."""
 
 import io
+import re
 import warnings
 
 import cv2
@@ -58,8 +59,11 @@ def decode(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:
     try:
         image.load()
     except (OSError, SyntaxError, ValueError, EOFError) as error:
+        # Pillow counts the bytes of its last buffer left over, not those
+        # missing, which reads as if little were lost.
+        reason = re.sub(r"\s*\(\d+ bytes not processed\)", "", str(error))
         raise UnreadableImage(
-            f"the {image.format} image is damaged or truncated: {error}"
+            f"the {image.format} image is damaged or truncated: {reason}"
         ) from error
     return image
 

@@ -289,7 +289,7 @@ async def test_watch_streams_each_change_until_complete(gateway):
         (
             "",
             grpc.StatusCode.INVALID_ARGUMENT,
-            "no batch id was given: give the batch_id an upload's reply named",
+            "no batch id was given: give the batch_id its upload was answered with",
         ),
         ("x" * 5000, grpc.StatusCode.NOT_FOUND, "no batch has batch_id 'xxxxx"),
         ("nope\x00", grpc.StatusCode.NOT_FOUND, "no batch has batch_id 'nope\\x00'"),

@@ -227,6 +227,21 @@ async def test_body_that_is_not_a_zip_is_a_400_saying_so(http):
     }
 
 
+async def test_a_damaged_zip_sent_as_a_url_encoded_form_is_told_how_to_send_it(http):
+    # As curl's --data may leave it: its end lost.
+    damaged = make_zip({"one.png": image_bytes("PNG")})[:-40]
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+
+    async with http.post("/v1/batches", data=damaged, headers=headers) as reply:
+        status, body = reply.status, await reply.json()
+    plain_status, plain = await post_zip(http, damaged)
+
+    assert status == plain_status == 400
+    assert "damaged" in body["error"]["message"]
+    assert "--data-binary" in body["error"]["message"]
+    assert "--data-binary" not in plain["error"]["message"]
+
+
 async def test_zip_without_images_is_a_400_listing_what_was_skipped(http):
     status, body = await post_zip(http, make_zip({"readme.txt": b"hello"}))
 
@@ -563,7 +578,7 @@ async def test_a_form_with_two_files_is_a_400_and_keeps_neither(gateway, http):
 
     assert reply.status == 400
     assert body["error"]["message"] == (
-        "the form has more than one field named 'file'; send one file an upload"
+        "the form has more than one field named 'file'; send one file with each upload"
     )
     assert batches == []
     assert list(gateway.settings.upload_dir.iterdir()) == []
