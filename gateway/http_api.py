@@ -240,8 +240,28 @@ def _unreadable_form(reason: str) -> InvalidInput:
     return InvalidInput(f"the multipart form cannot be read: {reason}")
 
 
+class ClientFaultsBriefly(logging.Filter):
+    """Logs a request aiohttp's parser refused, a client's fault such as
+    gRPC sent to the HTTP port or a Content-Encoding it cannot decode, as
+    one warning line, not as a server error with its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, HttpProcessingError) and 400 <= error.code < 500:
+            said = record.getMessage()
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.msg = "%s; refused with %d: %s"
+            reason = str(error.message).strip().splitlines()[0] if error.message else ""
+            record.args = (said, error.code, reason)
+            record.exc_info = record.exc_text = None
+        return True
+
+
 def make_app(batches: Batches, limits: Limits) -> web.Application:
     """The HTTP application with its routes."""
+    server_log = logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, ClientFaultsBriefly) for f in server_log.filters):
+        server_log.addFilter(ClientFaultsBriefly())
     app = web.Application(middlewares=[_errors_as_json])
     app[BATCHES] = batches
     app[LIMITS] = limits

@@ -550,6 +550,23 @@ async def test_gzip_body_is_held_to_the_upload_limit_once_decompressed(
     assert list(settings.upload_dir.iterdir()) == []
 
 
+async def test_grpc_sent_to_the_http_port_is_logged_as_one_warning(gateway, caplog):
+    caplog.set_level(logging.INFO)
+    host, port = gateway.settings.http_listen.rsplit(":", 1)
+    reader, writer = await asyncio.open_connection(host, int(port))
+    # What a gRPC client opens its connection with.
+    writer.write(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+    await writer.drain()
+    answer = await reader.read(100)
+    writer.close()
+    await writer.wait_closed()
+
+    assert await logged(caplog, "refused with 400")
+    refused = [r for r in caplog.records if r.name == "aiohttp.server"]
+    assert b" 400 " in answer.split(b"\r\n")[0]
+    assert [(r.levelname, r.exc_info) for r in refused] == [("WARNING", None)]
+
+
 @pytest.mark.parametrize("path", ["/v1/batches", "/v1/cards"])
 async def test_a_content_encoding_the_gateway_does_not_decode_is_a_400(http, path):
     headers = {"Content-Type": "application/zip", "Content-Encoding": "foo"}
