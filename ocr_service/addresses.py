@@ -139,12 +139,13 @@ LETTER_AS_DIGIT = (
         re.compile(r"(?<=,\s)[A-Z]{1,2}[0-9][A-Z0-9]?\s+[SIOZBG][A-Z][A-Z)]\s*$"),
     ),
     ("NL", re.compile(r"\b\d{4}\s?(?:0[A-Z]|[A-Z]0)(?!\w)")),
-    # Or its letters misread before a town: a small last letter ("4528 Ij"),
-    # a stroke read between them ("5331I1J"), an "O" read twice ("2169G0O").
+    # Or its letters misread before a town: the "J" of "IJ" read small
+    # ("4528 Ij"), a stroke read between them ("5331I1J"), an "O" read twice
+    # ("2169G0O"); not after another country's letters ("B-8420 De Haan").
     (
         "NL",
         re.compile(
-            r"\b\d{4}\s?(?:[A-Z][a-z]|[A-Z][1l|][A-Z]|[A-Z](?:0O|O0))"
+            r"(?<![\w-])\d{4}\s?(?:Ij|[A-Z][1l|][A-Z]|[A-Z](?:0O|O0))"
             r"(?=,?\s+[^\W\d_])"
         ),
     ),
@@ -816,29 +817,10 @@ def _without_country(line: str, postal: Postal) -> tuple[str, str | None]:
     return rest, named
 
 
-# A word starting with a small "j" before a capitalised word, a comma or
-# the line's end.
-_SMALL_J_NAME = re.compile(r"(?<![\w@./-])j[a-zà-ÿ]{2,}(?=\s+[A-ZÀ-Þ]|\s*,|\s*$)")
-# Words printed small in addresses that start with a "j": months in streets
-# named after a date, and words of place.
-_SMALL_J_WORDS = word_set(
-    """
-    janeiro janvier januari january jardim jardin jardín juillet julho juli
-    julio july juin junho juni junio june junto
-    """
-)
-
-
-def _capital_j(word: re.Match) -> str:
-    if word[0] in _SMALL_J_WORDS:
-        return word[0]
-    return "J" + word[0][1:]
-
-
 def _street_words_put_right(line: str) -> str:
     """The line with a street word OCR misread put right: "I" for "l" in
-    "Harbor BIvd", "j" for "J" in "615 jessica Curve", "B" for "ß" in
-    "GeiselstraBe", and a section's "ª" in "3° Seção"."""
+    "Harbor BIvd", "B" for "ß" in "GeiselstraBe", and a section's "ª" in
+    "3° Seção"."""
 
     def put_right(word: re.Match) -> str:
         text = word[0]
@@ -850,10 +832,6 @@ def _street_words_put_right(line: str) -> str:
         return mended if fold(mended) in STREET_WORDS else text
 
     line = re.sub(r"[^\W\d_]+", put_right, line)
-    # A name starting with a small "j" before a capitalised word or the
-    # line's end: OCR read the capital's tail short ("615 jessica Curve",
-    # "Port jasonburgh,"); words printed small stay ("de julio", "junto al").
-    line = _SMALL_J_NAME.sub(_capital_j, line)
     # OCR reads the "ß" of a German "-straße" as a "B" or an "8".
     line = re.sub(r"(?<=[Ss]tra)[B8](?=e\b)", "ß", line)
     # Brazil numbers a district's sections "1ª Seção"; OCR reads the "ª" as
@@ -904,6 +882,9 @@ def _digits_put_right(code: str, country: str | None) -> str:
             chars[place] = chars[place].translate(_AS_CANADIAN_LETTER)
         places = characters[1::2]
     elif country == "GB":
+        # The codes of overseas territories spell their names ("SIQQ 1ZZ").
+        if code.endswith(" 1ZZ"):
+            return code
         chars[0] = chars[0].translate(_AS_LETTER)
         outward, _, inward = code.partition(" ")
         # The district's digit follows one or two letters; an "O" between

@@ -132,11 +132,11 @@ def _dotless_i_read_right(lines: list[Line]) -> list[Line]:
 
 
 def _without_j_before_j(line: Line) -> Line:
-    """The line without the small "j" OCR reads before a capital "J" as
-    its double ("Lake jJenniferburgh", "Thomas-jJohnson", "1726 HjJ"): no
-    word writes the two so, though a name written together may end with
-    the one and start with the other ("PankajJain", "HajjJourneys")."""
-    places = [m.start() for m in re.finditer("(?<![a-z])j(?=J)", line.text)]
+    """The line without the small "j" OCR reads before a capital "J"
+    starting a word as its double ("Lake jJenniferburgh",
+    "Thomas-jJohnson"): no word starts so. Elsewhere the two stand so in
+    names written together ("PankajJain") and in links ("youtu.be/jJ3k")."""
+    places = [m.start() for m in re.finditer(r"(?:^|(?<=[\s-]))j(?=J[a-z])", line.text)]
     if not places:
         return line
 

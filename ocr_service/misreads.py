@@ -259,8 +259,8 @@ _MAILBOX_WORDS = word_set(
 def local_part_by_name(email: str, name_parts: list[str]) -> str:
     """The email with each word of its local part that a name part, folded,
     was read as by a blur, or with an "l" read as an "i", spelled as the
-    name part, and the dot after an initial read as a dash put back; a
-    shared mailbox's word ("hello" beside "Helle Jensen") stays."""
+    name part; a shared mailbox's word ("hello" beside "Helle Jensen")
+    stays."""
     local, at, host = email.partition("@")
     words = re.split(r"([._-])", local)
     for index, word in enumerate(words):
@@ -286,12 +286,6 @@ def local_part_by_name(email: str, name_parts: list[str]) -> str:
         spelled -= spelled_already
         if len(spelled) == 1:
             words[index] = spelled.pop()
-    # The dot after the given name's initial read as a dash: "j-moore"
-    # beside "Joshua Moore" is "j.moore", as mailboxes are seldom so named.
-    if len(words) == 3 and words[1] == "-" and len(words[0]) == 1:
-        initial, _, family = words
-        if family in name_parts[1:] and initial == name_parts[0][:1]:
-            words[1] = "."
     return "".join(words) + at + host
 
 
