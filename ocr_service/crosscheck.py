@@ -70,9 +70,10 @@ def back_links_by_each_other(contact: contact_pb2.Contact) -> None:
 
 
 def outvote_misread_domains(contact: contact_pb2.Contact) -> None:
-    """An email or website whose domain is a letter off the other's, when
-    the company spells the other's, takes the other's domain: two reads
-    agree against one."""
+    """An email or website whose domain is a letter off the other's, or
+    reads a double letter once ("williamslc" beside williamsllc), when the
+    company spells the other's, takes the other's domain: two reads agree
+    against one."""
     pairs = (
         ("emails", contact.emails, contact.websites),
         ("websites", contact.websites, contact.emails),
@@ -81,9 +82,9 @@ def outvote_misread_domains(contact: contact_pb2.Contact) -> None:
         for index, value in enumerate(values):
             mine = links.domain(value)
             for theirs in {links.domain(o) for o in others} - {mine}:
-                if companies.is_near_miss(mine, theirs) and _company_spells(
-                    contact.company, theirs
-                ):
+                misread = companies.is_near_miss(mine, theirs)
+                misread = misread or misreads.double_read_once(mine, theirs)
+                if misread and _company_spells(contact.company, theirs):
                     values[index] = misreads.with_domain(value, mine, theirs)
                     set_confidence(contact, name, OUTVOTED_TRUST)
 

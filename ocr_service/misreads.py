@@ -212,6 +212,15 @@ def l_read_as_i(read: str, printed: str) -> bool:
     return 0 < len(wrong) <= MAX_LS_READ_AS_I and all(w == ("i", "l") for w in wrong)
 
 
+def double_read_once(read: str, printed: str) -> bool:
+    """Whether the read word is the printed one with one of its double
+    letters read as one: "williamslc" for "williamsllc"."""
+    return len(read) + 1 == len(printed) and any(
+        printed[i] == printed[i + 1] and printed[:i] + printed[i + 1 :] == read
+        for i in range(len(printed) - 1)
+    )
+
+
 def ls_put_back(text: str, spelled: str) -> str:
     """The text with the "l"s OCR read as "i"s put back, from letters that
     spell it, or its start, or that it spells the start of, with an "l"

@@ -100,3 +100,28 @@ def test_an_i_spelled_as_an_l_elsewhere_is_left():
     crosscheck.put_back_ls(found)
 
     assert (found.company, list(found.emails)) == ("Nilsson AB", ["a@nlisson.se"])
+
+
+def test_a_domain_reading_a_double_letter_once_takes_the_other_links():
+    found = contact(
+        company="Williams LLC",
+        emails=["kathleen@williamsllc.co"],
+        websites=["www.williamslc.co"],
+    )
+
+    crosscheck.outvote_misread_domains(found)
+
+    assert list(found.websites) == ["www.williamsllc.co"]
+    assert list(found.emails) == ["kathleen@williamsllc.co"]
+
+
+def test_a_double_letter_read_once_is_not_put_back_where_no_company_spells_it():
+    found = contact(
+        company="Acme Ltd",
+        emails=["kathleen@williamsllc.co"],
+        websites=["www.williamslc.co"],
+    )
+
+    crosscheck.outvote_misread_domains(found)
+
+    assert list(found.websites) == ["www.williamslc.co"]

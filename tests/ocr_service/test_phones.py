@@ -702,3 +702,20 @@ def test_the_firm_before_its_registration_in_a_footer(line, firm):
 )
 def test_a_messengers_name_labels_a_mobile_number(line, number):
     assert numbers(line) == [(phones.MOBILE, number, "")]
+
+
+@pytest.mark.parametrize(
+    ("line", "number"),
+    [
+        # A telephone icon read as a tilde.
+        ("(~ 3378203930", "3378203930"),
+        # A dash read as a colon between groups of digits.
+        ("Mob 98 8880:6135", "98 8880-6135"),
+    ],
+)
+def test_a_number_misread_around_its_digits_is_found_whole(line, number):
+    assert [found[1] for found in numbers(line, "BR")] == [number]
+
+
+def test_hours_keep_their_colon_and_make_no_number():
+    assert numbers("Open 9:00-17:00", "BR") == []
