@@ -212,11 +212,24 @@ def l_read_as_i(read: str, printed: str) -> bool:
     return 0 < len(wrong) <= MAX_LS_READ_AS_I and all(w == ("i", "l") for w in wrong)
 
 
+# The fewest letters a domain must have for a double "l" read once in it
+# to be told ("hil.law" is a name of its own beside "hill.law").
+DOUBLE_L_MIN_LETTERS = 6
+
+
 def double_read_once(read: str, printed: str) -> bool:
-    """Whether the read word is the printed one with one of its double
-    letters read as one: "williamslc" for "williamsllc"."""
-    return len(read) + 1 == len(printed) and any(
-        printed[i] == printed[i + 1] and printed[:i] + printed[i + 1 :] == read
+    """Whether the read word is the printed one with its double "l" read as
+    one, the two strokes run together: "williamslc" for "williamsllc". A
+    double of another letter, or one beside a third, is as often spelled
+    so ("Aggarwal" and "Agarwal", "Schifffahrt" and "Schiffahrt")."""
+    if len(read) < DOUBLE_L_MIN_LETTERS or len(read) + 1 != len(printed):
+        return False
+    padded = f" {printed} "
+    return any(
+        padded[i : i + 4] == f"{padded[i]}ll{padded[i + 3]}"
+        and padded[i] != "l"
+        and padded[i + 3] != "l"
+        and printed[:i] + printed[i + 1 :] == read
         for i in range(len(printed) - 1)
     )
 

@@ -190,13 +190,15 @@ CUT_BY_A_SYMBOL = re.compile(r"[¢£€$¥©®°§¤]\s?\d[\d\s]*$")
 
 # A telephone icon read as round letters before a number that starts with
 # "+" or a trunk "0": "O0 +61 3 9600 1234", "0 0433 222 111"; not "0 800
-# 123 456", a number France prints so; or as a tilde: "(~ 3378203930".
+# 123 456", a number France prints so; or as a tilde: "(~ 3378203930",
+# not an approximate figure in brackets ("(~ 102 000)").
 ICON_READ_AS_LETTERS = re.compile(
-    r"^\s*(?:[O0oQ©®@]{1,2}\s+(?=\+|0)|\(?[~¬]\)?\s*(?=[+(]?\d))"
+    r"^\s*(?:[O0oQ©®@]{1,2}\s+(?=\+|0)|\(?[~¬]\)?\s*(?=[+(]?\d)(?!.*\)\s*$))"
 )
-# A dash OCR read as a colon between a number's groups: "98 8880:6135";
-# hours have two digits after theirs ("9:00").
-COLON_FOR_DASH = re.compile(r"(?<=\d{3}):(?=\d{4}\b)")
+# A dash OCR read as a colon between a number's last two groups, after
+# another group: "98 8880:6135"; not a standard's year ("ISO 9001:2015"),
+# hours ("9:00") or a port ("10.0.0.1:5060").
+COLON_FOR_DASH = re.compile(r"([\d)]\s\d{3,5}):(\d{4})\b")
 
 
 def find(text: str, region: str | None) -> list[Found]:
@@ -205,7 +207,7 @@ def find(text: str, region: str | None) -> list[Found]:
     # Blanked, not cut: where each number starts stays where it was read.
     text = ICON_READ_AS_LETTERS.sub(lambda icon: " " * len(icon[0]), text)
     text = with_label_read_right(text)
-    text = COLON_FOR_DASH.sub("-", text)
+    text = COLON_FOR_DASH.sub(r"\1-\2", text)
     # A speck read as a comma after the trunk zero: "+49 (0), 8357 636885".
     text = text.replace("(0),", "(0) ")
     found = []

@@ -115,6 +115,24 @@ def test_a_domain_reading_a_double_letter_once_takes_the_other_links():
     assert list(found.emails) == ["kathleen@williamsllc.co"]
 
 
+@pytest.mark.parametrize(
+    ("company", "email", "website"),
+    [
+        # A firm owning both spellings of a tripled or another doubled
+        # letter, and a short name of its own.
+        ("Rollladen Schmidt GmbH", "info@rollladenschmidt.de", "rolladenschmidt.de"),
+        ("Aggarwal Traders", "a@aggarwaltraders.in", "agarwaltraders.in"),
+        ("Hill Law", "ben@hill.law", "hil.law"),
+    ],
+)
+def test_a_domain_spelled_otherwise_on_purpose_stays(company, email, website):
+    found = contact(company=company, emails=[email], websites=[website])
+
+    crosscheck.outvote_misread_domains(found)
+
+    assert list(found.websites) == [website]
+
+
 def test_a_double_letter_read_once_is_not_put_back_where_no_company_spells_it():
     found = contact(
         company="Acme Ltd",

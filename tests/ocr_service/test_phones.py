@@ -717,5 +717,17 @@ def test_a_number_misread_around_its_digits_is_found_whole(line, number):
     assert [found[1] for found in numbers(line, "BR")] == [number]
 
 
-def test_hours_keep_their_colon_and_make_no_number():
-    assert numbers("Open 9:00-17:00", "BR") == []
+@pytest.mark.parametrize(
+    "line",
+    [
+        # Hours, a standard's year, a port, a reference, a figure in brackets.
+        "Open 9:00-17:00",
+        "ISO 9001:2015",
+        "SIP 10.20.30.100:5060",
+        "Dnr 2023:1234",
+        "(~ 102 000)",
+        "(~1830-1848)",
+    ],
+)
+def test_a_colon_or_a_tilde_beside_digits_makes_no_number_of_what_is_none(line):
+    assert numbers(line, "BR") == []
