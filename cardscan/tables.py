@@ -34,10 +34,8 @@ def phones(card: batch_pb2.Card) -> list[str]:
     the number as printed does not end with already ("…7778x859")."""
     shown = []
     for phone in card.contact.phones:
-        printed = phone.extension and phone.number.endswith(phone.extension)
-        extension = (
-            f" ext. {phone.extension}" if phone.extension and not printed else ""
-        )
+        shown_in_number = phone.number.endswith(phone.extension)
+        extension = "" if shown_in_number else f" ext. {phone.extension}"
         kind = jsonview.phone_type_name(phone.type)
         shown.append(f"{kind} {phone.number}{extension}")
     return shown
