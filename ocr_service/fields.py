@@ -136,22 +136,25 @@ def _without_j_before_j(line: Line) -> Line:
     starting a word as its double ("Lake jJenniferburgh",
     "Thomas-jJohnson"): no word starts so. Elsewhere the two stand so in
     names written together ("PankajJain") and in links ("youtu.be/jJ3k")."""
-    places = [m.start() for m in re.finditer(r"(?:^|(?<=[\s-]))j(?=J[a-z])", line.text)]
+    places = {m.start() for m in _J_BEFORE_J.finditer(line.text)}
     if not places:
         return line
 
     def without(values: Sequence) -> tuple:
+        # Confidences not one to a character are none to keep in step.
+        if len(values) != len(line.text):
+            return ()
         return tuple(v for i, v in enumerate(values) if i not in places)
 
-    characters, confidences = line.characters, line.word_confidences
     return replace(
         line,
-        text="".join(without(line.text)),
-        characters=without(characters) if len(characters) == len(line.text) else (),
-        word_confidences=(
-            without(confidences) if len(confidences) == len(line.text) else ()
-        ),
+        text=_J_BEFORE_J.sub("", line.text),
+        characters=without(line.characters),
+        word_confidences=without(line.word_confidences),
     )
+
+
+_J_BEFORE_J = re.compile(r"(?:^|(?<=[\s-]))j(?=J[a-z])")
 
 
 def _largest_type(lines: list[Line]) -> float:
@@ -1281,14 +1284,12 @@ def character_trust(confidence: float) -> float:
 
 
 # How nearly a domain spells a line named as a department for the line to
-# be the firm: "Brass Section" at brasssectionband.com.
+# be the firm, no department: "Brass Section" at brasssectionband.com.
 DEPARTMENT_SPELLED = 0.8
 
 
 def _take_department(card: Card, texts: list[Segment]) -> None:
     domains = crosscheck.domains(card.contact)
-    # A firm its domain spells is no department, though it be named as one:
-    # "Brass Section" at brasssectionband.com.
     found = next(
         (
             s

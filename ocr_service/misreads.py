@@ -206,7 +206,7 @@ LS_MIN_NAME_LETTERS = 5
 def l_read_as_i(read: str, printed: str) -> bool:
     """Whether the read word, lower case, is the printed one with one or
     two of its "l"s read as "i"s."""
-    if len(read) != len(printed) or len(read) < LS_MIN_NAME_LETTERS:
+    if len(read) != len(printed):
         return False
     wrong = [(r, p) for r, p in zip(read, printed, strict=True) if r != p]
     return 0 < len(wrong) <= MAX_LS_READ_AS_I and all(w == ("i", "l") for w in wrong)
@@ -224,13 +224,10 @@ def double_read_once(read: str, printed: str) -> bool:
     so ("Aggarwal" and "Agarwal", "Schifffahrt" and "Schiffahrt")."""
     if len(read) < DOUBLE_L_MIN_LETTERS or len(read) + 1 != len(printed):
         return False
-    padded = f" {printed} "
     return any(
-        padded[i : i + 4] == f"{padded[i]}ll{padded[i + 3]}"
-        and padded[i] != "l"
-        and padded[i + 3] != "l"
-        and printed[:i] + printed[i + 1 :] == read
-        for i in range(len(printed) - 1)
+        len(match[0]) == 2
+        and printed[: match.start()] + printed[match.end() - 1 :] == read
+        for match in re.finditer(r"l+", printed)
     )
 
 
@@ -291,24 +288,24 @@ def local_part_by_name(email: str, name_parts: list[str]) -> str:
         # A name part the local part spells already is not spelled twice:
         # "kim.kirn" beside "Tom Kirn".
         spelled_already = set(words) & set(name_parts)
-        spelled = {
-            part
-            for part in name_parts
-            if blurred_from(word, part) or l_read_as_i(word, part)
-        }
+        spelled = {part for part in name_parts if _name_misread_as(word, part)}
         # Or an initial before a name part: "dfemandes" is "dfernandes".
         initials = {part[0] for part in name_parts}
         if not spelled and word[0] in initials:
             rest = word[1:]
-            spelled = {
-                word[0] + p
-                for p in name_parts
-                if blurred_from(rest, p) or l_read_as_i(rest, p)
-            }
+            spelled = {word[0] + p for p in name_parts if _name_misread_as(rest, p)}
         spelled -= spelled_already
         if len(spelled) == 1:
             words[index] = spelled.pop()
     return "".join(words) + at + host
+
+
+def _name_misread_as(word: str, part: str) -> bool:
+    """Whether an email's word is a name part a blur misread, or one long
+    enough to tell with an "l" read as an "i"."""
+    if blurred_from(word, part):
+        return True
+    return len(word) >= LS_MIN_NAME_LETTERS and l_read_as_i(word, part)
 
 
 def blurred_as(word: str, spellings: Iterable[str]) -> str | None:

@@ -445,14 +445,15 @@ def before_registration(line: str) -> str:
     a footer prints a firm's name before its numbers: "Romano Arredamenti
     S.r.l." of "Romano Arredamenti S.r.l. – P.IVA 02345678901"; empty
     where the line starts with one."""
-    parts = FOOTER_PARTS.split(line)
-    first = next((i for i, part in enumerate(parts) if is_registration(part)), None)
-    if first is None:
-        return line
-    if first == 0:
-        return ""
-    # The separator before that part ends what comes before it.
-    return line[: list(FOOTER_PARTS.finditer(line))[first - 1].start()]
+    # Each part runs from the end of a separator to the start of the next;
+    # what comes before it ends where that separator starts.
+    separators = [(m.start(), m.end()) for m in FOOTER_PARTS.finditer(line)]
+    starts = [(0, 0), *separators]
+    ends = [start for start, _ in separators] + [len(line)]
+    for (end_before, start), end in zip(starts, ends, strict=True):
+        if is_registration(line[start:end]):
+            return line[:end_before]
+    return line
 
 
 def _is_no_phone(line: str, number: str) -> bool:
