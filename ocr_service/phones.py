@@ -80,15 +80,20 @@ _NUMBER = (
 # dot ends an abbreviation, as in "Bogotá D.C. 110231", and labels nothing;
 # after a word's dot it is a label all the same: "Tel.Fax", "Mob.Tel.".
 # A word for "number" may follow the label: "Tel.nr.", "Fax no.", "Tel.-Nr.".
-# Labels parted by a slash label one number, the last telling its kind:
-# "Tel./Tél." in both of Canada's languages, "Tel/Fax".
+# Labels parted by a slash, an ampersand or "and" label one number: the
+# last tells its kind ("Tel./Tél." in both of Canada's languages, "Cel. /
+# WhatsApp"), but a fax beside a voice label makes the number both ("Tel/Fax",
+# "Phone & Fax", "Tel. und Fax", "Tel.Fax").
+_LABELS_JOINED = (
+    r"(?:\.?\s?[/&]\s?|\.?\s(?:and|und|et|e|y|en|og|och)\s|(?<=\w\w)\.(?=\w))"
+)
 # A line open at all hours, between a label and its number: "Emergency
 # 24/7 0800 …", "Notfall 24h: 0171 …".
 _ALL_HOURS = r"24\s?/\s?7|24\s?h(?:rs|ours)?\b|24\s?std\b\.?"
 # "Main" of "Frankfurt am Main" labels nothing.
 LABELLED = re.compile(
     rf"(?<![\w@])(?<!(?<!\w)\w\.)(?<!\bam\s)"
-    rf"(?:(?:{_LABEL})\.?\s?/\s?)*(?P<label>{_LABEL})"
+    rf"(?P<labels>(?:(?:{_LABEL}){_LABELS_JOINED})*)(?P<label>{_LABEL})"
     rf"(?=[\s.:|+(]|\d{{1,5}}[.\-/()]\d|(?:\d\s?){{{SHORT_DIGITS}}})"
     rf"\s*\.?\s*(?:-?(?:nr|no)\.?\s*)?(?:(?:{_ALL_HOURS})\s*)?(?:[:|]\s*){{0,2}}"
     rf"(?P<number>{_NUMBER})",
@@ -224,11 +229,11 @@ def find(text: str, region: str | None) -> list[Found]:
         # labels numbers too, are an address: "Kontor 2 20457 Hamburg".
         if _before_a_town(text, match):
             continue
-        kind = _label_kind(match["label"])
-        phone = build(match["number"], kind, region)
-        if phone is not None:
-            found.append(Found(phone, match.start(), match.end()))
-            found += _listed_after(text, match.end(), kind, region)
+        for kind in _kinds_labelled(match):
+            phone = build(match["number"], kind, region)
+            if phone is not None:
+                found.append(Found(phone, match.start(), match.end()))
+                found += _listed_after(text, match.end(), kind, region)
     if found:
         return _with_unlabelled_beside(text, found, region)
     match = LABELLED_AFTER.match(text)
@@ -240,6 +245,21 @@ def find(text: str, region: str | None) -> list[Found]:
         return [] if phone is None else [Found(phone, 0, len(text))]
     bare = _bare(text, 0, len(text), region)
     return [bare] if bare is not None else _side_by_side(text, region)
+
+
+_ANY_LABEL = re.compile(rf"(?<!\w)(?:{_LABEL})(?!\w)", re.IGNORECASE)
+
+
+def _kinds_labelled(match: re.Match) -> list[int | None]:
+    """The kinds of number a run of joined labels gives the number after
+    it: the last label's, or a voice number's and a fax's where a fax is
+    joined to a voice label ("Tel/Fax")."""
+    kinds = [_label_kind(label) for label in _ANY_LABEL.findall(match["labels"])]
+    kinds.append(_label_kind(match["label"]))
+    if FAX not in kinds:
+        return kinds[-1:]
+    voice = [kind for kind in kinds if kind != FAX]
+    return [*voice[-1:], FAX]
 
 
 def _bare(text: str, start: int, end: int, region: str | None) -> Found | None:

@@ -376,13 +376,46 @@ def test_a_one_letter_label_stands_apart_from_its_number_or_its_separators_show_
     [
         ("Tel./Tél. 343-291-1872", phones.WORK),
         ("Cel. / WhatsApp 222 123 4567", phones.MOBILE),
-        ("Tel/Fax 030 12345678", phones.FAX),
+        ("Mobile & WhatsApp 0412 111 222", phones.MOBILE),
     ],
 )
 def test_labels_parted_by_a_slash_are_one_label_the_last_typing_it(line, kind):
     [found] = phones.find(line, None)
 
     assert (found.start, found.end, found.phone.type) == (0, len(line), kind)
+
+
+@pytest.mark.parametrize(
+    ("line", "kinds"),
+    [
+        ("Tel/Fax 030 12345678", [phones.WORK, phones.FAX]),
+        ("Tel.Fax 030 12345678", [phones.WORK, phones.FAX]),
+        ("Fax/Tel. 030 12345678", [phones.WORK, phones.FAX]),
+        ("T/F 030 12345678", [phones.WORK, phones.FAX]),
+        ("Phone & Fax: 030 12345678", [phones.WORK, phones.FAX]),
+        ("Tel. und Fax: 030 12345678", [phones.WORK, phones.FAX]),
+        ("Tél. et fax 030 12345678", [phones.WORK, phones.FAX]),
+        ("Mob./Fax 030 12345678", [phones.MOBILE, phones.FAX]),
+        ("Fax & Telefax 030 12345678", [phones.FAX]),
+    ],
+)
+def test_a_fax_label_joined_to_a_voice_label_makes_the_number_both(line, kinds):
+    found = phones.find(line, None)
+
+    assert [(f.phone.type, f.phone.raw) for f in found] == [
+        (kind, "030 12345678") for kind in kinds
+    ]
+
+
+def test_numbers_listed_after_a_tel_and_fax_label_are_both_too():
+    found = phones.find("Tel/Fax 030 1234567, 030 7654321", None)
+
+    assert sorted((f.phone.type, f.phone.raw) for f in found) == [
+        (phones.WORK, "030 1234567"),
+        (phones.WORK, "030 7654321"),
+        (phones.FAX, "030 1234567"),
+        (phones.FAX, "030 7654321"),
+    ]
 
 
 def test_a_number_starting_00_too_short_to_be_dialled_abroad_stays_as_printed():
@@ -485,7 +518,7 @@ def test_opening_hours_or_a_date_after_a_phones_label_are_no_phone(line):
         # A number printed with its country is no tax number.
         ("Reg. Office +44 20 7946 0958", "+442079460958"),
         # A label after a word's dot.
-        ("Tel.Fax 030 12345678", "030 12345678"),
+        ("Tel.Mob 030 12345678", "030 12345678"),
         ("Tel.Mob.: 0171 555 1234", "0171 555 1234"),
     ],
 )
