@@ -88,6 +88,22 @@ class Server:
         await self.grpc.stop(grace)
 
 
+# gRPC sends a status message in the call's trailing metadata, which
+# clients cap at 8 KB by default (16 KB at most) and answer a longer one
+# with RESOURCE_EXHAUSTED in place of the status sent.
+MAX_STATUS_MESSAGE_BYTES = 4096
+
+
+def status_message(text: str) -> str:
+    """The text as a status message: cut, where too long for gRPC's
+    metadata, at a character's edge and marked so."""
+    data = text.encode()
+    if len(data) <= MAX_STATUS_MESSAGE_BYTES:
+        return text
+    cut = data[: MAX_STATUS_MESSAGE_BYTES - len("…".encode())]
+    return cut.decode(errors="ignore") + "…"
+
+
 def reporting_errors(
     logged: tuple[type[CardscanError], ...] = (CardscanError,),
 ) -> Callable[[Callable], Callable]:
@@ -99,7 +115,7 @@ def reporting_errors(
         async def abort(context: grpc.aio.ServicerContext, error: CardscanError):
             if isinstance(error, logged):
                 logger.warning("%s refused: %s", method.__name__, error)
-            await context.abort(error.grpc_code, str(error))
+            await context.abort(error.grpc_code, status_message(str(error)))
 
         if inspect.isasyncgenfunction(method):
 

@@ -444,12 +444,22 @@ def is_hidden(name: str) -> bool:
     )
 
 
+# How many skipped entries a refusal names, and how much of each name: the
+# whole list is in the upload's log, and a gRPC status message must stay
+# well under the 8 KB of metadata clients accept by default.
+LISTED_SKIPS = 10
+LISTED_NAME_CHARS = 80
+
+
 def require_cards(found: Survey) -> None:
     """Refuses a ZIP in which no entry is a card, saying what it held."""
     if found.cards:
         return
-    listed = "; ".join(f"{e.name}: {e.reason}" for e in found.skipped[:20])
-    more = len(found.skipped) - 20
+    listed = "; ".join(
+        f"{shown(e.name, LISTED_NAME_CHARS)}: {e.reason}"
+        for e in found.skipped[:LISTED_SKIPS]
+    )
+    more = len(found.skipped) - LISTED_SKIPS
     listed += f"; and {more} more" if more > 0 else ""
     held = f"skipped {listed}" if found.skipped else "it holds no files"
     if found.ignored:

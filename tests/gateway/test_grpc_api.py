@@ -221,6 +221,22 @@ async def test_bad_uploads_are_refused_saying_why(gateway, upload, code, words):
     assert words in raised.value.details()
 
 
+async def test_a_refusal_naming_many_long_entries_arrives_as_sent(gateway):
+    # Thirty text files with names of a thousand characters each: the
+    # refusal names some of them, shortened, within what clients accept.
+    entries = {f"{i:02d}-{'名' * 1000}.txt": b"hello" for i in range(30)}
+
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await gateway.stub.CreateBatch(upload_requests(make_zip(entries)))
+
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    details = raised.value.details()
+    assert details.startswith("the ZIP has no card images: skipped 00-名")
+    assert "is not an image; it looks like text" in details
+    assert details.endswith("; and 20 more")
+    assert len(details.encode()) < 4096
+
+
 async def test_upload_over_the_limit_is_resource_exhausted(gateway_settings):
     settings = with_limits(gateway_settings, max_upload_bytes=10_000)
     upload = make_zip({"noise.png": os.urandom(30_000)})
