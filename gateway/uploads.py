@@ -68,6 +68,8 @@ RATIO_FLOOR_BYTES = 1024 * 1024
 # this many bytes; a directory larger than max_entries of them is refused
 # before it is parsed, since parsing builds an object per record.
 CENTRAL_RECORD_BUDGET = 1024
+# The fixed part of a central directory record, before its name.
+CENTRAL_RECORD_MIN_BYTES = 46
 
 ZIP_UTF8_FLAG = 0x800
 ZIP_ENCRYPTED_FLAG = 0x1
@@ -125,6 +127,15 @@ def open_zip(fp: BinaryIO, limits: Limits) -> zipfile.ZipFile:
     fp.seek(0)
     head = fp.read(SNIFF_BYTES)
     entries, directory_bytes = _central_directory(fp, size, head)
+    # The end record's counts are the ZIP's word, not the upload's size: a
+    # directory larger than the file, or more entries than it holds room
+    # for, is damage, not a ZIP over a limit.
+    if directory_bytes > size or entries * CENTRAL_RECORD_MIN_BYTES > size:
+        raise InvalidInput(
+            f"the upload is a damaged ZIP file: its end record gives {entries} "
+            f"entries in a directory of {directory_bytes} bytes, but the file "
+            f"is {size} bytes"
+        )
     _check_entry_count(entries, limits)
     if directory_bytes > limits.max_entries * CENTRAL_RECORD_BUDGET:
         raise TooLarge(
@@ -133,12 +144,18 @@ def open_zip(fp: BinaryIO, limits: Limits) -> zipfile.ZipFile:
         )
     try:
         archive = zipfile.ZipFile(fp)
-    except zipfile.BadZipFile as error:
-        raise InvalidInput(f"the upload is a damaged ZIP file: {error}") from None
     except UnicodeDecodeError as error:
         raise InvalidInput(
             "the ZIP marks an entry name as UTF-8 but the name is not valid "
             f"UTF-8 ({error.object[:80]!r}); re-create the ZIP"
+        ) from None
+    except zipfile.BadZipFile as error:
+        raise InvalidInput(f"the upload is a damaged ZIP file: {error}") from None
+    # A directory placed before the file's start: a seek zipfile cannot make.
+    except (OSError, ValueError):
+        raise InvalidInput(
+            "the upload is a damaged ZIP file: its directory is not where its"
+            " end record says"
         ) from None
     _check_entry_count(len(archive.infolist()), limits)
     return archive
@@ -270,6 +287,24 @@ def _inspect(
     return CardEntry(info=info, name=name)
 
 
+def _damage(error: Exception) -> str:
+    """What a failure to read an entry's bytes says of the ZIP, in words a
+    user can act on rather than zipfile's own."""
+    said = str(error)
+    if said.startswith("Bad CRC-32"):
+        return (
+            "its bytes do not match the checksum the ZIP gives for them;"
+            " the file was damaged, on disk or on its way"
+        )
+    # A seek before the file's start: an OSError on disk, a ValueError in memory.
+    if isinstance(error, OSError | ValueError) or "file header" in said:
+        return (
+            "its data is not where the ZIP's directory says; the file is"
+            " damaged, or its parts were sent out of order"
+        )
+    return "its compressed data is damaged or cut short"
+
+
 def _check_pixels(image: tuple[str, int, int], limits: Limits) -> None:
     kind, width, height = image
     if width * height > limits.max_image_pixels:
@@ -297,8 +332,15 @@ def _chunks(
                 meter.add(len(chunk))
                 _check_entry_size(read, allowed, compressed, limits)
                 yield chunk
-    except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError) as error:
-        raise EntryUnreadable(f"is damaged in the ZIP: {error}") from None
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        lzma.LZMAError,
+        EOFError,
+        OSError,
+        ValueError,
+    ) as error:
+        raise EntryUnreadable(f"is damaged in the ZIP: {_damage(error)}") from None
     except NotImplementedError:
         method = UNREAD_METHODS.get(info.compress_type, "a method")
         remedy = "without encryption" if "encryption" in method else "with Deflate"
