@@ -576,7 +576,6 @@ def check_image(image: bytes, limits: Limits) -> str:
         found = identify(image)
         if found is None:
             raise unreadable(image)
-        _check_pixels(found, limits)
     except EntryUnreadable as why:
         batch = (
             "; send a ZIP of cards to POST /v1/batches or CreateBatch"
@@ -584,4 +583,8 @@ def check_image(image: bytes, limits: Limits) -> str:
             else ""
         )
         raise InvalidInput(f"the upload {why}{batch}") from None
+    try:
+        _check_pixels(found, limits)
+    except EntryUnreadable as why:
+        raise TooLarge(f"the upload {why}") from None
     return found[0]

@@ -267,6 +267,23 @@ async def test_scanned_image_over_the_upload_limit_is_resource_exhausted(
     )
 
 
+async def test_scanned_image_over_the_pixel_limit_is_resource_exhausted(
+    gateway_settings,
+):
+    settings = with_limits(gateway_settings, max_image_pixels=100)
+    request = cardscan_pb2.ScanCardRequest(image=image_bytes("PNG", (40, 20)))
+
+    async with running_gateway(settings) as gateway:
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await gateway.stub.ScanCard(request)
+
+    assert raised.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert raised.value.details() == (
+        "the upload is a PNG image of 40x20 pixels, more than the 100 pixels "
+        "allowed (MAX_IMAGE_PIXELS)"
+    )
+
+
 async def test_unknown_batch_is_not_found(gateway):
     request = cardscan_pb2.GetBatchRequest(batch_id="f" * 32)
 
