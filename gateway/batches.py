@@ -534,13 +534,18 @@ class Batches:
         reply = await self._call(self._store.FetchBatches(request))
         return list(reply.batches), reply.next_page_token
 
-    async def contacts(self, batch_id: str) -> list[batch_pb2.Card]:
-        """Every card of the batch in upload order, DONE ones with a contact."""
+    async def contacts(
+        self, batch_id: str, page_size: int = 0, page_token: str = ""
+    ) -> tuple[list[batch_pb2.Card], str]:
+        """The batch's cards in upload order, DONE ones with a contact: all
+        of them, or a page and the token of the page after it (empty on the
+        last)."""
         _check_batch_id(batch_id)
-        reply = await self._call(
-            self._store.FetchCards(store_pb2.FetchCardsRequest(batch_id=batch_id))
+        request = store_pb2.FetchCardsRequest(
+            batch_id=batch_id, page_size=page_size, page_token=page_token
         )
-        return list(reply.cards)
+        reply = await self._call(self._store.FetchCards(request))
+        return list(reply.cards), reply.next_page_token
 
     async def watch(self, batch_id: str) -> AsyncIterator[batch_pb2.Batch]:
         """The batch now and after every change, until it is complete.
@@ -630,7 +635,7 @@ class Batches:
             with suppress(TimeoutError):
                 await asyncio.wait_for(changed.wait(), min(left, REFRESH_SECONDS))
             changed.clear()
-            card = (await self.contacts(batch_id))[0]
+            [card], _ = await self.contacts(batch_id)
             if card.state in ENDED:
                 return card
             if self._workers.none_running():
@@ -657,7 +662,7 @@ class Batches:
         that was deleted, or with NATS's storage. Its caller is told that
         it stays queued, which then holds."""
         try:
-            (card,) = await self.contacts(messaging.batch_id_of(card_id))
+            [card], _ = await self.contacts(messaging.batch_id_of(card_id))
             if card.state != batch_pb2.CARD_STATE_QUEUED:
                 return
             if await self._queue.holds(card_id, single=True):

@@ -170,10 +170,20 @@ def _whole_number(request: web.Request, name: str) -> int:
 
 
 async def list_contacts(request: web.Request) -> web.Response:
-    """GET /v1/batches/{batch_id}/contacts: every card with its contact."""
+    """GET /v1/batches/{batch_id}/contacts: every card with its contact, or
+    a page of them with ?page_size= and ?page_token= as the gRPC
+    ListContacts takes them."""
     batch_id = request.match_info["batch_id"]
-    cards = await request.app[BATCHES].contacts(batch_id)
-    body = {"batch_id": batch_id, "cards": [jsonview.card(card) for card in cards]}
+    page_size = _whole_number(request, "page_size")
+    page_token = request.query.get("page_token", "")
+    cards, next_page_token = await request.app[BATCHES].contacts(
+        batch_id, page_size, page_token
+    )
+    body = {
+        "batch_id": batch_id,
+        "cards": [jsonview.card(card) for card in cards],
+        "next_page_token": next_page_token,
+    }
     return web.json_response(body)
 
 

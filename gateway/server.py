@@ -128,8 +128,12 @@ class CardScanServicer(cardscan_pb2_grpc.CardScanServiceServicer):
         request: cardscan_pb2.ListContactsRequest,
         context: grpc.aio.ServicerContext,
     ) -> cardscan_pb2.ListContactsResponse:
-        cards = await self._batches.contacts(request.batch_id)
-        return cardscan_pb2.ListContactsResponse(cards=cards)
+        cards, next_page_token = await self._batches.contacts(
+            request.batch_id, request.page_size, request.page_token
+        )
+        return cardscan_pb2.ListContactsResponse(
+            cards=cards, next_page_token=next_page_token
+        )
 
     @_reporting_errors
     async def WatchBatch(

@@ -19,6 +19,12 @@ MISSED_BEATS = 3
 # How long a worker may stay silent and still count as alive; also how long
 # the gateway must listen before the silence of every worker means anything.
 WINDOW_SECONDS = MISSED_BEATS * messaging.HEARTBEAT_INTERVAL_SECONDS
+# What the gateway knows when no heartbeat came: a worker that hangs is
+# silent too.
+NONE_HEARD = (
+    f"no OCR worker is running (none has sent a heartbeat in {WINDOW_SECONDS:g} s:"
+    " none was started, or each has stopped or hangs)"
+)
 HOW_TO_START = (
     "`cardscan up` on the stack's data directory starts again the workers that "
     "stopped, and `cardscan down` then `cardscan up --workers N` runs N; "
@@ -121,8 +127,7 @@ class Workers:
         gateway knows that no worker runs to read it."""
         if self.none_running():
             raise Unavailable(
-                f"no OCR worker is running; start one ({HOW_TO_START}) and send "
-                "the card again"
+                f"{NONE_HEARD}; start one ({HOW_TO_START}) and send the card again"
             )
 
     def notice_for_new_batch(self) -> str:
@@ -131,8 +136,8 @@ class Workers:
         if not self.none_running():
             return ""
         return (
-            "no OCR worker is running; the cards wait in the queue and are "
-            f"read once one starts ({HOW_TO_START})"
+            f"{NONE_HEARD}; the cards wait in the queue and are read once one"
+            f" starts ({HOW_TO_START})"
         )
 
     def annotate(self, batch: batch_pb2.Batch) -> batch_pb2.Batch:
@@ -160,8 +165,8 @@ class Workers:
             )
         else:
             batch.notice = (
-                f"{waiting} card(s) are waiting and no OCR worker is running; "
-                "they stay queued and are read once a worker starts"
+                f"{waiting} card(s) are waiting and {NONE_HEARD}; they stay"
+                " queued and are read once a worker starts"
             )
         return batch
 

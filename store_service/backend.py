@@ -70,8 +70,11 @@ class Backend(Protocol):
     async def fetch_batch(self, batch_id: str) -> batch_pb2.Batch:
         """The batch with its cards, without contacts."""
 
-    async def fetch_cards(self, batch_id: str) -> list[batch_pb2.Card]:
-        """Every card of the batch in upload order, with contacts."""
+    async def fetch_cards(
+        self, batch_id: str, offset: int = 0, limit: int | None = None
+    ) -> list[batch_pb2.Card]:
+        """The batch's cards in upload order, with contacts: those after
+        the first offset ones, at most limit of them where limit is given."""
 
     async def fetch_batches(
         self, page_size: int, page_token: str
@@ -121,10 +124,55 @@ def page_start(token: str) -> tuple[int, str] | None:
             return int(micros), batch_id
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
-    shown = token[:SHOWN_TOKEN_CHARACTERS]
+    raise InvalidInput(
+        f"page_token {_shown_token(token)} is not one a listing of batches gave"
+    )
+
+
+# How many cards a page of a batch's cards holds at most; a page size of 0
+# asks for every card at once.
+MAX_CARD_PAGE_SIZE = 1000
+
+
+def card_page_limit(page_size: int) -> int | None:
+    """How many cards a page holds for the page size asked for; None for
+    every card."""
+    if page_size < 0:
+        raise InvalidInput(
+            f"page_size is {page_size}: give a positive number, or 0 for every card"
+        )
+    return min(page_size, MAX_CARD_PAGE_SIZE) or None
+
+
+def card_page_token(batch_id: str, offset: int) -> str:
+    """The token of the page of a batch's cards that starts at offset."""
+    where = f"{offset}:{batch_id}".encode()
+    return base64.urlsafe_b64encode(where).decode().rstrip("=")
+
+
+def card_page_offset(token: str, batch_id: str) -> int:
+    """How many of the batch's cards come before the page a token asks
+    for; 0 for the first page."""
+    if not token:
+        return 0
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        offset, given_for = base64.urlsafe_b64decode(padded).decode().split(":", 1)
+        if offset.isdigit() and given_for == batch_id:
+            return int(offset)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        pass
+    raise InvalidInput(
+        f"page_token {_shown_token(token)} is not one a listing of batch"
+        f" {batch_id}'s cards gave"
+    )
+
+
+def _shown_token(token: str) -> str:
+    shown = repr(token[:SHOWN_TOKEN_CHARACTERS])
     if len(token) > SHOWN_TOKEN_CHARACTERS:
         shown += f"... ({len(token)} characters)"
-    raise InvalidInput(f"page_token {shown!r} is not one a listing of batches gave")
+    return shown
 
 
 def check_registration(batch_id: str, cards: Sequence[store_pb2.NewCard]) -> None:

@@ -174,10 +174,12 @@ class MongoBackend:
             batch_id, found, await self._find_cards(batch_id, WITHOUT_CONTACT)
         )
 
-    async def fetch_cards(self, batch_id: str) -> list[batch_pb2.Card]:
+    async def fetch_cards(
+        self, batch_id: str, offset: int = 0, limit: int | None = None
+    ) -> list[batch_pb2.Card]:
         backend.check_id("batch_id", batch_id)
         await self._find_batch(batch_id)
-        return await self._find_cards(batch_id, {"_id": False})
+        return await self._find_cards(batch_id, {"_id": False}, offset, limit)
 
     async def fetch_batches(
         self, page_size: int, page_token: str
@@ -246,10 +248,16 @@ class MongoBackend:
         return found
 
     async def _find_cards(
-        self, batch_id: str, projection: dict[str, bool]
+        self,
+        batch_id: str,
+        projection: dict[str, bool],
+        offset: int = 0,
+        limit: int | None = None,
     ) -> list[batch_pb2.Card]:
         cursor = self._cards.find({"batch_id": batch_id}, projection)
-        documents = await cursor.sort("position", ASCENDING).to_list(None)
+        # MongoDB takes a limit of 0 for none.
+        cursor = cursor.sort("position", ASCENDING).skip(offset).limit(limit or 0)
+        documents = await cursor.to_list(None)
         return [card_from_document(document) for document in documents]
 
 

@@ -6,7 +6,12 @@ import time
 from cardscan import rpc
 from cardscan.rpc import Server
 from cardscan.v1 import batch_pb2, store_pb2, store_pb2_grpc
-from store_service.backend import Backend
+from store_service.backend import (
+    Backend,
+    card_page_limit,
+    card_page_offset,
+    card_page_token,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -72,8 +77,19 @@ class StoreServicer(store_pb2_grpc.StoreServiceServicer):
 
     @reporting_errors
     async def FetchCards(self, request, context):
-        cards = await self.backend.fetch_cards(request.batch_id)
-        return store_pb2.FetchCardsResponse(cards=cards)
+        limit = card_page_limit(request.page_size)
+        offset = card_page_offset(request.page_token, request.batch_id)
+        # One card past the page tells whether another page follows.
+        cards = await self.backend.fetch_cards(
+            request.batch_id, offset, None if limit is None else limit + 1
+        )
+        next_page_token = ""
+        if limit is not None and len(cards) > limit:
+            cards = cards[:limit]
+            next_page_token = card_page_token(request.batch_id, offset + limit)
+        return store_pb2.FetchCardsResponse(
+            cards=cards, next_page_token=next_page_token
+        )
 
 
 def bind(listen: str) -> Server:

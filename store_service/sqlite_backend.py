@@ -258,16 +258,21 @@ class SqliteBackend:
         ]
         return backend.assemble_batch(batch_id, cards, skipped, created_at)
 
-    async def fetch_cards(self, batch_id: str) -> list[batch_pb2.Card]:
+    async def fetch_cards(
+        self, batch_id: str, offset: int = 0, limit: int | None = None
+    ) -> list[batch_pb2.Card]:
         backend.check_id("batch_id", batch_id)
-        return await self._run(self._fetch_cards, batch_id)
+        return await self._run(self._fetch_cards, batch_id, offset, limit)
 
-    def _fetch_cards(self, batch_id: str) -> list[batch_pb2.Card]:
+    def _fetch_cards(
+        self, batch_id: str, offset: int, limit: int | None
+    ) -> list[batch_pb2.Card]:
         self._created_at(batch_id)
+        # SQLite takes a LIMIT below zero for none.
         rows = self.db.execute(
             f"SELECT {CARD_COLUMNS}, contact FROM cards WHERE batch_id = ?"
-            " ORDER BY position",
-            (batch_id,),
+            " ORDER BY position LIMIT ? OFFSET ?",
+            (batch_id, -1 if limit is None else limit, offset),
         )
         return [card_from_row(row) for row in rows]
 

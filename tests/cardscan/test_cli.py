@@ -139,7 +139,13 @@ class StandInGateway(cardscan_pb2_grpc.CardScanServiceServicer):
     def ListContacts(self, request, context):
         if request.batch_id != "b1":
             context.abort(grpc.StatusCode.NOT_FOUND, f"no batch {request.batch_id}")
-        return cardscan_pb2.ListContactsResponse(cards=self.cards)
+        # Pages of one card, so that the contacts take several calls.
+        assert request.page_size > 0
+        start = int(request.page_token or 0)
+        token = str(start + 1) if start + 1 < len(self.cards) else ""
+        return cardscan_pb2.ListContactsResponse(
+            cards=self.cards[start : start + 1], next_page_token=token
+        )
 
     def GetBatch(self, request, context):
         if request.batch_id != "b1":

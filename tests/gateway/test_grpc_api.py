@@ -70,6 +70,22 @@ async def test_get_batch_and_contacts_follow_the_store(gateway):
     assert [c.file_name for c in listed.cards] == ["a.png"]
 
 
+async def test_contacts_are_listed_page_by_page_when_asked(gateway):
+    names = [f"{i}.png" for i in range(5)]
+    created = await create(gateway, dict.fromkeys(names, image_bytes()))
+
+    pages = []
+    request = cardscan_pb2.ListContactsRequest(batch_id=created.batch_id, page_size=2)
+    while True:
+        reply = await gateway.stub.ListContacts(request)
+        pages.append([c.file_name for c in reply.cards])
+        if not reply.next_page_token:
+            break
+        request.page_token = reply.next_page_token
+
+    assert pages == [names[:2], names[2:4], names[4:]]
+
+
 async def test_batches_are_listed_newest_first_page_by_page(gateway):
     older = await create(gateway, {"a.png": image_bytes(), "b.txt": b"text"})
     newer = await create(gateway, {"a.png": image_bytes(), "b.png": image_bytes()})
@@ -517,7 +533,10 @@ async def test_scan_card_with_no_worker_running_is_unavailable_at_once(
     stream = await gateway.js.stream_info(messaging.SCAN_STREAM)
 
     assert raised.value.code() == grpc.StatusCode.UNAVAILABLE
-    assert raised.value.details().startswith("no OCR worker is running; start one")
+    assert raised.value.details().startswith(
+        "no OCR worker is running (none has sent a heartbeat in 6 s: none was"
+        " started, or each has stopped or hangs); start one"
+    )
     assert stream.state.messages == 0
 
 
@@ -566,7 +585,10 @@ async def test_batch_with_no_worker_running_is_taken_with_a_notice(
     (message,) = await queued_messages(gateway.js, 1)
 
     assert created.accepted == 1
-    assert created.notice.startswith("no OCR worker is running; the cards wait")
+    assert created.notice.startswith(
+        "no OCR worker is running (none has sent a heartbeat in 6 s: none was"
+        " started, or each has stopped or hangs); the cards wait"
+    )
     assert message.headers[messaging.CARD_ID_HEADER] == f"{created.batch_id}-0"
 
 

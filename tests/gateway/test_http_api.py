@@ -121,6 +121,27 @@ async def test_contacts_list_every_card_of_the_batch(gateway, http):
 
     assert body["batch_id"] == batch_id
     assert [(c["file"], c["state"]) for c in body["cards"]] == [("a.png", "QUEUED")]
+    assert body["next_page_token"] == ""
+
+
+async def test_contacts_come_a_page_at_a_time_when_asked(gateway, http):
+    names = [f"{i}.png" for i in range(3)]
+    _, created = await post_zip(http, make_zip(dict.fromkeys(names, image_bytes())))
+    path = f"/v1/batches/{created['batch_id']}/contacts"
+
+    async with http.get(path, params={"page_size": "2"}) as reply:
+        first = await reply.json()
+    token = first["next_page_token"]
+    async with http.get(path, params={"page_size": "2", "page_token": token}) as reply:
+        second = await reply.json()
+    async with http.get(path, params={"page_token": "nonsense"}) as reply:
+        refused = await reply.json()
+
+    assert [c["file"] for c in first["cards"]] == names[:2]
+    assert [c["file"] for c in second["cards"]] == names[2:]
+    assert second["next_page_token"] == ""
+    assert reply.status == 400
+    assert refused["error"]["message"].startswith("page_token 'nonsense' is not one")
 
 
 async def test_batches_are_listed_newest_first_without_their_cards(gateway, http):
@@ -369,7 +390,9 @@ async def test_scan_with_no_worker_running_is_refused_at_once_and_not_queued(
     assert reply.status == 503
     assert body["error"] == {
         "code": "UNAVAILABLE",
-        "message": "no OCR worker is running; start one (`cardscan up` on the "
+        "message": "no OCR worker is running (none has sent a heartbeat in 6 s: "
+        "none was started, or each has stopped or hangs); start one "
+        "(`cardscan up` on the "
         "stack's data directory starts again the workers that stopped, and "
         "`cardscan down` then `cardscan up --workers N` runs N; `docker compose "
         "up --scale ocr=N` starts N) and send the card again",
@@ -387,7 +410,9 @@ async def test_batch_with_no_worker_running_is_taken_with_a_notice(
 
     assert (status, body["accepted"]) == (202, 1)
     assert body["notice"] == (
-        "no OCR worker is running; the cards wait in the queue and are read "
+        "no OCR worker is running (none has sent a heartbeat in 6 s: none was "
+        "started, or each has stopped or hangs); the cards wait in the queue "
+        "and are read "
         "once one starts (`cardscan up` on the stack's data directory starts "
         "again the workers that stopped, and `cardscan down` then `cardscan up "
         "--workers N` runs N; `docker compose up --scale ocr=N` starts N)"

@@ -91,7 +91,11 @@ def test_a_card_is_refused_only_once_a_whole_window_passed_without_a_worker():
     workers.require_one_for_a_card()
     clock.now += 0.1
 
-    with pytest.raises(Unavailable, match="^no OCR worker is running; start one"):
+    with pytest.raises(
+        Unavailable,
+        match=r"^no OCR worker is running \(none has sent a heartbeat in 6 s: "
+        r".*\); start one",
+    ):
         workers.require_one_for_a_card()
     workers.beat("w")
     workers.require_one_for_a_card()
@@ -106,7 +110,10 @@ def test_new_batch_gets_a_notice_only_while_no_worker_is_known_to_run():
     workers.beat("w")
 
     assert too_soon == ""
-    assert none_running.startswith("no OCR worker is running; the cards wait")
+    assert none_running.startswith(
+        "no OCR worker is running (none has sent a heartbeat in 6 s: none was"
+        " started, or each has stopped or hangs); the cards wait"
+    )
     assert workers.notice_for_new_batch() == ""
 
 

@@ -429,6 +429,21 @@ async def test_fetched_cards_come_in_upload_order_with_contacts_of_done_ones(sto
     assert [c.HasField("contact") for c in cards] == [True, False, True]
 
 
+async def test_cards_are_fetched_from_an_offset_and_up_to_a_limit(store):
+    batch = await register(store, *(f"{name}.png" for name in "zamqb"))
+    ids = [c.card_id for c in batch.cards]
+    await store.finish_card(ids[2], contact(company="M"), "")
+
+    middle = await store.fetch_cards(batch.batch_id, offset=1, limit=3)
+    rest = await store.fetch_cards(batch.batch_id, offset=3)
+    past = await store.fetch_cards(batch.batch_id, offset=5, limit=3)
+
+    assert [c.card_id for c in middle] == ids[1:4]
+    assert middle[1].contact.company == "M"
+    assert [c.card_id for c in rest] == ids[3:]
+    assert past == []
+
+
 @pytest.mark.parametrize("fetch", ["fetch_batch", "fetch_cards"])
 async def test_fetching_an_unknown_batch_is_not_found(store, fetch):
     await register(store, "a.png")

@@ -70,6 +70,58 @@ async def test_every_rpc_round_trips(stub):
     assert listed.next_page_token == ""
 
 
+async def test_cards_are_fetched_a_page_at_a_time(stub):
+    await stub.RegisterBatch(register_request("b1", *(f"c{i}" for i in range(5))))
+
+    pages, token = [], ""
+    while True:
+        request = store_pb2.FetchCardsRequest(
+            batch_id="b1", page_size=2, page_token=token
+        )
+        reply = await stub.FetchCards(request)
+        pages.append([c.card_id for c in reply.cards])
+        token = reply.next_page_token
+        if not token:
+            break
+    whole = await stub.FetchCards(store_pb2.FetchCardsRequest(batch_id="b1"))
+
+    assert pages == [["c0", "c1"], ["c2", "c3"], ["c4"]]
+    assert [c.card_id for c in whole.cards] == [f"c{i}" for i in range(5)]
+    assert whole.next_page_token == ""
+
+
+async def test_a_page_as_long_as_what_is_left_is_the_last(stub):
+    await stub.RegisterBatch(register_request("b1", "c1", "c2"))
+
+    reply = await stub.FetchCards(
+        store_pb2.FetchCardsRequest(batch_id="b1", page_size=2)
+    )
+
+    assert [c.card_id for c in reply.cards] == ["c1", "c2"]
+    assert reply.next_page_token == ""
+
+
+async def test_a_page_token_of_another_batch_is_refused(stub):
+    await stub.RegisterBatch(register_request("b1", "c1", "c2"))
+    await stub.RegisterBatch(register_request("b2", "d1", "d2"))
+    first = await stub.FetchCards(
+        store_pb2.FetchCardsRequest(batch_id="b1", page_size=1)
+    )
+
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await stub.FetchCards(
+            store_pb2.FetchCardsRequest(
+                batch_id="b2", page_size=1, page_token=first.next_page_token
+            )
+        )
+
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert raised.value.details() == (
+        f"page_token {first.next_page_token!r} is not one a listing of batch"
+        " b2's cards gave"
+    )
+
+
 async def test_registering_a_batch_again_is_idempotent_over_grpc(stub):
     first = await stub.RegisterBatch(register_request("b1", "c1"))
 
@@ -129,6 +181,20 @@ async def test_registering_a_batch_again_is_idempotent_over_grpc(stub):
             grpc.StatusCode.INVALID_ARGUMENT,
             "page_size is -5: give a positive number, or 0 for 20",
         ),
+        (
+            lambda stub: stub.FetchCards(
+                store_pb2.FetchCardsRequest(batch_id="b1", page_size=-1)
+            ),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "page_size is -1: give a positive number, or 0 for every card",
+        ),
+        (
+            lambda stub: stub.FetchCards(
+                store_pb2.FetchCardsRequest(batch_id="b1", page_token="garbage!")
+            ),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "page_token 'garbage!' is not one a listing of batch b1's cards gave",
+        ),
     ],
     ids=[
         "empty-batch-id",
@@ -140,6 +206,8 @@ async def test_registering_a_batch_again_is_idempotent_over_grpc(stub):
         "fetch-unknown-batch",
         "fetch-cards-of-unknown-batch",
         "negative-page-size",
+        "negative-card-page-size",
+        "card-page-token-no-listing-gave",
     ],
 )
 async def test_errors_arrive_as_status_codes_with_messages(stub, call, code, message):
