@@ -23,7 +23,7 @@ WINDOW_SECONDS = MISSED_BEATS * messaging.HEARTBEAT_INTERVAL_SECONDS
 # silent too.
 NONE_HEARD = (
     f"no OCR worker is running (none has sent a heartbeat in {WINDOW_SECONDS:g} s:"
-    " none was started, or each has stopped or hangs)"
+    " none was started, or each has stopped, hangs or cannot reach the store)"
 )
 HOW_TO_START = (
     "`cardscan up` on the stack's data directory starts again the workers that "

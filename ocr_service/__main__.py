@@ -19,10 +19,40 @@ from ocr_service.worker import Worker  # noqa: E402
 logger = logging.getLogger("ocr_service")
 
 
+class Readiness:
+    """What the worker's health checks report: SERVING only while it is
+    connected to NATS and the store answers, as it reads nothing otherwise."""
+
+    def __init__(self, health: rpc.Server) -> None:
+        self._health = health
+        self._nats = False
+        self._store = True
+
+    async def nats(self, connected: bool) -> None:
+        self._nats = connected
+        await self._health.set_serving(self._nats and self._store)
+
+    async def store(self, answers: bool) -> None:
+        self._store = answers
+        await self._health.set_serving(self._nats and self._store)
+
+
 async def serve(settings: config.Settings, ocr: CardOcr) -> None:
     """Runs the worker until SIGTERM or SIGINT."""
     health = rpc.Server(settings.health_listen, [])
+    readiness = Readiness(health)
+    # Health checks are answered, NOT_SERVING, while NATS is waited for.
+    await health.start(serving=False)
+    try:
+        await _consume(settings, ocr, readiness)
+    finally:
+        await health.stop()
+    logger.info("stopped")
 
+
+async def _consume(
+    settings: config.Settings, ocr: CardOcr, readiness: Readiness
+) -> None:
     stop = signals.stop_event()
 
     async def lost_nats() -> None:
@@ -30,11 +60,11 @@ async def serve(settings: config.Settings, ocr: CardOcr) -> None:
             return  # the worker's own closing of the connection
         # A worker cut off from NATS reads nothing: say so to health checks.
         logger.warning("lost the connection to NATS at %s", settings.nats_url)
-        await health.set_serving(False)
+        await readiness.nats(False)
 
     async def regained_nats() -> None:
         logger.info("connected to NATS at %s again", settings.nats_url)
-        await health.set_serving(True)
+        await readiness.nats(True)
 
     connecting = messaging.connect(
         settings.nats_url, f"ocr {settings.worker_id}", lost_nats, regained_nats
@@ -50,9 +80,10 @@ async def serve(settings: config.Settings, ocr: CardOcr) -> None:
         ocr.read,
         settings.worker_id,
         settings.max_attempts,
+        on_store=readiness.store,
     )
 
-    await health.start()
+    await readiness.nats(True)
     logger.info(
         "OCR worker %s consuming from %s, storing to %s",
         settings.worker_id,
@@ -62,10 +93,8 @@ async def serve(settings: config.Settings, ocr: CardOcr) -> None:
     try:
         await worker.run(stop)
     finally:
-        await health.stop()
         await nc.drain()
         await channel.close()
-    logger.info("stopped")
 
 
 def main() -> None:

@@ -6,7 +6,9 @@ workers run; a single card goes to the engine before the batch cards a
 worker holds. A card is acknowledged only after the store confirmed its
 outcome; until then JetStream keeps it, and a worker that stops mid-card
 leaves it to be delivered again. The store's writes are idempotent by card
-id, so a card delivered twice is stored once.
+id, so a card delivered twice is stored once. A worker that cannot reach
+the store takes no cards until it answers again, leaving them to workers
+that can store what they read.
 """
 
 import asyncio
@@ -14,7 +16,7 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import grpc
 from nats.aio.client import Client
@@ -42,6 +44,10 @@ STORE_RETRY_SECONDS = 60.0
 # The first pause between those tries; each pause doubles, up to 10 s.
 FIRST_STORE_RETRY_SECONDS = 0.5
 MAX_REDELIVERY_DELAY_SECONDS = 60.0
+# How often a worker that lost the store asks whether it answers again, and
+# the cheap question it asks.
+STORE_PROBE_SECONDS = 1.0
+STORE_PROBE = store_pb2.FetchBatchesRequest(page_size=1)
 
 ENDED = (batch_pb2.CARD_STATE_DONE, batch_pb2.CARD_STATE_FAILED)
 
@@ -56,6 +62,8 @@ REFUSALS = (
 )
 
 Reader = Callable[[bytes], contact_pb2.Contact]
+# Told True when the store answers again after an outage, False when it is lost.
+StoreWatcher = Callable[[bool], Awaitable[None]]
 
 
 class EngineTurns:
@@ -128,6 +136,7 @@ class Worker:
         read: Reader,
         worker_id: str,
         max_attempts: int,
+        on_store: StoreWatcher | None = None,
     ) -> None:
         self._nc = nc
         self._js: JetStreamContext = nc.jetstream()
@@ -138,6 +147,10 @@ class Worker:
         self._max_attempts = max_attempts
         self._slots = asyncio.Semaphore(IN_FLIGHT)
         self._tasks: set[asyncio.Task] = set()
+        self._store_up = asyncio.Event()
+        self._store_up.set()
+        self._on_store = on_store
+        self._store_probe: asyncio.Task | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         """Fetches and handles cards until stop is set, then finishes the
@@ -150,10 +163,16 @@ class Worker:
         singles = await self._js.pull_subscribe_bind(
             durable=messaging.SCAN_CONSUMER, stream=messaging.SCAN_STREAM
         )
+        # A store that does not answer now is waited for before any card is
+        # taken, as one lost later is.
+        with contextlib.suppress(StoreDown, grpc.aio.AioRpcError):
+            await self._call(self._store.FetchBatches, STORE_PROBE)
         heartbeat = asyncio.create_task(self._heartbeat(stop))
         single_cards = asyncio.create_task(self._read_singles(singles, images, stop))
         try:
             while not stop.is_set():
+                if not await self._store_answers():
+                    continue
                 await self._slots.acquire()
                 msg = await self._fetch_one(subscription, stop)
                 if msg is None:
@@ -165,6 +184,8 @@ class Worker:
         finally:
             logger.info("stopping: finishing %d card(s) in hand", len(self._tasks))
             heartbeat.cancel()
+            if self._store_probe is not None:
+                self._store_probe.cancel()
             # It ends within a fetch's timeout, once its card in hand is done.
             await single_cards
             if self._tasks:
@@ -177,6 +198,8 @@ class Worker:
         """Takes single cards one at a time, beside the batch cards in hand,
         and has each read next."""
         while not stop.is_set():
+            if not await self._store_answers():
+                continue
             msg = await self._fetch_one(singles, stop)
             if msg is None:
                 continue
@@ -222,12 +245,58 @@ class Worker:
         await asyncio.sleep(1)
 
     async def _heartbeat(self, stop: asyncio.Event) -> None:
-        """Tells the gateway this worker is consuming cards."""
+        """Tells the gateway this worker is consuming cards, which it is not
+        while the store cannot be reached."""
         payload = self._worker_id.encode()
         while not stop.is_set():
-            with contextlib.suppress(Exception):
-                await self._nc.publish(messaging.HEARTBEAT_SUBJECT, payload)
+            if self._store_up.is_set():
+                with contextlib.suppress(Exception):
+                    await self._nc.publish(messaging.HEARTBEAT_SUBJECT, payload)
             await asyncio.sleep(messaging.HEARTBEAT_INTERVAL_SECONDS)
+
+    async def _store_answers(self) -> bool:
+        """Whether the store answers; while it does not, waits up to a
+        fetch's timeout for it, so that a stopping worker still notices."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._store_up.wait(), FETCH_TIMEOUT_SECONDS)
+        return self._store_up.is_set()
+
+    def _lost_store(self, reason: str) -> None:
+        """Takes no more cards until the store answers: a worker that cannot
+        store what it reads would only hand each card back late, keeping it
+        from the workers that can."""
+        if not self._store_up.is_set():
+            return
+        self._store_up.clear()
+        logger.warning(
+            "the store is unreachable (%s); taking no cards until it answers",
+            reason,
+        )
+        self._store_probe = asyncio.create_task(self._wait_for_store())
+
+    async def _wait_for_store(self) -> None:
+        """Asks the store every STORE_PROBE_SECONDS until it answers, then
+        takes cards again."""
+        await self._say_goodbye()
+        await self._tell_store(False)
+        while True:
+            await asyncio.sleep(STORE_PROBE_SECONDS)
+            try:
+                await self._store.FetchBatches(
+                    STORE_PROBE, timeout=STORE_CALL_TIMEOUT_SECONDS
+                )
+                break
+            except grpc.aio.AioRpcError as error:
+                # A refusal is an answer all the same.
+                if error.code() in REFUSALS:
+                    break
+        logger.info("the store answers again; taking cards")
+        self._store_up.set()
+        await self._tell_store(True)
+
+    async def _tell_store(self, answers: bool) -> None:
+        if self._on_store is not None:
+            await self._on_store(answers)
 
     async def _say_goodbye(self) -> None:
         """Tells the gateway this worker has stopped consuming cards; a
@@ -350,7 +419,9 @@ class Worker:
         except grpc.aio.AioRpcError as error:
             if error.code() in REFUSALS:
                 raise
-            raise StoreDown(error.details() or error.code().name) from error
+            reason = error.details() or error.code().name
+            self._lost_store(reason)
+            raise StoreDown(reason) from error
 
     async def _announce(self, batch_id: str, card_id: str) -> None:
         """Tells whoever follows the batch that this card changed."""

@@ -535,7 +535,8 @@ async def test_scan_card_with_no_worker_running_is_unavailable_at_once(
     assert raised.value.code() == grpc.StatusCode.UNAVAILABLE
     assert raised.value.details().startswith(
         "no OCR worker is running (none has sent a heartbeat in 6 s: none was"
-        " started, or each has stopped or hangs); start one"
+        " started, or each has stopped, hangs or cannot reach the store);"
+        " start one"
     )
     assert stream.state.messages == 0
 
@@ -587,7 +588,8 @@ async def test_batch_with_no_worker_running_is_taken_with_a_notice(
     assert created.accepted == 1
     assert created.notice.startswith(
         "no OCR worker is running (none has sent a heartbeat in 6 s: none was"
-        " started, or each has stopped or hangs); the cards wait"
+        " started, or each has stopped, hangs or cannot reach the store);"
+        " the cards wait"
     )
     assert message.headers[messaging.CARD_ID_HEADER] == f"{created.batch_id}-0"
 

@@ -391,8 +391,8 @@ async def test_scan_with_no_worker_running_is_refused_at_once_and_not_queued(
     assert body["error"] == {
         "code": "UNAVAILABLE",
         "message": "no OCR worker is running (none has sent a heartbeat in 6 s: "
-        "none was started, or each has stopped or hangs); start one "
-        "(`cardscan up` on the "
+        "none was started, or each has stopped, hangs or cannot reach the "
+        "store); start one (`cardscan up` on the "
         "stack's data directory starts again the workers that stopped, and "
         "`cardscan down` then `cardscan up --workers N` runs N; `docker compose "
         "up --scale ocr=N` starts N) and send the card again",
@@ -411,8 +411,8 @@ async def test_batch_with_no_worker_running_is_taken_with_a_notice(
     assert (status, body["accepted"]) == (202, 1)
     assert body["notice"] == (
         "no OCR worker is running (none has sent a heartbeat in 6 s: none was "
-        "started, or each has stopped or hangs); the cards wait in the queue "
-        "and are read "
+        "started, or each has stopped, hangs or cannot reach the store); the "
+        "cards wait in the queue and are read "
         "once one starts (`cardscan up` on the stack's data directory starts "
         "again the workers that stopped, and `cardscan down` then `cardscan up "
         "--workers N` runs N; `docker compose up --scale ocr=N` starts N)"

@@ -112,7 +112,8 @@ def test_new_batch_gets_a_notice_only_while_no_worker_is_known_to_run():
     assert too_soon == ""
     assert none_running.startswith(
         "no OCR worker is running (none has sent a heartbeat in 6 s: none was"
-        " started, or each has stopped or hangs); the cards wait"
+        " started, or each has stopped, hangs or cannot reach the store);"
+        " the cards wait"
     )
     assert workers.notice_for_new_batch() == ""
 

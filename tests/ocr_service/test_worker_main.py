@@ -10,6 +10,8 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from cardscan.stack import free_port
+
 
 def start_worker(**env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
@@ -98,3 +100,58 @@ def test_a_worker_stopped_on_purpose_does_not_report_a_lost_connection(stack_par
     assert "lost the connection to NATS" not in log
     assert "stopping: finishing 0 card(s) in hand" in log
     assert log.rstrip().endswith("stopped")
+
+
+def test_worker_is_not_serving_until_both_nats_and_the_store_answer(
+    stack_parts, tmp_path
+):
+    address = f"127.0.0.1:{free_port()}"
+    env = {
+        **os.environ,
+        "NATS_URL": stack_parts.nats_url,
+        "STORE_ADDR": stack_parts.store_address,
+        "OCR_HEALTH_LISTEN": address,
+    }
+    log = tmp_path / "ocr.log"
+    with log.open("wb") as output:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "ocr_service"],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    serving = health_pb2.HealthCheckResponse.SERVING
+    not_serving = health_pb2.HealthCheckResponse.NOT_SERVING
+    try:
+        waiting_for_nats = wait_for_answer(address)
+        stack_parts.start_nats()
+        wait_for_line(log, "taking no cards until it answers")
+        waiting_for_store = health_status(address)
+        stack_parts.start_store()
+        once_both = wait_for_status(address, serving)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+    assert waiting_for_nats == not_serving
+    assert waiting_for_store == not_serving
+    assert once_both == serving
+
+
+def wait_for_answer(address: str, timeout: float = 30) -> int:
+    """The first status the health service at the address answers."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return health_status(address)
+        except grpc.RpcError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def wait_for_line(log, words: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while words not in log.read_text():
+        assert time.monotonic() < deadline, f"{words!r} not logged in time"
+        time.sleep(0.1)

@@ -1,4 +1,5 @@
-"""An OCR worker keeps a card through a store outage and stores it after."""
+"""An OCR worker through a store outage: it keeps the cards it holds and
+stores them after, and takes no more until the store answers."""
 
 import asyncio
 
@@ -6,8 +7,12 @@ import grpc
 from worker_support import messages_left
 
 from cardscan import messaging, rpc
+from cardscan.stack import free_port
 from cardscan.v1 import batch_pb2, contact_pb2, store_pb2, store_pb2_grpc
+from ocr_service import worker
 from ocr_service.worker import Worker
+from store_service.server import serve
+from store_service.sqlite_backend import SqliteBackend
 
 
 async def test_card_waits_out_a_store_outage_and_is_stored_once(stack_parts):
@@ -61,3 +66,95 @@ async def test_card_waits_out_a_store_outage_and_is_stored_once(stack_parts):
     assert card.attempts == 1
     assert calls == [b"img"]
     assert pending == 0
+
+
+class CountingStarts:
+    """A store stub that counts the cards a worker started."""
+
+    def __init__(self, stub: store_pb2_grpc.StoreServiceStub) -> None:
+        self._stub = stub
+        self.started = 0
+
+    def __getattr__(self, name: str):
+        return getattr(self._stub, name)
+
+    def StartCard(self, *args, **kwargs):
+        self.started += 1
+        return self._stub.StartCard(*args, **kwargs)
+
+
+async def test_a_worker_that_loses_its_store_leaves_the_cards_to_the_others(
+    stack_parts, tmp_path
+):
+    stack_parts.start_nats()
+    stack_parts.start_store()
+    nc = await messaging.connect(stack_parts.nats_url, "test")
+    js = nc.jetstream()
+    await messaging.ensure_stream(js)
+    left = await nc.subscribe(messaging.WORKER_LEFT_SUBJECT)
+    channel = rpc.channel(stack_parts.store_address)
+    store = store_pb2_grpc.StoreServiceStub(channel)
+    card_ids = [f"b-{i}" for i in range(8)]
+    await store.RegisterBatch(
+        store_pb2.RegisterBatchRequest(
+            batch_id="b",
+            cards=[store_pb2.NewCard(card_id=i, file_name=i) for i in card_ids],
+        )
+    )
+
+    # The lost worker's own store answers at its start, then goes away.
+    backend = SqliteBackend(tmp_path / "other.sqlite3")
+    await backend.open()
+    other_address = f"127.0.0.1:{free_port()}"
+    other = await serve(other_address, backend)
+    other_channel = rpc.channel(other_address)
+    lost_store = CountingStarts(store_pb2_grpc.StoreServiceStub(other_channel))
+    told = []
+
+    async def tell(answers: bool) -> None:
+        told.append(answers)
+
+    def read(image: bytes) -> contact_pb2.Contact:
+        return contact_pb2.Contact(company="Example")
+
+    stop = asyncio.Event()
+    lost = Worker(nc, lost_store, read, "lost", 3, on_store=tell)
+    runs = [asyncio.create_task(lost.run(stop))]
+    await asyncio.sleep(1)
+    await other.stop(0)
+    for card_id in card_ids:
+        await js.publish(
+            messaging.card_subject(card_id),
+            b"img",
+            headers={messaging.CARD_ID_HEADER: card_id},
+        )
+    while not told:
+        await asyncio.sleep(0.05)
+    runs.append(asyncio.create_task(Worker(nc, store, read, "kept", 3).run(stop)))
+
+    async def all_done():
+        while True:
+            reply = await store.FetchCards(store_pb2.FetchCardsRequest(batch_id="b"))
+            if all(c.state == batch_pb2.CARD_STATE_DONE for c in reply.cards):
+                return reply.cards
+            await asyncio.sleep(0.1)
+
+    cards = await asyncio.wait_for(all_done(), 60)
+    started_while_lost = lost_store.started
+    farewell = await left.next_msg(timeout=5)
+    other = await serve(other_address, backend)
+    while len(told) < 2:
+        await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.gather(*runs)
+    await nc.drain()
+    await channel.close()
+    await other_channel.close()
+    await other.stop(0)
+    await backend.close()
+
+    assert [c.contact.company for c in cards] == ["Example"] * len(card_ids)
+    # The cards it held when the store went: one a slot at most.
+    assert started_while_lost <= worker.IN_FLIGHT + 1
+    assert farewell.data == b"lost"
+    assert told == [False, True]
