@@ -35,6 +35,11 @@ the stream is gone or newer than the one it last saw, the cards it held
 went with it, and the gateway looks for the QUEUED cards of each upload
 whose spool file it still keeps, and publishes those the stream lacks.
 
+A gateway told to stop refuses the uploads still arriving and queues those
+it received whole for up to server.DRAIN_SECONDS (see gateway.intake); the
+cards it has not queued by then are left in their spool files, which its
+next start settles as above.
+
 Replicas each need a data directory of their own: two gateways sharing one
 are not supported, as each would take the other's uploads in progress for
 leftovers.

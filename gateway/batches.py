@@ -29,6 +29,7 @@ from cardscan.v1 import batch_pb2, store_pb2
 from cardscan.v1.store_pb2_grpc import StoreServiceStub
 from gateway import uploads
 from gateway.config import Settings
+from gateway.intake import Intake, ShuttingDown
 from gateway.queue import CardQueue, Refused
 from gateway.workers import Workers
 
@@ -80,10 +81,12 @@ class Outcome(enum.Enum):
     UNCONFIRMED = "not confirmed by NATS"
     # The store did not record the card FAILED.
     UNSETTLED = "neither queued nor recorded FAILED"
+    # The gateway stopped before it tried to queue the card.
+    POSTPONED = "left for the gateway's next start"
 
 
 # The outcomes that leave a card to be settled later.
-WAITING = (Outcome.UNCONFIRMED, Outcome.UNSETTLED)
+WAITING = (Outcome.UNCONFIRMED, Outcome.UNSETTLED, Outcome.POSTPONED)
 
 
 class SpoolChanged(Exception):
@@ -112,6 +115,7 @@ class Batches:
         self._store = StoreServiceStub(store_channel)
         self._store_channel = store_channel
         self._workers = workers
+        self.intake = Intake()
         # None until NATS first answers: till then every upload is refused.
         self._nc: Client | None = None
         self._queue: CardQueue | None = None
@@ -144,11 +148,14 @@ class Batches:
     async def create(self, chunks: AsyncIterator[bytes]) -> Created:
         """Spools a ZIP upload, registers its cards, and queues each of them."""
         started = time.monotonic()
+        self.intake.require_open()
         await self._require_services()
         batch_id = uuid.uuid4().hex
         path = self._spool_path(batch_id)
         try:
-            await uploads.spool(chunks, path, self._limits.max_upload_bytes)
+            await uploads.spool(
+                chunks, path, self._limits.max_upload_bytes, self.intake.arriving()
+            )
         except BaseException as error:
             path.unlink(missing_ok=True)
             # A gRPC client that leaves or whose deadline passes mid-upload.
@@ -159,8 +166,11 @@ class Batches:
                 )
             raise
         # Once registered, every card must be queued or failed, so the rest
-        # runs as a task of its own that a cancelled call does not stop.
-        created = await _outliving_caller(self._accept(batch_id, path))
+        # runs as a task of its own that a cancelled call does not stop, and
+        # that a stopping gateway waits for.
+        created = await _outliving_caller(
+            self.intake.queueing(self._accept(batch_id, path))
+        )
         if not created.notice:
             created = created._replace(notice=self._workers.notice_for_new_batch())
         if created.notice:
@@ -240,11 +250,15 @@ class Batches:
         A card NATS does not take stays QUEUED, unconfirmed: a publish that
         timed out may still have reached the stream, so only a look at the
         stream later can tell. Once NATS has refused REFUSALS_BEFORE_WAITING
-        cards in a row, the rest stay unconfirmed without trying.
+        cards in a row, the rest stay unconfirmed without trying; once a
+        stopping gateway has waited long enough, the rest are postponed.
         """
         outcomes = []
         refused_in_a_row = untried = 0
         for card_id, card in cards.items():
+            if self.intake.cut_short:
+                outcomes.append(Outcome.POSTPONED)
+                continue
             if refused_in_a_row >= REFUSALS_BEFORE_WAITING:
                 untried += 1
                 outcomes.append(Outcome.UNCONFIRMED)
@@ -263,6 +277,12 @@ class Batches:
                 "refused the %d before them",
                 untried,
                 refused_in_a_row,
+            )
+        if postponed := outcomes.count(Outcome.POSTPONED):
+            logger.warning(
+                "%d card(s) wait to be queued when the gateway starts again, "
+                "as it is stopping",
+                postponed,
             )
         return outcomes
 
@@ -305,12 +325,15 @@ class Batches:
         to end. A gateway's next start settles what a stop left."""
         waiting = sum(outcome in WAITING for outcome in outcomes)
         if waiting:
+            when = f"in {SETTLE_RETRY_SECONDS:g} s"
+            if self.intake.cut_short:
+                when = "at its next start"
             logger.warning(
                 "batch %s: %d card(s) wait to be queued; the gateway keeps the "
-                "upload and tries again in %g s",
+                "upload and tries again %s",
                 batch_id,
                 waiting,
-                SETTLE_RETRY_SECONDS,
+                when,
             )
             self._unsettled.add(batch_id)
             return
@@ -586,6 +609,7 @@ class Batches:
         """Queues one image as a one-card batch and waits for OCR to end it."""
         started = time.monotonic()
         uploads.check_image(image, self._limits)
+        self.intake.require_open()
         await self._require_services()
         self._workers.require_one_for_a_card()
         batch_id = uuid.uuid4().hex
@@ -593,7 +617,9 @@ class Batches:
         name = uploads.shown(file_name) or "card"
         changed = asyncio.Event()
         async with self._events(batch_id, changed):
-            await _outliving_caller(self._queue_one(batch_id, card_id, name, image))
+            await _outliving_caller(
+                self.intake.queueing(self._queue_one(batch_id, card_id, name, image))
+            )
             try:
                 card = await self._wait_for_end(batch_id, card_id, changed)
             except TimedOut:
@@ -638,6 +664,17 @@ class Batches:
             [card], _ = await self.contacts(batch_id)
             if card.state in ENDED:
                 return card
+            if self.intake.stopping:
+                logger.info(
+                    "card %s: answered before it was read, as the gateway stops",
+                    card_id,
+                )
+                raise ShuttingDown(
+                    f"the gateway is shutting down; card {card_id} stays in "
+                    f"batch {batch_id}, {jsonview.state_name(card.state)}, and is "
+                    f"read all the same: fetch it later with GET "
+                    f"/v1/batches/{batch_id} or GetBatch"
+                )
             if self._workers.none_running():
                 logger.warning("card %s: no OCR worker runs to read it", card_id)
                 state = jsonview.state_name(card.state)
@@ -859,6 +896,7 @@ def _queueing_notice(batch_id: str, outcomes: list[Outcome]) -> str:
     failed = outcomes.count(Outcome.FAILED)
     unconfirmed = outcomes.count(Outcome.UNCONFIRMED)
     unsettled = outcomes.count(Outcome.UNSETTLED)
+    postponed = outcomes.count(Outcome.POSTPONED)
     notices = []
     if failed:
         notices.append(
@@ -876,6 +914,12 @@ def _queueing_notice(batch_id: str, outcomes: list[Outcome]) -> str:
         notices.append(
             f"the store did not record {_of(unsettled, total)} as failed; the "
             "gateway keeps the upload and tries again"
+        )
+    if postponed:
+        notices.append(
+            f"the gateway is shutting down and had not queued "
+            f"{_of(postponed, total)}; it keeps the upload and queues "
+            f"{_them(postponed)} when it starts again"
         )
     return "; ".join(notices)
 

@@ -15,6 +15,7 @@ from cardscan.v1 import batch_pb2
 from gateway import uploads
 from gateway.batches import Batches
 from gateway.config import Limits
+from gateway.intake import ShuttingDown
 
 logger = logging.getLogger(__name__)
 
@@ -36,20 +37,20 @@ async def _errors_as_json(request: web.Request, handler) -> web.StreamResponse:
     """Replies to every error with the same JSON shape and its mapped status."""
     try:
         return await handler(request)
+    except ShuttingDown as error:
+        # A stopping gateway reads no more of a body: once the reply is out,
+        # the connection is closed rather than left waiting for the rest.
+        return await _closing(request, _refusal(request, error))
     except CardscanError as error:
         return _refusal(request, error)
     except web.RequestPayloadError as error:
         # aiohttp raises it into a handler reading a body it cannot decode,
         # such as one its Content-Encoding does not fit.
         reason = f"the request body cannot be read: {_payload_fault(error)}"
-        reply = _refusal(request, InvalidInput(reason))
-        # The rest of the body cannot be read either. Once the reply is out,
-        # the connection is closed: aiohttp would otherwise read on in the
-        # body for the connection's next request and log that as its error.
-        await reply.prepare(request)
-        await reply.write_eof()
-        request.protocol.force_close()
-        return reply
+        # The rest of the body cannot be read either; aiohttp would otherwise
+        # read on in it for the connection's next request and log that as
+        # its error.
+        return await _closing(request, _refusal(request, InvalidInput(reason)))
     except web.HTTPException as error:
         if error.status < 400:
             raise
@@ -78,6 +79,15 @@ async def _errors_as_json(request: web.Request, handler) -> web.StreamResponse:
         return web.json_response(body, status=500)
 
 
+async def _closing(request: web.Request, reply: web.Response) -> web.Response:
+    """Sends the reply, then closes the connection without reading the rest
+    of the request's body."""
+    await reply.prepare(request)
+    await reply.write_eof()
+    request.protocol.force_close()
+    return reply
+
+
 def _refusal(request: web.Request, error: CardscanError) -> web.Response:
     """The reply to an error meant for the user, at its mapped status."""
     if isinstance(error, InvalidInput):
@@ -98,7 +108,8 @@ def _payload_fault(error: web.RequestPayloadError) -> str:
 async def create_batch(request: web.Request) -> web.Response:
     """POST /v1/batches: a ZIP as the raw body or as the form field 'file'."""
     _check_length(request, request.app[LIMITS].max_upload_bytes, "MAX_UPLOAD_BYTES")
-    _, chunks = await _upload(request)
+    async with request.app[BATCHES].intake.arriving():
+        _, chunks = await _upload(request)
     try:
         created = await request.app[BATCHES].create(chunks)
     except InvalidInput as error:
@@ -128,8 +139,11 @@ async def scan_card(request: web.Request) -> web.Response:
     """POST /v1/cards: one image, answered once OCR has read it."""
     limit, setting = uploads.image_limit(request.app[LIMITS])
     _check_length(request, limit, setting)
-    file_name, chunks = await _upload(request)
-    image = b"".join([chunk async for chunk in uploads.within(chunks, limit, setting)])
+    async with request.app[BATCHES].intake.arriving():
+        file_name, chunks = await _upload(request)
+        image = b"".join(
+            [chunk async for chunk in uploads.within(chunks, limit, setting)]
+        )
     card = await request.app[BATCHES].scan(image, file_name)
     if card.state == batch_pb2.CARD_STATE_FAILED:
         body = error_body("CARD_FAILED", card.error)

@@ -23,6 +23,14 @@ logger = logging.getLogger(__name__)
 
 SERVICE_NAME = cardscan_pb2.DESCRIPTOR.services_by_name["CardScanService"].full_name
 
+# A stopping gateway waits this long for the uploads it received whole to be
+# queued; the cards it has not queued by then stay in their spool files, and
+# its next start queues them.
+DRAIN_SECONDS = 15.0
+# Then its front ends give the calls in progress this long to end. Together
+# these stay well within the 30 s compose.yaml gives the gateway to stop.
+STOP_GRACE_SECONDS = 5.0
+
 # HTTP/2 BDP probing lets a fast client on a fast link grow the receive
 # window until hundreds of MB of an upload wait in gRPC's buffers; without
 # it the window stays small and the client is held to the spooling pace.
@@ -171,7 +179,10 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         cardscan_pb2_grpc.add_CardScanServiceServicer_to_server(
             CardScanServicer(batches), grpc_server.grpc
         )
-        http_runner = web.AppRunner(http_api.make_app(batches, settings.limits))
+        http_runner = web.AppRunner(
+            http_api.make_app(batches, settings.limits),
+            shutdown_timeout=STOP_GRACE_SECONDS,
+        )
         await http_runner.setup()
         host, port = settings.http_listen.rsplit(":", 1)
         try:
@@ -202,10 +213,12 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         logger.info("stopping: finishing the requests in progress")
     finally:
         nats_health.detach()
+        # NOT_SERVING at once, so that no more uploads are sent here while
+        # those in hand are finished.
         if grpc_server:
-            await grpc_server.stop()
-        if http_runner:
-            await http_runner.cleanup()
+            await grpc_server.health.enter_graceful_shutdown()
+        await _finish_uploads(batches)
+        await asyncio.gather(_stop_grpc(grpc_server), _stop_http(http_runner))
         if settling:
             settling.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -215,3 +228,27 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
             await nc.close()
         await store_channel.close()
     logger.info("stopped")
+
+
+async def _finish_uploads(batches: Batches) -> None:
+    """Refuses the uploads still arriving and lets those received whole be
+    queued, for up to DRAIN_SECONDS."""
+    batches.intake.stop()
+    cut_short = await batches.intake.drain(DRAIN_SECONDS)
+    if cut_short:
+        logger.warning(
+            "%d upload(s) not queued whole within %g s: the rest of their "
+            "cards wait for the gateway's next start",
+            cut_short,
+            DRAIN_SECONDS,
+        )
+
+
+async def _stop_grpc(grpc_server: rpc.Server | None) -> None:
+    if grpc_server:
+        await grpc_server.stop(STOP_GRACE_SECONDS)
+
+
+async def _stop_http(http_runner: web.AppRunner | None) -> None:
+    if http_runner:
+        await http_runner.cleanup()

@@ -30,7 +30,7 @@ import warnings
 import zipfile
 import zlib
 from collections.abc import AsyncIterator, Iterator
-from contextlib import closing, suppress
+from contextlib import AbstractAsyncContextManager, closing, nullcontext, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -509,18 +509,26 @@ def require_cards(found: Survey) -> None:
     raise InvalidInput(f"the ZIP has no card images: {held}")
 
 
-async def spool(chunks: AsyncIterator[bytes], path: Path, limit: int) -> int:
+async def spool(
+    chunks: AsyncIterator[bytes],
+    path: Path,
+    limit: int,
+    arrival: AbstractAsyncContextManager | None = None,
+) -> int:
     """Writes an upload to disk as it arrives, refusing it once over the limit.
 
-    The file and its name are flushed to the disk before this returns: the
-    batch is registered only after, and a gateway that restarts, even with
-    the machine, reads the file again to queue the cards it had not queued.
+    The chunks are read within the arrival context, which ends as soon as
+    the last one has come. The file and its name are flushed to the disk
+    before this returns: the batch is registered only after, and a gateway
+    that restarts, even with the machine, reads the file again to queue the
+    cards it had not queued.
     """
     written = 0
     with path.open("wb") as out:
-        async for chunk in within(chunks, limit):
-            written += len(chunk)
-            out.write(chunk)
+        async with arrival or nullcontext():
+            async for chunk in within(chunks, limit):
+                written += len(chunk)
+                out.write(chunk)
         out.flush()
         await asyncio.to_thread(os.fsync, out.fileno())
     await asyncio.to_thread(_sync_folder, path.parent)

@@ -204,6 +204,15 @@ def test_ocr_workers_get_time_to_finish_a_card_when_stopped(built):
     assert grace > READ_TIMEOUT_SECONDS
 
 
+def test_gateway_gets_time_to_queue_the_uploads_it_holds_when_stopped(built):
+    from gateway.server import DRAIN_SECONDS, STOP_GRACE_SECONDS
+
+    grace = seconds(built["gateway"].get("stop_grace_period", "10s"))
+
+    # With room to close its connections once the calls have ended.
+    assert grace >= DRAIN_SECONDS + STOP_GRACE_SECONDS + 5
+
+
 def test_built_services_set_only_variables_their_config_reads(built):
     for target, service in built.items():
         package, _ = TARGETS[target]

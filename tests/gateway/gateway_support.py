@@ -29,6 +29,9 @@ class Gateway:
     store: store_pb2_grpc.StoreServiceStub
     js: JetStreamContext
     nc: nats.aio.client.Client
+    # Set, the gateway stops as on SIGTERM; serving ends once it has.
+    stop: asyncio.Event
+    serving: asyncio.Task
 
 
 @asynccontextmanager
@@ -49,6 +52,8 @@ async def running_gateway(gateway_settings: config.Settings):
             store=store_pb2_grpc.StoreServiceStub(store_channel),
             js=nc.jetstream(),
             nc=nc,
+            stop=stop,
+            serving=serving,
         )
     await nc.close()
     stop.set()

@@ -53,6 +53,42 @@ def test_sigterm_stops_a_serving_gateway_saying_so(
     assert "Traceback" not in log
 
 
+async def test_sigterm_during_an_upload_refuses_it_and_stops_at_once(
+    stack_parts, store_address, nats_url
+):
+    stack_parts.start_gateway()
+    gateway = stack_parts.processes["gateway"]
+    upload = make_zip({f"card-{i:03}.png": image_bytes() for i in range(400)})
+    sent = asyncio.Event()
+
+    async def half_sent():
+        yield upload[: len(upload) // 4]
+        sent.set()
+        await asyncio.Event().wait()
+
+    async with aiohttp.ClientSession(stack_parts.http_url) as http:
+        posting = asyncio.create_task(http.post("/v1/batches", data=half_sent()))
+        await sent.wait()
+        spool = stack_parts.data_dir / "uploads"
+        while not any(path.stat().st_size for path in spool.glob("*.zip")):
+            await asyncio.sleep(0.02)
+        gateway.send_signal(signal.SIGTERM)
+        # A guard only: the reply comes at once, and the stop in seconds.
+        async with asyncio.timeout(30):
+            reply = await posting
+            body = await reply.json()
+            await asyncio.to_thread(gateway.wait)
+    log = (stack_parts.logs / "gateway.log").read_text()
+
+    assert reply.status == 503
+    assert "shutting down" in body["error"]["message"]
+    assert gateway.returncode == 0
+    assert "an upload still arriving was refused" in log
+    assert "cancelled by its client" not in log
+    assert log.rstrip().endswith("stopped")
+    assert list(spool.iterdir()) == []
+
+
 def test_bad_setting_stops_start_up_naming_the_variable(stack_parts, store_address):
     stack_parts.extra_env["MAX_ENTRIES"] = "lots"
 
