@@ -53,8 +53,8 @@ class GatewayClient:
             name = healthcheck.status_name(status)
             raise NotServing(
                 f"the gateway at {self.address} runs but is not serving "
-                f"({name}), as a service it needs, such as NATS, is out of "
-                "reach; try again once it is back"
+                f"({name}), as NATS or the store is out of reach, or it is "
+                "stopping; try again once it is back"
             )
 
     def _health(self) -> int:

@@ -104,6 +104,16 @@ def status_message(text: str) -> str:
     return cut.decode(errors="ignore") + "…"
 
 
+def why_unanswered(error: grpc.aio.AioRpcError) -> str:
+    """Why a call got no answer, from the last clause of gRPC's text:
+    "...: Failed to connect to remote host: Connection refused" becomes
+    "connection refused"."""
+    if error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+        return "no answer in time"
+    cause = (error.details() or "").rsplit(": ", 1)[-1].strip()
+    return cause[:1].lower() + cause[1:] if cause else error.code().name
+
+
 def reporting_errors(
     logged: tuple[type[CardscanError], ...] = (CardscanError,),
 ) -> Callable[[Callable], Callable]:

@@ -16,7 +16,7 @@ import grpc
 import nats.errors
 from nats.aio.client import Client
 
-from cardscan import jsonview, messaging
+from cardscan import jsonview, messaging, rpc
 from cardscan.errors import (
     CardscanError,
     InvalidInput,
@@ -760,7 +760,7 @@ class Batches:
         """What a failed store call means: an outage, the store's own answer
         (an unknown batch stays NotFound), or a fault of the store."""
         if error.code() in UNANSWERED:
-            return self._unreachable(_cause(error))
+            return self._unreachable(rpc.why_unanswered(error))
         meant = from_rpc_error(error)
         if type(meant) is CardscanError:
             return CardscanError(
@@ -850,16 +850,6 @@ class _Subscribed:
             return
         with suppress(nats.errors.Error):
             await self._subscription.unsubscribe()
-
-
-def _cause(error: grpc.aio.AioRpcError) -> str:
-    """Why a call got no answer, from the last clause of gRPC's text:
-    "...: Failed to connect to remote host: Connection refused" becomes
-    "connection refused"."""
-    if error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
-        return "no answer in time"
-    cause = (error.details() or "").rsplit(": ", 1)[-1].strip()
-    return cause[:1].lower() + cause[1:] if cause else error.code().name
 
 
 def _check_batch_id(batch_id: str) -> None:

@@ -16,6 +16,7 @@ from cardscan.v1 import cardscan_pb2, cardscan_pb2_grpc
 from gateway import http_api
 from gateway.batches import Batches
 from gateway.config import Settings
+from gateway.health import Health, watch_store
 from gateway.queue import CardQueue
 from gateway.workers import Workers
 
@@ -40,46 +41,6 @@ SERVER_OPTIONS = [("grpc.http2.bdp_probe", 0)]
 # A warning is logged for bad input only: an unknown batch or an unreachable
 # store is told to the caller in the reply.
 _reporting_errors = rpc.reporting_errors(logged=(InvalidInput,))
-
-
-class NatsHealth:
-    """Reports the gateway NOT_SERVING on gRPC health until its NATS
-    connection is up and while it is down, and SERVING once it is.
-
-    Only NATS counts. The gateway holds one NATS connection for its whole
-    life, and without it no card can be queued and no change heard. The
-    store is a service of its own with its own health check, and every call
-    that needs it already says that the store is unreachable and where.
-    """
-
-    def __init__(self) -> None:
-        self._connected = False
-        self._server: rpc.Server | None = None
-
-    def attach(self, server: rpc.Server) -> None:
-        """Reports to the server's health service from now on."""
-        self._server = server
-
-    def detach(self) -> None:
-        """Stops reporting, before the gateway closes its connection."""
-        self._server = None
-
-    async def disconnected(self) -> None:
-        self._connected = False
-        await self._report()
-
-    async def reconnected(self) -> None:
-        self._connected = True
-        await self._report()
-
-    async def _report(self) -> None:
-        if self._server is None:
-            return
-        if self._connected:
-            logger.info("NATS is connected: the gateway is SERVING")
-        else:
-            logger.warning("NATS is unreachable: the gateway is NOT_SERVING")
-        await self._server.set_serving(self._connected)
 
 
 class CardScanServicer(cardscan_pb2_grpc.CardScanServiceServicer):
@@ -156,8 +117,8 @@ class CardScanServicer(cardscan_pb2_grpc.CardScanServiceServicer):
 async def serve(settings: Settings, stop: asyncio.Event) -> None:
     """Runs the gRPC and HTTP front ends until the stop event is set.
 
-    Both listen from the start, NOT_SERVING until NATS answers: batches can
-    be looked at meanwhile, and uploads are refused saying why.
+    Both listen from the start, NOT_SERVING until NATS and the store answer:
+    batches can be looked at meanwhile, and uploads are refused saying why.
     """
     try:
         settings.upload_dir.mkdir(parents=True, exist_ok=True)
@@ -166,7 +127,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
             f"cannot make the upload folder {settings.upload_dir}: {error.strerror}"
             " (CARDSCAN_DATA_DIR, or `cardscan up --data-dir`)"
         ) from None
-    nats_health = NatsHealth()
+    health = Health(settings.store_addr)
     store_channel = rpc.channel(settings.store_addr)
     workers = Workers()
     batches = Batches(settings, store_channel, workers)
@@ -174,6 +135,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     http_runner: web.AppRunner | None = None
     nc: Client | None = None
     settling: asyncio.Task | None = None
+    watching: asyncio.Task | None = None
     try:
         grpc_server = rpc.Server(settings.grpc_listen, [SERVICE_NAME], SERVER_OPTIONS)
         cardscan_pb2_grpc.add_CardScanServiceServicer_to_server(
@@ -191,13 +153,14 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
             raise CardscanError(rpc.cannot_listen(settings.http_listen)) from None
         logger.info("HTTP listening on %s", settings.http_listen)
         await grpc_server.start(serving=False)
-        nats_health.attach(grpc_server)
+        health.attach(grpc_server)
+        watching = asyncio.create_task(watch_store(store_channel, health))
 
         connecting = messaging.connect(
             settings.nats_url,
             name="cardscan-gateway",
-            disconnected_cb=nats_health.disconnected,
-            reconnected_cb=nats_health.reconnected,
+            disconnected_cb=health.nats_lost,
+            reconnected_cb=health.nats_back,
         )
         nc = await signals.unless_stopped(connecting, stop)
         if nc is None:
@@ -208,11 +171,15 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         await batches.settle_waiting()
         settling = asyncio.create_task(batches.keep_settling())
         if nc.is_connected:
-            await nats_health.reconnected()
+            await health.nats_back()
         await stop.wait()
         logger.info("stopping: finishing the requests in progress")
     finally:
-        nats_health.detach()
+        health.detach()
+        if watching:
+            watching.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watching
         # NOT_SERVING at once, so that no more uploads are sent here while
         # those in hand are finished.
         if grpc_server:

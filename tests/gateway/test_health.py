@@ -1,0 +1,100 @@
+"""The gateway reports NOT_SERVING while NATS or the store is out of reach,
+and SERVING again once both answer."""
+
+import asyncio
+import logging
+
+import aiohttp
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from cardscan import rpc
+from gateway import server
+
+SERVING = health_pb2.HealthCheckResponse.SERVING
+NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
+# A guard only: the gateway asks the store every few seconds.
+GUARD_SECONDS = 30
+
+
+async def statuses(health) -> set[int]:
+    """The status of the whole server and of CardScanService."""
+    replies = [
+        await health.Check(health_pb2.HealthCheckRequest(service=service))
+        for service in ("", server.SERVICE_NAME)
+    ]
+    return {reply.status for reply in replies}
+
+
+async def until_status(health, status: int) -> None:
+    """Waits until the server and CardScanService both report the status."""
+    async with asyncio.timeout(GUARD_SECONDS):
+        while await statuses(health) != {status}:
+            await asyncio.sleep(0.1)
+
+
+async def until_logged(caplog, words: str) -> None:
+    """Waits until a line of the gateway's health log holds the words."""
+    async with asyncio.timeout(GUARD_SECONDS):
+        while not any(words in line for line in health_log(caplog)):
+            await asyncio.sleep(0.05)
+
+
+def health_log(caplog) -> list[str]:
+    return [
+        f"{record.levelname} {record.getMessage()}"
+        for record in caplog.records
+        if record.name == "gateway.health"
+    ]
+
+
+async def test_gateway_is_not_serving_while_its_store_is_unreachable(
+    gateway, stack_parts, caplog
+):
+    caplog.set_level(logging.INFO, logger="gateway.health")
+    store = gateway.settings.store_addr
+    async with (
+        rpc.channel(gateway.settings.grpc_listen) as channel,
+        aiohttp.ClientSession(gateway.http_url) as http,
+    ):
+        health = health_pb2_grpc.HealthStub(channel)
+        await asyncio.to_thread(stack_parts.stop_process, "store")
+        await until_status(health, NOT_SERVING)
+        listings = []
+        for _ in range(3):
+            async with http.get("/v1/batches") as reply:
+                listings.append(reply.status)
+        await asyncio.to_thread(stack_parts.start_store)
+        await until_status(health, SERVING)
+    lost = [line for line in health_log(caplog) if "is unreachable" in line]
+    back = [line for line in health_log(caplog) if "answers again" in line]
+
+    assert listings == [503, 503, 503]
+    assert len(lost) == 1
+    assert lost[0].startswith(f"WARNING the store at {store} is unreachable (")
+    assert lost[0].endswith("): the gateway is NOT_SERVING")
+    assert back == [f"INFO the store at {store} answers again: the gateway is SERVING"]
+
+
+async def test_store_back_while_nats_is_away_leaves_the_gateway_not_serving(
+    gateway, stack_parts, caplog
+):
+    caplog.set_level(logging.INFO, logger="gateway.health")
+    store = gateway.settings.store_addr
+    async with rpc.channel(gateway.settings.grpc_listen) as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+        await asyncio.to_thread(stack_parts.stop_process, "nats")
+        await until_status(health, NOT_SERVING)
+        await asyncio.to_thread(stack_parts.stop_process, "store")
+        await until_logged(caplog, f"WARNING the store at {store} is unreachable")
+        await asyncio.to_thread(stack_parts.start_store)
+        await until_logged(
+            caplog,
+            f"INFO the store at {store} answers again: the gateway stays "
+            "NOT_SERVING while NATS is unreachable",
+        )
+        with_store_only = await statuses(health)
+        await asyncio.to_thread(stack_parts.start_nats)
+        await until_status(health, SERVING)
+
+    assert with_store_only == {NOT_SERVING}
+    assert health_log(caplog)[-1] == "INFO NATS is connected: the gateway is SERVING"
