@@ -28,6 +28,8 @@ from nats.js.api import (
 from nats.js.errors import NotFoundError
 from nats.js.object_store import ObjectStore
 
+from cardscan import settings
+
 STREAM = "cardscan-cards"
 CARD_SUBJECTS = "cardscan.cards.>"
 SCAN_STREAM = "cardscan-scans"
@@ -90,9 +92,11 @@ async def connect(
     reconnected_cb: Callable[[], Awaitable[None]] | None = None,
 ) -> Client:
     """Connects to NATS, retrying for as long as the server stays away; the
-    callbacks, if given, are awaited when the connection drops and is back."""
+    URL may list a cluster's servers joined with commas, any of which will
+    do. The callbacks, if given, are awaited when the connection drops and
+    is back."""
     return await nats.connect(
-        url,
+        settings.nats_servers(url),
         name=name,
         max_reconnect_attempts=-1,
         reconnect_time_wait=1,

@@ -3,6 +3,7 @@
 import math
 import re
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 # A 48-megapixel phone photo passes; anything larger is no card photo. The
 # gateway refuses larger images at upload and the OCR workers refuse to
@@ -51,3 +52,83 @@ def address(env: Mapping[str, str], name: str, default: str) -> str:
     if not 1 <= int(found["port"]) <= 65535:
         raise ValueError(f"{name} must have a port from 1 to 65535, not {raw!r}")
     return raw
+
+
+# The schemes nats-py connects with; it refuses to mix the websocket ones
+# with the others in one list of servers.
+NATS_SCHEMES = ("nats", "tls", "ws", "wss")
+WEBSOCKET_SCHEMES = ("ws", "wss")
+NATS_FORM = (
+    "nats://HOST:PORT (or tls://, ws://, wss://), the servers of a cluster "
+    "joined with commas"
+)
+
+
+def nats_url(
+    env: Mapping[str, str],
+    name: str = "NATS_URL",
+    default: str = "nats://127.0.0.1:4222",
+) -> str:
+    """The setting as one NATS server's URL or a cluster's joined with
+    commas, or the default when it is unset; raises ValueError naming the
+    setting otherwise.
+
+    nats-py takes almost any text for a host and tries it again for ever,
+    so a wrong value would only show as a service that never connects.
+    """
+    raw = env.get(name, default)
+    servers = nats_servers(raw)
+    fault = nats_url_fault(servers)
+    if fault:
+        raise ValueError(
+            f"{name} must be {NATS_FORM}, not {hide_password(raw)!r}: {fault}"
+        )
+    return ",".join(servers)
+
+
+def nats_servers(url: str) -> list[str]:
+    """The server URLs a NATS_URL lists, in its order."""
+    return [server.strip() for server in url.split(",")]
+
+
+def nats_url_fault(servers: list[str]) -> str | None:
+    """What makes a list of NATS servers unusable, or None if nothing does."""
+    if servers == [""]:
+        return "it is empty"
+    for server in servers:
+        fault = nats_server_fault(server)
+        if fault and len(servers) > 1 and server:
+            return f"{fault} in {hide_password(server)!r}"
+        if fault:
+            return fault
+    if len({server.split(":")[0] in WEBSOCKET_SCHEMES for server in servers}) > 1:
+        return "ws:// and wss:// servers cannot be listed with others"
+    return None
+
+
+def nats_server_fault(server: str) -> str | None:
+    """What makes one server's URL unusable, or None if nothing does."""
+    if not server:
+        return "a server's URL between commas is empty"
+    if "://" not in server:
+        return "there is no scheme"
+    try:
+        parts = urlsplit(server)
+    except ValueError:
+        return "it is not a URL"
+    if parts.scheme not in NATS_SCHEMES:
+        return f"the scheme is {parts.scheme or 'missing'}"
+    if not parts.hostname:
+        return "there is no host"
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        return "the port is not from 1 to 65535"
+    return None
+
+
+def hide_password(url: str) -> str:
+    """The URL with the password of any user in it masked, for messages."""
+    return re.sub(r"(//[^:/@,]*:)[^@/,]*@", r"\1***@", url)

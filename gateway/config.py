@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cardscan.settings import MAX_IMAGE_PIXELS, address, positive_number
+from cardscan.settings import MAX_IMAGE_PIXELS, address, nats_url, positive_number
 
 MIB = 1024 * 1024
 GIB = 1024 * MIB
@@ -55,7 +55,7 @@ def load(env: Mapping[str, str] = os.environ) -> Settings:
     """The settings from the environment, defaults filling what is unset."""
     base, limits = Settings(), Limits()
     return Settings(
-        nats_url=env.get("NATS_URL", base.nats_url),
+        nats_url=nats_url(env, "NATS_URL", base.nats_url),
         store_addr=address(env, "STORE_ADDR", base.store_addr),
         grpc_listen=address(env, "GATEWAY_GRPC_LISTEN", base.grpc_listen),
         http_listen=address(env, "GATEWAY_HTTP_LISTEN", base.http_listen),

@@ -5,7 +5,7 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from cardscan.settings import MAX_IMAGE_PIXELS, address, positive_number
+from cardscan.settings import MAX_IMAGE_PIXELS, address, nats_url, positive_number
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Settings:
 def load(env: Mapping[str, str] = os.environ) -> Settings:
     """Reads the settings; raises ValueError naming a variable set wrong."""
     return Settings(
-        nats_url=env.get("NATS_URL", "nats://127.0.0.1:4222"),
+        nats_url=nats_url(env, "NATS_URL", "nats://127.0.0.1:4222"),
         store_address=address(env, "STORE_ADDR", "127.0.0.1:50052"),
         health_listen=address(env, "OCR_HEALTH_LISTEN", "127.0.0.1:50053"),
         languages=env.get("OCR_LANGUAGES") or None,

@@ -1,10 +1,11 @@
-"""How the NATS connection reports its errors."""
+"""How the NATS connection is made and reports its errors."""
 
 import asyncio
 import logging
 import signal
 
 from cardscan import messaging
+from cardscan.stack import free_port
 
 
 def warnings_logged(caplog) -> list[str]:
@@ -51,3 +52,16 @@ async def test_a_nats_server_that_stops_answering_counts_as_lost(
         await nc.close()
 
     assert lost.is_set()
+
+
+async def test_a_cluster_url_connects_to_a_server_that_answers(stack_parts, nats_url):
+    # Nothing listens on a fresh loopback port: that server is down.
+    down = f"nats://127.0.0.1:{free_port()}"
+
+    nc = await messaging.connect(f"{down}, {nats_url}", "cluster test")
+    try:
+        connected = nc.connected_url.port
+    finally:
+        await nc.close()
+
+    assert connected == stack_parts.ports.nats

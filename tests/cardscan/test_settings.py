@@ -53,3 +53,74 @@ def test_host_and_port_addresses_are_taken(raw):
 def test_an_address_without_a_usable_port_is_refused_naming_it(raw, words):
     with pytest.raises(ValueError, match=words.replace(".", r"\.")):
         settings.address({"A": raw}, "A", "127.0.0.1:1")
+
+
+@pytest.mark.parametrize(
+    ("raw", "servers"),
+    [
+        ("nats://127.0.0.1:4222", "nats://127.0.0.1:4222"),
+        ("tls://user:secret@nats.example:4443", "tls://user:secret@nats.example:4443"),
+        ("wss://nats.example", "wss://nats.example"),
+        ("nats://[::1]:4222", "nats://[::1]:4222"),
+        (
+            "nats://a:4222, nats://b:4222,nats://c",
+            "nats://a:4222,nats://b:4222,nats://c",
+        ),
+    ],
+)
+def test_a_nats_server_or_a_cluster_of_them_is_taken(raw, servers):
+    assert settings.nats_url({"NATS_URL": raw}) == servers
+
+
+def test_an_unset_nats_url_takes_the_default():
+    assert settings.nats_url({}, "NATS_URL", "nats://127.0.0.1:1") == (
+        "nats://127.0.0.1:1"
+    )
+
+
+def test_a_cluster_url_lists_each_server_for_the_client():
+    url = settings.nats_url({"NATS_URL": "nats://a:4222 ,tls://b:4443"})
+
+    assert settings.nats_servers(url) == ["nats://a:4222", "tls://b:4443"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "why"),
+    [
+        ("", "it is empty"),
+        ("garbage", "there is no scheme"),
+        ("127.0.0.1:4222", "there is no scheme"),
+        ("http://127.0.0.1:4222", "the scheme is http"),
+        ("nats://127.0.0.1:99999", "the port is not from 1 to 65535"),
+        ("nats://127.0.0.1:0", "the port is not from 1 to 65535"),
+        ("nats://127.0.0.1:four", "the port is not from 1 to 65535"),
+        ("nats://:4222", "there is no host"),
+        ("nats://[::1", "it is not a URL"),
+        ("nats://a:4222,,nats://b:4222", "a server's URL between commas is empty"),
+        ("nats://a:4222,", "a server's URL between commas is empty"),
+        (
+            "nats://a:4222,http://b:4222",
+            "the scheme is http in 'http://b:4222'",
+        ),
+        (
+            "nats://a:4222,ws://b:8080",
+            "ws:// and wss:// servers cannot be listed with others",
+        ),
+    ],
+)
+def test_a_nats_url_nats_cannot_use_is_refused_naming_it_and_the_form(raw, why):
+    with pytest.raises(ValueError) as raised:
+        settings.nats_url({"NATS_URL": raw})
+
+    assert str(raised.value) == (
+        "NATS_URL must be nats://HOST:PORT (or tls://, ws://, wss://), the "
+        f"servers of a cluster joined with commas, not {raw!r}: {why}"
+    )
+
+
+def test_a_refused_nats_url_does_not_show_its_password():
+    with pytest.raises(ValueError) as raised:
+        settings.nats_url({"NATS_URL": "nats://cardscan:s3cret@nats:99999"})
+
+    assert "s3cret" not in str(raised.value)
+    assert "'nats://cardscan:***@nats:99999'" in str(raised.value)

@@ -99,6 +99,40 @@ def test_bad_setting_stops_start_up_naming_the_variable(stack_parts, store_addre
     assert "MAX_ENTRIES must be a whole number, not 'lots'" in log
 
 
+@pytest.mark.parametrize(
+    ("raw", "why"),
+    [
+        ("", "it is empty"),
+        ("garbage", "there is no scheme"),
+        ("http://127.0.0.1:4222", "the scheme is http"),
+        ("nats://127.0.0.1:99999", "the port is not from 1 to 65535"),
+    ],
+)
+def test_a_nats_url_that_is_no_nats_server_stops_start_up_naming_it(tmp_path, raw, why):
+    env = {
+        **os.environ,
+        "NATS_URL": raw,
+        "GATEWAY_GRPC_LISTEN": f"127.0.0.1:{free_port()}",
+        "GATEWAY_HTTP_LISTEN": f"127.0.0.1:{free_port()}",
+        "CARDSCAN_DATA_DIR": str(tmp_path),
+    }
+
+    # A gateway that takes the value tries to connect for ever.
+    finished = subprocess.run(
+        [sys.executable, "-m", "gateway"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+    assert finished.returncode == 1
+    assert finished.stderr.strip() == (
+        "gateway: NATS_URL must be nats://HOST:PORT (or tls://, ws://, wss://), "
+        f"the servers of a cluster joined with commas, not {raw!r}: {why}"
+    )
+
+
 def test_sigterm_stops_a_gateway_still_waiting_for_nats(tmp_path):
     # Nothing listens on a fresh loopback port, so NATS never answers.
     env = {

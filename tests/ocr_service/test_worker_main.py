@@ -30,6 +30,10 @@ def start_worker(**env: str) -> subprocess.CompletedProcess:
         ({"OCR_MAX_ATTEMPTS": "many"}, "OCR_MAX_ATTEMPTS must be a whole number"),
         ({"OCR_LANGUAGES": "klingon"}, "install the packages tesseract-ocr-klingon"),
         ({"MAX_IMAGE_PIXELS": "big"}, "MAX_IMAGE_PIXELS must be a whole number"),
+        ({"NATS_URL": "garbage"}, "NATS_URL must be nats://HOST:PORT"),
+        ({"NATS_URL": ""}, "NATS_URL must be nats://HOST:PORT"),
+        ({"NATS_URL": "http://127.0.0.1:4222"}, "not 'http://127.0.0.1:4222'"),
+        ({"NATS_URL": "nats://127.0.0.1:99999"}, "the port is not from 1 to 65535"),
     ],
 )
 def test_bad_setting_stops_start_up_naming_it(env, message):
