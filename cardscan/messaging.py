@@ -25,10 +25,11 @@ from nats.js.api import (
     StorageType,
     StreamConfig,
 )
-from nats.js.errors import NotFoundError
+from nats.js.errors import NotFoundError, ServiceUnavailableError
 from nats.js.object_store import ObjectStore
 
 from cardscan import settings
+from cardscan.errors import CardscanError
 
 STREAM = "cardscan-cards"
 CARD_SUBJECTS = "cardscan.cards.>"
@@ -126,6 +127,27 @@ def error_logger(name: str) -> Callable[[Exception], Awaitable[None]]:
         logger.warning("NATS connection %r: %s", name, said)
 
     return log_error
+
+
+class NoJetStream(CardscanError):
+    """The NATS server does not run JetStream, which holds the card queue."""
+
+
+async def require_jetstream(nc: Client) -> None:
+    """Raises NoJetStream, saying how to start NATS, unless the server
+    answers JetStream's API."""
+    try:
+        await nc.jetstream().account_info()
+    except ServiceUnavailableError as error:
+        # With no JetStream, nothing answers its API: the error has no code
+        # of JetStream's own, unlike one from a JetStream that is busy.
+        if error.err_code is not None:
+            raise
+        url = settings.hide_password(nc.connected_url.geturl())
+        raise NoJetStream(
+            f"NATS at {url} has no JetStream enabled: start nats-server with "
+            "--jetstream (-js), or enable jetstream in its configuration file"
+        ) from None
 
 
 # Each stream of cards and the durable pull consumer all OCR workers share

@@ -119,6 +119,8 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
 
     Both listen from the start, NOT_SERVING until NATS and the store answer:
     batches can be looked at meanwhile, and uploads are refused saying why.
+    A NATS that answers without JetStream stops the gateway, as it never
+    could queue a card there.
     """
     try:
         settings.upload_dir.mkdir(parents=True, exist_ok=True)
@@ -166,6 +168,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         if nc is None:
             logger.info("stopped while waiting for NATS at %s", settings.nats_url)
             return
+        await messaging.require_jetstream(nc)
         await workers.listen(nc)
         batches.use_nats(nc, await CardQueue.open(nc))
         await batches.settle_waiting()

@@ -73,6 +73,12 @@ async def _consume(
     if nc is None:
         logger.info("stopped while waiting for NATS at %s", settings.nats_url)
         return
+    try:
+        await messaging.require_jetstream(nc)
+    except CardscanError:
+        stop.set()  # the connection closed next is no loss to report
+        await nc.close()
+        raise
     channel = rpc.channel(settings.store_address)
     worker = Worker(
         nc,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cardscan.stack import Ports, Stack
+from cardscan.stack import Ports, Stack, nats_server_binary
 
 SHARED_CARDS = Path(__file__).resolve().parents[2] / "shared" / "cards" / "dev"
 
@@ -24,6 +24,14 @@ def stack_parts(tmp_path):
 def nats_url(stack_parts):
     """A real nats-server with JetStream on a free port."""
     stack_parts.start_nats()
+    return stack_parts.nats_url
+
+
+@pytest.fixture
+def nats_without_jetstream(stack_parts):
+    """A real nats-server on a free port, started without JetStream."""
+    argv = [nats_server_binary(), "--addr", "127.0.0.1"]
+    stack_parts.start_part("nats", [*argv, "--port", str(stack_parts.ports.nats)], {})
     return stack_parts.nats_url
 
 

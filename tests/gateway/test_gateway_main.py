@@ -133,6 +133,34 @@ def test_a_nats_url_that_is_no_nats_server_stops_start_up_naming_it(tmp_path, ra
     )
 
 
+def test_a_nats_without_jetstream_stops_start_up_saying_how_to_start_it(
+    nats_without_jetstream, tmp_path
+):
+    env = {
+        **os.environ,
+        "NATS_URL": nats_without_jetstream,
+        "GATEWAY_GRPC_LISTEN": f"127.0.0.1:{free_port()}",
+        "GATEWAY_HTTP_LISTEN": f"127.0.0.1:{free_port()}",
+        "CARDSCAN_DATA_DIR": str(tmp_path),
+    }
+
+    finished = subprocess.run(
+        [sys.executable, "-m", "gateway"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+    assert finished.returncode == 1
+    assert finished.stderr.splitlines()[-1] == (
+        f"gateway: NATS at {nats_without_jetstream} has no JetStream enabled: "
+        "start nats-server with --jetstream (-js), or enable jetstream in its "
+        "configuration file"
+    )
+    assert "Traceback" not in finished.stderr
+
+
 def test_sigterm_stops_a_gateway_still_waiting_for_nats(tmp_path):
     # Nothing listens on a fresh loopback port, so NATS never answers.
     env = {

@@ -44,6 +44,21 @@ def test_bad_setting_stops_start_up_naming_it(env, message):
     assert "Traceback" not in worker.stderr
 
 
+def test_a_nats_without_jetstream_stops_start_up_saying_how_to_start_it(
+    nats_without_jetstream,
+):
+    health = f"127.0.0.1:{free_port()}"
+
+    worker = start_worker(NATS_URL=nats_without_jetstream, OCR_HEALTH_LISTEN=health)
+
+    assert worker.returncode == 1
+    assert worker.stderr.strip() == (
+        f"ocr: NATS at {nats_without_jetstream} has no JetStream enabled: start "
+        "nats-server with --jetstream (-js), or enable jetstream in its "
+        "configuration file"
+    )
+
+
 def health_status(address: str) -> int:
     with grpc.insecure_channel(address) as channel:
         reply = health_pb2_grpc.HealthStub(channel).Check(
