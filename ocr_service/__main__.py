@@ -14,6 +14,7 @@ from cardscan.errors import CardscanError  # noqa: E402
 from cardscan.v1 import store_pb2_grpc  # noqa: E402
 from ocr_service import config  # noqa: E402
 from ocr_service.cards import CardOcr  # noqa: E402
+from ocr_service.reading import DEFAULT_LANGUAGES  # noqa: E402
 from ocr_service.worker import Worker  # noqa: E402
 
 logger = logging.getLogger("ocr_service")
@@ -113,7 +114,14 @@ def main() -> None:
         ocr = CardOcr(settings.languages, settings.tessdata_path, settings.max_pixels)
     except (FileNotFoundError, RuntimeError) as error:
         # Missing language data: say what to install, without a traceback.
-        raise SystemExit(f"ocr: cannot load the OCR engine: {error}") from None
+        languages = (
+            repr(settings.languages)
+            if settings.languages
+            else f"unset, so {DEFAULT_LANGUAGES}"
+        )
+        raise SystemExit(
+            f"ocr: cannot load the OCR engine for OCR_LANGUAGES ({languages}): {error}"
+        ) from None
     try:
         asyncio.run(serve(settings, ocr))
     except CardscanError as error:

@@ -73,10 +73,14 @@ def find_tessdata(languages: str, tessdata_path: str | None = None) -> str:
 
 
 def debian_package(language: str) -> str:
-    """The Debian package holding a language's or script's Tesseract data."""
+    """The Debian package holding a language's or script's Tesseract data.
+
+    Debian package names allow no underscore, so the data of "chi_sim" is
+    in tesseract-ocr-chi-sim.
+    """
     if language in SCRIPT_CODES:
         return f"tesseract-ocr-script-{SCRIPT_CODES[language]}"
-    return f"tesseract-ocr-{language.lower()}"
+    return f"tesseract-ocr-{language.lower().replace('_', '-')}"
 
 
 def missing_languages(folder: Path, languages: list[str]) -> list[str]:

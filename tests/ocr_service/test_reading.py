@@ -295,6 +295,17 @@ def test_missing_tessdata_names_the_debian_packages(monkeypatch, tmp_path):
         find_tessdata("eng+Latin")
 
 
+def test_missing_tessdata_names_debian_packages_with_hyphens(monkeypatch, tmp_path):
+    monkeypatch.setattr("ocr_service.reading.DEBIAN_TESSDATA", str(tmp_path / "*"))
+
+    with pytest.raises(FileNotFoundError) as raised:
+        find_tessdata("chi_sim+chi_tra_vert")
+
+    assert "install the packages tesseract-ocr-chi-sim tesseract-ocr-chi-tra-vert," in (
+        str(raised.value)
+    )
+
+
 def test_photo_card_with_band_in_the_table_colour_keeps_the_band(reader):
     table_colour = (110, 90, 70)
     card = render_card()

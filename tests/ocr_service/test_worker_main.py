@@ -28,7 +28,14 @@ def start_worker(**env: str) -> subprocess.CompletedProcess:
     [
         ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL must be one of DEBUG, INFO"),
         ({"OCR_MAX_ATTEMPTS": "many"}, "OCR_MAX_ATTEMPTS must be a whole number"),
-        ({"OCR_LANGUAGES": "klingon"}, "install the packages tesseract-ocr-klingon"),
+        (
+            {"OCR_LANGUAGES": "klingon"},
+            "cannot load the OCR engine for OCR_LANGUAGES ('klingon'): no Tesseract "
+            "language data for klingon found: install the packages "
+            "tesseract-ocr-klingon",
+        ),
+        ({"OCR_LANGUAGES": "eng,deu"}, "not 'eng,deu': write eng+deu"),
+        ({"OCR_LANGUAGES": "+"}, "OCR_LANGUAGES must name Tesseract models joined"),
         ({"MAX_IMAGE_PIXELS": "big"}, "MAX_IMAGE_PIXELS must be a whole number"),
         ({"NATS_URL": "garbage"}, "NATS_URL must be nats://HOST:PORT"),
         ({"NATS_URL": ""}, "NATS_URL must be nats://HOST:PORT"),
