@@ -5,6 +5,7 @@ event loop never waits on the disk and no two statements interleave.
 """
 
 import asyncio
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -61,6 +62,9 @@ CREATE TABLE IF NOT EXISTS skipped (
 );
 """
 
+# What SQLite says of a file that is no database, or one it finds damaged.
+DAMAGED = ("SQLITE_NOTADB", "SQLITE_CORRUPT")
+
 CARD_COLUMNS = "card_id, batch_id, file_name, state, error, attempts, updated_at"
 
 
@@ -94,11 +98,35 @@ class SqliteBackend:
             db.executescript(SCHEMA)
         except (sqlite3.Error, OSError) as error:
             raise Unavailable(
-                f"cannot open the SQLite database {self.path}: {error}; move the "
-                "file aside or choose another data folder (CARDSCAN_DATA_DIR, or "
+                f"cannot open the SQLite database {self.path}: "
+                f"{self._why_not_opened(error)} (CARDSCAN_DATA_DIR, or "
                 "`cardscan up --data-dir`)"
             ) from None
         self._db = db
+
+    def _why_not_opened(self, error: sqlite3.Error | OSError) -> str:
+        """Why the database did not open, and what to do about it.
+
+        SQLite says "unable to open database file" both for a folder it
+        cannot write its journal into and for a file it cannot open, so the
+        permissions are looked at first: a damaged file is the rest.
+        """
+        folder = self.path.parent
+        if isinstance(error, OSError):
+            return f"cannot make the folder {folder}: {error.strerror}"
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return (
+                f"the folder {folder} is not writable by this user; make it "
+                "writable or choose another data folder"
+            )
+        if self.path.exists() and not os.access(self.path, os.R_OK | os.W_OK):
+            return (
+                f"the file {self.path} is not readable and writable by this user; "
+                "make it so or choose another data folder"
+            )
+        if getattr(error, "sqlite_errorname", "") in DAMAGED:
+            return f"{error}; move the file aside or choose another data folder"
+        return str(error)
 
     async def close(self) -> None:
         if self._db is not None:

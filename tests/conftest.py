@@ -2,6 +2,8 @@
 processes, and the labelled sample cards beside the project."""
 
 import json
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,19 @@ def stack_parts(tmp_path):
     stack = Stack(data_dir=tmp_path / "stack", ports=Ports.free(), ocr_workers=0)
     yield stack
     stack.stop()
+
+
+@pytest.fixture
+def respecting_permissions():
+    """The start of a command line whose process is held to file
+    permissions as any user's is, also when the tests run as root, who
+    writes into a read-only folder all the same."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("setpriv (util-linux) is needed to drop root's file override")
+    return [setpriv, "--bounding-set=-dac_override,-dac_read_search", "--"]
 
 
 @pytest.fixture

@@ -1,15 +1,21 @@
 """Starting and stopping ``python -m store_service`` as a process."""
 
+import sqlite3
 import subprocess
 import sys
+
+import pytest
 
 from cardscan.stack import free_port
 
 
-def run_store(env: dict[str, str]) -> subprocess.CompletedProcess:
-    """Runs ``python -m store_service`` with only this environment, to its end."""
+def run_store(
+    env: dict[str, str], prefix: tuple[str, ...] | list[str] = ()
+) -> subprocess.CompletedProcess:
+    """Runs ``python -m store_service`` with only this environment, to its
+    end; the prefix, if any, starts its command line."""
     return subprocess.run(
-        [sys.executable, "-m", "store_service"],
+        [*prefix, sys.executable, "-m", "store_service"],
         env=env,
         capture_output=True,
         text=True,
@@ -89,3 +95,50 @@ def test_a_file_that_is_no_database_stops_start_up_naming_it(tmp_path):
         "(CARDSCAN_DATA_DIR, or `cardscan up --data-dir`)"
     )
     assert "Traceback" not in finished.stderr
+
+
+@pytest.mark.parametrize("fresh", [True, False])
+def test_a_data_folder_this_user_cannot_write_stops_start_up_saying_so(
+    tmp_path, respecting_permissions, fresh
+):
+    data = tmp_path / "data"
+    data.mkdir()
+    if not fresh:
+        # As a folder a stack ran from before: the database is there, but
+        # SQLite cannot make its write-ahead log beside it.
+        sqlite3.connect(data / "store.sqlite3").execute("CREATE TABLE t (x)")
+    env = {"STORE_LISTEN": f"127.0.0.1:{free_port()}", "CARDSCAN_DATA_DIR": str(data)}
+    data.chmod(0o555)
+    try:
+        finished = run_store(env, respecting_permissions)
+    finally:
+        data.chmod(0o755)
+
+    assert finished.returncode == 1
+    assert finished.stderr.strip().endswith(
+        f"store: cannot open the SQLite database {data / 'store.sqlite3'}: the "
+        f"folder {data} is not writable by this user; make it writable or choose "
+        "another data folder (CARDSCAN_DATA_DIR, or `cardscan up --data-dir`)"
+    )
+    assert "Traceback" not in finished.stderr
+
+
+def test_a_database_file_this_user_cannot_write_stops_start_up_saying_so(
+    tmp_path, respecting_permissions
+):
+    path = tmp_path / "store.sqlite3"
+    sqlite3.connect(path).execute("CREATE TABLE t (x)")
+    path.chmod(0o444)
+    env = {
+        "STORE_LISTEN": f"127.0.0.1:{free_port()}",
+        "CARDSCAN_DATA_DIR": str(tmp_path),
+    }
+
+    finished = run_store(env, respecting_permissions)
+
+    assert finished.returncode == 1
+    assert finished.stderr.strip().endswith(
+        f"store: cannot open the SQLite database {path}: the file {path} is not "
+        "readable and writable by this user; make it so or choose another data "
+        "folder (CARDSCAN_DATA_DIR, or `cardscan up --data-dir`)"
+    )
