@@ -9,7 +9,9 @@ status codes and HTTP statuses.
     ├── AlreadyExists      the id is taken by something else (409,
     │                      ALREADY_EXISTS)
     ├── Unavailable        a service the request needs is down (503,
-    │                      UNAVAILABLE)
+    │   │                  UNAVAILABLE)
+    │   └── StorageFault   a service cannot write where it keeps its data;
+    │                      logged as an error, for an operator to act on
     └── TimedOut           the work asked for did not end in time (504,
                            DEADLINE_EXCEEDED)
 """
@@ -57,6 +59,12 @@ class Unavailable(CardscanError):
 
     grpc_code = grpc.StatusCode.UNAVAILABLE
     http_status = 503
+
+
+class StorageFault(Unavailable):
+    """A service cannot write to its own disk: a folder without permission,
+    a full or failing disk. No fault of the request, which may be sent
+    again once an operator has made room or set the permissions right."""
 
 
 class TimedOut(CardscanError):

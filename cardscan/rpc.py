@@ -9,7 +9,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from cardscan.errors import CardscanError
+from cardscan.errors import CardscanError, StorageFault
 
 logger = logging.getLogger(__name__)
 
@@ -119,11 +119,14 @@ def reporting_errors(
 ) -> Callable[[Callable], Callable]:
     """A decorator for servicer methods, unary or streaming: a CardscanError
     a method raises ends the call with that error's gRPC status, and one of
-    the logged kinds is also logged as a warning."""
+    the logged kinds is also logged as a warning; a StorageFault, which an
+    operator must see, is logged as an error."""
 
     def decorate(method: Callable) -> Callable:
         async def abort(context: grpc.aio.ServicerContext, error: CardscanError):
-            if isinstance(error, logged):
+            if isinstance(error, StorageFault):
+                logger.error("%s failed: %s", method.__name__, error)
+            elif isinstance(error, logged):
                 logger.warning("%s refused: %s", method.__name__, error)
             await context.abort(error.grpc_code, status_message(str(error)))
 

@@ -10,7 +10,7 @@ from aiohttp import hdrs, web
 from aiohttp.http import HttpProcessingError
 
 from cardscan import jsonview, rpc
-from cardscan.errors import CardscanError, InvalidInput
+from cardscan.errors import CardscanError, InvalidInput, StorageFault
 from cardscan.v1 import batch_pb2
 from gateway import uploads
 from gateway.batches import Batches
@@ -90,7 +90,9 @@ async def _closing(request: web.Request, reply: web.Response) -> web.Response:
 
 def _refusal(request: web.Request, error: CardscanError) -> web.Response:
     """The reply to an error meant for the user, at its mapped status."""
-    if isinstance(error, InvalidInput):
+    if isinstance(error, StorageFault):
+        logger.error("HTTP %s %s failed: %s", request.method, request.path, error)
+    elif isinstance(error, InvalidInput):
         logger.warning("HTTP %s %s refused: %s", request.method, request.path, error)
     body = error_body(error.grpc_code.name, str(error))
     return web.json_response(body, status=error.http_status)

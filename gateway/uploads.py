@@ -30,14 +30,20 @@ import warnings
 import zipfile
 import zlib
 from collections.abc import AsyncIterator, Iterator
-from contextlib import AbstractAsyncContextManager, closing, nullcontext, suppress
+from contextlib import (
+    AbstractAsyncContextManager,
+    closing,
+    contextmanager,
+    nullcontext,
+    suppress,
+)
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 from PIL import Image, UnidentifiedImageError
 
-from cardscan.errors import InvalidInput, TooLarge
+from cardscan.errors import InvalidInput, StorageFault, TooLarge
 from cardscan.signatures import (
     OTHER_IMAGE_KINDS,
     READ_FORMATS,
@@ -524,15 +530,35 @@ async def spool(
     cards it had not queued.
     """
     written = 0
-    with path.open("wb") as out:
+    with writing_to(path.parent):
+        out = path.open("wb")
+    with out:
         async with arrival or nullcontext():
             async for chunk in within(chunks, limit):
                 written += len(chunk)
-                out.write(chunk)
-        out.flush()
-        await asyncio.to_thread(os.fsync, out.fileno())
-    await asyncio.to_thread(_sync_folder, path.parent)
+                with writing_to(path.parent):
+                    out.write(chunk)
+        with writing_to(path.parent):
+            out.flush()
+            await asyncio.to_thread(os.fsync, out.fileno())
+            await asyncio.to_thread(_sync_folder, path.parent)
     return written
+
+
+@contextmanager
+def writing_to(folder: Path) -> Iterator[None]:
+    """Turns a failure to write into the folder, such as a permission it
+    lacks or a full disk, into a StorageFault naming the folder.
+
+    Only the writes go in here: reading the upload raises OSErrors too,
+    when its client leaves, and those are no fault of the gateway's.
+    """
+    try:
+        yield
+    except OSError as error:
+        raise StorageFault(
+            f"the gateway cannot write uploads to {folder}: {error.strerror or error}"
+        ) from None
 
 
 async def within(

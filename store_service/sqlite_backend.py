@@ -14,7 +14,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from cardscan.errors import AlreadyExists, NotFound, Unavailable
+from cardscan.errors import (
+    AlreadyExists,
+    CardscanError,
+    NotFound,
+    StorageFault,
+    Unavailable,
+)
 from cardscan.v1 import batch_pb2, contact_pb2, store_pb2
 from store_service import backend
 from store_service.backend import CardState
@@ -83,7 +89,23 @@ class SqliteBackend:
 
     async def _run(self, work: Callable[..., T], *args: object) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._thread, work, *args)
+        try:
+            return await loop.run_in_executor(self._thread, work, *args)
+        except sqlite3.DatabaseError as error:
+            raise self._fault(error) from None
+
+    def _fault(self, error: sqlite3.DatabaseError) -> CardscanError:
+        """The error to answer for one SQLite raised: the disk's faults are
+        the operator's to fix, and the call may be made again after."""
+        name = getattr(error, "sqlite_errorname", "")
+        where = f"the store's database at {self.path}"
+        if name.startswith(("SQLITE_READONLY", "SQLITE_FULL")):
+            return StorageFault(f"{where} cannot be written: {error}")
+        if name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")):
+            return StorageFault(f"{where} cannot be read or written: {error}")
+        if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+            return Unavailable(f"{where} is locked by another program: {error}")
+        return CardscanError(f"{where} failed: {error}")
 
     async def open(self) -> None:
         await self._run(self._open)
@@ -147,7 +169,10 @@ class SqliteBackend:
         try:
             yield db
         except BaseException:
-            db.execute("ROLLBACK")
+            # SQLite rolls back by itself on some errors, a full disk's
+            # among them, and a second rollback would hide the first error.
+            if db.in_transaction:
+                db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
 

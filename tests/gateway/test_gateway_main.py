@@ -214,6 +214,50 @@ def test_an_upload_folder_that_cannot_be_made_stops_start_up_naming_it(tmp_path)
     )
 
 
+def test_an_upload_folder_it_cannot_write_makes_uploads_unavailable_saying_why(
+    stack_parts, nats_url, store_address, respecting_permissions
+):
+    data = stack_parts.data_dir / "gateway"
+    (data / "uploads").mkdir(parents=True)
+    env = {
+        "NATS_URL": nats_url,
+        "STORE_ADDR": store_address,
+        "GATEWAY_GRPC_LISTEN": stack_parts.gateway_address,
+        "GATEWAY_HTTP_LISTEN": f"127.0.0.1:{stack_parts.ports.gateway_http}",
+        "CARDSCAN_DATA_DIR": str(data),
+    }
+    argv = [*respecting_permissions, sys.executable, "-m", "gateway"]
+    upload = make_zip({"a.png": image_bytes()})
+    (data / "uploads").chmod(0o555)
+    try:
+        stack_parts.start_part("gateway", argv, env)
+        request = urllib.request.Request(f"{stack_parts.http_url}/v1/batches", upload)
+        with pytest.raises(urllib.error.HTTPError) as over_http:
+            urllib.request.urlopen(request, timeout=10)
+        with grpc.insecure_channel(stack_parts.gateway_address) as channel:
+            stub = cardscan_pb2_grpc.CardScanServiceStub(channel)
+            with pytest.raises(grpc.RpcError) as over_grpc:
+                stub.CreateBatch(
+                    iter([cardscan_pb2.CreateBatchRequest(chunk=upload)]), timeout=10
+                )
+    finally:
+        (data / "uploads").chmod(0o755)
+    log = (stack_parts.logs / "gateway.log").read_text()
+
+    said = f"the gateway cannot write uploads to {data / 'uploads'}: Permission denied"
+    assert over_http.value.code == 503
+    assert json.load(over_http.value)["error"] == {
+        "code": "UNAVAILABLE",
+        "message": said,
+    }
+    assert over_grpc.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert over_grpc.value.details() == said
+    errors = [line for line in log.splitlines() if " ERROR " in line]
+    assert len(errors) == 2
+    assert all(line.endswith(said) for line in errors)
+    assert "Traceback" not in log
+
+
 async def test_a_gateway_started_before_nats_shows_batches_and_refuses_uploads(
     gateway_settings, stack_parts
 ):

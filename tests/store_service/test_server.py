@@ -1,5 +1,7 @@
 """The store over real gRPC: ``python -m store_service`` on loopback."""
 
+import logging
+
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -7,6 +9,8 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from cardscan import rpc
 from cardscan.v1 import batch_pb2, contact_pb2, store_pb2, store_pb2_grpc
+from store_service.server import serve
+from store_service.sqlite_backend import SqliteBackend
 
 CardState = batch_pb2.CardState
 
@@ -240,3 +244,38 @@ async def test_reflection_lists_the_store_service(channel):
 
     names = {s.name for s in replies[0].list_services_response.service}
     assert "cardscan.v1.StoreService" in names
+
+
+@pytest.mark.parametrize(
+    ("pragma", "said"),
+    [
+        # Every write then fails as on a database the store may only read.
+        ("PRAGMA query_only = ON", "attempt to write a readonly database"),
+        # No page may be added then, as on a full disk.
+        ("PRAGMA max_page_count = 1", "database or disk is full"),
+    ],
+)
+async def test_a_database_that_cannot_be_written_is_unavailable_naming_it(
+    tmp_path, caplog, pragma, said
+):
+    backend = SqliteBackend(tmp_path / "store.sqlite3")
+    await backend.open()
+    server = await serve("127.0.0.1:0", backend)
+    try:
+        await backend._run(backend.db.execute, pragma)
+        async with rpc.channel(f"127.0.0.1:{server.port}") as channel:
+            stub = store_pb2_grpc.StoreServiceStub(channel)
+            cards = (f"c{i}" for i in range(500))
+            with pytest.raises(grpc.aio.AioRpcError) as refused:
+                await stub.RegisterBatch(register_request("b1", *cards))
+            listed = await stub.FetchBatches(store_pb2.FetchBatchesRequest())
+    finally:
+        await server.stop(0)
+        await backend.close()
+
+    message = f"the store's database at {backend.path} cannot be written: {said}"
+    assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert refused.value.details() == message
+    assert list(listed.batches) == []
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert [r.getMessage() for r in errors] == [f"RegisterBatch failed: {message}"]
