@@ -33,7 +33,7 @@ from cardscan import jsonview, settings, tables
 from cardscan.client import GatewayClient, Unreachable
 from cardscan.errors import CardscanError, InvalidInput, Unavailable
 from cardscan.signatures import image_format
-from cardscan.stack import Ports, RecordedStack, Stack
+from cardscan.stack import Ports, RecordedStack, Stack, port_holder
 from cardscan.v1 import batch_pb2, cardscan_pb2
 
 SERVER_ENV = "CARDSCAN_SERVER"
@@ -280,8 +280,10 @@ def add_stack_commands(commands, own_stack: argparse.ArgumentParser) -> None:
         "up",
         parents=[own_stack],
         help="run the stack on this machine, until Ctrl-C or in the background",
-        description="Run NATS, the store on SQLite, OCR workers and the "
-        "gateway on this machine, listening on 127.0.0.1. Where a stack "
+        description="Run NATS, the store, OCR workers and the gateway on this "
+        "machine, listening on 127.0.0.1. The store keeps its data in SQLite in "
+        "the data directory, or in the MongoDB that MONGO_URL names when the "
+        "shell sets it (in the database MONGO_DB names, if set). Where a stack "
         "left in the background runs from the data directory already, "
         "start again those of its parts that stopped, on the ports and with "
         "the settings it was started with.",
@@ -950,10 +952,32 @@ def refuse_taken_ports(ports: Ports) -> None:
             f"{port} ({PORT_OPTIONS[part][0]})" for part, port in taken.items()
         )
         raise Failed(
-            f"cannot start: ports already in use on 127.0.0.1: {shown}; is a stack "
-            "running already? Stop it with `cardscan down`, or choose other ports "
-            "(see `cardscan up --help`)"
+            f"cannot start: ports already in use on 127.0.0.1: {shown}; "
+            f"{whose_ports(list(taken.values()))}, or choose other ports (see "
+            "`cardscan up --help`)"
         )
+
+
+def whose_ports(ports: list[int]) -> str:
+    """Who holds the ports, and how to stop it: a stack that `up` recorded
+    is stopped with the --data-dir it runs from, which `down` needs."""
+    for port in ports:
+        stack = RecordedStack.holding(port)
+        if stack:
+            return (
+                f"a cardscan stack runs from {stack.data_dir} on port {port}: "
+                f"stop it with {down_command(stack.data_dir)}"
+            )
+    pid = next(filter(None, map(port_holder, ports)), None)
+    if pid:
+        return (
+            f"process {pid} holds them and is no part of a stack that `cardscan up` "
+            "recorded: stop it"
+        )
+    return (
+        "if a cardscan stack holds them, stop it with `cardscan down --data-dir "
+        "DIR`, DIR being the folder it runs from"
+    )
 
 
 def describe(stack: Stack, out: Console) -> None:

@@ -1,8 +1,9 @@
 """Runs the whole cardscan stack on one machine as child processes.
 
 The stack is a real nats-server with JetStream, the store on its embedded
-SQLite database, one OCR worker per core and the gateway, each a process of
-its own talking over loopback. The CLI's ``up`` and ``demo`` commands and
+SQLite database (or on the MongoDB that MONGO_URL names, when the shell
+sets it), one OCR worker per core and the gateway, each a process of its
+own talking over loopback. The CLI's ``up`` and ``demo`` commands and
 the end-to-end tests start it through here. A stack that ``up`` runs,
 in the foreground or left in the background, is recorded in ``stack.json``
 in its data directory, which is how a second ``up`` sees it, starts again
@@ -20,7 +21,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -143,6 +144,61 @@ def wait_healthy(address: str, process: subprocess.Popen, what: str) -> None:
                 pass
             time.sleep(0.1)
     raise TimeoutError(f"{what} at {address} did not become healthy in time")
+
+
+# The state /proc/net/tcp gives a listening socket.
+TCP_LISTEN = "0A"
+
+
+def port_holder(port: int) -> int | None:
+    """The process that listens on the TCP port, where /proc tells: None
+    where nothing is found, as for another user's process."""
+    sockets = set()
+    for table in ("tcp", "tcp6"):
+        try:
+            rows = (PROC / "net" / table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            local, state, inode = fields[1], fields[3], fields[9]
+            if state == TCP_LISTEN and int(local.rsplit(":", 1)[1], 16) == port:
+                sockets.add(f"socket:[{inode}]")
+    if not sockets:
+        return None
+    for process in PROC.glob("[0-9]*"):
+        if sockets.intersection(fd_links(process)):
+            return int(process.name)
+    return None
+
+
+def fd_links(process: Path) -> Iterator[str]:
+    """What each open file descriptor of the process links to, skipping
+    any closed while looked at, as the one that lists them is."""
+    try:
+        fds = list((process / "fd").iterdir())
+    except OSError:
+        return
+    for fd in fds:
+        with suppress(OSError):
+            yield os.readlink(fd)
+
+
+def data_dir_of(pid: int) -> Path | None:
+    """The data directory of a process that a stack started, from the
+    setting it was given or, for NATS, its storage folder within."""
+    try:
+        environ = (PROC / str(pid) / "environ").read_bytes().split(b"\0")
+        argv = (PROC / str(pid) / "cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return None
+    for variable in environ:
+        name, _, value = variable.partition(b"=")
+        if name == b"CARDSCAN_DATA_DIR":
+            return Path(os.fsdecode(value))
+    if b"--store_dir" in argv[:-1]:
+        return Path(os.fsdecode(argv[argv.index(b"--store_dir") + 1])).parent
+    return None
 
 
 @dataclass
@@ -471,6 +527,22 @@ class RecordedStack:
                 f"by hand any cardscan processes still running on {data_dir}, "
                 "then delete the file"
             ) from None
+
+    @classmethod
+    def holding(cls, port: int) -> "RecordedStack | None":
+        """The recorded stack one of whose processes listens on the port,
+        or None if the port's holder is none that /proc shows."""
+        pid = port_holder(port)
+        data_dir = data_dir_of(pid) if pid else None
+        if data_dir is None:
+            return None
+        try:
+            recorded = cls.load(data_dir)
+        except ValueError:
+            return None
+        if recorded and any(p["pid"] == pid for p in recorded.processes):
+            return recorded
+        return None
 
     @property
     def data_dir(self) -> Path:

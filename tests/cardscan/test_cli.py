@@ -793,9 +793,45 @@ def test_up_refuses_ports_already_in_use_and_names_them(tmp_path, capsys):
             + ["--store-port", str(free_port())]
         )
 
+    err = capsys.readouterr().err
     assert status != 0
-    assert f"{taken} (--nats-port)" in capsys.readouterr().err
+    assert f"{taken} (--nats-port)" in err
+    assert f"process {os.getpid()} holds them and is no part of a stack" in err
     assert not (tmp_path / "logs").exists()
+
+
+def test_up_on_ports_of_a_stack_run_elsewhere_says_how_to_stop_that_stack(
+    tmp_path, capsys
+):
+    elsewhere = Stack(tmp_path / "elsewhere", Ports.free(), ocr_workers=0)
+    elsewhere.start_store()
+    elsewhere.detach()
+    try:
+        status = cli.main(
+            ["up", "--data-dir", str(tmp_path / "here")]
+            + ["--store-port", str(elsewhere.ports.store)]
+            + ["--nats-port", str(free_port()), "--grpc-port", str(free_port())]
+            + ["--http-port", str(free_port())]
+        )
+    finally:
+        RecordedStack.load(elsewhere.data_dir).stop()
+
+    assert status == 1
+    assert capsys.readouterr().err == (
+        "cardscan: error: cannot start: ports already in use on 127.0.0.1: "
+        f"{elsewhere.ports.store} (--store-port); a cardscan stack runs from "
+        f"{elsewhere.data_dir} on port {elsewhere.ports.store}: stop it with "
+        f"`cardscan down --data-dir {elsewhere.data_dir}`, or choose other ports "
+        "(see `cardscan up --help`)\n"
+    )
+
+
+def test_up_help_says_the_store_uses_mongo_url_when_the_shell_sets_it(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["up", "--help"])
+
+    described = " ".join(capsys.readouterr().out.split())
+    assert "in the MongoDB that MONGO_URL names when the shell sets it" in described
 
 
 @pytest.mark.parametrize(
