@@ -104,6 +104,18 @@ def status_message(text: str) -> str:
     return cut.decode(errors="ignore") + "…"
 
 
+# Trailing metadata every refusal a cardscan service makes on purpose
+# carries, so that its caller can tell the service's own UNAVAILABLE (a
+# database it cannot write) from gRPC's when the service is out of reach.
+REFUSED_KEY = "cardscan-refused"
+
+
+def answered(error: grpc.aio.AioRpcError) -> bool:
+    """Whether the failed call was refused by a cardscan service itself,
+    rather than left unanswered."""
+    return any(key == REFUSED_KEY for key, _ in error.trailing_metadata() or ())
+
+
 def why_unanswered(error: grpc.aio.AioRpcError) -> str:
     """Why a call got no answer, from the last clause of gRPC's text:
     "...: Failed to connect to remote host: Connection refused" becomes
@@ -128,7 +140,11 @@ def reporting_errors(
                 logger.error("%s failed: %s", method.__name__, error)
             elif isinstance(error, logged):
                 logger.warning("%s refused: %s", method.__name__, error)
-            await context.abort(error.grpc_code, status_message(str(error)))
+            await context.abort(
+                error.grpc_code,
+                status_message(str(error)),
+                trailing_metadata=((REFUSED_KEY, type(error).__name__),),
+            )
 
         if inspect.isasyncgenfunction(method):
 

@@ -759,7 +759,7 @@ class Batches:
     def _store_error(self, error: grpc.aio.AioRpcError) -> CardscanError:
         """What a failed store call means: an outage, the store's own answer
         (an unknown batch stays NotFound), or a fault of the store."""
-        if error.code() in UNANSWERED:
+        if error.code() in UNANSWERED and not rpc.answered(error):
             return self._unreachable(rpc.why_unanswered(error))
         meant = from_rpc_error(error)
         if type(meant) is CardscanError:
