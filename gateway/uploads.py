@@ -132,21 +132,29 @@ def open_zip(fp: BinaryIO, limits: Limits) -> zipfile.ZipFile:
         raise InvalidInput("the upload is empty; send a ZIP file of card images")
     fp.seek(0)
     head = fp.read(SNIFF_BYTES)
-    entries, directory_bytes = _central_directory(fp, size, head)
-    # The end record's counts are the ZIP's word, not the upload's size: a
-    # directory larger than the file, or more entries than it holds room
-    # for, is damage, not a ZIP over a limit.
-    if directory_bytes > size or entries * CENTRAL_RECORD_MIN_BYTES > size:
+    entries, directory_bytes, end_at = _central_directory(fp, size, head)
+    # The end record's counts are the ZIP's word, not the upload's: a
+    # directory that does not fit before the end record, or more entries
+    # than the directory holds room for, is damage, not a ZIP over a limit.
+    damaged = "the upload is a damaged ZIP file: its end record gives"
+    if directory_bytes > end_at:
         raise InvalidInput(
-            f"the upload is a damaged ZIP file: its end record gives {entries} "
-            f"entries in a directory of {directory_bytes} bytes, but the file "
-            f"is {size} bytes"
+            f"{damaged} a directory of {directory_bytes} bytes, more than the "
+            f"{end_at} bytes before it"
+        )
+    if entries * CENTRAL_RECORD_MIN_BYTES > directory_bytes:
+        raise InvalidInput(
+            f"{damaged} {entries} entries, more than its directory of "
+            f"{directory_bytes} bytes holds"
         )
     _check_entry_count(entries, limits)
-    if directory_bytes > limits.max_entries * CENTRAL_RECORD_BUDGET:
+    budget = limits.max_entries * CENTRAL_RECORD_BUDGET
+    if directory_bytes > budget:
         raise TooLarge(
             f"the ZIP's central directory is {directory_bytes} bytes, more than "
-            f"{limits.max_entries} entries (MAX_ENTRIES) can need"
+            f"the {budget} that {limits.max_entries} entries (MAX_ENTRIES) with "
+            f"names of up to about {CENTRAL_RECORD_BUDGET} bytes take; shorten "
+            "the entry names, or send fewer cards at a time"
         )
     try:
         archive = zipfile.ZipFile(fp)
@@ -175,8 +183,9 @@ def _check_entry_count(entries: int, limits: Limits) -> None:
         )
 
 
-def _central_directory(fp: BinaryIO, size: int, head: bytes) -> tuple[int, int]:
-    """The entry count and size the ZIP's end records give for its directory.
+def _central_directory(fp: BinaryIO, size: int, head: bytes) -> tuple[int, int, int]:
+    """The entry count and size the ZIP's end records give for its
+    directory, and where the end record starts, before which it must fit.
 
     The end record is found the way zipfile finds it, and a ZIP64 end
     record is used whenever its locator sits just before, as zipfile does.
@@ -189,12 +198,13 @@ def _central_directory(fp: BinaryIO, size: int, head: bytes) -> tuple[int, int]:
     if at < 0:
         raise InvalidInput(_not_a_zip(head))
     record = EOCD.unpack_from(tail, at)
-    zip64 = _zip64_directory(fp, size - len(tail) + at)
+    end_at = size - len(tail) + at
+    zip64 = _zip64_directory(fp, end_at)
     if zip64:
-        return zip64
+        return (*zip64, end_at)
     if record[4] == 0xFFFF or record[5] == 0xFFFFFFFF:
         raise InvalidInput("the ZIP's end record points to a ZIP64 record it lacks")
-    return record[4], record[5]
+    return record[4], record[5], end_at
 
 
 def _zip64_directory(fp: BinaryIO, eocd_offset: int) -> tuple[int, int] | None:

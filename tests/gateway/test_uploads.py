@@ -283,9 +283,22 @@ def test_end_record_claiming_more_entries_than_the_file_holds_is_damage():
 
     assert not isinstance(raised.value, TooLarge)
     assert str(raised.value) == (
-        "the upload is a damaged ZIP file: its end record gives 1000000 entries"
-        f" in a directory of 54 bytes, but the file is {len(data)} bytes"
+        "the upload is a damaged ZIP file: its end record gives 1000000 entries,"
+        " more than its directory of 54 bytes holds"
     )
+
+
+def test_end_record_claiming_more_entries_than_its_directory_holds_is_damage():
+    cards = {f"card{i}.png": image_bytes() for i in range(60)}
+    data = bytearray(make_zip(cards))
+    at = bytes(data).rfind(b"PK\x05\x06")
+    struct.pack_into("<HH", data, at + 8, 30_000, 30_000)
+
+    with pytest.raises(InvalidInput) as raised:
+        open_zip(io.BytesIO(bytes(data)), LIMITS)
+
+    assert not isinstance(raised.value, TooLarge)
+    assert "gives 30000 entries, more than its directory of" in str(raised.value)
 
 
 def test_end_record_claiming_a_directory_larger_than_the_file_is_damage():
@@ -293,7 +306,9 @@ def test_end_record_claiming_a_directory_larger_than_the_file_is_damage():
     at = bytes(data).rfind(b"PK\x05\x06")
     struct.pack_into("<L", data, at + 12, 0xFFFFFF00)
 
-    with pytest.raises(InvalidInput, match="damaged ZIP file: .* 4294967040 bytes"):
+    with pytest.raises(
+        InvalidInput, match="damaged ZIP file: .* 4294967040 bytes, more"
+    ):
         open_zip(io.BytesIO(bytes(data)), LIMITS)
 
 
@@ -526,3 +541,16 @@ def test_png_whose_text_metadata_is_too_large_to_read_is_not_called_damaged():
         "card.png": "is a PNG image whose text metadata decompresses to more than "
         "Pillow reads (1 MB a chunk); save the image again without it"
     }
+
+
+def test_a_directory_of_names_longer_than_cards_have_is_over_the_limit():
+    cards = {f"{i}{'n' * 1500}.png": image_bytes() for i in range(2)}
+
+    with pytest.raises(TooLarge) as raised:
+        open_zip(io.BytesIO(make_zip(cards)), Limits(max_entries=2))
+
+    assert str(raised.value).endswith(
+        "more than the 2048 that 2 entries (MAX_ENTRIES) with names of up to "
+        "about 1024 bytes take; shorten the entry names, or send fewer cards "
+        "at a time"
+    )
