@@ -144,9 +144,14 @@ def card_page_limit(page_size: int) -> int | None:
     return min(page_size, MAX_CARD_PAGE_SIZE) or None
 
 
+# What starts a token of a page of cards, which sets it apart from a token
+# of a page of batches: neither listing takes the other's.
+CARD_TOKEN_MARK = "cards"
+
+
 def card_page_token(batch_id: str, offset: int) -> str:
     """The token of the page of a batch's cards that starts at offset."""
-    where = f"{offset}:{batch_id}".encode()
+    where = f"{CARD_TOKEN_MARK}:{offset}:{batch_id}".encode()
     return base64.urlsafe_b64encode(where).decode().rstrip("=")
 
 
@@ -157,8 +162,9 @@ def card_page_offset(token: str, batch_id: str) -> int:
         return 0
     try:
         padded = token + "=" * (-len(token) % 4)
-        offset, given_for = base64.urlsafe_b64decode(padded).decode().split(":", 1)
-        if offset.isdigit() and given_for == batch_id:
+        where = base64.urlsafe_b64decode(padded).decode()
+        mark, offset, given_for = where.split(":", 2)
+        if mark == CARD_TOKEN_MARK and offset.isdigit() and given_for == batch_id:
             return int(offset)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass

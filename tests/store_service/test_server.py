@@ -279,3 +279,26 @@ async def test_a_database_that_cannot_be_written_is_unavailable_naming_it(
     assert list(listed.batches) == []
     errors = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert [r.getMessage() for r in errors] == [f"RegisterBatch failed: {message}"]
+
+
+async def test_a_page_token_of_one_listing_is_refused_by_the_other(stub):
+    await stub.RegisterBatch(register_request("b1", "c1", "c2"))
+    await stub.RegisterBatch(register_request("b2", "d1"))
+    cards = await stub.FetchCards(
+        store_pb2.FetchCardsRequest(batch_id="b1", page_size=1)
+    )
+    batches = await stub.FetchBatches(store_pb2.FetchBatchesRequest(page_size=1))
+
+    with pytest.raises(grpc.aio.AioRpcError) as batch_listing:
+        await stub.FetchBatches(
+            store_pb2.FetchBatchesRequest(page_token=cards.next_page_token)
+        )
+    with pytest.raises(grpc.aio.AioRpcError) as card_listing:
+        await stub.FetchCards(
+            store_pb2.FetchCardsRequest(
+                batch_id="b2", page_token=batches.next_page_token
+            )
+        )
+
+    assert batch_listing.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert card_listing.value.code() == grpc.StatusCode.INVALID_ARGUMENT
