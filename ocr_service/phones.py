@@ -34,7 +34,7 @@ LABELS = {
         "hotline helpline toll-free freephone freecall sans-frais praxis "
         "kontor direkte sentral sentralbord centrala conmutador main reception "
         "empfang sekretariat secretariat secrétariat segreteria centralino "
-        "centralita durchwahl tfno tlfno telf telef fone"
+        "centralita durchwahl tfno tlfno telf telef fone fon"
     ),
     FAX: "f fax faks telefax fx télécopie télécopieur telecopieur téléc telec",
     OTHER: "home privat private pager domicile notfall emergency",
@@ -230,10 +230,11 @@ def find(text: str, region: str | None) -> list[Found]:
         if _before_a_town(text, match):
             continue
         for kind in _kinds_labelled(match):
-            phone = build(match["number"], kind, region)
-            if phone is not None:
-                found.append(Found(phone, match.start(), match.end()))
-                found += _listed_after(text, match.end(), kind, region)
+            for number in _slash_listed(match["number"]):
+                phone = build(number, kind, region)
+                if phone is not None:
+                    found.append(Found(phone, match.start(), match.end()))
+            found += _listed_after(text, match.end(), kind, region)
     if found:
         return _with_unlabelled_beside(text, found, region)
     match = LABELLED_AFTER.match(text)
@@ -248,6 +249,15 @@ def find(text: str, region: str | None) -> list[Found]:
 
 
 _ANY_LABEL = re.compile(rf"(?<!\w)(?:{_LABEL})(?!\w)", re.IGNORECASE)
+
+
+def _slash_listed(number: str) -> list[str]:
+    """The numbers a labelled one lists with slashes between them, each
+    whole: "030 1234567 / 030 1234568" is two; "030 / 1234567", an area
+    code and its number, is one."""
+    parts = re.split(r"\s/\s", number)
+    whole = all(sum(c.isdigit() for c in part) >= SHORT_DIGITS for part in parts)
+    return parts if whole else [number]
 
 
 def _kinds_labelled(match: re.Match) -> list[int | None]:
@@ -367,9 +377,10 @@ def _unlabelled_kind(text: str, match: re.Match) -> int | None:
 
 
 # A second number after a labelled one, of the same kind: "Tel: 011-2345
-# 6789, 011-2345 6790", "Mob 0412 111 222 or 0413 333 444".
+# 6789, 011-2345 6790", "Mob 0412 111 222 or 0413 333 444", "+49 30 1234567
+# / +49 30 1234568".
 LISTED_AFTER = re.compile(
-    rf"\s*(?:[,;&]|\b(?:or|oder|ou|o|of|eller)\b)\s*(?P<number>{_NUMBER})",
+    rf"\s*(?:[,;&/]|\b(?:or|oder|ou|o|of|eller)\b)\s*(?P<number>{_NUMBER})",
     re.IGNORECASE,
 )
 

@@ -764,3 +764,25 @@ def test_a_number_misread_around_its_digits_is_found_whole(line, number):
 )
 def test_a_colon_or_a_tilde_beside_digits_makes_no_number_of_what_is_none(line):
     assert numbers(line, "BR") == []
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "Tel: 030 1234567 / 030 1234568",
+            [(phones.WORK, "030 1234567"), (phones.WORK, "030 1234568")],
+        ),
+        (
+            "Tel: +49 30 1234567 / +49 30 1234568",
+            [(phones.WORK, "+49301234567"), (phones.WORK, "+49301234568")],
+        ),
+        ("Tel. 030 / 1234567", [(phones.WORK, "030 / 1234567")]),
+        (
+            "Fon/Fax: 030 1234567",
+            [(phones.WORK, "030 1234567"), (phones.FAX, "030 1234567")],
+        ),
+    ],
+)
+def test_numbers_a_label_lists_with_slashes_are_each_kept(line, expected):
+    assert [(f.phone.type, f.phone.number) for f in phones.find(line, None)] == expected
