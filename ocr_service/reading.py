@@ -61,14 +61,33 @@ def find_tessdata(languages: str, tessdata_path: str | None = None) -> str:
                 f"expected {', '.join(f'{m}.traineddata' for m in missing)} there"
             )
         return tessdata_path
-    for folder in sorted(glob.glob(DEBIAN_TESSDATA), reverse=True):
-        if not missing_languages(Path(folder), needed):
-            return folder
-    packages = " ".join(debian_package(lang) for lang in needed)
+    folders = [Path(f) for f in sorted(glob.glob(DEBIAN_TESSDATA), reverse=True)]
+    for folder in folders:
+        if not missing_languages(folder, needed):
+            return str(folder)
+    # Named only what the fullest folder lacks, so that installed models
+    # are not asked for again.
+    fullest = min(
+        folders, key=lambda f: len(missing_languages(f, needed)), default=None
+    )
+    missing = needed if fullest is None else missing_languages(fullest, needed)
+    miscased = [
+        lang
+        for lang in missing
+        if fullest is not None
+        and lang != lang.lower()
+        and (fullest / f"{lang.lower()}.traineddata").is_file()
+    ]
+    if miscased:
+        raise FileNotFoundError(
+            f"no Tesseract language data for {', '.join(miscased)}: model names "
+            f"are written in small letters, as {', '.join(m.lower() for m in miscased)}"
+        )
+    packages = " ".join(debian_package(lang) for lang in missing)
     raise FileNotFoundError(
-        f"no Tesseract language data for {languages} found: install the "
+        f"no Tesseract language data for {', '.join(missing)} found: install the "
         f"packages {packages}, or set TESSDATA_PREFIX to a folder holding "
-        f"{', '.join(f'{lang}.traineddata' for lang in needed)}"
+        f"{', '.join(f'{lang}.traineddata' for lang in missing)}"
     )
 
 

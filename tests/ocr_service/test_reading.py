@@ -306,6 +306,34 @@ def test_missing_tessdata_names_debian_packages_with_hyphens(monkeypatch, tmp_pa
     )
 
 
+def test_missing_tessdata_names_only_what_is_missing(monkeypatch, tmp_path):
+    (tmp_path / "5").mkdir()
+    (tmp_path / "5" / "eng.traineddata").write_bytes(b"")
+    monkeypatch.setattr("ocr_service.reading.DEBIAN_TESSDATA", str(tmp_path / "*"))
+
+    with pytest.raises(FileNotFoundError) as raised:
+        find_tessdata("eng+chi_sim")
+
+    assert str(raised.value).startswith(
+        "no Tesseract language data for chi_sim found: install the packages "
+        "tesseract-ocr-chi-sim, or set"
+    )
+
+
+def test_a_model_named_in_capitals_is_told_to_be_written_small(monkeypatch, tmp_path):
+    (tmp_path / "5").mkdir()
+    (tmp_path / "5" / "eng.traineddata").write_bytes(b"")
+    monkeypatch.setattr("ocr_service.reading.DEBIAN_TESSDATA", str(tmp_path / "*"))
+
+    with pytest.raises(FileNotFoundError) as raised:
+        find_tessdata("ENG")
+
+    assert str(raised.value) == (
+        "no Tesseract language data for ENG: model names are written in small "
+        "letters, as eng"
+    )
+
+
 def test_photo_card_with_band_in_the_table_colour_keeps_the_band(reader):
     table_colour = (110, 90, 70)
     card = render_card()
