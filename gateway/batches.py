@@ -541,7 +541,7 @@ class Batches:
         if waiting:
             batch.notice = (
                 f"{waiting} card(s) are waiting; the gateway has not reached NATS "
-                f"at {self._settings.nats_url} since it started, so it cannot "
+                f"at {self._settings.nats_shown} since it started, so it cannot "
                 "tell whether OCR workers run"
             )
         return batch
@@ -731,7 +731,7 @@ class Batches:
         """Raises Unavailable before an upload is read if NATS or the store is down."""
         if self._queue is None:
             raise Unavailable(
-                f"NATS at {self._settings.nats_url} has not answered since the "
+                f"NATS at {self._settings.nats_shown} has not answered since the "
                 "gateway started, so no card can be queued"
             )
         self._queue.require_connected()

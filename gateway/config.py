@@ -5,7 +5,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cardscan.settings import MAX_IMAGE_PIXELS, address, nats_url, positive_number
+from cardscan.settings import (
+    MAX_IMAGE_PIXELS,
+    address,
+    hide_password,
+    nats_url,
+    positive_number,
+)
 
 MIB = 1024 * 1024
 GIB = 1024 * MIB
@@ -44,6 +50,11 @@ class Settings:
     scan_timeout_seconds: float = 60.0
     log_level: str = "INFO"
     limits: Limits = field(default_factory=Limits)
+
+    @property
+    def nats_shown(self) -> str:
+        """NATS_URL as logs and notices show it, any password masked."""
+        return hide_password(self.nats_url)
 
     @property
     def upload_dir(self) -> Path:

@@ -166,7 +166,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         )
         nc = await signals.unless_stopped(connecting, stop)
         if nc is None:
-            logger.info("stopped while waiting for NATS at %s", settings.nats_url)
+            logger.info("stopped while waiting for NATS at %s", settings.nats_shown)
             return
         await messaging.require_jetstream(nc)
         await workers.listen(nc)

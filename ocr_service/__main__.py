@@ -60,11 +60,11 @@ async def _consume(
         if stop.is_set():
             return  # the worker's own closing of the connection
         # A worker cut off from NATS reads nothing: say so to health checks.
-        logger.warning("lost the connection to NATS at %s", settings.nats_url)
+        logger.warning("lost the connection to NATS at %s", settings.nats_shown)
         await readiness.nats(False)
 
     async def regained_nats() -> None:
-        logger.info("connected to NATS at %s again", settings.nats_url)
+        logger.info("connected to NATS at %s again", settings.nats_shown)
         await readiness.nats(True)
 
     connecting = messaging.connect(
@@ -72,7 +72,7 @@ async def _consume(
     )
     nc = await signals.unless_stopped(connecting, stop)
     if nc is None:
-        logger.info("stopped while waiting for NATS at %s", settings.nats_url)
+        logger.info("stopped while waiting for NATS at %s", settings.nats_shown)
         return
     try:
         await messaging.require_jetstream(nc)
@@ -94,7 +94,7 @@ async def _consume(
     logger.info(
         "OCR worker %s consuming from %s, storing to %s",
         settings.worker_id,
-        settings.nats_url,
+        settings.nats_shown,
         settings.store_address,
     )
     try:

@@ -6,7 +6,13 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from cardscan.settings import MAX_IMAGE_PIXELS, address, nats_url, positive_number
+from cardscan.settings import (
+    MAX_IMAGE_PIXELS,
+    address,
+    hide_password,
+    nats_url,
+    positive_number,
+)
 
 
 @dataclass(frozen=True)
@@ -22,6 +28,11 @@ class Settings:
     max_pixels: int
     worker_id: str
     log_level: str
+
+    @property
+    def nats_shown(self) -> str:
+        """NATS_URL as logs show it, any password masked."""
+        return hide_password(self.nats_url)
 
 
 def load(env: Mapping[str, str] = os.environ) -> Settings:

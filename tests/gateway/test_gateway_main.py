@@ -19,7 +19,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from cardscan import rpc
 from cardscan.stack import free_port
 from cardscan.v1 import cardscan_pb2, cardscan_pb2_grpc, store_pb2, store_pb2_grpc
-from gateway import server
+from gateway import config, server
 
 
 def test_stack_starts_the_gateway_process_serving_http_and_grpc(
@@ -321,3 +321,10 @@ async def serving_within(health, seconds: float) -> None:
             if reply.status == health_pb2.HealthCheckResponse.SERVING:
                 return
             await asyncio.sleep(0.1)
+
+
+def test_the_gateway_shows_nats_url_with_its_password_masked():
+    settings = config.load({"NATS_URL": "nats://cards:s3cret@nats.internal:4222"})
+
+    assert settings.nats_shown == "nats://cards:***@nats.internal:4222"
+    assert settings.nats_url == "nats://cards:s3cret@nats.internal:4222"

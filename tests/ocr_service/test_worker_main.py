@@ -182,3 +182,31 @@ def wait_for_line(log, words: str, timeout: float = 30) -> None:
     while words not in log.read_text():
         assert time.monotonic() < deadline, f"{words!r} not logged in time"
         time.sleep(0.1)
+
+
+def test_a_password_in_nats_url_is_never_logged(stack_parts, tmp_path):
+    stack_parts.start_nats()
+    url = stack_parts.nats_url.replace("nats://", "nats://cards:s3cret@")
+    env = {
+        **os.environ,
+        "NATS_URL": url,
+        "STORE_ADDR": f"127.0.0.1:{free_port()}",
+        "OCR_HEALTH_LISTEN": f"127.0.0.1:{free_port()}",
+    }
+    log = tmp_path / "ocr.log"
+    with log.open("wb") as output:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "ocr_service"],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for_line(log, "consuming from")
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+    said = log.read_text()
+    assert "s3cret" not in said
+    assert "consuming from nats://cards:***@127.0.0.1:" in said
