@@ -31,10 +31,13 @@ class Readiness:
 
     async def nats(self, connected: bool) -> None:
         self._nats = connected
-        await self._health.set_serving(self._nats and self._store)
+        await self._report()
 
     async def store(self, answers: bool) -> None:
         self._store = answers
+        await self._report()
+
+    async def _report(self) -> None:
         await self._health.set_serving(self._nats and self._store)
 
 

@@ -257,6 +257,8 @@ class Worker:
     async def _store_answers(self) -> bool:
         """Whether the store answers; while it does not, waits up to a
         fetch's timeout for it, so that a stopping worker still notices."""
+        if self._store_up.is_set():
+            return True
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._store_up.wait(), FETCH_TIMEOUT_SECONDS)
         return self._store_up.is_set()

@@ -104,11 +104,24 @@ def page_limit(page_size: int) -> int:
     return min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
 
 
+def _token(where: str) -> str:
+    """A page token saying where a page starts."""
+    # Without its padding, the token goes into a URL as it is.
+    return base64.urlsafe_b64encode(where.encode()).decode().rstrip("=")
+
+
+def _where(token: str) -> str:
+    """What a page token says; raises ValueError where it is no token."""
+    padded = token + "=" * (-len(token) % 4)
+    try:
+        return base64.urlsafe_b64decode(padded).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        raise ValueError(token) from None
+
+
 def page_token(created_at_micros: int, batch_id: str) -> str:
     """The token of the page that starts after this batch."""
-    where = f"{created_at_micros}:{batch_id}".encode()
-    # Without its padding, the token goes into a URL as it is.
-    return base64.urlsafe_b64encode(where).decode().rstrip("=")
+    return _token(f"{created_at_micros}:{batch_id}")
 
 
 def page_start(token: str) -> tuple[int, str] | None:
@@ -117,12 +130,10 @@ def page_start(token: str) -> tuple[int, str] | None:
     if not token:
         return None
     try:
-        padded = token + "=" * (-len(token) % 4)
-        where = base64.urlsafe_b64decode(padded).decode()
-        micros, batch_id = where.split(":", 1)
+        micros, batch_id = _where(token).split(":", 1)
         if micros.isdigit() and int(micros) <= LATEST_MICROS:
             return int(micros), batch_id
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+    except ValueError:
         pass
     raise InvalidInput(
         f"page_token {_shown_token(token)} is not one a listing of batches gave"
@@ -151,8 +162,7 @@ CARD_TOKEN_MARK = "cards"
 
 def card_page_token(batch_id: str, offset: int) -> str:
     """The token of the page of a batch's cards that starts at offset."""
-    where = f"{CARD_TOKEN_MARK}:{offset}:{batch_id}".encode()
-    return base64.urlsafe_b64encode(where).decode().rstrip("=")
+    return _token(f"{CARD_TOKEN_MARK}:{offset}:{batch_id}")
 
 
 def card_page_offset(token: str, batch_id: str) -> int:
@@ -161,12 +171,10 @@ def card_page_offset(token: str, batch_id: str) -> int:
     if not token:
         return 0
     try:
-        padded = token + "=" * (-len(token) % 4)
-        where = base64.urlsafe_b64decode(padded).decode()
-        mark, offset, given_for = where.split(":", 2)
+        mark, offset, given_for = _where(token).split(":", 2)
         if mark == CARD_TOKEN_MARK and offset.isdigit() and given_for == batch_id:
             return int(offset)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+    except ValueError:
         pass
     raise InvalidInput(
         f"page_token {_shown_token(token)} is not one a listing of batch"
