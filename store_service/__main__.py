@@ -12,7 +12,7 @@ from cardscan.rpc import Server
 from store_service import config
 from store_service.backend import Backend
 from store_service.mongo_backend import MongoBackend
-from store_service.server import bind, serve_on
+from store_service.server import bind, serve_on, watch_backend
 from store_service.sqlite_backend import SqliteBackend
 
 logger = logging.getLogger("store_service")
@@ -60,8 +60,10 @@ async def run_on_sqlite(settings: config.Settings) -> None:
 async def run_on(server: Server, backend: Backend) -> None:
     """Serves on a bound server and an opened backend until told to stop."""
     await serve_on(server, backend)
+    watching = asyncio.create_task(watch_backend(server, backend))
     await signals.stop_event().wait()
     logger.info("stopping")
+    watching.cancel()
     await server.stop()
     logger.info("stopped")
 

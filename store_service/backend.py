@@ -50,6 +50,10 @@ class Backend(Protocol):
     async def close(self) -> None:
         """Releases what open() took."""
 
+    async def ping(self) -> None:
+        """Returns once the data can be reached, or raises Unavailable
+        saying why not."""
+
     async def register_batch(
         self,
         batch_id: str,

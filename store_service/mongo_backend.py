@@ -7,17 +7,33 @@ after all its cards, so a batch that can be fetched is always whole.
 """
 
 import contextlib
+import functools
 import inspect
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from google.protobuf import json_format
 from google.protobuf.timestamp_pb2 import Timestamp
 from pymongo import ASCENDING, DESCENDING
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import (
+    BulkWriteError,
+    ConnectionFailure,
+    DuplicateKeyError,
+    ExecutionTimeout,
+    OperationFailure,
+    PyMongoError,
+    WaitQueueTimeoutError,
+    WTimeoutError,
+)
 
-from cardscan.errors import AlreadyExists, NotFound
+from cardscan.errors import (
+    AlreadyExists,
+    CardscanError,
+    NotFound,
+    StorageFault,
+    Unavailable,
+)
 from cardscan.v1 import batch_pb2, contact_pb2, store_pb2
 from store_service import backend
 from store_service.backend import CardState
@@ -27,6 +43,46 @@ DUPLICATE_KEY = 11000
 
 # What a FetchBatch reply leaves out of each card.
 WITHOUT_CONTACT = {"_id": False, "contact": False}
+
+# MongoDB's codes for a user without the rights a call needs.
+UNAUTHORIZED = (13, 8000)
+
+# Faults of reaching MongoDB in time, which pass when it is back.
+UNREACHED = (ConnectionFailure, ExecutionTimeout, WaitQueueTimeoutError, WTimeoutError)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def fault(error: PyMongoError) -> CardscanError:
+    """The error to answer for one PyMongo raised. MongoDB out of reach is
+    UNAVAILABLE, to be tried again; anything else MongoDB refused is the
+    operator's to mend, and is logged as such."""
+    if isinstance(error, UNREACHED):
+        return Unavailable(f"MongoDB (MONGO_URL) cannot be reached: {error}")
+    if isinstance(error, OperationFailure) and error.code in UNAUTHORIZED:
+        return StorageFault(
+            "MongoDB refused the store's user (MONGO_URL): it needs to read and"
+            f" write the database: {error}"
+        )
+    return StorageFault(f"MongoDB failed the store's request: {error}")
+
+
+def answering_faults(
+    method: Callable[P, Awaitable[T]],
+) -> Callable[P, Awaitable[T]]:
+    """A backend method whose PyMongo errors are raised as the store's own,
+    so a caller is told what is wrong in place of gRPC's "Unexpected
+    <class ...>"."""
+
+    @functools.wraps(method)
+    async def answering(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return await method(*args, **kwargs)
+        except PyMongoError as error:
+            raise fault(error) from None
+
+    return answering
 
 
 class MongoBackend:
@@ -55,6 +111,11 @@ class MongoBackend:
     async def close(self) -> None:
         """Nothing to release: the client belongs to whoever built it."""
 
+    @answering_faults
+    async def ping(self) -> None:
+        await self._database.command("ping")
+
+    @answering_faults
     async def register_batch(
         self,
         batch_id: str,
@@ -124,6 +185,7 @@ class MongoBackend:
         with contextlib.suppress(DuplicateKeyError):
             await self._batches.insert_one(document)
 
+    @answering_faults
     async def start_card(self, card_id: str) -> batch_pb2.Card:
         backend.check_id("card_id", card_id)
         processing = backend.state_name(CardState.CARD_STATE_PROCESSING)
@@ -136,6 +198,7 @@ class MongoBackend:
         )
         return await self._find_card(card_id)
 
+    @answering_faults
     async def finish_card(
         self, card_id: str, contact: contact_pb2.Contact | None, error: str
     ) -> batch_pb2.Card:
@@ -167,6 +230,7 @@ class MongoBackend:
             raise NotFound(f"no card has card_id {card_id!r}")
         return card_from_document(document)
 
+    @answering_faults
     async def fetch_batch(self, batch_id: str) -> batch_pb2.Batch:
         backend.check_id("batch_id", batch_id)
         found = await self._find_batch(batch_id)
@@ -174,6 +238,7 @@ class MongoBackend:
             batch_id, found, await self._find_cards(batch_id, WITHOUT_CONTACT)
         )
 
+    @answering_faults
     async def fetch_cards(
         self, batch_id: str, offset: int = 0, limit: int | None = None
     ) -> list[batch_pb2.Card]:
@@ -181,6 +246,7 @@ class MongoBackend:
         await self._find_batch(batch_id)
         return await self._find_cards(batch_id, {"_id": False}, offset, limit)
 
+    @answering_faults
     async def fetch_batches(
         self, page_size: int, page_token: str
     ) -> tuple[list[batch_pb2.BatchSummary], str]:

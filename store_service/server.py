@@ -1,9 +1,11 @@
 """The StoreService servicer: translates between the protos and a backend."""
 
+import asyncio
 import logging
 import time
 
 from cardscan import rpc
+from cardscan.errors import CardscanError
 from cardscan.rpc import Server
 from cardscan.v1 import batch_pb2, store_pb2, store_pb2_grpc
 from store_service.backend import (
@@ -16,6 +18,11 @@ from store_service.backend import (
 logger = logging.getLogger(__name__)
 
 SERVICE_NAME = store_pb2.DESCRIPTOR.services_by_name["StoreService"].full_name
+
+# How often the store asks its database whether it answers, and how long it
+# waits for the answer.
+CHECK_SECONDS = 2.0
+CHECK_TIMEOUT_SECONDS = 3.0
 
 reporting_errors = rpc.reporting_errors()
 
@@ -113,3 +120,33 @@ async def serve_on(server: Server, backend: Backend) -> Server:
 async def serve(listen: str, backend: Backend) -> Server:
     """Starts serving the store on an opened backend."""
     return await serve_on(bind(listen), backend)
+
+
+async def watch_backend(server: Server, backend: Backend) -> None:
+    """Reports the store SERVING on its health service while its database
+    answers, asking every CHECK_SECONDS, and logs each loss and return
+    once, until cancelled.
+
+    A store whose MongoDB is out of reach answers every call UNAVAILABLE;
+    saying so to health checks lets the gateway and orchestrators see it
+    without a card having to fail first.
+    """
+    answers = True
+    while True:
+        try:
+            await asyncio.wait_for(backend.ping(), CHECK_TIMEOUT_SECONDS)
+        except (CardscanError, TimeoutError) as error:
+            if answers:
+                reason = str(error) or f"no answer in {CHECK_TIMEOUT_SECONDS:g} s"
+                logger.warning(
+                    "the database does not answer (%s): the store is NOT_SERVING",
+                    reason,
+                )
+                await server.set_serving(False)
+            answers = False
+        else:
+            if not answers:
+                logger.info("the database answers again: the store is SERVING")
+                await server.set_serving(True)
+            answers = True
+        await asyncio.sleep(CHECK_SECONDS)

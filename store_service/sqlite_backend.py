@@ -156,6 +156,10 @@ class SqliteBackend:
             self._db = None
         self._thread.shutdown()
 
+    async def ping(self) -> None:
+        # Reads the file's header, not only the connection's memory.
+        await self._run(lambda: self.db.execute("PRAGMA schema_version").fetchone())
+
     @property
     def db(self) -> sqlite3.Connection:
         if self._db is None:

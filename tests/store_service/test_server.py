@@ -1,14 +1,22 @@
 """The store over real gRPC: ``python -m store_service`` on loopback."""
 
+import asyncio
 import logging
 
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+from mongomock_motor import AsyncMongoMockClient
+from pymongo import AsyncMongoClient
+from pymongo.errors import OperationFailure
 
 from cardscan import rpc
+from cardscan.errors import Unavailable
+from cardscan.stack import free_port
 from cardscan.v1 import batch_pb2, contact_pb2, store_pb2, store_pb2_grpc
+from store_service import server as store_server
+from store_service.mongo_backend import MongoBackend
 from store_service.server import serve
 from store_service.sqlite_backend import SqliteBackend
 
@@ -302,3 +310,126 @@ async def test_a_page_token_of_one_listing_is_refused_by_the_other(stub):
 
     assert batch_listing.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert card_listing.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_mongodb_out_of_reach_is_unavailable_saying_so(caplog):
+    # Nothing listens on a port just given up, so every call waits out the
+    # server selection timeout as on a MongoDB that went away.
+    url = f"mongodb://127.0.0.1:{free_port()}"
+    client = AsyncMongoClient(url, serverSelectionTimeoutMS=200)
+    server = await serve("127.0.0.1:0", MongoBackend(client["cardscan"]))
+    try:
+        async with rpc.channel(f"127.0.0.1:{server.port}") as channel:
+            stub = store_pb2_grpc.StoreServiceStub(channel)
+            with pytest.raises(grpc.aio.AioRpcError) as refused:
+                await stub.FetchBatch(store_pb2.FetchBatchRequest(batch_id="b1"))
+    finally:
+        await server.stop(0)
+        await client.close()
+
+    assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert refused.value.details().startswith(
+        "MongoDB (MONGO_URL) cannot be reached: 127.0.0.1:"
+    )
+    assert "Unexpected" not in caplog.text
+
+
+class Unauthorised:
+    """A MongoDB collection whose every call is refused as to a user
+    without rights on the database."""
+
+    def __getattr__(self, name):
+        async def refuse(*args, **kwargs):
+            raise OperationFailure("not authorized on cardscan", code=13)
+
+        return refuse
+
+
+async def test_a_mongodb_user_without_rights_is_a_storage_fault(caplog):
+    database = AsyncMongoMockClient()["cardscan"]
+    backend = MongoBackend(database)
+    backend._batches = backend._cards = Unauthorised()
+    server = await serve("127.0.0.1:0", backend)
+    try:
+        async with rpc.channel(f"127.0.0.1:{server.port}") as channel:
+            stub = store_pb2_grpc.StoreServiceStub(channel)
+            with pytest.raises(grpc.aio.AioRpcError) as refused:
+                await stub.RegisterBatch(register_request("b1", "c1"))
+    finally:
+        await server.stop(0)
+
+    message = (
+        "MongoDB refused the store's user (MONGO_URL): it needs to read and write"
+        " the database: not authorized on cardscan"
+    )
+    assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert refused.value.details() == message
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert errors == [f"RegisterBatch failed: {message}"]
+
+
+class Flickering:
+    """A backend whose database answers pings only while told to."""
+
+    def __init__(self):
+        self.answers = True
+        self.pinged = asyncio.Event()
+
+    async def ping(self):
+        self.pinged.set()
+        if not self.answers:
+            raise Unavailable("MongoDB (MONGO_URL) cannot be reached: refused")
+
+
+async def test_health_follows_whether_the_database_answers(monkeypatch, caplog):
+    monkeypatch.setattr(store_server, "CHECK_SECONDS", 0.01)
+    caplog.set_level(logging.INFO, logger="store_service.server")
+    backend = Flickering()
+    server = await serve("127.0.0.1:0", backend)
+    watching = asyncio.create_task(store_server.watch_backend(server, backend))
+
+    async def status_after_pings():
+        # Two pings: the one whose answer the status follows is over.
+        for _ in range(2):
+            backend.pinged.clear()
+            await backend.pinged.wait()
+        reply = await health.Check(
+            health_pb2.HealthCheckRequest(service="cardscan.v1.StoreService")
+        )
+        return health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
+
+    try:
+        async with rpc.channel(f"127.0.0.1:{server.port}") as channel:
+            health = health_pb2_grpc.HealthStub(channel)
+            statuses = [await status_after_pings()]
+            backend.answers = False
+            statuses += [await status_after_pings(), await status_after_pings()]
+            backend.answers = True
+            statuses += [await status_after_pings(), await status_after_pings()]
+    finally:
+        watching.cancel()
+        await server.stop(0)
+
+    assert statuses == ["SERVING", "NOT_SERVING", "NOT_SERVING", "SERVING", "SERVING"]
+    changes = [
+        r.getMessage() for r in caplog.records if r.name == "store_service.server"
+    ]
+    assert changes == [
+        "the database does not answer (MongoDB (MONGO_URL) cannot be reached:"
+        " refused): the store is NOT_SERVING",
+        "the database answers again: the store is SERVING",
+    ]
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "mongomock"])
+async def test_a_database_that_answers_is_pinged_without_error(tmp_path, kind):
+    if kind == "sqlite":
+        backend = SqliteBackend(tmp_path / "store.sqlite3")
+    else:
+        backend = MongoBackend(AsyncMongoMockClient()["cardscan"])
+    await backend.open()
+    try:
+        assert await backend.ping() is None
+    finally:
+        await backend.close()
+
