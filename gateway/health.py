@@ -43,6 +43,13 @@ class Health:
         """Whether NATS and the store both answer."""
         return self._nats_up and self._store_up is True
 
+    def waiting_for(self) -> list[str]:
+        """What does not answer the gateway yet; empty while SERVING."""
+        missing = [] if self._nats_up else ["NATS"]
+        if not self._store_up:
+            missing.append(f"the store at {self._store_addr}")
+        return missing
+
     def attach(self, server: rpc.Server) -> None:
         """Reports to the server's health service from now on."""
         self._server = server

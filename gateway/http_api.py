@@ -15,6 +15,7 @@ from cardscan.v1 import batch_pb2
 from gateway import uploads
 from gateway.batches import Batches
 from gateway.config import Limits
+from gateway.health import Health
 from gateway.intake import ShuttingDown
 
 logger = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
 BATCHES = web.AppKey("batches", Batches)
 LIMITS = web.AppKey("limits", Limits)
+HEALTH = web.AppKey("health", Health)
 
 
 def error_body(code: str, message: str) -> dict:
@@ -172,6 +174,20 @@ async def list_batches(request: web.Request) -> web.Response:
     return web.json_response(body)
 
 
+async def check_health(request: web.Request) -> web.Response:
+    """SERVING (200) while the gateway takes uploads, as its gRPC health
+    service says; NOT_SERVING (503) with the reason otherwise."""
+    reason = ""
+    if request.app[BATCHES].intake.stopping:
+        reason = "the gateway is shutting down"
+    elif missing := request.app[HEALTH].waiting_for():
+        reason = f"waiting for {' and '.join(missing)} to answer"
+    if reason:
+        body = {"status": "NOT_SERVING", "reason": reason}
+        return web.json_response(body, status=503)
+    return web.json_response({"status": "SERVING"})
+
+
 def _whole_number(request: web.Request, name: str) -> int:
     """A query parameter that must be a whole number, written in ASCII
     digits; 0 when absent. One past the API's 32-bit numbers is held to
@@ -283,7 +299,7 @@ class ClientFaultsBriefly(logging.Filter):
         return True
 
 
-def make_app(batches: Batches, limits: Limits) -> web.Application:
+def make_app(batches: Batches, limits: Limits, health: Health) -> web.Application:
     """The HTTP application with its routes."""
     server_log = logging.getLogger("aiohttp.server")
     if not any(isinstance(f, ClientFaultsBriefly) for f in server_log.filters):
@@ -291,6 +307,7 @@ def make_app(batches: Batches, limits: Limits) -> web.Application:
     app = web.Application(middlewares=[_errors_as_json])
     app[BATCHES] = batches
     app[LIMITS] = limits
+    app[HEALTH] = health
     app.add_routes(
         [
             web.post("/v1/batches", create_batch),
@@ -298,6 +315,7 @@ def make_app(batches: Batches, limits: Limits) -> web.Application:
             web.get("/v1/batches/{batch_id}", get_batch),
             web.get("/v1/batches/{batch_id}/contacts", list_contacts),
             web.post("/v1/cards", scan_card),
+            web.get("/healthz", check_health),
         ]
     )
     return app

@@ -144,7 +144,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
             CardScanServicer(batches), grpc_server.grpc
         )
         http_runner = web.AppRunner(
-            http_api.make_app(batches, settings.limits),
+            http_api.make_app(batches, settings.limits, health),
             shutdown_timeout=STOP_GRACE_SECONDS,
         )
         await http_runner.setup()

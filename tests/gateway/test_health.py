@@ -3,12 +3,17 @@ and SERVING again once both answer."""
 
 import asyncio
 import logging
+from types import SimpleNamespace
 
 import aiohttp
+from aiohttp.test_utils import TestClient, TestServer
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from cardscan import rpc
-from gateway import server
+from gateway import http_api, server
+from gateway.config import Limits
+from gateway.health import Health
+from gateway.intake import Intake
 
 SERVING = health_pb2.HealthCheckResponse.SERVING
 NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
@@ -39,6 +44,12 @@ async def until_logged(caplog, words: str) -> None:
             await asyncio.sleep(0.05)
 
 
+async def http_check(http: aiohttp.ClientSession) -> tuple[int, dict]:
+    """The status and body of the gateway's HTTP health check."""
+    async with http.get("/healthz") as reply:
+        return reply.status, await reply.json()
+
+
 def health_log(caplog) -> list[str]:
     return [
         f"{record.levelname} {record.getMessage()}"
@@ -57,17 +68,32 @@ async def test_gateway_is_not_serving_while_its_store_is_unreachable(
         aiohttp.ClientSession(gateway.http_url) as http,
     ):
         health = health_pb2_grpc.HealthStub(channel)
+        await until_status(health, SERVING)
+        checks = [await http_check(http)]
         await asyncio.to_thread(stack_parts.stop_process, "store")
         await until_status(health, NOT_SERVING)
+        checks.append(await http_check(http))
         listings = []
         for _ in range(3):
             async with http.get("/v1/batches") as reply:
                 listings.append(reply.status)
         await asyncio.to_thread(stack_parts.start_store)
         await until_status(health, SERVING)
+        checks.append(await http_check(http))
     lost = [line for line in health_log(caplog) if "is unreachable" in line]
     back = [line for line in health_log(caplog) if "answers again" in line]
 
+    assert checks == [
+        (200, {"status": "SERVING"}),
+        (
+            503,
+            {
+                "status": "NOT_SERVING",
+                "reason": f"waiting for the store at {store} to answer",
+            },
+        ),
+        (200, {"status": "SERVING"}),
+    ]
     assert listings == [503, 503, 503]
     assert len(lost) == 1
     assert lost[0].startswith(f"WARNING the store at {store} is unreachable (")
@@ -80,12 +106,16 @@ async def test_store_back_while_nats_is_away_leaves_the_gateway_not_serving(
 ):
     caplog.set_level(logging.INFO, logger="gateway.health")
     store = gateway.settings.store_addr
-    async with rpc.channel(gateway.settings.grpc_listen) as channel:
+    async with (
+        rpc.channel(gateway.settings.grpc_listen) as channel,
+        aiohttp.ClientSession(gateway.http_url) as http,
+    ):
         health = health_pb2_grpc.HealthStub(channel)
         await asyncio.to_thread(stack_parts.stop_process, "nats")
         await until_status(health, NOT_SERVING)
         await asyncio.to_thread(stack_parts.stop_process, "store")
         await until_logged(caplog, f"WARNING the store at {store} is unreachable")
+        with_neither = await http_check(http)
         await asyncio.to_thread(stack_parts.start_store)
         await until_logged(
             caplog,
@@ -96,5 +126,35 @@ async def test_store_back_while_nats_is_away_leaves_the_gateway_not_serving(
         await asyncio.to_thread(stack_parts.start_nats)
         await until_status(health, SERVING)
 
+    assert with_neither == (
+        503,
+        {
+            "status": "NOT_SERVING",
+            "reason": f"waiting for NATS and the store at {store} to answer",
+        },
+    )
     assert with_store_only == {NOT_SERVING}
     assert health_log(caplog)[-1] == "INFO NATS is connected: the gateway is SERVING"
+
+
+async def test_http_health_check_says_a_stopping_gateway_takes_no_upload():
+    # Only the check runs here: no batch is asked for, no store dialled.
+    batches = SimpleNamespace(intake=Intake())
+    health = Health("127.0.0.1:50052")
+    app = http_api.make_app(batches, Limits(), health)
+    grpc_server = rpc.Server("127.0.0.1:0", [])
+    await grpc_server.start(serving=False)
+    health.attach(grpc_server)
+    async with TestClient(TestServer(app)) as client:
+        await health.store_answered()
+        await health.nats_back()
+        replies = [await client.get("/healthz")]
+        batches.intake.stop()
+        replies.append(await client.get("/healthz"))
+        checks = [(reply.status, await reply.json()) for reply in replies]
+    await grpc_server.stop(0)
+
+    assert checks == [
+        (200, {"status": "SERVING"}),
+        (503, {"status": "NOT_SERVING", "reason": "the gateway is shutting down"}),
+    ]
