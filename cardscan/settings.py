@@ -120,6 +120,10 @@ def nats_server_fault(server: str) -> str | None:
         return f"the scheme is {parts.scheme or 'missing'}"
     if not parts.hostname:
         return "there is no host"
+    # urlsplit takes the text after the host's last colon as the port.
+    written = parts.netloc.rpartition("@")[2].rpartition("]")[2].partition(":")[2]
+    if written and not written.isdigit():
+        return f"the port {written!r} is not a number from 1 to 65535"
     try:
         port = parts.port
     except ValueError:
