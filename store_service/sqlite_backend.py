@@ -141,6 +141,11 @@ class SqliteBackend:
                 f"the folder {folder} is not writable by this user; make it "
                 "writable or choose another data folder"
             )
+        if self.path.is_dir():
+            return (
+                f"{self.path} is a folder, where the database file should be; "
+                "move it aside or choose another data folder"
+            )
         if self.path.exists() and not os.access(self.path, os.R_OK | os.W_OK):
             return (
                 f"the file {self.path} is not readable and writable by this user; "

@@ -142,3 +142,23 @@ def test_a_database_file_this_user_cannot_write_stops_start_up_saying_so(
         "readable and writable by this user; make it so or choose another data "
         "folder (CARDSCAN_DATA_DIR, or `cardscan up --data-dir`)"
     )
+
+
+def test_a_folder_where_the_database_file_should_be_stops_start_up_saying_so(
+    tmp_path,
+):
+    path = tmp_path / "store.sqlite3"
+    path.mkdir()
+    env = {
+        "STORE_LISTEN": f"127.0.0.1:{free_port()}",
+        "CARDSCAN_DATA_DIR": str(tmp_path),
+    }
+
+    finished = run_store(env)
+
+    assert finished.returncode == 1
+    assert finished.stderr.strip().endswith(
+        f"store: cannot open the SQLite database {path}: {path} is a folder, "
+        "where the database file should be; move it aside or choose another "
+        "data folder (CARDSCAN_DATA_DIR, or `cardscan up --data-dir`)"
+    )

@@ -432,4 +432,3 @@ async def test_a_database_that_answers_is_pinged_without_error(tmp_path, kind):
         assert await backend.ping() is None
     finally:
         await backend.close()
-
