@@ -29,7 +29,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from cardscan import jsonview, settings, tables
+from cardscan import export, jsonview, settings, tables
 from cardscan.client import GatewayClient, Unreachable
 from cardscan.errors import CardscanError, InvalidInput, Unavailable
 from cardscan.signatures import image_format
@@ -205,6 +205,22 @@ def json_option(command: argparse.ArgumentParser) -> None:
     )
 
 
+def export_options(command: argparse.ArgumentParser) -> None:
+    """Adds --vcard FILE and --csv FILE, where '-' means stdout."""
+    command.add_argument(
+        "--vcard",
+        metavar="FILE",
+        help="write the contacts of the cards read as vCard 3.0, which address "
+        "books import, to FILE, or to stdout when FILE is '-'",
+    )
+    command.add_argument(
+        "--csv",
+        metavar="FILE",
+        help="write the contacts of the cards read as CSV, one row each, to "
+        "FILE, or to stdout when FILE is '-'",
+    )
+
+
 def add_scan_commands(commands, gateway: argparse.ArgumentParser) -> None:
     """The commands that talk to a running gateway."""
     scan = commands.add_parser(
@@ -218,6 +234,7 @@ def add_scan_commands(commands, gateway: argparse.ArgumentParser) -> None:
     # from no ZIP at all.
     scan.add_argument("zip", metavar="CARDS.zip", type=Path, nargs="?")
     json_option(scan)
+    export_options(scan)
     scan.set_defaults(command=run_scan)
 
     card = commands.add_parser(
@@ -265,11 +282,12 @@ def add_scan_commands(commands, gateway: argparse.ArgumentParser) -> None:
         "contacts",
         parents=[gateway],
         help="print the contacts of a batch",
-        description="Print, or write as JSON Lines, the contacts read so far "
-        "from the cards of a batch.",
+        description="Print the contacts read so far from the cards of a batch, "
+        "or write them as JSON Lines, vCard or CSV.",
     )
     contacts.add_argument("batch_id", metavar="BATCH_ID", nargs="?")
     json_option(contacts)
+    export_options(contacts)
     contacts.set_defaults(command=run_contacts)
 
 
@@ -500,12 +518,10 @@ def run_scan(args: argparse.Namespace, term: Terminal) -> int:
             taken_by_json(args.json, "the ZIP") or "give the ZIP of cards to scan"
         )
     path = zip_of_cards(args.zip)
-    if args.json not in (None, "-") and Path(args.json).resolve() == path.resolve():
-        raise InvalidInput(f"--json {args.json} would overwrite the ZIP being read")
-    writable_target(args.json)
+    outputs = checked_outputs(args, reading=path)
     with connect(args.server) as client:
-        cards = scan(client, path, term.info(args.json == "-"))
-    show_cards(cards, args.json, term)
+        cards = scan(client, path, term.info(to_stdout(outputs)))
+    show_cards(cards, outputs, term)
     return 0
 
 
@@ -657,52 +673,137 @@ CARD_FILE_SUFFIXES = (
 )
 
 
-def writable_target(target: str | None) -> None:
-    """Fails, before any card is sent or fetched, when --json names a file
-    that cannot be written, or one of cards."""
-    if target in (None, "-"):
+@dataclass(frozen=True)
+class Output:
+    """A file, or stdout as '-', to write the cards to in one format."""
+
+    option: str
+    target: str
+
+
+# The options that write cards, in the order they are written.
+OUTPUT_OPTIONS = ("--json", "--vcard", "--csv")
+
+
+def checked_outputs(
+    args: argparse.Namespace, reading: Path | None = None
+) -> list[Output]:
+    """The outputs the command line asks for, each checked writable before
+    any card is sent or fetched, and none the file being read; at most one
+    of them may be stdout, and no two the same file."""
+    outputs = []
+    for option in OUTPUT_OPTIONS:
+        target = getattr(args, option.removeprefix("--"), None)
+        if target is None:
+            continue
+        if reading and target != "-" and Path(target).resolve() == reading.resolve():
+            raise InvalidInput(f"{option} {target} would overwrite the ZIP being read")
+        writable_target(option, target)
+        outputs.append(Output(option, target))
+    on_stdout = [o.option for o in outputs if o.target == "-"]
+    if len(on_stdout) > 1:
+        raise InvalidInput(
+            f"{' and '.join(on_stdout)} cannot both write to stdout: give all "
+            "but one of them a file"
+        )
+    files = [Path(o.target).resolve() for o in outputs if o.target != "-"]
+    if len(set(files)) < len(files):
+        raise InvalidInput("give each of --json, --vcard and --csv a file of its own")
+    return outputs
+
+
+def to_stdout(outputs: list[Output]) -> bool:
+    """Whether cards are written to stdout, leaving stderr for messages."""
+    return any(o.target == "-" for o in outputs)
+
+
+def writable_target(option: str, target: str) -> None:
+    """Fails when the option names a file that cannot be written, or one
+    of cards."""
+    if target == "-":
         return
+    example = EXAMPLE_FILES[option]
     if not target.strip():
-        raise InvalidInput("--json needs a file name, or '-' for stdout")
+        raise InvalidInput(f"{option} needs a file name, or '-' for stdout")
     path = Path(target)
     if path.suffix.lower() in CARD_FILE_SUFFIXES:
         raise InvalidInput(
-            f"--json {target} names a file of cards, not one to write contacts "
-            f"to; give --json a file of its own (--json contacts.jsonl)"
+            f"{option} {target} names a file of cards, not one to write contacts "
+            f"to; give {option} a file of its own ({option} {example})"
         )
     if path.is_dir():
-        raise InvalidInput(f"--json {target} is a directory, not a file to write")
+        raise InvalidInput(f"{option} {target} is a directory, not a file to write")
     folder = path.parent
     if not folder.is_dir():
-        raise InvalidInput(f"--json {target}: the folder {folder} does not exist")
+        raise InvalidInput(f"{option} {target}: the folder {folder} does not exist")
     if not os.access(folder, os.W_OK) or path.exists() and not os.access(path, os.W_OK):
-        raise InvalidInput(f"--json {target}: no permission to write there")
+        raise InvalidInput(f"{option} {target}: no permission to write there")
 
 
-def show_cards(cards: list[batch_pb2.Card], target: str | None, term: Terminal) -> None:
-    """Writes the cards as JSON Lines to the target, or prints a table."""
-    if target is None:
+# A file name each output option could take, for messages.
+EXAMPLE_FILES = {
+    "--json": "contacts.jsonl",
+    "--vcard": "contacts.vcf",
+    "--csv": "contacts.csv",
+}
+
+
+def show_cards(
+    cards: list[batch_pb2.Card], outputs: list[Output], term: Terminal
+) -> None:
+    """Writes the cards to each output, or prints a table if none is asked."""
+    if not outputs:
         term.out.print(tables.contacts(cards))
         return
-    text = "".join(
-        json.dumps(jsonview.card(c), ensure_ascii=False) + "\n" for c in cards
-    )
-    if target == "-":
+    for output in outputs:
+        write_cards(cards, output, term.info(to_stdout(outputs)))
+
+
+def write_cards(cards: list[batch_pb2.Card], output: Output, info: Console) -> None:
+    """Writes the cards to one output, and says what it wrote to a file."""
+    if output.option == "--json":
+        text = "".join(
+            json.dumps(jsonview.card(c), ensure_ascii=False) + "\n" for c in cards
+        )
+        written = count(len(cards), "card")
+    else:
+        render = export.vcards if output.option == "--vcard" else export.csv_text
+        text = render(cards)
+        written = count(len(export.read_cards(cards)), "contact")
+    if output.target == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
         try:
-            Path(target).write_text(text, encoding="utf-8")
+            # newline="" keeps the CRLF line ends vCard and CSV are made of.
+            Path(output.target).write_text(text, encoding="utf-8", newline="")
         except OSError as error:
             batch_id = cards[0].batch_id if cards else ""
             again = (
-                f"; fetch them again with `cardscan contacts {batch_id} --json FILE`"
+                f"; fetch them again with `cardscan contacts {batch_id} "
+                f"{output.option} FILE`"
             )
             raise Failed(
-                f"cannot write the contacts to {target}: {error.strerror or error}"
-                + (again if batch_id else "")
+                f"cannot write the contacts to {output.target}: "
+                f"{error.strerror or error}" + (again if batch_id else "")
             ) from None
-        term.out.print(f"Wrote {count(len(cards), 'card')} to {target}")
+        info.print(f"Wrote {written} to {output.target}")
+    if output.option != "--json":
+        left_out(cards, output, info)
+
+
+def left_out(cards: list[batch_pb2.Card], output: Output, info: Console) -> None:
+    """Says how many cards a contacts file leaves out, for having none."""
+    unread = len(cards) - len(export.read_cards(cards))
+    if unread:
+        info.print(
+            Text(
+                f"{output.option} leaves out {count(unread, 'card')} not read "
+                f"(failed or still open): `cardscan status {cards[0].batch_id}` "
+                "says why",
+                "yellow",
+            )
+        )
 
 
 def run_card(args: argparse.Namespace, term: Terminal) -> int:
@@ -762,10 +863,10 @@ def run_contacts(args: argparse.Namespace, term: Terminal) -> int:
             taken_by_json(args.json, "the batch id")
             or "give the batch id whose contacts to print"
         )
-    writable_target(args.json)
+    outputs = checked_outputs(args)
     with connect(args.server, require_serving=False) as client:
         cards = client.list_contacts(args.batch_id)
-    show_cards(cards, args.json, term)
+    show_cards(cards, outputs, term)
     return 0
 
 

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from aiohttp import hdrs, web
 from aiohttp.http import HttpProcessingError
 
-from cardscan import jsonview, rpc
+from cardscan import export, jsonview, rpc
 from cardscan.errors import CardscanError, InvalidInput, StorageFault
 from cardscan.v1 import batch_pb2
 from gateway import uploads
@@ -201,11 +201,23 @@ def _whole_number(request: web.Request, name: str) -> int:
     return min(number, rpc.INT32_MAX)
 
 
+# The files ?format= gives the contacts as, beside JSON: their media type,
+# the name's ending and how they are made from the cards.
+CONTACT_FILES = {
+    "vcard": (export.VCARD_TYPE, "vcf", export.vcards),
+    "csv": (export.CSV_TYPE, "csv", export.csv_text),
+}
+
+
 async def list_contacts(request: web.Request) -> web.Response:
     """GET /v1/batches/{batch_id}/contacts: every card with its contact, or
     a page of them with ?page_size= and ?page_token= as the gRPC
-    ListContacts takes them."""
+    ListContacts takes them; with ?format=vcard or csv, the contacts of
+    every card read as one file to download."""
     batch_id = request.match_info["batch_id"]
+    wanted = request.query.get("format", "json")
+    if wanted != "json":
+        return await _contacts_file(request, batch_id, wanted)
     page_size = _whole_number(request, "page_size")
     page_token = request.query.get("page_token", "")
     cards, next_page_token = await request.app[BATCHES].contacts(
@@ -217,6 +229,31 @@ async def list_contacts(request: web.Request) -> web.Response:
         "next_page_token": next_page_token,
     }
     return web.json_response(body)
+
+
+async def _contacts_file(
+    request: web.Request, batch_id: str, wanted: str
+) -> web.Response:
+    """The contacts of every card of the batch that was read, as a vCard or
+    CSV file."""
+    if wanted not in CONTACT_FILES:
+        formats = ", ".join(["json", *CONTACT_FILES])
+        raise InvalidInput(f"format is {wanted!r}: give one of {formats}")
+    paging = [name for name in ("page_size", "page_token") if name in request.query]
+    if paging:
+        raise InvalidInput(
+            f"{' and '.join(paging)} page JSON only: format={wanted} gives the "
+            "contacts of every card read at once"
+        )
+    media_type, ending, render = CONTACT_FILES[wanted]
+    cards, _ = await request.app[BATCHES].contacts(batch_id, 0, "")
+    reply = web.Response(text=render(cards), content_type=media_type)
+    # The batch is known by now, and so its id is one the store accepted.
+    name = re.sub(r"[^A-Za-z0-9_-]", "_", batch_id)
+    reply.headers[hdrs.CONTENT_DISPOSITION] = (
+        f'attachment; filename="cardscan-{name}.{ending}"'
+    )
+    return reply
 
 
 # The Content-Encodings aiohttp decodes here; Brotli only where one of its

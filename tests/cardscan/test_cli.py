@@ -2,6 +2,7 @@
 gRPC on 127.0.0.1, and of its errors when no gateway answers."""
 
 import contextlib
+import csv
 import fcntl
 import http.server
 import io
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import grpc
 import pytest
+import vobject
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from rich.console import Console
 
@@ -888,16 +890,22 @@ def test_a_port_clash_says_which_port_came_from_where(tmp_path, capsys):
     )
 
 
-def test_contacts_that_cannot_be_written_say_how_to_fetch_them_again():
-    card = batch_pb2.Card(card_id="b1-0", batch_id="b1", file_name="a.png")
+@pytest.mark.parametrize("option", ["--json", "--vcard", "--csv"])
+def test_contacts_that_cannot_be_written_say_how_to_fetch_them_again(option):
+    card = batch_pb2.Card(
+        card_id="b1-0",
+        batch_id="b1",
+        file_name="a.png",
+        state=batch_pb2.CardState.CARD_STATE_DONE,
+    )
     term = cli.Terminal(cli.console(), cli.console(True))
 
     with pytest.raises(cli.Failed) as refused:
-        cli.show_cards([card], "/dev/full", term)
+        cli.show_cards([card], [cli.Output(option, "/dev/full")], term)
 
     assert str(refused.value) == (
         "cannot write the contacts to /dev/full: No space left on device; fetch "
-        "them again with `cardscan contacts b1 --json FILE`"
+        f"them again with `cardscan contacts b1 {option} FILE`"
     )
 
 
@@ -1274,3 +1282,89 @@ def test_up_on_other_ports_tells_how_to_reach_its_gateway(tmp_path):
 
     assert "cardscan --server 127.0.0.1:15051 scan CARDS.zip" in other
     assert "--server" not in usual
+
+
+def test_scan_writes_vcard_and_csv_files_naming_the_cards_left_out(
+    gateway, cards_zip, tmp_path, capsys
+):
+    vcf, table = tmp_path / "out.vcf", tmp_path / "out.csv"
+
+    status = cli.main(
+        [
+            "scan",
+            str(cards_zip),
+            "--server",
+            gateway.address,
+            "--vcard",
+            str(vcf),
+            "--csv",
+            str(table),
+        ]
+    )
+
+    printed = capsys.readouterr().out
+    entries = list(vobject.readComponents(vcf.read_text(encoding="utf-8")))
+    rows = list(csv.DictReader(io.StringIO(table.read_text(encoding="utf-8-sig"))))
+    assert status == 0
+    assert [entry.fn.value for entry in entries] == ["Maren Holt"]
+    assert [(row["name"], row["mobile_phone"]) for row in rows] == [
+        ("Maren Holt", "'+447700900123")
+    ]
+    assert f"Wrote 1 contact to {vcf}" in printed
+    assert f"Wrote 1 contact to {table}" in printed
+    left_out = "leaves out 1 card not read (failed or still open): `cardscan status b1`"
+    assert f"--vcard {left_out}" in printed
+    assert f"--csv {left_out}" in printed
+
+
+def test_contacts_as_vcard_to_stdout_leave_messages_to_stderr(gateway, capsys):
+    status = cli.main(["contacts", "b1", "--server", gateway.address, "--vcard", "-"])
+
+    printed = capsys.readouterr()
+    (entry,) = vobject.readComponents(printed.out)
+    assert status == 0
+    assert entry.fn.value == "Maren Holt"
+    assert "leaves out 1 card not read" in printed.err
+
+
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        (["--json", "-", "--csv", "-"], "--json and --csv cannot both write to stdout"),
+        (
+            ["--vcard", "same.txt", "--csv", "same.txt"],
+            "give each of --json, --vcard and --csv a file of its own",
+        ),
+        (
+            ["--vcard", "card.png"],
+            "--vcard card.png names a file of cards, not one to write contacts to;"
+            " give --vcard a file of its own (--vcard contacts.vcf)",
+        ),
+        (["--csv", ""], "--csv needs a file name, or '-' for stdout"),
+    ],
+)
+def test_contacts_outputs_that_cannot_be_written_are_refused_before_fetching(
+    gateway, capsys, monkeypatch, tmp_path, extra, said
+):
+    monkeypatch.chdir(tmp_path)
+
+    status = cli.main(["contacts", "b1", "--server", gateway.address, *extra])
+
+    assert status != 0
+    assert said in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_scan_refuses_to_write_a_vcard_over_its_own_zip(gateway, cards_zip, capsys):
+    before = cards_zip.read_bytes()
+
+    status = cli.main(
+        ["scan", str(cards_zip), "--server", gateway.address, "--vcard", str(cards_zip)]
+    )
+
+    assert status != 0
+    assert f"--vcard {cards_zip} would overwrite the ZIP being read" in (
+        capsys.readouterr().err
+    )
+    assert cards_zip.read_bytes() == before
+    assert gateway.chunks == []

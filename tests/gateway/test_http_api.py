@@ -1,13 +1,16 @@
 """The HTTP API against a real gateway, NATS and store, with no OCR worker."""
 
 import asyncio
+import csv
 import gzip
+import io
 import logging
 import os
 from urllib.parse import unquote
 
 import aiohttp
 import pytest
+import vobject
 from gateway_support import (
     as_if_listened_a_whole_window,
     finish_card,
@@ -142,6 +145,74 @@ async def test_contacts_come_a_page_at_a_time_when_asked(gateway, http):
     assert second["next_page_token"] == ""
     assert reply.status == 400
     assert refused["error"]["message"].startswith("page_token 'nonsense' is not one")
+
+
+async def test_contacts_download_as_vcard_and_csv_files(gateway, http):
+    names = ["ana.png", "blur.png", "next.png"]
+    _, created = await post_zip(http, make_zip(dict.fromkeys(names, image_bytes())))
+    batch_id = created["batch_id"]
+    contact = contact_pb2.Contact(
+        name=contact_pb2.PersonName(full="Ana Lima", given="Ana", family="Lima"),
+        company="Lima GmbH",
+        phones=[contact_pb2.Phone(type=contact_pb2.PHONE_TYPE_WORK, number="+4930123")],
+    )
+    await finish_card(gateway, f"{batch_id}-0", contact=contact)
+    await finish_card(gateway, f"{batch_id}-1", error="no text found")
+    path = f"/v1/batches/{batch_id}/contacts"
+
+    async with http.get(path, params={"format": "vcard"}) as vcf:
+        entries = list(vobject.readComponents(await vcf.text()))
+    async with http.get(path, params={"format": "csv"}) as table:
+        text = await table.text()
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+
+    assert vcf.status == 200
+    assert vcf.content_type == "text/vcard"
+    assert vcf.charset == "utf-8"
+    assert vcf.headers["Content-Disposition"] == (
+        f'attachment; filename="cardscan-{batch_id}.vcf"'
+    )
+    assert [(e.fn.value, e.org.value, e.tel.value) for e in entries] == [
+        ("Ana Lima", ["Lima GmbH"], "+4930123")
+    ]
+    assert table.status == 200
+    assert table.content_type == "text/csv"
+    assert table.headers["Content-Disposition"].endswith(f'-{batch_id}.csv"')
+    assert [(r["file_name"], r["company"], r["work_phone"]) for r in rows] == [
+        ("ana.png", "Lima GmbH", "'+4930123")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ({"format": "xml"}, "format is 'xml': give one of json, vcard, csv"),
+        (
+            {"format": "vcard", "page_size": "2"},
+            "page_size page JSON only: format=vcard gives the contacts of every "
+            "card read at once",
+        ),
+    ],
+)
+async def test_contacts_in_a_format_not_given_are_refused_saying_so(
+    gateway, http, query, said
+):
+    _, created = await post_zip(http, make_zip({"a.png": image_bytes()}))
+    path = f"/v1/batches/{created['batch_id']}/contacts"
+
+    async with http.get(path, params=query) as reply:
+        body = await reply.json()
+
+    assert reply.status == 400
+    assert body["error"] == {"code": "INVALID_ARGUMENT", "message": said}
+
+
+async def test_contacts_file_of_an_unknown_batch_is_not_found(gateway, http):
+    async with http.get(f"/v1/batches/{'0' * 32}/contacts?format=csv") as reply:
+        body = await reply.json()
+
+    assert reply.status == 404
+    assert body["error"]["code"] == "NOT_FOUND"
 
 
 async def test_batches_are_listed_newest_first_without_their_cards(gateway, http):
