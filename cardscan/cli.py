@@ -1088,7 +1088,13 @@ def describe(stack: Stack, out: Console) -> None:
     out.print(f"  gRPC API      {stack.gateway_address}")
     out.print(f"  NATS          {stack.nats_url}")
     out.print(f"  store         {stack.store_address}")
-    out.print(f"  OCR workers   {stack.ocr_workers}")
+    health = [
+        env["OCR_HEALTH_LISTEN"]
+        for name, env in stack.envs.items()
+        if name.startswith("ocr-")
+    ]
+    workers = f"{len(health)}, gRPC health on {', '.join(health)}" if health else "0"
+    out.print(f"  OCR workers   {workers}")
     out.print(f"  data          {stack.data_dir}")
     out.print(f"  logs          {stack.logs}")
     if stack.gateway_address != DEFAULT_SERVER:

@@ -8,6 +8,7 @@ import http.server
 import io
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -1099,7 +1100,9 @@ def test_up_detach_serves_scans_until_down(tmp_path):
     assert down_again.returncode == 0, down_again.stderr
     assert started.returncode == 0, started.stderr
     assert f"http://127.0.0.1:{ports.gateway_http}" in started.stdout
-    assert "OCR workers   1" in started.stdout
+    assert re.search(
+        r"OCR workers   1, gRPC health on 127\.0\.0\.1:[0-9]+\n", started.stdout
+    )
     assert again.returncode != 0
     assert "already runs" in again.stderr
     assert scanned.returncode == 0, scanned.stderr
