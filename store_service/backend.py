@@ -1,10 +1,11 @@
 """The interface both storage backends implement, and the rules they share.
 
-A backend stores batches, their cards in upload order and their skipped
-entries. The rules that do not depend on where the data lives sit here, so
-SQLite and MongoDB check requests and build replies the same way: what a
-valid registration or outcome is, when two registrations are the same, and
-how a batch's counts and state follow from its cards.
+A backend stores batches, their cards in upload order, the first of their
+skipped entries (cardscan.skips.LISTED) and how many were skipped. The
+rules that do not depend on where the data lives sit here, so SQLite and
+MongoDB check requests and build replies the same way: what a valid
+registration or outcome is, when two registrations are the same, and how a
+batch's counts and state follow from its cards.
 """
 
 import base64
@@ -13,6 +14,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
+from cardscan import skips
 from cardscan.errors import AlreadyExists, InvalidInput
 from cardscan.v1 import batch_pb2, contact_pb2, store_pb2
 
@@ -59,9 +61,12 @@ class Backend(Protocol):
         batch_id: str,
         cards: Sequence[store_pb2.NewCard],
         skipped: Sequence[batch_pb2.SkippedEntry],
+        skipped_count: int = 0,
     ) -> batch_pb2.Batch:
-        """Stores a new batch with its cards QUEUED, or returns the stored
-        one when it was registered before with the same cards."""
+        """Stores a new batch with its cards QUEUED, the first skips.LISTED
+        of its skipped entries and how many were skipped in all (the count
+        given, or the number of entries where that is more), or returns the
+        stored one when it was registered before with the same cards."""
 
     async def start_card(self, card_id: str) -> batch_pb2.Card:
         """Marks an open card PROCESSING and counts the attempt."""
@@ -257,16 +262,19 @@ def assemble_batch(
     batch_id: str,
     cards: Sequence[batch_pb2.Card],
     skipped: Sequence[batch_pb2.SkippedEntry],
+    skipped_count: int,
     created_at_micros: int,
 ) -> batch_pb2.Batch:
-    """A Batch message whose counts and state follow from its cards."""
+    """A Batch message whose counts and state follow from its cards,
+    listing the first of its skipped entries and counting them all."""
     counts = counted(Counter(card.state for card in cards))
     batch = batch_pb2.Batch(
         batch_id=batch_id,
         state=batch_state(counts),
         counts=counts,
         cards=cards,
-        skipped=skipped,
+        skipped=skips.head(skipped),
+        skipped_count=skips.total(skipped, skipped_count),
     )
     batch.created_at.FromMicroseconds(created_at_micros)
     return batch

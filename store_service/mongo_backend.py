@@ -2,8 +2,12 @@
 
 Cards live in the ``cards`` collection, one document each, with the
 contact as a plain document so it can be queried; batches live in
-``batches`` with their skipped entries. A batch document is written only
-after all its cards, so a batch that can be fetched is always whole.
+``batches`` with the first of their skipped entries and how many were
+skipped. A batch document is written only after all its cards, so a batch
+that can be fetched is always whole.
+
+A batch document written before the count was kept has none, and lists
+every entry skipped: its count is the length of that list.
 """
 
 import contextlib
@@ -27,6 +31,7 @@ from pymongo.errors import (
     WTimeoutError,
 )
 
+from cardscan import skips
 from cardscan.errors import (
     AlreadyExists,
     CardscanError,
@@ -43,6 +48,9 @@ DUPLICATE_KEY = 11000
 
 # What a FetchBatch reply leaves out of each card.
 WITHOUT_CONTACT = {"_id": False, "contact": False}
+# A batch's count of skipped entries, in an aggregation: for a batch
+# document written before the count was kept, the length of its list.
+SKIPPED_COUNT = {"$ifNull": ["$skipped_count", {"$size": "$skipped"}]}
 
 # MongoDB's codes for a user without the rights a call needs.
 UNAUTHORIZED = (13, 8000)
@@ -121,13 +129,14 @@ class MongoBackend:
         batch_id: str,
         cards: Sequence[store_pb2.NewCard],
         skipped: Sequence[batch_pb2.SkippedEntry],
+        skipped_count: int = 0,
     ) -> batch_pb2.Batch:
         backend.check_registration(batch_id, cards)
         if await self._batches.find_one({"_id": batch_id}) is None:
             await self._insert_cards(batch_id, cards)
             stored = await self._find_cards(batch_id, WITHOUT_CONTACT)
             backend.ensure_same_cards(batch_id, cards, stored)
-            await self._insert_batch(batch_id, skipped)
+            await self._insert_batch(batch_id, skipped, skipped_count)
             return assembled(batch_id, await self._find_batch(batch_id), stored)
         batch = await self.fetch_batch(batch_id)
         backend.ensure_same_cards(batch_id, cards, batch.cards)
@@ -173,12 +182,17 @@ class MongoBackend:
                 raise
 
     async def _insert_batch(
-        self, batch_id: str, skipped: Sequence[batch_pb2.SkippedEntry]
+        self,
+        batch_id: str,
+        skipped: Sequence[batch_pb2.SkippedEntry],
+        skipped_count: int,
     ) -> None:
+        listed = skips.head(skipped)
         document = {
             "_id": batch_id,
             "created_at": datetime.now(UTC),
-            "skipped": [{"name": s.name, "reason": s.reason} for s in skipped],
+            "skipped": [{"name": s.name, "reason": s.reason} for s in listed],
+            "skipped_count": skips.total(skipped, skipped_count),
         }
         # A retry may have registered it at the same moment; the caller
         # compares the cards either way.
@@ -268,7 +282,7 @@ class MongoBackend:
                 {"$match": after},
                 {"$sort": {"created_at": -1, "_id": -1}},
                 {"$limit": limit + 1},
-                {"$project": {"created_at": 1, "skipped": {"$size": "$skipped"}}},
+                {"$project": {"created_at": 1, "skipped_count": SKIPPED_COUNT}},
             ],
         )
         page = found[:limit]
@@ -278,7 +292,7 @@ class MongoBackend:
                 batch["_id"],
                 micros(batch["created_at"]),
                 states[batch["_id"]],
-                batch["skipped"],
+                batch["skipped_count"],
             )
             for batch in page
         ]
@@ -331,9 +345,11 @@ def assembled(
     batch_id: str, found: dict[str, Any], cards: list[batch_pb2.Card]
 ) -> batch_pb2.Batch:
     """The Batch message from its stored document and its cards."""
-    skipped = [batch_pb2.SkippedEntry(**entry) for entry in found["skipped"]]
+    listed = skips.head(found["skipped"])
+    skipped = [batch_pb2.SkippedEntry(**entry) for entry in listed]
+    count = found.get("skipped_count", len(found["skipped"]))
     created_at = micros(found["created_at"])
-    return backend.assemble_batch(batch_id, cards, skipped, created_at)
+    return backend.assemble_batch(batch_id, cards, skipped, count, created_at)
 
 
 async def aggregated(collection: Any, pipeline: list[dict]) -> list[dict[str, Any]]:

@@ -37,13 +37,13 @@ class StoreServicer(store_pb2_grpc.StoreServiceServicer):
     async def RegisterBatch(self, request, context):
         started = time.perf_counter()
         batch = await self.backend.register_batch(
-            request.batch_id, request.cards, request.skipped
+            request.batch_id, request.cards, request.skipped, request.skipped_count
         )
         logger.info(
             "registered batch %s: %d cards, %d skipped in %.1f ms",
             batch.batch_id,
             batch.counts.total,
-            len(batch.skipped),
+            batch.skipped_count,
             (time.perf_counter() - started) * 1000,
         )
         return store_pb2.RegisterBatchResponse(batch=batch)

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
+from cardscan import skips
 from cardscan.errors import (
     AlreadyExists,
     CardscanError,
@@ -68,6 +69,20 @@ CREATE TABLE IF NOT EXISTS skipped (
 );
 """
 
+# The changes made to SCHEMA since it was first written, in order: a file
+# whose user_version is n has had the first n of them, and each one still
+# missing is made as the file opens. SCHEMA itself never changes, so a new
+# file and one from any earlier version end up alike.
+MIGRATIONS = (
+    # Batches count their skipped entries, of which only the first are kept;
+    # a batch registered before kept all of them, and counts those.
+    (
+        "ALTER TABLE batches ADD COLUMN skipped_count INTEGER NOT NULL DEFAULT 0",
+        "UPDATE batches SET skipped_count = (SELECT COUNT(*) FROM skipped"
+        " WHERE skipped.batch_id = batches.batch_id)",
+    ),
+)
+
 # What SQLite says of a file that is no database, or one it finds damaged.
 DAMAGED = ("SQLITE_NOTADB", "SQLITE_CORRUPT")
 
@@ -118,6 +133,7 @@ class SqliteBackend:
             for pragma in PRAGMAS:
                 db.execute(pragma)
             db.executescript(SCHEMA)
+            self._migrate(db)
         except (sqlite3.Error, OSError) as error:
             raise Unavailable(
                 f"cannot open the SQLite database {self.path}: "
@@ -125,6 +141,30 @@ class SqliteBackend:
                 "`cardscan up --data-dir`)"
             ) from None
         self._db = db
+
+    def _migrate(self, db: sqlite3.Connection) -> None:
+        """Makes the changes of MIGRATIONS the file does not have yet, all
+        in one transaction, so that a store opening it at the same time
+        finds it either before or after them."""
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            (version,) = db.execute("PRAGMA user_version").fetchone()
+            if version > len(MIGRATIONS):
+                raise Unavailable(
+                    f"the SQLite database {self.path} has schema version {version},"
+                    f" newer than this store's {len(MIGRATIONS)}: it was written by"
+                    " a newer cardscan; run that one, or choose another data folder"
+                )
+            for change in MIGRATIONS[version:]:
+                for statement in change:
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            db.close()
+            raise
+        db.execute("COMMIT")
 
     def _why_not_opened(self, error: sqlite3.Error | OSError) -> str:
         """Why the database did not open, and what to do about it.
@@ -190,22 +230,24 @@ class SqliteBackend:
         batch_id: str,
         cards: Sequence[store_pb2.NewCard],
         skipped: Sequence[batch_pb2.SkippedEntry],
+        skipped_count: int = 0,
     ) -> batch_pb2.Batch:
         backend.check_registration(batch_id, cards)
-        return await self._run(self._register, batch_id, cards, skipped)
+        return await self._run(self._register, batch_id, cards, skipped, skipped_count)
 
     def _register(
         self,
         batch_id: str,
         cards: Sequence[store_pb2.NewCard],
         skipped: Sequence[batch_pb2.SkippedEntry],
+        skipped_count: int,
     ) -> batch_pb2.Batch:
         with self._transaction() as db:
             found = db.execute(
                 "SELECT 1 FROM batches WHERE batch_id = ?", (batch_id,)
             ).fetchone()
             if found is None:
-                self._insert_batch(db, batch_id, cards, skipped)
+                self._insert_batch(db, batch_id, cards, skipped, skipped_count)
             batch = self._fetch_batch(batch_id)
         backend.ensure_same_cards(batch_id, cards, batch.cards)
         return batch
@@ -216,9 +258,14 @@ class SqliteBackend:
         batch_id: str,
         cards: Sequence[store_pb2.NewCard],
         skipped: Sequence[batch_pb2.SkippedEntry],
+        skipped_count: int,
     ) -> None:
         now = now_micros()
-        db.execute("INSERT INTO batches VALUES (?, ?)", (batch_id, now))
+        db.execute(
+            "INSERT INTO batches (batch_id, created_at, skipped_count)"
+            " VALUES (?, ?, ?)",
+            (batch_id, now, skips.total(skipped, skipped_count)),
+        )
         queued = backend.state_name(CardState.CARD_STATE_QUEUED)
         rows = [
             (c.card_id, batch_id, i, c.file_name, queued, now)
@@ -234,7 +281,10 @@ class SqliteBackend:
             raise self._taken_card(db, batch_id, cards) from None
         db.executemany(
             "INSERT INTO skipped VALUES (?, ?, ?, ?)",
-            [(batch_id, i, s.name, s.reason) for i, s in enumerate(skipped)],
+            [
+                (batch_id, i, s.name, s.reason)
+                for i, s in enumerate(skips.head(skipped))
+            ],
         )
 
     @staticmethod
@@ -304,7 +354,7 @@ class SqliteBackend:
         return await self._run(self._fetch_batch, batch_id)
 
     def _fetch_batch(self, batch_id: str) -> batch_pb2.Batch:
-        created_at = self._created_at(batch_id)
+        created_at, skipped_count = self._batch_row(batch_id)
         rows = self.db.execute(
             f"SELECT {CARD_COLUMNS}, NULL FROM cards WHERE batch_id = ?"
             " ORDER BY position",
@@ -314,11 +364,14 @@ class SqliteBackend:
         skipped = [
             batch_pb2.SkippedEntry(name=name, reason=reason)
             for name, reason in self.db.execute(
-                "SELECT name, reason FROM skipped WHERE batch_id = ? ORDER BY position",
-                (batch_id,),
+                "SELECT name, reason FROM skipped WHERE batch_id = ?"
+                " ORDER BY position LIMIT ?",
+                (batch_id, skips.LISTED),
             )
         ]
-        return backend.assemble_batch(batch_id, cards, skipped, created_at)
+        return backend.assemble_batch(
+            batch_id, cards, skipped, skipped_count, created_at
+        )
 
     async def fetch_cards(
         self, batch_id: str, offset: int = 0, limit: int | None = None
@@ -329,7 +382,7 @@ class SqliteBackend:
     def _fetch_cards(
         self, batch_id: str, offset: int, limit: int | None
     ) -> list[batch_pb2.Card]:
-        self._created_at(batch_id)
+        self._batch_row(batch_id)
         # SQLite takes a LIMIT below zero for none.
         rows = self.db.execute(
             f"SELECT {CARD_COLUMNS}, contact FROM cards WHERE batch_id = ?"
@@ -351,22 +404,19 @@ class SqliteBackend:
         after = "WHERE (created_at, batch_id) < (?, ?)" if start else ""
         # One row past the page tells whether another page follows.
         rows = self.db.execute(
-            f"SELECT batch_id, created_at FROM batches {after}"
+            f"SELECT batch_id, created_at, skipped_count FROM batches {after}"
             " ORDER BY created_at DESC, batch_id DESC LIMIT ?",
             (*(start or ()), limit + 1),
         ).fetchall()
         page = rows[:limit]
-        ids = [batch_id for batch_id, _ in page]
-        states, skipped = self._card_states(ids), self._skipped_counts(ids)
+        states = self._card_states([batch_id for batch_id, _, _ in page])
         summaries = [
-            backend.summarise(
-                batch_id, created_at, states[batch_id], skipped.get(batch_id, 0)
-            )
-            for batch_id, created_at in page
+            backend.summarise(batch_id, created_at, states[batch_id], skipped_count)
+            for batch_id, created_at, skipped_count in page
         ]
         if len(rows) <= limit:
             return summaries, ""
-        last_id, last_created_at = page[-1]
+        last_id, last_created_at, _ = page[-1]
         return summaries, backend.page_token(last_created_at, last_id)
 
     def _card_states(self, batch_ids: list[str]) -> dict[str, dict[int, int]]:
@@ -381,23 +431,15 @@ class SqliteBackend:
             states[batch_id][backend.state_value(state)] = number
         return states
 
-    def _skipped_counts(self, batch_ids: list[str]) -> dict[str, int]:
-        """How many entries of each batch's upload were skipped, where any."""
-        marks = ", ".join("?" * len(batch_ids))
-        rows = self.db.execute(
-            f"SELECT batch_id, COUNT(*) FROM skipped WHERE batch_id IN ({marks})"
-            " GROUP BY batch_id",
-            batch_ids,
-        )
-        return dict(rows.fetchall())
-
-    def _created_at(self, batch_id: str) -> int:
+    def _batch_row(self, batch_id: str) -> tuple[int, int]:
+        """When the batch was registered, and how many entries it skipped."""
         row = self.db.execute(
-            "SELECT created_at FROM batches WHERE batch_id = ?", (batch_id,)
+            "SELECT created_at, skipped_count FROM batches WHERE batch_id = ?",
+            (batch_id,),
         ).fetchone()
         if row is None:
             raise NotFound(f"no batch has batch_id {batch_id!r}")
-        return row[0]
+        return row
 
 
 def card_from_row(row: tuple) -> batch_pb2.Card:

@@ -12,6 +12,7 @@ import pytest
 from mongomock_motor import AsyncMongoMockClient
 from pymongo import AsyncMongoClient
 
+from cardscan import skips
 from cardscan.errors import AlreadyExists, InvalidInput, NotFound
 from cardscan.v1 import batch_pb2, contact_pb2, store_pb2
 from store_service import backend, mongo_backend, sqlite_backend
@@ -113,10 +114,20 @@ def contact(company="Acme Ltda", email="ana@acme.example"):
     )
 
 
-async def register(store, *names, skipped=()):
+async def register(store, *names, skipped=(), skipped_count=0):
     """Registers a batch with cards of the given file names."""
     batch_id = uuid.uuid4().hex
-    return await store.register_batch(batch_id, new_cards(*names), list(skipped))
+    return await store.register_batch(
+        batch_id, new_cards(*names), list(skipped), skipped_count
+    )
+
+
+def skipped_entries(number):
+    """That many entries skipped as no images, named in upload order."""
+    return [
+        batch_pb2.SkippedEntry(name=f"{i:05}.txt", reason="is not an image")
+        for i in range(number)
+    ]
 
 
 def micros_now():
@@ -152,6 +163,39 @@ async def test_registered_batch_keeps_its_skipped_entries_in_order(store):
 
     assert list(batch.skipped) == skipped
     assert list((await store.fetch_batch(batch.batch_id)).skipped) == skipped
+
+
+async def test_a_batch_lists_the_first_skipped_entries_and_counts_them_all(store):
+    batch = await register(
+        store, "a.png", skipped=skipped_entries(skips.LISTED), skipped_count=4900
+    )
+    fetched = await store.fetch_batch(batch.batch_id)
+    summaries, _ = await store.fetch_batches(0, "")
+
+    for told in batch, fetched:
+        assert list(told.skipped) == skipped_entries(skips.LISTED)
+        assert told.skipped_count == 4900
+    assert [s.skipped_count for s in summaries] == [4900]
+
+
+async def test_skipped_entries_past_the_first_are_counted_not_kept(store):
+    # As from a sender that lists every entry and tells no count.
+    batch = await register(store, "a.png", skipped=skipped_entries(250))
+    fetched = await store.fetch_batch(batch.batch_id)
+    summaries, _ = await store.fetch_batches(0, "")
+
+    for told in batch, fetched:
+        assert list(told.skipped) == skipped_entries(skips.LISTED)
+        assert told.skipped_count == 250
+    assert [s.skipped_count for s in summaries] == [250]
+
+
+async def test_a_batch_that_skipped_nothing_counts_none(store):
+    batch = await register(store, "a.png")
+
+    fetched = await store.fetch_batch(batch.batch_id)
+
+    assert (list(fetched.skipped), fetched.skipped_count) == ([], 0)
 
 
 async def test_batch_without_cards_is_complete(store):
@@ -613,7 +657,8 @@ async def test_stored_data_survives_reopening(storage):
         first,
         "a.png",
         "b.png",
-        skipped=[batch_pb2.SkippedEntry(name="x.txt", reason="not an image")],
+        skipped=skipped_entries(skips.LISTED),
+        skipped_count=4900,
     )
     card_a, card_b = (c.card_id for c in batch.cards)
     await first.start_card(card_a)
@@ -628,4 +673,7 @@ async def test_stored_data_survives_reopening(storage):
     fetched = await reopened.fetch_batch(batch.batch_id)
     assert fetched.state == COMPLETE
     assert fetched.created_at == batch.created_at
-    assert [s.name for s in fetched.skipped] == ["x.txt"]
+    assert list(fetched.skipped) == skipped_entries(skips.LISTED)
+    assert fetched.skipped_count == 4900
+    summaries, _ = await reopened.fetch_batches(0, "")
+    assert [s.skipped_count for s in summaries] == [4900]

@@ -82,6 +82,20 @@ async def test_every_rpc_round_trips(stub):
     assert listed.next_page_token == ""
 
 
+async def test_a_registration_counts_the_skipped_entries_it_tells_of(stub):
+    request = register_request("b1", "c1")
+    request.skipped_count = 4900
+
+    registered = await stub.RegisterBatch(request)
+    fetched = await stub.FetchBatch(store_pb2.FetchBatchRequest(batch_id="b1"))
+    listed = await stub.FetchBatches(store_pb2.FetchBatchesRequest())
+
+    for batch in registered.batch, fetched.batch:
+        assert [s.name for s in batch.skipped] == ["readme.txt"]
+        assert batch.skipped_count == 4900
+    assert [s.skipped_count for s in listed.batches] == [4900]
+
+
 async def test_cards_are_fetched_a_page_at_a_time(stub):
     await stub.RegisterBatch(register_request("b1", *(f"c{i}" for i in range(5))))
 

@@ -5,9 +5,9 @@ import sqlite3
 
 import pytest
 
-from cardscan.errors import AlreadyExists
+from cardscan.errors import AlreadyExists, Unavailable
 from cardscan.v1 import store_pb2
-from store_service.sqlite_backend import SqliteBackend
+from store_service.sqlite_backend import MIGRATIONS, SqliteBackend
 
 
 @pytest.fixture
@@ -40,3 +40,110 @@ async def test_a_registration_that_fails_halfway_leaves_nothing_behind(store):
 
     assert query(store, "SELECT card_id FROM cards") == [("taken",)]
     assert query(store, "SELECT batch_id FROM batches") == [("b1",)]
+
+
+# The schema as stores wrote it before batches counted their skipped entries,
+# when every entry skipped was kept and the file had no user_version.
+FIRST_SCHEMA = """
+CREATE TABLE batches (
+    batch_id   TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX batches_by_age ON batches (created_at, batch_id);
+CREATE TABLE cards (
+    card_id    TEXT PRIMARY KEY,
+    batch_id   TEXT NOT NULL REFERENCES batches (batch_id),
+    position   INTEGER NOT NULL,
+    file_name  TEXT NOT NULL,
+    state      TEXT NOT NULL,
+    error      TEXT NOT NULL DEFAULT '',
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    contact    BLOB,
+    updated_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX cards_in_order ON cards (batch_id, position);
+CREATE TABLE skipped (
+    batch_id TEXT NOT NULL REFERENCES batches (batch_id),
+    position INTEGER NOT NULL,
+    name     TEXT NOT NULL,
+    reason   TEXT NOT NULL,
+    PRIMARY KEY (batch_id, position)
+);
+"""
+
+
+def first_schema_database(path, skipped_by_batch):
+    """A database of the first schema holding batches of one card each and
+    the given numbers of skipped entries, all of them kept."""
+    with sqlite3.connect(path) as db:
+        db.executescript(FIRST_SCHEMA)
+        for at, (batch_id, skipped) in enumerate(skipped_by_batch.items()):
+            db.execute("INSERT INTO batches VALUES (?, ?)", (batch_id, 1000 + at))
+            db.execute(
+                "INSERT INTO cards (card_id, batch_id, position, file_name, state,"
+                " updated_at) VALUES (?, ?, 0, 'a.png', 'QUEUED', 1000)",
+                (f"{batch_id}-0", batch_id),
+            )
+            db.executemany(
+                "INSERT INTO skipped VALUES (?, ?, ?, 'is not an image')",
+                [(batch_id, i, f"{i:05}.txt") for i in range(skipped)],
+            )
+    db.close()
+
+
+async def test_a_database_of_the_first_schema_opens_and_counts_what_it_skipped(
+    tmp_path,
+):
+    path = tmp_path / "store.sqlite3"
+    first_schema_database(path, {"many": 250, "none": 0})
+
+    store = SqliteBackend(path)
+    await store.open()
+    try:
+        many = await store.fetch_batch("many")
+        added = await store.register_batch(
+            "new", [store_pb2.NewCard(card_id="new-0")], [], 7
+        )
+        summaries, _ = await store.fetch_batches(0, "")
+    finally:
+        await store.close()
+
+    assert [s.name for s in many.skipped] == [f"{i:05}.txt" for i in range(100)]
+    assert many.skipped_count == 250
+    assert [(s.batch_id, s.skipped_count) for s in summaries] == [
+        ("new", 7),
+        ("none", 0),
+        ("many", 250),
+    ]
+    assert added.skipped_count == 7
+    assert query(store, "PRAGMA user_version") == [(len(MIGRATIONS),)]
+
+
+async def test_a_database_brought_up_to_date_opens_again_as_it_is(tmp_path):
+    path = tmp_path / "store.sqlite3"
+    first_schema_database(path, {"many": 250})
+    for _ in range(2):
+        store = SqliteBackend(path)
+        await store.open()
+        many = await store.fetch_batch("many")
+        await store.close()
+
+        assert many.skipped_count == 250
+
+
+async def test_a_database_of_a_newer_schema_is_refused_naming_its_version(tmp_path):
+    path = tmp_path / "store.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    db.close()
+    store = SqliteBackend(path)
+
+    with pytest.raises(Unavailable) as refused:
+        await store.open()
+    await store.close()
+
+    assert str(refused.value) == (
+        f"the SQLite database {path} has schema version {len(MIGRATIONS) + 1}, newer"
+        f" than this store's {len(MIGRATIONS)}: it was written by a newer cardscan;"
+        " run that one, or choose another data folder"
+    )
