@@ -115,6 +115,7 @@ def batch(batch: batch_pb2.Batch) -> dict[str, Any]:
         "counts": counts(batch.counts),
         "cards": [card(c, with_contact=False) for c in batch.cards],
         "skipped": skipped(batch.skipped),
+        "skipped_count": batch.skipped_count,
         "created_at": batch.created_at.ToJsonString(),
         "workers_online": batch.workers_online,
         "notice": batch.notice,

@@ -16,7 +16,7 @@ import grpc
 import nats.errors
 from nats.aio.client import Client
 
-from cardscan import jsonview, messaging, rpc
+from cardscan import jsonview, messaging, rpc, skips
 from cardscan.errors import (
     CardscanError,
     InvalidInput,
@@ -94,13 +94,14 @@ class SpoolChanged(Exception):
 
 
 class Created(NamedTuple):
-    """What an upload became: the batch, its card count, what was skipped,
-    and a notice if some of its cards could not be queued or no OCR worker
-    runs to read them."""
+    """What an upload became: the batch, its card count, the first entries
+    skipped and how many were, and a notice if some of its cards could not
+    be queued or no OCR worker runs to read them."""
 
     batch_id: str
     accepted: int
     skipped: list[batch_pb2.SkippedEntry]
+    skipped_count: int
     notice: str = ""
 
 
@@ -179,7 +180,7 @@ class Batches:
             "batch %s created: %d cards accepted, %d entries skipped in %.2f s",
             batch_id,
             created.accepted,
-            len(created.skipped),
+            created.skipped_count,
             time.monotonic() - started,
         )
         return created
@@ -208,7 +209,9 @@ class Batches:
             outcomes = await self._queue_all(archive, cards)
         self._after_queueing(batch_id, outcomes)
         notice = _queueing_notice(batch_id, outcomes)
-        return Created(batch_id, len(cards), list(found.skipped), notice)
+        return Created(
+            batch_id, len(cards), skips.head(found.skipped), len(found.skipped), notice
+        )
 
     def _survey(self, fp: BinaryIO) -> tuple[zipfile.ZipFile, uploads.Survey]:
         archive = uploads.open_zip(fp, self._limits)
@@ -722,8 +725,13 @@ class Batches:
         cards: list[store_pb2.NewCard],
         skipped: list[batch_pb2.SkippedEntry],
     ) -> None:
+        """Registers a batch with the store, telling it the first of the
+        entries skipped and how many were."""
         request = store_pb2.RegisterBatchRequest(
-            batch_id=batch_id, cards=cards, skipped=skipped
+            batch_id=batch_id,
+            cards=cards,
+            skipped=skips.head(skipped),
+            skipped_count=len(skipped),
         )
         await self._call(self._store.RegisterBatch(request))
 

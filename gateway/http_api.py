@@ -122,6 +122,7 @@ async def create_batch(request: web.Request) -> web.Response:
         "batch_id": created.batch_id,
         "accepted": created.accepted,
         "skipped": jsonview.skipped(created.skipped),
+        "skipped_count": created.skipped_count,
         "notice": created.notice,
     }
     return web.json_response(body, status=202)

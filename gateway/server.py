@@ -61,6 +61,7 @@ class CardScanServicer(cardscan_pb2_grpc.CardScanServiceServicer):
             batch_id=created.batch_id,
             accepted=created.accepted,
             skipped=created.skipped,
+            skipped_count=created.skipped_count,
             notice=created.notice,
         )
 

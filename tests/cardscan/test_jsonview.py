@@ -59,3 +59,16 @@ def test_listed_batch_has_its_counts_and_no_cards():
         "skipped_count": 2,
         "created_at": "2026-03-01T09:30:00.250Z",
     }
+
+
+def test_batch_lists_its_first_skipped_entries_beside_how_many_were_skipped():
+    batch = batch_pb2.Batch(
+        batch_id="b7",
+        skipped=[batch_pb2.SkippedEntry(name="notes.txt", reason="is not an image")],
+        skipped_count=4901,
+    )
+
+    shown = jsonview.batch(batch)
+
+    assert shown["skipped"] == [{"name": "notes.txt", "reason": "is not an image"}]
+    assert shown["skipped_count"] == 4901

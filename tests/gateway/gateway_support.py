@@ -100,6 +100,18 @@ def make_zip(entries: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
+def many_skipped_entries(skipped: int) -> dict[str, bytes]:
+    """The entries of a ZIP of that many text files with names of 1000
+    characters, in name order, and two cards among them."""
+    entries = {f"{i:05}-{'n' * 990}.txt": b"notes" for i in range(skipped)}
+    return {"first.png": image_bytes(), **entries, "last.png": image_bytes()}
+
+
+def skipped_name(position: int) -> str:
+    """The name of the entry many_skipped_entries skips at that position."""
+    return f"{position:05}-{'n' * 990}.txt"
+
+
 async def queued_messages(js: JetStreamContext, count: int, single=False) -> list:
     """The card messages in the stream of batch cards, or of single cards,
     read by a test consumer of its own."""

@@ -13,13 +13,15 @@ from gateway_support import (
     image_bytes,
     logged,
     make_zip,
+    many_skipped_entries,
     queued_messages,
     running_gateway,
+    skipped_name,
     with_limits,
 )
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from cardscan import messaging, rpc
+from cardscan import messaging, rpc, skips
 from cardscan.v1 import batch_pb2, cardscan_pb2, contact_pb2, store_pb2_grpc
 from gateway import batches, workers
 from gateway.uploads import MAX_NAME_CHARS
@@ -68,6 +70,33 @@ async def test_get_batch_and_contacts_follow_the_store(gateway):
     assert batch.workers_online == 0
     assert "checking for OCR workers" in batch.notice
     assert [c.file_name for c in listed.cards] == ["a.png"]
+
+
+async def test_an_upload_of_many_skipped_entries_lists_the_first_and_counts_all(
+    gateway,
+):
+    created = await create(gateway, many_skipped_entries(250))
+    request = cardscan_pb2.GetBatchRequest(batch_id=created.batch_id)
+    got = await gateway.stub.GetBatch(request)
+    watched = gateway.stub.WatchBatch(
+        cardscan_pb2.WatchBatchRequest(batch_id=created.batch_id)
+    )
+    first_watched = await watched.read()
+    watched.cancel()
+    listed = await gateway.stub.ListBatches(cardscan_pb2.ListBatchesRequest())
+
+    assert created.accepted == 2
+    first_names = [skipped_name(i) for i in range(skips.LISTED)]
+    for reply, told in [
+        (created, created),
+        (got, got.batch),
+        (first_watched, first_watched.batch),
+    ]:
+        assert [s.name for s in told.skipped] == first_names
+        assert told.skipped_count == 250
+        # Listing all 250 names of 1000 characters would take 250 kB.
+        assert reply.ByteSize() < 110_000
+    assert [b.skipped_count for b in listed.batches] == [250]
 
 
 async def test_contacts_are_listed_page_by_page_when_asked(gateway):

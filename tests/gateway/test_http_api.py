@@ -17,12 +17,14 @@ from gateway_support import (
     image_bytes,
     logged,
     make_zip,
+    many_skipped_entries,
     queued_messages,
     running_gateway,
+    skipped_name,
     with_limits,
 )
 
-from cardscan import messaging
+from cardscan import messaging, skips
 from cardscan.v1 import contact_pb2
 from gateway import http_api
 
@@ -61,6 +63,23 @@ async def test_raw_zip_upload_queues_each_card_as_its_image_bytes(gateway, http)
     assert [m.data for m in messages] == [png, jpeg]
     assert [m.headers["Nats-Msg-Id"] for m in messages] == card_ids
     assert [m.headers[messaging.CARD_ID_HEADER] for m in messages] == card_ids
+
+
+async def test_an_upload_of_many_skipped_entries_lists_the_first_and_counts_all(
+    http,
+):
+    status, created = await post_zip(http, make_zip(many_skipped_entries(250)))
+    async with http.get(f"/v1/batches/{created['batch_id']}") as reply:
+        got_size = len(await reply.read())
+        got = await reply.json()
+
+    assert (status, created["accepted"]) == (202, 2)
+    first_names = [skipped_name(i) for i in range(skips.LISTED)]
+    for body in created, got:
+        assert [s["name"] for s in body["skipped"]] == first_names
+        assert body["skipped_count"] == 250
+    # Listing all 250 names of 1000 characters would take 250 kB.
+    assert got_size < 110_000
 
 
 async def test_multipart_upload_is_taken_like_a_raw_one(gateway, http):
