@@ -70,7 +70,7 @@ FILE_WIDTH = 240
 # Conventional exit status of a program ended by Ctrl-C.
 EXIT_INTERRUPTED = 130
 # How many skipped entries `scan` lists when the upload is taken; `status`
-# lists every one.
+# lists all those the gateway keeps, the first skips.LISTED.
 ANNOUNCED_SKIPS = 20
 
 
@@ -554,8 +554,8 @@ def announce(created: cardscan_pb2.CreateBatchResponse, info: Console) -> None:
         )
     )
     if created.skipped:
-        entries = list(created.skipped)
-        info.print(tables.skipped(entries, created.batch_id, ANNOUNCED_SKIPS))
+        entries, total = list(created.skipped), created.skipped_count
+        info.print(tables.skipped(entries, total, created.batch_id, ANNOUNCED_SKIPS))
     if created.notice:
         info.print(Text(tables.clean(created.notice), "yellow"))
 
@@ -834,7 +834,7 @@ def run_status(args: argparse.Namespace, term: Terminal) -> int:
         return 0
     term.out.print(tables.batch(batch))
     if batch.skipped:
-        term.out.print(tables.skipped(list(batch.skipped)))
+        term.out.print(tables.skipped(list(batch.skipped), batch.skipped_count))
     if batch.notice:
         term.out.print(Text(tables.clean(batch.notice), "yellow"))
     return 0

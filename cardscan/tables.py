@@ -10,7 +10,7 @@ import unicodedata
 from rich.table import Table
 from rich.text import Text
 
-from cardscan import jsonview
+from cardscan import jsonview, skips
 from cardscan.v1 import batch_pb2
 
 STATE_STYLES = {"DONE": "green", "FAILED": "red", "QUEUED": "dim", "PROCESSING": "cyan"}
@@ -137,15 +137,25 @@ def batches(summaries: list[batch_pb2.BatchSummary]) -> Table:
 
 
 def skipped(
-    entries: list[batch_pb2.SkippedEntry], batch_id: str = "", most: int = 0
+    entries: list[batch_pb2.SkippedEntry],
+    count: int,
+    batch_id: str = "",
+    most: int = 0,
 ) -> Text:
-    """The upload entries not taken as cards, one per line with the reason;
-    given a most, only that many, and a line saying where the rest are."""
+    """The first upload entries not taken as cards, one per line with the
+    reason, and a line saying how many more of the count were skipped;
+    given a most, at most that many, and the line says where more are
+    listed."""
     listed = entries[:most] if most else entries
     shown = [f"  skipped {clean(e.name)}: {clean(e.reason)}" for e in listed]
-    if len(listed) < len(entries):
-        shown.append(
-            f"  and {len(entries) - len(listed)} more skipped entries: "
-            f"`cardscan status {batch_id}` lists every one"
-        )
+    total = skips.total(entries, count)
+    more = total - len(listed)
+    if more:
+        line = f"  … and {more:,} more {'entry' if more == 1 else 'entries'} skipped"
+        if len(listed) < len(entries):
+            which = (
+                "every one" if len(entries) == total else f"the first {len(entries):,}"
+            )
+            line += f": `cardscan status {batch_id}` lists {which}"
+        shown.append(line)
     return Text("\n".join(shown), style="yellow")

@@ -91,16 +91,19 @@ class StandInGateway(cardscan_pb2_grpc.CardScanServiceServicer):
         self.chunks: list[bytes] = []
         self.batches = [summary(f"b{n}") for n in range(5, 0, -1)]
         self.page_requests: list[tuple[int, str]] = []
+        # The entries the batch lists as skipped, and how many it skipped.
+        self.skipped = [batch_pb2.SkippedEntry(name="notes.txt", reason="not an image")]
+        self.skipped_count = 1
 
     def CreateBatch(self, request_iterator, context):
         self.chunks = [request.chunk for request in request_iterator]
         if self.reject:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, self.reject)
-        skipped = [batch_pb2.SkippedEntry(name="notes.txt", reason="not an image")]
         return cardscan_pb2.CreateBatchResponse(
             batch_id="b1",
             accepted=len(self.cards),
-            skipped=skipped,
+            skipped=self.skipped,
+            skipped_count=self.skipped_count,
             notice=self.upload_notice,
         )
 
@@ -160,6 +163,8 @@ class StandInGateway(cardscan_pb2_grpc.CardScanServiceServicer):
                 state=batch_pb2.BATCH_STATE_COMPLETE,
                 counts=counts,
                 cards=self.cards,
+                skipped=self.skipped,
+                skipped_count=self.skipped_count,
             )
         )
 
@@ -723,6 +728,52 @@ def test_status_shows_each_card_state(gateway, capsys):
     assert status == 0
     assert "holt.png" in out and "DONE" in out
     assert "blur.jpg" in out and "FAILED" in out
+
+
+def many_skipped(gateway):
+    """Has the stand-in gateway list the first 100 of 5000 entries skipped."""
+    gateway.skipped = [
+        batch_pb2.SkippedEntry(name=f"n{i}.txt", reason="not an image")
+        for i in range(100)
+    ]
+    gateway.skipped_count = 5000
+
+
+def test_status_lists_the_first_skipped_entries_and_counts_the_rest(gateway, capsys):
+    many_skipped(gateway)
+
+    status = cli.main(["status", "b1", "--server", gateway.address])
+
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "n99.txt: not an image" in out
+    assert "… and 4,900 more entries skipped" in out
+
+
+def test_status_json_counts_the_skipped_entries_beside_those_listed(gateway, capsys):
+    many_skipped(gateway)
+
+    status = cli.main(["status", "b1", "--json", "--server", gateway.address])
+
+    shown = json.loads(capsys.readouterr().out)
+    assert status == 0
+    assert (len(shown["skipped"]), shown["skipped_count"]) == (100, 5000)
+
+
+def test_scan_announces_the_first_skipped_entries_and_counts_the_rest(
+    gateway, cards_zip, capsys
+):
+    many_skipped(gateway)
+
+    status = cli.main(["scan", str(cards_zip), "--server", gateway.address])
+
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "n19.txt: not an image" in out
+    assert "n20.txt" not in out
+    assert (
+        "… and 4,980 more entries skipped: `cardscan status b1` lists the first 100"
+    ) in out
 
 
 def test_batches_follows_pages_up_to_the_limit(gateway, capsys):

@@ -30,20 +30,52 @@ def test_markup_in_a_file_name_is_shown_as_text():
     assert "QUEUED" in out
 
 
-def test_skipped_entries_past_the_most_asked_are_counted_not_listed():
-    entries = [
+def skipped_entries(number):
+    return [
         batch_pb2.SkippedEntry(name=f"e{i}.txt", reason="is not an image")
-        for i in range(25)
+        for i in range(number)
     ]
 
-    text = tables.skipped(entries, "b1", most=20).plain
-    every = tables.skipped(entries).plain
+
+def test_skipped_entries_past_the_most_asked_are_counted_not_listed():
+    entries = skipped_entries(25)
+
+    text = tables.skipped(entries, 25, "b1", most=20).plain
+    every = tables.skipped(entries, 25).plain
 
     assert text.count(": is not an image") == 20
     assert text.endswith(
-        "and 5 more skipped entries: `cardscan status b1` lists every one"
+        "… and 5 more entries skipped: `cardscan status b1` lists every one"
     )
     assert every.count(": is not an image") == 25
+    assert "more" not in every
+
+
+def test_skipped_entries_past_those_listed_are_counted():
+    entries = skipped_entries(100)
+
+    text = tables.skipped(entries, 5000).plain
+    one_more = tables.skipped(entries, 101).plain
+
+    assert text.count(": is not an image") == 100
+    assert text.endswith("\n  … and 4,900 more entries skipped")
+    assert one_more.endswith("\n  … and 1 more entry skipped")
+
+
+def test_skipped_entries_past_the_most_asked_say_how_many_status_lists():
+    text = tables.skipped(skipped_entries(100), 5000, "b1", most=20).plain
+
+    assert text.count(": is not an image") == 20
+    assert text.endswith(
+        "… and 4,980 more entries skipped: `cardscan status b1` lists the first 100"
+    )
+
+
+def test_skipped_entries_told_with_no_count_are_counted_by_number():
+    text = tables.skipped(skipped_entries(3), 0).plain
+
+    assert text.count(": is not an image") == 3
+    assert "more" not in text
 
 
 def test_an_extension_the_number_prints_already_is_not_shown_twice():
