@@ -62,11 +62,16 @@ class Backend(Protocol):
         cards: Sequence[store_pb2.NewCard],
         skipped: Sequence[batch_pb2.SkippedEntry],
         skipped_count: int = 0,
+        upload_key: str = "",
+        upload_digest: str = "",
     ) -> batch_pb2.Batch:
         """Stores a new batch with its cards QUEUED, the first skips.LISTED
         of its skipped entries and how many were skipped in all (the count
         given, or the number of entries where that is more), or returns the
-        stored one when it was registered before with the same cards."""
+        stored one when it was registered before with the same cards. With
+        an upload key that another batch holds, stores nothing and returns
+        that batch, or raises AlreadyExists if its upload digest differs;
+        the key and the batch are stored together or not at all."""
 
     async def start_card(self, card_id: str) -> batch_pb2.Card:
         """Marks an open card PROCESSING and counts the attempt."""
@@ -198,10 +203,20 @@ def _shown_token(token: str) -> str:
     return shown
 
 
-def check_registration(batch_id: str, cards: Sequence[store_pb2.NewCard]) -> None:
-    """Rejects a registration with a missing id or a card id given twice."""
+def check_registration(
+    batch_id: str,
+    cards: Sequence[store_pb2.NewCard],
+    upload_key: str = "",
+    upload_digest: str = "",
+) -> None:
+    """Rejects a registration with a missing id, a card id given twice, or
+    an upload key without the digest of its upload."""
     if not batch_id:
         raise InvalidInput("batch_id is empty")
+    if upload_key and not upload_digest:
+        raise InvalidInput(
+            f"batch {batch_id!r} has upload_key {upload_key!r} but no upload_digest"
+        )
     seen: set[str] = set()
     for position, card in enumerate(cards):
         if not card.card_id:
@@ -211,6 +226,20 @@ def check_registration(batch_id: str, cards: Sequence[store_pb2.NewCard]) -> Non
                 f"card_id {card.card_id!r} appears twice in batch {batch_id!r}"
             )
         seen.add(card.card_id)
+
+
+def ensure_same_upload(
+    upload_key: str, upload_digest: str, held_by: str, held_digest: str
+) -> None:
+    """Raises AlreadyExists unless the batch holding an upload key came from
+    an upload with the same digest."""
+    if upload_digest == held_digest:
+        return
+    raise AlreadyExists(
+        f"the upload key {upload_key!r} was used for another upload (batch"
+        f" {held_by}), whose content differs from this one's; give each"
+        " different upload a key of its own"
+    )
 
 
 def check_id(name: str, value: str) -> None:

@@ -2,15 +2,17 @@
 
 Cards live in the ``cards`` collection, one document each, with the
 contact as a plain document so it can be queried; batches live in
-``batches`` with the first of their skipped entries and how many were
-skipped. A batch document is written only after all its cards, so a batch
-that can be fetched is always whole.
+``batches`` with the first of their skipped entries, how many were
+skipped and, where its uploader gave one, the upload's key and digest. A
+batch document is written only after all its cards, so a batch that can be
+fetched is always whole; and as the key is unique among batch documents,
+the batch and its key are stored in the one write that can fail for a key
+another batch took meanwhile.
 
 A batch document written before the count was kept has none, and lists
 every entry skipped: its count is the length of that list.
 """
 
-import contextlib
 import functools
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
@@ -115,6 +117,8 @@ class MongoBackend:
         await self._cards.create_index(in_order)
         by_age = [("created_at", DESCENDING), ("_id", DESCENDING)]
         await self._batches.create_index(by_age)
+        # Sparse: batches registered without a key have no such field.
+        await self._batches.create_index("upload_key", unique=True, sparse=True)
 
     async def close(self) -> None:
         """Nothing to release: the client belongs to whoever built it."""
@@ -130,17 +134,41 @@ class MongoBackend:
         cards: Sequence[store_pb2.NewCard],
         skipped: Sequence[batch_pb2.SkippedEntry],
         skipped_count: int = 0,
+        upload_key: str = "",
+        upload_digest: str = "",
     ) -> batch_pb2.Batch:
-        backend.check_registration(batch_id, cards)
+        backend.check_registration(batch_id, cards, upload_key, upload_digest)
+        upload = {"upload_key": upload_key, "upload_digest": upload_digest}
+        if upload_key and (held := await self._held(batch_id, upload)):
+            return held
         if await self._batches.find_one({"_id": batch_id}) is None:
             await self._insert_cards(batch_id, cards)
             stored = await self._find_cards(batch_id, WITHOUT_CONTACT)
             backend.ensure_same_cards(batch_id, cards, stored)
-            await self._insert_batch(batch_id, skipped, skipped_count)
+            if not await self._insert_batch(batch_id, skipped, skipped_count, upload):
+                # Another batch took the key between the look and the write.
+                await self._cards.delete_many({"batch_id": batch_id})
+                return await self._held(batch_id, upload)
             return assembled(batch_id, await self._find_batch(batch_id), stored)
         batch = await self.fetch_batch(batch_id)
         backend.ensure_same_cards(batch_id, cards, batch.cards)
         return batch
+
+    async def _held(
+        self, batch_id: str, upload: dict[str, str]
+    ) -> batch_pb2.Batch | None:
+        """The other batch that holds the upload's key, if one does; raises
+        AlreadyExists if that batch came from a different upload."""
+        found = await self._batches.find_one({"upload_key": upload["upload_key"]})
+        if found is None or found["_id"] == batch_id:
+            return None
+        backend.ensure_same_upload(
+            upload["upload_key"],
+            upload["upload_digest"],
+            found["_id"],
+            found["upload_digest"],
+        )
+        return await self.fetch_batch(found["_id"])
 
     async def _insert_cards(
         self, batch_id: str, cards: Sequence[store_pb2.NewCard]
@@ -186,7 +214,10 @@ class MongoBackend:
         batch_id: str,
         skipped: Sequence[batch_pb2.SkippedEntry],
         skipped_count: int,
-    ) -> None:
+        upload: dict[str, str],
+    ) -> bool:
+        """Writes the batch document; False if another batch holds its
+        upload key."""
         listed = skips.head(skipped)
         document = {
             "_id": batch_id,
@@ -194,10 +225,15 @@ class MongoBackend:
             "skipped": [{"name": s.name, "reason": s.reason} for s in listed],
             "skipped_count": skips.total(skipped, skipped_count),
         }
-        # A retry may have registered it at the same moment; the caller
-        # compares the cards either way.
-        with contextlib.suppress(DuplicateKeyError):
+        if upload["upload_key"]:
+            document.update(upload)
+        try:
             await self._batches.insert_one(document)
+        except DuplicateKeyError:
+            # A retry may have registered it at the same moment; the caller
+            # compares the cards either way.
+            return await self._batches.find_one({"_id": batch_id}) is not None
+        return True
 
     @answering_faults
     async def start_card(self, card_id: str) -> batch_pb2.Card:

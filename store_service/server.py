@@ -37,8 +37,20 @@ class StoreServicer(store_pb2_grpc.StoreServiceServicer):
     async def RegisterBatch(self, request, context):
         started = time.perf_counter()
         batch = await self.backend.register_batch(
-            request.batch_id, request.cards, request.skipped, request.skipped_count
+            request.batch_id,
+            request.cards,
+            request.skipped,
+            request.skipped_count,
+            request.upload_key,
+            request.upload_digest,
         )
+        if batch.batch_id != request.batch_id:
+            logger.info(
+                "batch %s not registered: its upload key is batch %s's",
+                request.batch_id,
+                batch.batch_id,
+            )
+            return store_pb2.RegisterBatchResponse(batch=batch)
         logger.info(
             "registered batch %s: %d cards, %d skipped in %.1f ms",
             batch.batch_id,

@@ -81,6 +81,15 @@ MIGRATIONS = (
         "UPDATE batches SET skipped_count = (SELECT COUNT(*) FROM skipped"
         " WHERE skipped.batch_id = batches.batch_id)",
     ),
+    # The upload keys uploaders choose, each held by the batch its upload
+    # made; the batches registered before hold none.
+    (
+        "CREATE TABLE upload_keys ("
+        " upload_key TEXT PRIMARY KEY,"
+        " batch_id TEXT NOT NULL UNIQUE REFERENCES batches (batch_id),"
+        # The upload's SHA-256, in hex.
+        " digest TEXT NOT NULL)",
+    ),
 )
 
 # What SQLite says of a file that is no database, or one it finds damaged.
@@ -231,9 +240,19 @@ class SqliteBackend:
         cards: Sequence[store_pb2.NewCard],
         skipped: Sequence[batch_pb2.SkippedEntry],
         skipped_count: int = 0,
+        upload_key: str = "",
+        upload_digest: str = "",
     ) -> batch_pb2.Batch:
-        backend.check_registration(batch_id, cards)
-        return await self._run(self._register, batch_id, cards, skipped, skipped_count)
+        backend.check_registration(batch_id, cards, upload_key, upload_digest)
+        return await self._run(
+            self._register,
+            batch_id,
+            cards,
+            skipped,
+            skipped_count,
+            upload_key,
+            upload_digest,
+        )
 
     def _register(
         self,
@@ -241,13 +260,28 @@ class SqliteBackend:
         cards: Sequence[store_pb2.NewCard],
         skipped: Sequence[batch_pb2.SkippedEntry],
         skipped_count: int,
+        upload_key: str,
+        upload_digest: str,
     ) -> batch_pb2.Batch:
         with self._transaction() as db:
+            held = db.execute(
+                "SELECT batch_id, digest FROM upload_keys WHERE upload_key = ?",
+                (upload_key,),
+            ).fetchone()
+            if held is not None:
+                backend.ensure_same_upload(upload_key, upload_digest, *held)
+                if held[0] != batch_id:
+                    return self._fetch_batch(held[0])
             found = db.execute(
                 "SELECT 1 FROM batches WHERE batch_id = ?", (batch_id,)
             ).fetchone()
             if found is None:
                 self._insert_batch(db, batch_id, cards, skipped, skipped_count)
+                if upload_key:
+                    db.execute(
+                        "INSERT INTO upload_keys VALUES (?, ?, ?)",
+                        (upload_key, batch_id, upload_digest),
+                    )
             batch = self._fetch_batch(batch_id)
         backend.ensure_same_cards(batch_id, cards, batch.cards)
         return batch

@@ -276,6 +276,91 @@ async def test_invalid_registration_is_rejected_saying_why(
         await store.fetch_batch(batch_id)
 
 
+# RegisterBatch with an upload key
+
+
+async def test_a_key_registered_again_returns_its_batch_and_records_nothing(store):
+    first = await store.register_batch(
+        "b1", new_cards("a.png"), [], upload_key="k1", upload_digest="d1"
+    )
+
+    again = await store.register_batch(
+        "b2", new_cards("a.png"), [], upload_key="k1", upload_digest="d1"
+    )
+    listed, _ = await store.fetch_batches(0, "")
+
+    assert again.batch_id == "b1"
+    assert [c.card_id for c in again.cards] == [c.card_id for c in first.cards]
+    assert [b.batch_id for b in listed] == ["b1"]
+    with pytest.raises(NotFound):
+        await store.fetch_batch("b2")
+
+
+async def test_a_key_with_the_digest_of_another_upload_is_already_exists(store):
+    await store.register_batch(
+        "b1", new_cards("a.png"), [], upload_key="k1", upload_digest="d1"
+    )
+
+    with pytest.raises(AlreadyExists, match="'k1' was used for another upload"):
+        await store.register_batch(
+            "b2", new_cards("a.png"), [], upload_key="k1", upload_digest="d2"
+        )
+
+    with pytest.raises(NotFound):
+        await store.fetch_batch("b2")
+
+
+async def test_a_batch_registered_again_under_its_key_returns_it(store):
+    cards = new_cards("a.png")
+    await store.register_batch("b1", cards, [], upload_key="k1", upload_digest="d1")
+
+    again = await store.register_batch(
+        "b1", cards, [], upload_key="k1", upload_digest="d1"
+    )
+
+    assert again.batch_id == "b1"
+
+
+async def test_batches_under_other_keys_or_none_are_each_registered(store):
+    await store.register_batch(
+        "b1", new_cards("a.png"), [], upload_key="k1", upload_digest="d1"
+    )
+    await store.register_batch(
+        "b2", new_cards("a.png"), [], upload_key="k2", upload_digest="d1"
+    )
+    await store.register_batch("b3", new_cards("a.png"), [])
+    await store.register_batch("b4", new_cards("a.png"), [])
+
+    listed, _ = await store.fetch_batches(0, "")
+
+    assert sorted(b.batch_id for b in listed) == ["b1", "b2", "b3", "b4"]
+
+
+async def test_concurrent_registrations_under_one_key_make_one_batch(store):
+    ids = [f"b{i}" for i in range(5)]
+
+    batches = await asyncio.gather(
+        *(
+            store.register_batch(
+                i, new_cards("a.png"), [], upload_key="k1", upload_digest="d1"
+            )
+            for i in ids
+        )
+    )
+    listed, _ = await store.fetch_batches(0, "")
+
+    assert len({batch.batch_id for batch in batches}) == 1
+    assert [b.batch_id for b in listed] == [batches[0].batch_id]
+    assert listed[0].counts.total == 1
+
+
+async def test_a_key_without_its_digest_is_rejected(store):
+    with pytest.raises(InvalidInput, match="upload_key 'k1' but no upload_digest"):
+        await store.register_batch(
+            "b1", new_cards("a.png"), [], upload_key="k1", upload_digest=""
+        )
+
+
 async def test_a_large_batch_registers_and_fetches_whole(storage):
     store = await storage.open()
     names = [f"card-{i:05}.jpg" for i in range(storage.large_batch)]

@@ -147,3 +147,22 @@ async def test_a_database_of_a_newer_schema_is_refused_naming_its_version(tmp_pa
         f" than this store's {len(MIGRATIONS)}: it was written by a newer cardscan;"
         " run that one, or choose another data folder"
     )
+
+
+async def test_a_database_made_before_upload_keys_opens_and_takes_them(tmp_path):
+    path = tmp_path / "store.sqlite3"
+    first_schema_database(path, {"old": 0})
+    store = SqliteBackend(path)
+    await store.open()
+
+    old = await store.fetch_batch("old")
+    new = await store.register_batch(
+        "b1", [store_pb2.NewCard(card_id="c1")], [], upload_key="k", upload_digest="d"
+    )
+    again = await store.register_batch(
+        "b2", [store_pb2.NewCard(card_id="c2")], [], upload_key="k", upload_digest="d"
+    )
+    await store.close()
+
+    assert old.batch_id == "old"
+    assert new.batch_id == again.batch_id == "b1"
