@@ -132,7 +132,8 @@ def reporting_errors(
     """A decorator for servicer methods, unary or streaming: a CardscanError
     a method raises ends the call with that error's gRPC status, and one of
     the logged kinds is also logged as a warning; a StorageFault, which an
-    operator must see, is logged as an error."""
+    operator must see, is logged as an error. Trailing metadata the method
+    set before it raised is sent with the status."""
 
     def decorate(method: Callable) -> Callable:
         async def abort(context: grpc.aio.ServicerContext, error: CardscanError):
@@ -143,7 +144,10 @@ def reporting_errors(
             await context.abort(
                 error.grpc_code,
                 status_message(str(error)),
-                trailing_metadata=((REFUSED_KEY, type(error).__name__),),
+                trailing_metadata=(
+                    *(context.trailing_metadata() or ()),
+                    (REFUSED_KEY, type(error).__name__),
+                ),
             )
 
         if inspect.isasyncgenfunction(method):

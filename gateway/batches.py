@@ -2,6 +2,7 @@
 
 import asyncio
 import enum
+import hashlib
 import logging
 import re
 import time
@@ -103,6 +104,18 @@ class Created(NamedTuple):
     skipped: list[batch_pb2.SkippedEntry]
     skipped_count: int
     notice: str = ""
+    # True when the upload's key named a batch made before: the reply is
+    # that batch, and nothing of this upload was kept.
+    repeated: bool = False
+
+
+class CardWaits(TimedOut):
+    """A single card not read in time: it stays in its batch, to be read."""
+
+    def __init__(self, message: str, batch_id: str, card_id: str) -> None:
+        super().__init__(message)
+        self.batch_id = batch_id
+        self.card_id = card_id
 
 
 class Batches:
@@ -146,15 +159,19 @@ class Batches:
             self._unsettled.add(batch_id)
         self._nc, self._queue = nc, queue
 
-    async def create(self, chunks: AsyncIterator[bytes]) -> Created:
-        """Spools a ZIP upload, registers its cards, and queues each of them."""
+    async def create(
+        self, chunks: AsyncIterator[bytes], upload_key: str = ""
+    ) -> Created:
+        """Spools a ZIP upload, registers its cards, and queues each of them;
+        or, when the upload key names a batch made before from the same
+        bytes, answers with that batch and keeps nothing of this upload."""
         started = time.monotonic()
         self.intake.require_open()
         await self._require_services()
         batch_id = uuid.uuid4().hex
         path = self._spool_path(batch_id)
         try:
-            await uploads.spool(
+            digest = await uploads.spool(
                 chunks, path, self._limits.max_upload_bytes, self.intake.arriving()
             )
         except BaseException as error:
@@ -170,8 +187,17 @@ class Batches:
         # runs as a task of its own that a cancelled call does not stop, and
         # that a stopping gateway waits for.
         created = await _outliving_caller(
-            self.intake.queueing(self._accept(batch_id, path))
+            self.intake.queueing(self._accept(batch_id, path, upload_key, digest))
         )
+        if created.repeated:
+            logger.info(
+                "upload under key %s answered with batch %s, which it made "
+                "before; no card queued again, in %.2f s",
+                upload_key,
+                created.batch_id,
+                time.monotonic() - started,
+            )
+            return created
         if not created.notice:
             created = created._replace(notice=self._workers.notice_for_new_batch())
         if created.notice:
@@ -188,7 +214,9 @@ class Batches:
     def _spool_path(self, batch_id: str) -> Path:
         return self._settings.upload_dir / f"{batch_id}{SPOOL_SUFFIX}"
 
-    async def _accept(self, batch_id: str, path: Path) -> Created:
+    async def _accept(
+        self, batch_id: str, path: Path, upload_key: str, digest: str
+    ) -> Created:
         """Surveys the spooled ZIP, registers its cards, and queues each one.
 
         The spool file goes as soon as the batch surely does not exist, or
@@ -205,7 +233,12 @@ class Batches:
                 path.unlink()
                 raise
             cards = {f"{batch_id}-{i}": card for i, card in enumerate(found.cards)}
-            await self._register_spooled(batch_id, path, cards, found.skipped)
+            registered = await self._register_spooled(
+                batch_id, path, cards, found.skipped, upload_key, digest
+            )
+            if registered.batch_id != batch_id:
+                path.unlink()
+                return self._made_before(registered)
             outcomes = await self._queue_all(archive, cards)
         self._after_queueing(batch_id, outcomes)
         notice = _queueing_notice(batch_id, outcomes)
@@ -223,14 +256,20 @@ class Batches:
         path: Path,
         cards: dict[str, uploads.CardEntry],
         skipped: list[batch_pb2.SkippedEntry],
-    ) -> None:
-        """Registers a spooled batch, dropping its spool if the store refused it."""
+        upload_key: str,
+        digest: str,
+    ) -> batch_pb2.Batch:
+        """Registers a spooled batch, dropping its spool if the store refused
+        it; returns the batch the store holds, another one when the upload
+        key was that one's."""
         new_cards = [
             store_pb2.NewCard(card_id=card_id, file_name=card.name)
             for card_id, card in cards.items()
         ]
         try:
-            await self._register(batch_id, new_cards, skipped)
+            return await self._register(
+                batch_id, new_cards, skipped, upload_key, digest
+            )
         except Unavailable as error:
             logger.warning(
                 "batch %s may be registered though the store did not confirm "
@@ -243,6 +282,20 @@ class Batches:
         except CardscanError:
             path.unlink()
             raise
+
+    def _made_before(self, batch: batch_pb2.Batch) -> Created:
+        """The answer to an upload whose key named a batch made before, with
+        the notice a new batch would have: why its cards wait to be queued,
+        if they do, or else that no worker runs, if none does."""
+        notice = self._waiting_notice(batch.batch_id)
+        return Created(
+            batch.batch_id,
+            batch.counts.total,
+            list(batch.skipped),
+            batch.skipped_count,
+            notice or self._workers.notice_for_new_batch(),
+            repeated=True,
+        )
 
     async def _queue_all(
         self, archive: zipfile.ZipFile, cards: dict[str, uploads.CardEntry]
@@ -525,15 +578,20 @@ class Batches:
             self._store.FetchBatch(store_pb2.FetchBatchRequest(batch_id=batch_id))
         )
         batch = self._annotated(reply.batch)
-        if batch_id in self._unsettled:
-            reason = self._refusals.get(batch_id, "NATS or the store did not answer")
-            waiting = (
-                f"cards of this batch wait to be queued (last try: {reason}); "
-                f"the gateway keeps the upload and tries again every "
-                f"{SETTLE_RETRY_SECONDS:g} s"
-            )
-            batch.notice = "; ".join(filter(None, [waiting, batch.notice]))
+        waiting = self._waiting_notice(batch_id)
+        batch.notice = "; ".join(filter(None, [waiting, batch.notice]))
         return batch
+
+    def _waiting_notice(self, batch_id: str) -> str:
+        """Why cards of the batch wait to be queued, if some of them do."""
+        if batch_id not in self._unsettled:
+            return ""
+        reason = self._refusals.get(batch_id, "NATS or the store did not answer")
+        return (
+            f"cards of this batch wait to be queued (last try: {reason}); "
+            f"the gateway keeps the upload and tries again every "
+            f"{SETTLE_RETRY_SECONDS:g} s"
+        )
 
     def _annotated(self, batch: batch_pb2.Batch) -> batch_pb2.Batch:
         """The batch with the workers online and, if it is stuck, a notice;
@@ -608,8 +666,12 @@ class Batches:
                     yield latest
                     batch = latest
 
-    async def scan(self, image: bytes, file_name: str) -> batch_pb2.Card:
-        """Queues one image as a one-card batch and waits for OCR to end it."""
+    async def scan(
+        self, image: bytes, file_name: str, upload_key: str = ""
+    ) -> batch_pb2.Card:
+        """Queues one image as a one-card batch and waits for OCR to end it;
+        or, when the upload key names a card sent before with the same
+        bytes, waits for that card without queueing it again."""
         started = time.monotonic()
         uploads.check_image(image, self._limits)
         self.intake.require_open()
@@ -618,24 +680,27 @@ class Batches:
         batch_id = uuid.uuid4().hex
         card_id = f"{batch_id}-0"
         name = uploads.shown(file_name) or "card"
+        digest = hashlib.sha256(image).hexdigest()
         changed = asyncio.Event()
         async with self._events(batch_id, changed):
-            await _outliving_caller(
-                self.intake.queueing(self._queue_one(batch_id, card_id, name, image))
-            )
-            try:
-                card = await self._wait_for_end(batch_id, card_id, changed)
-            except TimedOut:
-                await self._requeue_if_lost(card_id, name, image)
-                raise
-            except asyncio.CancelledError:
-                logger.info(
-                    "card %s: its caller left before it was read (a deadline or "
-                    "a cancel); it is read all the same, in batch %s",
-                    card_id,
-                    batch_id,
+            registered = await _outliving_caller(
+                self.intake.queueing(
+                    self._queue_one(batch_id, name, image, upload_key, digest)
                 )
-                raise
+            )
+            if registered.batch_id == batch_id:
+                card = await self._await_card(card_id, name, image, changed)
+        if registered.batch_id != batch_id:
+            card_id = registered.cards[0].card_id
+            logger.info(
+                "card under key %s is card %s, sent before; not queued again",
+                upload_key,
+                card_id,
+            )
+            # Its batch may have ended before this subscription began.
+            changed.set()
+            async with self._events(registered.batch_id, changed):
+                card = await self._await_card(card_id, name, image, changed)
         logger.info(
             "card %s scanned: %s in %.2f s",
             card_id,
@@ -644,17 +709,43 @@ class Batches:
         )
         return card
 
+    async def _await_card(
+        self, card_id: str, name: str, image: bytes, changed: asyncio.Event
+    ) -> batch_pb2.Card:
+        """Waits for a single card to end, queueing it again if it was lost
+        from its stream when the wait times out."""
+        batch_id = messaging.batch_id_of(card_id)
+        try:
+            return await self._wait_for_end(batch_id, card_id, changed)
+        except TimedOut:
+            await self._requeue_if_lost(card_id, name, image)
+            raise
+        except asyncio.CancelledError:
+            logger.info(
+                "card %s: its caller left before it was read (a deadline or "
+                "a cancel); it is read all the same, in batch %s",
+                card_id,
+                batch_id,
+            )
+            raise
+
     async def _queue_one(
-        self, batch_id: str, card_id: str, name: str, image: bytes
-    ) -> None:
-        """Registers a one-card batch and queues its card, or fails it."""
+        self, batch_id: str, name: str, image: bytes, upload_key: str, digest: str
+    ) -> batch_pb2.Batch:
+        """Registers a one-card batch and queues its card, or fails it;
+        returns the batch the store holds, another one, whose card is not
+        queued again, when the upload key was that one's."""
+        card_id = f"{batch_id}-0"
         new_card = store_pb2.NewCard(card_id=card_id, file_name=name)
-        await self._register(batch_id, [new_card], [])
+        registered = await self._register(batch_id, [new_card], [], upload_key, digest)
+        if registered.batch_id != batch_id:
+            return registered
         try:
             await self._queue.publish(card_id, name, image, single=True)
         except (Unavailable, Refused) as error:
             await self._fail_unqueued(card_id, str(error))
             raise
+        return registered
 
     async def _wait_for_end(
         self, batch_id: str, card_id: str, changed: asyncio.Event
@@ -681,19 +772,23 @@ class Batches:
             if self._workers.none_running():
                 logger.warning("card %s: no OCR worker runs to read it", card_id)
                 state = jsonview.state_name(card.state)
-                raise TimedOut(
+                raise CardWaits(
                     f"no OCR worker runs to read card {card_id}; "
                     f"it stays in batch {batch_id}, {state}, and is "
                     f"read once a worker starts: fetch it later with GET "
-                    f"/v1/batches/{batch_id} or GetBatch"
+                    f"/v1/batches/{batch_id} or GetBatch",
+                    batch_id,
+                    card_id,
                 )
         logger.warning("card %s not read within the scan timeout", card_id)
-        raise TimedOut(
+        raise CardWaits(
             f"no OCR worker finished card {card_id} within "
             f"{self._settings.scan_timeout_seconds:g} s "
             f"({self._workers.online()} worker(s) online); it stays in batch "
             f"{batch_id}, still to be read: fetch it later with GET "
-            f"/v1/batches/{batch_id} or GetBatch"
+            f"/v1/batches/{batch_id} or GetBatch",
+            batch_id,
+            card_id,
         )
 
     async def _requeue_if_lost(self, card_id: str, name: str, image: bytes) -> None:
@@ -724,16 +819,22 @@ class Batches:
         batch_id: str,
         cards: list[store_pb2.NewCard],
         skipped: list[batch_pb2.SkippedEntry],
-    ) -> None:
-        """Registers a batch with the store, telling it the first of the
-        entries skipped and how many were."""
+        upload_key: str = "",
+        digest: str = "",
+    ) -> batch_pb2.Batch:
+        """Registers a batch, telling the store the first of the entries
+        skipped and how many were; returns the batch the store holds,
+        another one when the upload key was that one's."""
         request = store_pb2.RegisterBatchRequest(
             batch_id=batch_id,
             cards=cards,
             skipped=skips.head(skipped),
             skipped_count=len(skipped),
+            upload_key=upload_key,
+            upload_digest=digest,
         )
-        await self._call(self._store.RegisterBatch(request))
+        reply = await self._call(self._store.RegisterBatch(request))
+        return reply.batch
 
     async def _require_services(self) -> None:
         """Raises Unavailable before an upload is read if NATS or the store is down."""

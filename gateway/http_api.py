@@ -12,8 +12,8 @@ from aiohttp.http import HttpProcessingError
 from cardscan import export, jsonview, rpc
 from cardscan.errors import CardscanError, InvalidInput, StorageFault
 from cardscan.v1 import batch_pb2
-from gateway import uploads
-from gateway.batches import Batches
+from gateway import upload_keys, uploads
+from gateway.batches import Batches, CardWaits
 from gateway.config import Limits
 from gateway.health import Health
 from gateway.intake import ShuttingDown
@@ -112,10 +112,11 @@ def _payload_fault(error: web.RequestPayloadError) -> str:
 async def create_batch(request: web.Request) -> web.Response:
     """POST /v1/batches: a ZIP as the raw body or as the form field 'file'."""
     _check_length(request, request.app[LIMITS].max_upload_bytes, "MAX_UPLOAD_BYTES")
+    upload_key = _upload_key(request)
     async with request.app[BATCHES].intake.arriving():
         _, chunks = await _upload(request)
     try:
-        created = await request.app[BATCHES].create(chunks)
+        created = await request.app[BATCHES].create(chunks, upload_key)
     except InvalidInput as error:
         raise _with_form_hint(request, error) from error
     body = {
@@ -126,6 +127,11 @@ async def create_batch(request: web.Request) -> web.Response:
         "notice": created.notice,
     }
     return web.json_response(body, status=202)
+
+
+def _upload_key(request: web.Request) -> str:
+    """The upload key the request's header gives, "" when it gives none."""
+    return upload_keys.from_values(request.headers.getall(upload_keys.HEADER, []))
 
 
 def _with_form_hint(request: web.Request, error: InvalidInput) -> InvalidInput:
@@ -144,12 +150,18 @@ async def scan_card(request: web.Request) -> web.Response:
     """POST /v1/cards: one image, answered once OCR has read it."""
     limit, setting = uploads.image_limit(request.app[LIMITS])
     _check_length(request, limit, setting)
+    upload_key = _upload_key(request)
     async with request.app[BATCHES].intake.arriving():
         file_name, chunks = await _upload(request)
         image = b"".join(
             [chunk async for chunk in uploads.within(chunks, limit, setting)]
         )
-    card = await request.app[BATCHES].scan(image, file_name)
+    try:
+        card = await request.app[BATCHES].scan(image, file_name, upload_key)
+    except CardWaits as waiting:
+        body = error_body(waiting.grpc_code.name, str(waiting))
+        body["error"] |= {"batch_id": waiting.batch_id, "card_id": waiting.card_id}
+        return web.json_response(body, status=waiting.http_status)
     if card.state == batch_pb2.CARD_STATE_FAILED:
         body = error_body("CARD_FAILED", card.error)
         return web.json_response({**body, "card": jsonview.card(card)}, status=422)

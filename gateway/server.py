@@ -13,8 +13,8 @@ from nats.aio.client import Client
 from cardscan import messaging, rpc, signals
 from cardscan.errors import CardscanError, InvalidInput
 from cardscan.v1 import cardscan_pb2, cardscan_pb2_grpc
-from gateway import http_api
-from gateway.batches import Batches
+from gateway import http_api, upload_keys
+from gateway.batches import Batches, CardWaits
 from gateway.config import Settings
 from gateway.health import Health, watch_store
 from gateway.queue import CardQueue
@@ -38,6 +38,11 @@ STOP_GRACE_SECONDS = 5.0
 SERVER_OPTIONS = [("grpc.http2.bdp_probe", 0)]
 
 
+# The trailing metadata of a ScanCard whose card was not read in time: the
+# batch it stays in, and its own id.
+BATCH_ID_METADATA = "cardscan-batch-id"
+CARD_ID_METADATA = "cardscan-card-id"
+
 # A warning is logged for bad input only: an unknown batch or an unreachable
 # store is told to the caller in the reply.
 _reporting_errors = rpc.reporting_errors(logged=(InvalidInput,))
@@ -55,8 +60,9 @@ class CardScanServicer(cardscan_pb2_grpc.CardScanServiceServicer):
         request_iterator: AsyncIterator[cardscan_pb2.CreateBatchRequest],
         context: grpc.aio.ServicerContext,
     ) -> cardscan_pb2.CreateBatchResponse:
+        upload_key = _upload_key(context)
         chunks = (request.chunk async for request in request_iterator)
-        created = await self._batches.create(chunks)
+        created = await self._batches.create(chunks, upload_key)
         return cardscan_pb2.CreateBatchResponse(
             batch_id=created.batch_id,
             accepted=created.accepted,
@@ -69,7 +75,19 @@ class CardScanServicer(cardscan_pb2_grpc.CardScanServiceServicer):
     async def ScanCard(
         self, request: cardscan_pb2.ScanCardRequest, context: grpc.aio.ServicerContext
     ) -> cardscan_pb2.ScanCardResponse:
-        card = await self._batches.scan(request.image, request.file_name)
+        upload_key = _upload_key(context)
+        try:
+            card = await self._batches.scan(
+                request.image, request.file_name, upload_key
+            )
+        except CardWaits as waiting:
+            context.set_trailing_metadata(
+                (
+                    (BATCH_ID_METADATA, waiting.batch_id),
+                    (CARD_ID_METADATA, waiting.card_id),
+                )
+            )
+            raise
         return cardscan_pb2.ScanCardResponse(card=card)
 
     @_reporting_errors
@@ -113,6 +131,16 @@ class CardScanServicer(cardscan_pb2_grpc.CardScanServiceServicer):
     ) -> AsyncIterator[cardscan_pb2.WatchBatchResponse]:
         async for batch in self._batches.watch(request.batch_id):
             yield cardscan_pb2.WatchBatchResponse(batch=batch)
+
+
+def _upload_key(context: grpc.aio.ServicerContext) -> str:
+    """The upload key the call's metadata gives, "" when it gives none."""
+    values = [
+        value
+        for key, value in context.invocation_metadata() or ()
+        if key == upload_keys.METADATA_KEY
+    ]
+    return upload_keys.from_values(values)
 
 
 async def serve(settings: Settings, stop: asyncio.Event) -> None:

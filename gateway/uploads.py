@@ -20,6 +20,7 @@ taken as a card is listed as skipped with its reason.
 """
 
 import asyncio
+import hashlib
 import io
 import lzma
 import os
@@ -530,8 +531,9 @@ async def spool(
     path: Path,
     limit: int,
     arrival: AbstractAsyncContextManager | None = None,
-) -> int:
-    """Writes an upload to disk as it arrives, refusing it once over the limit.
+) -> str:
+    """Writes an upload to disk as it arrives, refusing it once over the
+    limit; returns the SHA-256 of its bytes in hex.
 
     The chunks are read within the arrival context, which ends as soon as
     the last one has come. The file and its name are flushed to the disk
@@ -539,20 +541,20 @@ async def spool(
     that restarts, even with the machine, reads the file again to queue the
     cards it had not queued.
     """
-    written = 0
+    digest = hashlib.sha256()
     with writing_to(path.parent):
         out = path.open("wb")
     with out:
         async with arrival or nullcontext():
             async for chunk in within(chunks, limit):
-                written += len(chunk)
+                digest.update(chunk)
                 with writing_to(path.parent):
                     out.write(chunk)
         with writing_to(path.parent):
             out.flush()
             await asyncio.to_thread(os.fsync, out.fileno())
             await asyncio.to_thread(_sync_folder, path.parent)
-    return written
+    return digest.hexdigest()
 
 
 @contextmanager

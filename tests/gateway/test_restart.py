@@ -13,6 +13,7 @@ from gateway_support import image_bytes, make_zip, running_gateway
 
 from cardscan import messaging, rpc
 from cardscan.v1 import batch_pb2, store_pb2, store_pb2_grpc
+from gateway import upload_keys
 
 # Enough cards that queuing them lasts far longer than one look at the store.
 CARDS = 2000
@@ -74,13 +75,21 @@ async def kill_once_registered(stack_parts, store) -> str:
     raise AssertionError("the store never registered the upload")
 
 
-async def upload_and_kill(stack_parts, store, js) -> tuple[str, int]:
+def large_upload() -> bytes:
+    return make_zip({f"card-{i:04}.png": image_bytes() for i in range(CARDS)})
+
+
+async def upload_and_kill(
+    stack_parts, store, js, upload: bytes | None = None, headers=None
+) -> tuple[str, int]:
     """Starts a gateway, kills it midway through queuing a large upload, and
     returns the batch id and how many of its cards had reached the stream."""
     stack_parts.start_gateway()
-    upload = make_zip({f"card-{i:04}.png": image_bytes() for i in range(CARDS)})
+    upload = upload or large_upload()
     async with aiohttp.ClientSession(stack_parts.http_url) as http:
-        posting = asyncio.create_task(http.post("/v1/batches", data=upload))
+        posting = asyncio.create_task(
+            http.post("/v1/batches", data=upload, headers=headers)
+        )
         batch_id = await kill_once_registered(stack_parts, store)
         with pytest.raises(aiohttp.ClientError):
             await posting
@@ -122,6 +131,28 @@ async def test_restarted_gateway_queues_the_cards_a_killed_one_had_not(
     assert [p.name for p in (stack_parts.data_dir / "uploads").iterdir()] == [
         f"{batch_id}.zip"
     ]
+
+
+async def test_an_upload_sent_again_under_its_key_after_a_kill_is_its_batch(
+    stack_parts, clients
+):
+    store, js = clients
+    upload, headers = large_upload(), {upload_keys.HEADER: "sent-before-the-kill"}
+    batch_id, _ = await upload_and_kill(stack_parts, store, js, upload, headers)
+
+    stack_parts.start_gateway()
+    async with (
+        aiohttp.ClientSession(stack_parts.http_url) as http,
+        http.post("/v1/batches", data=upload, headers=headers) as reply,
+    ):
+        again = await reply.json()
+    subjects = await subjects_in_stream(js)
+    batch = await fetch(store, batch_id)
+    listed = await store.FetchBatches(store_pb2.FetchBatchesRequest())
+
+    assert (again["batch_id"], again["accepted"]) == (batch_id, CARDS)
+    assert subjects == {messaging.card_subject(c.card_id): 1 for c in batch.cards}
+    assert [b.batch_id for b in listed.batches] == [batch_id]
 
 
 async def test_unreadable_leftover_upload_fails_its_unqueued_cards_saying_why(
