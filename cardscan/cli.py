@@ -11,6 +11,7 @@ import signal
 import sys
 import tempfile
 import time
+import uuid
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
@@ -29,7 +30,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from cardscan import export, jsonview, settings, tables
+from cardscan import export, jsonview, settings, tables, upload_keys
 from cardscan.client import GatewayClient, Unreachable
 from cardscan.errors import CardscanError, InvalidInput, Unavailable
 from cardscan.signatures import image_format
@@ -233,6 +234,14 @@ def add_scan_commands(commands, gateway: argparse.ArgumentParser) -> None:
     # Optional here, so that a ZIP --json took for its file is told apart
     # from no ZIP at all.
     scan.add_argument("zip", metavar="CARDS.zip", type=Path, nargs="?")
+    scan.add_argument(
+        "--key",
+        metavar="KEY",
+        type=upload_key,
+        help="the upload's key (a new one each run by default): a ZIP sent again "
+        "under the key of an upload whose reply never came gets that batch, "
+        "its cards not read twice",
+    )
     json_option(scan)
     export_options(scan)
     scan.set_defaults(command=run_scan)
@@ -520,16 +529,27 @@ def run_scan(args: argparse.Namespace, term: Terminal) -> int:
     path = zip_of_cards(args.zip)
     outputs = checked_outputs(args, reading=path)
     with connect(args.server) as client:
-        cards = scan(client, path, term.info(to_stdout(outputs)))
+        cards = scan(client, path, term.info(to_stdout(outputs)), args.key)
     show_cards(cards, outputs, term)
     return 0
 
 
-def scan(client: GatewayClient, path: Path, info: Console) -> list[batch_pb2.Card]:
-    """Uploads the ZIP, follows its batch to the end and returns its cards.
-    Ctrl-C once the upload has begun raises Interrupted, saying how to find
-    the batch: the gateway reads its cards all the same."""
-    created = upload(client, path, info)
+def upload_key(text: str) -> str:
+    """An upload key as --key gives it, checked as the gateway checks it."""
+    try:
+        return upload_keys.check(text)
+    except InvalidInput as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def scan(
+    client: GatewayClient, path: Path, info: Console, key: str | None = None
+) -> list[batch_pb2.Card]:
+    """Uploads the ZIP under the key, or a new one, follows its batch to the
+    end and returns its cards. Ctrl-C once the upload has begun raises
+    Interrupted, saying how to find the batch: the gateway reads its cards
+    all the same."""
+    created = upload(client, path, info, key or uuid.uuid4().hex)
     try:
         announce(created, info)
         if not created.accepted:
@@ -561,11 +581,16 @@ def announce(created: cardscan_pb2.CreateBatchResponse, info: Console) -> None:
 
 
 def upload(
-    client: GatewayClient, path: Path, info: Console
+    client: GatewayClient, path: Path, info: Console, key: str
 ) -> cardscan_pb2.CreateBatchResponse:
-    """Streams the ZIP to the gateway with a progress bar of bytes sent.
-    Ctrl-C raises Interrupted: the gateway may have had the whole upload and
-    taken it as a batch before the call was cancelled."""
+    """Streams the ZIP to the gateway under the upload key with a progress
+    bar of bytes sent. Ctrl-C, or a gateway that goes away, raises saying
+    how to get the batch: the gateway may have had the whole upload and
+    taken it as a batch before the call ended."""
+    again = (
+        f"send it again with `cardscan scan {path} --key {key}` to get its "
+        "batch, or a new one if it was not taken"
+    )
     size = path.stat().st_size
     with Progress(
         console=info, transient=True, disable=not info.is_terminal
@@ -573,13 +598,15 @@ def upload(
         task = progress.add_task(f"Uploading {path.name}", total=size)
         try:
             return client.create_batch(
-                path, on_chunk=lambda sent: progress.advance(task, sent)
+                path, lambda sent: progress.advance(task, sent), key
             )
         except KeyboardInterrupt:
             raise Interrupted(
                 "the upload may have been accepted as a batch all the same: "
-                "look for it with `cardscan batches`"
+                f"look for it with `cardscan batches`, or {again}"
             ) from None
+        except Unavailable as error:
+            raise type(error)(f"{error}; {again}") from None
 
 
 def follow(

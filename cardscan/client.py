@@ -5,7 +5,7 @@ from pathlib import Path
 
 import grpc
 
-from cardscan import errors, healthcheck, rpc
+from cardscan import errors, healthcheck, rpc, upload_keys
 from cardscan.v1 import batch_pb2, cardscan_pb2, cardscan_pb2_grpc
 
 # Small enough to keep memory flat, large enough to keep per-message cost low.
@@ -72,9 +72,13 @@ class GatewayClient:
             ) from None
 
     def create_batch(
-        self, path: Path, on_chunk: Callable[[int], None] = lambda size: None
+        self,
+        path: Path,
+        on_chunk: Callable[[int], None] = lambda size: None,
+        upload_key: str = "",
     ) -> cardscan_pb2.CreateBatchResponse:
-        """Streams the ZIP file in chunks; on_chunk hears each chunk's size."""
+        """Streams the ZIP file in chunks, under the upload key if one is
+        given; on_chunk hears each chunk's size."""
 
         def chunks() -> Iterator[cardscan_pb2.CreateBatchRequest]:
             with path.open("rb") as file:
@@ -82,7 +86,8 @@ class GatewayClient:
                     on_chunk(len(chunk))
                     yield cardscan_pb2.CreateBatchRequest(chunk=chunk)
 
-        return self._call(self._stub.CreateBatch, chunks())
+        metadata = ((upload_keys.METADATA_KEY, upload_key),) if upload_key else None
+        return self._call(self._stub.CreateBatch, chunks(), metadata=metadata)
 
     def scan_card(self, path: Path) -> batch_pb2.Card:
         """Reads one image and waits for its card to end DONE or FAILED."""
@@ -140,9 +145,9 @@ class GatewayClient:
         finally:
             call.cancel()
 
-    def _call(self, method, request):
+    def _call(self, method, request, **options):
         try:
-            return method(request)
+            return method(request, **options)
         except grpc.RpcError as error:
             raise self._failure(error) from None
 

@@ -9,10 +9,10 @@ from contextlib import contextmanager
 from aiohttp import hdrs, web
 from aiohttp.http import HttpProcessingError
 
-from cardscan import export, jsonview, rpc
+from cardscan import export, jsonview, rpc, upload_keys
 from cardscan.errors import CardscanError, InvalidInput, StorageFault
 from cardscan.v1 import batch_pb2
-from gateway import upload_keys, uploads
+from gateway import uploads
 from gateway.batches import Batches, CardWaits
 from gateway.config import Limits
 from gateway.health import Health

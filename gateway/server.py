@@ -10,10 +10,10 @@ import grpc
 from aiohttp import web
 from nats.aio.client import Client
 
-from cardscan import messaging, rpc, signals
+from cardscan import messaging, rpc, signals, upload_keys
 from cardscan.errors import CardscanError, InvalidInput
 from cardscan.v1 import cardscan_pb2, cardscan_pb2_grpc
-from gateway import http_api, upload_keys
+from gateway import http_api
 from gateway.batches import Batches, CardWaits
 from gateway.config import Settings
 from gateway.health import Health, watch_store

@@ -37,6 +37,7 @@ from cardscan.stack import (
     port_taken,
     wait_healthy,
 )
+from cardscan.upload_keys import METADATA_KEY as UPLOAD_KEY
 from cardscan.v1 import batch_pb2, cardscan_pb2, cardscan_pb2_grpc, contact_pb2
 
 NOTICE = "No OCR worker is consuming cards: start one to read this batch."
@@ -89,6 +90,7 @@ class StandInGateway(cardscan_pb2_grpc.CardScanServiceServicer):
         # How many watches break off before one runs to the end.
         self.watch_breaks = 0
         self.chunks: list[bytes] = []
+        self.upload_keys: list[str | None] = []
         self.batches = [summary(f"b{n}") for n in range(5, 0, -1)]
         self.page_requests: list[tuple[int, str]] = []
         # The entries the batch lists as skipped, and how many it skipped.
@@ -97,6 +99,7 @@ class StandInGateway(cardscan_pb2_grpc.CardScanServiceServicer):
 
     def CreateBatch(self, request_iterator, context):
         self.chunks = [request.chunk for request in request_iterator]
+        self.upload_keys.append(dict(context.invocation_metadata()).get(UPLOAD_KEY))
         if self.reject:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, self.reject)
         return cardscan_pb2.CreateBatchResponse(
@@ -427,6 +430,31 @@ def test_scan_streams_the_zip_in_chunks(gateway, cards_zip):
     assert b"".join(gateway.chunks) == cards_zip.read_bytes()
 
 
+def test_each_scan_sends_its_upload_under_a_key_of_its_own(gateway, cards_zip):
+    for _ in range(2):
+        cli.main(["scan", str(cards_zip), "--server", gateway.address])
+
+    first, second = gateway.upload_keys
+    assert first and second and first != second
+
+
+def test_scan_sends_the_key_given_with_key(gateway, cards_zip):
+    argv = ["scan", str(cards_zip), "--key", "fair-2024", "--server", gateway.address]
+
+    status = cli.main(argv)
+
+    assert status == 0
+    assert gateway.upload_keys == ["fair-2024"]
+
+
+def test_scan_refuses_a_key_the_gateway_would_refuse(cards_zip, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["scan", str(cards_zip), "--key", "two words"])
+
+    assert exit_info.value.code != 0
+    assert "is not a key" in capsys.readouterr().err
+
+
 def test_scan_json_to_stdout_is_one_jsonview_card_per_line(gateway, cards_zip, capsys):
     status = cli.main(["scan", str(cards_zip), "--server", gateway.address, "--json"])
 
@@ -640,6 +668,7 @@ def test_ctrl_c_during_the_upload_says_how_to_look_for_the_batch(
     assert status == cli.EXIT_INTERRUPTED
     assert "interrupted; the upload may have been accepted" in err
     assert "`cardscan batches`" in err
+    assert f"`cardscan scan {cards_zip} --key " in err
 
 
 def test_ctrl_c_while_following_names_the_batch_and_how_to_check_on_it(

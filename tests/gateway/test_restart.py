@@ -11,9 +11,8 @@ import nats
 import pytest
 from gateway_support import image_bytes, make_zip, running_gateway
 
-from cardscan import messaging, rpc
+from cardscan import messaging, rpc, upload_keys
 from cardscan.v1 import batch_pb2, store_pb2, store_pb2_grpc
-from gateway import upload_keys
 
 # Enough cards that queuing them lasts far longer than one look at the store.
 CARDS = 2000

@@ -8,9 +8,8 @@ import grpc
 import pytest
 from gateway_support import image_bytes, make_zip, queued_messages
 
-from cardscan import messaging
+from cardscan import messaging, upload_keys
 from cardscan.v1 import cardscan_pb2, store_pb2
-from gateway import upload_keys
 from gateway.server import BATCH_ID_METADATA, CARD_ID_METADATA
 
 CHUNK = 4096
