@@ -227,14 +227,14 @@ class Batches:
         with path.open("rb") as fp:
             try:
                 archive, found = await asyncio.to_thread(self._survey, fp)
-                _log_skipped(batch_id, found.skipped)
+                _log_skipped(batch_id, found)
                 uploads.require_cards(found)
             except BaseException:
                 path.unlink()
                 raise
             cards = {f"{batch_id}-{i}": card for i, card in enumerate(found.cards)}
             registered = await self._register_spooled(
-                batch_id, path, cards, found.skipped, upload_key, digest
+                batch_id, path, cards, found, upload_key, digest
             )
             if registered.batch_id != batch_id:
                 path.unlink()
@@ -242,9 +242,7 @@ class Batches:
             outcomes = await self._queue_all(archive, cards)
         self._after_queueing(batch_id, outcomes)
         notice = _queueing_notice(batch_id, outcomes)
-        return Created(
-            batch_id, len(cards), skips.head(found.skipped), len(found.skipped), notice
-        )
+        return Created(batch_id, len(cards), found.skipped, found.skipped_count, notice)
 
     def _survey(self, fp: BinaryIO) -> tuple[zipfile.ZipFile, uploads.Survey]:
         archive = uploads.open_zip(fp, self._limits)
@@ -255,7 +253,7 @@ class Batches:
         batch_id: str,
         path: Path,
         cards: dict[str, uploads.CardEntry],
-        skipped: list[batch_pb2.SkippedEntry],
+        found: uploads.Survey,
         upload_key: str,
         digest: str,
     ) -> batch_pb2.Batch:
@@ -268,7 +266,12 @@ class Batches:
         ]
         try:
             return await self._register(
-                batch_id, new_cards, skipped, upload_key, digest
+                batch_id,
+                new_cards,
+                found.skipped,
+                found.skipped_count,
+                upload_key,
+                digest,
             )
         except Unavailable as error:
             logger.warning(
@@ -737,7 +740,9 @@ class Batches:
         queued again, when the upload key was that one's."""
         card_id = f"{batch_id}-0"
         new_card = store_pb2.NewCard(card_id=card_id, file_name=name)
-        registered = await self._register(batch_id, [new_card], [], upload_key, digest)
+        registered = await self._register(
+            batch_id, [new_card], [], 0, upload_key, digest
+        )
         if registered.batch_id != batch_id:
             return registered
         try:
@@ -819,6 +824,7 @@ class Batches:
         batch_id: str,
         cards: list[store_pb2.NewCard],
         skipped: list[batch_pb2.SkippedEntry],
+        skipped_count: int,
         upload_key: str = "",
         digest: str = "",
     ) -> batch_pb2.Batch:
@@ -829,7 +835,7 @@ class Batches:
             batch_id=batch_id,
             cards=cards,
             skipped=skips.head(skipped),
-            skipped_count=len(skipped),
+            skipped_count=skipped_count,
             upload_key=upload_key,
             upload_digest=digest,
         )
@@ -1042,10 +1048,12 @@ def _them(count: int) -> str:
     return "it" if count == 1 else "them"
 
 
-def _log_skipped(batch_id: str, skipped: list[batch_pb2.SkippedEntry]) -> None:
-    for entry in skipped[:LOGGED_SKIPS]:
+def _log_skipped(batch_id: str, found: uploads.Survey) -> None:
+    for entry in found.skipped[:LOGGED_SKIPS]:
         logger.warning("upload %s: skipped %s: %s", batch_id, entry.name, entry.reason)
-    if len(skipped) > LOGGED_SKIPS:
+    if found.skipped_count > LOGGED_SKIPS:
         logger.warning(
-            "upload %s: skipped %d more entries", batch_id, len(skipped) - LOGGED_SKIPS
+            "upload %s: skipped %d more entries",
+            batch_id,
+            found.skipped_count - LOGGED_SKIPS,
         )

@@ -44,6 +44,7 @@ from typing import BinaryIO
 
 from PIL import Image, UnidentifiedImageError
 
+from cardscan import skips
 from cardscan.errors import InvalidInput, StorageFault, TooLarge
 from cardscan.signatures import (
     OTHER_IMAGE_KINDS,
@@ -103,11 +104,21 @@ class CardEntry:
 
 @dataclass
 class Survey:
-    """What a ZIP holds: its cards, the entries skipped, and those ignored."""
+    """What a ZIP holds: its cards, the first entries skipped and how many
+    were, and how many were ignored."""
 
     cards: list[CardEntry] = field(default_factory=list)
+    # The first skips.LISTED, all a batch lists: a ZIP of thousands of
+    # entries that are no cards is never held whole.
     skipped: list[SkippedEntry] = field(default_factory=list)
+    skipped_count: int = 0
     ignored: int = 0
+
+    def skip(self, entry: SkippedEntry) -> None:
+        """Counts an entry not taken as a card, keeping it if it is listed."""
+        self.skipped_count += 1
+        if len(self.skipped) < skips.LISTED:
+            self.skipped.append(entry)
 
 
 @dataclass
@@ -257,7 +268,7 @@ def survey(archive: zipfile.ZipFile, limits: Limits) -> Survey:
         try:
             found.cards.append(_inspect(archive, info, name, limits, meter))
         except EntryUnreadable as why:
-            found.skipped.append(SkippedEntry(name=name, reason=str(why)))
+            found.skip(SkippedEntry(name=name, reason=str(why)))
     return found
 
 
@@ -503,9 +514,9 @@ def is_hidden(name: str) -> bool:
     )
 
 
-# How many skipped entries a refusal names, and how much of each name: the
-# whole list is in the upload's log, and a gRPC status message must stay
-# well under the 8 KB of metadata clients accept by default.
+# How many skipped entries a refusal names, and how much of each name: a
+# gRPC status message must stay well under the 8 KB of metadata clients
+# accept by default.
 LISTED_SKIPS = 10
 LISTED_NAME_CHARS = 80
 
@@ -518,7 +529,7 @@ def require_cards(found: Survey) -> None:
         f"{shown(e.name, LISTED_NAME_CHARS)}: {e.reason}"
         for e in found.skipped[:LISTED_SKIPS]
     )
-    more = len(found.skipped) - LISTED_SKIPS
+    more = found.skipped_count - LISTED_SKIPS
     listed += f"; and {more} more" if more > 0 else ""
     held = f"skipped {listed}" if found.skipped else "it holds no files"
     if found.ignored:

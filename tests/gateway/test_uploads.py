@@ -554,3 +554,16 @@ def test_a_directory_of_names_longer_than_cards_have_is_over_the_limit():
         "about 1024 bytes take; shorten the entry names, or send fewer cards "
         "at a time"
     )
+
+
+def test_a_survey_keeps_the_first_skipped_entries_and_counts_them_all():
+    notes = {f"note-{i:04}.txt": b"not a card" for i in range(250)}
+
+    _, found = read(make_zip({**notes, "card.png": image_bytes()}))
+    with pytest.raises(InvalidInput) as refused:
+        require_cards(read(make_zip(notes))[1])
+
+    assert [entry.name for entry in found.skipped] == list(notes)[:100]
+    assert found.skipped_count == 250
+    assert len(found.cards) == 1
+    assert str(refused.value).endswith("; and 240 more")
