@@ -537,7 +537,7 @@ def run_scan(args: argparse.Namespace, term: Terminal) -> int:
 def upload_key(text: str) -> str:
     """An upload key as --key gives it, checked as the gateway checks it."""
     try:
-        return upload_keys.check(text)
+        return upload_keys.check(text, "--key")
     except InvalidInput as error:
         raise argparse.ArgumentTypeError(str(error)) from None
 
@@ -733,10 +733,21 @@ def checked_outputs(
             f"{' and '.join(on_stdout)} cannot both write to stdout: give all "
             "but one of them a file"
         )
-    files = [Path(o.target).resolve() for o in outputs if o.target != "-"]
+    files = [file_identity(Path(o.target)) for o in outputs if o.target != "-"]
     if len(set(files)) < len(files):
         raise InvalidInput("give each of --json, --vcard and --csv a file of its own")
     return outputs
+
+
+def file_identity(path: Path) -> object:
+    """What tells files apart: a file that exists is known by its device and
+    inode, whatever links or names lead to it; one still to be made, by its
+    path."""
+    try:
+        found = path.stat()
+    except OSError:
+        return path.resolve()
+    return (found.st_dev, found.st_ino)
 
 
 def to_stdout(outputs: list[Output]) -> bool:

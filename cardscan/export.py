@@ -8,11 +8,13 @@ extension; a country told by its ISO code is written out by name.
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 
 import pycountry
 import vobject
 
+from cardscan import jsonview
 from cardscan.v1 import batch_pb2, contact_pb2
 
 PhoneType = contact_pb2.PhoneType
@@ -43,6 +45,7 @@ CSV_COLUMNS = [
     "other_phone",
     "email",
     "website",
+    "address",
     "street",
     "postal_code",
     "city",
@@ -81,10 +84,39 @@ def country_name(country: str) -> str:
 
 
 def phone_text(phone: contact_pb2.Phone) -> str:
-    """The number with its extension, as a person would dial it."""
-    if phone.extension and not phone.number.endswith(phone.extension):
+    """The number with its extension, as a person would dial it: a number in
+    E.164 form carries its extension apart, one kept as printed has it in
+    it already."""
+    if phone.extension and jsonview.E164.fullmatch(phone.number):
         return f"{phone.number} ext. {phone.extension}"
     return phone.number
+
+
+def street_lines(address: contact_pb2.Address) -> str:
+    """What the address prints before its town, postcode, region and
+    country: the street with any building, flat or district the parts have
+    no field for ("Flat 75, Brown Grove"), so that no part of it is lost."""
+    told = {
+        part.casefold()
+        for part in (address.city, address.region, address.country)
+        if part
+    }
+    if address.country:
+        told.add(country_name(address.country).casefold())
+    town = re.compile(rf"\b{re.escape(address.city)}\b", re.I) if address.city else None
+
+    def of_the_town(segment: str) -> bool:
+        if segment.casefold() in told:
+            return True
+        if address.postal_code and address.postal_code in segment:
+            return True
+        # "Port Daniel TN", but not a street named as its town is.
+        in_street = address.street and address.street in segment
+        return bool(town and town.search(segment) and not in_street)
+
+    segments = (segment.strip() for segment in address.full.split(","))
+    kept = [segment for segment in segments if segment and not of_the_town(segment)]
+    return ", ".join(kept) or address.street
 
 
 def vcards(cards: Iterable[batch_pb2.Card]) -> str:
@@ -120,7 +152,7 @@ def vcard(card: batch_pb2.Card) -> str:
     if address.full:
         line = entry.add("adr")
         line.value = vobject.vcard.Address(
-            street=address.street or address.full,
+            street=street_lines(address),
             city=address.city,
             region=address.region,
             code=address.postal_code,
@@ -178,7 +210,8 @@ def csv_row(card: batch_pb2.Card) -> dict[str, str]:
         "company": contact.company,
         "email": SEPARATOR.join(contact.emails),
         "website": SEPARATOR.join(contact.websites),
-        "street": address.street,
+        "address": address.full,
+        "street": street_lines(address),
         "postal_code": address.postal_code,
         "city": address.city,
         "region": address.region,

@@ -23,28 +23,30 @@ ALLOWED = re.compile(r"[\x21-\x7e]+")
 SHOWN_CHARS = 60
 
 
-def from_values(values: list[str]) -> str:
-    """The upload key among the values given for it, "" when none was;
-    InvalidInput when it was given twice or is not a key."""
+def from_values(values: list[str], carrier: str) -> str:
+    """The upload key among the values given for it in the carrier (the
+    header or the metadata key), "" when none was; InvalidInput when it was
+    given twice or is not a key."""
     if not values:
         return ""
     if len(values) > 1:
         raise InvalidInput(
-            f"{HEADER} was given {len(values)} times; give one key for an upload"
+            f"{carrier} was given {len(values)} times; give one key for an upload"
         )
-    return check(values[0])
+    return check(values[0], carrier)
 
 
-def check(key: str) -> str:
-    """The key, or InvalidInput saying what is wrong with it."""
+def check(key: str, carrier: str) -> str:
+    """The key, or InvalidInput saying what is wrong with it, naming the
+    carrier it came in."""
     if len(key) > MAX_CHARS:
         raise InvalidInput(
-            f"{HEADER} {_shown(key)} has {len(key)} characters; give at most "
+            f"{carrier} {_shown(key)} has {len(key)} characters; give at most "
             f"{MAX_CHARS}"
         )
     if not ALLOWED.fullmatch(key):
         raise InvalidInput(
-            f"{HEADER} {_shown(key)} is not a key: give 1 to {MAX_CHARS} ASCII "
+            f"{carrier} {_shown(key)} is not a key: give 1 to {MAX_CHARS} ASCII "
             "letters, digits or punctuation marks, without spaces, such as a UUID"
         )
     return key

@@ -131,7 +131,8 @@ async def create_batch(request: web.Request) -> web.Response:
 
 def _upload_key(request: web.Request) -> str:
     """The upload key the request's header gives, "" when it gives none."""
-    return upload_keys.from_values(request.headers.getall(upload_keys.HEADER, []))
+    values = request.headers.getall(upload_keys.HEADER, [])
+    return upload_keys.from_values(values, upload_keys.HEADER)
 
 
 def _with_form_hint(request: web.Request, error: InvalidInput) -> InvalidInput:
@@ -228,7 +229,10 @@ async def list_contacts(request: web.Request) -> web.Response:
     ListContacts takes them; with ?format=vcard or csv, the contacts of
     every card read as one file to download."""
     batch_id = request.match_info["batch_id"]
-    wanted = request.query.get("format", "json")
+    given = request.query.getall("format", ["json"])
+    if len(given) > 1:
+        raise InvalidInput(f"format was given {len(given)} times; give one")
+    wanted = given[0]
     if wanted != "json":
         return await _contacts_file(request, batch_id, wanted)
     page_size = _whole_number(request, "page_size")
@@ -255,8 +259,9 @@ async def _contacts_file(
     paging = [name for name in ("page_size", "page_token") if name in request.query]
     if paging:
         raise InvalidInput(
-            f"{' and '.join(paging)} page JSON only: format={wanted} gives the "
-            "contacts of every card read at once"
+            f"{' and '.join(paging)} {'apply' if len(paging) > 1 else 'applies'}"
+            f" to JSON only: format={wanted} gives the contacts of every card"
+            " read at once"
         )
     media_type, ending, render = CONTACT_FILES[wanted]
     cards, _ = await request.app[BATCHES].contacts(batch_id, 0, "")

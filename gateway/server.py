@@ -140,7 +140,7 @@ def _upload_key(context: grpc.aio.ServicerContext) -> str:
         for key, value in context.invocation_metadata() or ()
         if key == upload_keys.METADATA_KEY
     ]
-    return upload_keys.from_values(values)
+    return upload_keys.from_values(values, f"metadata {upload_keys.METADATA_KEY}")
 
 
 async def serve(settings: Settings, stop: asyncio.Event) -> None:

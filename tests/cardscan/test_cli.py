@@ -452,7 +452,7 @@ def test_scan_refuses_a_key_the_gateway_would_refuse(cards_zip, capsys):
         cli.main(["scan", str(cards_zip), "--key", "two words"])
 
     assert exit_info.value.code != 0
-    assert "is not a key" in capsys.readouterr().err
+    assert "--key 'two words' is not a key" in capsys.readouterr().err
 
 
 def test_scan_json_to_stdout_is_one_jsonview_card_per_line(gateway, cards_zip, capsys):
@@ -1451,3 +1451,28 @@ def test_scan_refuses_to_write_a_vcard_over_its_own_zip(gateway, cards_zip, caps
     )
     assert cards_zip.read_bytes() == before
     assert gateway.chunks == []
+
+
+def test_two_outputs_linked_to_one_file_are_refused(gateway, tmp_path, capsys):
+    first = tmp_path / "a.vcf"
+    first.write_text("kept")
+    (tmp_path / "h.csv").hardlink_to(first)
+
+    status = cli.main(
+        [
+            "contacts",
+            "b1",
+            "--server",
+            gateway.address,
+            "--vcard",
+            str(first),
+            "--csv",
+            str(tmp_path / "h.csv"),
+        ]
+    )
+
+    assert status != 0
+    assert "give each of --json, --vcard and --csv a file of its own" in (
+        capsys.readouterr().err
+    )
+    assert first.read_text() == "kept"

@@ -4,6 +4,7 @@ spreadsheets read them."""
 import csv
 import io
 
+import pytest
 import vobject
 
 from cardscan import export
@@ -146,6 +147,7 @@ def test_a_csv_row_holds_every_field_with_numbers_kept_as_text():
             "other_phone": "",
             "email": "ana.lima@lima.de; info@lima.de",
             "website": "www.lima.de",
+            "address": "Hauptstraße 1, 10115 Berlin",
             "street": "Hauptstraße 1",
             "postal_code": "10115",
             "city": "Berlin",
@@ -177,3 +179,85 @@ def test_a_country_not_told_by_its_code_is_kept_as_read():
     assert export.country_name("KR") == "South Korea"
     assert export.country_name("Atlantis") == "Atlantis"
     assert export.country_name("ZZ") == "ZZ"
+
+
+def test_an_extension_is_kept_whatever_digits_the_number_ends_in():
+    phones = [
+        contact_pb2.Phone(number="+14155550171", extension="171"),
+        contact_pb2.Phone(number="+12125550147", extension="7"),
+        contact_pb2.Phone(number="030 1234-567 x12", extension="12"),
+    ]
+
+    assert [export.phone_text(phone) for phone in phones] == [
+        "+14155550171 ext. 171",
+        "+12125550147 ext. 7",
+        "030 1234-567 x12",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("address", "street"),
+    [
+        # A second street line the parts have no field for.
+        (
+            contact_pb2.Address(
+                full="Flat 75, Brown Grove, Prestonstad, N2T 8UA",
+                street="Flat 75",
+                city="Prestonstad",
+                postal_code="N2T 8UA",
+                country="GB",
+            ),
+            "Flat 75, Brown Grove",
+        ),
+        # A district, printed between the street and the postcode.
+        (
+            contact_pb2.Address(
+                full="Rua Augusta, 123, Novo Tupi, 01310-100 São Paulo - SP",
+                street="Rua Augusta, 123",
+                city="São Paulo",
+                region="SP",
+                postal_code="01310-100",
+                country="BR",
+            ),
+            "Rua Augusta, 123, Novo Tupi",
+        ),
+        # The town with its region and no postcode; the country by name.
+        (
+            contact_pb2.Address(
+                full="61495 Russell Shoals, Port Daniel TN, United States",
+                street="61495 Russell Shoals",
+                city="Port Daniel",
+                region="TN",
+                country="US",
+            ),
+            "61495 Russell Shoals",
+        ),
+        # A street named after its town stays.
+        (
+            contact_pb2.Address(
+                full="Paris Road 5, Paris", street="Paris Road 5", city="Paris"
+            ),
+            "Paris Road 5",
+        ),
+        # No commas to part it by: the street the parser found.
+        (
+            contact_pb2.Address(
+                full="Hauptstraße 1 10115 Berlin",
+                street="Hauptstraße 1",
+                city="Berlin",
+                postal_code="10115",
+            ),
+            "Hauptstraße 1",
+        ),
+    ],
+)
+def test_the_street_of_an_export_keeps_what_the_parts_leave_out(address, street):
+    card = read_card(
+        contact_pb2.Contact(name=contact_pb2.PersonName(full="A B"), address=address)
+    )
+
+    (entry,) = parsed_vcards(export.vcards([card]))
+    (row,) = csv.DictReader(io.StringIO(export.csv_text([card]).lstrip("\ufeff")))
+
+    assert entry.adr.value.street == street
+    assert (row["street"], row["address"]) == (street, address.full)

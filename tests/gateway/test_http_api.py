@@ -208,8 +208,12 @@ async def test_contacts_download_as_vcard_and_csv_files(gateway, http):
         ({"format": "xml"}, "format is 'xml': give one of json, vcard, csv"),
         (
             {"format": "vcard", "page_size": "2"},
-            "page_size page JSON only: format=vcard gives the contacts of every "
-            "card read at once",
+            "page_size applies to JSON only: format=vcard gives the contacts of "
+            "every card read at once",
+        ),
+        (
+            [("format", "vcard"), ("format", "csv")],
+            "format was given 2 times; give one",
         ),
     ],
 )

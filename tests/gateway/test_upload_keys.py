@@ -144,8 +144,10 @@ async def test_a_bad_key_is_refused_before_the_upload_is_read(
         status, body = reply.status, await reply.json()
 
     assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert raised.value.details().startswith("metadata idempotency-key ")
     assert words in raised.value.details()
     assert status == 400
+    assert body["error"]["message"].startswith("Idempotency-Key ")
     assert words in body["error"]["message"]
     assert await batch_ids(gateway) == []
 
