@@ -679,11 +679,17 @@ class Batches:
         uploads.check_image(image, self._limits)
         self.intake.require_open()
         await self._require_services()
-        self._workers.require_one_for_a_card()
+        digest = hashlib.sha256(image).hexdigest()
+        try:
+            self._workers.require_one_for_a_card()
+        except Unavailable:
+            # A card sent before under the key is answered all the same,
+            # read or waiting; nothing new is taken while no worker runs.
+            if not (upload_key and await self._holds(upload_key, digest)):
+                raise
         batch_id = uuid.uuid4().hex
         card_id = f"{batch_id}-0"
         name = uploads.shown(file_name) or "card"
-        digest = hashlib.sha256(image).hexdigest()
         changed = asyncio.Event()
         async with self._events(batch_id, changed):
             registered = await _outliving_caller(
@@ -711,6 +717,18 @@ class Batches:
             time.monotonic() - started,
         )
         return card
+
+    async def _holds(self, upload_key: str, digest: str) -> bool:
+        """Whether a batch holds the upload key for these bytes; AlreadyExists
+        if it holds it for others."""
+        request = store_pb2.FindUploadRequest(
+            upload_key=upload_key, upload_digest=digest
+        )
+        try:
+            await self._call(self._store.FindUpload(request))
+        except NotFound:
+            return False
+        return True
 
     async def _await_card(
         self, card_id: str, name: str, image: bytes, changed: asyncio.Event

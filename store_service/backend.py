@@ -84,6 +84,10 @@ class Backend(Protocol):
     async def fetch_batch(self, batch_id: str) -> batch_pb2.Batch:
         """The batch with its cards, without contacts."""
 
+    async def find_upload(self, upload_key: str, upload_digest: str) -> batch_pb2.Batch:
+        """The batch that holds the upload key, without contacts; NotFound
+        when none does, AlreadyExists when its upload's digest differs."""
+
     async def fetch_cards(
         self, batch_id: str, offset: int = 0, limit: int | None = None
     ) -> list[batch_pb2.Card]:

@@ -281,6 +281,16 @@ class MongoBackend:
         return card_from_document(document)
 
     @answering_faults
+    async def find_upload(self, upload_key: str, upload_digest: str) -> batch_pb2.Batch:
+        found = await self._batches.find_one({"upload_key": upload_key})
+        if found is None:
+            raise NotFound(f"no batch holds the upload key {upload_key!r}")
+        backend.ensure_same_upload(
+            upload_key, upload_digest, found["_id"], found["upload_digest"]
+        )
+        return await self.fetch_batch(found["_id"])
+
+    @answering_faults
     async def fetch_batch(self, batch_id: str) -> batch_pb2.Batch:
         backend.check_id("batch_id", batch_id)
         found = await self._find_batch(batch_id)

@@ -81,6 +81,13 @@ class StoreServicer(store_pb2_grpc.StoreServiceServicer):
         return store_pb2.FinishCardResponse(card=card)
 
     @reporting_errors
+    async def FindUpload(self, request, context):
+        batch = await self.backend.find_upload(
+            request.upload_key, request.upload_digest
+        )
+        return store_pb2.FindUploadResponse(batch=batch)
+
+    @reporting_errors
     async def FetchBatch(self, request, context):
         batch = await self.backend.fetch_batch(request.batch_id)
         return store_pb2.FetchBatchResponse(batch=batch)

@@ -383,6 +383,19 @@ class SqliteBackend:
             raise NotFound(f"no card has card_id {card_id!r}")
         return card_from_row(row)
 
+    async def find_upload(self, upload_key: str, upload_digest: str) -> batch_pb2.Batch:
+        return await self._run(self._find_upload, upload_key, upload_digest)
+
+    def _find_upload(self, upload_key: str, upload_digest: str) -> batch_pb2.Batch:
+        held = self.db.execute(
+            "SELECT batch_id, digest FROM upload_keys WHERE upload_key = ?",
+            (upload_key,),
+        ).fetchone()
+        if held is None:
+            raise NotFound(f"no batch holds the upload key {upload_key!r}")
+        backend.ensure_same_upload(upload_key, upload_digest, *held)
+        return self._fetch_batch(held[0])
+
     async def fetch_batch(self, batch_id: str) -> batch_pb2.Batch:
         backend.check_id("batch_id", batch_id)
         return await self._run(self._fetch_batch, batch_id)

@@ -6,10 +6,16 @@ import asyncio
 import aiohttp
 import grpc
 import pytest
-from gateway_support import image_bytes, make_zip, queued_messages
+from gateway_support import (
+    as_if_listened_a_whole_window,
+    finish_card,
+    image_bytes,
+    make_zip,
+    queued_messages,
+)
 
 from cardscan import messaging, upload_keys
-from cardscan.v1 import cardscan_pb2, store_pb2
+from cardscan.v1 import cardscan_pb2, contact_pb2, store_pb2
 from gateway.server import BATCH_ID_METADATA, CARD_ID_METADATA
 
 CHUNK = 4096
@@ -216,3 +222,38 @@ async def test_a_card_sent_again_under_its_key_is_waited_for_not_queued_again(
     assert body["error"]["batch_id"] == waits[0][BATCH_ID_METADATA]
     assert len(await queued_messages(gateway.js, 1, single=True)) == 1
     assert await messages_in(gateway, messaging.SCAN_STREAM) == 1
+
+
+async def test_a_card_sent_again_under_its_key_is_answered_when_no_worker_runs(
+    gateway, monkeypatch
+):
+    request = cardscan_pb2.ScanCardRequest(image=image_bytes(), file_name="a.png")
+    sent = ((upload_keys.METADATA_KEY, "card-1"),)
+    with pytest.raises(grpc.aio.AioRpcError) as first:
+        await gateway.stub.ScanCard(request, metadata=sent)
+    card_id = dict(first.value.trailing_metadata())[CARD_ID_METADATA]
+    as_if_listened_a_whole_window(monkeypatch)
+
+    with pytest.raises(grpc.aio.AioRpcError) as waiting:
+        await gateway.stub.ScanCard(request, metadata=sent)
+    with pytest.raises(grpc.aio.AioRpcError) as new_key:
+        await gateway.stub.ScanCard(
+            request, metadata=((upload_keys.METADATA_KEY, "card-2"),)
+        )
+    with pytest.raises(grpc.aio.AioRpcError) as other_image:
+        await gateway.stub.ScanCard(
+            cardscan_pb2.ScanCardRequest(image=image_bytes("GIF")), metadata=sent
+        )
+    contact = contact_pb2.Contact(name=contact_pb2.PersonName(full="Ana Lima"))
+    await finish_card(gateway, card_id, contact=contact)
+    read = await gateway.stub.ScanCard(request, metadata=sent)
+
+    assert waiting.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    assert dict(waiting.value.trailing_metadata())[CARD_ID_METADATA] == card_id
+    assert "no OCR worker runs to read card" in waiting.value.details()
+    assert new_key.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert "no OCR worker is running" in new_key.value.details()
+    assert other_image.value.code() == grpc.StatusCode.ALREADY_EXISTS
+    assert read.card.card_id == card_id
+    assert read.card.contact.name.full == "Ana Lima"
+    assert await batch_ids(gateway) == [messaging.batch_id_of(card_id)]

@@ -279,6 +279,22 @@ async def test_invalid_registration_is_rejected_saying_why(
 # RegisterBatch with an upload key
 
 
+async def test_a_key_is_found_with_its_batch_by_the_same_upload_only(store):
+    registered = await store.register_batch(
+        "b1", new_cards("a.png"), [], upload_key="k1", upload_digest="d1"
+    )
+    await store.register_batch("b2", new_cards("b.png"), [])
+
+    found = await store.find_upload("k1", "d1")
+    with pytest.raises(AlreadyExists, match="'k1' was used for another upload"):
+        await store.find_upload("k1", "d2")
+    with pytest.raises(NotFound, match="no batch holds the upload key 'k2'"):
+        await store.find_upload("k2", "d1")
+
+    assert found.batch_id == "b1"
+    assert [c.card_id for c in found.cards] == [c.card_id for c in registered.cards]
+
+
 async def test_a_key_registered_again_returns_its_batch_and_records_nothing(store):
     first = await store.register_batch(
         "b1", new_cards("a.png"), [], upload_key="k1", upload_digest="d1"

@@ -446,3 +446,18 @@ async def test_a_database_that_answers_is_pinged_without_error(tmp_path, kind):
         assert await backend.ping() is None
     finally:
         await backend.close()
+
+
+async def test_an_upload_key_is_found_over_grpc(stub):
+    request = register_request("b1", "c1")
+    request.upload_key, request.upload_digest = "k1", "d1"
+    await stub.RegisterBatch(request)
+
+    found = await stub.FindUpload(
+        store_pb2.FindUploadRequest(upload_key="k1", upload_digest="d1")
+    )
+    with pytest.raises(grpc.aio.AioRpcError) as missing:
+        await stub.FindUpload(store_pb2.FindUploadRequest(upload_key="k2"))
+
+    assert found.batch.batch_id == "b1"
+    assert missing.value.code() == grpc.StatusCode.NOT_FOUND
