@@ -224,6 +224,17 @@ class Batches:
         dies midway to finish the job when it starts again, and for cards
         lost with the card stream to be queued again.
         """
+        if upload_key:
+            # Sent again: the batch it made is answered without reading the
+            # ZIP; two sent at once are told apart as the store registers.
+            try:
+                held = await self._held_batch(upload_key, digest)
+            except BaseException:
+                path.unlink()
+                raise
+            if held is not None:
+                path.unlink()
+                return self._made_before(held)
         with path.open("rb") as fp:
             try:
                 archive, found = await asyncio.to_thread(self._survey, fp)
@@ -685,7 +696,7 @@ class Batches:
         except Unavailable:
             # A card sent before under the key is answered all the same,
             # read or waiting; nothing new is taken while no worker runs.
-            if not (upload_key and await self._holds(upload_key, digest)):
+            if not (upload_key and await self._held_batch(upload_key, digest)):
                 raise
         batch_id = uuid.uuid4().hex
         card_id = f"{batch_id}-0"
@@ -718,17 +729,17 @@ class Batches:
         )
         return card
 
-    async def _holds(self, upload_key: str, digest: str) -> bool:
-        """Whether a batch holds the upload key for these bytes; AlreadyExists
-        if it holds it for others."""
+    async def _held_batch(self, upload_key: str, digest: str) -> batch_pb2.Batch | None:
+        """The batch that holds the upload key for these bytes, None if none
+        does; AlreadyExists if one holds it for others."""
         request = store_pb2.FindUploadRequest(
             upload_key=upload_key, upload_digest=digest
         )
         try:
-            await self._call(self._store.FindUpload(request))
+            reply = await self._call(self._store.FindUpload(request))
         except NotFound:
-            return False
-        return True
+            return None
+        return reply.batch
 
     async def _await_card(
         self, card_id: str, name: str, image: bytes, changed: asyncio.Event

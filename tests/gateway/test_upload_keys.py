@@ -16,6 +16,7 @@ from gateway_support import (
 
 from cardscan import messaging, upload_keys
 from cardscan.v1 import cardscan_pb2, contact_pb2, store_pb2
+from gateway import uploads
 from gateway.server import BATCH_ID_METADATA, CARD_ID_METADATA
 
 CHUNK = 4096
@@ -257,3 +258,26 @@ async def test_a_card_sent_again_under_its_key_is_answered_when_no_worker_runs(
     assert read.card.card_id == card_id
     assert read.card.contact.name.full == "Ana Lima"
     assert await batch_ids(gateway) == [messaging.batch_id_of(card_id)]
+
+
+async def test_an_upload_sent_again_is_answered_without_reading_its_zip(
+    gateway, monkeypatch
+):
+    surveyed = []
+    survey = uploads.survey
+
+    def counted(archive, limits):
+        surveyed.append(len(archive.infolist()))
+        return survey(archive, limits)
+
+    monkeypatch.setattr(uploads, "survey", counted)
+    data = make_zip(CARDS)
+
+    first = await create(gateway, data, "upload-1")
+    again = await create(gateway, data, "upload-1")
+
+    assert again == first
+    assert surveyed == [len(CARDS)]
+    # The first upload's spool stays until its cards are read; the second's
+    # is gone.
+    assert spooled(gateway) == [f"{first.batch_id}.zip"]
