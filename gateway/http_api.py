@@ -354,11 +354,31 @@ class ClientFaultsBriefly(logging.Filter):
         return True
 
 
+class ProbesQuietly(logging.Filter):
+    """Leaves the health checks an orchestrator makes every few seconds out
+    of the access log; the gateway logs each change of its health once."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # "GET /healthz?x=1 HTTP/1.1": the path is the target before its query.
+        target = getattr(record, "first_request_line", "").split(" ")[1:2]
+        return [t.partition("?")[0] for t in target] != [HEALTH_PATH]
+
+
+HEALTH_PATH = "/healthz"
+
+
+def _add_filter(logger_name: str, kind: type[logging.Filter]) -> None:
+    """Adds a filter of the kind to the logger, once however many apps are
+    made: the loggers are aiohttp's, shared by the whole process."""
+    logger = logging.getLogger(logger_name)
+    if not any(isinstance(f, kind) for f in logger.filters):
+        logger.addFilter(kind())
+
+
 def make_app(batches: Batches, limits: Limits, health: Health) -> web.Application:
     """The HTTP application with its routes."""
-    server_log = logging.getLogger("aiohttp.server")
-    if not any(isinstance(f, ClientFaultsBriefly) for f in server_log.filters):
-        server_log.addFilter(ClientFaultsBriefly())
+    _add_filter("aiohttp.server", ClientFaultsBriefly)
+    _add_filter("aiohttp.access", ProbesQuietly)
     app = web.Application(middlewares=[_errors_as_json])
     app[BATCHES] = batches
     app[LIMITS] = limits
@@ -370,7 +390,7 @@ def make_app(batches: Batches, limits: Limits, health: Health) -> web.Applicatio
             web.get("/v1/batches/{batch_id}", get_batch),
             web.get("/v1/batches/{batch_id}/contacts", list_contacts),
             web.post("/v1/cards", scan_card),
-            web.get("/healthz", check_health),
+            web.get(HEALTH_PATH, check_health),
         ]
     )
     return app

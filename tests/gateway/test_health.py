@@ -158,3 +158,18 @@ async def test_http_health_check_says_a_stopping_gateway_takes_no_upload():
         (200, {"status": "SERVING"}),
         (503, {"status": "NOT_SERVING", "reason": "the gateway is shutting down"}),
     ]
+
+
+async def test_health_checks_stay_out_of_the_access_log(caplog):
+    caplog.set_level(logging.INFO, logger="aiohttp.access")
+    app = http_api.make_app(
+        SimpleNamespace(intake=Intake()), Limits(), Health("127.0.0.1:50052")
+    )
+    async with TestClient(TestServer(app)) as client:
+        for path in ("/healthz", "/healthz?verbose=1", "/nowhere"):
+            await client.get(path)
+
+    logged = [
+        r.first_request_line for r in caplog.records if r.name == "aiohttp.access"
+    ]
+    assert logged == ["GET /nowhere HTTP/1.1"]
