@@ -799,6 +799,7 @@ def show_cards(
 
 def write_cards(cards: list[batch_pb2.Card], output: Output, info: Console) -> None:
     """Writes the cards to one output, and says what it wrote to a file."""
+    read = export.read_cards(cards)
     if output.option == "--json":
         text = "".join(
             json.dumps(jsonview.card(c), ensure_ascii=False) + "\n" for c in cards
@@ -806,8 +807,8 @@ def write_cards(cards: list[batch_pb2.Card], output: Output, info: Console) -> N
         written = count(len(cards), "card")
     else:
         render = export.vcards if output.option == "--vcard" else export.csv_text
-        text = render(cards)
-        written = count(len(export.read_cards(cards)), "contact")
+        text = render(read)
+        written = count(len(read), "contact")
     if output.target == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -827,12 +828,13 @@ def write_cards(cards: list[batch_pb2.Card], output: Output, info: Console) -> N
             ) from None
         info.print(f"Wrote {written} to {output.target}")
     if output.option != "--json":
-        left_out(cards, output, info)
+        left_out(cards, len(cards) - len(read), output, info)
 
 
-def left_out(cards: list[batch_pb2.Card], output: Output, info: Console) -> None:
+def left_out(
+    cards: list[batch_pb2.Card], unread: int, output: Output, info: Console
+) -> None:
     """Says how many cards a contacts file leaves out, for having none."""
-    unread = len(cards) - len(export.read_cards(cards))
     if unread:
         info.print(
             Text(

@@ -354,6 +354,10 @@ class ClientFaultsBriefly(logging.Filter):
         return True
 
 
+# Where the gateway answers health checks over HTTP.
+HEALTH_PATH = "/healthz"
+
+
 class ProbesQuietly(logging.Filter):
     """Leaves the health checks an orchestrator makes every few seconds out
     of the access log; the gateway logs each change of its health once."""
@@ -362,9 +366,6 @@ class ProbesQuietly(logging.Filter):
         # "GET /healthz?x=1 HTTP/1.1": the path is the target before its query.
         target = getattr(record, "first_request_line", "").split(" ")[1:2]
         return [t.partition("?")[0] for t in target] != [HEALTH_PATH]
-
-
-HEALTH_PATH = "/healthz"
 
 
 def _add_filter(logger_name: str, kind: type[logging.Filter]) -> None:

@@ -157,8 +157,9 @@ class MongoBackend:
     async def _held(
         self, batch_id: str, upload: dict[str, str]
     ) -> batch_pb2.Batch | None:
-        """The other batch that holds the upload's key, if one does; raises
-        AlreadyExists if that batch came from a different upload."""
+        """The batch other than batch_id that holds the upload's key, if one
+        does; raises AlreadyExists if that batch came from a different
+        upload."""
         found = await self._batches.find_one({"upload_key": upload["upload_key"]})
         if found is None or found["_id"] == batch_id:
             return None
@@ -282,13 +283,11 @@ class MongoBackend:
 
     @answering_faults
     async def find_upload(self, upload_key: str, upload_digest: str) -> batch_pb2.Batch:
-        found = await self._batches.find_one({"upload_key": upload_key})
-        if found is None:
+        upload = {"upload_key": upload_key, "upload_digest": upload_digest}
+        held = await self._held("", upload)
+        if held is None:
             raise NotFound(f"no batch holds the upload key {upload_key!r}")
-        backend.ensure_same_upload(
-            upload_key, upload_digest, found["_id"], found["upload_digest"]
-        )
-        return await self.fetch_batch(found["_id"])
+        return held
 
     @answering_faults
     async def fetch_batch(self, batch_id: str) -> batch_pb2.Batch:

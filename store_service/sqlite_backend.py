@@ -264,14 +264,9 @@ class SqliteBackend:
         upload_digest: str,
     ) -> batch_pb2.Batch:
         with self._transaction() as db:
-            held = db.execute(
-                "SELECT batch_id, digest FROM upload_keys WHERE upload_key = ?",
-                (upload_key,),
-            ).fetchone()
-            if held is not None:
-                backend.ensure_same_upload(upload_key, upload_digest, *held)
-                if held[0] != batch_id:
-                    return self._fetch_batch(held[0])
+            held_by = self._key_holder(upload_key, upload_digest)
+            if held_by is not None and held_by != batch_id:
+                return self._fetch_batch(held_by)
             found = db.execute(
                 "SELECT 1 FROM batches WHERE batch_id = ?", (batch_id,)
             ).fetchone()
@@ -387,14 +382,22 @@ class SqliteBackend:
         return await self._run(self._find_upload, upload_key, upload_digest)
 
     def _find_upload(self, upload_key: str, upload_digest: str) -> batch_pb2.Batch:
+        held_by = self._key_holder(upload_key, upload_digest)
+        if held_by is None:
+            raise NotFound(f"no batch holds the upload key {upload_key!r}")
+        return self._fetch_batch(held_by)
+
+    def _key_holder(self, upload_key: str, upload_digest: str) -> str | None:
+        """The id of the batch that holds the upload key, None if none does;
+        AlreadyExists if it holds it for an upload of another digest."""
         held = self.db.execute(
             "SELECT batch_id, digest FROM upload_keys WHERE upload_key = ?",
             (upload_key,),
         ).fetchone()
         if held is None:
-            raise NotFound(f"no batch holds the upload key {upload_key!r}")
+            return None
         backend.ensure_same_upload(upload_key, upload_digest, *held)
-        return self._fetch_batch(held[0])
+        return held[0]
 
     async def fetch_batch(self, batch_id: str) -> batch_pb2.Batch:
         backend.check_id("batch_id", batch_id)
