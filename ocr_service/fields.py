@@ -99,6 +99,7 @@ def parse(lines: Sequence[Line]) -> contact_pb2.Contact:
     ]
     region = _region_of(kept)
     kept = _initial_i_read_right(_dotless_i_read_right(_unsure_tails_cut(kept)))
+    kept = _small_l_read_right_by_email(kept)
     kept = [_without_j_before_j(line) for line in kept]
     kept = [replace(line, text=companies.form_read_right(line.text)) for line in kept]
     card = Card(_segments(kept, region), region=region)
@@ -220,6 +221,40 @@ def _initial_i_read_right(lines: list[Line]) -> list[Line]:
         replace(line, text=_SMALL_L_FOR_I.sub("I", line.text))
         if line.height >= largest and _capitalised_but_l(line.text)
         else line
+        for line in lines
+    ]
+
+
+# A word starting with a small "l" that OCR may have read for a capital
+# "I": "lacobucci", and "llaria" where the "I" and the "l" after it look
+# alike in Sans type.
+_WORD_FROM_SMALL_L = re.compile(r"(?<![\w'’.@/-])l[^\W\d_]{3,}")
+
+
+def _small_l_read_right_by_email(lines: list[Line]) -> list[Line]:
+    """The lines with a word starting with a small "l" put right to the
+    capital "I" where an email's local part spells the word so and not as
+    read: "llaria Gori" beside ilaria.gori@…, in any type."""
+    spelled = {
+        word
+        for line in lines
+        for address in re.findall(r"[\w.+-]+(?=@)", line.text.lower())
+        for word in re.split(r"[._+-]", address)
+        if len(word) >= 4
+    }
+    if not spelled:
+        return lines
+
+    def put_right(word: re.Match) -> str:
+        as_i = "i" + word[0][1:].lower()
+        if as_i in spelled and word[0].lower() not in spelled:
+            return "I" + word[0][1:]
+        return word[0]
+
+    return [
+        line
+        if "@" in line.text
+        else replace(line, text=_WORD_FROM_SMALL_L.sub(put_right, line.text))
         for line in lines
     ]
 

@@ -2700,6 +2700,38 @@ def test_a_capital_i_read_as_a_small_l_in_a_name_or_company_is_put_back(
     assert (contact.name.full, contact.company) == (name, company)
 
 
+@pytest.mark.parametrize(
+    ("rows", "name"),
+    [
+        # "Il" read as "ll", the name in smaller type than the company's.
+        (
+            (
+                ("Mantegazza s.r.l.", 48),
+                ("llaria Gori", 30),
+                "ilaria.gori@mantegazza.it",
+            ),
+            "Ilaria Gori",
+        ),
+        (
+            (("Studio Verdi", 48), ("Elena lacobucci", 30), "e.iacobucci@studio.it"),
+            "Elena Iacobucci",
+        ),
+        # An email that does not spell the word so leaves it as read.
+        ((("Studio Verdi", 48), ("Elena lacobucci", 30), "elena@studio.it"), ""),
+        (
+            (("Studio Verdi", 48), ("Elena lacobucci", 30), "e.lacobucci@studio.it"),
+            "",
+        ),
+    ],
+)
+def test_a_capital_i_read_as_a_small_l_is_put_back_where_the_email_spells_it(
+    rows, name
+):
+    contact = fields.parse(card(*rows))
+
+    assert contact.name.full == name
+
+
 def name_read_unsurely(text, unsure_letter):
     """A name's line OCR rated low, with one letter it was unsure of."""
     sure = [0.99] * len(text)
