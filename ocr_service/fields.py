@@ -108,7 +108,10 @@ def parse(lines: Sequence[Line]) -> contact_pb2.Contact:
     _take_address(card)
     _take_people_and_organisation(card)
     card.contact.raw_text = "\n".join(line.text for line in lines)
-    card.contact.needs_review = any(
+    # A card is given for its person: one where text but no name was found
+    # is looked at, as OCR may have lost the name to a photo's blur.
+    nameless = bool(kept) and not card.contact.name.full
+    card.contact.needs_review = nameless or any(
         value < REVIEW_THRESHOLD for value in card.contact.confidence.values()
     )
     return card.contact

@@ -792,6 +792,16 @@ def test_poorly_read_field_puts_the_contact_up_for_review():
     assert contact.needs_review
 
 
+def test_a_card_read_without_a_name_needs_review():
+    contact = fields.parse(
+        card(("Limalabs Ltd", 48), "+44 20 7946 0958", "k.breen@limalabs.com")
+    )
+
+    assert (contact.name.full, contact.company) == ("", "Limalabs Ltd")
+    assert all(v >= fields.REVIEW_THRESHOLD for v in contact.confidence.values())
+    assert contact.needs_review
+
+
 def test_nothing_read_gives_an_empty_contact_not_needing_review():
     contact = fields.parse([])
 
