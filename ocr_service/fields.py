@@ -100,6 +100,7 @@ def parse(lines: Sequence[Line]) -> contact_pb2.Contact:
     region = _region_of(kept)
     kept = _initial_i_read_right(_dotless_i_read_right(_unsure_tails_cut(kept)))
     kept = _small_l_read_right_by_email(kept)
+    kept = _spaced_name_joined(kept)
     kept = [_without_j_before_j(line) for line in kept]
     kept = [replace(line, text=companies.form_read_right(line.text)) for line in kept]
     card = Card(_segments(kept, region), region=region)
@@ -141,8 +142,12 @@ def _without_j_before_j(line: Line) -> Line:
     "Thomas-jJohnson"): no word starts so. Elsewhere the two stand so in
     names written together ("PankajJain") and in links ("youtu.be/jJ3k")."""
     places = {m.start() for m in _J_BEFORE_J.finditer(line.text)}
-    if not places:
-        return line
+    return _without_characters(line, places) if places else line
+
+
+def _without_characters(line: Line, places: set[int]) -> Line:
+    """The line without the characters at those places, its confidences
+    kept in step."""
 
     def without(values: Sequence) -> tuple:
         # Confidences not one to a character are none to keep in step.
@@ -152,7 +157,7 @@ def _without_j_before_j(line: Line) -> Line:
 
     return replace(
         line,
-        text=_J_BEFORE_J.sub("", line.text),
+        text="".join(c for i, c in enumerate(line.text) if i not in places),
         characters=without(line.characters),
         word_confidences=without(line.word_confidences),
     )
@@ -260,6 +265,63 @@ def _small_l_read_right_by_email(lines: list[Line]) -> list[Line]:
         else replace(line, text=_WORD_FROM_SMALL_L.sub(put_right, line.text))
         for line in lines
     ]
+
+
+# A run of words a name's letters may make where OCR read a letter-spaced
+# name, or a photo's blur spaced it: "Ka ne B ree n", "Gi rol a mo Ta fu ri".
+_SPACED_RUN = re.compile(r"[^\W\d_]+(?: [^\W\d_]+){2,}")
+
+
+def _spaced_name_joined(lines: list[Line]) -> list[Line]:
+    """The lines with a name OCR read in pieces of a few letters put
+    together, where an email's local part spells the letters joined:
+    "E m i lie Deeg ada n" beside emilie.deegadan@… is "Emilie Deegadan".
+    A new word starts at each capital after a space."""
+    local_parts = [
+        re.sub(r"[^a-z]", "", fold(address))
+        for line in lines
+        for address in re.findall(r"[\w.+-]+(?=@)", line.text.lower())
+    ]
+    if not local_parts:
+        return lines
+    joined = []
+    for line in lines:
+        places = set()
+        for run in _SPACED_RUN.finditer(line.text):
+            name = _spelled_pieces(run[0].split(" "), local_parts)
+            places |= {
+                run.start() + i
+                for i, c in enumerate(name)
+                if c == " " and not name[i + 1].isupper()
+            }
+        joined.append(_without_characters(line, places) if places else line)
+    return joined
+
+
+def _spelled_pieces(pieces: list[str], local_parts: list[str]) -> str:
+    """The longest run of pieces from the first, mostly of one or two
+    letters, that an email's local part spells joined; "" where none is.
+    A word that follows the name on its line ("… Deeg ada n emilie") is
+    left out."""
+    for end in range(len(pieces), 2, -1):
+        run = pieces[:end]
+        if sum(len(p) <= 2 for p in run) * 2 < len(run):
+            continue
+        letters = fold("".join(run)).lower()
+        if any(_spells(local, letters) for local in local_parts):
+            return " ".join(run)
+    return ""
+
+
+def _spells(local_part: str, letters: str) -> bool:
+    """Whether an email's local part, its separators left out, spells
+    these letters of a name: all of them, or the first letter and the
+    family name after it ("kbreen" for "kanebreen")."""
+    if len(local_part) < 4:
+        return False
+    return local_part == letters or (
+        local_part[0] == letters[0] and letters.endswith(local_part[1:])
+    )
 
 
 def _capitalised_but_l(text: str) -> bool:

@@ -2742,6 +2742,29 @@ def test_a_capital_i_read_as_a_small_l_is_put_back_where_the_email_spells_it(
     assert contact.name.full == name
 
 
+@pytest.mark.parametrize(
+    ("rows", "name"),
+    [
+        (
+            (("Hollywood-Egan", 48), ("Ka ne B ree n", 30), "k.breen@egan.org"),
+            "Kane Breen",
+        ),
+        # The email on the name's line is no part of the name.
+        (
+            (("Callanan PLC", 48), "E m i lie Deeg ada n emilie.deegadan@plc.io"),
+            "Emilie Deegadan",
+        ),
+        ((("Gi rol a mo Ta fu ri", 30), "g.tafuri@studio.it"), "Girolamo Tafuri"),
+        # An email that does not spell the letters leaves them as read.
+        ((("Gi rol a mo Ta fu ri", 30), "info@studio.it"), ""),
+    ],
+)
+def test_a_name_read_in_pieces_is_joined_where_the_email_spells_it(rows, name):
+    contact = fields.parse(card(*rows))
+
+    assert contact.name.full == name
+
+
 def name_read_unsurely(text, unsure_letter):
     """A name's line OCR rated low, with one letter it was unsure of."""
     sure = [0.99] * len(text)
