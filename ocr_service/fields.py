@@ -98,6 +98,7 @@ def parse(lines: Sequence[Line]) -> contact_pb2.Contact:
         if not noise[index] or _house_number_by_street(line, lines, noise, index)
     ]
     region = _region_of(kept)
+    kept = _marks_read_right(kept, region)
     kept = _initial_i_read_right(_dotless_i_read_right(_unsure_tails_cut(kept)))
     kept = _small_l_read_right_by_email(kept)
     kept = _spaced_name_joined(kept)
@@ -134,6 +135,21 @@ def _dotless_i_read_right(lines: list[Line]) -> list[Line]:
         else line
         for line in lines
     ]
+
+
+def _marks_read_right(lines: list[Line], region: str | None) -> list[Line]:
+    """The lines with the marks their language never writes put right:
+    "Hākansson" on a Swedish card is "Håkansson", "Såāo" on a Brazilian
+    one "São"."""
+    language = misreads.marks_language(" ".join(li.text for li in lines), region)
+    if language is None:
+        return lines
+    right = []
+    for line in lines:
+        text, twice = misreads.marks_read_right(line.text, language)
+        line = replace(line, text=text) if text != line.text else line
+        right.append(_without_characters(line, twice) if twice else line)
+    return right
 
 
 def _without_j_before_j(line: Line) -> Line:

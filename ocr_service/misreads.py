@@ -436,3 +436,45 @@ def hosts_of(values: list[str]) -> list[str]:
         if "." in host:
             found.append(host)
     return list(dict.fromkeys(found))
+
+
+# Marks the Latin model reads on letters that a card's language never
+# writes, each with the letter that language writes in its place: the ring
+# of "å" read as a macron ("Hākansson"), the tilde of "ã" and the
+# circumflex of "ê" read as a macron, a ring or a dot ("Såāo", "Maitė").
+_MARKS_OF_LANGUAGE = {
+    "nordic": str.maketrans("āĀ", "åÅ"),
+    "portuguese": str.maketrans("āĀåÅēĒėĖōŌ", "ãÃãÃêÊêÊõÕ"),
+}
+_LANGUAGE_OF_COUNTRY = {
+    "SE": "nordic",
+    "NO": "nordic",
+    "DK": "nordic",
+    "FI": "nordic",
+    "BR": "portuguese",
+    "PT": "portuguese",
+}
+# Letters that tell a card's language where its country is unknown, in the
+# order they are asked: the ring that may be a misread tilde comes last.
+_LETTERS_OF_LANGUAGE = (("portuguese", "ãõÃÕ"), ("nordic", "åøæÅØÆ"))
+# A marked letter read twice over, which neither language doubles
+# ("ÅĀkergränd" once its macron is a ring).
+_MARK_READ_TWICE = re.compile(r"([ãõêåÃÕÊÅ])(?=\1)", re.IGNORECASE)
+
+
+def marks_language(text: str, country: str | None) -> str | None:
+    """The language whose marks a card's text is put right to: its
+    country's, else the one its own marked letters tell."""
+    if country:
+        return _LANGUAGE_OF_COUNTRY.get(country)
+    for language, letters in _LETTERS_OF_LANGUAGE:
+        if any(letter in text for letter in letters):
+            return language
+    return None
+
+
+def marks_read_right(text: str, language: str) -> tuple[str, set[int]]:
+    """The text with marks its language never writes put right, and the
+    places of the marked letters read twice over, to be left out."""
+    text = text.translate(_MARKS_OF_LANGUAGE[language])
+    return text, {m.start() for m in _MARK_READ_TWICE.finditer(text)}

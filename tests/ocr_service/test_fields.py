@@ -2765,6 +2765,46 @@ def test_a_name_read_in_pieces_is_joined_where_the_email_spells_it(rows, name):
     assert contact.name.full == name
 
 
+@pytest.mark.parametrize(
+    ("rows", "name", "address"),
+    [
+        # Sweden told by the card's own "å" and "ö".
+        (
+            ("Maj-Britt Hākansson", "Jönsson & Hagman HB", "Gengatan 1, 41851 Umeå"),
+            "Maj-Britt Håkansson",
+            "Gengatan 1, 41851 Umeå",
+        ),
+        # Sweden told by the number; the ring read twice, once as a macron.
+        (
+            ("Helena Wiklund", "+46 8 455 397 17", "ÅĀkergränd 3, 48992 Umeå"),
+            "Helena Wiklund",
+            "Åkergränd 3, 48992 Umeå",
+        ),
+        # Brazil: a tilde read as a ring and a macron, a circumflex as a dot.
+        (
+            (
+                "Dom Borges",
+                "+55 14 9559-7297",
+                "Vila Såāo Lucas, 28367916 Caldeira / AM",
+            ),
+            "Dom Borges",
+            "Vila São Lucas, 28367916 Caldeira / AM",
+        ),
+        (
+            ("Maitė Cruz", "+55 54 3789-9143", "Beija Flor, 24589215 Machado / MT"),
+            "Maitê Cruz",
+            "Beija Flor, 24589215 Machado / MT",
+        ),
+        # Latvia writes the macron.
+        (("Jānis Bērziņš", "+371 2612 3456"), "Jānis Bērziņš", ""),
+    ],
+)
+def test_a_mark_the_cards_language_never_writes_is_put_right(rows, name, address):
+    contact = fields.parse(card((rows[0], 48), *rows[1:]))
+
+    assert (contact.name.full, contact.address.full) == (name, address)
+
+
 def name_read_unsurely(text, unsure_letter):
     """A name's line OCR rated low, with one letter it was unsure of."""
     sure = [0.99] * len(text)
