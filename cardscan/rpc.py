@@ -38,6 +38,41 @@ def cannot_listen(listen: str) -> str:
 LISTEN_OPTIONS = [("grpc.so_reuseport", 0)]
 
 
+# The trailing metadata of a health check answered NOT_SERVING: why, in
+# words, where the server was told. The standard health protocol has no
+# field for it; clients that know the key show it, others ignore it.
+HEALTH_REASON_KEY = "cardscan-health-reason-bin"
+
+
+class ExplainedHealth(health.aio.HealthServicer):
+    """The standard health service, whose NOT_SERVING answers to Check also
+    carry the reason the server was last given, if any."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._reason = ""
+        self._shut_down = False
+
+    def explain(self, reason: str) -> None:
+        """Gives the reason NOT_SERVING answers carry from now on; once the
+        service is shut down, its reason stays."""
+        if not self._shut_down:
+            self._reason = reason
+
+    async def enter_graceful_shutdown(self) -> None:
+        self._shut_down = True
+        await super().enter_graceful_shutdown()
+
+    async def Check(self, request, context):
+        reply = await super().Check(request, context)
+        serving = reply.status == health_pb2.HealthCheckResponse.SERVING
+        if self._reason and not serving:
+            context.set_trailing_metadata(
+                ((HEALTH_REASON_KEY, status_message(self._reason).encode()),)
+            )
+        return reply
+
+
 class Server:
     """A grpc.aio server with the standard health and reflection services."""
 
@@ -50,7 +85,7 @@ class Server:
         self.grpc = grpc.aio.server(
             options=[*MESSAGE_OPTIONS, *LISTEN_OPTIONS, *options]
         )
-        self.health = health.aio.HealthServicer()
+        self.health = ExplainedHealth()
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.grpc)
         self._names = list(service_names)
         reflection.enable_server_reflection(
@@ -73,18 +108,26 @@ class Server:
         await self.grpc.start()
         logger.info("gRPC listening on %s (port %d)", self.listen, self.port)
 
-    async def set_serving(self, serving: bool) -> None:
+    async def set_serving(self, serving: bool, reason: str = "") -> None:
         """Reports the server and each of its services as SERVING or
-        NOT_SERVING to health checks."""
+        NOT_SERVING to health checks, the latter with the reason if given."""
         status = health_pb2.HealthCheckResponse.NOT_SERVING
         if serving:
             status = health_pb2.HealthCheckResponse.SERVING
+        self.health.explain("" if serving else reason)
         for name in ["", *self._names]:
             await self.health.set(name, status)
 
+    async def shut_down(self, reason: str = "") -> None:
+        """Reports NOT_SERVING from now on, with the reason if given,
+        whatever set_serving is told later."""
+        if reason:
+            self.health.explain(reason)
+        await self.health.enter_graceful_shutdown()
+
     async def stop(self, grace: float = 5.0) -> None:
         """Reports NOT_SERVING, then stops after letting calls finish."""
-        await self.health.enter_graceful_shutdown()
+        await self.shut_down()
         await self.grpc.stop(grace)
 
 

@@ -1,0 +1,127 @@
+"""A service's standing: whether each thing it depends on answers, turned
+into its gRPC health status, a reason naming what is down, and one log line
+for each loss and return."""
+
+import logging
+from dataclasses import dataclass
+
+from cardscan import rpc
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """Something a service needs in order to serve, and the words its log
+    uses for it: "{shown} {lost} (why)", "{shown} {back}", and "{shown}
+    {first}" for its first answer."""
+
+    shown: str
+    lost: str = "is unreachable"
+    back: str = "answers again"
+    first: str = "answers"
+
+
+class Standing:
+    """SERVING while every dependency is up, else NOT_SERVING, as reported
+    on an attached server's health service.
+
+    Each dependency starts up (True), down (False) or not yet heard of
+    (None). A change is reported and logged once; being told again what is
+    already known changes nothing. A first answer is logged only when it
+    leaves the service SERVING, as until then the service is only starting.
+    """
+
+    def __init__(
+        self,
+        owner: str,
+        dependencies: dict[str, tuple[Dependency, bool | None]],
+        logger: logging.Logger | None = None,
+    ) -> None:
+        self._owner = owner
+        self._dependencies = {name: dep for name, (dep, _) in dependencies.items()}
+        self._up = {name: up for name, (_, up) in dependencies.items()}
+        self._logger = logger
+        self._server: rpc.Server | None = None
+
+    @property
+    def serving(self) -> bool:
+        """Whether every dependency is up."""
+        return all(up is True for up in self._up.values())
+
+    def waiting_for(self) -> list[str]:
+        """The dependencies that are not up, as shown; empty while SERVING."""
+        return [
+            self._dependencies[name].shown
+            for name, up in self._up.items()
+            if up is not True
+        ]
+
+    def reason(self) -> str:
+        """Why the service is NOT_SERVING, naming what is down; empty while
+        SERVING."""
+        missing = self.waiting_for()
+        return f"waiting for {' and '.join(missing)} to answer" if missing else ""
+
+    def attach(self, server: rpc.Server) -> None:
+        """Reports to the server's health service from now on; until then,
+        and after detach, what the standing is told is ignored."""
+        self._server = server
+
+    def detach(self) -> None:
+        """Stops reporting and logging, before the service closes its own
+        connections, whose loss is then no news."""
+        self._server = None
+
+    async def up(self, name: str) -> None:
+        """Notes that the dependency answers."""
+        if self._server is None or self._up[name] is True:
+            return
+        first = self._up[name] is None
+        self._up[name] = True
+        dependency = self._dependencies[name]
+        if not first:
+            self._log_return(dependency, dependency.back)
+        elif self.serving:
+            self._log_return(dependency, dependency.first)
+        await self._report()
+
+    async def down(self, name: str, why: str = "") -> None:
+        """Notes that the dependency does not answer, and why if known."""
+        if self._server is None or self._up[name] is False:
+            return
+        self._up[name] = False
+        dependency = self._dependencies[name]
+        because = f" ({why})" if why else ""
+        if self._logger is not None:
+            self._logger.warning(
+                "%s %s%s: %s is NOT_SERVING",
+                dependency.shown,
+                dependency.lost,
+                because,
+                self._owner,
+            )
+        await self._report()
+
+    def _log_return(self, dependency: Dependency, words: str) -> None:
+        if self._logger is not None:
+            self._logger.info("%s %s: %s", dependency.shown, words, self._verdict())
+
+    def _verdict(self) -> str:
+        """The service's status, and while it is NOT_SERVING, what it waits
+        for: those that were lost, else those not heard of yet."""
+        if self.serving:
+            return f"{self._owner} is SERVING"
+        lost = [
+            dep for name, dep in self._dependencies.items() if self._up[name] is False
+        ]
+        if lost:
+            causes = " and ".join(f"{dep.shown} {dep.lost}" for dep in lost)
+            return f"{self._owner} stays NOT_SERVING while {causes}"
+        unheard = [
+            dep for name, dep in self._dependencies.items() if self._up[name] is None
+        ]
+        causes = " and ".join(f"{dep.shown} {dep.first}" for dep in unheard)
+        return f"{self._owner} is NOT_SERVING until {causes}"
+
+    async def _report(self) -> None:
+        if self._server is not None:
+            await self._server.set_serving(self.serving, self.reason())

@@ -1,0 +1,175 @@
+"""A Standing turns its dependencies' answers into the health status a real
+server reports, the reason it gives and one log line per loss and return."""
+
+import logging
+
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from cardscan import rpc
+from cardscan.health import Dependency, Standing
+
+SERVICE = "cardscan.v1.Testing"
+LOGGER = "tests.standing"
+
+
+@pytest.fixture
+async def server():
+    server = rpc.Server("127.0.0.1:0", [SERVICE])
+    await server.start(serving=False)
+    yield server
+    await server.stop(0)
+
+
+async def check(server: rpc.Server, service: str = "") -> tuple[str, str]:
+    """The status the server's health service answers, and the reason its
+    trailing metadata gives ("" when none)."""
+    async with rpc.channel(f"127.0.0.1:{server.port}") as channel:
+        call = health_pb2_grpc.HealthStub(channel).Check(
+            health_pb2.HealthCheckRequest(service=service)
+        )
+        reply = await call
+        metadata = dict(await call.trailing_metadata() or ())
+    reason = metadata.get(rpc.HEALTH_REASON_KEY, b"").decode()
+    return health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status), reason
+
+
+def two_parts(nats: bool | None = False, store: bool | None = None) -> Standing:
+    return Standing(
+        "the relay",
+        {
+            "nats": (Dependency("NATS", back="is connected"), nats),
+            "store": (Dependency("the store at 127.0.0.1:1"), store),
+        },
+        logging.getLogger(LOGGER),
+    )
+
+
+def logged(caplog) -> list[str]:
+    return [
+        f"{record.levelname} {record.getMessage()}"
+        for record in caplog.records
+        if record.name == LOGGER
+    ]
+
+
+async def test_serving_only_while_every_dependency_is_up(server):
+    standing = two_parts()
+    standing.attach(server)
+
+    seen = [await check(server)]
+    await standing.up("nats")
+    seen.append(await check(server))
+    await standing.up("store")
+    seen.append(await check(server, SERVICE))
+    await standing.down("store", "connection refused")
+    seen.append(await check(server, SERVICE))
+
+    assert seen == [
+        ("NOT_SERVING", ""),
+        ("NOT_SERVING", "waiting for the store at 127.0.0.1:1 to answer"),
+        ("SERVING", ""),
+        ("NOT_SERVING", "waiting for the store at 127.0.0.1:1 to answer"),
+    ]
+
+
+async def test_the_reason_names_every_dependency_down_in_order(server):
+    standing = two_parts(nats=True, store=True)
+    standing.attach(server)
+
+    await standing.down("store")
+    await standing.down("nats")
+
+    assert not standing.serving
+    assert standing.waiting_for() == ["NATS", "the store at 127.0.0.1:1"]
+    assert standing.reason() == (
+        "waiting for NATS and the store at 127.0.0.1:1 to answer"
+    )
+    assert await check(server) == ("NOT_SERVING", standing.reason())
+
+
+async def test_each_loss_and_return_is_logged_once(server, caplog):
+    caplog.set_level(logging.INFO, logger=LOGGER)
+    standing = two_parts(nats=True, store=True)
+    standing.attach(server)
+
+    for _ in range(3):
+        await standing.down("store", "connection refused")
+    await standing.down("nats")
+    await standing.up("store")
+    await standing.up("store")
+    await standing.up("nats")
+
+    assert logged(caplog) == [
+        "WARNING the store at 127.0.0.1:1 is unreachable (connection refused): "
+        "the relay is NOT_SERVING",
+        "WARNING NATS is unreachable: the relay is NOT_SERVING",
+        "INFO the store at 127.0.0.1:1 answers again: "
+        "the relay stays NOT_SERVING while NATS is unreachable",
+        "INFO NATS is connected: the relay is SERVING",
+    ]
+
+
+async def test_a_first_answer_is_logged_only_when_it_makes_the_service_serve(
+    server, caplog
+):
+    caplog.set_level(logging.INFO, logger=LOGGER)
+    quiet_first, told_first = two_parts(), two_parts()
+    quiet_first.attach(server)
+    told_first.attach(server)
+
+    await quiet_first.up("store")
+    await quiet_first.up("nats")
+    await told_first.up("nats")
+    await told_first.up("store")
+
+    assert logged(caplog) == [
+        "INFO NATS is connected: the relay is SERVING",
+        "INFO NATS is connected: the relay is NOT_SERVING until the store at "
+        "127.0.0.1:1 answers",
+        "INFO the store at 127.0.0.1:1 answers: the relay is SERVING",
+    ]
+
+
+async def test_a_detached_standing_neither_reports_nor_logs(server, caplog):
+    caplog.set_level(logging.INFO, logger=LOGGER)
+    standing = two_parts(nats=True, store=True)
+    await server.set_serving(True)
+
+    await standing.down("nats")
+    standing.attach(server)
+    standing.detach()
+    await standing.down("store")
+
+    assert standing.serving
+    assert logged(caplog) == []
+    assert await check(server) == ("SERVING", "")
+
+
+async def test_without_a_logger_a_standing_only_reports(server, caplog):
+    caplog.set_level(logging.INFO)
+    standing = Standing("the worker", {"nats": (Dependency("NATS"), True)})
+    standing.attach(server)
+
+    await standing.down("nats")
+
+    assert caplog.records == []
+    assert await check(server) == ("NOT_SERVING", "waiting for NATS to answer")
+
+
+async def test_a_shut_down_server_keeps_its_reason(server):
+    standing = two_parts(nats=True, store=True)
+    standing.attach(server)
+
+    await server.shut_down("the relay is shutting down")
+    await standing.down("store")
+
+    assert await check(server) == ("NOT_SERVING", "the relay is shutting down")
+
+
+async def test_an_unknown_dependency_is_a_mistake_said_at_once(server):
+    standing = two_parts()
+    standing.attach(server)
+
+    with pytest.raises(KeyError):
+        await standing.up("database")
