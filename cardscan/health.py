@@ -61,10 +61,12 @@ class Standing:
         missing = self.waiting_for()
         return f"waiting for {' and '.join(missing)} to answer" if missing else ""
 
-    def attach(self, server: rpc.Server) -> None:
-        """Reports to the server's health service from now on; until then,
-        and after detach, what the standing is told is ignored."""
+    async def attach(self, server: rpc.Server) -> None:
+        """Reports the standing to the server's health service, now and at
+        each change; until then, and after detach, what the standing is
+        told is ignored."""
         self._server = server
+        await self._report()
 
     def detach(self) -> None:
         """Stops reporting and logging, before the service closes its own

@@ -55,7 +55,7 @@ def logged(caplog) -> list[str]:
 
 async def test_serving_only_while_every_dependency_is_up(server):
     standing = two_parts()
-    standing.attach(server)
+    await standing.attach(server)
 
     seen = [await check(server)]
     await standing.up("nats")
@@ -66,7 +66,7 @@ async def test_serving_only_while_every_dependency_is_up(server):
     seen.append(await check(server, SERVICE))
 
     assert seen == [
-        ("NOT_SERVING", ""),
+        ("NOT_SERVING", "waiting for NATS and the store at 127.0.0.1:1 to answer"),
         ("NOT_SERVING", "waiting for the store at 127.0.0.1:1 to answer"),
         ("SERVING", ""),
         ("NOT_SERVING", "waiting for the store at 127.0.0.1:1 to answer"),
@@ -75,7 +75,7 @@ async def test_serving_only_while_every_dependency_is_up(server):
 
 async def test_the_reason_names_every_dependency_down_in_order(server):
     standing = two_parts(nats=True, store=True)
-    standing.attach(server)
+    await standing.attach(server)
 
     await standing.down("store")
     await standing.down("nats")
@@ -91,7 +91,7 @@ async def test_the_reason_names_every_dependency_down_in_order(server):
 async def test_each_loss_and_return_is_logged_once(server, caplog):
     caplog.set_level(logging.INFO, logger=LOGGER)
     standing = two_parts(nats=True, store=True)
-    standing.attach(server)
+    await standing.attach(server)
 
     for _ in range(3):
         await standing.down("store", "connection refused")
@@ -115,8 +115,8 @@ async def test_a_first_answer_is_logged_only_when_it_makes_the_service_serve(
 ):
     caplog.set_level(logging.INFO, logger=LOGGER)
     quiet_first, told_first = two_parts(), two_parts()
-    quiet_first.attach(server)
-    told_first.attach(server)
+    await quiet_first.attach(server)
+    await told_first.attach(server)
 
     await quiet_first.up("store")
     await quiet_first.up("nats")
@@ -137,7 +137,7 @@ async def test_a_detached_standing_neither_reports_nor_logs(server, caplog):
     await server.set_serving(True)
 
     await standing.down("nats")
-    standing.attach(server)
+    await standing.attach(server)
     standing.detach()
     await standing.down("store")
 
@@ -149,7 +149,7 @@ async def test_a_detached_standing_neither_reports_nor_logs(server, caplog):
 async def test_without_a_logger_a_standing_only_reports(server, caplog):
     caplog.set_level(logging.INFO)
     standing = Standing("the worker", {"nats": (Dependency("NATS"), True)})
-    standing.attach(server)
+    await standing.attach(server)
 
     await standing.down("nats")
 
@@ -159,7 +159,7 @@ async def test_without_a_logger_a_standing_only_reports(server, caplog):
 
 async def test_a_shut_down_server_keeps_its_reason(server):
     standing = two_parts(nats=True, store=True)
-    standing.attach(server)
+    await standing.attach(server)
 
     await server.shut_down("the relay is shutting down")
     await standing.down("store")
@@ -169,7 +169,7 @@ async def test_a_shut_down_server_keeps_its_reason(server):
 
 async def test_an_unknown_dependency_is_a_mistake_said_at_once(server):
     standing = two_parts()
-    standing.attach(server)
+    await standing.attach(server)
 
     with pytest.raises(KeyError):
         await standing.up("database")
