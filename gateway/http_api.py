@@ -11,11 +11,12 @@ from aiohttp.http import HttpProcessingError
 
 from cardscan import export, jsonview, rpc, upload_keys
 from cardscan.errors import CardscanError, InvalidInput, StorageFault
+from cardscan.health import Standing
 from cardscan.v1 import batch_pb2
 from gateway import uploads
 from gateway.batches import Batches, CardWaits
 from gateway.config import Limits
-from gateway.health import Health
+from gateway.health import SHUTTING_DOWN
 from gateway.intake import ShuttingDown
 
 logger = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
 BATCHES = web.AppKey("batches", Batches)
 LIMITS = web.AppKey("limits", Limits)
-HEALTH = web.AppKey("health", Health)
+HEALTH = web.AppKey("health", Standing)
 
 
 def error_body(code: str, message: str) -> dict:
@@ -191,11 +192,9 @@ async def list_batches(request: web.Request) -> web.Response:
 async def check_health(request: web.Request) -> web.Response:
     """SERVING (200) while the gateway takes uploads, as its gRPC health
     service says; NOT_SERVING (503) with the reason otherwise."""
-    reason = ""
+    reason = request.app[HEALTH].reason()
     if request.app[BATCHES].intake.stopping:
-        reason = "the gateway is shutting down"
-    elif missing := request.app[HEALTH].waiting_for():
-        reason = f"waiting for {' and '.join(missing)} to answer"
+        reason = SHUTTING_DOWN
     if reason:
         body = {"status": "NOT_SERVING", "reason": reason}
         return web.json_response(body, status=503)
@@ -376,7 +375,7 @@ def _add_filter(logger_name: str, kind: type[logging.Filter]) -> None:
         logger.addFilter(kind())
 
 
-def make_app(batches: Batches, limits: Limits, health: Health) -> web.Application:
+def make_app(batches: Batches, limits: Limits, health: Standing) -> web.Application:
     """The HTTP application with its routes."""
     _add_filter("aiohttp.server", ClientFaultsBriefly)
     _add_filter("aiohttp.access", ProbesQuietly)

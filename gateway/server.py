@@ -16,7 +16,7 @@ from cardscan.v1 import cardscan_pb2, cardscan_pb2_grpc
 from gateway import http_api
 from gateway.batches import Batches, CardWaits
 from gateway.config import Settings
-from gateway.health import Health, watch_store
+from gateway.health import NATS, SHUTTING_DOWN, gateway_standing, watch_store
 from gateway.queue import CardQueue
 from gateway.workers import Workers
 
@@ -158,7 +158,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
             f"cannot make the upload folder {settings.upload_dir}: {error.strerror}"
             " (CARDSCAN_DATA_DIR, or `cardscan up --data-dir`)"
         ) from None
-    health = Health(settings.store_addr)
+    standing = gateway_standing(settings.store_addr)
     store_channel = rpc.channel(settings.store_addr)
     workers = Workers()
     batches = Batches(settings, store_channel, workers)
@@ -173,7 +173,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
             CardScanServicer(batches), grpc_server.grpc
         )
         http_runner = web.AppRunner(
-            http_api.make_app(batches, settings.limits, health),
+            http_api.make_app(batches, settings.limits, standing),
             shutdown_timeout=STOP_GRACE_SECONDS,
         )
         await http_runner.setup()
@@ -184,14 +184,20 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
             raise CardscanError(rpc.cannot_listen(settings.http_listen)) from None
         logger.info("HTTP listening on %s", settings.http_listen)
         await grpc_server.start(serving=False)
-        health.attach(grpc_server)
-        watching = asyncio.create_task(watch_store(store_channel, health))
+        await standing.attach(grpc_server)
+        watching = asyncio.create_task(watch_store(store_channel, standing))
+
+        async def nats_lost() -> None:
+            await standing.down(NATS)
+
+        async def nats_back() -> None:
+            await standing.up(NATS)
 
         connecting = messaging.connect(
             settings.nats_url,
             name="cardscan-gateway",
-            disconnected_cb=health.nats_lost,
-            reconnected_cb=health.nats_back,
+            disconnected_cb=nats_lost,
+            reconnected_cb=nats_back,
         )
         nc = await signals.unless_stopped(connecting, stop)
         if nc is None:
@@ -203,11 +209,11 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         await batches.settle_waiting()
         settling = asyncio.create_task(batches.keep_settling())
         if nc.is_connected:
-            await health.nats_back()
+            await nats_back()
         await stop.wait()
         logger.info("stopping: finishing the requests in progress")
     finally:
-        health.detach()
+        standing.detach()
         if watching:
             watching.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -215,7 +221,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         # NOT_SERVING at once, so that no more uploads are sent here while
         # those in hand are finished.
         if grpc_server:
-            await grpc_server.health.enter_graceful_shutdown()
+            await grpc_server.shut_down(SHUTTING_DOWN)
         await _finish_uploads(batches)
         await asyncio.gather(_stop_grpc(grpc_server), _stop_http(http_runner))
         if settling:

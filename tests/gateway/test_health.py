@@ -12,7 +12,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from cardscan import rpc
 from gateway import http_api, server
 from gateway.config import Limits
-from gateway.health import Health
+from gateway.health import NATS, STORE, gateway_standing
 from gateway.intake import Intake
 
 SERVING = health_pb2.HealthCheckResponse.SERVING
@@ -140,14 +140,14 @@ async def test_store_back_while_nats_is_away_leaves_the_gateway_not_serving(
 async def test_http_health_check_says_a_stopping_gateway_takes_no_upload():
     # Only the check runs here: no batch is asked for, no store dialled.
     batches = SimpleNamespace(intake=Intake())
-    health = Health("127.0.0.1:50052")
-    app = http_api.make_app(batches, Limits(), health)
+    standing = gateway_standing("127.0.0.1:50052")
+    app = http_api.make_app(batches, Limits(), standing)
     grpc_server = rpc.Server("127.0.0.1:0", [])
     await grpc_server.start(serving=False)
-    health.attach(grpc_server)
+    await standing.attach(grpc_server)
     async with TestClient(TestServer(app)) as client:
-        await health.store_answered()
-        await health.nats_back()
+        await standing.up(STORE)
+        await standing.up(NATS)
         replies = [await client.get("/healthz")]
         batches.intake.stop()
         replies.append(await client.get("/healthz"))
@@ -163,7 +163,7 @@ async def test_http_health_check_says_a_stopping_gateway_takes_no_upload():
 async def test_health_checks_stay_out_of_the_access_log(caplog):
     caplog.set_level(logging.INFO, logger="aiohttp.access")
     app = http_api.make_app(
-        SimpleNamespace(intake=Intake()), Limits(), Health("127.0.0.1:50052")
+        SimpleNamespace(intake=Intake()), Limits(), gateway_standing("127.0.0.1:50052")
     )
     async with TestClient(TestServer(app)) as client:
         for path in ("/healthz", "/healthz?verbose=1", "/nowhere"):
