@@ -6,6 +6,7 @@ import time
 
 from cardscan import rpc
 from cardscan.errors import CardscanError
+from cardscan.health import Dependency, Standing
 from cardscan.rpc import Server
 from cardscan.v1 import batch_pb2, store_pb2, store_pb2_grpc
 from store_service.backend import (
@@ -23,6 +24,8 @@ SERVICE_NAME = store_pb2.DESCRIPTOR.services_by_name["StoreService"].full_name
 # waits for the answer.
 CHECK_SECONDS = 2.0
 CHECK_TIMEOUT_SECONDS = 3.0
+# The store's one dependency, by the name its Standing knows it by.
+DATABASE = "database"
 
 reporting_errors = rpc.reporting_errors()
 
@@ -150,22 +153,18 @@ async def watch_backend(server: Server, backend: Backend) -> None:
     saying so to health checks lets the gateway and orchestrators see it
     without a card having to fail first.
     """
-    answers = True
+    standing = Standing(
+        "the store",
+        {DATABASE: (Dependency("the database", lost="does not answer"), True)},
+        logger,
+    )
+    await standing.attach(server)
     while True:
         try:
             await asyncio.wait_for(backend.ping(), CHECK_TIMEOUT_SECONDS)
         except (CardscanError, TimeoutError) as error:
-            if answers:
-                reason = str(error) or f"no answer in {CHECK_TIMEOUT_SECONDS:g} s"
-                logger.warning(
-                    "the database does not answer (%s): the store is NOT_SERVING",
-                    reason,
-                )
-                await server.set_serving(False)
-            answers = False
+            why = str(error) or f"no answer in {CHECK_TIMEOUT_SECONDS:g} s"
+            await standing.down(DATABASE, why)
         else:
-            if not answers:
-                logger.info("the database answers again: the store is SERVING")
-                await server.set_serving(True)
-            answers = True
+            await standing.up(DATABASE)
         await asyncio.sleep(CHECK_SECONDS)
