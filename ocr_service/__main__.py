@@ -11,6 +11,7 @@ import logging  # noqa: E402
 
 from cardscan import logs, messaging, rpc, signals  # noqa: E402
 from cardscan.errors import CardscanError  # noqa: E402
+from cardscan.health import Dependency, Standing  # noqa: E402
 from cardscan.v1 import store_pb2_grpc  # noqa: E402
 from ocr_service import config  # noqa: E402
 from ocr_service.cards import CardOcr  # noqa: E402
@@ -20,43 +21,41 @@ from ocr_service.worker import Worker  # noqa: E402
 logger = logging.getLogger("ocr_service")
 
 
-class Readiness:
-    """What the worker's health checks report: SERVING only while it is
-    connected to NATS and the store answers, as it reads nothing otherwise."""
+# The worker's dependencies, by the names its Standing knows them by.
+NATS = "nats"
+STORE = "store"
 
-    def __init__(self, health: rpc.Server) -> None:
-        self._health = health
-        self._nats = False
-        self._store = True
 
-    async def nats(self, connected: bool) -> None:
-        self._nats = connected
-        await self._report()
-
-    async def store(self, answers: bool) -> None:
-        self._store = answers
-        await self._report()
-
-    async def _report(self) -> None:
-        await self._health.set_serving(self._nats and self._store)
+def worker_standing(settings: config.Settings) -> Standing:
+    """SERVING only while the worker is connected to NATS and the store
+    answers, as it reads nothing otherwise. The store counts as answering
+    until a call to it fails. The worker's own log lines already tell each
+    loss and return, saying what it does meanwhile, so the standing logs
+    nothing."""
+    return Standing(
+        "the OCR worker",
+        {
+            NATS: (Dependency(f"NATS at {settings.nats_shown}"), False),
+            STORE: (Dependency(f"the store at {settings.store_address}"), True),
+        },
+    )
 
 
 async def serve(settings: config.Settings, ocr: CardOcr) -> None:
     """Runs the worker until SIGTERM or SIGINT."""
     health = rpc.Server(settings.health_listen, [])
-    readiness = Readiness(health)
+    standing = worker_standing(settings)
     # Health checks are answered, NOT_SERVING, while NATS is waited for.
     await health.start(serving=False)
+    await standing.attach(health)
     try:
-        await _consume(settings, ocr, readiness)
+        await _consume(settings, ocr, standing)
     finally:
         await health.stop()
     logger.info("stopped")
 
 
-async def _consume(
-    settings: config.Settings, ocr: CardOcr, readiness: Readiness
-) -> None:
+async def _consume(settings: config.Settings, ocr: CardOcr, standing: Standing) -> None:
     stop = signals.stop_event()
 
     async def lost_nats() -> None:
@@ -64,11 +63,14 @@ async def _consume(
             return  # the worker's own closing of the connection
         # A worker cut off from NATS reads nothing: say so to health checks.
         logger.warning("lost the connection to NATS at %s", settings.nats_shown)
-        await readiness.nats(False)
+        await standing.down(NATS)
 
     async def regained_nats() -> None:
         logger.info("connected to NATS at %s again", settings.nats_shown)
-        await readiness.nats(True)
+        await standing.up(NATS)
+
+    async def store_answers(answers: bool) -> None:
+        await (standing.up(STORE) if answers else standing.down(STORE))
 
     connecting = messaging.connect(
         settings.nats_url, f"ocr {settings.worker_id}", lost_nats, regained_nats
@@ -90,10 +92,10 @@ async def _consume(
         ocr.read,
         settings.worker_id,
         settings.max_attempts,
-        on_store=readiness.store,
+        on_store=store_answers,
     )
 
-    await readiness.nats(True)
+    await standing.up(NATS)
     logger.info(
         "OCR worker %s consuming from %s, storing to %s",
         settings.worker_id,
