@@ -48,19 +48,25 @@ class GatewayClient:
         The gateway stops serving while a service behind it is out of reach,
         yet can still answer calls that only read what the store holds.
         """
-        status = self._health()
+        status, reason = self._health()
         if require_serving and status != healthcheck.SERVING:
             name = healthcheck.status_name(status)
+            # A gateway names what it waits for; an older one does not.
+            why = ", as NATS or the store is out of reach, or it is stopping"
+            if reason:
+                why = f": {reason}"
             raise NotServing(
                 f"the gateway at {self.address} runs but is not serving "
-                f"({name}), as NATS or the store is out of reach, or it is "
-                "stopping; try again once it is back"
+                f"({name}){why}; try again once it is back"
             )
 
-    def _health(self) -> int:
-        """The server's health status; Unreachable if no answer comes."""
+    def _health(self) -> tuple[int, str]:
+        """The server's health status and the reason it gives for not
+        serving, if any; Unreachable if no answer comes."""
         try:
-            return healthcheck.serving_status(self._channel, "", HEALTH_TIMEOUT_SECONDS)
+            return healthcheck.explained_status(
+                self._channel, "", HEALTH_TIMEOUT_SECONDS
+            )
         except grpc.RpcError as error:
             reasons = {
                 grpc.StatusCode.UNAVAILABLE: _unavailable(error.details() or ""),

@@ -14,6 +14,8 @@ import sys
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from cardscan import rpc
+
 TIMEOUT_SECONDS = 3.0
 
 
@@ -23,9 +25,25 @@ SERVING = health_pb2.HealthCheckResponse.SERVING
 def serving_status(channel: grpc.Channel, service: str, timeout: float) -> int:
     """The health service's status for the service ("" for the whole
     server); raises grpc.RpcError when no answer comes in time."""
+    return explained_status(channel, service, timeout)[0]
+
+
+def explained_status(
+    channel: grpc.Channel, service: str, timeout: float
+) -> tuple[int, str]:
+    """The health service's status for the service, and the reason a
+    cardscan service gives beside NOT_SERVING ("" when none is given);
+    raises grpc.RpcError when no answer comes in time."""
     stub = health_pb2_grpc.HealthStub(channel)
     request = health_pb2.HealthCheckRequest(service=service)
-    return stub.Check(request, timeout=timeout).status
+    reply, call = stub.Check.with_call(request, timeout=timeout)
+    reasons = [
+        value
+        for key, value in call.trailing_metadata() or ()
+        if key == rpc.HEALTH_REASON_KEY
+    ]
+    reason = reasons[0].decode(errors="replace") if reasons else ""
+    return reply.status, reason
 
 
 def status_name(status: int) -> str:

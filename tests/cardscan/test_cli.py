@@ -293,6 +293,49 @@ def test_scan_refused_by_a_gateway_not_serving_does_not_suggest_starting_one(
     assert gateway.chunks == []
 
 
+def test_scan_refused_by_a_real_gateway_names_what_it_waits_for(
+    tmp_path, cards_zip, capsys
+):
+    # Nothing listens on fresh loopback ports: neither NATS nor the store
+    # ever answers, and the gateway stays NOT_SERVING.
+    address, store = f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"
+    env = {
+        **os.environ,
+        "NATS_URL": f"nats://127.0.0.1:{free_port()}",
+        "STORE_ADDR": store,
+        "GATEWAY_GRPC_LISTEN": address,
+        "GATEWAY_HTTP_LISTEN": f"127.0.0.1:{free_port()}",
+        "CARDSCAN_DATA_DIR": str(tmp_path / "data"),
+    }
+    gateway = subprocess.Popen(
+        [sys.executable, "-m", "gateway"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        with GatewayClient(address) as client:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    client.check(require_serving=False)
+                    break
+                except Unreachable:
+                    assert time.monotonic() < deadline, "the gateway never answered"
+                    time.sleep(0.1)
+        status = cli.main(["scan", str(cards_zip), "--server", address])
+    finally:
+        gateway.terminate()
+        gateway.wait(timeout=30)
+
+    err = capsys.readouterr().err
+    assert status != 0
+    assert (
+        f"the gateway at {address} runs but is not serving (NOT_SERVING): "
+        f"waiting for NATS and the store at {store} to answer; try again"
+    ) in " ".join(err.split())
+
+
 def test_a_call_to_a_gateway_that_is_gone_says_so_in_its_own_words():
     address = f"127.0.0.1:{free_port()}"
 
