@@ -56,12 +56,13 @@ def check(address: str, service: str = "", timeout: float = TIMEOUT_SECONDS) -> 
     what = f"service {service!r}" if service else "the server"
     with grpc.insecure_channel(address) as channel:
         try:
-            status = serving_status(channel, service, timeout)
+            status, reason = explained_status(channel, service, timeout)
         except grpc.RpcError as error:
             details = " ".join((error.details() or "no details").split())
             return f"{what} at {address}: {error.code().name}: {details}"
     if status != SERVING:
-        return f"{what} at {address} is {status_name(status)}"
+        because = f": {' '.join(reason.split())}" if reason else ""
+        return f"{what} at {address} is {status_name(status)}{because}"
     return ""
 
 

@@ -60,6 +60,18 @@ async def test_not_serving_service_fails_with_its_status(server):
     assert SERVICE in stderr
 
 
+async def test_a_server_not_serving_is_told_with_the_reason_it_gives(server):
+    await server.set_serving(False, "waiting for the database to answer")
+
+    status, stderr = await run_check(f"127.0.0.1:{server.port}")
+
+    assert status == 1
+    assert stderr == (
+        f"unhealthy: the server at 127.0.0.1:{server.port} is NOT_SERVING: "
+        "waiting for the database to answer\n"
+    )
+
+
 async def test_server_shutting_down_fails(server):
     await server.health.enter_graceful_shutdown()
 
