@@ -139,6 +139,8 @@ def test_a_nats_without_jetstream_stops_start_up_saying_how_to_start_it(
     env = {
         **os.environ,
         "NATS_URL": nats_without_jetstream,
+        # A port nothing listens on, not the default store's.
+        "STORE_ADDR": f"127.0.0.1:{free_port()}",
         "GATEWAY_GRPC_LISTEN": f"127.0.0.1:{free_port()}",
         "GATEWAY_HTTP_LISTEN": f"127.0.0.1:{free_port()}",
         "CARDSCAN_DATA_DIR": str(tmp_path),
@@ -166,6 +168,7 @@ def test_sigterm_stops_a_gateway_still_waiting_for_nats(tmp_path):
     env = {
         **os.environ,
         "NATS_URL": f"nats://127.0.0.1:{free_port()}",
+        "STORE_ADDR": f"127.0.0.1:{free_port()}",
         "GATEWAY_GRPC_LISTEN": f"127.0.0.1:{free_port()}",
         "GATEWAY_HTTP_LISTEN": f"127.0.0.1:{free_port()}",
         "CARDSCAN_DATA_DIR": str(tmp_path),
