@@ -39,6 +39,8 @@ class Standing:
         self._owner = owner
         self._dependencies = {name: dep for name, (dep, _) in dependencies.items()}
         self._up = {name: up for name, (_, up) in dependencies.items()}
+        # Why each dependency that is down was found so, as far as known.
+        self._why: dict[str, str] = {}
         self._logger = logger
         self._server: rpc.Server | None = None
 
@@ -54,6 +56,11 @@ class Standing:
             for name, up in self._up.items()
             if up is not True
         ]
+
+    def why_down(self, name: str) -> str | None:
+        """Why the dependency was last found down, "" when that is not
+        known; None while it is up or not yet heard of."""
+        return self._why.get(name) if self._up[name] is False else None
 
     def reason(self) -> str:
         """Why the service is NOT_SERVING, naming what is down; empty while
@@ -91,6 +98,7 @@ class Standing:
         if self._server is None or self._up[name] is False:
             return
         self._up[name] = False
+        self._why[name] = why
         dependency = self._dependencies[name]
         because = f" ({why})" if why else ""
         if self._logger is not None:

@@ -26,10 +26,12 @@ from cardscan.errors import (
     Unavailable,
     from_rpc_error,
 )
+from cardscan.health import Standing
 from cardscan.v1 import batch_pb2, store_pb2
 from cardscan.v1.store_pb2_grpc import StoreServiceStub
 from gateway import uploads
 from gateway.config import Settings
+from gateway.health import STORE
 from gateway.intake import Intake, ShuttingDown
 from gateway.queue import CardQueue, Refused
 from gateway.workers import Workers
@@ -122,9 +124,16 @@ class Batches:
     """Accepts uploads, queues their cards, and reports on batches."""
 
     def __init__(
-        self, settings: Settings, store_channel: grpc.aio.Channel, workers: Workers
+        self,
+        settings: Settings,
+        store_channel: grpc.aio.Channel,
+        workers: Workers,
+        standing: Standing | None = None,
     ) -> None:
         self._settings = settings
+        # The gateway's health, which tells a store that answers calls but
+        # does not serve them, as one whose database is away or that hangs.
+        self._standing = standing
         self._limits = settings.limits
         self._store = StoreServiceStub(store_channel)
         self._store_channel = store_channel
@@ -888,6 +897,13 @@ class Batches:
                 f"no connection within {STORE_CONNECT_SECONDS:g} s"
             )
             raise Unavailable(f"{unreachable}, so no upload can be taken") from None
+        why = self._standing.why_down(STORE) if self._standing else None
+        if why is not None:
+            because = f" ({why})" if why else ""
+            raise Unavailable(
+                f"the store at {self._settings.store_addr} does not serve{because}, "
+                "so no upload can be taken"
+            )
 
     async def _call(self, call: Awaitable[T]) -> T:
         """Awaits a store call; every store call goes through here, so that

@@ -161,7 +161,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     standing = gateway_standing(settings.store_addr)
     store_channel = rpc.channel(settings.store_addr)
     workers = Workers()
-    batches = Batches(settings, store_channel, workers)
+    batches = Batches(settings, store_channel, workers, standing)
     grpc_server: rpc.Server | None = None
     http_runner: web.AppRunner | None = None
     nc: Client | None = None

@@ -173,3 +173,19 @@ async def test_an_unknown_dependency_is_a_mistake_said_at_once(server):
 
     with pytest.raises(KeyError):
         await standing.up("database")
+
+
+async def test_why_a_dependency_is_down_is_kept_until_it_answers(server):
+    standing = two_parts(nats=True, store=None)
+    await standing.attach(server)
+
+    seen = [standing.why_down("store")]
+    await standing.down("store", "no answer in time")
+    await standing.down("store", "connection refused")
+    seen.append(standing.why_down("store"))
+    await standing.up("store")
+    seen.append(standing.why_down("store"))
+    await standing.down("nats")
+    seen.append(standing.why_down("nats"))
+
+    assert seen == [None, "no answer in time", None, ""]

@@ -3,10 +3,12 @@ and SERVING again once both answer."""
 
 import asyncio
 import logging
+import signal
 from types import SimpleNamespace
 
 import aiohttp
 from aiohttp.test_utils import TestClient, TestServer
+from gateway_support import image_bytes, make_zip
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from cardscan import rpc
@@ -173,3 +175,36 @@ async def test_health_checks_stay_out_of_the_access_log(caplog):
         r.first_request_line for r in caplog.records if r.name == "aiohttp.access"
     ]
     assert logged == ["GET /nowhere HTTP/1.1"]
+
+
+async def test_an_upload_is_refused_before_it_is_read_while_the_store_hangs(
+    gateway, stack_parts
+):
+    # A stopped process keeps its connections open: the channel stays
+    # READY while the store answers nothing.
+    store = stack_parts.processes["store"]
+    upload = make_zip({"card.png": image_bytes()})
+    async with (
+        rpc.channel(gateway.settings.grpc_listen) as channel,
+        aiohttp.ClientSession(gateway.http_url) as http,
+    ):
+        health = health_pb2_grpc.HealthStub(channel)
+        await until_status(health, SERVING)
+        store.send_signal(signal.SIGSTOP)
+        try:
+            await until_status(health, NOT_SERVING)
+            async with http.post("/v1/batches", data=upload) as reply:
+                refused = (reply.status, await reply.json())
+        finally:
+            store.send_signal(signal.SIGCONT)
+        await until_status(health, SERVING)
+        async with http.post("/v1/batches", data=upload) as reply:
+            taken = reply.status
+
+    assert refused[0] == 503
+    assert refused[1]["error"]["code"] == "UNAVAILABLE"
+    assert refused[1]["error"]["message"].startswith(
+        f"the store at {gateway.settings.store_addr} does not serve ("
+    )
+    assert refused[1]["error"]["message"].endswith("), so no upload can be taken")
+    assert taken == 202
