@@ -81,8 +81,12 @@ class Backend(Protocol):
     ) -> batch_pb2.Card:
         """Ends an open card DONE or FAILED; an ended card stays as it is."""
 
-    async def fetch_batch(self, batch_id: str) -> batch_pb2.Batch:
-        """The batch with its cards, without contacts."""
+    async def fetch_batch(
+        self, batch_id: str, with_cards: bool = True
+    ) -> batch_pb2.Batch:
+        """The batch with its cards, without contacts; without its cards
+        when with_cards is false, its counts then taken by counting its
+        cards by state, not by reading each one."""
 
     async def find_upload(self, upload_key: str, upload_digest: str) -> batch_pb2.Batch:
         """The batch that holds the upload key, without contacts; NotFound
@@ -300,12 +304,27 @@ def assemble_batch(
 ) -> batch_pb2.Batch:
     """A Batch message whose counts and state follow from its cards,
     listing the first of its skipped entries and counting them all."""
-    counts = counted(Counter(card.state for card in cards))
+    states = Counter(card.state for card in cards)
+    batch = basic_batch(batch_id, states, skipped, skipped_count, created_at_micros)
+    batch.cards.extend(cards)
+    return batch
+
+
+def basic_batch(
+    batch_id: str,
+    states: Mapping[int, int],
+    skipped: Sequence[batch_pb2.SkippedEntry],
+    skipped_count: int,
+    created_at_micros: int,
+) -> batch_pb2.Batch:
+    """A Batch message without its cards, its counts and state from how
+    many of its cards are in each state, listing the first of its skipped
+    entries and counting them all."""
+    counts = counted(states)
     batch = batch_pb2.Batch(
         batch_id=batch_id,
         state=batch_state(counts),
         counts=counts,
-        cards=cards,
         skipped=skips.head(skipped),
         skipped_count=skips.total(skipped, skipped_count),
     )

@@ -15,7 +15,8 @@ every entry skipped: its count is the length of that list.
 
 import functools
 import inspect
-from collections.abc import Awaitable, Callable, Sequence
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar
 
@@ -290,9 +291,14 @@ class MongoBackend:
         return held
 
     @answering_faults
-    async def fetch_batch(self, batch_id: str) -> batch_pb2.Batch:
+    async def fetch_batch(
+        self, batch_id: str, with_cards: bool = True
+    ) -> batch_pb2.Batch:
         backend.check_id("batch_id", batch_id)
         found = await self._find_batch(batch_id)
+        if not with_cards:
+            states = await self._card_states([batch_id])
+            return assembled_basic(batch_id, found, states[batch_id])
         return assembled(
             batch_id, found, await self._find_cards(batch_id, WITHOUT_CONTACT)
         )
@@ -390,11 +396,21 @@ def assembled(
     batch_id: str, found: dict[str, Any], cards: list[batch_pb2.Card]
 ) -> batch_pb2.Batch:
     """The Batch message from its stored document and its cards."""
+    batch = assembled_basic(batch_id, found, Counter(card.state for card in cards))
+    batch.cards.extend(cards)
+    return batch
+
+
+def assembled_basic(
+    batch_id: str, found: dict[str, Any], states: Mapping[int, int]
+) -> batch_pb2.Batch:
+    """The Batch message without its cards, from its stored document and
+    how many of its cards are in each state."""
     listed = skips.head(found["skipped"])
     skipped = [batch_pb2.SkippedEntry(**entry) for entry in listed]
     count = found.get("skipped_count", len(found["skipped"]))
     created_at = micros(found["created_at"])
-    return backend.assemble_batch(batch_id, cards, skipped, count, created_at)
+    return backend.basic_batch(batch_id, states, skipped, count, created_at)
 
 
 async def aggregated(collection: Any, pipeline: list[dict]) -> list[dict[str, Any]]:

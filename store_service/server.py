@@ -4,7 +4,7 @@ import asyncio
 import logging
 import time
 
-from cardscan import rpc
+from cardscan import rpc, views
 from cardscan.errors import CardscanError
 from cardscan.health import Dependency, Standing
 from cardscan.rpc import Server
@@ -92,7 +92,10 @@ class StoreServicer(store_pb2_grpc.StoreServiceServicer):
 
     @reporting_errors
     async def FetchBatch(self, request, context):
-        batch = await self.backend.fetch_batch(request.batch_id)
+        view = views.checked(request.view)
+        batch = await self.backend.fetch_batch(
+            request.batch_id, with_cards=views.with_cards(view)
+        )
         return store_pb2.FetchBatchResponse(batch=batch)
 
     @reporting_errors

@@ -399,19 +399,33 @@ class SqliteBackend:
         backend.ensure_same_upload(upload_key, upload_digest, *held)
         return held[0]
 
-    async def fetch_batch(self, batch_id: str) -> batch_pb2.Batch:
+    async def fetch_batch(
+        self, batch_id: str, with_cards: bool = True
+    ) -> batch_pb2.Batch:
         backend.check_id("batch_id", batch_id)
-        return await self._run(self._fetch_batch, batch_id)
+        return await self._run(self._fetch_batch, batch_id, with_cards)
 
-    def _fetch_batch(self, batch_id: str) -> batch_pb2.Batch:
+    def _fetch_batch(self, batch_id: str, with_cards: bool = True) -> batch_pb2.Batch:
         created_at, skipped_count = self._batch_row(batch_id)
+        skipped = self._skipped(batch_id)
+        if not with_cards:
+            states = self._card_states([batch_id])[batch_id]
+            return backend.basic_batch(
+                batch_id, states, skipped, skipped_count, created_at
+            )
         rows = self.db.execute(
             f"SELECT {CARD_COLUMNS}, NULL FROM cards WHERE batch_id = ?"
             " ORDER BY position",
             (batch_id,),
         )
         cards = [card_from_row(row) for row in rows]
-        skipped = [
+        return backend.assemble_batch(
+            batch_id, cards, skipped, skipped_count, created_at
+        )
+
+    def _skipped(self, batch_id: str) -> list[batch_pb2.SkippedEntry]:
+        """The first of the batch's skipped entries, in upload order."""
+        return [
             batch_pb2.SkippedEntry(name=name, reason=reason)
             for name, reason in self.db.execute(
                 "SELECT name, reason FROM skipped WHERE batch_id = ?"
@@ -419,9 +433,6 @@ class SqliteBackend:
                 (batch_id, skips.LISTED),
             )
         ]
-        return backend.assemble_batch(
-            batch_id, cards, skipped, skipped_count, created_at
-        )
 
     async def fetch_cards(
         self, batch_id: str, offset: int = 0, limit: int | None = None

@@ -589,6 +589,102 @@ async def test_cards_are_fetched_from_an_offset_and_up_to_a_limit(store):
     assert past == []
 
 
+def without_cards(batch):
+    """The batch as it is with its cards left out."""
+    basic = batch_pb2.Batch()
+    basic.CopyFrom(batch)
+    basic.ClearField("cards")
+    return basic
+
+
+async def test_a_batch_fetched_without_its_cards_has_all_else_the_full_one_has(
+    store,
+):
+    batch = await register(
+        store,
+        *(f"{i}.png" for i in range(6)),
+        skipped=skipped_entries(skips.LISTED + 20),
+    )
+    ids = [c.card_id for c in batch.cards]
+    await store.start_card(ids[1])
+    await store.start_card(ids[2])
+    await store.finish_card(ids[3], contact(), "")
+    await store.finish_card(ids[4], None, "blank image")
+
+    full = await store.fetch_batch(batch.batch_id)
+    basic = await store.fetch_batch(batch.batch_id, with_cards=False)
+
+    assert list(basic.cards) == []
+    assert basic == without_cards(full)
+    counts = basic.counts
+    assert (counts.total, counts.queued, counts.processing) == (6, 2, 2)
+    assert (counts.done, counts.failed) == (1, 1)
+    assert basic.state == RUNNING
+    assert list(basic.skipped) == skipped_entries(skips.LISTED)
+    assert basic.skipped_count == skips.LISTED + 20
+    assert basic.created_at == batch.created_at
+
+
+async def test_a_batch_fetched_without_its_cards_is_complete_once_they_all_end(
+    store,
+):
+    batch = await register(store, "a.png", "b.png")
+    first, second = (c.card_id for c in batch.cards)
+    await store.finish_card(first, contact(), "")
+    await store.finish_card(second, None, "unreadable")
+
+    basic = await store.fetch_batch(batch.batch_id, with_cards=False)
+
+    assert basic.state == COMPLETE
+    assert (basic.counts.done, basic.counts.failed) == (1, 1)
+
+
+async def test_a_batch_without_cards_fetched_without_them_is_complete(store):
+    batch = await register(store)
+
+    basic = await store.fetch_batch(batch.batch_id, with_cards=False)
+
+    assert basic.state == COMPLETE
+    assert basic.counts == batch_pb2.BatchCounts()
+
+
+async def test_a_large_batch_fetched_without_its_cards_counts_them_all(storage):
+    store = await storage.open()
+    names = [f"card-{i:05}.jpg" for i in range(storage.large_batch)]
+    registered = await register(store, *names)
+    await store.finish_card(registered.cards[-1].card_id, None, "unreadable")
+
+    basic = await store.fetch_batch(registered.batch_id, with_cards=False)
+
+    assert list(basic.cards) == []
+    assert (basic.counts.total, basic.counts.failed) == (len(names), 1)
+    assert basic.counts.queued == len(names) - 1
+
+
+async def test_batches_fetched_without_cards_count_only_their_own(store):
+    first = await register(store, "a.png", "b.png")
+    second = await register(store, "c.png")
+    await store.finish_card(second.cards[0].card_id, contact(), "")
+
+    basic_first = await store.fetch_batch(first.batch_id, with_cards=False)
+    basic_second = await store.fetch_batch(second.batch_id, with_cards=False)
+
+    assert (basic_first.counts.total, basic_first.counts.queued) == (2, 2)
+    assert (basic_second.counts.total, basic_second.counts.done) == (1, 1)
+
+
+async def test_fetching_an_unknown_batch_without_its_cards_is_not_found(store):
+    await register(store, "a.png")
+
+    with pytest.raises(NotFound, match="'no-such-batch'"):
+        await store.fetch_batch("no-such-batch", with_cards=False)
+
+
+async def test_fetching_without_a_batch_id_and_its_cards_is_invalid(store):
+    with pytest.raises(InvalidInput, match="batch_id is empty"):
+        await store.fetch_batch("", with_cards=False)
+
+
 @pytest.mark.parametrize("fetch", ["fetch_batch", "fetch_cards"])
 async def test_fetching_an_unknown_batch_is_not_found(store, fetch):
     await register(store, "a.png")

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from mongomock_motor import AsyncMongoMockClient
 
+from cardscan.v1 import store_pb2
 from store_service.mongo_backend import MongoBackend
 
 
@@ -57,3 +58,28 @@ async def test_a_batch_written_without_a_count_counts_its_listed_entries(databas
         ("many", 250),
         ("none", 0),
     ]
+
+
+async def test_a_batch_fetched_without_its_cards_counts_them_in_the_database(
+    database, monkeypatch
+):
+    store = MongoBackend(database)
+    await store.open()
+    cards = [store_pb2.NewCard(card_id=f"c{i}", file_name=f"{i}.png") for i in range(3)]
+    await store.register_batch("b1", cards, [])
+    finds = []
+    find = store._cards.find
+
+    def counted_find(*args, **kwargs):
+        finds.append(args)
+        return find(*args, **kwargs)
+
+    monkeypatch.setattr(store._cards, "find", counted_find)
+
+    basic = await store.fetch_batch("b1", with_cards=False)
+    finds_for_basic = len(finds)
+    full = await store.fetch_batch("b1")
+
+    assert (basic.counts.total, len(full.cards)) == (3, 3)
+    # The full read finds the cards' documents; the basic one aggregates.
+    assert (finds_for_basic, len(finds)) == (0, 1)

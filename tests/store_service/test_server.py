@@ -82,6 +82,29 @@ async def test_every_rpc_round_trips(stub):
     assert listed.next_page_token == ""
 
 
+@pytest.mark.parametrize(
+    "view",
+    [batch_pb2.BatchView.BATCH_VIEW_UNSPECIFIED, batch_pb2.BatchView.BATCH_VIEW_FULL],
+)
+async def test_a_batch_is_fetched_with_its_cards_unless_asked_without(stub, view):
+    await stub.RegisterBatch(register_request("b1", "c1", "c2"))
+    await stub.FinishCard(store_pb2.FinishCardRequest(card_id="c2", error="blank"))
+
+    full = await stub.FetchBatch(store_pb2.FetchBatchRequest(batch_id="b1", view=view))
+    basic = await stub.FetchBatch(
+        store_pb2.FetchBatchRequest(
+            batch_id="b1", view=batch_pb2.BatchView.BATCH_VIEW_BASIC
+        )
+    )
+
+    assert [c.card_id for c in full.batch.cards] == ["c1", "c2"]
+    assert list(basic.batch.cards) == []
+    full.batch.ClearField("cards")
+    assert basic.batch == full.batch
+    assert (basic.batch.counts.total, basic.batch.counts.failed) == (2, 1)
+    assert basic.batch.skipped[0].reason == "not an image"
+
+
 async def test_a_registration_counts_the_skipped_entries_it_tells_of(stub):
     request = register_request("b1", "c1")
     request.skipped_count = 4900
@@ -221,6 +244,14 @@ async def test_registering_a_batch_again_is_idempotent_over_grpc(stub):
             grpc.StatusCode.INVALID_ARGUMENT,
             "page_token 'garbage!' is not one a listing of batch b1's cards gave",
         ),
+        (
+            lambda stub: stub.FetchBatch(
+                store_pb2.FetchBatchRequest(batch_id="b1", view=7)
+            ),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "view is 7, which is no BatchView: give BATCH_VIEW_BASIC (1) or"
+            " BATCH_VIEW_FULL (2), or leave it out for BATCH_VIEW_FULL",
+        ),
     ],
     ids=[
         "empty-batch-id",
@@ -234,6 +265,7 @@ async def test_registering_a_batch_again_is_idempotent_over_grpc(stub):
         "negative-page-size",
         "negative-card-page-size",
         "card-page-token-no-listing-gave",
+        "fetch-in-unknown-view",
     ],
 )
 async def test_errors_arrive_as_status_codes_with_messages(stub, call, code, message):

@@ -31,6 +31,31 @@ async def test_opening_creates_the_file_with_its_schema_in_wal_mode(store):
     assert {"batches", "cards", "skipped"} <= {name for (name,) in tables}
 
 
+async def traced(store, reading):
+    """What a read returns, and the SQL statements the store ran for it (on
+    the thread that owns the connection, as SQLite requires)."""
+    statements = []
+    await store._run(store.db.set_trace_callback, statements.append)
+    try:
+        return await reading, statements
+    finally:
+        await store._run(store.db.set_trace_callback, None)
+
+
+async def test_a_batch_fetched_without_its_cards_counts_them_in_the_database(store):
+    cards = [store_pb2.NewCard(card_id=f"c{i}", file_name=f"{i}.png") for i in range(3)]
+    await store.register_batch("b1", cards, [])
+
+    basic, basic_reads = await traced(store, store.fetch_batch("b1", with_cards=False))
+    full, full_reads = await traced(store, store.fetch_batch("b1"))
+
+    assert (basic.counts.total, len(full.cards)) == (3, 3)
+    # The full read selects each card's columns; the basic one only counts.
+    assert any("file_name" in sql for sql in full_reads)
+    assert not any("file_name" in sql for sql in basic_reads)
+    assert any("COUNT(*)" in sql and "GROUP BY" in sql for sql in basic_reads)
+
+
 async def test_a_registration_that_fails_halfway_leaves_nothing_behind(store):
     await store.register_batch("b1", [store_pb2.NewCard(card_id="taken")], [])
     cards = [store_pb2.NewCard(card_id="fresh"), store_pb2.NewCard(card_id="taken")]
