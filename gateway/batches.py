@@ -17,7 +17,7 @@ import grpc
 import nats.errors
 from nats.aio.client import Client
 
-from cardscan import jsonview, messaging, rpc, skips
+from cardscan import jsonview, messaging, rpc, skips, views
 from cardscan.errors import (
     CardscanError,
     InvalidInput,
@@ -594,12 +594,16 @@ class Batches:
         )
         return [await self._record_failed(card_id, reason) for card_id in card_ids]
 
-    async def get(self, batch_id: str) -> batch_pb2.Batch:
-        """The batch with each card's state and the OCR workers online."""
+    async def get(
+        self, batch_id: str, view: int = batch_pb2.BatchView.BATCH_VIEW_UNSPECIFIED
+    ) -> batch_pb2.Batch:
+        """The batch with the OCR workers online and each card's state, or
+        without its cards in BATCH_VIEW_BASIC."""
         _check_batch_id(batch_id)
-        reply = await self._call(
-            self._store.FetchBatch(store_pb2.FetchBatchRequest(batch_id=batch_id))
+        request = store_pb2.FetchBatchRequest(
+            batch_id=batch_id, view=views.checked(view)
         )
+        reply = await self._call(self._store.FetchBatch(request))
         batch = self._annotated(reply.batch)
         waiting = self._waiting_notice(batch_id)
         batch.notice = "; ".join(filter(None, [waiting, batch.notice]))
@@ -654,8 +658,12 @@ class Batches:
         reply = await self._call(self._store.FetchCards(request))
         return list(reply.cards), reply.next_page_token
 
-    async def watch(self, batch_id: str) -> AsyncIterator[batch_pb2.Batch]:
-        """The batch now and after every change, until it is complete.
+    async def watch(
+        self, batch_id: str, view: int = batch_pb2.BatchView.BATCH_VIEW_UNSPECIFIED
+    ) -> AsyncIterator[batch_pb2.Batch]:
+        """The batch now and after every change, until it is complete: with
+        each card's state, or without its cards in BATCH_VIEW_BASIC, where
+        only a change of its counts, state or notice is one.
 
         Changes closer together than the watcher's pace come as one.
         Once the batch was found, a store that cannot be reached is waited
@@ -663,10 +671,11 @@ class Batches:
         and every refresh; the batch goes on in the meantime.
         """
         _check_batch_id(batch_id)
+        view = views.checked(view)
         changed = asyncio.Event()
         async with self._events(batch_id, changed):
             started = time.monotonic()
-            batch = await self.get(batch_id)
+            batch = await self.get(batch_id, view)
             next_read = paced(started)
             yield batch
             outage = _Outage(batch_id)
@@ -679,7 +688,7 @@ class Batches:
                 changed.clear()
                 started = time.monotonic()
                 try:
-                    latest = await self.get(batch_id)
+                    latest = await self.get(batch_id, view)
                 except Unavailable as error:
                     outage.failed(error)
                     continue

@@ -94,7 +94,7 @@ class CardScanServicer(cardscan_pb2_grpc.CardScanServiceServicer):
     async def GetBatch(
         self, request: cardscan_pb2.GetBatchRequest, context: grpc.aio.ServicerContext
     ) -> cardscan_pb2.GetBatchResponse:
-        batch = await self._batches.get(request.batch_id)
+        batch = await self._batches.get(request.batch_id, request.view)
         return cardscan_pb2.GetBatchResponse(batch=batch)
 
     @_reporting_errors
@@ -129,7 +129,7 @@ class CardScanServicer(cardscan_pb2_grpc.CardScanServiceServicer):
         request: cardscan_pb2.WatchBatchRequest,
         context: grpc.aio.ServicerContext,
     ) -> AsyncIterator[cardscan_pb2.WatchBatchResponse]:
-        async for batch in self._batches.watch(request.batch_id):
+        async for batch in self._batches.watch(request.batch_id, request.view):
             yield cardscan_pb2.WatchBatchResponse(batch=batch)
 
 

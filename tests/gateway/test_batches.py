@@ -489,10 +489,10 @@ async def test_a_watcher_reads_no_faster_than_its_pace(batches, nc, monkeypatch)
     reads: list[tuple[float, float]] = []
     get = batches.get
 
-    async def slow_get(batch_id):
+    async def slow_get(batch_id, view):
         started = asyncio.get_running_loop().time()
         await asyncio.sleep(read_took)
-        batch = await get(batch_id)
+        batch = await get(batch_id, view)
         reads.append((started, asyncio.get_running_loop().time()))
         return batch
 

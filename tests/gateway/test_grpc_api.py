@@ -22,7 +22,14 @@ from gateway_support import (
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from cardscan import messaging, rpc, skips
-from cardscan.v1 import batch_pb2, cardscan_pb2, contact_pb2, store_pb2_grpc
+from cardscan.v1 import (
+    batch_pb2,
+    cardscan_pb2,
+    cardscan_pb2_grpc,
+    contact_pb2,
+    store_pb2,
+    store_pb2_grpc,
+)
 from gateway import batches, workers
 from gateway.uploads import MAX_NAME_CHARS
 
@@ -359,6 +366,116 @@ async def test_watch_streams_each_change_until_complete(gateway):
     assert seen[-1].state == batch_pb2.BATCH_STATE_COMPLETE
     assert (seen[-1].counts.done, seen[-1].counts.failed) == (1, 1)
     assert all(s.state == batch_pb2.BATCH_STATE_RUNNING for s in seen[:-1])
+
+
+BASIC = batch_pb2.BatchView.BATCH_VIEW_BASIC
+FULL = batch_pb2.BatchView.BATCH_VIEW_FULL
+
+
+def without_cards(batch):
+    """The batch as it is with its cards left out."""
+    basic = batch_pb2.Batch()
+    basic.CopyFrom(batch)
+    basic.ClearField("cards")
+    return basic
+
+
+async def test_get_batch_in_the_basic_view_leaves_out_the_cards_alone(gateway):
+    created = await create(
+        gateway, {"a.png": image_bytes(), "b.txt": b"text", "c.png": image_bytes()}
+    )
+    await finish_card(gateway, f"{created.batch_id}-1", error="blurred")
+    request = cardscan_pb2.GetBatchRequest(batch_id=created.batch_id)
+
+    unnamed = (await gateway.stub.GetBatch(request)).batch
+    request.view = FULL
+    full = (await gateway.stub.GetBatch(request)).batch
+    request.view = BASIC
+    basic = (await gateway.stub.GetBatch(request)).batch
+
+    assert [c.file_name for c in unnamed.cards] == ["a.png", "c.png"]
+    assert unnamed == full
+    assert list(basic.cards) == []
+    assert basic == without_cards(full)
+    assert (basic.counts.total, basic.counts.queued, basic.counts.failed) == (2, 1, 1)
+    assert [s.name for s in basic.skipped] == ["b.txt"]
+    assert "checking for OCR workers" in basic.notice
+
+
+async def test_watch_in_the_basic_view_streams_the_batch_without_its_cards(gateway):
+    created = await create(gateway, {"a.png": image_bytes(), "b.png": image_bytes()})
+    request = cardscan_pb2.WatchBatchRequest(batch_id=created.batch_id, view=BASIC)
+    seen = []
+
+    async def finish_both():
+        await finish_card(gateway, f"{created.batch_id}-0", error="blurred")
+        await finish_card(
+            gateway, f"{created.batch_id}-1", contact=contact_pb2.Contact()
+        )
+
+    async for reply in gateway.stub.WatchBatch(request):
+        seen.append(reply.batch)
+        if len(seen) == 1:
+            worker = asyncio.create_task(finish_both())
+    await worker
+
+    assert all(list(s.cards) == [] for s in seen)
+    assert seen[0].counts.queued == 2
+    assert seen[-1].state == batch_pb2.BATCH_STATE_COMPLETE
+    assert (seen[-1].counts.done, seen[-1].counts.failed) == (1, 1)
+
+
+async def test_a_batch_too_big_for_a_default_client_is_followed_in_the_basic_view(
+    gateway,
+):
+    batch_id = "b" * 32
+    # 4,500 cards with names of 1,000 characters: over 4 MB with their cards.
+    cards = [
+        store_pb2.NewCard(card_id=f"{batch_id}-{i}", file_name=f"{i:05}{'n' * 995}")
+        for i in range(4500)
+    ]
+    await gateway.store.RegisterBatch(
+        store_pb2.RegisterBatchRequest(batch_id=batch_id, cards=cards)
+    )
+
+    # A client as gRPC makes it, taking replies of up to 4 MB.
+    async with grpc.aio.insecure_channel(gateway.settings.grpc_listen) as channel:
+        stub = cardscan_pb2_grpc.CardScanServiceStub(channel)
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await stub.GetBatch(cardscan_pb2.GetBatchRequest(batch_id=batch_id))
+        got = await stub.GetBatch(
+            cardscan_pb2.GetBatchRequest(batch_id=batch_id, view=BASIC)
+        )
+        watch = stub.WatchBatch(
+            cardscan_pb2.WatchBatchRequest(batch_id=batch_id, view=BASIC)
+        )
+        watched = await watch.read()
+        watch.cancel()
+
+    assert raised.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert (got.batch.counts.total, got.batch.counts.queued) == (4500, 4500)
+    assert list(got.batch.cards) == []
+    assert watched.batch.counts == got.batch.counts
+
+
+@pytest.mark.parametrize("view", [3, -1])
+async def test_a_view_that_is_no_batch_view_is_refused_saying_so(gateway, view):
+    created = await create(gateway, {"a.png": image_bytes()})
+    message = (
+        f"view is {view}, which is no BatchView: give BATCH_VIEW_BASIC (1) or"
+        " BATCH_VIEW_FULL (2), or leave it out for BATCH_VIEW_FULL"
+    )
+    get = cardscan_pb2.GetBatchRequest(batch_id=created.batch_id, view=view)
+    watch = cardscan_pb2.WatchBatchRequest(batch_id=created.batch_id, view=view)
+
+    with pytest.raises(grpc.aio.AioRpcError) as got:
+        await gateway.stub.GetBatch(get)
+    with pytest.raises(grpc.aio.AioRpcError) as watched:
+        await gateway.stub.WatchBatch(watch).read()
+
+    for raised in (got, watched):
+        assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert raised.value.details() == message
 
 
 @pytest.mark.parametrize(
