@@ -107,9 +107,11 @@ def skipped(entries: list[batch_pb2.SkippedEntry]) -> list[dict[str, str]]:
     return [{"name": e.name, "reason": e.reason} for e in entries]
 
 
-def batch(batch: batch_pb2.Batch) -> dict[str, Any]:
-    """A batch with the state of each card, without contacts."""
-    return {
+def batch(batch: batch_pb2.Batch, with_cards: bool = True) -> dict[str, Any]:
+    """A batch with the state of each card, without contacts; without the
+    key "cards" at all when with_cards is false, as for a batch read in
+    the basic view, so that it cannot be taken for a batch of no cards."""
+    out = {
         "batch_id": batch.batch_id,
         "state": batch_state_name(batch.state),
         "counts": counts(batch.counts),
@@ -120,6 +122,9 @@ def batch(batch: batch_pb2.Batch) -> dict[str, Any]:
         "workers_online": batch.workers_online,
         "notice": batch.notice,
     }
+    if not with_cards:
+        del out["cards"]
+    return out
 
 
 def batch_summary(summary: batch_pb2.BatchSummary) -> dict[str, Any]:

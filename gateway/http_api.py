@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from aiohttp import hdrs, web
 from aiohttp.http import HttpProcessingError
 
-from cardscan import export, jsonview, rpc, upload_keys
+from cardscan import export, jsonview, rpc, upload_keys, views
 from cardscan.errors import CardscanError, InvalidInput, StorageFault
 from cardscan.health import Standing
 from cardscan.v1 import batch_pb2
@@ -171,9 +171,11 @@ async def scan_card(request: web.Request) -> web.Response:
 
 
 async def get_batch(request: web.Request) -> web.Response:
-    """GET /v1/batches/{batch_id}: the batch with each card's state."""
-    batch = await request.app[BATCHES].get(request.match_info["batch_id"])
-    return web.json_response(jsonview.batch(batch))
+    """GET /v1/batches/{batch_id}: the batch with each card's state, or
+    without its cards with ?view=basic."""
+    view = views.named(_one_value(request, "view", "full"))
+    batch = await request.app[BATCHES].get(request.match_info["batch_id"], view)
+    return web.json_response(jsonview.batch(batch, views.with_cards(view)))
 
 
 async def list_batches(request: web.Request) -> web.Response:
@@ -199,6 +201,14 @@ async def check_health(request: web.Request) -> web.Response:
         body = {"status": "NOT_SERVING", "reason": reason}
         return web.json_response(body, status=503)
     return web.json_response({"status": "SERVING"})
+
+
+def _one_value(request: web.Request, name: str, default: str) -> str:
+    """A query parameter given at most once; the default when absent."""
+    given = request.query.getall(name, [default])
+    if len(given) > 1:
+        raise InvalidInput(f"{name} was given {len(given)} times; give one")
+    return given[0]
 
 
 def _whole_number(request: web.Request, name: str) -> int:
@@ -228,10 +238,7 @@ async def list_contacts(request: web.Request) -> web.Response:
     ListContacts takes them; with ?format=vcard or csv, the contacts of
     every card read as one file to download."""
     batch_id = request.match_info["batch_id"]
-    given = request.query.getall("format", ["json"])
-    if len(given) > 1:
-        raise InvalidInput(f"format was given {len(given)} times; give one")
-    wanted = given[0]
+    wanted = _one_value(request, "format", "json")
     if wanted != "json":
         return await _contacts_file(request, batch_id, wanted)
     page_size = _whole_number(request, "page_size")

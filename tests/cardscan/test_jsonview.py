@@ -72,3 +72,18 @@ def test_batch_lists_its_first_skipped_entries_beside_how_many_were_skipped():
 
     assert shown["skipped"] == [{"name": "notes.txt", "reason": "is not an image"}]
     assert shown["skipped_count"] == 4901
+
+
+def test_batch_without_its_cards_has_no_cards_key_and_all_else():
+    batch = batch_pb2.Batch(
+        batch_id="b8",
+        counts=batch_pb2.BatchCounts(total=5000, queued=5000),
+        notice="no OCR worker",
+    )
+
+    full = jsonview.batch(batch)
+    basic = jsonview.batch(batch, with_cards=False)
+
+    assert full["cards"] == []
+    assert basic == {k: v for k, v in full.items() if k != "cards"}
+    assert basic["counts"]["total"] == 5000

@@ -134,6 +134,50 @@ async def test_batch_on_a_new_gateway_says_it_is_still_checking_for_workers(
     assert "checking for OCR workers" in batch["notice"]
 
 
+async def test_a_batch_in_the_basic_view_is_all_but_its_cards(gateway, http):
+    _, created = await post_zip(
+        http, make_zip({"a.png": image_bytes(), "b.txt": b"text"})
+    )
+    path = f"/v1/batches/{created['batch_id']}"
+
+    replies = []
+    for query in ({}, {"view": "full"}, {"view": "basic"}):
+        async with http.get(path, params=query) as reply:
+            replies.append((reply.status, await reply.json()))
+    (_, unnamed), (_, full), (status, basic) = replies
+
+    assert [r[0] for r in replies] == [200, 200, 200]
+    assert [c["file"] for c in full["cards"]] == ["a.png"]
+    assert unnamed == full
+    assert "cards" not in basic
+    assert basic == {k: v for k, v in full.items() if k != "cards"}
+    assert basic["counts"]["total"] == 1
+    assert basic["skipped"] == [
+        {"name": "b.txt", "reason": full["skipped"][0]["reason"]}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ({"view": "summary"}, "view is 'summary': give one of basic, full"),
+        ({"view": "BASIC"}, "view is 'BASIC': give one of basic, full"),
+        ({"view": ""}, "view is '': give one of basic, full"),
+        ([("view", "basic"), ("view", "full")], "view was given 2 times; give one"),
+    ],
+)
+async def test_a_batch_in_a_view_not_given_is_refused_saying_so(
+    gateway, http, query, said
+):
+    _, created = await post_zip(http, make_zip({"a.png": image_bytes()}))
+
+    async with http.get(f"/v1/batches/{created['batch_id']}", params=query) as reply:
+        body = await reply.json()
+
+    assert reply.status == 400
+    assert body["error"] == {"code": "INVALID_ARGUMENT", "message": said}
+
+
 async def test_contacts_list_every_card_of_the_batch(gateway, http):
     _, created = await post_zip(http, make_zip({"a.png": image_bytes()}))
     batch_id = created["batch_id"]
