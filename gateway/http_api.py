@@ -232,6 +232,11 @@ CONTACT_FILES = {
 }
 
 
+# The header of a contacts file that counts the cards it leaves out for
+# not having been read (failed, or still queued or being read).
+LEFT_OUT_HEADER = "Cardscan-Left-Out"
+
+
 async def list_contacts(request: web.Request) -> web.Response:
     """GET /v1/batches/{batch_id}/contacts: every card with its contact, or
     a page of them with ?page_size= and ?page_token= as the gRPC
@@ -258,7 +263,7 @@ async def _contacts_file(
     request: web.Request, batch_id: str, wanted: str
 ) -> web.Response:
     """The contacts of every card of the batch that was read, as a vCard or
-    CSV file."""
+    CSV file, saying in LEFT_OUT_HEADER how many cards it leaves out."""
     if wanted not in CONTACT_FILES:
         formats = ", ".join(["json", *CONTACT_FILES])
         raise InvalidInput(f"format is {wanted!r}: give one of {formats}")
@@ -271,7 +276,9 @@ async def _contacts_file(
         )
     media_type, ending, render = CONTACT_FILES[wanted]
     cards, _ = await request.app[BATCHES].contacts(batch_id, 0, "")
-    reply = web.Response(text=render(cards), content_type=media_type)
+    read = export.read_cards(cards)
+    reply = web.Response(text=render(read), content_type=media_type)
+    reply.headers[LEFT_OUT_HEADER] = str(len(cards) - len(read))
     # The batch is known by now, and so its id is one the store accepted.
     name = re.sub(r"[^A-Za-z0-9_-]", "_", batch_id)
     reply.headers[hdrs.CONTENT_DISPOSITION] = (

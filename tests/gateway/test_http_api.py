@@ -134,6 +134,23 @@ async def test_batch_on_a_new_gateway_says_it_is_still_checking_for_workers(
     assert "checking for OCR workers" in batch["notice"]
 
 
+async def test_contacts_files_of_a_batch_read_whole_leave_out_none(gateway, http):
+    _, created = await post_zip(http, make_zip({"a.png": image_bytes()}))
+    batch_id = created["batch_id"]
+    await finish_card(gateway, f"{batch_id}-0", contact=contact_pb2.Contact())
+    path = f"/v1/batches/{batch_id}/contacts"
+
+    left_out = []
+    for wanted in ("vcard", "csv"):
+        async with http.get(path, params={"format": wanted}) as reply:
+            left_out.append((reply.status, reply.headers["Cardscan-Left-Out"]))
+    async with http.get(path) as as_json:
+        await as_json.json()
+
+    assert left_out == [(200, "0"), (200, "0")]
+    assert "Cardscan-Left-Out" not in as_json.headers
+
+
 async def test_a_batch_in_the_basic_view_is_all_but_its_cards(gateway, http):
     _, created = await post_zip(
         http, make_zip({"a.png": image_bytes(), "b.txt": b"text"})
@@ -230,6 +247,8 @@ async def test_contacts_download_as_vcard_and_csv_files(gateway, http):
     rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
 
     assert vcf.status == 200
+    assert vcf.headers["Cardscan-Left-Out"] == "2"
+    assert table.headers["Cardscan-Left-Out"] == "2"
     assert vcf.content_type == "text/vcard"
     assert vcf.charset == "utf-8"
     assert vcf.headers["Content-Disposition"] == (
