@@ -31,7 +31,7 @@ from rich.progress import (
 from rich.text import Text
 
 from cardscan import export, jsonview, settings, tables, upload_keys
-from cardscan.client import GatewayClient, Unreachable
+from cardscan.client import BASIC, GatewayClient, Unreachable
 from cardscan.errors import CardscanError, InvalidInput, Unavailable
 from cardscan.signatures import image_format
 from cardscan.stack import Ports, RecordedStack, Stack, port_holder
@@ -655,7 +655,9 @@ def watch_through_outages(
     failures, ended, ended_at_failure = 0, -1, -1
     while True:
         try:
-            for batch in client.watch_batch(batch_id):
+            # The progress needs only the counts: a batch of thousands of
+            # cards would otherwise come whole with each change.
+            for batch in client.watch_batch(batch_id, BASIC):
                 ended = batch.counts.done + batch.counts.failed
                 if ended > ended_at_failure:
                     failures = 0

@@ -14,6 +14,11 @@ HEALTH_TIMEOUT_SECONDS = 5.0
 # Cards fetched a call, well under gRPC's 4 MB replies at about 1 kB a card.
 CONTACTS_PAGE_SIZE = 500
 
+# A batch with every card's state, or its standing alone, which stays small
+# however many cards the batch holds.
+FULL = batch_pb2.BatchView.BATCH_VIEW_FULL
+BASIC = batch_pb2.BatchView.BATCH_VIEW_BASIC
+
 
 class Unreachable(errors.Unavailable):
     """No cardscan gateway answers at the address."""
@@ -102,9 +107,10 @@ class GatewayClient:
         )
         return self._call(self._stub.ScanCard, request).card
 
-    def get_batch(self, batch_id: str) -> batch_pb2.Batch:
-        """The batch with the state of each card."""
-        request = cardscan_pb2.GetBatchRequest(batch_id=batch_id)
+    def get_batch(self, batch_id: str, view: int = FULL) -> batch_pb2.Batch:
+        """The batch with the state of each card, or without its cards in
+        the basic view."""
+        request = cardscan_pb2.GetBatchRequest(batch_id=batch_id, view=view)
         return self._call(self._stub.GetBatch, request).batch
 
     def list_batches(self, limit: int) -> list[batch_pb2.BatchSummary]:
@@ -138,10 +144,11 @@ class GatewayClient:
                 return cards
             request.page_token = reply.next_page_token
 
-    def watch_batch(self, batch_id: str) -> Iterator[batch_pb2.Batch]:
+    def watch_batch(self, batch_id: str, view: int = FULL) -> Iterator[batch_pb2.Batch]:
         """The batch each time its cards change, until the gateway ends the
-        stream; leaving the loop early cancels the call."""
-        request = cardscan_pb2.WatchBatchRequest(batch_id=batch_id)
+        stream, each time without its cards in the basic view; leaving the
+        loop early cancels the call."""
+        request = cardscan_pb2.WatchBatchRequest(batch_id=batch_id, view=view)
         call = self._stub.WatchBatch(request)
         try:
             for reply in call:

@@ -96,6 +96,9 @@ class StandInGateway(cardscan_pb2_grpc.CardScanServiceServicer):
         # The entries the batch lists as skipped, and how many it skipped.
         self.skipped = [batch_pb2.SkippedEntry(name="notes.txt", reason="not an image")]
         self.skipped_count = 1
+        # The view of each GetBatch and WatchBatch the CLI sent.
+        self.get_views: list[int] = []
+        self.watch_views: list[int] = []
 
     def CreateBatch(self, request_iterator, context):
         self.chunks = [request.chunk for request in request_iterator]
@@ -111,14 +114,18 @@ class StandInGateway(cardscan_pb2_grpc.CardScanServiceServicer):
         )
 
     def WatchBatch(self, request, context):
+        self.watch_views.append(request.view)
         total = len(self.cards)
         waiting = batch_pb2.BatchCounts(total=total, queued=total)
         ended = batch_pb2.BatchCounts(total=total, done=1, failed=1)
+        # Every card again with each message, but in the basic view.
+        cards = [] if request.view == batch_pb2.BATCH_VIEW_BASIC else self.cards
         yield cardscan_pb2.WatchBatchResponse(
             batch=batch_pb2.Batch(
                 batch_id=request.batch_id,
                 state=batch_pb2.BATCH_STATE_RUNNING,
                 counts=waiting,
+                cards=cards,
                 notice=NOTICE,
             )
         )
@@ -132,6 +139,7 @@ class StandInGateway(cardscan_pb2_grpc.CardScanServiceServicer):
                 batch_id=request.batch_id,
                 state=batch_pb2.BATCH_STATE_COMPLETE,
                 counts=ended,
+                cards=cards,
             )
         )
 
@@ -157,6 +165,7 @@ class StandInGateway(cardscan_pb2_grpc.CardScanServiceServicer):
         )
 
     def GetBatch(self, request, context):
+        self.get_views.append(request.view)
         if request.batch_id != "b1":
             context.abort(grpc.StatusCode.NOT_FOUND, f"no batch {request.batch_id}")
         counts = batch_pb2.BatchCounts(total=2, done=1, failed=1)
@@ -608,6 +617,24 @@ def test_scan_prints_contacts_and_the_error_of_failed_cards(gateway, cards_zip, 
         assert shown in out
 
 
+def test_scan_follows_its_batch_without_its_cards_and_reads_them_by_page(
+    gateway, cards_zip, capsys, monkeypatch
+):
+    # The watch after an outage, too, leaves the cards out: in the full
+    # view, each change of a batch of thousands of cards would bring them all.
+    monkeypatch.setattr(cli, "OUTAGE_RETRY_SECONDS", 0.01)
+    gateway.watch_breaks = 1
+
+    status = cli.main(["scan", str(cards_zip), "--server", gateway.address])
+
+    out = capsys.readouterr().out
+    assert status == 0
+    assert gateway.watch_views == [batch_pb2.BATCH_VIEW_BASIC] * 2
+    assert gateway.get_views == []
+    # The stand-in's ListContacts gives a page of one card a call.
+    assert "Maren Holt" in out and "blur.jpg" in out
+
+
 def test_demo_of_a_file_that_is_no_zip_is_refused_before_a_stack_starts(
     tmp_path, capsys
 ):
@@ -717,7 +744,7 @@ def test_ctrl_c_during_the_upload_says_how_to_look_for_the_batch(
 def test_ctrl_c_while_following_names_the_batch_and_how_to_check_on_it(
     gateway, cards_zip, capsys, monkeypatch
 ):
-    def watch_then_ctrl_c(client, batch_id):
+    def watch_then_ctrl_c(client, batch_id, view):
         yield batch_pb2.Batch(batch_id=batch_id, state=batch_pb2.BATCH_STATE_RUNNING)
         raise KeyboardInterrupt
 
@@ -798,6 +825,7 @@ def test_status_shows_each_card_state(gateway, capsys):
 
     out = capsys.readouterr().out
     assert status == 0
+    assert gateway.get_views == [batch_pb2.BATCH_VIEW_FULL]
     assert "holt.png" in out and "DONE" in out
     assert "blur.jpg" in out and "FAILED" in out
 
