@@ -663,7 +663,7 @@ class Batches:
     ) -> AsyncIterator[batch_pb2.Batch]:
         """The batch now and after every change, until it is complete: with
         each card's state, or without its cards in BATCH_VIEW_BASIC, where
-        only a change of its counts, state or notice is one.
+        a change is one of what it carries: counts, state, notice, workers.
 
         Changes closer together than the watcher's pace come as one.
         Once the batch was found, a store that cannot be reached is waited
