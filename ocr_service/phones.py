@@ -34,7 +34,8 @@ LABELS = {
         "hotline helpline toll-free freephone freecall sans-frais praxis "
         "kontor direkte sentral sentralbord centrala conmutador main reception "
         "empfang sekretariat secretariat secrétariat segreteria centralino "
-        "centralita durchwahl tfno tlfno telf telef fone fon"
+        "centralita durchwahl tfno tlfno telf telef fone fon vermittlung receptie "
+        "recepción recepcion recepção recepcao réception accueil omstilling"
     ),
     FAX: "f fax faks telefax fx télécopie télécopieur telecopieur téléc telec",
     OTHER: "home privat private pager domicile notfall emergency",
@@ -90,6 +91,11 @@ _LABELS_JOINED = (
 # A line open at all hours, between a label and its number: "Emergency
 # 24/7 0800 …", "Notfall 24h: 0171 …".
 _ALL_HOURS = r"24\s?/\s?7|24\s?h(?:rs|ours)?\b|24\s?std\b\.?"
+# The hours after a number, parted from it by a slash, a bar or a dash:
+# "030 1234567 / 24h", "0800 123 456 – 24/7".
+HOURS_AFTER = re.compile(
+    rf"(?<=\d)\s*[/|,–-]?\s*\(?(?:{_ALL_HOURS})\)?(?=[\s.,;)|]|$)", re.IGNORECASE
+)
 # "Main" of "Frankfurt am Main" labels nothing.
 LABELLED = re.compile(
     rf"(?<![\w@])(?<!(?<!\w)\w\.)(?<!\bam\s)"
@@ -213,6 +219,7 @@ def find(text: str, region: str | None) -> list[Found]:
     text = ICON_READ_AS_LETTERS.sub(lambda icon: " " * len(icon[0]), text)
     text = with_label_read_right(text)
     text = COLON_FOR_DASH.sub(r"\1-\2", text)
+    text = HOURS_AFTER.sub(lambda hours: " " * len(hours[0]), text)
     # A speck read as a comma after the trunk zero: "+49 (0), 8357 636885".
     text = text.replace("(0),", "(0) ")
     found = []

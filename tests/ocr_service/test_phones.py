@@ -69,11 +69,10 @@ def test_number_after_unlisted_words_no_library_can_type_stays_unspecified():
     [
         # A word no label list holds is as often a register's: a
         # Belgian enterprise number, a Portuguese tax number, a Danish VAT
-        # number; so an office line so labelled is not taken either.
+        # number.
         ("Ondernemingsnr. 0475.123.456", "BE"),
         ("Contribuinte 234 567 891", "PT"),
         ("Momsnr. 32 14 56 78", "DK"),
-        ("Vermittlung 0341 35 40 60", "DE"),
         # A firm's SIREN, without the trunk zero a French number has.
         ("Rennes 512 345 678", "FR"),
         # An order number, a ZIP+4 code and a Colombian street address.
@@ -198,6 +197,9 @@ def test_labels_before_a_number_printed_without_its_country(line, kind, number):
         ("Emergency 24/7 0800 123 4567", phones.OTHER, "0800 123 4567"),
         ("Notfall 24h: 0171 1234567", phones.OTHER, "0171 1234567"),
         ("Hotline 24 hours: 0800 123 4567", phones.WORK, "0800 123 4567"),
+        ("Tel 030 1234567 / 24h", phones.WORK, "030 1234567"),
+        ("Tel. 030 1234567 24h", phones.WORK, "030 1234567"),
+        ("Helpline 0800 123 4567 (24/7)", phones.WORK, "0800 123 4567"),
     ],
 )
 def test_a_line_open_at_all_hours_keeps_them_out_of_its_number(line, kind, number):
@@ -216,6 +218,16 @@ def test_a_line_open_at_all_hours_keeps_them_out_of_its_number(line, kind, numbe
         ("Telf. 986 22 41 30", "986 22 41 30"),
         ("Fone (51) 3346-2200", "(51) 3346-2200"),
         ("Tel.-Nr. 0341 35 40 60", "0341 35 40 60"),
+        # The switchboard, in the languages cards come in.
+        ("Vermittlung 0341 35 40 60", "0341 35 40 60"),
+        ("Zentrale 0341 35 40 60", "0341 35 40 60"),
+        ("Centralita 912 345 678", "912 345 678"),
+        ("Standard 01 42 68 53 00", "01 42 68 53 00"),
+        ("Centralino 02 1234 5678", "02 1234 5678"),
+        ("Växel 08-123 456 78", "08-123 456 78"),
+        ("Receptie 020 123 4567", "020 123 4567"),
+        ("Recepción 912 345 678", "912 345 678"),
+        ("Accueil 01 42 68 53 00", "01 42 68 53 00"),
     ],
 )
 def test_office_line_and_direct_line_labels_give_a_work_number(line, number):
