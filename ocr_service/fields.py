@@ -108,6 +108,8 @@ def parse(lines: Sequence[Line]) -> contact_pb2.Contact:
     _take_links(card)
     _take_phones(card)
     _take_address(card)
+    _take_extensions(card)
+    _complete_local_numbers(card)
     _take_people_and_organisation(card)
     card.contact.raw_text = "\n".join(line.text for line in lines)
     # A card is given for its person: one where text but no name was found
@@ -692,6 +694,49 @@ def _take_phones(card: Card) -> None:
             card.contact.phones.append(segment.phone)
     if numbers:
         card.set_confidence("phones", min(_phone_trust(s) for s in numbers))
+
+
+def _complete_local_numbers(card: Card) -> None:
+    """Completes each number printed without its area code, as a direct
+    line's or a fax's beside the main number may be, with the area code
+    of the number whose local part it starts as; in the country the
+    card's numbers or its address tell, as the area code's length depends
+    on it. A number completed twice, as a direct line's printed beside the
+    whole of it, is kept once."""
+    region = card.region or card.contact.address.country or None
+    phones_read = list(card.contact.phones)
+    kept = []
+    for phone in phones_read:
+        mains = [main for main in phones_read if main is not phone]
+        found = (phones.completed(phone, main, region) for main in mains)
+        whole = next(filter(None, found), None)
+        if whole is not None:
+            phone.number, phone.extension = whole.number, whole.extension
+        if all(k.number != phone.number or k.type != phone.type for k in kept):
+            kept.append(phone)
+    if len(kept) < len(phones_read):
+        del card.contact.phones[:]
+        card.contact.phones.extend(kept)
+
+
+def _take_extensions(card: Card) -> None:
+    """Makes a line of an extension's digits alone the extension of the
+    card's first work number, or its direct line where the number ends in
+    the switchboard's "-0"."""
+    mains = [p for p in card.contact.phones if p.type == phones.WORK]
+    for segment in card.texts():
+        found = phones.EXTENSION_ALONE.fullmatch(segment.text)
+        if found is None or not mains or mains[0].extension:
+            continue
+        segment.kind = "phone"
+        whole = phones.extended(mains[0], found["digits"])
+        if whole.raw == mains[0].raw:
+            mains[0].extension = whole.extension
+        else:
+            card.contact.phones.append(whole)
+            # A number the card prints only in part, for a reader to check.
+            card.lower_confidence("phones", crosscheck.MISREAD_TRUST)
+        return
 
 
 def _type_unlabelled(card: Card, numbers: list[Segment]) -> None:

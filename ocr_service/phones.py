@@ -1,6 +1,7 @@
 """Phone numbers on a card: finding them in a line, typing them from their
 labels and normalising them with libphonenumber."""
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -121,6 +122,12 @@ LABELLED_AFTER = re.compile(
     re.IGNORECASE,
 )
 _EXTENSION = re.compile(rf"\s*{_EXTENSION_MARK}\s*(\d{{1,6}})$", re.IGNORECASE)
+# An extension or a direct line's last digits alone on a line, under or
+# beside the number they extend: "Durchwahl: -24", "Ext. 4021".
+EXTENSION_ALONE = re.compile(
+    rf"\s*(?:{_EXTENSION_MARK}|direct|direkt|dw)\.?\s*:?\s*-?\s*(?P<digits>\d{{1,5}})\s*$",
+    re.IGNORECASE,
+)
 
 # Digits a phone number has at least and at most, its extension aside.
 MIN_DIGITS, MAX_DIGITS = 6, 15
@@ -364,6 +371,69 @@ def lone_label_kind(text: str) -> int | None:
     if " " in word or not is_label(word):
         return None
     return _label_kind(word.lower())
+
+
+# Digits at the end of the main number's local part that a number printed
+# without its area code may print otherwise, at most: the switchboard's
+# "0" a direct line's digits replace ("0341 35 40 60" and "Durchwahl: 35
+# 40 6-24"), or the last digit of the fax beside it.
+LOCAL_TAIL = 2
+# Digits the two local parts share at least.
+LOCAL_SHARED = 3
+
+
+def completed(
+    fragment: contact_pb2.Phone, main: contact_pb2.Phone, region: str | None
+) -> contact_pb2.Phone | None:
+    """The number a fragment printed without its area code dials, with the
+    area code of the card's main number, whose local part it starts as:
+    "35 40 6-24" beside "0341 35 40 60" is "0341 35 40 6-24"; None where
+    the fragment is a whole number or starts no such local part. Its raw
+    stays the fragment, as printed."""
+    digits = re.sub(r"\D", "", _EXTENSION.sub("", fragment.raw))
+    printed = _EXTENSION.sub("", main.raw)
+    parsed = _parse(printed, region) if _valid(printed, region) else None
+    area = phonenumbers.length_of_geographical_area_code(parsed) if parsed else 0
+    if not area or _prints_country(fragment.raw) or digits.startswith("0"):
+        return None
+    national = phonenumbers.national_significant_number(parsed)
+    # Germany's numbers are valid at any length: only one shorter than the
+    # main number's without its trunk "0" may lack the area code.
+    if len(digits) >= len(national):
+        return None
+    local = national[area:]
+    shared = len(os.path.commonprefix([local, digits]))
+    if shared < max(LOCAL_SHARED, len(local) - LOCAL_TAIL):
+        return None
+    # The main number as printed, up to where its local part starts.
+    places = [i for i, c in enumerate(printed) if c.isdigit()]
+    start = places[len(places) - len(local)]
+    phone = build(printed[:start] + fragment.raw, fragment.type, region)
+    if phone is None or not _valid(phone.raw, region):
+        return None
+    phone.raw = fragment.raw
+    return phone
+
+
+def extended(main: contact_pb2.Phone, digits: str) -> contact_pb2.Phone:
+    """The number a line of an extension's digits alone makes of the
+    card's main number: the direct line whose digits replace the
+    switchboard's "-0" that ends it, as German numbers print it ("0341
+    35406-0" and "Durchwahl: -24"), else the main number with that
+    extension."""
+    if re.search(r"\d\s?-\s?0$", main.raw):
+        direct = build(main.raw[:-1].rstrip() + digits, main.type, None)
+        if direct is not None:
+            return direct
+    phone = contact_pb2.Phone()
+    phone.CopyFrom(main)
+    phone.extension = digits
+    return phone
+
+
+def _valid(printed: str, region: str | None) -> bool:
+    parsed = _parse(_EXTENSION.sub("", printed), region)
+    return parsed is not None and phonenumbers.is_valid_number(parsed)
 
 
 def kind_by_range(phone: contact_pb2.Phone, region: str | None) -> int:

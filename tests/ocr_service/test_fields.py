@@ -544,6 +544,58 @@ def test_an_extension_after_an_italian_mark_is_the_extension_not_the_title():
     assert contact.title == ""
 
 
+LEIPZIG_CARD = (
+    ("Klaus Weber", 48),
+    "Vertriebsleiter",
+    "Weber Maschinenbau GmbH",
+    "Hauptstraße 5",
+    "04109 Leipzig",
+    "k.weber@weber-maschinenbau.de",
+)
+
+
+@pytest.mark.parametrize(
+    ("main", "more", "kind", "number"),
+    [
+        ("Tel. 0341 35 40 60", "Durchwahl: 35 40 6-24", 2, "0341 35 40 6-24"),
+        ("Tel. 0341 35 40 60", "Fax 35 40 61", 3, "0341 35 40 61"),
+        ("Tel. +49 341 35 40 60", "Durchwahl 35 40 6-24", 2, "+493413540624"),
+    ],
+)
+def test_a_number_printed_without_its_area_code_gets_the_main_numbers(
+    main, more, kind, number
+):
+    contact = fields.parse(card(*LEIPZIG_CARD, main, more))
+
+    assert [p.number for p in contact.phones][1:] == [number]
+    assert contact.phones[1].type == kind
+    assert contact.phones[1].raw == more.split(" ", 1)[1].lstrip(": ")
+    # Completed from another number, for a reader to check.
+    assert contact.needs_review
+
+
+def test_a_local_number_of_another_exchange_is_not_completed():
+    contact = fields.parse(card(*LEIPZIG_CARD, "Tel. 0341 35 40 60", "Fax 2 18 44 90"))
+
+    assert [p.number for p in contact.phones] == ["0341 35 40 60", "2 18 44 90"]
+
+
+def test_an_extension_alone_on_its_line_extends_the_main_number():
+    contact = fields.parse(card(*LEIPZIG_CARD, "Tel. 0341 35 40 60", "Durchwahl: 24"))
+
+    assert [(p.number, p.extension) for p in contact.phones] == [
+        ("0341 35 40 60", "24")
+    ]
+    assert contact.title == "Vertriebsleiter"
+
+
+def test_a_direct_lines_digits_replace_the_switchboards_zero():
+    contact = fields.parse(card(*LEIPZIG_CARD, "Tel. 0341 35406-0", "Durchwahl -24"))
+
+    assert [p.number for p in contact.phones] == ["0341 35406-0", "0341 35406-24"]
+    assert contact.needs_review
+
+
 def test_number_without_country_stays_as_printed_with_its_extension():
     contact = fields.parse(card(("Eva Braun", 48), "Phone (415) 555-0100 x12"))
 
