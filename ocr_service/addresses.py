@@ -206,6 +206,7 @@ STREET_WORDS = word_set(
     bulevardul soseaua calea aleea splaiul intrarea drumul
     cad cadde caddesi sok sokak mah mahallesi bulvari
     zona lotto isola za zi zac
+    sraid bothar ascaill cearnog
     """
 )
 # Street types told only as printed: Spain's "C/" for "calle" ("C/ Colón
@@ -296,12 +297,22 @@ class Postal:
 def postal_code(text: str, hint: str | None = None) -> Postal | None:
     """The postal code a line holds, if any; hint is the country the card's
     phone numbers point at."""
+    # A card set in small letters prints its codes so too: "ip1 1aa",
+    # "los angeles, ca 90014"; in capitals they take the shapes below.
+    small = _in_small_letters(text)
+    shaped = _in_capitals(text) if small else text
     for country, pattern in TOLD_BY_SHAPE:
-        match = pattern.search(text)
+        match = pattern.search(shaped)
         if match and _region_fits(country, match) and _letters_fit(country, match):
             code = match.groupdict().get("code") or match[0]
-            region = match.groupdict().get("region") or ""
             span = match.span("code") if "code" in match.groupdict() else match.span()
+            # Words in small letters take a code's shape with no digit:
+            # "bob ono".
+            if small and not any(c.isdigit() for c in code):
+                continue
+            # The region as printed, where the line names it.
+            named = match.groupdict().get("region")
+            region = text[slice(*match.span("region"))] if named else ""
             return Postal(code, country, region, *span)
     for country, pattern in LETTER_AS_DIGIT:
         if hint == country and (match := pattern.search(text)):
@@ -326,6 +337,16 @@ def postal_code(text: str, hint: str | None = None) -> Postal | None:
     if hint not in SHAPES_KNOWN:
         return _national_code(text, hint)
     return None
+
+
+def _in_small_letters(text: str) -> bool:
+    return any(c.isalpha() for c in text) and not any(c.isupper() for c in text)
+
+
+def _in_capitals(text: str) -> str:
+    """The text in capitals, letter for letter: "ß" stays, as its capitals
+    are two."""
+    return "".join(c.upper() if len(c.upper()) == 1 else c for c in text)
 
 
 # The countries whose codes the shapes above already tell; Argentina's
@@ -689,7 +710,9 @@ def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
     place, region = _without_region(city, named or _country(postal, printed, hint))
     # Brazil prints the district before the city: "Bela Vista - São Paulo".
     result.city = place.rsplit(" - ", 1)[-1]
-    result.region = postal.region or region or region_above or region_apart
+    # A state's code printed in small letters is one in capitals: "ca".
+    state = postal.region.upper() if len(postal.region) <= 3 else postal.region
+    result.region = state or region or region_above or region_apart
     head = POSTCODE_MARK.sub("", line[: postal.start])
     if postal.region:
         head = head[: head.rfind(postal.region)]
@@ -751,7 +774,8 @@ def _county_country(region: str) -> str:
     region."""
     if not _is_county(region, "IE"):
         return ""
-    return "GB" if countries.is_northern_irish_county(region.split()[-1]) else "IE"
+    county = IRISH_COUNTY.fullmatch(region)[1]
+    return "GB" if countries.is_northern_irish_county(county) else "IE"
 
 
 def irish_county_line(text: str) -> bool:
@@ -790,12 +814,21 @@ def _a_town_line(text: str) -> bool:
     return not (re.search(r"\d", text) or street_evidence(text) or _names_unit(text))
 
 
+# An Irish county as printed, in English or Irish: "Co. Cork", "County
+# Clare", "Co. na Gaillimhe", "Contae Chorcaí".
+IRISH_COUNTY = re.compile(r"(?:Co\.?|County|Contae)\s+(\S+(?:\s\S+){0,2})")
+
+
 def _is_county(name: str, country: str | None, after_town: bool = True) -> bool:
     """Whether a name is a county's; after no town of its own a county
     that bears a town's name is that town ("Stirling FK9 4LA")."""
     if country == "IE":
-        named = re.fullmatch(r"(?:Co\.?|County)\s+(\S+)", name)
+        named = IRISH_COUNTY.fullmatch(name)
         return named is not None and countries.is_irish_county(named[1])
+    # Northern Ireland's counties are printed as Irish ones: "Co. Down".
+    northern = IRISH_COUNTY.fullmatch(name)
+    if northern and countries.is_northern_irish_county(northern[1]):
+        return True
     return fold(name).endswith("shire") or countries.is_british_county(
         name, with_council_areas=after_town
     )
@@ -1114,6 +1147,10 @@ def _street_and_town(
     pieces = [piece for piece in pieces if piece]
     if len(pieces) < 2:
         return parts[0], "", ""
+    # An Irish county right under the street names no town: "Main Street"
+    # over "Co. Galway".
+    if len(pieces) == 2 and _is_county(pieces[-1], "IE"):
+        return pieces[0], "", pieces[1]
     region = ""
     country = printed or hint
     # An Irish county ends an address whose Eircode is left out: "Main

@@ -240,9 +240,6 @@ def split_after_legal_form(text: str) -> tuple[str, str] | None:
         if not text[: match.start()].strip():
             continue
         rest = text[match.end() :].strip(" ,|")
-        # An Irish county's "Co." is no company's: "Ballincollig, Co. Cork".
-        if match[0].endswith("Co.") and countries.is_irish_county(rest.split(" ")[0]):
-            continue
         # Words follow, not a postcode: "Calgary, AB T2P 3E8" is Alberta's.
         if rest and re.match(r"[A-ZÀ-Þ][^\W\d_]*\b", rest) and len(rest.split()) >= 2:
             return text[: match.end()].strip(), rest
@@ -251,9 +248,14 @@ def split_after_legal_form(text: str) -> tuple[str, str] | None:
 
 def _legal_forms(text: str) -> Iterator[re.Match]:
     """The legal forms in a line, but for one after a number alone: that
-    "AB" is the letters of a Dutch postcode ("1012 AB Amsterdam")."""
+    "AB" is the letters of a Dutch postcode ("1012 AB Amsterdam"); nor an
+    Irish county's "Co."."""
     for match in LEGAL_FORM.finditer(text):
-        if not text[: match.start()].strip().isdigit():
+        # An Irish county's "Co." is no company's: "Co. Galway".
+        county = match[0].endswith("Co.") and countries.starts_with_irish_county(
+            text[match.end() :]
+        )
+        if not text[: match.start()].strip().isdigit() and not county:
             yield match
 
 

@@ -133,10 +133,46 @@ NORTHERN_IRISH_COUNTIES = (
 )  # fmt: skip
 
 
+# The counties' names in Irish, as printed after "Co." or "Contae": in the
+# genitive ("Co. na Gaillimhe", "Contae Chorcaí"), which pycountry, naming
+# them in the nominative, does not give.
+IRISH_COUNTIES_IN_IRISH = {
+    "Cheatharlach": "Carlow", "an Chabháin": "Cavan", "an Chláir": "Clare",
+    "Chorcaí": "Cork", "Dhún na nGall": "Donegal",
+    "Bhaile Átha Cliath": "Dublin", "na Gaillimhe": "Galway",
+    "Chiarraí": "Kerry", "Chill Dara": "Kildare", "Chill Chainnigh": "Kilkenny",
+    "Laoise": "Laois", "Liatroma": "Leitrim", "Luimnigh": "Limerick",
+    "an Longfoirt": "Longford", "Lú": "Louth", "Mhaigh Eo": "Mayo",
+    "na Mí": "Meath", "Mhuineacháin": "Monaghan", "Uíbh Fhailí": "Offaly",
+    "Ros Comáin": "Roscommon", "Shligigh": "Sligo",
+    "Thiobraid Árann": "Tipperary", "Phort Láirge": "Waterford",
+    "na hIarmhí": "Westmeath", "Loch Garman": "Wexford",
+    "Chill Mhantáin": "Wicklow", "Aontroma": "Antrim", "Ard Mhacha": "Armagh",
+    "an Dúin": "Down", "Fhear Manach": "Fermanagh", "Dhoire": "Derry",
+    "Thír Eoghain": "Tyrone",
+}  # fmt: skip
+
+
+def irish_county_in_english(name: str) -> str:
+    """A county's name as printed after "Co.", in English whether printed
+    in English or in Irish: "Galway" for "na Gaillimhe"; empty for no
+    county's."""
+    folded = fold(" ".join(name.split()))
+    if folded in _irish_counties():
+        return name.strip()
+    return _irish_names().get(folded, "")
+
+
+@cache
+def _irish_names() -> dict[str, str]:
+    return {fold(irish): english for irish, english in IRISH_COUNTIES_IN_IRISH.items()}
+
+
 def is_northern_irish_county(name: str) -> bool:
     """Whether a name is that of one of the six counties of Northern
-    Ireland, part of the United Kingdom ("Down" of "Co. Down")."""
-    return fold(name) in _northern_irish_counties()
+    Ireland, part of the United Kingdom ("Down" of "Co. Down", "an Dúin"
+    of "Co. an Dúin")."""
+    return fold(irish_county_in_english(name) or name) in _northern_irish_counties()
 
 
 @cache
@@ -146,8 +182,15 @@ def _northern_irish_counties() -> frozenset[str]:
 
 def is_irish_county(name: str) -> bool:
     """Whether a name is that of a county of Ireland, north or south, as
-    printed after "Co." ("Co. Cork")."""
-    return fold(name) in _irish_counties()
+    printed after "Co." in English or Irish ("Co. Cork", "Co. Chorcaí")."""
+    return bool(irish_county_in_english(name))
+
+
+def starts_with_irish_county(text: str) -> bool:
+    """Whether a text starts with an Irish county's name, as after "Co."
+    on a line that goes on: "Cork P31 KX24", "na Gaillimhe H91 X2Y3"."""
+    words = text.split()
+    return any(is_irish_county(" ".join(words[:n])) for n in range(1, 4))
 
 
 @cache

@@ -813,12 +813,27 @@ def _take_address(card: Card) -> None:
         return
     for segment in block:
         segment.kind = "address"
-    address = addresses.address([s.text for s in block], card.region)
+    texts = [s.text for s in block]
+    # Where nothing tells the card's country, letters Turkish never writes
+    # on it tell its "ı" is an "i" whose dot OCR lost: "Heisıngborg" on a
+    # card with "Säljare"; address() does so where the country is known.
+    if card.region is None and _in_other_letters_than_turkish(card):
+        texts = [text.replace("ı", "i") for text in texts]
+    address = addresses.address(texts, card.region)
     _town_initial_i_read_right(address)
     card.contact.address.CopyFrom(address)
     evidence = 1.0 if card.contact.address.postal_code else 0.6
     trust = min(segment_trust(s) for s in block)
     card.set_confidence("address", min(evidence, trust))
+
+
+def _in_other_letters_than_turkish(card: Card) -> bool:
+    """Whether a card prints letters Turkish never writes, and none that
+    only Turkish and Azerbaijani write."""
+    text = "".join(s.line.text for s in card.segments)
+    return any(c in NOT_TURKISH_LETTERS for c in text.lower()) and not any(
+        c in addresses.TURKISH_LETTERS for c in text
+    )
 
 
 def _town_initial_i_read_right(address: contact_pb2.Address) -> None:

@@ -996,3 +996,27 @@ def test_english_streets_are_told_by_their_type_after_a_house_number(
 ):
     assert addresses.english_street(text) is street
     assert addresses.english_street_and_town(text) is with_town
+
+
+@pytest.mark.parametrize(
+    ("county", "english"),
+    [
+        ("na Gaillimhe", "Galway"),
+        ("Chorcaí", "Cork"),
+        ("Bhaile Átha Cliath", "Dublin"),
+        ("Cork", "Cork"),
+        ("Gaillimh", ""),
+    ],
+)
+def test_an_irish_county_is_known_in_irish_as_after_co(county, english):
+    assert countries.irish_county_in_english(county) == english
+
+
+def test_a_northern_irish_county_in_irish_is_in_the_united_kingdom():
+    address = addresses.address(["Main Street", "Newry, Co. an Dúin"], None)
+
+    assert (address.region, address.country) == ("Co. an Dúin", "GB")
+
+
+def test_words_in_small_letters_in_a_codes_shape_but_with_no_digit_are_no_code():
+    assert addresses.postal_code("bob ono") is None

@@ -2539,6 +2539,27 @@ def test_a_dotless_i_stays_on_a_card_in_turkish(title, phone):
     assert contact.name.full == "Aydın Yılmaz"
 
 
+def test_a_dotless_i_in_a_town_is_an_i_where_the_card_writes_another_language():
+    contact = fields.parse(
+        card(
+            ("Anna Svensson", 48),
+            "Säljare",
+            "Storgatan 12",
+            "252 21 Heisıngborg",
+        )
+    )
+
+    assert contact.address.city == "Heisingborg"
+
+
+def test_a_dotless_i_in_a_town_stays_where_nothing_tells_another_language():
+    contact = fields.parse(
+        card(("Aydın Yılmaz", 48), "Muhasebe", "Bağdat Cad. 12", "34728 Kadıköy")
+    )
+
+    assert contact.address.city == "Kadıköy"
+
+
 def test_links_that_misread_the_legal_form_the_company_prints_follow_it():
     contact = fields.parse(
         card(
@@ -3021,6 +3042,63 @@ def test_an_irish_address_with_neither_eircode_nor_house_number_is_found():
     assert contact.address.full == "Main Street, Ennis, Co. Clare"
     assert (contact.address.city, contact.address.country) == ("Ennis", "IE")
     assert contact.company == "Considine Veterinary Clinic"
+
+
+@pytest.mark.parametrize(
+    "county", ["Co. Galway", "Co. na Gaillimhe", "Contae na Gaillimhe"]
+)
+def test_an_irish_county_under_the_street_is_the_region_not_the_town(county):
+    contact = fields.parse(
+        card(
+            ("Seán Ó Briain", 48),
+            "Bainisteoir",
+            "Sráid na Siopaí",
+            county,
+            "+353 91 123 456",
+        )
+    )
+
+    assert contact.address.street == "Sráid na Siopaí"
+    assert (contact.address.city, contact.address.region) == ("", county)
+    assert contact.address.country == "IE"
+    assert contact.company == ""
+
+
+def test_an_irish_county_in_irish_after_its_town_is_the_region():
+    contact = fields.parse(
+        card(
+            ("Mary Considine", 48),
+            "Practice Manager",
+            "Considine Veterinary Clinic",
+            "Main Street",
+            "Inis, Co. an Chláir",
+            "Tel: 065 682 4410",
+        )
+    )
+
+    assert contact.address.city == "Inis"
+    assert contact.address.region == "Co. an Chláir"
+    assert contact.company == "Considine Veterinary Clinic"
+
+
+@pytest.mark.parametrize(
+    ("postal", "code", "city", "region", "country"),
+    [
+        ("los angeles, ca 90014", "90014", "los angeles", "CA", "US"),
+        ("ipswich ip1 1aa", "IP1 1AA", "ipswich", "", "GB"),
+        ("ottawa on k1a 0b1", "K1A 0B1", "ottawa", "ON", "CA"),
+    ],
+)
+def test_a_postal_line_in_small_letters_is_read_as_in_capitals(
+    postal, code, city, region, country
+):
+    contact = fields.parse(
+        card(("sam king", 48), "designer", "12 main street", postal, "sam@king.com")
+    )
+
+    address = contact.address
+    assert (address.postal_code, address.city) == (code, city)
+    assert (address.region, address.country) == (region, country)
 
 
 @pytest.mark.parametrize(
