@@ -182,14 +182,17 @@ ORGANISATION_ENDINGS = (
 )  # fmt: skip
 
 # First words of a part of a university or hospital ("Institut für
-# Informatik", "School of Engineering") and words of the whole it belongs to.
+# Informatik", "School of Engineering", "Servicio de Pediatría") and words of
+# the whole it belongs to.
 UNIT_WORDS = word_set(
     "institut institute instituto istituto klinik faculty fakultat faculte "
-    "facultad school lehrstuhl chair laboratory laboratoire lab centre center"
+    "facultad school lehrstuhl chair laboratory laboratoire lab centre center "
+    "servicio servei servico servizio service"
 )
 PARENT_WORDS = word_set(
     "hochschule college klinikum hospital polytechnic politechnika yliopisto "
-    "universitet hogskola hogeschool"
+    "universitet hogskola hogeschool hopital ospedale hospitalario ziekenhuis "
+    "sjukhus"
 )
 
 # Mail and web hosts anyone can use; their names say nothing of a company.

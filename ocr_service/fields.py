@@ -1731,7 +1731,12 @@ def _take_company_by_place(card: Card) -> None:
         after += 1
     places = [segments[i] for i in (at - 1, after) if 0 <= i < len(segments)]
     found = next(
-        (s for s in places if s.kind == "" and _could_be_company(s.text)), None
+        (
+            s
+            for s in places
+            if s.kind == "" and _could_be_company(s.text, card.contact.department)
+        ),
+        None,
     )
     if found is None:
         return
@@ -1753,10 +1758,12 @@ def _under_the_name(segment: Segment) -> bool:
 SLOGAN_WORDS = word_set("you your we our us")
 
 
-def _could_be_company(text: str) -> bool:
+def _could_be_company(text: str, department: str) -> bool:
     """True for a short line starting with a capital, without the digits of
     a slogan's year or a street's number, a slogan's words or the dots of a
-    list of services, that no title, department or country uses."""
+    list of services, that no title, department or country uses; a line
+    named as a department is the organisation under the card's department
+    all the same: "Department of Finance" under "Strategic Policy Branch"."""
     words = text.split()
     return (
         0 < len(words) <= 6
@@ -1765,7 +1772,7 @@ def _could_be_company(text: str) -> bool:
         and not any(fold(word) in SLOGAN_WORDS for word in words)
         and not re.search(r"[@/:•·|]|\b\d+\b", text)
         and not roles.title_word_count(text)
-        and not roles.is_department(text)
+        and not (roles.is_department(text) and not department)
         and countries.code_of(text) is None
     )
 

@@ -92,14 +92,14 @@ DEPARTMENT_GLUE = word_set(
 # Words for a part of an organisation that start or end a department's
 # name: "Structural Division", "Ufficio Tecnico", "Pôle Mécatronique",
 # "Trade Policy Section", "Directie Water en Bodem", "Institutionen för
-# datavetenskap".
+# datavetenskap", a government's "Strategic Policy Branch".
 DEPARTMENT_KINDS = word_set(
     """
     division divisione divisao department departement departamento
     dipartimento abteilung bereich team pole ufficio afdeling avdelning
     direction direzione direccion office section
     oddeleni odbor dział dzial wydział wydzial osasto avdeling
-    directie institutionen
+    directie institutionen branch
     """
 )
 

@@ -2560,6 +2560,58 @@ def test_a_dotless_i_in_a_town_stays_where_nothing_tells_another_language():
     assert contact.address.city == "Kadıköy"
 
 
+def test_a_government_branch_is_the_department_of_the_department_over_it():
+    contact = fields.parse(
+        card(
+            ("Jane Smith", 48),
+            "Director",
+            "Strategic Policy Branch",
+            "Department of Finance",
+            "jane.smith@finance.gov.au",
+        )
+    )
+
+    assert contact.department == "Strategic Policy Branch"
+    assert contact.company == "Department of Finance"
+
+
+@pytest.mark.parametrize(
+    ("unit", "hospital"),
+    [
+        ("Servicio de Pediatría", "Hospital Universitario La Paz"),
+        ("Servei de Cardiologia", "Hospital Clínic de Barcelona"),
+        ("Service de Pédiatrie", "Hôpital Necker"),
+        ("Servizio di Cardiologia", "Ospedale San Raffaele"),
+    ],
+)
+def test_a_hospitals_service_is_its_department(unit, hospital):
+    contact = fields.parse(
+        card(
+            ("Dra. Ana López", 48),
+            "Médico Adjunto",
+            unit,
+            hospital,
+            "Tel. 915 12 34 56",
+        )
+    )
+
+    assert contact.department == unit
+    assert contact.company == hospital
+
+
+def test_a_government_service_alone_stays_the_organisation():
+    contact = fields.parse(
+        card(
+            ("Lic. Jorge Ruiz", 48),
+            "Administrador",
+            "Servicio de Administración Tributaria",
+            "jruiz@sat.gob.mx",
+        )
+    )
+
+    assert contact.department == ""
+
+
 def test_links_that_misread_the_legal_form_the_company_prints_follow_it():
     contact = fields.parse(
         card(

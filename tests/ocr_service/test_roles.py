@@ -22,6 +22,7 @@ from ocr_service import roles
         "Trade Policy Section",
         "Directie Water en Bodem",
         "Institutionen för datavetenskap",
+        "Strategic Policy Branch",
     ],
 )
 def test_department_lines_are_told(text):
