@@ -1652,7 +1652,7 @@ def _take_name(card: Card, texts: list[Segment]) -> None:
     tallest = max(1, *(s.line.height for s in texts))
     local_parts = [e.split("@")[0] for e in card.contact.emails]
     # The words of a line an email backs, when it backs only some.
-    two_family_names = card.region in names.TWO_FAMILY_NAMES
+    two_family_names = _carries_two_family_names(card)
     trimmed = {
         id(s): names.trim_to_email(s.text, local_parts, two_family_names) for s in texts
     }
@@ -1674,6 +1674,18 @@ def _take_name(card: Card, texts: list[Segment]) -> None:
         names.person_name(best.text, local_parts, two_family_names)
     )
     card.set_confidence("name", trust)
+
+
+def _carries_two_family_names(card: Card) -> bool:
+    """Whether the card is of a country whose people carry two family
+    names, as its numbers, postcode, email or address tell, or, where
+    none of them does, as its words in Spanish, Catalan or Portuguese
+    tell."""
+    country = card.region or card.contact.address.country
+    if country:
+        return country in names.TWO_FAMILY_NAMES
+    printed = {w for s in card.segments for w in wording.words(s.line.text)}
+    return bool(printed & names.TWO_FAMILY_NAMES_WORDS)
 
 
 # Trust in a name printed in small letters that the emails and domains spell.

@@ -148,6 +148,20 @@ TWO_FAMILY_NAMES = word_set(
 )
 
 
+# Words that tell a card of a country nothing else tells is in Spanish,
+# Catalan or Portuguese, whose people carry two family names: its street
+# words, phone labels and job titles, folded.
+TWO_FAMILY_NAMES_WORDS = word_set(
+    """
+    calle avenida avda paseo carrer avinguda passeig rambla rua travessa
+    praca telefono movil tfno telf telefon mobil telemovel celular
+    directora gerente jefe jefa ingeniero ingeniera abogado abogada
+    arquitecto arquitecta diretor diretora engenheiro engenheira advogado
+    advogada departamento
+    """
+)
+
+
 def trim_to_email(
     text: str, local_parts: list[str], two_family_names: bool = False
 ) -> str:
@@ -351,13 +365,93 @@ def person_name(
         return contact_pb2.PersonName(full=full, prefix=prefix, family=" ".join(parts))
     cut = _family_start(parts, local_parts, two_family_names)
     if two_family_names:
-        cut = min(cut, _first_of_two_family_names(parts, local_parts))
+        cut = _two_family_names_cut(parts, local_parts, cut)
+    # Two family names joined by "y", "i" or "e" are one family name
+    # whatever else the card says: "Jordi Puig i Ferrer".
+    if len(parts) >= 4 and parts[-2] in JOINERS and parts[-3][:1].isupper():
+        cut = min(cut, len(parts) - 3)
     return contact_pb2.PersonName(
         full=full,
         prefix=prefix,
         given=" ".join(parts[:cut]),
         family=" ".join(parts[cut:]),
     )
+
+
+# Given names that come second in the compound given names of Spain,
+# Catalonia, Portugal and Brazil ("María José", "Juan Pablo", "Maria
+# Clara", "João Pedro"), folded; not those that are common family names as
+# well ("Martín", "Vicente", "Rosa", "Cruz"), whose place a name's shape
+# cannot tell.
+SECOND_GIVEN_NAMES = word_set(
+    """
+    jose josep luis lluis carlos antonio manuel miguel angel pablo ignacio
+    javier francisco jesus ramon felipe cesar bautista alberto andres eduardo
+    enrique fernando gabriel jorge juan joan pedro pere rafael alfonso emilio
+    gonzalo jaime joaquin mario ricardo roberto sebastian alejandro daniel
+    david diego guillermo hugo lucas marc oriol albert augusto paulo rodrigo
+    guilherme gustavo henrique lucca luiz otavio vinicius vitor filipe joao
+    manoel arthur davi samuel benicio heitor
+    maria mari ana carmen cristina belen dolores fernanda isabel luisa
+    manuela pilar sofia teresa angeles elena eugenia victoria mercedes
+    rosario lucia clara julia laura paula alicia beatriz carolina cecilia
+    eduarda helena isis liz luiza livia sophia vitoria alice gabriela lourdes
+    ines josefa antonia montserrat nuria merce amparo consuelo inmaculada
+    concepcion esperanza soledad gloria fatima marta silvia raquel eva emilia
+    elisa flor valentina luna
+    """
+)
+
+
+def _two_family_names_cut(parts: list[str], local_parts: list[str], cut: int) -> int:
+    """Where the family names start where people carry two: where an email
+    spells the given names and the family name whole ("mariajose.garcia",
+    "mjgarcia" aside), else before the word it spells as a family name
+    ("mgarcia" of "María José García López"), else, where it spells no
+    word past the first, by the name's shape."""
+    exact = _cut_spelled_whole(parts, local_parts)
+    if exact is not None:
+        return exact
+    first = _first_of_two_family_names(parts, local_parts)
+    if first < len(parts):
+        return min(cut, first)
+    locals_ = _letters_of(local_parts)
+    if any(_spelled(part, locals_) for part in parts[1:]):
+        return cut
+    return _two_family_names_start(parts, cut)
+
+
+def _cut_spelled_whole(parts: list[str], local_parts: list[str]) -> int | None:
+    """Where the family name starts where an email spells the given names
+    whole, alone or before the family name or its first word ("mariajose",
+    "mariacristina.gomez", "maria.fernandez"), or the first given name's
+    initial before the whole family name ("m.gomez" of "María Cristina
+    Gómez"); None where no email does."""
+    locals_ = _letters_of(local_parts)
+    plain = [re.sub(r"[^a-z]", "", fold(part)) for part in parts]
+    for cut in range(len(parts) - 1, 0, -1):
+        given, family = "".join(plain[:cut]), "".join(plain[cut:])
+        shapes = {given + family, given + plain[cut], given[:1] + family}
+        # The given names alone, where the last of them is a given name:
+        # "mariafernandez" spells María and her first family name.
+        if cut > 1 and fold(parts[cut - 1]) in SECOND_GIVEN_NAMES:
+            shapes.add(given)
+        if any(local in shapes for local in locals_ if len(local) >= 3):
+            return cut
+    return None
+
+
+def _two_family_names_start(parts: list[str], cut: int) -> int:
+    """Where the family names start in a name of three or four words with
+    no particle where people carry two family names, as nothing else
+    tells: after the first word, or after the second where it is a given
+    name compound ones end in ("María Fernández Gil", "María José García",
+    "José Luis Rodríguez Zapatero")."""
+    if not 3 <= len(parts) <= 4:
+        return cut
+    if any(p.lower() in PARTICLES | JOINERS for p in parts):
+        return cut
+    return 2 if fold(parts[1]) in SECOND_GIVEN_NAMES else 1
 
 
 def _first_of_two_family_names(parts: list[str], local_parts: list[str]) -> int:

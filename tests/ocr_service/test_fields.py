@@ -1483,6 +1483,46 @@ def test_two_family_names_stay_whole_where_people_carry_two(
     assert (contact.name.given, contact.name.family) == (given, family)
 
 
+@pytest.mark.parametrize(
+    ("printed", "rows", "given", "family"),
+    [
+        # Spanish words and a postcode and numbers of no country known.
+        (
+            "María Fernández Gil",
+            (
+                "Directora Comercial",
+                "Calle Mayor 4",
+                "28013 Madrid",
+                "Tel. 912 345 678",
+            ),
+            "María",
+            "Fernández Gil",
+        ),
+        (
+            "Jordi Puig i Ferrer",
+            ("Director", "Carrer de Mallorca, 255", "08008 Barcelona"),
+            "Jordi",
+            "Puig i Ferrer",
+        ),
+        # A Spanish number.
+        ("Lucía Ortega Prieto", ("+34 91 555 12 34",), "Lucía", "Ortega Prieto"),
+        # Nothing Spanish: the last word is the family name.
+        (
+            "Mary Ellen Smith",
+            ("Director", "12 Main Street", "Springfield, IL 62704"),
+            "Mary Ellen",
+            "Smith",
+        ),
+    ],
+)
+def test_the_cards_language_tells_where_two_family_names_start(
+    printed, rows, given, family
+):
+    contact = fields.parse(card((printed, 48), *rows))
+
+    assert (contact.name.given, contact.name.family) == (given, family)
+
+
 def test_a_word_after_the_family_name_is_cut_where_people_carry_one():
     contact = fields.parse(
         card(("Daria Asprucci Vos", 48), "dasprucci@segni.it", "+39 06 1234 5678")

@@ -167,3 +167,37 @@ def test_the_ordinal_of_eng_read_as_a_question_mark_is_put_back():
     name = names.person_name("Eng.? Ana Rita Carvalho", [])
 
     assert (name.full, name.prefix) == ("Eng.ª Ana Rita Carvalho", "Eng.ª")
+
+
+@pytest.mark.parametrize(
+    ("full", "emails", "given", "family"),
+    [
+        # Nothing but the name's shape tells: a given name compound ones
+        # end in, or a first family name.
+        ("María Fernández Gil", [], "María", "Fernández Gil"),
+        ("María José García", [], "María José", "García"),
+        ("José Luis Rodríguez Zapatero", [], "José Luis", "Rodríguez Zapatero"),
+        ("Ana Clara Freitas", [], "Ana Clara", "Freitas"),
+        ("María del Carmen Ruiz", [], "María del Carmen", "Ruiz"),
+        # An email that spells the given names whole, or an initial and
+        # the family name, tells.
+        ("María Cristina Gómez", ["mariacristina.gomez"], "María Cristina", "Gómez"),
+        ("María Cristina Gómez", ["mgomez"], "María Cristina", "Gómez"),
+        ("Ana Clara Freitas", ["anaclara"], "Ana Clara", "Freitas"),
+        ("María Fernández Gil", ["maria.fernandez"], "María", "Fernández Gil"),
+        ("María Fernández Gil", ["maria"], "María", "Fernández Gil"),
+    ],
+)
+def test_where_people_carry_two_family_names_the_given_names_are_told(
+    full, emails, given, family
+):
+    name = names.person_name(full, emails, two_family_names=True)
+
+    assert (name.given, name.family) == (given, family)
+
+
+@pytest.mark.parametrize("two_family_names", [True, False])
+def test_family_names_joined_by_i_or_y_are_one_family_name(two_family_names):
+    name = names.person_name("Jordi Puig i Ferrer", [], two_family_names)
+
+    assert (name.given, name.family) == ("Jordi", "Puig i Ferrer")
