@@ -589,6 +589,12 @@ def test_an_extension_alone_on_its_line_extends_the_main_number():
     assert contact.title == "Vertriebsleiter"
 
 
+def test_a_booths_number_alone_is_no_extension():
+    contact = fields.parse(card(*LEIPZIG_CARD, "Tel. 0341 35 40 60", "#12"))
+
+    assert [(p.number, p.extension) for p in contact.phones] == [("0341 35 40 60", "")]
+
+
 def test_a_direct_lines_digits_replace_the_switchboards_zero():
     contact = fields.parse(card(*LEIPZIG_CARD, "Tel. 0341 35406-0", "Durchwahl -24"))
 
