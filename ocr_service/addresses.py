@@ -685,12 +685,16 @@ def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
     # A region printed after the city on the line above the code alone:
     # "Yellowknife, NT" over "X1A 1P8".
     region_above = ""
+    town_above = True
     if before and not POSTCODE_MARK.sub("", line[: postal.start]).strip(" ,"):
         before[-1], region_above = _without_region_code(before[-1], postal.country)
         # Or an Irish county on a line of its own, under its town:
         # "Ballincollig" over "Co. Cork" over "P31 KX24".
         if len(before) > 1 and postal.country == "IE" and _is_county(before[-1], "IE"):
             region_above = before.pop()
+            # Right under the street, it names no town: "Main Street" over
+            # "Co. Galway" over "H91 X2Y3".
+            town_above = not street_evidence(before[-1])
         # Or a county after its town, on the line above the code: "Shannon,
         # Co. Clare" over "V14 E370", "Maidstone, Kent" over "ME17 1PL".
         elif not region_above and postal.country in COUNTY_COUNTRIES:
@@ -706,7 +710,8 @@ def address(lines: list[str], hint: str | None) -> contact_pb2.Address:
             if comma and town_alone and listed and _is_county(county, postal.country):
                 before[-1], region_above = town.strip(), county
     line_after = next((p for p in parts[index + 1 :] if not countries.code_of(p)), "")
-    city, region_apart = _city(line, postal, before[-1] if before else "", line_after)
+    line_before = before[-1] if before and town_above else ""
+    city, region_apart = _city(line, postal, line_before, line_after)
     place, region = _without_region(city, named or _country(postal, printed, hint))
     # Brazil prints the district before the city: "Bela Vista - São Paulo".
     result.city = place.rsplit(" - ", 1)[-1]

@@ -4,7 +4,7 @@ labels and normalising them with libphonenumber."""
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import phonenumbers
 from phonenumbers import PhoneNumberType
@@ -223,12 +223,20 @@ COLON_FOR_DASH = re.compile(r"([\d)]\s\d{3,5}):(\d{4})\b")
 
 def find(text: str, region: str | None) -> list[Found]:
     """Every labelled number in a line, or the line itself when it is a
-    bare number."""
+    bare number; a number's span runs over the hours printed after it."""
+    hours = {m.start(): m.end() for m in HOURS_AFTER.finditer(text)}
+    text = HOURS_AFTER.sub(lambda mark: " " * len(mark[0]), text)
+    return [
+        replace(found, end=hours.get(found.end, found.end))
+        for found in _find(text, region)
+    ]
+
+
+def _find(text: str, region: str | None) -> list[Found]:
     # Blanked, not cut: where each number starts stays where it was read.
     text = ICON_READ_AS_LETTERS.sub(lambda icon: " " * len(icon[0]), text)
     text = with_label_read_right(text)
     text = COLON_FOR_DASH.sub(r"\1-\2", text)
-    text = HOURS_AFTER.sub(lambda hours: " " * len(hours[0]), text)
     # A speck read as a comma after the trunk zero: "+49 (0), 8357 636885".
     text = text.replace("(0),", "(0) ")
     found = []

@@ -589,6 +589,15 @@ def test_an_extension_alone_on_its_line_extends_the_main_number():
     assert contact.title == "Vertriebsleiter"
 
 
+def test_hours_after_a_number_are_no_field_of_their_own():
+    contact = fields.parse(
+        card(("Klaus Weber", 48), "Weber GmbH", "Tel 030 1234567 / 24h", "kw@weber.de")
+    )
+
+    assert [p.number for p in contact.phones] == ["030 1234567"]
+    assert contact.address.full == ""
+
+
 def test_a_booths_number_alone_is_no_extension():
     contact = fields.parse(card(*LEIPZIG_CARD, "Tel. 0341 35 40 60", "#12"))
 
@@ -3160,6 +3169,17 @@ def test_an_irish_county_under_the_street_is_the_region_not_the_town(county):
     assert (contact.address.city, contact.address.region) == ("", county)
     assert contact.address.country == "IE"
     assert contact.company == ""
+
+
+@pytest.mark.parametrize("county", ["Co. Galway", "Co. na Gaillimhe"])
+def test_an_irish_county_between_the_street_and_the_eircode_is_no_town(county):
+    contact = fields.parse(
+        card(("Seán Ó Briain", 48), "Bainisteoir", "Main Street", county, "H91 X2Y3")
+    )
+
+    address = contact.address
+    assert (address.street, address.city, address.region) == ("Main Street", "", county)
+    assert address.postal_code == "H91 X2Y3"
 
 
 def test_an_irish_county_in_irish_after_its_town_is_the_region():
