@@ -260,15 +260,17 @@ _WORD_FROM_SMALL_L = re.compile(r"(?<![\w'’.@/-])l[^\W\d_]{3,}")
 def _small_l_read_right_by_email(lines: list[Line]) -> list[Line]:
     """The lines with a word starting with a small "l" put right to the
     capital "I" where an email's local part spells the word so and not as
-    read: "llaria Gori" beside ilaria.gori@…, in any type."""
-    spelled = {
-        word
+    read, in any type: "llaria Gori" beside ilaria.gori@…, and a name's
+    first word where the local part is its initial and the family name:
+    "lain Davies" beside i.davies@…."""
+    addresses = [
+        address
         for line in lines
         for address in re.findall(r"[\w.+-]+(?=@)", line.text.lower())
-        for word in re.split(r"[._+-]", address)
-        if len(word) >= 4
-    }
-    if not spelled:
+    ]
+    spelled = {word for address in addresses for word in re.split(r"[._+-]", address)}
+    local_parts = [re.sub(r"[^a-z]", "", fold(address)) for address in addresses]
+    if not addresses:
         return lines
 
     def put_right(word: re.Match) -> str:
@@ -277,10 +279,25 @@ def _small_l_read_right_by_email(lines: list[Line]) -> list[Line]:
             return "I" + word[0][1:]
         return word[0]
 
+    def name_put_right(text: str) -> str:
+        words = text.split()
+        if not (2 <= len(words) <= 4 and len(words[0]) >= 3 and text[0] == "l"):
+            return text
+        if not all(w.isalpha() for w in words):
+            return text
+        letters = fold("".join(words)).lower()
+        as_i = "i" + letters[1:]
+        if any(_spells(p, as_i) and not _spells(p, letters) for p in local_parts):
+            return "I" + text[1:]
+        return text
+
     return [
         line
         if "@" in line.text
-        else replace(line, text=_WORD_FROM_SMALL_L.sub(put_right, line.text))
+        else replace(
+            line,
+            text=name_put_right(_WORD_FROM_SMALL_L.sub(put_right, line.text)),
+        )
         for line in lines
     ]
 

@@ -2906,8 +2906,12 @@ def test_a_capital_i_read_as_a_small_l_in_a_name_or_company_is_put_back(
             (("Studio Verdi", 48), ("Elena lacobucci", 30), "e.iacobucci@studio.it"),
             "Elena Iacobucci",
         ),
+        # The local part is the initial and the family name.
+        ((("Stone-Atkins", 48), ("lain Davies", 30), "i.davies@sa.io"), "Iain Davies"),
+        ((("Keltenie", 48), ("lan de Jong", 30), "idejong@keltenie.nl"), "Ian de Jong"),
         # An email that does not spell the word so leaves it as read.
         ((("Studio Verdi", 48), ("Elena lacobucci", 30), "elena@studio.it"), ""),
+        ((("Keltenie", 48), ("lan de Jong", 30), "jan@keltenie.nl"), ""),
         (
             (("Studio Verdi", 48), ("Elena lacobucci", 30), "e.lacobucci@studio.it"),
             "",
