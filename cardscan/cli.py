@@ -30,10 +30,10 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from cardscan import export, jsonview, settings, tables, upload_keys
+from cardscan import jsonview, outputs, settings, tables, upload_keys
 from cardscan.client import BASIC, GatewayClient, Unreachable
-from cardscan.errors import CardscanError, InvalidInput, Unavailable
-from cardscan.signatures import image_format
+from cardscan.errors import CardscanError, Failed, InvalidInput, Unavailable
+from cardscan.signatures import IMAGE_SUFFIXES, image_format
 from cardscan.stack import Ports, RecordedStack, Stack, port_holder
 from cardscan.v1 import batch_pb2, cardscan_pb2
 
@@ -41,7 +41,6 @@ SERVER_ENV = "CARDSCAN_SERVER"
 DEFAULT_SERVER = f"127.0.0.1:{Ports.default().gateway_grpc}"
 DEFAULT_DATA_DIR = "data"
 SAMPLE_CARDS = Path(__file__).resolve().parents[1] / "samples" / "cards"
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".bmp", ".gif"}
 START_HINT = (
     "start a local stack with `cardscan up`, or point --server or "
     f"{SERVER_ENV} at a running gateway"
@@ -73,10 +72,6 @@ EXIT_INTERRUPTED = 130
 # How many skipped entries `scan` lists when the upload is taken; `status`
 # lists all those the gateway keeps, the first skips.LISTED.
 ANNOUNCED_SKIPS = 20
-
-
-class Failed(CardscanError):
-    """The command ran, but what it reports is a failure."""
 
 
 class Interrupted(KeyboardInterrupt):
@@ -463,11 +458,6 @@ def is_port(value: object) -> bool:
     return type(value) is int and 1 <= value <= 65535
 
 
-def count(number: int, noun: str) -> str:
-    """'1 card', '2 cards'."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
-
-
 def existing_file(path: Path) -> Path:
     """The path, if it names a file that can be read."""
     if not path.exists():
@@ -527,10 +517,10 @@ def run_scan(args: argparse.Namespace, term: Terminal) -> int:
             taken_by_json(args.json, "the ZIP") or "give the ZIP of cards to scan"
         )
     path = zip_of_cards(args.zip)
-    outputs = checked_outputs(args, reading=path)
+    targets = outputs.checked(args, reading=path)
     with connect(args.server) as client:
-        cards = scan(client, path, term.info(to_stdout(outputs)), args.key)
-    show_cards(cards, outputs, term)
+        cards = scan(client, path, term.info(outputs.to_stdout(targets)), args.key)
+    show_cards(cards, targets, term)
     return 0
 
 
@@ -567,12 +557,8 @@ def scan(
 def announce(created: cardscan_pb2.CreateBatchResponse, info: Console) -> None:
     """Prints the new batch's id, how many cards it took, the entries it
     skipped and the upload's notice."""
-    info.print(
-        Text(
-            f"Batch {created.batch_id}: {count(created.accepted, 'card')} accepted",
-            "bold",
-        )
-    )
+    accepted = tables.count(created.accepted, "card")
+    info.print(Text(f"Batch {created.batch_id}: {accepted} accepted", "bold"))
     if created.skipped:
         entries, total = list(created.skipped), created.skipped_count
         info.print(tables.skipped(entries, total, created.batch_id, ANNOUNCED_SKIPS))
@@ -688,164 +674,15 @@ def taken_by_json(target: str | None, what: str) -> str | None:
     )
 
 
-# What files of cards end with; --json never writes over one.
-CARD_FILE_SUFFIXES = (
-    ".zip",
-    ".jpg",
-    ".jpeg",
-    ".png",
-    ".webp",
-    ".tif",
-    ".tiff",
-    ".bmp",
-    ".gif",
-)
-
-
-@dataclass(frozen=True)
-class Output:
-    """A file, or stdout as '-', to write the cards to in one format."""
-
-    option: str
-    target: str
-
-
-# The options that write cards, in the order they are written.
-OUTPUT_OPTIONS = ("--json", "--vcard", "--csv")
-
-
-def checked_outputs(
-    args: argparse.Namespace, reading: Path | None = None
-) -> list[Output]:
-    """The outputs the command line asks for, each checked writable before
-    any card is sent or fetched, and none the file being read; at most one
-    of them may be stdout, and no two the same file."""
-    outputs = []
-    for option in OUTPUT_OPTIONS:
-        target = getattr(args, option.removeprefix("--"), None)
-        if target is None:
-            continue
-        if reading and target != "-" and Path(target).resolve() == reading.resolve():
-            raise InvalidInput(f"{option} {target} would overwrite the ZIP being read")
-        writable_target(option, target)
-        outputs.append(Output(option, target))
-    on_stdout = [o.option for o in outputs if o.target == "-"]
-    if len(on_stdout) > 1:
-        raise InvalidInput(
-            f"{' and '.join(on_stdout)} cannot both write to stdout: give all "
-            "but one of them a file"
-        )
-    files = [file_identity(Path(o.target)) for o in outputs if o.target != "-"]
-    if len(set(files)) < len(files):
-        raise InvalidInput("give each of --json, --vcard and --csv a file of its own")
-    return outputs
-
-
-def file_identity(path: Path) -> object:
-    """What tells files apart: a file that exists is known by its device and
-    inode, whatever links or names lead to it; one still to be made, by its
-    path."""
-    try:
-        found = path.stat()
-    except OSError:
-        return path.resolve()
-    return (found.st_dev, found.st_ino)
-
-
-def to_stdout(outputs: list[Output]) -> bool:
-    """Whether cards are written to stdout, leaving stderr for messages."""
-    return any(o.target == "-" for o in outputs)
-
-
-def writable_target(option: str, target: str) -> None:
-    """Fails when the option names a file that cannot be written, or one
-    of cards."""
-    if target == "-":
-        return
-    example = EXAMPLE_FILES[option]
-    if not target.strip():
-        raise InvalidInput(f"{option} needs a file name, or '-' for stdout")
-    path = Path(target)
-    if path.suffix.lower() in CARD_FILE_SUFFIXES:
-        raise InvalidInput(
-            f"{option} {target} names a file of cards, not one to write contacts "
-            f"to; give {option} a file of its own ({option} {example})"
-        )
-    if path.is_dir():
-        raise InvalidInput(f"{option} {target} is a directory, not a file to write")
-    folder = path.parent
-    if not folder.is_dir():
-        raise InvalidInput(f"{option} {target}: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK) or path.exists() and not os.access(path, os.W_OK):
-        raise InvalidInput(f"{option} {target}: no permission to write there")
-
-
-# A file name each output option could take, for messages.
-EXAMPLE_FILES = {
-    "--json": "contacts.jsonl",
-    "--vcard": "contacts.vcf",
-    "--csv": "contacts.csv",
-}
-
-
 def show_cards(
-    cards: list[batch_pb2.Card], outputs: list[Output], term: Terminal
+    cards: list[batch_pb2.Card], targets: list[outputs.Output], term: Terminal
 ) -> None:
     """Writes the cards to each output, or prints a table if none is asked."""
-    if not outputs:
+    if not targets:
         term.out.print(tables.contacts(cards))
         return
-    for output in outputs:
-        write_cards(cards, output, term.info(to_stdout(outputs)))
-
-
-def write_cards(cards: list[batch_pb2.Card], output: Output, info: Console) -> None:
-    """Writes the cards to one output, and says what it wrote to a file."""
-    read = export.read_cards(cards)
-    if output.option == "--json":
-        text = "".join(
-            json.dumps(jsonview.card(c), ensure_ascii=False) + "\n" for c in cards
-        )
-        written = count(len(cards), "card")
-    else:
-        render = export.vcards if output.option == "--vcard" else export.csv_text
-        text = render(read)
-        written = count(len(read), "contact")
-    if output.target == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        try:
-            # newline="" keeps the CRLF line ends vCard and CSV are made of.
-            Path(output.target).write_text(text, encoding="utf-8", newline="")
-        except OSError as error:
-            batch_id = cards[0].batch_id if cards else ""
-            again = (
-                f"; fetch them again with `cardscan contacts {batch_id} "
-                f"{output.option} FILE`"
-            )
-            raise Failed(
-                f"cannot write the contacts to {output.target}: "
-                f"{error.strerror or error}" + (again if batch_id else "")
-            ) from None
-        info.print(f"Wrote {written} to {output.target}")
-    if output.option != "--json":
-        left_out(cards, len(cards) - len(read), output, info)
-
-
-def left_out(
-    cards: list[batch_pb2.Card], unread: int, output: Output, info: Console
-) -> None:
-    """Says how many cards a contacts file leaves out, for having none."""
-    if unread:
-        info.print(
-            Text(
-                f"{output.option} leaves out {count(unread, 'card')} not read "
-                f"(failed or still open): `cardscan status {cards[0].batch_id}` "
-                "says why",
-                "yellow",
-            )
-        )
+    for output in targets:
+        outputs.write(cards, output, term.info(outputs.to_stdout(targets)))
 
 
 def run_card(args: argparse.Namespace, term: Terminal) -> int:
@@ -905,10 +742,10 @@ def run_contacts(args: argparse.Namespace, term: Terminal) -> int:
             taken_by_json(args.json, "the batch id")
             or "give the batch id whose contacts to print"
         )
-    outputs = checked_outputs(args)
+    targets = outputs.checked(args)
     with connect(args.server, require_serving=False) as client:
         cards = client.list_contacts(args.batch_id)
-    show_cards(cards, outputs, term)
+    show_cards(cards, targets, term)
     return 0
 
 

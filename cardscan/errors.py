@@ -74,6 +74,10 @@ class TimedOut(CardscanError):
     http_status = 504
 
 
+class Failed(CardscanError):
+    """The command ran, but what it reports is a failure."""
+
+
 def from_rpc_error(error: grpc.aio.AioRpcError) -> CardscanError:
     """The CardscanError a failed call to another cardscan service means."""
     kinds = {

@@ -15,6 +15,10 @@ IMAGE_SIGNATURES = [
 ]
 
 
+# What the names of files in those formats end with.
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".bmp", ".gif")
+
+
 def image_format(data: bytes) -> str | None:
     """The image format the bytes' signature names, if any."""
     for signature, name in IMAGE_SIGNATURES:

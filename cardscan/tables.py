@@ -159,3 +159,8 @@ def skipped(
             line += f": `cardscan status {batch_id}` lists {which}"
         shown.append(line)
     return Text("\n".join(shown), style="yellow")
+
+
+def count(number: int, noun: str) -> str:
+    """'1 card', '2 cards'."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

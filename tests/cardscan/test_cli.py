@@ -27,7 +27,7 @@ import vobject
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from rich.console import Console
 
-from cardscan import cli, jsonview
+from cardscan import cli, jsonview, outputs
 from cardscan.client import CHUNK_BYTES, GatewayClient, Unreachable
 from cardscan.stack import (
     Ports,
@@ -1053,7 +1053,7 @@ def test_contacts_that_cannot_be_written_say_how_to_fetch_them_again(option):
     term = cli.Terminal(cli.console(), cli.console(True))
 
     with pytest.raises(cli.Failed) as refused:
-        cli.show_cards([card], [cli.Output(option, "/dev/full")], term)
+        cli.show_cards([card], [outputs.Output(option, "/dev/full")], term)
 
     assert str(refused.value) == (
         "cannot write the contacts to /dev/full: No space left on device; fetch "

@@ -1,0 +1,154 @@
+"""The files the CLI writes cards to, named by --json, --vcard and --csv
+(or stdout as '-'): each checked before any card is sent or fetched, then
+written in its format."""
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.text import Text
+
+from cardscan import export, jsonview, tables
+from cardscan.errors import Failed, InvalidInput
+from cardscan.signatures import IMAGE_SUFFIXES
+from cardscan.v1 import batch_pb2
+
+# What files of cards end with; --json never writes over one.
+CARD_FILE_SUFFIXES = (".zip", *IMAGE_SUFFIXES)
+
+
+@dataclass(frozen=True)
+class Output:
+    """A file, or stdout as '-', to write the cards to in one format."""
+
+    option: str
+    target: str
+
+
+# The options that write cards, in the order they are written.
+OUTPUT_OPTIONS = ("--json", "--vcard", "--csv")
+
+
+def checked(args: argparse.Namespace, reading: Path | None = None) -> list[Output]:
+    """The outputs the command line asks for, each checked writable before
+    any card is sent or fetched, and none the file being read; at most one
+    of them may be stdout, and no two the same file."""
+    outputs = []
+    for option in OUTPUT_OPTIONS:
+        target = getattr(args, option.removeprefix("--"), None)
+        if target is None:
+            continue
+        if reading and target != "-" and Path(target).resolve() == reading.resolve():
+            raise InvalidInput(f"{option} {target} would overwrite the ZIP being read")
+        writable_target(option, target)
+        outputs.append(Output(option, target))
+    on_stdout = [o.option for o in outputs if o.target == "-"]
+    if len(on_stdout) > 1:
+        raise InvalidInput(
+            f"{' and '.join(on_stdout)} cannot both write to stdout: give all "
+            "but one of them a file"
+        )
+    files = [file_identity(Path(o.target)) for o in outputs if o.target != "-"]
+    if len(set(files)) < len(files):
+        raise InvalidInput("give each of --json, --vcard and --csv a file of its own")
+    return outputs
+
+
+def file_identity(path: Path) -> object:
+    """What tells files apart: a file that exists is known by its device and
+    inode, whatever links or names lead to it; one still to be made, by its
+    path."""
+    try:
+        found = path.stat()
+    except OSError:
+        return path.resolve()
+    return (found.st_dev, found.st_ino)
+
+
+def to_stdout(outputs: list[Output]) -> bool:
+    """Whether cards are written to stdout, leaving stderr for messages."""
+    return any(o.target == "-" for o in outputs)
+
+
+def writable_target(option: str, target: str) -> None:
+    """Fails when the option names a file that cannot be written, or one
+    of cards."""
+    if target == "-":
+        return
+    example = EXAMPLE_FILES[option]
+    if not target.strip():
+        raise InvalidInput(f"{option} needs a file name, or '-' for stdout")
+    path = Path(target)
+    if path.suffix.lower() in CARD_FILE_SUFFIXES:
+        raise InvalidInput(
+            f"{option} {target} names a file of cards, not one to write contacts "
+            f"to; give {option} a file of its own ({option} {example})"
+        )
+    if path.is_dir():
+        raise InvalidInput(f"{option} {target} is a directory, not a file to write")
+    folder = path.parent
+    if not folder.is_dir():
+        raise InvalidInput(f"{option} {target}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or path.exists() and not os.access(path, os.W_OK):
+        raise InvalidInput(f"{option} {target}: no permission to write there")
+
+
+# A file name each output option could take, for messages.
+EXAMPLE_FILES = {
+    "--json": "contacts.jsonl",
+    "--vcard": "contacts.vcf",
+    "--csv": "contacts.csv",
+}
+
+
+def write(cards: list[batch_pb2.Card], output: Output, info: Console) -> None:
+    """Writes the cards to one output, and says what it wrote to a file."""
+    read = export.read_cards(cards)
+    if output.option == "--json":
+        text = "".join(
+            json.dumps(jsonview.card(c), ensure_ascii=False) + "\n" for c in cards
+        )
+        written = tables.count(len(cards), "card")
+    else:
+        render = export.vcards if output.option == "--vcard" else export.csv_text
+        text = render(read)
+        written = tables.count(len(read), "contact")
+    if output.target == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        try:
+            # newline="" keeps the CRLF line ends vCard and CSV are made of.
+            Path(output.target).write_text(text, encoding="utf-8", newline="")
+        except OSError as error:
+            batch_id = cards[0].batch_id if cards else ""
+            again = (
+                f"; fetch them again with `cardscan contacts {batch_id} "
+                f"{output.option} FILE`"
+            )
+            raise Failed(
+                f"cannot write the contacts to {output.target}: "
+                f"{error.strerror or error}" + (again if batch_id else "")
+            ) from None
+        info.print(f"Wrote {written} to {output.target}")
+    if output.option != "--json":
+        left_out(cards, len(cards) - len(read), output, info)
+
+
+def left_out(
+    cards: list[batch_pb2.Card], unread: int, output: Output, info: Console
+) -> None:
+    """Says how many cards a contacts file leaves out, for having none."""
+    if unread:
+        info.print(
+            Text(
+                f"{output.option} leaves out {tables.count(unread, 'card')} not read "
+                f"(failed or still open): `cardscan status {cards[0].batch_id}` "
+                "says why",
+                "yellow",
+            )
+        )
