@@ -345,9 +345,11 @@ async def test_unknown_batch_is_not_found(gateway):
     assert raised.value.code() == grpc.StatusCode.NOT_FOUND
 
 
-async def test_watch_streams_each_change_until_complete(gateway):
+async def watch_two_cards_end(gateway, view=0) -> list[batch_pb2.Batch]:
+    """What WatchBatch streams, in the view, for a batch of two cards that
+    end once the first message has come: one failed, one done."""
     created = await create(gateway, {"a.png": image_bytes(), "b.png": image_bytes()})
-    request = cardscan_pb2.WatchBatchRequest(batch_id=created.batch_id)
+    request = cardscan_pb2.WatchBatchRequest(batch_id=created.batch_id, view=view)
     seen = []
 
     async def finish_both():
@@ -361,6 +363,11 @@ async def test_watch_streams_each_change_until_complete(gateway):
         if len(seen) == 1:
             worker = asyncio.create_task(finish_both())
     await worker
+    return seen
+
+
+async def test_watch_streams_each_change_until_complete(gateway):
+    seen = await watch_two_cards_end(gateway)
 
     assert seen[0].counts.queued == 2
     assert seen[-1].state == batch_pb2.BATCH_STATE_COMPLETE
@@ -403,21 +410,7 @@ async def test_get_batch_in_the_basic_view_leaves_out_the_cards_alone(gateway):
 
 
 async def test_watch_in_the_basic_view_streams_the_batch_without_its_cards(gateway):
-    created = await create(gateway, {"a.png": image_bytes(), "b.png": image_bytes()})
-    request = cardscan_pb2.WatchBatchRequest(batch_id=created.batch_id, view=BASIC)
-    seen = []
-
-    async def finish_both():
-        await finish_card(gateway, f"{created.batch_id}-0", error="blurred")
-        await finish_card(
-            gateway, f"{created.batch_id}-1", contact=contact_pb2.Contact()
-        )
-
-    async for reply in gateway.stub.WatchBatch(request):
-        seen.append(reply.batch)
-        if len(seen) == 1:
-            worker = asyncio.create_task(finish_both())
-    await worker
+    seen = await watch_two_cards_end(gateway, BASIC)
 
     assert all(list(s.cards) == [] for s in seen)
     assert seen[0].counts.queued == 2
