@@ -440,11 +440,12 @@ def hosts_of(values: list[str]) -> list[str]:
 
 # Marks the Latin model reads on letters that a card's language never
 # writes, each with the letter that language writes in its place: the ring
-# of "å" read as a macron ("Hākansson"), the tilde of "ã" and the
-# circumflex of "ê" read as a macron, a ring or a dot ("Såāo", "Maitė").
+# of "å" read as a macron ("Hākansson"), the circumflex of "ê" and the
+# tilde of "õ" read as a macron or a dot ("Maitė"). Portugal's "ã" comes
+# apart below.
 _MARKS_OF_LANGUAGE = {
     "nordic": str.maketrans("āĀ", "åÅ"),
-    "portuguese": str.maketrans("āĀåÅēĒėĖōŌ", "ãÃãÃêÊêÊõÕ"),
+    "portuguese": str.maketrans("ēĒėĖōŌ", "êÊêÊõÕ"),
 }
 _LANGUAGE_OF_COUNTRY = {
     "SE": "nordic",
@@ -457,9 +458,21 @@ _LANGUAGE_OF_COUNTRY = {
 # Letters that tell a card's language where its country is unknown, in the
 # order they are asked: the ring that may be a misread tilde comes last.
 _LETTERS_OF_LANGUAGE = (("portuguese", "ãõÃÕ"), ("nordic", "åøæÅØÆ"))
-# A marked letter read twice over, which neither language doubles
-# ("ÅĀkergränd" once its macron is a ring).
-_MARK_READ_TWICE = re.compile(r"([ãõêåÃÕÊÅ])(?=\1)", re.IGNORECASE)
+# Letters of the Baltic languages, which write the macron, and of others
+# that mark letters so: a line that holds one is a name or a place of
+# theirs ("Jānis Bērziņš", "Björn Åberg" on a Brazilian card), left as
+# read.
+_OTHER_ALPHABETS = {
+    "nordic": set("ēīūņķļģčšžąęįųėĒĪŪŅĶĻĢČŠŽĄĘĮŲĖ"),
+    "portuguese": set("ēīūņķļģčšžąęįųøæäöØÆÄÖ"),
+}
+# The marked "a" of either language read twice over, as a ring and a macron
+# ("ÅĀkergränd", "Såāo"): neither language doubles it.
+_A_READ_TWICE = re.compile(r"(?<=[åāãÅĀÃ])[åāãÅĀÃ]")
+# Where Portuguese writes "ã": before "o" or "e" ("São", "mãe") or ending a
+# word ("irmã", "irmãs"); a macron or a ring elsewhere is a speck on an
+# "a" ("Gonçālves").
+_PORTUGUESE_TILDE = re.compile(r"[āåĀÅ](?=[oeOE]|s?\b)")
 
 
 def marks_language(text: str, country: str | None) -> str | None:
@@ -475,6 +488,18 @@ def marks_language(text: str, country: str | None) -> str | None:
 
 def marks_read_right(text: str, language: str) -> tuple[str, set[int]]:
     """The text with marks its language never writes put right, and the
-    places of the marked letters read twice over, to be left out."""
-    text = text.translate(_MARKS_OF_LANGUAGE[language])
-    return text, {m.start() for m in _MARK_READ_TWICE.finditer(text)}
+    places of the marked letters read twice over, to be left out; a line
+    that holds letters of another alphabet that marks letters so stays."""
+    if _OTHER_ALPHABETS[language] & set(text):
+        return text, set()
+    twice = {m.start() for m in _A_READ_TWICE.finditer(text)}
+    once = "".join(c for i, c in enumerate(text) if i not in twice)
+    if language == "portuguese":
+        once = _PORTUGUESE_TILDE.sub(lambda m: "Ã" if m[0].isupper() else "ã", once)
+        once = once.translate(str.maketrans("āåĀÅ", "aaAA"))
+    once = once.translate(_MARKS_OF_LANGUAGE[language])
+    # Back to the places of the text as read, the letters read twice
+    # standing where they were.
+    kept = iter(once)
+    right = "".join(c if i in twice else next(kept) for i, c in enumerate(text))
+    return right, twice

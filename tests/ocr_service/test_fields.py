@@ -2981,6 +2981,13 @@ def test_a_name_read_in_pieces_is_joined_where_the_email_spells_it(rows, name):
         ),
         # Latvia writes the macron.
         (("Jānis Bērziņš", "+371 2612 3456"), "Jānis Bērziņš", ""),
+        # So does a Latvian name on a Swedish card, told by its other letters.
+        (("Ināra Kalniņa", "+46 8 455 397 17"), "Ināra Kalniņa", ""),
+        (("Jānis Bērziņš", "+46 8 455 397 17"), "Jānis Bērziņš", ""),
+        # Portuguese writes its tilde before "o" or "e" or ending a word;
+        # elsewhere a mark on an "a" is a speck.
+        (("João Gonçālves", "+351 21 123 4567"), "João Gonçalves", ""),
+        (("Björn Åberg", "+55 54 3789-9143"), "Björn Åberg", ""),
     ],
 )
 def test_a_mark_the_cards_language_never_writes_is_put_right(rows, name, address):
