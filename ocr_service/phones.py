@@ -36,10 +36,11 @@ LABELS = {
         "kontor direkte sentral sentralbord centrala conmutador main reception "
         "empfang sekretariat secretariat secrétariat segreteria centralino "
         "centralita durchwahl tfno tlfno telf telef fone fon vermittlung receptie "
-        "recepción recepcion recepção recepcao réception accueil omstilling"
+        "recepción recepcion recepção recepcao réception accueil omstilling "
+        "direct-line direct-dial telefonzentrale"
     ),
     FAX: "f fax faks telefax fx télécopie télécopieur telecopieur téléc telec",
-    OTHER: "home privat private pager domicile notfall emergency",
+    OTHER: "home privat private pager domicile notfall notruf emergency",
     # Labels of any number, whose kind the number itself then tells.
     None: "call dial",
 }
@@ -92,10 +93,15 @@ _LABELS_JOINED = (
 # A line open at all hours, between a label and its number: "Emergency
 # 24/7 0800 …", "Notfall 24h: 0171 …".
 _ALL_HOURS = r"24\s?/\s?7|24\s?h(?:rs|ours)?\b|24\s?std\b\.?"
+# Hours from one to another, in hours or in times of day, marked as hours:
+# "8-18h", "8:00-18:00 Uhr", "9 – 17 hrs".
+_HOUR = r"(?:[01]?\d|2[0-4])(?:[.:][0-5]\d)?"
+_HOUR_RANGE = rf"{_HOUR}\s?[-–]\s?{_HOUR}\s?(?:h|hrs|uhr)\b"
 # The hours after a number, parted from it by a slash, a bar or a dash:
-# "030 1234567 / 24h", "0800 123 456 – 24/7".
+# "030 1234567 / 24h", "0800 123 456 – 24/7", "030 1234567 / 8-18h".
 HOURS_AFTER = re.compile(
-    rf"(?<=\d)\s*[/|,–-]?\s*\(?(?:{_ALL_HOURS})\)?(?=[\s.,;)|]|$)", re.IGNORECASE
+    rf"(?<=\d)\s*[/|,–-]?\s*\(?(?:{_ALL_HOURS}|{_HOUR_RANGE})\)?(?=[\s.,;)|]|$)",
+    re.IGNORECASE,
 )
 # "Main" of "Frankfurt am Main" labels nothing.
 LABELLED = re.compile(

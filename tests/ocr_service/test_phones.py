@@ -200,6 +200,11 @@ def test_labels_before_a_number_printed_without_its_country(line, kind, number):
         ("Tel 030 1234567 / 24h", phones.WORK, "030 1234567"),
         ("Tel. 030 1234567 24h", phones.WORK, "030 1234567"),
         ("Helpline 0800 123 4567 (24/7)", phones.WORK, "0800 123 4567"),
+        ("Notruf: 040 123456-99 / 24h erreichbar", phones.OTHER, "040 123456-99"),
+        # Hours from one to another.
+        ("Tel. 030 1234567 / 8-18h", phones.WORK, "030 1234567"),
+        ("Tel. 030 1234567 8:00-18:00 Uhr", phones.WORK, "030 1234567"),
+        ("Hotline 0800 123 4567 (9 – 17 hrs)", phones.WORK, "0800 123 4567"),
     ],
 )
 def test_a_line_open_at_all_hours_keeps_them_out_of_its_number(line, kind, number):
@@ -220,6 +225,8 @@ def test_a_line_open_at_all_hours_keeps_them_out_of_its_number(line, kind, numbe
         ("Tel.-Nr. 0341 35 40 60", "0341 35 40 60"),
         # The switchboard, in the languages cards come in.
         ("Vermittlung 0341 35 40 60", "0341 35 40 60"),
+        ("Telefonzentrale 030 1234-0", "030 1234-0"),
+        ("Direct Line 020 7946 0123", "020 7946 0123"),
         ("Zentrale 0341 35 40 60", "0341 35 40 60"),
         ("Centralita 912 345 678", "912 345 678"),
         ("Standard 01 42 68 53 00", "01 42 68 53 00"),
