@@ -207,6 +207,12 @@ def trim_to_email(
         end = _family_name_end(words, end)
     elif two_family_names:
         end = _second_family_name_end(words, end)
+    # Family names joined by "i" or "y" are two wherever the card comes
+    # from, though the email spells the first only: "Jordi Puig i Serra" of
+    # jordi.puig@; "e" joins them only where people carry two.
+    joiners = {"i", "y", "e"} if two_family_names else {"i", "y"}
+    if end < len(words) and words[end].lower() in joiners:
+        end = _second_family_name_end(words, end)
     end = _family_name_after_particles(words, end)
     return " ".join(words[start:end])
 

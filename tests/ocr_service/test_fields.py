@@ -1487,6 +1487,8 @@ def test_the_email_domain_tells_the_country_of_a_four_digit_postcode():
             "García López",
         ),
         ("Jordi Puig i Ferrer", "jpuig@textils.es", "Jordi", "Puig i Ferrer"),
+        # An email that spells the given name and the first family name.
+        ("Jordi Puig i Serra", "jordi.puig@textils.es", "Jordi", "Puig i Serra"),
     ],
 )
 def test_two_family_names_stay_whole_where_people_carry_two(
@@ -1496,6 +1498,14 @@ def test_two_family_names_stay_whole_where_people_carry_two(
 
     assert contact.name.full == printed
     assert (contact.name.given, contact.name.family) == (given, family)
+
+
+def test_family_names_joined_by_i_stay_whole_where_nothing_tells_the_country():
+    contact = fields.parse(
+        card(("Mercè Rodoreda i Gurguí", 48), "merce.rodoreda@editorial.cat")
+    )
+
+    assert (contact.name.given, contact.name.family) == ("Mercè", "Rodoreda i Gurguí")
 
 
 @pytest.mark.parametrize(
