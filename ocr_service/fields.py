@@ -311,12 +311,15 @@ def _spaced_name_joined(lines: list[Line]) -> list[Line]:
     """The lines with a name OCR read in pieces of a few letters put
     together, where an email's local part spells the letters joined:
     "E m i lie Deeg ada n" beside emilie.deegadan@… is "Emilie Deegadan".
-    A new word starts at each capital after a space."""
-    local_parts = [
-        re.sub(r"[^a-z]", "", fold(address))
+    A new word starts at each capital after a space, or in a name printed
+    in capitals, where the email parts its words: "M A R K U S W E B E R"
+    beside markus.weber@… is "MARKUS WEBER"."""
+    addresses = [
+        address
         for line in lines
         for address in re.findall(r"[\w.+-]+(?=@)", line.text.lower())
     ]
+    local_parts = [re.sub(r"[^a-z]", "", fold(address)) for address in addresses]
     if not local_parts:
         return lines
     joined = []
@@ -324,13 +327,33 @@ def _spaced_name_joined(lines: list[Line]) -> list[Line]:
         places = set()
         for run in _SPACED_RUN.finditer(line.text):
             name = _spelled_pieces(run[0].split(" "), local_parts)
-            places |= {
-                run.start() + i
-                for i, c in enumerate(name)
-                if c == " " and not name[i + 1].isupper()
-            }
+            word_ends = _word_ends(name, addresses) if name.isupper() else set()
+            letters = 0
+            for i, c in enumerate(name):
+                if c != " ":
+                    letters += 1
+                elif not (name[i + 1].isupper() and not word_ends) and (
+                    letters not in word_ends
+                ):
+                    places.add(run.start() + i)
         joined.append(_without_characters(line, places) if places else line)
     return joined
+
+
+def _word_ends(name: str, addresses: list[str]) -> set[int]:
+    """After how many of the name's letters each of its words ends, as the
+    local part of an email that spells it whole parts them: {6} for
+    markus.weber@ beside "M A R K U S W E B E R"; empty where none does."""
+    letters = fold(name.replace(" ", "")).lower()
+    for address in addresses:
+        words = [re.sub(r"[^a-z]", "", fold(w)) for w in re.split(r"[._+-]", address)]
+        if "".join(words) == letters and len(words) > 1:
+            ends, total = set(), 0
+            for word in words[:-1]:
+                total += len(word)
+                ends.add(total)
+            return ends
+    return set()
 
 
 def _spelled_pieces(pieces: list[str], local_parts: list[str]) -> str:

@@ -2949,6 +2949,11 @@ def test_a_capital_i_read_as_a_small_l_is_put_back_where_the_email_spells_it(
             "Emilie Deegadan",
         ),
         ((("Gi rol a mo Ta fu ri", 30), "g.tafuri@studio.it"), "Girolamo Tafuri"),
+        # In capitals, the email's words part the name.
+        (
+            (("Acme GmbH", 48), ("M A R K U S W E B E R", 30), "markus.weber@acme.de"),
+            "MARKUS WEBER",
+        ),
         # An email that does not spell the letters leaves them as read.
         ((("Gi rol a mo Ta fu ri", 30), "info@studio.it"), ""),
     ],
