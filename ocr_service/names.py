@@ -453,20 +453,43 @@ def _two_family_names_start(parts: list[str], cut: int) -> int:
     tells: after the first word, or after the second where it is a given
     name compound ones end in ("María Fernández Gil", "María José García",
     "José Luis Rodríguez Zapatero")."""
+    particles = [i for i in range(1, len(parts)) if parts[i].lower() in PARTICLES]
+    if particles and len(parts) <= 6:
+        return _two_family_names_by_particle(parts, particles[0], cut)
     if not 3 <= len(parts) <= 4:
         return cut
-    if any(p.lower() in PARTICLES | JOINERS for p in parts):
+    if any(p.lower() in JOINERS for p in parts):
         return cut
     return 2 if fold(parts[1]) in SECOND_GIVEN_NAMES else 1
+
+
+def _two_family_names_by_particle(parts: list[str], first: int, cut: int) -> int:
+    """Where the family names start in a name with a particle where people
+    carry two: at the word before it, a family name of its own ("Pereira
+    dos Santos", "Sánchez de Lara"), or at the particle where the word
+    before it is a given name ("Maria da Silva Santos", "José María de la
+    Cruz"); a particle before a given name is one of the given names'
+    ("María del Carmen")."""
+    after = parts[first + 1] if first + 1 < len(parts) else ""
+    if not after or fold(after) in SECOND_GIVEN_NAMES:
+        return cut
+    before = first - 1
+    if before >= 1 and fold(parts[before]) not in SECOND_GIVEN_NAMES:
+        return before
+    return first
 
 
 def _first_of_two_family_names(parts: list[str], local_parts: list[str]) -> int:
     """Where two family names start that end the name, the first spelled by
     the email, joined to the second by "y", "i" or "e" or not; past the end
     when they do not."""
-    for start in (len(parts) - 2, len(parts) - 3):
-        joined = start == len(parts) - 2 or parts[start + 1].lower() in JOINERS
-        if start >= 1 and joined and _spelled(parts[start], _letters_of(local_parts)):
+    for start in range(len(parts) - 2, 0, -1):
+        between = [p.lower() for p in parts[start + 1 : -1]]
+        # Joined by "y", "i" or "e", or by particles: "Martínez de la Fuente".
+        joined = not between or between in (["y"], ["i"], ["e"]) or all(
+            p in PARTICLES for p in between
+        )
+        if joined and _spelled(parts[start], _letters_of(local_parts)):
             return start
     return len(parts)
 

@@ -1500,6 +1500,53 @@ def test_two_family_names_stay_whole_where_people_carry_two(
     assert (contact.name.given, contact.name.family) == (given, family)
 
 
+@pytest.mark.parametrize(
+    ("printed", "rows", "given", "family"),
+    [
+        # The email spells the first family name, particles follow it.
+        (
+            "Juan Carlos Martínez de la Fuente",
+            ("Director", "jcmartinez@empresa.es"),
+            "Juan Carlos",
+            "Martínez de la Fuente",
+        ),
+        # No email: the word before the particle is a family name of its
+        # own, unless it is a given name.
+        (
+            "Ana Sofia Pereira dos Santos",
+            ("Diretora", "+351 21 123 4567"),
+            "Ana Sofia",
+            "Pereira dos Santos",
+        ),
+        (
+            "Maria da Silva Santos",
+            ("Diretora", "+55 11 3456-7890"),
+            "Maria",
+            "da Silva Santos",
+        ),
+        (
+            "José María de la Cruz",
+            ("Director", "+34 91 555 12 34"),
+            "José María",
+            "de la Cruz",
+        ),
+        # A particle before a given name is the given names'.
+        (
+            "María del Carmen García",
+            ("Directora", "+34 91 555 12 34"),
+            "María del Carmen",
+            "García",
+        ),
+    ],
+)
+def test_family_names_with_particles_where_people_carry_two(
+    printed, rows, given, family
+):
+    contact = fields.parse(card((printed, 48), *rows))
+
+    assert (contact.name.given, contact.name.family) == (given, family)
+
+
 def test_family_names_joined_by_i_stay_whole_where_nothing_tells_the_country():
     contact = fields.parse(
         card(("Mercè Rodoreda i Gurguí", 48), "merce.rodoreda@editorial.cat")
