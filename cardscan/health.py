@@ -1,11 +1,28 @@
 """A service's standing: whether each thing it depends on answers, turned
 into its gRPC health status, a reason naming what is down, and one log line
-for each loss and return."""
+for each loss and return; and the watch on the store that tells it."""
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
 from cardscan import rpc
+from cardscan.v1 import store_pb2
+
+STORE_SERVICE = store_pb2.DESCRIPTOR.services_by_name["StoreService"].full_name
+# How often a service asks the store whether it serves, and how long it
+# waits for the answer.
+STORE_CHECK_SECONDS = 2.0
+STORE_CHECK_TIMEOUT_SECONDS = 3.0
+
+SERVING = health_pb2.HealthCheckResponse.SERVING
+
+# Told whether a dependency answers, and if not, why as far as known.
+Answers = Callable[[bool, str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -93,6 +110,10 @@ class Standing:
             self._log_return(dependency, dependency.first)
         await self._report()
 
+    async def note(self, name: str, answers: bool, why: str = "") -> None:
+        """Notes whether the dependency answers, and if not, why if known."""
+        await (self.up(name) if answers else self.down(name, why))
+
     async def down(self, name: str, why: str = "") -> None:
         """Notes that the dependency does not answer, and why if known."""
         if self._server is None or self._up[name] is False:
@@ -135,3 +156,31 @@ class Standing:
     async def _report(self) -> None:
         if self._server is not None:
             await self._server.set_serving(self.serving, self.reason())
+
+
+async def watch_store(channel: grpc.aio.Channel, tell: Answers) -> None:
+    """Asks the store's health service every STORE_CHECK_SECONDS whether it
+    serves and tells whether it answers, until cancelled.
+
+    The store's health service is asked rather than the channel's
+    connectivity state watched: a store that is up but hangs, or that
+    reports NOT_SERVING as it stops, leaves the channel READY; an idle
+    channel is IDLE without trying to connect; and while the store is away
+    the state swings between CONNECTING and TRANSIENT_FAILURE at each try.
+    A Check with a deadline asks what matters, whether the store answers
+    calls, and each one also has the channel try to connect again.
+    """
+    stub = health_pb2_grpc.HealthStub(channel)
+    request = health_pb2.HealthCheckRequest(service=STORE_SERVICE)
+    while True:
+        try:
+            reply = await stub.Check(request, timeout=STORE_CHECK_TIMEOUT_SECONDS)
+        except grpc.aio.AioRpcError as error:
+            await tell(False, rpc.why_unanswered(error))
+        else:
+            if reply.status == SERVING:
+                await tell(True, "")
+            else:
+                status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
+                await tell(False, f"it reports {status}")
+        await asyncio.sleep(STORE_CHECK_SECONDS)

@@ -3,6 +3,7 @@ serve(), which runs it beside the HTTP API in one process."""
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
 
@@ -12,11 +13,12 @@ from nats.aio.client import Client
 
 from cardscan import messaging, rpc, signals, upload_keys
 from cardscan.errors import CardscanError, InvalidInput
+from cardscan.health import watch_store
 from cardscan.v1 import cardscan_pb2, cardscan_pb2_grpc
 from gateway import http_api
 from gateway.batches import Batches, CardWaits
 from gateway.config import Settings
-from gateway.health import NATS, SHUTTING_DOWN, gateway_standing, watch_store
+from gateway.health import NATS, SHUTTING_DOWN, STORE, gateway_standing
 from gateway.queue import CardQueue
 from gateway.workers import Workers
 
@@ -185,7 +187,9 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         logger.info("HTTP listening on %s", settings.http_listen)
         await grpc_server.start(serving=False)
         await standing.attach(grpc_server)
-        watching = asyncio.create_task(watch_store(store_channel, standing))
+        watching = asyncio.create_task(
+            watch_store(store_channel, functools.partial(standing.note, STORE))
+        )
 
         async def nats_lost() -> None:
             await standing.down(NATS)
