@@ -44,8 +44,9 @@ STORE_RETRY_SECONDS = 60.0
 # The first pause between those tries; each pause doubles, up to 10 s.
 FIRST_STORE_RETRY_SECONDS = 0.5
 MAX_REDELIVERY_DELAY_SECONDS = 60.0
-# How often a worker that lost the store asks whether it answers again, and
-# the cheap question it asks.
+# How often a worker that lost the store, and that no watch on the store's
+# health tells when it is back, asks whether it answers again, and the cheap
+# question it asks.
 STORE_PROBE_SECONDS = 1.0
 STORE_PROBE = store_pb2.FetchBatchesRequest(page_size=1)
 
@@ -62,8 +63,9 @@ REFUSALS = (
 )
 
 Reader = Callable[[bytes], contact_pb2.Contact]
-# Told True when the store answers again after an outage, False when it is lost.
-StoreWatcher = Callable[[bool], Awaitable[None]]
+# Told True when the store answers again after an outage, False and why when
+# it is lost.
+StoreWatcher = Callable[[bool, str], Awaitable[None]]
 
 
 class EngineTurns:
@@ -137,6 +139,7 @@ class Worker:
         worker_id: str,
         max_attempts: int,
         on_store: StoreWatcher | None = None,
+        watched: bool = False,
     ) -> None:
         self._nc = nc
         self._js: JetStreamContext = nc.jetstream()
@@ -150,6 +153,9 @@ class Worker:
         self._store_up = asyncio.Event()
         self._store_up.set()
         self._on_store = on_store
+        # Whether a watch on the store's health tells note_store when it
+        # answers again; if not, a worker that lost it asks it itself.
+        self._watched = watched
         self._store_probe: asyncio.Task | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -263,6 +269,17 @@ class Worker:
             await asyncio.wait_for(self._store_up.wait(), FETCH_TIMEOUT_SECONDS)
         return self._store_up.is_set()
 
+    async def note_store(self, answers: bool, why: str = "") -> None:
+        """Notes whether the store answers, as a watch on its health found;
+        the worker then stops or starts taking cards as when its own calls
+        to the store fail or it answers them again."""
+        if not answers:
+            self._lost_store(why)
+        elif not self._store_up.is_set():
+            if self._store_probe is not None:
+                self._store_probe.cancel()
+            await self._found_store()
+
     def _lost_store(self, reason: str) -> None:
         """Takes no more cards until the store answers: a worker that cannot
         store what it reads would only hand each card back late, keeping it
@@ -274,13 +291,16 @@ class Worker:
             "the store is unreachable (%s); taking no cards until it answers",
             reason,
         )
-        self._store_probe = asyncio.create_task(self._wait_for_store())
+        self._store_probe = asyncio.create_task(self._wait_for_store(reason))
 
-    async def _wait_for_store(self) -> None:
-        """Asks the store every STORE_PROBE_SECONDS until it answers, then
-        takes cards again."""
+    async def _wait_for_store(self, reason: str) -> None:
+        """Says the store is lost, then, unless a watch on its health tells
+        note_store when it answers again, asks the store every
+        STORE_PROBE_SECONDS until it answers and takes cards again."""
         await self._say_goodbye()
-        await self._tell_store(False)
+        await self._tell_store(False, reason)
+        if self._watched:
+            return
         while True:
             await asyncio.sleep(STORE_PROBE_SECONDS)
             try:
@@ -292,13 +312,16 @@ class Worker:
                 # A refusal is an answer all the same.
                 if error.code() in REFUSALS:
                     break
+        await self._found_store()
+
+    async def _found_store(self) -> None:
         logger.info("the store answers again; taking cards")
         self._store_up.set()
         await self._tell_store(True)
 
-    async def _tell_store(self, answers: bool) -> None:
+    async def _tell_store(self, answers: bool, why: str = "") -> None:
         if self._on_store is not None:
-            await self._on_store(answers)
+            await self._on_store(answers, why)
 
     async def _say_goodbye(self) -> None:
         """Tells the gateway this worker has stopped consuming cards; a

@@ -1,6 +1,7 @@
 """Starting an OCR worker with bad settings stops it naming what is wrong."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -100,6 +101,49 @@ def test_worker_reports_not_serving_while_cut_off_from_nats(stack_parts):
 
     assert while_away == not_serving
     assert once_back == serving
+
+
+def hang_store(stack_parts) -> None:
+    # A stopped process keeps its connections open: the worker's channel
+    # stays READY while the store answers nothing.
+    stack_parts.processes["store"].send_signal(signal.SIGSTOP)
+
+
+def wake_store(stack_parts) -> None:
+    stack_parts.processes["store"].send_signal(signal.SIGCONT)
+
+
+def stop_store(stack_parts) -> None:
+    stack_parts.stop_process("store")
+
+
+@pytest.mark.parametrize(
+    ("lose", "bring_back"),
+    [(hang_store, wake_store), (stop_store, lambda parts: parts.start_store())],
+    ids=["hangs", "stops"],
+)
+def test_an_idle_worker_reports_not_serving_while_the_store_does_not_answer(
+    stack_parts, lose, bring_back
+):
+    stack_parts.start_nats()
+    stack_parts.start_store()
+    (address,) = stack_parts.start_ocr(1)
+    serving = health_pb2.HealthCheckResponse.SERVING
+    not_serving = health_pb2.HealthCheckResponse.NOT_SERVING
+
+    lose(stack_parts)
+    try:
+        while_away = wait_for_status(address, not_serving, timeout=10)
+    finally:
+        bring_back(stack_parts)
+    once_back = wait_for_status(address, serving, timeout=10)
+    stack_parts.stop_process("ocr-1")
+    log = (stack_parts.logs / "ocr-1.log").read_text()
+
+    assert while_away == not_serving
+    assert once_back == serving
+    assert log.count("the store is unreachable") == 1
+    assert log.count("the store answers again; taking cards") == 1
 
 
 def test_a_taken_health_port_stops_start_up_naming_the_address():

@@ -111,7 +111,7 @@ async def test_a_worker_that_loses_its_store_leaves_the_cards_to_the_others(
     lost_store = CountingStarts(store_pb2_grpc.StoreServiceStub(other_channel))
     told = []
 
-    async def tell(answers: bool) -> None:
+    async def tell(answers: bool, why: str) -> None:
         told.append(answers)
 
     def read(image: bytes) -> contact_pb2.Contact:
