@@ -182,7 +182,7 @@ async def list_batches(request: web.Request) -> web.Response:
     """GET /v1/batches: a page of batches, newest first, without their cards;
     ?page_size= and ?page_token= as the gRPC ListBatches takes them."""
     page_size = _whole_number(request, "page_size")
-    page_token = request.query.get("page_token", "")
+    page_token = _one_value(request, "page_token", "")
     batches, next_page_token = await request.app[BATCHES].page(page_size, page_token)
     body = {
         "batches": [jsonview.batch_summary(summary) for summary in batches],
@@ -204,7 +204,9 @@ async def check_health(request: web.Request) -> web.Response:
 
 
 def _one_value(request: web.Request, name: str, default: str) -> str:
-    """A query parameter given at most once; the default when absent."""
+    """A query parameter, which must be given at most once, as one given
+    twice would leave the gateway to guess which one was meant; the default
+    when absent."""
     given = request.query.getall(name, [default])
     if len(given) > 1:
         raise InvalidInput(f"{name} was given {len(given)} times; give one")
@@ -215,7 +217,7 @@ def _whole_number(request: web.Request, name: str) -> int:
     """A query parameter that must be a whole number, written in ASCII
     digits; 0 when absent. One past the API's 32-bit numbers is held to
     their largest, which is over every limit; one below them is refused."""
-    text = request.query.get(name, "0")
+    text = _one_value(request, name, "0")
     if not WHOLE_NUMBER.fullmatch(text):
         raise InvalidInput(f"{name} is {text!r}, not a whole number")
     number = int(text)
@@ -247,7 +249,7 @@ async def list_contacts(request: web.Request) -> web.Response:
     if wanted != "json":
         return await _contacts_file(request, batch_id, wanted)
     page_size = _whole_number(request, "page_size")
-    page_token = request.query.get("page_token", "")
+    page_token = _one_value(request, "page_token", "")
     cards, next_page_token = await request.app[BATCHES].contacts(
         batch_id, page_size, page_token
     )
@@ -308,7 +310,7 @@ async def _upload(request: web.Request) -> tuple[str, AsyncIterator[bytes]]:
             f"decodes ({', '.join(DECODED_ENCODINGS)}); send the body as it is"
         )
     if request.content_type != "multipart/form-data":
-        name = request.query.get("file_name", "")
+        name = _one_value(request, "file_name", "")
         return name, request.content.iter_chunked(uploads.CHUNK_BYTES)
     with _form_errors():
         reader = await request.multipart()

@@ -293,6 +293,32 @@ async def test_contacts_in_a_format_not_given_are_refused_saying_so(
     assert body["error"] == {"code": "INVALID_ARGUMENT", "message": said}
 
 
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        (
+            [("page_size", "1"), ("page_size", "2")],
+            "page_size was given 2 times; give one",
+        ),
+        (
+            [("page_size", "1"), ("page_token", ""), ("page_token", "")],
+            "page_token was given 2 times; give one",
+        ),
+    ],
+)
+async def test_contacts_paging_given_twice_is_refused_saying_so(
+    gateway, http, query, said
+):
+    _, created = await post_zip(http, make_zip({"a.png": image_bytes()}))
+    path = f"/v1/batches/{created['batch_id']}/contacts"
+
+    async with http.get(path, params=query) as reply:
+        body = await reply.json()
+
+    assert reply.status == 400
+    assert body["error"] == {"code": "INVALID_ARGUMENT", "message": said}
+
+
 async def test_contacts_file_of_an_unknown_batch_is_not_found(gateway, http):
     async with http.get(f"/v1/batches/{'0' * 32}/contacts?format=csv") as reply:
         body = await reply.json()
@@ -335,6 +361,14 @@ async def test_batches_are_listed_newest_first_without_their_cards(gateway, http
         ({"page_size": "-1"}, "page_size is -1"),
         ({"page_size": "-99999999999999"}, "page_size is -99999999999999, far below"),
         ({"page_token": "nonsense"}, "page_token 'nonsense' is not one"),
+        (
+            [("page_size", "1"), ("page_size", "2")],
+            "page_size was given 2 times; give one",
+        ),
+        (
+            [("page_token", ""), ("page_token", "x")],
+            "page_token was given 2 times; give one",
+        ),
     ],
 )
 async def test_listing_batches_with_bad_paging_is_a_400_saying_why(http, query, words):
@@ -585,6 +619,21 @@ async def test_scan_of_something_not_an_image_is_a_400(http):
     assert body["error"]["message"] == (
         "the upload is not an image; it looks like text"
     )
+
+
+async def test_scan_naming_its_image_twice_is_a_400_and_queues_nothing(gateway, http):
+    query = [("file_name", "a.png"), ("file_name", "b.png")]
+
+    async with http.post("/v1/cards", params=query, data=image_bytes()) as reply:
+        body = await reply.json()
+    stream = await gateway.js.stream_info(messaging.SCAN_STREAM)
+
+    assert reply.status == 400
+    assert body["error"] == {
+        "code": "INVALID_ARGUMENT",
+        "message": "file_name was given 2 times; give one",
+    }
+    assert stream.state.messages == 0
 
 
 async def test_scan_of_a_zip_is_a_400_pointing_to_batches(http):
