@@ -486,8 +486,10 @@ def _first_of_two_family_names(parts: list[str], local_parts: list[str]) -> int:
     for start in range(len(parts) - 2, 0, -1):
         between = [p.lower() for p in parts[start + 1 : -1]]
         # Joined by "y", "i" or "e", or by particles: "Martínez de la Fuente".
-        joined = not between or between in (["y"], ["i"], ["e"]) or all(
-            p in PARTICLES for p in between
+        joined = (
+            not between
+            or between in (["y"], ["i"], ["e"])
+            or all(p in PARTICLES for p in between)
         )
         if joined and _spelled(parts[start], _letters_of(local_parts)):
             return start
