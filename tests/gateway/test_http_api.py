@@ -278,24 +278,6 @@ async def test_contacts_download_as_vcard_and_csv_files(gateway, http):
             [("format", "vcard"), ("format", "csv")],
             "format was given 2 times; give one",
         ),
-    ],
-)
-async def test_contacts_in_a_format_not_given_are_refused_saying_so(
-    gateway, http, query, said
-):
-    _, created = await post_zip(http, make_zip({"a.png": image_bytes()}))
-    path = f"/v1/batches/{created['batch_id']}/contacts"
-
-    async with http.get(path, params=query) as reply:
-        body = await reply.json()
-
-    assert reply.status == 400
-    assert body["error"] == {"code": "INVALID_ARGUMENT", "message": said}
-
-
-@pytest.mark.parametrize(
-    ("query", "said"),
-    [
         (
             [("page_size", "1"), ("page_size", "2")],
             "page_size was given 2 times; give one",
@@ -306,7 +288,7 @@ async def test_contacts_in_a_format_not_given_are_refused_saying_so(
         ),
     ],
 )
-async def test_contacts_paging_given_twice_is_refused_saying_so(
+async def test_contacts_asked_for_wrongly_are_refused_saying_so(
     gateway, http, query, said
 ):
     _, created = await post_zip(http, make_zip({"a.png": image_bytes()}))
