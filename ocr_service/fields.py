@@ -725,13 +725,21 @@ def _link_trust(segment: Segment, card: Card) -> float:
 def _take_phones(card: Card) -> None:
     numbers = card.texts("phone")
     _type_unlabelled(card, numbers)
-    # A number read twice, as a row read again may be, is one number.
-    taken = set()
+    # A number read twice, as a row read again may be, is one number; so is
+    # one printed with its country and again without, as a switchboard's
+    # beside the main line, given as printed with its country.
+    taken: dict[tuple[str, int], int] = {}
+    found = card.contact.phones
     for segment in numbers:
-        key = (segment.phone.number, segment.phone.type)
+        phone = segment.phone
+        key = (phones.dialled(phone, card.region), phone.type)
         if key not in taken:
-            taken.add(key)
-            card.contact.phones.append(segment.phone)
+            taken[key] = len(found)
+            found.append(phone)
+            continue
+        first = found[taken[key]]
+        if phone.number.startswith("+") and not first.number.startswith("+"):
+            first.CopyFrom(phone)
     if numbers:
         card.set_confidence("phones", min(_phone_trust(s) for s in numbers))
 

@@ -452,6 +452,20 @@ def _valid(printed: str, region: str | None) -> bool:
     return parsed is not None and phonenumbers.is_valid_number(parsed)
 
 
+def dialled(phone: contact_pb2.Phone, region: str | None) -> str:
+    """The number as dialled from abroad, with its extension, where the
+    card's country tells it: one key for a number printed once with its
+    country and once without ("+49 341 35 40 60", "0341 35 40 60"); else
+    the number as given."""
+    if phone.number.startswith("+") or not region:
+        return f"{phone.number};{phone.extension}"
+    parsed = _parse(_EXTENSION.sub("", phone.number), region)
+    if parsed is None or not phonenumbers.is_valid_number(parsed):
+        return f"{phone.number};{phone.extension}"
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return f"{e164};{phone.extension}"
+
+
 def kind_by_range(phone: contact_pb2.Phone, region: str | None) -> int:
     """The kind of number libphonenumber puts the phone's digits in."""
     parsed = _parse(phone.raw, region)

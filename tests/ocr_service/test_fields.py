@@ -859,6 +859,32 @@ def test_poorly_read_field_puts_the_contact_up_for_review():
     assert contact.needs_review
 
 
+@pytest.mark.parametrize(
+    ("rows", "numbers"),
+    [
+        # The switchboard's number printed again without the country.
+        (("Tel. +49 341 35 40 60", "Vermittlung 0341 35 40 60"), ["+49341354060"]),
+        (("Zentrale 0341 35 40 60", "Tel. +49 341 35 40 60"), ["+49341354060"]),
+        # As a fax too, it is a fax all the same.
+        (
+            ("Tel. +49 341 35 40 60", "Fax 0341 35 40 60"),
+            ["+49341354060", "0341 35 40 60"],
+        ),
+        # Another number of the same line stays.
+        (
+            ("Tel. +49 341 35 40 60", "Tel. 0341 35 40 61"),
+            ["+49341354060", "0341 35 40 61"],
+        ),
+    ],
+)
+def test_a_number_printed_with_its_country_and_without_is_one(rows, numbers):
+    contact = fields.parse(
+        card(("Eva Braun", 48), *rows, "Musterstr. 1, 04109 Leipzig")
+    )
+
+    assert [p.number for p in contact.phones] == numbers
+
+
 def test_a_card_read_without_a_name_needs_review():
     contact = fields.parse(
         card(("Limalabs Ltd", 48), "+44 20 7946 0958", "k.breen@limalabs.com")
