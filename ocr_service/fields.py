@@ -100,8 +100,9 @@ def parse(lines: Sequence[Line]) -> contact_pb2.Contact:
     region = _region_of(kept)
     kept = _marks_read_right(kept, region)
     kept = _initial_i_read_right(_dotless_i_read_right(_unsure_tails_cut(kept)))
-    kept = _small_l_read_right_by_email(kept)
-    kept = _spaced_name_joined(kept)
+    mailboxes = _mailboxes(kept)
+    kept = _small_l_read_right_by_email(kept, mailboxes)
+    kept = _spaced_name_joined(kept, mailboxes)
     kept = [_without_j_before_j(line) for line in kept]
     kept = [replace(line, text=companies.form_read_right(line.text)) for line in kept]
     card = Card(_segments(kept, region), region=region)
@@ -257,21 +258,23 @@ def _initial_i_read_right(lines: list[Line]) -> list[Line]:
 _WORD_FROM_SMALL_L = re.compile(r"(?<![\w'’.@/-])l[^\W\d_]{3,}")
 
 
-def _small_l_read_right_by_email(lines: list[Line]) -> list[Line]:
+def _mailboxes(lines: list[Line]) -> list[str]:
+    """The local parts of the emails the lines print, in small letters."""
+    return [
+        email.value.split("@")[0] for line in lines for email in links.emails(line.text)
+    ]
+
+
+def _small_l_read_right_by_email(lines: list[Line], mailboxes: list[str]) -> list[Line]:
     """The lines with a word starting with a small "l" put right to the
     capital "I" where an email's local part spells the word so and not as
     read, in any type: "llaria Gori" beside ilaria.gori@…, and a name's
     first word where the local part is its initial and the family name:
     "lain Davies" beside i.davies@…."""
-    addresses = [
-        address
-        for line in lines
-        for address in re.findall(r"[\w.+-]+(?=@)", line.text.lower())
-    ]
-    spelled = {word for address in addresses for word in re.split(r"[._+-]", address)}
-    local_parts = [re.sub(r"[^a-z]", "", fold(address)) for address in addresses]
-    if not addresses:
+    if not mailboxes:
         return lines
+    spelled = {word for box in mailboxes for word in re.split(r"[._+-]", box)}
+    local_parts = names.letters_of(mailboxes)
 
     def put_right(word: re.Match) -> str:
         as_i = "i" + word[0][1:].lower()
@@ -307,27 +310,22 @@ def _small_l_read_right_by_email(lines: list[Line]) -> list[Line]:
 _SPACED_RUN = re.compile(r"[^\W\d_]+(?: [^\W\d_]+){2,}")
 
 
-def _spaced_name_joined(lines: list[Line]) -> list[Line]:
+def _spaced_name_joined(lines: list[Line], mailboxes: list[str]) -> list[Line]:
     """The lines with a name OCR read in pieces of a few letters put
     together, where an email's local part spells the letters joined:
     "E m i lie Deeg ada n" beside emilie.deegadan@… is "Emilie Deegadan".
     A new word starts at each capital after a space, or in a name printed
     in capitals, where the email parts its words: "M A R K U S W E B E R"
     beside markus.weber@… is "MARKUS WEBER"."""
-    addresses = [
-        address
-        for line in lines
-        for address in re.findall(r"[\w.+-]+(?=@)", line.text.lower())
-    ]
-    local_parts = [re.sub(r"[^a-z]", "", fold(address)) for address in addresses]
-    if not local_parts:
+    if not mailboxes:
         return lines
+    local_parts = names.letters_of(mailboxes)
     joined = []
     for line in lines:
         places = set()
         for run in _SPACED_RUN.finditer(line.text):
             name = _spelled_pieces(run[0].split(" "), local_parts)
-            word_ends = _word_ends(name, addresses) if name.isupper() else set()
+            word_ends = _word_ends(name, mailboxes) if name.isupper() else set()
             letters = 0
             for i, c in enumerate(name):
                 if c != " ":
@@ -340,13 +338,13 @@ def _spaced_name_joined(lines: list[Line]) -> list[Line]:
     return joined
 
 
-def _word_ends(name: str, addresses: list[str]) -> set[int]:
+def _word_ends(name: str, mailboxes: list[str]) -> set[int]:
     """After how many of the name's letters each of its words ends, as the
     local part of an email that spells it whole parts them: {6} for
     markus.weber@ beside "M A R K U S W E B E R"; empty where none does."""
     letters = fold(name.replace(" ", "")).lower()
-    for address in addresses:
-        words = [re.sub(r"[^a-z]", "", fold(w)) for w in re.split(r"[._+-]", address)]
+    for box in mailboxes:
+        words = names.letters_of(re.split(r"[._+-]", box))
         if "".join(words) == letters and len(words) > 1:
             ends, total = set(), 0
             for word in words[:-1]:
@@ -725,23 +723,27 @@ def _link_trust(segment: Segment, card: Card) -> float:
 def _take_phones(card: Card) -> None:
     numbers = card.texts("phone")
     _type_unlabelled(card, numbers)
-    # A number read twice, as a row read again may be, is one number; so is
-    # one printed with its country and again without, as a switchboard's
-    # beside the main line, given as printed with its country.
-    taken: dict[tuple[str, int], int] = {}
-    found = card.contact.phones
-    for segment in numbers:
-        phone = segment.phone
-        key = (phones.dialled(phone, card.region), phone.type)
-        if key not in taken:
-            taken[key] = len(found)
-            found.append(phone)
-            continue
-        first = found[taken[key]]
-        if phone.number.startswith("+") and not first.number.startswith("+"):
-            first.CopyFrom(phone)
+    card.contact.phones.extend(
+        _without_repeats([s.phone for s in numbers], card.region)
+    )
     if numbers:
         card.set_confidence("phones", min(_phone_trust(s) for s in numbers))
+
+
+def _without_repeats(
+    found: list[contact_pb2.Phone], region: str | None
+) -> list[contact_pb2.Phone]:
+    """The numbers, each once: a number read twice, as a row read again may
+    be, is one number; so is one printed with its country and again
+    without, as a switchboard's beside the main line, kept as printed with
+    its country."""
+    kept: dict[tuple[str, int], contact_pb2.Phone] = {}
+    for phone in found:
+        key = (phones.dialled(phone, region), phone.type)
+        first = kept.setdefault(key, phone)
+        if phone.number.startswith("+") and not first.number.startswith("+"):
+            kept[key] = phone
+    return list(kept.values())
 
 
 def _complete_local_numbers(card: Card) -> None:
@@ -753,15 +755,13 @@ def _complete_local_numbers(card: Card) -> None:
     whole of it, is kept once."""
     region = card.region or card.contact.address.country or None
     phones_read = list(card.contact.phones)
-    kept = []
     for phone in phones_read:
         mains = [main for main in phones_read if main is not phone]
         found = (phones.completed(phone, main, region) for main in mains)
         whole = next(filter(None, found), None)
         if whole is not None:
             phone.number, phone.extension = whole.number, whole.extension
-        if all(k.number != phone.number or k.type != phone.type for k in kept):
-            kept.append(phone)
+    kept = _without_repeats(phones_read, region)
     if len(kept) < len(phones_read):
         del card.contact.phones[:]
         card.contact.phones.extend(kept)

@@ -169,7 +169,7 @@ def trim_to_email(
     words follow that no email backs, as when OCR joined the name with the
     next column: "Ana Lima Tel" with ana.lima@... gives "Ana Lima"."""
     words = text.split()
-    locals_ = _letters_of(local_parts)
+    locals_ = letters_of(local_parts)
     # Emails often spell one half of a double name: "Meer" of "Meer-Bakker".
     spelled = [
         i
@@ -421,7 +421,7 @@ def _two_family_names_cut(parts: list[str], local_parts: list[str], cut: int) ->
     first = _first_of_two_family_names(parts, local_parts)
     if first < len(parts):
         return min(cut, first)
-    locals_ = _letters_of(local_parts)
+    locals_ = letters_of(local_parts)
     if any(_spelled(part, locals_) for part in parts[1:]):
         return cut
     return _two_family_names_start(parts, cut)
@@ -433,7 +433,7 @@ def _cut_spelled_whole(parts: list[str], local_parts: list[str]) -> int | None:
     "mariacristina.gomez", "maria.fernandez"), or the first given name's
     initial before the whole family name ("m.gomez" of "María Cristina
     Gómez"); None where no email does."""
-    locals_ = _letters_of(local_parts)
+    locals_ = letters_of(local_parts)
     plain = [re.sub(r"[^a-z]", "", fold(part)) for part in parts]
     for cut in range(len(parts) - 1, 0, -1):
         given, family = "".join(plain[:cut]), "".join(plain[cut:])
@@ -491,18 +491,18 @@ def _first_of_two_family_names(parts: list[str], local_parts: list[str]) -> int:
             or between in (["y"], ["i"], ["e"])
             or all(p in PARTICLES for p in between)
         )
-        if joined and _spelled(parts[start], _letters_of(local_parts)):
+        if joined and _spelled(parts[start], letters_of(local_parts)):
             return start
     return len(parts)
 
 
-def _letters_of(local_parts: list[str]) -> list[str]:
+def letters_of(local_parts: list[str]) -> list[str]:
     """Emails' local parts as their plain letters: "j.doe-2" is "jdoe"."""
     return [re.sub(r"[^a-z]", "", fold(p)) for p in local_parts]
 
 
 def _spelled(word: str, locals_: list[str]) -> bool:
-    """Whether a local part, as _letters_of gives it, spells the word of
+    """Whether a local part, as letters_of gives it, spells the word of
     three letters or more."""
     return any(len(v) >= 3 and v in lp for v in _spellings(word) for lp in locals_)
 
@@ -521,7 +521,7 @@ def _family_start(
         cut = particles[0]
     # "adelmonte" says "Del Monte" is one family name, and "arthurmiguel"
     # that "Casa Grande" after "Arthur Miguel" is.
-    locals_ = _letters_of(local_parts)
+    locals_ = letters_of(local_parts)
     for given in range(len(parts) - 1, 1, -1):
         if re.sub(r"[^a-z]", "", fold("".join(parts[:given]))) in locals_:
             return given
