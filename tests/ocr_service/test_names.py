@@ -181,7 +181,12 @@ def test_the_ordinal_of_eng_read_as_a_question_mark_is_put_back():
         ("María del Carmen Ruiz", [], "María del Carmen", "Ruiz"),
         # An email that spells the given names whole, or an initial and
         # the family name, tells.
-        ("María Cristina Gómez", ["mariacristina.gomez"], "María Cristina", "Gómez"),
+        (
+            "María Cristina Gómez",
+            ["mariacristina.gomez"],
+            "María Cristina",
+            "Gómez",
+        ),
         ("María Cristina Gómez", ["mgomez"], "María Cristina", "Gómez"),
         ("Ana Clara Freitas", ["anaclara"], "Ana Clara", "Freitas"),
         ("María Fernández Gil", ["maria.fernandez"], "María", "Fernández Gil"),
