@@ -66,6 +66,11 @@ SEPARATOR = "; "
 # spreadsheets do not show.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
+# The longest physical line of a vCard, in UTF-8 octets (RFC 6350 3.2).
+VCARD_LINE_OCTETS = 75
+# A line break and the space that continues a folded line.
+FOLD = "\r\n "
+
 # The file types of the formats, for HTTP replies.
 VCARD_TYPE = "text/vcard"
 CSV_TYPE = "text/csv"
@@ -160,7 +165,29 @@ def vcard(card: batch_pb2.Card) -> str:
         )
         line.type_param = "WORK"
     entry.add("note").value = note(card)
-    return entry.serialize()
+    return refolded(entry.serialize())
+
+
+def refolded(text: str) -> str:
+    """The vCard text with every line folded at 75 octets of UTF-8, no
+    character split; vobject folds a line only when it has 75 characters,
+    so a shorter one of accented letters stayed longer than 75 octets."""
+    unfolded = text.replace(FOLD, "").split("\r\n")
+    return "\r\n".join(folded(line) for line in unfolded)
+
+
+def folded(line: str) -> str:
+    """One logical line as physical lines of at most 75 octets each."""
+    pieces, piece, octets = [], "", 0
+    for char in line:
+        size = len(char.encode())
+        if octets + size > VCARD_LINE_OCTETS:
+            pieces.append(piece)
+            # The continuing space counts against the next line.
+            piece, octets = "", 1
+        piece += char
+        octets += size
+    return FOLD.join([*pieces, piece])
 
 
 def note(card: batch_pb2.Card) -> str:

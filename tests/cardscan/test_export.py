@@ -261,3 +261,17 @@ def test_the_street_of_an_export_keeps_what_the_parts_leave_out(address, street)
 
     assert entry.adr.value.street == street
     assert (row["street"], row["address"]) == (street, address.full)
+
+
+def test_a_vcard_line_of_accented_letters_is_folded_at_75_octets():
+    # 60 characters, 120 octets: vobject alone leaves the line whole.
+    company = "Ø" * 60
+    contact = contact_pb2.Contact(company=company, title="x" * 200)
+
+    text = export.vcards([read_card(contact)])
+
+    lines = text.split("\r\n")
+    assert max(len(line.encode()) for line in lines) <= 75
+    (entry,) = parsed_vcards(text)
+    assert entry.org.value == [company]
+    assert entry.title.value == "x" * 200
