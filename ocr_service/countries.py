@@ -188,9 +188,9 @@ def is_irish_county(name: str) -> bool:
 
 def starts_with_irish_county(text: str) -> bool:
     """Whether a text starts with an Irish county's name, as after "Co."
-    on a line that goes on: "Cork P31 KX24", "na Gaillimhe H91 X2Y3"."""
+    on a line that goes on: "Cork P31 KX24", "na Gaillimhe, H91 X2Y3"."""
     words = text.split()
-    return any(is_irish_county(" ".join(words[:n])) for n in range(1, 4))
+    return any(is_irish_county(" ".join(words[:n]).rstrip(",")) for n in range(1, 4))
 
 
 @cache

@@ -3499,17 +3499,21 @@ def test_a_firms_name_before_its_registration_in_a_footer_is_the_company():
     assert contact.address.full == "Via Roma 12, 20121 Milano MI"
 
 
-def test_an_irish_countys_co_is_no_legal_form_that_parts_the_line():
+@pytest.mark.parametrize(
+    "town_line",
+    [
+        "Ballincollig, Co. Cork P31 KX24",
+        "Ballincollig, Co. Cork, P31 KX24",
+        "Leitir Ceanainn, Co. Dhún na nGall, F92 Y622",
+    ],
+)
+def test_an_irish_countys_co_is_no_legal_form_that_parts_the_line(town_line):
     contact = fields.parse(
-        card(
-            ("Aoife Byrne", 48),
-            "Tel +353 21 487 1234",
-            "Main Street",
-            "Ballincollig, Co. Cork P31 KX24",
-        )
+        card(("Aoife Byrne", 48), "Tel +353 21 487 1234", "Main Street", town_line)
     )
 
-    assert contact.address.full == "Main Street, Ballincollig, Co. Cork P31 KX24"
+    assert contact.address.full == f"Main Street, {town_line}"
+    assert contact.address.city == town_line.split(",")[0]
     assert contact.company == ""
 
 
