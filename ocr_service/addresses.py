@@ -176,7 +176,8 @@ FOUR_DIGITS = re.compile(
     rf"(?:^|(?<=,\s))(?:(?P<vehicle>{_VEHICLE})-)?(?P<code>\d{{4}})(?=\s+[^\W\d_])"
 )
 
-# Street types and address words, folded, in the languages cards come in.
+# Street types and address words, folded, in the languages cards come in;
+# Ireland's "Áras" names a building, as in "Áras an Chontae".
 STREET_WORDS = word_set(
     """
     street st road rd avenue ave av lane ln drive dr court ct way boulevard
@@ -206,7 +207,7 @@ STREET_WORDS = word_set(
     bulevardul soseaua calea aleea splaiul intrarea drumul
     cad cadde caddesi sok sokak mah mahallesi bulvari
     zona lotto isola za zi zac
-    sraid bothar ascaill cearnog
+    sraid bothar ascaill cearnog aras
     """
 )
 # Street types told only as printed: Spain's "C/" for "calle" ("C/ Colón

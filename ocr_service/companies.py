@@ -169,7 +169,8 @@ ORGANISATION_WORDS = word_set(
     universitet hogskola stiftelse forening byra
     construction builders brokers insurance supply supplies logistics realty
     properties capital resort polytechnic technology clinica dental bodegas
-    ville commune comune ayuntamiento municipality politechnika yliopisto
+    ville commune comune ayuntamiento municipality comhairle politechnika
+    yliopisto
     biuro kancelaria pracownia spoldzielnia przedsiebiorstwo
     asociados asoc estudio
     """

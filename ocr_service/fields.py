@@ -1058,6 +1058,7 @@ def _streets_above(
                     and _is_place(before)
                     and before is _beside(top, by_order, -1)
                 )
+                or _street_without_number(before, by_order, domains)
             )
         )
         if _address_like(before) or named_over_postcode:
@@ -1069,6 +1070,43 @@ def _streets_above(
             streets[:0] = [street, before]
         break
     return streets
+
+
+def _street_without_number(
+    line: Segment, by_order: dict[int, Segment], domains: list[str]
+) -> bool:
+    """Whether a line of words right above a postal line is the street or
+    building it names without a house number, as Irish addresses print
+    one ("Cnoc na Radharc" over "Leitir Ceanainn, Co. Dhún na nGall"):
+    where another line names the company, which a line in its place would
+    otherwise be taken for; not a title, a department, a firm, nor the
+    person: a line in the card's largest type, or the only one shaped as a
+    name."""
+    others = [s for s in by_order.values() if s is not line]
+    largest = _largest_type([s.line for s in by_order.values()])
+    return (
+        _is_place(line)
+        and line.line.height < largest
+        and not roles.title_word_count(line.text)
+        and not roles.is_department(line.text)
+        and not _names_a_firm(line.text)
+        and not _only_shaped_as_a_name(line, others)
+        and any(
+            _names_a_firm(s.text) or _names_the_company(s.text, domains) for s in others
+        )
+    )
+
+
+def _only_shaped_as_a_name(line: Segment, others: list[Segment]) -> bool:
+    """Whether a line is shaped as a person's name and no other line, but
+    for titles and firms, is as much."""
+    likeness = names.likeness(line.text)
+    return likeness >= NAME_LIKE and not any(
+        names.likeness(s.text) >= likeness
+        and not roles.title_word_count(s.text)
+        and not _names_a_firm(s.text)
+        for s in others
+    )
 
 
 def _beside(

@@ -3281,6 +3281,61 @@ def test_an_irish_county_between_the_street_and_the_eircode_is_no_town(county):
     assert address.postal_code == "H91 X2Y3"
 
 
+DONEGAL_TOWN = "Leitir Ceanainn, Co. Dhún na nGall, F92 Y622"
+
+
+@pytest.mark.parametrize(
+    ("firm", "street"),
+    [
+        # A building's name reads as an address whatever else the card says.
+        ((), "Áras an Chontae, Cnoc na Radharc"),
+        (("Comhairle Contae Dhún na nGall",), "Áras an Chontae, Cnoc na Radharc"),
+        # With the firm named by a line of its own, the line over the town
+        # is the street, with or without its house number.
+        (("Comhairle Contae Dhún na nGall",), "Cnoc na Radharc"),
+        (("Donegal County Council",), "Cnoc na Radharc"),
+        (("Walsh & Co. Ltd",), "Riverside House"),
+        (("Comhairle Contae Dhún na nGall",), "12 Cnoc na Radharc"),
+    ],
+)
+def test_a_street_without_a_house_number_over_the_town_is_in_the_address(firm, street):
+    contact = fields.parse(
+        card(
+            ("Seán Ó Briain", 48),
+            "Oifigeach Pleanála",
+            *firm,
+            street,
+            DONEGAL_TOWN,
+            "sean.obriain@donegalcoco.ie",
+        )
+    )
+
+    assert contact.address.street == street
+    assert contact.address.full == f"{street}, {DONEGAL_TOWN}"
+    assert contact.company == "".join(firm)
+    assert contact.title == "Oifigeach Pleanála"
+
+
+@pytest.mark.parametrize(
+    ("rows", "department"),
+    [
+        (
+            (("Seán Ó Briain", 48), "Donegal County Council", "Planning Department"),
+            "Planning Department",
+        ),
+        # The person under the firm in larger type.
+        ((("Donegal County Council", 48), "Senior Planner", "Seán Ó Briain"), ""),
+    ],
+)
+def test_a_department_or_the_person_over_the_town_stays_out_of_the_address(
+    rows, department
+):
+    contact = fields.parse(card(*rows, DONEGAL_TOWN))
+
+    assert contact.address.full == DONEGAL_TOWN
+    assert (contact.name.full, contact.department) == ("Seán Ó Briain", department)
+
+
 def test_an_irish_county_in_irish_after_its_town_is_the_region():
     contact = fields.parse(
         card(
