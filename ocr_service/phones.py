@@ -408,16 +408,14 @@ def completed(
     stays the fragment, as printed."""
     digits = re.sub(r"\D", "", _EXTENSION.sub("", fragment.raw))
     printed = _EXTENSION.sub("", main.raw)
-    parsed = _parse(printed, region) if _valid(printed, region) else None
-    area = phonenumbers.length_of_geographical_area_code(parsed) if parsed else 0
-    if not area or _prints_country(fragment.raw) or digits.startswith("0"):
+    parts = _area_and_local(printed, region)
+    if parts is None or _prints_country(fragment.raw) or digits.startswith("0"):
         return None
-    national = phonenumbers.national_significant_number(parsed)
+    area, local = parts
     # Germany's numbers are valid at any length: only one shorter than the
     # main number's without its trunk "0" may lack the area code.
-    if len(digits) >= len(national):
+    if len(digits) >= len(area) + len(local):
         return None
-    local = national[area:]
     shared = len(os.path.commonprefix([local, digits]))
     if shared < max(LOCAL_SHARED, len(local) - LOCAL_TAIL):
         return None
@@ -425,10 +423,36 @@ def completed(
     places = [i for i, c in enumerate(printed) if c.isdigit()]
     start = places[len(places) - len(local)]
     phone = build(printed[:start] + fragment.raw, fragment.type, region)
-    if phone is None or not _valid(phone.raw, region):
+    if phone is None:
+        return None
+    # Where nothing tells the country, only the area code set apart does.
+    judged = region or _prints_country(printed)
+    if judged and not _valid(phone.raw, region):
         return None
     phone.raw = fragment.raw
     return phone
+
+
+# A national number that sets its area code apart, after the trunk "0",
+# by a slash or brackets, as German cards print it: "0711/35406-0",
+# "(0711) 35406-0".
+AREA_CODE_APART = re.compile(r"\s*(?:\(0(\d{1,5})\)|0(\d{1,5})\s?/)\s*\d")
+
+
+def _area_and_local(printed: str, region: str | None) -> tuple[str, str] | None:
+    """A number's area code and local part, both without the trunk "0":
+    as the card's country numbers it where that is known, else as the
+    number sets its area code apart; None where neither tells."""
+    if _valid(printed, region):
+        parsed = _parse(printed, region)
+        area = phonenumbers.length_of_geographical_area_code(parsed)
+        national = phonenumbers.national_significant_number(parsed)
+        return (national[:area], national[area:]) if area else None
+    apart = AREA_CODE_APART.match(printed)
+    if apart is None:
+        return None
+    area = apart[1] or apart[2]
+    return area, re.sub(r"\D", "", printed)[len(area) + 1 :]
 
 
 def extended(main: contact_pb2.Phone, digits: str) -> contact_pb2.Phone:
