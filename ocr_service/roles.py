@@ -123,7 +123,7 @@ def is_department(text: str) -> bool:
     found = words(text)
     if not found or len(found) > 5:
         return False
-    known = [w in DEPARTMENT_WORDS for w in found]
+    known = [w in DEPARTMENT_WORDS or names_a_specialty(w) for w in found]
     glue = [w in DEPARTMENT_GLUE for w in found]
     if any(known) and all(k or g for k, g in zip(known, glue, strict=True)):
         return True
@@ -137,6 +137,19 @@ def is_department(text: str) -> bool:
         return len(found) >= 3
     others = [w for w in found if w not in DEPARTMENT_KINDS and len(w) > 1]
     return len(found) >= 2 and bool(kind) and not any(map(_is_title_word, others))
+
+
+# A medical specialty, or another field named so, by how its name ends in
+# the card languages: "Cardiology", "Kardiologie", "Cardiología",
+# "Pediatría", "Psychiatry"; not the one who practises it, "Cardiologist",
+# "Kardiologe", "Pediatra".
+_SPECIALTY = re.compile(r"[a-z]{3,}(?:olog|iatr)(?:y|ie|ia|i|ics)")
+
+
+def names_a_specialty(word: str) -> bool:
+    """Whether a folded word names a specialty, as a hospital's department
+    does: "cardiologia", not "cardiologo"."""
+    return _SPECIALTY.fullmatch(word) is not None
 
 
 def misread_department(text: str) -> str | None:

@@ -2765,6 +2765,26 @@ def test_a_hospitals_service_is_its_department(unit, hospital):
     assert contact.company == hospital
 
 
+@pytest.mark.parametrize(
+    ("rows", "title", "department"),
+    [
+        (("Cardiologia",), "", "Cardiologia"),
+        (("Primario", "Cardiologia"), "Primario", "Cardiologia"),
+        (("Oberarzt", "Kardiologie"), "Oberarzt", "Kardiologie"),
+        (("Pediatría",), "", "Pediatría"),
+        # Who practises it is the title.
+        (("Cardiologo",), "Cardiologo", ""),
+    ],
+)
+def test_a_medical_specialty_alone_is_the_department(rows, title, department):
+    contact = fields.parse(
+        card(("Dott. Marco Rossi", 48), *rows, "Ospedale San Raffaele")
+    )
+
+    assert (contact.title, contact.department) == (title, department)
+    assert contact.company == "Ospedale San Raffaele"
+
+
 def test_a_government_service_alone_stays_the_organisation():
     contact = fields.parse(
         card(

@@ -23,6 +23,13 @@ from ocr_service import roles
         "Directie Water en Bodem",
         "Institutionen för datavetenskap",
         "Strategic Policy Branch",
+        # A medical specialty alone.
+        "Cardiologia",
+        "Kardiologie",
+        "Cardiology",
+        "Cardiologie",
+        "Pediatría",
+        "Psychiatry",
     ],
 )
 def test_department_lines_are_told(text):
@@ -59,6 +66,11 @@ def test_lines_with_a_department_kinds_word_that_name_none(text):
         "Office Manager",
         "Section Head",
         "Jefa de Servicio",
+        # Who practises a specialty.
+        "Cardiologist",
+        "Kardiologe",
+        "Cardiólogo",
+        "Pediatra",
     ],
 )
 def test_titles_and_names_are_no_department(text):
