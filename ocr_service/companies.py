@@ -120,6 +120,8 @@ LEGAL_FORMS = (
     "ApS",
     "AS",
     "ASA",
+    "A.Ş.",
+    "Ltd. Şti.",
     "Group",
     "Gruppe",
     "Groupe",

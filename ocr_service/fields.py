@@ -99,6 +99,7 @@ def parse(lines: Sequence[Line]) -> contact_pb2.Contact:
     ]
     region = _region_of(kept)
     kept = _marks_read_right(kept, region)
+    kept = _turkish_marks_read_right(kept, region)
     kept = _initial_i_read_right(_dotless_i_read_right(_unsure_tails_cut(kept)))
     mailboxes = _mailboxes(kept)
     kept = _small_l_read_right_by_email(kept, mailboxes)
@@ -153,6 +154,16 @@ def _marks_read_right(lines: list[Line], region: str | None) -> list[Line]:
         line = replace(line, text=text) if text != line.text else line
         right.append(_without_characters(line, twice) if twice else line)
     return right
+
+
+def _turkish_marks_read_right(lines: list[Line], region: str | None) -> list[Line]:
+    """The lines with the Romanian comma below OCR read for the Turkish
+    cedilla put right, where the card or the line is Turkish."""
+    turkish = misreads.turkish_card(" ".join(li.text for li in lines), region)
+    return [
+        replace(line, text=misreads.turkish_marks_read_right(line.text, turkish))
+        for line in lines
+    ]
 
 
 def _without_j_before_j(line: Line) -> Line:

@@ -503,3 +503,32 @@ def marks_read_right(text: str, language: str) -> tuple[str, set[int]]:
     kept = iter(once)
     right = "".join(c if i in twice else next(kept) for i, c in enumerate(text))
     return right, twice
+
+
+# Romanian's letters with a comma below, which OCR reads for Turkish ones
+# with a cedilla: "A.Ș." for "A.Ş.". Turkish writes no "t" with a mark, so
+# a mark under one is a speck.
+_COMMA_BELOW_AS_TURKISH = str.maketrans("ȘșȚț", "ŞşTt")
+# Turkish legal forms, with the "Ş" read either way: "A.Ş.", "Ltd. Şti.".
+TURKISH_FORM = re.compile(r"(?<!\w)(?:A\.\s?[ŞȘ]\.|[ŞȘ]ti\.?)(?!\w)")
+# Letters only Turkish writes of the card languages, and only Romanian.
+_TURKISH_ONLY = set("ğĞıİ")
+_ROMANIAN_ONLY = set("ăĂ")
+
+
+def turkish_card(text: str, country: str | None) -> bool:
+    """Whether a card is Turkish: its country, else its letters tell."""
+    if country:
+        return country == "TR"
+    letters = set(text)
+    return bool(letters & _TURKISH_ONLY) and not letters & _ROMANIAN_ONLY
+
+
+def turkish_marks_read_right(text: str, turkish: bool) -> str:
+    """The line with the comma below that OCR read for a Turkish cedilla
+    put right, on a Turkish card or on a line with a Turkish legal form:
+    "Örnek Ticaret A.Ș." reads "Örnek Ticaret A.Ş."; elsewhere the comma
+    is Romanian's and stays."""
+    if turkish or TURKISH_FORM.search(text):
+        return text.translate(_COMMA_BELOW_AS_TURKISH)
+    return text

@@ -2705,6 +2705,40 @@ def test_a_dotless_i_stays_on_a_card_in_turkish(title, phone):
     assert contact.name.full == "Aydın Yılmaz"
 
 
+@pytest.mark.parametrize(
+    ("rows", "name", "company"),
+    [
+        # A Turkish legal form tells its line is Turkish.
+        (
+            ("Ahmet Yılmaz", "Örnek Ticaret A.Ș.", "ahmet@ornek.com"),
+            "Ahmet Yılmaz",
+            "Örnek Ticaret A.Ş.",
+        ),
+        # A Turkish number, or letters only Turkish writes, the card.
+        (
+            ("Ayșe Demir", "Örnek Ticaret Ltd. Ști.", "+90 212 123 45 67"),
+            "Ayşe Demir",
+            "Örnek Ticaret Ltd. Şti.",
+        ),
+        (
+            ("Ayșe Demir", "Doğan Ticaret Ltd. Ști.", "ayse@dogan.com"),
+            "Ayşe Demir",
+            "Doğan Ticaret Ltd. Şti.",
+        ),
+        # Romanian writes the comma.
+        (
+            ("Ana Ștefănescu", "Ștefănescu Construct SRL", "+40 21 123 4567"),
+            "Ana Ștefănescu",
+            "Ștefănescu Construct SRL",
+        ),
+    ],
+)
+def test_a_comma_below_read_for_the_turkish_cedilla_is_put_right(rows, name, company):
+    contact = fields.parse(card((rows[0], 48), *rows[1:]))
+
+    assert (contact.name.full, contact.company) == (name, company)
+
+
 def test_a_dotless_i_in_a_town_is_an_i_where_the_card_writes_another_language():
     contact = fields.parse(
         card(

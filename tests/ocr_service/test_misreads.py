@@ -154,3 +154,37 @@ def test_a_name_word_takes_the_letter_an_email_spells_otherwise(
 )
 def test_an_l_read_as_an_i_is_put_back_from_letters_that_spell_it(text, spelled, fixed):
     assert misreads.ls_put_back(text, spelled) == fixed
+
+
+@pytest.mark.parametrize(
+    ("text", "turkish", "right"),
+    [
+        ("Örnek Ticaret A.Ș.", False, "Örnek Ticaret A.Ş."),
+        ("Örnek Ltd. Ști.", False, "Örnek Ltd. Şti."),
+        ("Ayșe Demir", True, "Ayşe Demir"),
+        ("Satiș Müdürü", True, "Satiş Müdürü"),
+        # Turkish writes no "t" with a mark.
+        ("Mehmeț Kaya", True, "Mehmet Kaya"),
+        # Elsewhere the comma is Romanian's.
+        ("Ștefan Popescu", False, "Ștefan Popescu"),
+    ],
+)
+def test_a_comma_below_is_the_turkish_cedilla_where_the_line_is_turkish(
+    text, turkish, right
+):
+    assert misreads.turkish_marks_read_right(text, turkish) == right
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "turkish"),
+    [
+        ("Yılmaz Doğan", None, True),
+        ("Ayșe Demir", "TR", True),
+        ("Ayșe Demir", None, False),
+        # The breve only Romanian writes.
+        ("Ștefănescu Yılmaz", None, False),
+        ("Doğan", "RO", False),
+    ],
+)
+def test_a_card_is_turkish_by_its_country_else_by_its_letters(text, country, turkish):
+    assert misreads.turkish_card(text, country) is turkish
