@@ -56,9 +56,9 @@ PRONOUNS = re.compile(
 GENERATION = re.compile(r",?\s+(?:Jr\.?|Sr\.|II|III|IV)$")
 # Particles that belong to the family name that follows them.
 PARTICLES = word_set(
-    "van von der den de del della di da das do dos du le la ten ter te zu af "
-    "al bin ibn mac st. saint ó o ní nic uí 't ’t 's ’s het d' d’ l' l’ en "
-    "die und auch"
+    "van von der den de del della di da das do dos du le la los las ten ter te "
+    "zu af al bin ibn mac st. saint ó o ní nic uí 't ’t 's ’s het d' d’ l' l’ "
+    "en die und auch"
 )
 # The capital and small letters of the Latin alphabets, accented ones of
 # every European language included ("Ł", "ő", "ș").
@@ -386,11 +386,13 @@ def person_name(
 
 # Given names that come second in the compound given names of Spain,
 # Catalonia, Portugal and Brazil ("María José", "Juan Pablo", "Maria
-# Clara", "João Pedro"), folded; not those that are common family names as
+# Clara", "João Pedro"), or after a particle ("María del Carmen", "Juan de
+# Dios", "João de Deus"), folded; not those that are common family names as
 # well ("Martín", "Vicente", "Rosa", "Cruz"), whose place a name's shape
 # cannot tell.
 SECOND_GIVEN_NAMES = word_set(
     """
+    dios deus
     jose josep luis lluis carlos antonio manuel miguel angel pablo ignacio
     javier francisco jesus ramon felipe cesar bautista alberto andres eduardo
     enrique fernando gabriel jorge juan joan pedro pere rafael alfonso emilio
@@ -468,15 +470,30 @@ def _two_family_names_by_particle(parts: list[str], first: int, cut: int) -> int
     carry two: at the word before it, a family name of its own ("Pereira
     dos Santos", "Sánchez de Lara"), or at the particle where the word
     before it is a given name ("Maria da Silva Santos", "José María de la
-    Cruz"); a particle before a given name is one of the given names'
-    ("María del Carmen")."""
+    Cruz"); particles before a given name are the given names' ("María del
+    Carmen García", "María de los Ángeles Pérez")."""
+    given = _given_name_after_particles(parts, first)
+    if given:
+        return given + 1
     after = parts[first + 1] if first + 1 < len(parts) else ""
-    if not after or fold(after) in SECOND_GIVEN_NAMES:
+    if not after:
         return cut
     before = first - 1
     if before >= 1 and fold(parts[before]) not in SECOND_GIVEN_NAMES:
         return before
     return first
+
+
+def _given_name_after_particles(parts: list[str], first: int) -> int:
+    """Where a compound given name ends whose particles start at ``first``
+    ("de Dios" of "Juan de Dios Pérez", "de los Ángeles" of "María de los
+    Ángeles Pérez"), with a family name after it; 0 where none does."""
+    after = first
+    while after < len(parts) and parts[after].lower() in PARTICLES:
+        after += 1
+    if after < len(parts) - 1 and fold(parts[after]) in SECOND_GIVEN_NAMES:
+        return after
+    return 0
 
 
 def _first_of_two_family_names(parts: list[str], local_parts: list[str]) -> int:
@@ -516,9 +533,12 @@ def _family_start(
     # The first particle after the given name starts the family name, of
     # one or two: "van Hoevel en van Zwindrecht"; not where people carry
     # two family names, whose given names hold particles: "María del Carmen".
+    # A compound given name with a particle ends before the family name
+    # all the same: "Juan de Dios Pérez".
     particles = [i for i in range(1, cut) if parts[i].lower() in PARTICLES]
     if particles and not two_family_names:
-        cut = particles[0]
+        given = _given_name_after_particles(parts, particles[0])
+        cut = given + 1 if given else particles[0]
     # "adelmonte" says "Del Monte" is one family name, and "arthurmiguel"
     # that "Casa Grande" after "Arthur Miguel" is.
     locals_ = letters_of(local_parts)

@@ -1591,6 +1591,18 @@ def test_two_family_names_stay_whole_where_people_carry_two(
             "María del Carmen",
             "García",
         ),
+        (
+            "Juan de Dios Pérez",
+            ("Gerente", "Empresa S.L."),
+            "Juan de Dios",
+            "Pérez",
+        ),
+        (
+            "María de los Ángeles Pérez",
+            ("Gerente", "Empresa S.L."),
+            "María de los Ángeles",
+            "Pérez",
+        ),
     ],
 )
 def test_family_names_with_particles_where_people_carry_two(

@@ -202,6 +202,31 @@ def test_where_people_carry_two_family_names_the_given_names_are_told(
 
 
 @pytest.mark.parametrize("two_family_names", [True, False])
+@pytest.mark.parametrize(
+    ("full", "given", "family"),
+    [
+        ("Juan de Dios Pérez", "Juan de Dios", "Pérez"),
+        ("María de los Ángeles Pérez", "María de los Ángeles", "Pérez"),
+        ("José de Jesús Hernández", "José de Jesús", "Hernández"),
+        ("María del Carmen Ruiz López", "María del Carmen", "Ruiz López"),
+        # A particle before a family name ending the name starts it.
+        ("Maria de Jesus", "Maria", "de Jesus"),
+        ("Carlos de la Cruz", "Carlos", "de la Cruz"),
+    ],
+)
+def test_a_compound_given_name_with_a_particle_stays_the_given_name(
+    full, given, family, two_family_names
+):
+    name = names.person_name(full, [], two_family_names)
+
+    assert (name.given, name.family) == (given, family)
+
+
+def test_a_name_with_the_particles_de_los_is_shaped_as_a_name():
+    assert names.likeness("María de los Ángeles Pérez") >= 0.8
+
+
+@pytest.mark.parametrize("two_family_names", [True, False])
 def test_family_names_joined_by_i_or_y_are_one_family_name(two_family_names):
     name = names.person_name("Jordi Puig i Ferrer", [], two_family_names)
 
