@@ -144,13 +144,15 @@ def _dotless_i_read_right(lines: list[Line]) -> list[Line]:
 def _marks_read_right(lines: list[Line], region: str | None) -> list[Line]:
     """The lines with the marks their language never writes put right:
     "Hākansson" on a Swedish card is "Håkansson", "Såāo" on a Brazilian
-    one "São"."""
+    one "São"; not a name of a language that writes them, "Åsa Berg" on
+    a Brazilian card."""
     language = misreads.marks_language(" ".join(li.text for li in lines), region)
     if language is None:
         return lines
+    local_parts = names.letters_of(_mailboxes(lines))
     right = []
     for line in lines:
-        text, twice = misreads.marks_read_right(line.text, language)
+        text, twice = misreads.marks_read_right(line.text, language, local_parts)
         line = replace(line, text=text) if text != line.text else line
         right.append(_without_characters(line, twice) if twice else line)
     return right

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from ocr_service import links
 from ocr_service.companies import LEGAL_FORMS
-from ocr_service.wording import fold, word_set
+from ocr_service.wording import fold, plain_spellings, word_set
 
 # Glyphs OCR reads for "@": its ring looks like these letters.
 AT_LOOKALIKES = "oOqQ0©®@"
@@ -466,6 +466,22 @@ _OTHER_ALPHABETS = {
     "nordic": set("ēīūņķļģčšžąęįųėĒĪŪŅĶĻĢČŠŽĄĘĮŲĖ"),
     "portuguese": set("ēīūņķļģčšžąęįųøæäöØÆÄÖ"),
 }
+# Given names of the languages that write the marks another language's
+# cards put right, as read: a line that holds one is a person's from
+# there, "Åsa Berg" on a Brazilian card, "Jānis Ozols" on a Swedish one.
+_GIVEN_NAMES_OF_OTHER_ALPHABETS = {
+    "nordic": word_set(
+        """
+        jānis kārlis māris mārcis dāvis gunārs ilmārs ainārs guntārs
+        valdemārs ināra māra dārta ārija lāsma diāna tatjāna kristiāna
+        """
+    ),
+    "portuguese": word_set(
+        "åsa åse åke håkan håkon håvard måns mårten pål ståle åsmund"
+    ),
+}
+# The letters each language's marks are put right on.
+_MARKED_FOR_LANGUAGE = {"nordic": set("āĀ"), "portuguese": set("ēĒėĖōŌāåĀÅ")}
 # The marked "a" of either language read twice over, as a ring and a macron
 # ("ÅĀkergränd", "Såāo"): neither language doubles it.
 _A_READ_TWICE = re.compile(r"(?<=[åāãÅĀÃ])[åāãÅĀÃ]")
@@ -473,6 +489,24 @@ _A_READ_TWICE = re.compile(r"(?<=[åāãÅĀÃ])[åāãÅĀÃ]")
 # word ("irmã", "irmãs"); a macron or a ring elsewhere is a speck on an
 # "a" ("Gonçālves").
 _PORTUGUESE_TILDE = re.compile(r"[āåĀÅ](?=[oeOE]|s?\b)")
+
+
+def _name_of_another_alphabet(
+    text: str, language: str, local_parts: Iterable[str]
+) -> bool:
+    """Whether a line holds, with the marks the language would put right,
+    a given name of a language that writes them ("Åsa", "Jānis"), or a
+    word an email spells with its marks spelled out: "Åkerlund" beside
+    lars.aakerlund@…."""
+    for word in re.findall(r"[^\W\d_]+", text):
+        if not _MARKED_FOR_LANGUAGE[language] & set(word):
+            continue
+        if word.lower() in _GIVEN_NAMES_OF_OTHER_ALPHABETS[language]:
+            return True
+        spelled_out = plain_spellings(word) - {fold(word)}
+        if any(s in local for s in spelled_out for local in local_parts):
+            return True
+    return False
 
 
 def marks_language(text: str, country: str | None) -> str | None:
@@ -486,11 +520,17 @@ def marks_language(text: str, country: str | None) -> str | None:
     return None
 
 
-def marks_read_right(text: str, language: str) -> tuple[str, set[int]]:
+def marks_read_right(
+    text: str, language: str, local_parts: Iterable[str] = ()
+) -> tuple[str, set[int]]:
     """The text with marks its language never writes put right, and the
     places of the marked letters read twice over, to be left out; a line
-    that holds letters of another alphabet that marks letters so stays."""
+    that holds letters of another alphabet that marks letters so stays,
+    and so does one with a name of its own (local_parts are the card's
+    emails' local parts in plain letters)."""
     if _OTHER_ALPHABETS[language] & set(text):
+        return text, set()
+    if _name_of_another_alphabet(text, language, local_parts):
         return text, set()
     twice = {m.start() for m in _A_READ_TWICE.finditer(text)}
     once = "".join(c for i, c in enumerate(text) if i not in twice)

@@ -3170,6 +3170,21 @@ def test_a_name_read_in_pieces_is_joined_where_the_email_spells_it(rows, name):
         # elsewhere a mark on an "a" is a speck.
         (("João Gonçālves", "+351 21 123 4567"), "João Gonçalves", ""),
         (("Björn Åberg", "+55 54 3789-9143"), "Björn Åberg", ""),
+        # A given name of a language that writes the mark keeps it, as
+        # does a word an email spells with the mark spelled out.
+        (("Åsa Berg", "+55 54 3789-9143"), "Åsa Berg", ""),
+        (("Jānis Ozols", "+46 8 455 397 17"), "Jānis Ozols", ""),
+        (
+            ("Lars Åkerlund", "+55 54 3789-9143", "lars.aakerlund@empresa.com.br"),
+            "Lars Åkerlund",
+            "",
+        ),
+        # An email that spells the name without its mark tells nothing.
+        (
+            ("Maj-Britt Hākansson", "+46 8 455 397 17", "mb.hakansson@foretag.se"),
+            "Maj-Britt Håkansson",
+            "",
+        ),
     ],
 )
 def test_a_mark_the_cards_language_never_writes_is_put_right(rows, name, address):

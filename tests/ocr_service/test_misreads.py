@@ -188,3 +188,19 @@ def test_a_comma_below_is_the_turkish_cedilla_where_the_line_is_turkish(
 )
 def test_a_card_is_turkish_by_its_country_else_by_its_letters(text, country, turkish):
     assert misreads.turkish_card(text, country) is turkish
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "local_parts", "right"),
+    [
+        ("Åsa Berg", "portuguese", [], "Åsa Berg"),
+        ("Jānis Ozols", "nordic", [], "Jānis Ozols"),
+        ("Lars Åkerlund", "portuguese", ["larsaakerlund"], "Lars Åkerlund"),
+        ("Lars Åkerlund", "portuguese", ["larsakerlund"], "Lars Akerlund"),
+        ("Hākansson", "nordic", ["hakansson"], "Håkansson"),
+    ],
+)
+def test_a_name_of_a_language_writing_the_marks_keeps_them(
+    text, language, local_parts, right
+):
+    assert misreads.marks_read_right(text, language, local_parts)[0] == right
