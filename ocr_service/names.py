@@ -386,13 +386,11 @@ def person_name(
 
 # Given names that come second in the compound given names of Spain,
 # Catalonia, Portugal and Brazil ("María José", "Juan Pablo", "Maria
-# Clara", "João Pedro"), or after a particle ("María del Carmen", "Juan de
-# Dios", "João de Deus"), folded; not those that are common family names as
+# Clara", "João Pedro"), folded; not those that are common family names as
 # well ("Martín", "Vicente", "Rosa", "Cruz"), whose place a name's shape
 # cannot tell.
 SECOND_GIVEN_NAMES = word_set(
     """
-    dios deus
     jose josep luis lluis carlos antonio manuel miguel angel pablo ignacio
     javier francisco jesus ramon felipe cesar bautista alberto andres eduardo
     enrique fernando gabriel jorge juan joan pedro pere rafael alfonso emilio
@@ -484,6 +482,18 @@ def _two_family_names_by_particle(parts: list[str], first: int, cut: int) -> int
     return first
 
 
+# The devotional names that end a compound given name after a particle
+# ("María del Carmen", "Juan de Dios", "María de los Ángeles"), folded;
+# not given names such as "Pablo" or "Miguel", which after a particle are
+# family names ("Luis de Pablo Gómez").
+GIVEN_NAMES_AFTER_PARTICLES = word_set(
+    """
+    dios deus jesus angeles carmen pilar rosario fatima lourdes mercedes
+    dolores remedios consuelo mar paz luz rocio montserrat soledad
+    """
+)
+
+
 def _given_name_after_particles(parts: list[str], first: int) -> int:
     """Where a compound given name ends whose particles start at ``first``
     ("de Dios" of "Juan de Dios Pérez", "de los Ángeles" of "María de los
@@ -491,7 +501,7 @@ def _given_name_after_particles(parts: list[str], first: int) -> int:
     after = first
     while after < len(parts) and parts[after].lower() in PARTICLES:
         after += 1
-    if after < len(parts) - 1 and fold(parts[after]) in SECOND_GIVEN_NAMES:
+    if after < len(parts) - 1 and fold(parts[after]) in GIVEN_NAMES_AFTER_PARTICLES:
         return after
     return 0
 

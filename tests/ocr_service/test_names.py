@@ -212,6 +212,9 @@ def test_where_people_carry_two_family_names_the_given_names_are_told(
         # A particle before a family name ending the name starts it.
         ("Maria de Jesus", "Maria", "de Jesus"),
         ("Carlos de la Cruz", "Carlos", "de la Cruz"),
+        # A given name after a particle is a family name: "de Pablo".
+        ("Luis de Pablo Gómez", "Luis", "de Pablo Gómez"),
+        ("Ana de Juan Pérez", "Ana", "de Juan Pérez"),
     ],
 )
 def test_a_compound_given_name_with_a_particle_stays_the_given_name(
