@@ -5,6 +5,11 @@ import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
+# The contacts, card images and logs a service writes are its user's alone:
+# it creates files readable by no one else (0600) and folders no one else
+# may enter (0700).
+PRIVATE_UMASK = 0o077
+
 # A 48-megapixel phone photo passes; anything larger is no card photo. The
 # gateway refuses larger images at upload and the OCR workers refuse to
 # decode them; MAX_IMAGE_PIXELS changes it for both.

@@ -24,10 +24,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import grpc
 
 from cardscan import healthcheck
+from cardscan.settings import PRIVATE_UMASK
 
 logger = logging.getLogger(__name__)
 
@@ -267,9 +269,11 @@ class Stack:
     def _spawn(
         self, name: str, argv: list[str], env: dict[str, str], inherit: bool
     ) -> None:
-        self.logs.mkdir(parents=True, exist_ok=True)
-        log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - child keeps it
-        self.log_starts[name] = log.tell()
+        make_private_dir(self.data_dir)
+        self.logs.mkdir(exist_ok=True)
+        # The child keeps its log open; this process closes its own copy.
+        log = open_private(self.logs / f"{name}.log", os.O_APPEND)
+        self.log_starts[name] = log.seek(0, os.SEEK_END)
         base = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES}
         inherited = {k: os.environ[k] for k in SETTING_NAMES if k in os.environ}
         self.envs[name] = {**(inherited if inherit else {}), **self.extra_env, **env}
@@ -279,6 +283,7 @@ class Stack:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            umask=PRIVATE_UMASK,
         )
         log.close()
 
@@ -448,7 +453,27 @@ def write_record(
         "supervisor": supervisor,
         "processes": processes,
     }
-    path.write_text(json.dumps(record, indent=2) + "\n")
+    # MONGO_URL, password and all, is among the settings recorded.
+    with open_private(path, os.O_TRUNC) as file:
+        file.write(json.dumps(record, indent=2).encode() + b"\n")
+
+
+def open_private(path: Path, flags: int) -> BinaryIO:
+    """The file opened for writing in binary, with the flags, made if need
+    be and readable by its owner alone, as one made before is made now."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | flags, 0o600)
+    os.fchmod(descriptor, 0o600)
+    return os.fdopen(descriptor, "wb")
+
+
+def make_private_dir(path: Path) -> None:
+    """Makes the data folder, or closes one made before, to all but its
+    owner: it holds the contacts, the cards' images and the settings."""
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        os.chmod(path, 0o700)
+    except PermissionError:
+        logger.warning("cannot close %s to other users: it is not yours", path)
 
 
 def this_process() -> dict:

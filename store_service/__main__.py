@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import os
 
 from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
@@ -9,6 +10,7 @@ from pymongo.errors import PyMongoError
 from cardscan import logs, signals
 from cardscan.errors import CardscanError
 from cardscan.rpc import Server
+from cardscan.settings import PRIVATE_UMASK
 from store_service import config
 from store_service.backend import Backend
 from store_service.mongo_backend import MongoBackend
@@ -70,6 +72,7 @@ async def run_on(server: Server, backend: Backend) -> None:
 
 def main() -> None:
     """Reads the settings, configures logging and serves until stopped."""
+    os.umask(PRIVATE_UMASK)
     try:
         settings = config.load()
     except ValueError as error:

@@ -1236,6 +1236,10 @@ def test_up_detach_serves_scans_until_down(tmp_path):
         scanned = cardscan_command(
             "scan", str(cards), "--json", "--server", f"127.0.0.1:{ports.gateway_grpc}"
         )
+        modes = {
+            path.relative_to(data_dir).as_posix(): path.stat().st_mode & 0o777
+            for path in [data_dir, *data_dir.rglob("*")]
+        }
         down = cardscan_command("down", "--data-dir", str(data_dir))
         # Up again with no ports given runs where the stack ran before.
         after_down = cardscan_command(*up)
@@ -1257,6 +1261,11 @@ def test_up_detach_serves_scans_until_down(tmp_path):
     assert again.returncode != 0
     assert "already runs" in again.stderr
     assert scanned.returncode == 0, scanned.stderr
+    # The contacts, the cards and the settings are for the user alone.
+    assert modes["."] == 0o700
+    assert modes["stack.json"] == 0o600
+    assert modes["store.sqlite3"] == 0o600
+    assert not [path for path, mode in modes.items() if mode & 0o077 and "/" in path]
     rows = [json.loads(line) for line in scanned.stdout.splitlines()]
     assert sorted(row["file"] for row in rows) == zipfile.ZipFile(cards).namelist()
     assert {row["state"] for row in rows} <= {"DONE", "FAILED"}

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from cardscan.stack import free_port
+from cardscan.stack import free_port, wait_healthy
 
 
 def run_store(
@@ -31,6 +31,23 @@ def test_store_stops_cleanly_on_sigterm(stack_parts):
 
     assert process.returncode == 0
     assert (stack_parts.data_dir / "store.sqlite3").is_file()
+
+
+def test_the_database_is_readable_by_its_owner_alone_whatever_the_umask(tmp_path):
+    address = f"127.0.0.1:{free_port()}"
+    env = {"STORE_LISTEN": address, "CARDSCAN_DATA_DIR": str(tmp_path)}
+    store = subprocess.Popen(
+        [sys.executable, "-m", "store_service"], env=env, umask=0o022
+    )
+    try:
+        wait_healthy(address, store, "the store")
+    finally:
+        store.terminate()
+        store.wait(30)
+
+    modes = {path.name: path.stat().st_mode & 0o777 for path in tmp_path.iterdir()}
+    assert modes["store.sqlite3"] == 0o600
+    assert set(modes.values()) == {0o600}
 
 
 def test_unreachable_mongo_fails_start_up_naming_mongo_url(tmp_path):
