@@ -1,9 +1,10 @@
 """The HTTP API: translates requests and replies to and from the batch logic."""
 
+import functools
 import importlib.util
 import logging
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 
 from aiohttp import hdrs, web
@@ -22,12 +23,35 @@ from gateway.intake import ShuttingDown
 logger = logging.getLogger(__name__)
 
 FILE_FIELD = "file"
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
 BATCHES = web.AppKey("batches", Batches)
 LIMITS = web.AppKey("limits", Limits)
 HEALTH = web.AppKey("health", Standing)
+
+
+def taking(*names: str) -> Callable[[Handler], Handler]:
+    """The route's handler, refusing a query parameter other than the ones
+    named, as a misspelt one ("pagesize") would be left aside without a
+    word and its answer taken for the one asked for."""
+
+    def check(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def checked(request: web.Request) -> web.StreamResponse:
+            unknown = sorted(set(request.query) - set(names))
+            if unknown:
+                takes = f"takes {', '.join(names)}" if names else "takes none"
+                raise InvalidInput(
+                    f"{request.method} {request.match_info.route.resource.canonical}"
+                    f" takes no query parameter {', '.join(unknown)}; it {takes}"
+                )
+            return await handler(request)
+
+        return checked
+
+    return check
 
 
 def error_body(code: str, message: str) -> dict:
@@ -110,6 +134,7 @@ def _payload_fault(error: web.RequestPayloadError) -> str:
     return str(error)
 
 
+@taking("file_name")
 async def create_batch(request: web.Request) -> web.Response:
     """POST /v1/batches: a ZIP as the raw body or as the form field 'file'."""
     _check_length(request, request.app[LIMITS].max_upload_bytes, "MAX_UPLOAD_BYTES")
@@ -148,6 +173,7 @@ def _with_form_hint(request: web.Request, error: InvalidInput) -> InvalidInput:
     )
 
 
+@taking("file_name")
 async def scan_card(request: web.Request) -> web.Response:
     """POST /v1/cards: one image, answered once OCR has read it."""
     limit, setting = uploads.image_limit(request.app[LIMITS])
@@ -170,6 +196,7 @@ async def scan_card(request: web.Request) -> web.Response:
     return web.json_response(jsonview.card(card))
 
 
+@taking("view")
 async def get_batch(request: web.Request) -> web.Response:
     """GET /v1/batches/{batch_id}: the batch with each card's state, or
     without its cards with ?view=basic."""
@@ -178,6 +205,7 @@ async def get_batch(request: web.Request) -> web.Response:
     return web.json_response(jsonview.batch(batch, views.with_cards(view)))
 
 
+@taking("page_size", "page_token")
 async def list_batches(request: web.Request) -> web.Response:
     """GET /v1/batches: a page of batches, newest first, without their cards;
     ?page_size= and ?page_token= as the gRPC ListBatches takes them."""
@@ -239,6 +267,7 @@ CONTACT_FILES = {
 LEFT_OUT_HEADER = "Cardscan-Left-Out"
 
 
+@taking("format", "page_size", "page_token")
 async def list_contacts(request: web.Request) -> web.Response:
     """GET /v1/batches/{batch_id}/contacts: every card with its contact, or
     a page of them with ?page_size= and ?page_token= as the gRPC

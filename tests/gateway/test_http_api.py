@@ -812,3 +812,63 @@ async def test_a_form_with_two_files_is_a_400_and_keeps_neither(gateway, http):
     )
     assert batches == []
     assert list(gateway.settings.upload_dir.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "query", "said"),
+    [
+        (
+            "GET",
+            "/v1/batches",
+            {"pagesize": "2"},
+            "GET /v1/batches takes no query parameter pagesize; it takes "
+            "page_size, page_token",
+        ),
+        (
+            "GET",
+            "/v1/batches/{id}",
+            {"views": "basic", "full": "1"},
+            "GET /v1/batches/{batch_id} takes no query parameter full, views; it "
+            "takes view",
+        ),
+        (
+            "GET",
+            "/v1/batches/{id}/contacts",
+            {"view": "basic"},
+            "GET /v1/batches/{batch_id}/contacts takes no query parameter view; it "
+            "takes format, page_size, page_token",
+        ),
+        (
+            "POST",
+            "/v1/batches",
+            {"filename": "a.zip"},
+            "POST /v1/batches takes no query parameter filename; it takes file_name",
+        ),
+        (
+            "POST",
+            "/v1/cards",
+            {"name": "a.png"},
+            "POST /v1/cards takes no query parameter name; it takes file_name",
+        ),
+    ],
+)
+async def test_a_query_parameter_a_route_does_not_take_is_a_400_naming_it(
+    gateway, http, method, path, query, said
+):
+    _, created = await post_zip(http, make_zip({"a.png": image_bytes()}))
+    batches = await gateway.js.stream_info(messaging.STREAM)
+    cards = await gateway.js.stream_info(messaging.SCAN_STREAM)
+    url = path.replace("{id}", created["batch_id"])
+
+    async with http.request(method, url, params=query, data=image_bytes()) as reply:
+        body = await reply.json()
+
+    assert reply.status == 400
+    assert body["error"] == {"code": "INVALID_ARGUMENT", "message": said}
+    # Nothing was taken: no batch and no card more than before.
+    assert (await gateway.js.stream_info(messaging.STREAM)).state.messages == (
+        batches.state.messages
+    )
+    assert (await gateway.js.stream_info(messaging.SCAN_STREAM)).state.messages == (
+        cards.state.messages
+    )
