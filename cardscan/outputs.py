@@ -4,8 +4,8 @@ written in its format."""
 
 import argparse
 import json
-import os
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,8 +93,24 @@ def writable_target(option: str, target: str) -> None:
     folder = path.parent
     if not folder.is_dir():
         raise InvalidInput(f"{option} {target}: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK) or path.exists() and not os.access(path, os.W_OK):
-        raise InvalidInput(f"{option} {target}: no permission to write there")
+    try:
+        try_writing(path)
+    except OSError as error:
+        raise InvalidInput(
+            f"{option} {target}: cannot write there ({error.strerror or error})"
+        ) from None
+
+
+def try_writing(path: Path) -> None:
+    """Raises OSError where the file cannot be written, leaving it as it
+    was: one that exists is opened for writing, untouched; for one still to
+    be made, a file is made and removed in its folder. The file system
+    decides, as permissions alone do not tell a read-only one, or root."""
+    if path.exists():
+        with path.open("r+b"):
+            return
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".cardscan-"):
+        return
 
 
 # A file name each output option could take, for messages.

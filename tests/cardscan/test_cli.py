@@ -1431,6 +1431,36 @@ def test_a_json_file_that_cannot_be_written_is_refused_before_anything_is_sent(
     assert "cannot reach" not in err
 
 
+@pytest.mark.parametrize("option", ["--json", "--vcard", "--csv"])
+def test_a_file_the_file_system_will_not_take_is_refused_before_the_upload(
+    tmp_path, capsys, option
+):
+    cards = cli.zip_sample_cards(tmp_path / "samples.zip")
+    # No file can be made in /proc, by root either, though it says writable.
+    target = "/proc/cardscan-contacts.out"
+    server = f"127.0.0.1:{free_port()}"
+
+    status = cli.main(["scan", str(cards), option, target, "--server", server])
+
+    assert status == 1
+    err = capsys.readouterr().err
+    assert f"{option} {target}: cannot write there" in err
+    assert "cannot reach" not in err
+
+
+def test_checking_a_file_for_writing_leaves_it_and_its_folder_as_they_were(
+    tmp_path,
+):
+    kept = tmp_path / "kept.vcf"
+    kept.write_text("BEGIN:VCARD")
+
+    outputs.writable_target("--vcard", str(kept))
+    outputs.writable_target("--csv", str(tmp_path / "new.csv"))
+
+    assert kept.read_text() == "BEGIN:VCARD"
+    assert [p.name for p in tmp_path.iterdir()] == ["kept.vcf"]
+
+
 def described(stack: Stack) -> str:
     out = io.StringIO()
     cli.describe(stack, Console(file=out, width=200))
