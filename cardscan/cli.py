@@ -248,8 +248,10 @@ def add_scan_commands(commands, gateway: argparse.ArgumentParser) -> None:
         description="Send one card image to the gateway, wait for it to be "
         "read, and print its contact.",
     )
-    card.add_argument("image", metavar="IMAGE", type=Path)
-    card.add_argument("--json", action="store_true", help="print the card as JSON")
+    # Optional, as the ZIP of scan is.
+    card.add_argument("image", metavar="IMAGE", type=Path, nargs="?")
+    json_option(card)
+    export_options(card)
     card.set_defaults(command=run_card)
 
     status = commands.add_parser(
@@ -686,14 +688,20 @@ def show_cards(
 
 
 def run_card(args: argparse.Namespace, term: Terminal) -> int:
-    """card IMAGE: read one card and print its contact."""
+    """card IMAGE: read one card, then print or write its contact, as scan
+    does a batch's."""
+    if args.image is None:
+        raise InvalidInput(
+            taken_by_json(args.json, "the image") or "give the card image to read"
+        )
     path = card_image(args.image)
+    targets = outputs.checked(args, reading=path)
     with connect(args.server) as client:
         card = client.scan_card(path)
 
     state = jsonview.state_name(card.state)
-    if args.json:
-        print(json.dumps(jsonview.card(card), ensure_ascii=False))
+    if targets:
+        show_cards([card], targets, term)
     elif state == "DONE":
         term.out.print(tables.contact(card))
     if state == "FAILED":

@@ -43,7 +43,9 @@ def checked(args: argparse.Namespace, reading: Path | None = None) -> list[Outpu
         if target is None:
             continue
         if reading and target != "-" and Path(target).resolve() == reading.resolve():
-            raise InvalidInput(f"{option} {target} would overwrite the ZIP being read")
+            raise InvalidInput(
+                f"{option} {target} would overwrite {reading}, which is being read"
+            )
         writable_target(option, target)
         outputs.append(Output(option, target))
     on_stdout = [o.option for o in outputs if o.target == "-"]

@@ -790,6 +790,52 @@ def test_card_that_was_read_prints_its_contact(gateway, tmp_path, capsys):
     assert "Head of Logistics" in capsys.readouterr().out
 
 
+def test_card_writes_its_contact_as_scan_does_a_batch(gateway, tmp_path, capsys):
+    image = tmp_path / "holt.png"
+    image.write_bytes(b"\x89PNG stand-in")
+    json_file, csv_file = tmp_path / "holt.jsonl", tmp_path / "holt.csv"
+
+    status = cli.main(
+        [
+            *("card", str(image), "--server", gateway.address),
+            *("--json", str(json_file), "--csv", str(csv_file), "--vcard", "-"),
+        ]
+    )
+
+    assert status == 0
+    (row,) = map(json.loads, json_file.read_text().splitlines())
+    assert row["state"] == "DONE"
+    assert row["title"] == "Head of Logistics"
+    (entry,) = csv.DictReader(io.StringIO(csv_file.read_text(encoding="utf-8-sig")))
+    assert entry["title"] == "Head of Logistics"
+    out = capsys.readouterr().out
+    assert out.startswith("BEGIN:VCARD")
+    assert "TITLE:Head of Logistics" in out
+
+
+def test_card_json_on_stdout_is_the_card_as_before(gateway, tmp_path, capsys):
+    image = tmp_path / "holt.png"
+    image.write_bytes(b"\x89PNG stand-in")
+
+    status = cli.main(["card", str(image), "--json", "--server", gateway.address])
+
+    assert status == 0
+    (row,) = map(json.loads, capsys.readouterr().out.splitlines())
+    assert row["title"] == "Head of Logistics"
+
+
+def test_card_whose_image_json_took_says_so(gateway, tmp_path, capsys):
+    image = tmp_path / "holt.png"
+    image.write_bytes(b"\x89PNG stand-in")
+
+    status = cli.main(["card", "--json", str(image), "--server", gateway.address])
+
+    assert status != 0
+    err = capsys.readouterr().err
+    assert f"--json took {image} for the file to write, so the image is missing" in err
+    assert gateway.chunks == []
+
+
 def test_scan_of_one_image_points_to_the_card_command(gateway, tmp_path, capsys):
     image = tmp_path / "photo.jpg"
     image.write_bytes(b"\xff\xd8\xff\xe0 a photo of one card")
@@ -1556,7 +1602,7 @@ def test_scan_refuses_to_write_a_vcard_over_its_own_zip(gateway, cards_zip, caps
     )
 
     assert status != 0
-    assert f"--vcard {cards_zip} would overwrite the ZIP being read" in (
+    assert f"--vcard {cards_zip} would overwrite {cards_zip}, which is being read" in (
         capsys.readouterr().err
     )
     assert cards_zip.read_bytes() == before
