@@ -60,11 +60,22 @@ class Standing:
         self._why: dict[str, str] = {}
         self._logger = logger
         self._server: rpc.Server | None = None
+        # Why the service serves no more once it is stopping, else empty.
+        self._stopping = ""
 
     @property
     def serving(self) -> bool:
-        """Whether every dependency is up."""
-        return all(up is True for up in self._up.values())
+        """Whether every dependency is up and the service is not stopping."""
+        return not self._stopping and all(up is True for up in self._up.values())
+
+    @property
+    def stopping(self) -> bool:
+        """Whether the service is stopping, and so serves no more."""
+        return bool(self._stopping)
+
+    def answers(self, name: str) -> bool | None:
+        """Whether the dependency answers; None while not yet heard of."""
+        return self._up[name]
 
     def waiting_for(self) -> list[str]:
         """The dependencies that are not up, as shown; empty while SERVING."""
@@ -80,8 +91,10 @@ class Standing:
         return self._why.get(name) if self._up[name] is False else None
 
     def reason(self) -> str:
-        """Why the service is NOT_SERVING, naming what is down; empty while
-        SERVING."""
+        """Why the service is NOT_SERVING, naming what is down, or that it
+        is stopping; empty while SERVING."""
+        if self._stopping:
+            return self._stopping
         missing = self.waiting_for()
         return f"waiting for {' and '.join(missing)} to answer" if missing else ""
 
@@ -96,6 +109,14 @@ class Standing:
         """Stops reporting and logging, before the service closes its own
         connections, whose loss is then no news."""
         self._server = None
+
+    async def stop(self, reason: str) -> None:
+        """Reports NOT_SERVING with the reason from now on, whatever the
+        dependencies, as the service stops; then detaches."""
+        self._stopping = reason
+        if self._server is not None:
+            await self._server.shut_down(reason)
+        self.detach()
 
     async def up(self, name: str) -> None:
         """Notes that the dependency answers."""

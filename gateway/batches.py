@@ -26,20 +26,18 @@ from cardscan.errors import (
     Unavailable,
     from_rpc_error,
 )
-from cardscan.health import Standing
 from cardscan.v1 import batch_pb2, store_pb2
 from cardscan.v1.store_pb2_grpc import StoreServiceStub
 from gateway import uploads
 from gateway.config import Settings
-from gateway.health import STORE
-from gateway.intake import Intake, ShuttingDown
+from gateway.health import GatewayStanding, ShuttingDown
+from gateway.intake import Intake
 from gateway.queue import CardQueue, Refused
 from gateway.workers import Workers
 
 logger = logging.getLogger(__name__)
 
 STORE_TIMEOUT_SECONDS = 10.0
-STORE_CONNECT_SECONDS = 3.0
 # How long a watcher keeps its stream open while the store cannot be reached,
 # looking again at every event and refresh, before it ends the watch.
 STORE_OUTAGE_SECONDS = 300.0
@@ -128,18 +126,16 @@ class Batches:
         settings: Settings,
         store_channel: grpc.aio.Channel,
         workers: Workers,
-        standing: Standing | None = None,
+        standing: GatewayStanding,
     ) -> None:
         self._settings = settings
-        # The gateway's health, which tells a store that answers calls but
-        # does not serve them, as one whose database is away or that hangs.
+        # The gateway's health, which alone decides whether uploads are taken.
         self._standing = standing
         self._limits = settings.limits
         self._store = StoreServiceStub(store_channel)
-        self._store_channel = store_channel
         self._workers = workers
-        self.intake = Intake()
-        # None until NATS first answers: till then every upload is refused.
+        self.intake = Intake(standing)
+        # None until NATS first answers: till then the standing refuses uploads.
         self._nc: Client | None = None
         self._queue: CardQueue | None = None
         # The batches whose cards the gateway tries again to settle.
@@ -175,8 +171,7 @@ class Batches:
         or, when the upload key names a batch made before from the same
         bytes, answers with that batch and keeps nothing of this upload."""
         started = time.monotonic()
-        self.intake.require_open()
-        await self._require_services()
+        self._standing.require_serving()
         batch_id = uuid.uuid4().hex
         path = self._spool_path(batch_id)
         try:
@@ -706,8 +701,7 @@ class Batches:
         bytes, waits for that card without queueing it again."""
         started = time.monotonic()
         uploads.check_image(image, self._limits)
-        self.intake.require_open()
-        await self._require_services()
+        self._standing.require_serving()
         digest = hashlib.sha256(image).hexdigest()
         try:
             self._workers.require_one_for_a_card()
@@ -810,7 +804,7 @@ class Batches:
             [card], _ = await self.contacts(batch_id)
             if card.state in ENDED:
                 return card
-            if self.intake.stopping:
+            if self._standing.stopping:
                 logger.info(
                     "card %s: answered before it was read, as the gateway stops",
                     card_id,
@@ -888,31 +882,6 @@ class Batches:
         )
         reply = await self._call(self._store.RegisterBatch(request))
         return reply.batch
-
-    async def _require_services(self) -> None:
-        """Raises Unavailable before an upload is read if NATS or the store is down."""
-        if self._queue is None:
-            raise Unavailable(
-                f"NATS at {self._settings.nats_shown} has not answered since the "
-                "gateway started, so no card can be queued"
-            )
-        self._queue.require_connected()
-        try:
-            await asyncio.wait_for(
-                self._store_channel.channel_ready(), STORE_CONNECT_SECONDS
-            )
-        except TimeoutError:
-            unreachable = self._unreachable(
-                f"no connection within {STORE_CONNECT_SECONDS:g} s"
-            )
-            raise Unavailable(f"{unreachable}, so no upload can be taken") from None
-        why = self._standing.why_down(STORE) if self._standing else None
-        if why is not None:
-            because = f" ({why})" if why else ""
-            raise Unavailable(
-                f"the store at {self._settings.store_addr} does not serve{because}, "
-                "so no upload can be taken"
-            )
 
     async def _call(self, call: Awaitable[T]) -> T:
         """Awaits a store call; every store call goes through here, so that

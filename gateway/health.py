@@ -1,33 +1,93 @@
-"""The gateway's gRPC health: SERVING while both NATS and the store answer.
+"""The gateway's health: SERVING while both NATS and the store answer.
 
 Without NATS no card can be queued and no change heard; without the store
 no upload can be registered and no batch shown. While either is out of
-reach, the gateway reports NOT_SERVING, for the whole server and for
-CardScanService alike, and SERVING again once both answer.
+reach, and once the gateway is stopping, it reports NOT_SERVING, for the
+whole server and for CardScanService alike, and SERVING again once both
+answer. The same standing decides whether an upload is taken: its gRPC
+health service, /healthz and the uploads all ask it.
 """
 
 import logging
 
+from cardscan.errors import Unavailable
 from cardscan.health import Dependency, Standing
+from gateway.config import Settings
 
 logger = logging.getLogger(__name__)
 
 # The gateway's dependencies, by the names its Standing knows them by.
 NATS = "nats"
 STORE = "store"
+# NATS as the gateway's log tells its loss and return.
+NATS_SHOWN = Dependency("NATS", back="is connected", first="is connected")
 
 # Why a stopping gateway serves no more, over gRPC and HTTP alike.
 SHUTTING_DOWN = "the gateway is shutting down"
+# What an upload refused as the gateway stops is told.
+UPLOAD_AT_SHUTDOWN = (
+    "the gateway is shutting down, so it took nothing of this upload; send it "
+    "again once the gateway is back"
+)
 
 
-def gateway_standing(store_addr: str) -> Standing:
-    """The gateway's standing: NATS down until the gateway connects, the
-    store not heard of until it is first asked."""
-    return Standing(
-        "the gateway",
-        {
-            NATS: (Dependency("NATS", back="is connected"), False),
-            STORE: (Dependency(f"the store at {store_addr}"), None),
-        },
-        logger,
-    )
+class ShuttingDown(Unavailable):
+    """The gateway is shutting down and takes no upload, nor the rest of one."""
+
+
+class GatewayStanding(Standing):
+    """The gateway's standing: NATS and the store not heard of until the
+    gateway first reaches them, NATS counting as up once the cards its
+    last run left are queued."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(
+            "the gateway",
+            {
+                NATS: (NATS_SHOWN, None),
+                STORE: (Dependency(f"the store at {settings.store_addr}"), None),
+            },
+            logger,
+        )
+        self._nats_shown = settings.nats_shown
+        self._store_addr = settings.store_addr
+        # Whether NATS has answered since the gateway started.
+        self._reached_nats = False
+
+    def reached_nats(self) -> None:
+        """Notes that NATS answered: the gateway queues the cards its last
+        run left before NATS counts as up."""
+        self._reached_nats = True
+
+    def require_serving(self) -> None:
+        """Raises, before an upload is read, ShuttingDown once the gateway
+        stops, else Unavailable naming what it waits for, unless it serves."""
+        if self.serving:
+            return
+        if self.stopping:
+            raise ShuttingDown(UPLOAD_AT_SHUTDOWN)
+        causes = [cause for cause in (self._nats_cause(), self._store_cause()) if cause]
+        raise Unavailable(f"{' and '.join(causes)}, so no upload can be taken")
+
+    def _nats_cause(self) -> str:
+        match self.answers(NATS):
+            case None if self._reached_nats:
+                return "the gateway is still queueing the cards its last run left"
+            case None:
+                return (
+                    f"NATS at {self._nats_shown} has not answered since the "
+                    "gateway started"
+                )
+            case False:
+                return f"NATS at {self._nats_shown} is unreachable"
+        return ""
+
+    def _store_cause(self) -> str:
+        store = f"the store at {self._store_addr}"
+        match self.answers(STORE):
+            case None:
+                return f"{store} has not answered since the gateway started"
+            case False:
+                why = self.why_down(STORE)
+                return f"{store} does not serve" + (f" ({why})" if why else "")
+        return ""

@@ -17,8 +17,7 @@ from cardscan.v1 import batch_pb2
 from gateway import uploads
 from gateway.batches import Batches, CardWaits
 from gateway.config import Limits
-from gateway.health import SHUTTING_DOWN
-from gateway.intake import ShuttingDown
+from gateway.health import ShuttingDown
 
 logger = logging.getLogger(__name__)
 
@@ -221,10 +220,9 @@ async def list_batches(request: web.Request) -> web.Response:
 
 async def check_health(request: web.Request) -> web.Response:
     """SERVING (200) while the gateway takes uploads, as its gRPC health
-    service says; NOT_SERVING (503) with the reason otherwise."""
+    service says, both asking its standing; NOT_SERVING (503) with the
+    reason otherwise."""
     reason = request.app[HEALTH].reason()
-    if request.app[BATCHES].intake.stopping:
-        reason = SHUTTING_DOWN
     if reason:
         body = {"status": "NOT_SERVING", "reason": reason}
         return web.json_response(body, status=503)

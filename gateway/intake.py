@@ -15,27 +15,20 @@ from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from typing import TypeVar
 
-from cardscan.errors import Unavailable
+from cardscan.health import Standing
+from gateway.health import SHUTTING_DOWN, UPLOAD_AT_SHUTDOWN, ShuttingDown
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-SHUTTING_DOWN = (
-    "the gateway is shutting down, so it took nothing of this upload; send it "
-    "again once the gateway is back"
-)
-
-
-class ShuttingDown(Unavailable):
-    """The gateway is shutting down and takes no upload, nor the rest of one."""
-
 
 class Intake:
-    """The uploads arriving and those being queued, until the gateway stops."""
+    """The uploads arriving and those being queued, until the gateway stops;
+    whether it stops is its standing's to tell."""
 
-    def __init__(self) -> None:
-        self.stopping = False
+    def __init__(self, standing: Standing) -> None:
+        self._standing = standing
         # Set once the gateway stops waiting for uploads to be queued: the
         # cards of an upload not yet queued then wait for the next start.
         self.cut_short = False
@@ -43,17 +36,13 @@ class Intake:
         self._refused: set[asyncio.Task] = set()
         self._queueing: set[asyncio.Future] = set()
 
-    def require_open(self) -> None:
-        """Raises ShuttingDown once the gateway has been told to stop."""
-        if self.stopping:
-            raise ShuttingDown(SHUTTING_DOWN)
-
     @asynccontextmanager
     async def arriving(self) -> AsyncIterator[None]:
         """Marks the calling task as receiving an upload while the block
         runs: a stop then cancels the task, and the block raises
         ShuttingDown in place of the cancellation."""
-        self.require_open()
+        if self._standing.stopping:
+            raise ShuttingDown(UPLOAD_AT_SHUTDOWN)
         task = asyncio.current_task()
         self._arriving.add(task)
         try:
@@ -68,7 +57,7 @@ class Intake:
                 "an upload still arriving was refused: the gateway is shutting "
                 "down; nothing of it was kept"
             )
-            raise ShuttingDown(SHUTTING_DOWN) from None
+            raise ShuttingDown(UPLOAD_AT_SHUTDOWN) from None
         finally:
             self._arriving.discard(task)
             self._refused.discard(task)
@@ -81,9 +70,10 @@ class Intake:
         running.add_done_callback(self._queueing.discard)
         return running
 
-    def stop(self) -> None:
-        """Takes no upload from now on, and refuses those still arriving."""
-        self.stopping = True
+    async def stop(self) -> None:
+        """Has the standing report NOT_SERVING as the gateway shuts down,
+        which then takes no upload, and refuses those still arriving."""
+        await self._standing.stop(SHUTTING_DOWN)
         for task in self._arriving - self._refused:
             self._refused.add(task)
             task.cancel()

@@ -18,7 +18,7 @@ from cardscan.v1 import cardscan_pb2, cardscan_pb2_grpc
 from gateway import http_api
 from gateway.batches import Batches, CardWaits
 from gateway.config import Settings
-from gateway.health import NATS, SHUTTING_DOWN, STORE, gateway_standing
+from gateway.health import NATS, STORE, GatewayStanding
 from gateway.queue import CardQueue
 from gateway.workers import Workers
 
@@ -160,7 +160,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
             f"cannot make the upload folder {settings.upload_dir}: {error.strerror}"
             " (CARDSCAN_DATA_DIR, or `cardscan up --data-dir`)"
         ) from None
-    standing = gateway_standing(settings.store_addr)
+    standing = GatewayStanding(settings)
     store_channel = rpc.channel(settings.store_addr)
     workers = Workers()
     batches = Batches(settings, store_channel, workers, standing)
@@ -190,12 +190,15 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         watching = asyncio.create_task(
             watch_store(store_channel, functools.partial(standing.note, STORE))
         )
+        settled = asyncio.Event()
 
         async def nats_lost() -> None:
             await standing.down(NATS)
 
         async def nats_back() -> None:
-            await standing.up(NATS)
+            # Uploads wait until the cards the last run left are queued.
+            if settled.is_set():
+                await standing.up(NATS)
 
         connecting = messaging.connect(
             settings.nats_url,
@@ -210,22 +213,22 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         await messaging.require_jetstream(nc)
         await workers.listen(nc)
         batches.use_nats(nc, await CardQueue.open(nc))
+        standing.reached_nats()
         await batches.settle_waiting()
         settling = asyncio.create_task(batches.keep_settling())
+        settled.set()
         if nc.is_connected:
             await nats_back()
         await stop.wait()
         logger.info("stopping: finishing the requests in progress")
     finally:
-        standing.detach()
+        # NOT_SERVING at once, so that no more uploads are sent here while
+        # those in hand are finished.
+        await batches.intake.stop()
         if watching:
             watching.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watching
-        # NOT_SERVING at once, so that no more uploads are sent here while
-        # those in hand are finished.
-        if grpc_server:
-            await grpc_server.shut_down(SHUTTING_DOWN)
         await _finish_uploads(batches)
         await asyncio.gather(_stop_grpc(grpc_server), _stop_http(http_runner))
         if settling:
@@ -240,9 +243,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
 
 
 async def _finish_uploads(batches: Batches) -> None:
-    """Refuses the uploads still arriving and lets those received whole be
-    queued, for up to DRAIN_SECONDS."""
-    batches.intake.stop()
+    """Lets the uploads received whole be queued, for up to DRAIN_SECONDS."""
     cut_short = await batches.intake.drain(DRAIN_SECONDS)
     if cut_short:
         logger.warning(

@@ -167,6 +167,26 @@ async def test_a_shut_down_server_keeps_its_reason(server):
     assert await check(server) == ("NOT_SERVING", "the relay is shutting down")
 
 
+async def test_a_stopping_standing_reports_and_tells_its_reason_whatever_comes(
+    server, caplog
+):
+    caplog.set_level(logging.INFO, logger=LOGGER)
+    standing = two_parts(nats=True, store=True)
+    await standing.attach(server)
+
+    await standing.stop("the relay is shutting down")
+    await standing.down("store", "connection refused")
+    await standing.up("store")
+
+    assert (standing.serving, standing.stopping) == (False, True)
+    assert standing.reason() == "the relay is shutting down"
+    assert await check(server, SERVICE) == (
+        "NOT_SERVING",
+        "the relay is shutting down",
+    )
+    assert logged(caplog) == []
+
+
 async def test_an_unknown_dependency_is_a_mistake_said_at_once(server):
     standing = two_parts()
     await standing.attach(server)

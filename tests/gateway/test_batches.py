@@ -1,6 +1,7 @@
 """The batch logic with a real NATS and store: subscriptions and queueing."""
 
 import asyncio
+import functools
 
 import pytest
 from gateway_support import image_bytes, make_zip, queued_messages
@@ -8,10 +9,12 @@ from nats.js.errors import BadRequestError
 
 from cardscan import messaging, rpc
 from cardscan.errors import InvalidInput, Unavailable
+from cardscan.health import watch_store
 from cardscan.v1 import batch_pb2, contact_pb2, store_pb2
 from cardscan.v1.store_pb2_grpc import StoreServiceStub
 from gateway import batches as batches_module
 from gateway.batches import Batches
+from gateway.health import NATS, STORE, GatewayStanding
 from gateway.queue import CardQueue
 from gateway.uploads import MAX_NAME_CHARS
 from gateway.workers import Workers
@@ -25,13 +28,45 @@ async def nc(nats_url):
 
 
 @pytest.fixture
-async def make_batches(gateway_settings, nc):
+async def standing(gateway_settings):
+    """The gateway's standing with NATS up, told whether the store answers
+    as a gateway tells it, once the store first answered."""
+    server = rpc.Server("127.0.0.1:0", [])
+    await server.start(serving=False)
+    standing = GatewayStanding(gateway_settings)
+    await standing.attach(server)
+    await standing.up(NATS)
+    async with rpc.channel(gateway_settings.store_addr) as channel:
+        tell = functools.partial(standing.note, STORE)
+        watching = asyncio.create_task(watch_store(channel, tell))
+        await serving_is(standing, True)
+        yield standing
+        watching.cancel()
+    await server.stop(0)
+
+
+async def serving_is(standing, serving: bool) -> None:
+    """Waits until the standing serves, or does not."""
+    async with asyncio.timeout(10):
+        while standing.serving != serving:
+            await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+async def store(gateway_settings):
+    """A client of the test's store on a channel of its own."""
+    async with rpc.channel(gateway_settings.store_addr) as channel:
+        yield StoreServiceStub(channel)
+
+
+@pytest.fixture
+async def make_batches(gateway_settings, nc, standing):
     """Batches over the test's NATS and store, with a queue of the test's choice."""
     async with rpc.channel(gateway_settings.store_addr) as channel:
         gateway_settings.upload_dir.mkdir(parents=True)
 
         async def make(queue_class=CardQueue):
-            batches = Batches(gateway_settings, channel, Workers())
+            batches = Batches(gateway_settings, channel, Workers(), standing)
             batches.use_nats(nc, await queue_class.open(nc))
             return batches
 
@@ -93,9 +128,8 @@ async def cards_in_stream(nc, batch_id: str) -> dict[str, int]:
     }
 
 
-async def read_every_card(batches, batch_id: str) -> None:
+async def read_every_card(store, batch_id: str) -> None:
     """Ends each card of the batch in the store as an OCR worker would."""
-    store = StoreServiceStub(batches._store_channel)
     reply = await store.FetchBatch(store_pb2.FetchBatchRequest(batch_id=batch_id))
     for card in reply.batch.cards:
         await store.StartCard(store_pb2.StartCardRequest(card_id=card.card_id))
@@ -302,13 +336,12 @@ async def test_a_card_stream_deleted_by_hand_is_created_again(batches, nc):
 
 
 async def test_a_card_read_while_its_batch_is_settled_is_not_queued_again(
-    make_batches, flaky, nc, gateway_settings
+    make_batches, flaky, nc, gateway_settings, store
 ):
     flaky.refused = {0}
     batches = await make_batches(flaky)
     created = await batches.create(chunks_of(make_zip({"a.png": image_bytes()})))
     card_id = f"{created.batch_id}-0"
-    store = StoreServiceStub(batches._store_channel)
     holds = batches._queue.holds
 
     async def read_while_asked(asked_id):
@@ -346,17 +379,40 @@ async def test_a_gateway_starts_while_the_store_cannot_settle_its_leftovers(
 
 
 async def test_upload_is_refused_before_reading_when_the_store_is_down(
-    batches, stack_parts
+    batches, stack_parts, standing
 ):
     stack_parts.stop_process("store")
+    await serving_is(standing, False)
     read = []
 
     async def chunks():
         read.append(True)
         yield make_zip({"a.png": image_bytes()})
 
-    with pytest.raises(Unavailable, match="store"):
+    with pytest.raises(Unavailable) as refused:
         await batches.create(chunks())
+    assert str(refused.value).startswith(
+        f"the store at {stack_parts.store_address} does not serve ("
+    )
+    assert read == []
+
+
+async def test_upload_is_refused_naming_nats_whenever_the_standing_says_it_is_away(
+    batches, standing
+):
+    await standing.down(NATS)
+    read = []
+
+    async def chunks():
+        read.append(True)
+        yield make_zip({"a.png": image_bytes()})
+
+    with pytest.raises(Unavailable) as refused:
+        await batches.create(chunks())
+    assert str(refused.value) == (
+        f"NATS at {batches._settings.nats_shown} is unreachable, so no upload "
+        "can be taken"
+    )
     assert read == []
 
 
@@ -387,13 +443,15 @@ async def test_upload_whose_caller_leaves_still_queues_every_card(
     assert [path.name for path in spooled] == [f"{batch_id}.zip"]
 
 
-async def test_spool_file_stays_until_every_card_has_ended(batches, gateway_settings):
+async def test_spool_file_stays_until_every_card_has_ended(
+    batches, gateway_settings, store
+):
     upload = make_zip({"a.png": image_bytes(), "b.png": image_bytes()})
     created = await batches.create(chunks_of(upload))
     await batches.settle_waiting()
     spooled_while_queued = spooled(gateway_settings)
 
-    await read_every_card(batches, created.batch_id)
+    await read_every_card(store, created.batch_id)
     await batches.settle_waiting()
 
     assert created.accepted == 2
@@ -402,10 +460,10 @@ async def test_spool_file_stays_until_every_card_has_ended(batches, gateway_sett
 
 
 async def test_a_kept_upload_waits_out_a_store_outage_before_it_goes(
-    batches, gateway_settings, stack_parts
+    batches, gateway_settings, stack_parts, store
 ):
     created = await batches.create(chunks_of(make_zip({"a.png": image_bytes()})))
-    await read_every_card(batches, created.batch_id)
+    await read_every_card(store, created.batch_id)
     stack_parts.stop_process("store")
     await batches.settle_waiting()
     spooled_while_down = spooled(gateway_settings)
@@ -419,11 +477,10 @@ async def test_a_kept_upload_waits_out_a_store_outage_before_it_goes(
 
 @pytest.mark.parametrize("how", ["deleted", "deleted and created again"])
 async def test_cards_lost_with_the_card_stream_are_queued_again(
-    batches, nc, gateway_settings, how
+    batches, nc, gateway_settings, store, how
 ):
     upload = make_zip({f"{i}.png": image_bytes() for i in range(4)})
     created = await batches.create(chunks_of(upload))
-    store = StoreServiceStub(batches._store_channel)
     read_first = f"{created.batch_id}-0"
     await store.StartCard(store_pb2.StartCardRequest(card_id=read_first))
     await store.FinishCard(store_pb2.FinishCardRequest(card_id=read_first, error="x"))
@@ -445,10 +502,10 @@ async def test_cards_lost_with_the_card_stream_are_queued_again(
 
 
 async def test_an_upload_whose_cards_ended_is_not_looked_for_in_a_new_stream(
-    batches, nc, gateway_settings
+    batches, nc, gateway_settings, store
 ):
     created = await batches.create(chunks_of(make_zip({"a.png": image_bytes()})))
-    await read_every_card(batches, created.batch_id)
+    await read_every_card(store, created.batch_id)
     await batches.settle_waiting()
     js = nc.jetstream()
     await js.delete_stream(messaging.STREAM)

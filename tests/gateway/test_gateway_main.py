@@ -301,7 +301,7 @@ async def test_a_gateway_started_before_nats_shows_batches_and_refuses_uploads(
 
     not_reached = (
         f"NATS at {gateway_settings.nats_url} has not answered since the gateway "
-        "started, so no card can be queued"
+        "started, so no upload can be taken"
     )
     assert before == health_pb2.HealthCheckResponse.NOT_SERVING
     assert batch.notice == (

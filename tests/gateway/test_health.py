@@ -2,19 +2,24 @@
 and SERVING again once both answer."""
 
 import asyncio
+import contextlib
 import logging
 import signal
+import uuid
 from types import SimpleNamespace
 
 import aiohttp
+import nats
+import nats.js.errors
 from aiohttp.test_utils import TestClient, TestServer
 from gateway_support import image_bytes, make_zip
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from cardscan import rpc
+from cardscan import messaging, rpc
+from cardscan.v1 import store_pb2, store_pb2_grpc
 from gateway import http_api, server
-from gateway.config import Limits
-from gateway.health import NATS, STORE, gateway_standing
+from gateway.config import Limits, Settings
+from gateway.health import NATS, STORE, GatewayStanding
 from gateway.intake import Intake
 
 SERVING = health_pb2.HealthCheckResponse.SERVING
@@ -139,11 +144,24 @@ async def test_store_back_while_nats_is_away_leaves_the_gateway_not_serving(
     assert health_log(caplog)[-1] == "INFO NATS is connected: the gateway is SERVING"
 
 
-async def test_http_health_check_says_a_stopping_gateway_takes_no_upload():
-    # Only the check runs here: no batch is asked for, no store dialled.
-    batches = SimpleNamespace(intake=Intake())
-    standing = gateway_standing("127.0.0.1:50052")
-    app = http_api.make_app(batches, Limits(), standing)
+async def grpc_check(grpc_server: rpc.Server) -> tuple[str, str]:
+    """The status the server's gRPC health service answers, and the reason
+    its trailing metadata gives ("" when none)."""
+    async with rpc.channel(f"127.0.0.1:{grpc_server.port}") as channel:
+        call = health_pb2_grpc.HealthStub(channel).Check(
+            health_pb2.HealthCheckRequest()
+        )
+        reply = await call
+        metadata = dict(await call.trailing_metadata() or ())
+    reason = metadata.get(rpc.HEALTH_REASON_KEY, b"").decode()
+    return health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status), reason
+
+
+async def test_both_health_checks_say_a_stopping_gateway_takes_no_upload():
+    # Only the checks run here: no batch is asked for, no store dialled.
+    standing = GatewayStanding(Settings())
+    intake = Intake(standing)
+    app = http_api.make_app(SimpleNamespace(intake=intake), Limits(), standing)
     grpc_server = rpc.Server("127.0.0.1:0", [])
     await grpc_server.start(serving=False)
     await standing.attach(grpc_server)
@@ -151,22 +169,27 @@ async def test_http_health_check_says_a_stopping_gateway_takes_no_upload():
         await standing.up(STORE)
         await standing.up(NATS)
         replies = [await client.get("/healthz")]
-        batches.intake.stop()
+        over_grpc = [await grpc_check(grpc_server)]
+        await intake.stop()
+        replies.append(await client.get("/healthz"))
+        over_grpc.append(await grpc_check(grpc_server))
+        # News of a dependency after the stop changes neither.
+        await standing.down(STORE, "connection refused")
         replies.append(await client.get("/healthz"))
         checks = [(reply.status, await reply.json()) for reply in replies]
     await grpc_server.stop(0)
 
-    assert checks == [
-        (200, {"status": "SERVING"}),
-        (503, {"status": "NOT_SERVING", "reason": "the gateway is shutting down"}),
+    stopping = {"status": "NOT_SERVING", "reason": "the gateway is shutting down"}
+    assert checks == [(200, {"status": "SERVING"}), (503, stopping), (503, stopping)]
+    assert over_grpc == [
+        ("SERVING", ""),
+        ("NOT_SERVING", "the gateway is shutting down"),
     ]
 
 
 async def test_health_checks_stay_out_of_the_access_log(caplog):
     caplog.set_level(logging.INFO, logger="aiohttp.access")
-    app = http_api.make_app(
-        SimpleNamespace(intake=Intake()), Limits(), gateway_standing("127.0.0.1:50052")
-    )
+    app = http_api.make_app(SimpleNamespace(), Limits(), GatewayStanding(Settings()))
     async with TestClient(TestServer(app)) as client:
         for path in ("/healthz", "/healthz?verbose=1", "/nowhere"):
             await client.get(path)
@@ -208,3 +231,68 @@ async def test_an_upload_is_refused_before_it_is_read_while_the_store_hangs(
     )
     assert refused[1]["error"]["message"].endswith("), so no upload can be taken")
     assert taken == 202
+
+
+async def test_a_gateway_queueing_what_its_last_run_left_refuses_uploads_saying_so(
+    gateway_settings,
+):
+    # Enough cards that queueing them lasts well beyond one upload.
+    names = [f"card-{i:04}.png" for i in range(2000)]
+    batch_id = uuid.uuid4().hex
+    cards = [
+        store_pb2.NewCard(card_id=f"{batch_id}-{i}", file_name=name)
+        for i, name in enumerate(names)
+    ]
+    async with rpc.channel(gateway_settings.store_addr) as channel:
+        await store_pb2_grpc.StoreServiceStub(channel).RegisterBatch(
+            store_pb2.RegisterBatchRequest(batch_id=batch_id, cards=cards)
+        )
+    gateway_settings.upload_dir.mkdir(parents=True)
+    left = make_zip({name: image_bytes() for name in names})
+    (gateway_settings.upload_dir / f"{batch_id}.zip").write_bytes(left)
+    nc = await nats.connect(gateway_settings.nats_url)
+    stop = asyncio.Event()
+    serving = asyncio.create_task(server.serve(gateway_settings, stop))
+    try:
+        async with (
+            rpc.channel(gateway_settings.grpc_listen) as channel,
+            aiohttp.ClientSession(f"http://{gateway_settings.http_listen}") as http,
+        ):
+            health = health_pb2_grpc.HealthStub(channel)
+            await until_queueing_begins(nc)
+            while_queueing = await statuses(health)
+            upload = make_zip({"new.png": image_bytes()})
+            async with http.post("/v1/batches", data=upload) as reply:
+                refused = (reply.status, await reply.json())
+            await until_status(health, SERVING)
+            async with http.post("/v1/batches", data=upload) as reply:
+                taken = reply.status
+    finally:
+        stop.set()
+        await serving
+        await nc.close()
+
+    assert while_queueing == {NOT_SERVING}
+    assert refused == (
+        503,
+        {
+            "error": {
+                "code": "UNAVAILABLE",
+                "message": "the gateway is still queueing the cards its last run "
+                "left, so no upload can be taken",
+            }
+        },
+    )
+    assert taken == 202
+
+
+async def until_queueing_begins(nc) -> None:
+    """Waits until the card stream holds a card."""
+    js = nc.jetstream()
+    async with asyncio.timeout(GUARD_SECONDS):
+        while True:
+            with contextlib.suppress(nats.js.errors.NotFoundError):
+                info = await js.stream_info(messaging.STREAM)
+                if info.state.messages:
+                    return
+            await asyncio.sleep(0.005)

@@ -17,7 +17,7 @@ from gateway_support import (
 
 from cardscan import messaging
 from cardscan.v1 import cardscan_pb2, store_pb2
-from gateway import intake, server
+from gateway import health, server
 
 # Far more than the part of an upload a test sends before the gateway stops.
 UPLOAD = make_zip({f"card-{i:03}.png": image_bytes() for i in range(400)})
@@ -64,7 +64,10 @@ async def test_http_upload_still_arriving_at_stop_is_refused_saying_send_it_agai
         await stopping
 
     assert reply.status == 503
-    assert body["error"] == {"code": "UNAVAILABLE", "message": intake.SHUTTING_DOWN}
+    assert body["error"] == {
+        "code": "UNAVAILABLE",
+        "message": health.UPLOAD_AT_SHUTDOWN,
+    }
     assert list(gateway.settings.upload_dir.iterdir()) == []
     messages = [record.getMessage() for record in caplog.records]
     assert (
@@ -91,7 +94,7 @@ async def test_grpc_upload_still_arriving_at_stop_is_refused_as_unavailable(gate
     await stopping
 
     assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
-    assert refused.value.details() == intake.SHUTTING_DOWN
+    assert refused.value.details() == health.UPLOAD_AT_SHUTDOWN
     assert list(gateway.settings.upload_dir.iterdir()) == []
 
 
