@@ -47,7 +47,9 @@ leftovers.
 Until the gateway has listened for OCR workers' heartbeats for a whole
 heartbeat window, a batch is never told that no worker is running, and a
 single card is never refused for want of one; nor while the gateway's own
-echo through NATS stops arriving, as a hung NATS silences every worker.
+echo through NATS stops arriving, as a hung NATS silences every worker; nor
+while the store does not answer the gateway, or within a heartbeat window
+of its return, as workers cut off from the store stop their heartbeats.
 After that, a single card is refused at once while no worker runs, before
 it is registered; a batch is taken all the same, as its cards wait in the
 queue, with a notice.

@@ -41,7 +41,9 @@ class Workers:
 
     Until a whole heartbeat window has passed since the object was made, or
     since ``listen``, a worker that runs may simply not have beaten yet, and
-    no batch is told there is none.
+    no batch is told there is none. Nor while the store does not answer the
+    gateway, or within a window of its return: an OCR worker cut off from
+    the store stops its heartbeats until it answers again.
     """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
@@ -53,6 +55,10 @@ class Workers:
         self._subscriptions: list[Subscription] = []
         self._echoing: asyncio.Task | None = None
         self._nc: Client | None = None
+        # Whether the store was away when the gateway last asked it, and
+        # when it last answered again after being away.
+        self._store_away = False
+        self._store_back_at: float | None = None
 
     async def listen(self, nc: Client) -> None:
         """Starts counting the workers by the heartbeats and goodbyes that
@@ -105,6 +111,22 @@ class Workers:
         """Records that a worker has stopped on purpose."""
         self._last_seen.pop(worker_id, None)
 
+    def note_store(self, answers: bool) -> None:
+        """Notes whether the store answers the gateway."""
+        if not answers:
+            self._store_away = True
+        elif self._store_away:
+            self._store_away = False
+            self._store_back_at = self._clock()
+
+    def _silenced_by_the_store(self) -> bool:
+        """Whether the store is away, or came back too recently for the
+        workers cut off from it to have beaten again."""
+        if self._store_away:
+            return True
+        back = self._store_back_at
+        return back is not None and self._clock() - back < WINDOW_SECONDS
+
     def online(self) -> int:
         """How many workers sent a heartbeat lately."""
         cutoff = self._clock() - WINDOW_SECONDS
@@ -115,7 +137,10 @@ class Workers:
         """Whether the gateway listened for a whole heartbeat window and
         knows that no worker runs."""
         return (
-            self._listened_long_enough() and self.nats_delivers() and not self.online()
+            self._listened_long_enough()
+            and not self._silenced_by_the_store()
+            and self.nats_delivers()
+            and not self.online()
         )
 
     def _listened_long_enough(self) -> bool:
@@ -150,7 +175,9 @@ class Workers:
                 "connection to NATS, so no card moves on until NATS is back"
             )
             return batch
-        if not waiting or batch.workers_online:
+        # While the store is away the cards wait for it, which the gateway's
+        # health says; the workers beat again once it is back.
+        if not waiting or batch.workers_online or self._silenced_by_the_store():
             return batch
         if not self._listened_long_enough():
             batch.notice = (

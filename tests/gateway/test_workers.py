@@ -75,6 +75,36 @@ def test_gateway_just_started_says_it_is_checking_for_workers_not_that_none_run(
         assert "no OCR worker" not in batch.notice
 
 
+def test_workers_silent_for_want_of_the_store_are_not_told_gone_until_it_is_back():
+    clock = Clock()
+    workers = Workers(clock)
+    workers.beat("a")
+    workers.note_store(False)
+    workers.left("a")
+    clock.now += 10 * WINDOW_SECONDS
+    while_away = (workers.annotate(waiting_batch(3)), workers.none_running())
+    workers.note_store(True)
+    clock.now += WINDOW_SECONDS - 0.1
+    just_back = (workers.annotate(waiting_batch(3)), workers.none_running())
+    clock.now += 0.1
+    window_after = (workers.annotate(waiting_batch(3)), workers.none_running())
+
+    for batch, none_running in (while_away, just_back):
+        assert (batch.workers_online, batch.notice, none_running) == (0, "", False)
+    batch, none_running = window_after
+    assert batch.notice.startswith("3 card(s) are waiting and no OCR worker")
+    assert none_running
+
+
+def test_a_store_that_always_answered_excuses_no_silence():
+    clock = Clock()
+    workers = Workers(clock)
+    workers.note_store(True)
+    clock.now += WINDOW_SECONDS
+
+    assert workers.none_running()
+
+
 def test_batch_with_a_worker_or_nothing_waiting_gets_no_notice():
     workers = Workers(Clock())
     idle = workers.annotate(waiting_batch(0))
