@@ -10,6 +10,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 import uuid
 import zipfile
@@ -611,7 +612,10 @@ def follow(
         TimeElapsedColumn(),
     ]
     notice = created.notice
-    with Progress(*columns, console=info) as progress:
+    with (
+        Progress(*columns, console=info) as progress,
+        telling_health(client, progress.console),
+    ):
         task = progress.add_task("read", total=created.accepted, failed=0)
         for batch in watch_through_outages(client, created.batch_id, progress):
             counts = batch.counts
@@ -630,6 +634,45 @@ def follow(
         f"the gateway stopped reporting on batch {created.batch_id} before every "
         f"card was read; follow it with `cardscan status {created.batch_id}`"
     )
+
+
+@contextmanager
+def telling_health(client: GatewayClient, info: Console) -> Iterator[None]:
+    """While the block runs, asks the gateway every OUTAGE_RETRY_SECONDS
+    whether it serves, and says so when it stops, naming what it waits for,
+    and when it serves again: a gateway waiting for the store or NATS keeps
+    the watch open, and the progress stands still without a word."""
+    stop = threading.Event()
+    asking = threading.Thread(
+        target=tell_health, args=(client, info, stop), daemon=True
+    )
+    asking.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        asking.join()
+
+
+def tell_health(client: GatewayClient, info: Console, stop: threading.Event) -> None:
+    """Prints each change of what the gateway waits for until stop is set."""
+    said = ""
+    while not stop.wait(OUTAGE_RETRY_SECONDS):
+        try:
+            waits_for = client.waits_for()
+        except Unreachable:
+            # The watch breaks off too, and says so.
+            continue
+        if waits_for == said:
+            continue
+        news = "the gateway serves again; the batch goes on"
+        if waits_for:
+            news = (
+                f"the gateway is not serving ({waits_for}); the batch waits "
+                "until it is back"
+            )
+        info.print(Text(tables.clean(news), "yellow"))
+        said = waits_for
 
 
 def watch_through_outages(

@@ -65,6 +65,15 @@ class GatewayClient:
                 f"({name}){why}; try again once it is back"
             )
 
+    def waits_for(self) -> str:
+        """What the gateway says it waits for before it serves again, as its
+        health check answers; empty while it serves. Unreachable if no
+        answer comes."""
+        status, reason = self._health()
+        if status == healthcheck.SERVING:
+            return ""
+        return reason or f"it reports {healthcheck.status_name(status)}"
+
     def _health(self) -> tuple[int, str]:
         """The server's health status and the reason it gives for not
         serving, if any; Unreachable if no answer comes."""

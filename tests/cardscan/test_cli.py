@@ -27,7 +27,7 @@ import vobject
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from rich.console import Console
 
-from cardscan import cli, jsonview, outputs
+from cardscan import cli, healthcheck, jsonview, outputs
 from cardscan.client import CHUNK_BYTES, GatewayClient, Unreachable
 from cardscan.stack import (
     Ports,
@@ -343,6 +343,54 @@ def test_scan_refused_by_a_real_gateway_names_what_it_waits_for(
         f"the gateway at {address} runs but is not serving (NOT_SERVING): "
         f"waiting for NATS and the store at {store} to answer; try again"
     ) in " ".join(err.split())
+
+
+def test_scan_through_a_store_outage_says_what_the_gateway_waits_for(
+    stack_parts, tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setattr(cli, "OUTAGE_RETRY_SECONDS", 0.2)
+    for start in (stack_parts.start_nats, stack_parts.start_store):
+        start()
+    stack_parts.start_ocr(1)
+    stack_parts.start_gateway()
+    cards = tmp_path / "cards.zip"
+    with zipfile.ZipFile(cards, "w") as archive:
+        for image in sorted(cli.SAMPLE_CARDS.glob("*.png"))[:3]:
+            archive.write(image, image.name)
+    store_stopped = threading.Event()
+
+    def announce_then_stop_the_store(created, info):
+        real_announce(created, info)
+        stack_parts.stop_process("store")
+        store_stopped.set()
+
+    real_announce = cli.announce
+    monkeypatch.setattr(cli, "announce", announce_then_stop_the_store)
+    statuses = []
+    argv = ["scan", str(cards), "--server", stack_parts.gateway_address]
+    scanning = threading.Thread(target=lambda: statuses.append(cli.main(argv)))
+    scanning.start()
+    try:
+        assert store_stopped.wait(60), "the upload was never taken"
+        deadline = time.monotonic() + 30
+        while not healthcheck.check(stack_parts.gateway_address):
+            assert time.monotonic() < deadline, "the gateway never missed the store"
+            time.sleep(0.1)
+        # Time for the CLI to ask the gateway a few times.
+        time.sleep(2)
+    finally:
+        stack_parts.start_store()
+    scanning.join(timeout=180)
+
+    out = " ".join(capsys.readouterr().out.split())
+    waiting = (
+        "the gateway is not serving (waiting for the store at "
+        f"{stack_parts.store_address} to answer); the batch waits until it is back"
+    )
+    assert statuses == [0]
+    assert waiting in out
+    assert out.index(waiting) < out.index("the gateway serves again")
+    assert "no OCR worker" not in out
 
 
 def test_a_call_to_a_gateway_that_is_gone_says_so_in_its_own_words():
