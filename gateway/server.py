@@ -39,6 +39,12 @@ STOP_GRACE_SECONDS = 5.0
 SERVER_OPTIONS = [("grpc.http2.bdp_probe", 0)]
 
 
+# The largest reply a gRPC client takes unless its channel is told more.
+CLIENT_RECEIVE_BYTES = 4 * 1024 * 1024
+
+# How long a watch whose reply failed waits for gRPC to cancel its call.
+WATCHER_GONE_SECONDS = 5.0
+
 # The trailing metadata of a ScanCard whose card was not read in time: the
 # batch it stays in, and its own id.
 BATCH_ID_METADATA = "cardscan-batch-id"
@@ -129,9 +135,56 @@ class CardScanServicer(cardscan_pb2_grpc.CardScanServiceServicer):
         self,
         request: cardscan_pb2.WatchBatchRequest,
         context: grpc.aio.ServicerContext,
-    ) -> AsyncIterator[cardscan_pb2.WatchBatchResponse]:
-        async for batch in self._batches.watch(request.batch_id, request.view):
-            yield cardscan_pb2.WatchBatchResponse(batch=batch)
+    ) -> None:
+        # Written here rather than yielded, so that a reply the watcher no
+        # longer takes is told in one line, not by gRPC with a traceback.
+        watch = self._batches.watch(request.batch_id, request.view)
+        async with contextlib.aclosing(watch) as batches:
+            async for batch in batches:
+                reply = cardscan_pb2.WatchBatchResponse(batch=batch)
+                if not await _written(context, reply, request.batch_id):
+                    return
+
+
+async def _written(
+    context: grpc.aio.ServicerContext,
+    reply: cardscan_pb2.WatchBatchResponse,
+    batch_id: str,
+) -> bool:
+    """Writes a watch's reply; False once its watcher did not take it, gone
+    or refusing a reply over the size its channel takes, which is logged.
+
+    gRPC then cancels the call, as soon as it hears that the watcher left,
+    maybe while the reply is still being written; a call that ended before
+    then would have its failed reply logged again by gRPC, with a traceback.
+    """
+    try:
+        await context.write(reply)
+    except asyncio.CancelledError:
+        _log_watcher_gone(batch_id, reply.ByteSize())
+        raise
+    except grpc.aio.InternalError:
+        _log_watcher_gone(batch_id, reply.ByteSize())
+        await asyncio.sleep(WATCHER_GONE_SECONDS)
+        return False
+    return True
+
+
+def _log_watcher_gone(batch_id: str, size: int) -> None:
+    """Logs a watch whose reply did not reach its watcher: gone, or refusing
+    a reply over the size its gRPC channel takes."""
+    hint = ""
+    if size > CLIENT_RECEIVE_BYTES:
+        hint = (
+            f", which it may have refused: at {size} bytes the reply is over "
+            "the 4 MB a gRPC client takes unless told more; BATCH_VIEW_BASIC "
+            "follows a batch of any size"
+        )
+    logger.info(
+        "watch of batch %s ended: its watcher went away before it took a reply%s",
+        batch_id,
+        hint,
+    )
 
 
 def _upload_key(context: grpc.aio.ServicerContext) -> str:

@@ -4,6 +4,7 @@ import asyncio
 import dataclasses
 import logging
 import os
+import re
 
 import grpc
 import pytest
@@ -418,11 +419,9 @@ async def test_watch_in_the_basic_view_streams_the_batch_without_its_cards(gatew
     assert (seen[-1].counts.done, seen[-1].counts.failed) == (1, 1)
 
 
-async def test_a_batch_too_big_for_a_default_client_is_followed_in_the_basic_view(
-    gateway,
-):
-    batch_id = "b" * 32
-    # 4,500 cards with names of 1,000 characters: over 4 MB with their cards.
+async def register_batch_over_4_mb(gateway, batch_id: str) -> None:
+    """Registers 4,500 cards with names of 1,000 characters: over 4 MB with
+    their cards."""
     cards = [
         store_pb2.NewCard(card_id=f"{batch_id}-{i}", file_name=f"{i:05}{'n' * 995}")
         for i in range(4500)
@@ -430,6 +429,13 @@ async def test_a_batch_too_big_for_a_default_client_is_followed_in_the_basic_vie
     await gateway.store.RegisterBatch(
         store_pb2.RegisterBatchRequest(batch_id=batch_id, cards=cards)
     )
+
+
+async def test_a_batch_too_big_for_a_default_client_is_followed_in_the_basic_view(
+    gateway,
+):
+    batch_id = "b" * 32
+    await register_batch_over_4_mb(gateway, batch_id)
 
     # A client as gRPC makes it, taking replies of up to 4 MB.
     async with grpc.aio.insecure_channel(gateway.settings.grpc_listen) as channel:
@@ -449,6 +455,39 @@ async def test_a_batch_too_big_for_a_default_client_is_followed_in_the_basic_vie
     assert (got.batch.counts.total, got.batch.counts.queued) == (4500, 4500)
     assert list(got.batch.cards) == []
     assert watched.batch.counts == got.batch.counts
+
+
+async def test_a_full_watch_too_big_for_its_watcher_is_logged_in_one_line(
+    gateway, caplog
+):
+    caplog.set_level(logging.INFO, logger="gateway")
+    # Last, as it sets the level caplog records at too.
+    caplog.set_level(logging.DEBUG, logger="grpc")
+    batch_id = "c" * 32
+    await register_batch_over_4_mb(gateway, batch_id)
+
+    # A client as gRPC makes it, taking replies of up to 4 MB.
+    async with grpc.aio.insecure_channel(gateway.settings.grpc_listen) as channel:
+        stub = cardscan_pb2_grpc.CardScanServiceStub(channel)
+        watch = stub.WatchBatch(cardscan_pb2.WatchBatchRequest(batch_id=batch_id))
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await watch.read()
+    # gRPC ends the call on the gateway's side, logging a traceback if the
+    # gateway leaves it a failure to report.
+    ended = await logged(caplog, "/cardscan.v1.CardScanService/WatchBatch]")
+
+    assert raised.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert ended
+    [said] = [record for record in caplog.records if record.levelno >= logging.INFO]
+    assert said.levelname == "INFO"
+    assert re.fullmatch(
+        f"watch of batch {batch_id} ended: its watcher went away before it "
+        r"took a reply, which it may have refused: at 49\d{5} bytes the reply "
+        "is over the 4 MB a gRPC client takes unless told more; "
+        "BATCH_VIEW_BASIC follows a batch of any size",
+        said.getMessage(),
+    )
+    assert not any(record.exc_info for record in caplog.records)
 
 
 @pytest.mark.parametrize("view", [3, -1])
