@@ -388,8 +388,10 @@ def test_scan_through_a_store_outage_says_what_the_gateway_waits_for(
         f"{stack_parts.store_address} to answer); the batch waits until it is back"
     )
     assert statuses == [0]
+    # Whether it says the gateway serves again depends on which comes
+    # first once the store is back: the gateway's next look at it, or the
+    # batch's end.
     assert waiting in out
-    assert out.index(waiting) < out.index("the gateway serves again")
     assert "no OCR worker" not in out
 
 
