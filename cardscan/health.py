@@ -179,9 +179,9 @@ class Standing:
             await self._server.set_serving(self.serving, self.reason())
 
 
-async def watch_store(channel: grpc.aio.Channel, tell: Answers) -> None:
-    """Asks the store's health service every STORE_CHECK_SECONDS whether it
-    serves and tells whether it answers, until cancelled.
+async def ask_store(channel: grpc.aio.Channel) -> tuple[bool, str]:
+    """Asks the store's health service once whether it serves: whether the
+    store answers, and if not, why as far as known.
 
     The store's health service is asked rather than the channel's
     connectivity state watched: a store that is up but hangs, or that
@@ -193,15 +193,19 @@ async def watch_store(channel: grpc.aio.Channel, tell: Answers) -> None:
     """
     stub = health_pb2_grpc.HealthStub(channel)
     request = health_pb2.HealthCheckRequest(service=STORE_SERVICE)
+    try:
+        reply = await stub.Check(request, timeout=STORE_CHECK_TIMEOUT_SECONDS)
+    except grpc.aio.AioRpcError as error:
+        return False, rpc.why_unanswered(error)
+    if reply.status != SERVING:
+        status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
+        return False, f"it reports {status}"
+    return True, ""
+
+
+async def watch_store(channel: grpc.aio.Channel, tell: Answers) -> None:
+    """Asks the store every STORE_CHECK_SECONDS whether it serves, as
+    ask_store does, and tells whether it answers, until cancelled."""
     while True:
-        try:
-            reply = await stub.Check(request, timeout=STORE_CHECK_TIMEOUT_SECONDS)
-        except grpc.aio.AioRpcError as error:
-            await tell(False, rpc.why_unanswered(error))
-        else:
-            if reply.status == SERVING:
-                await tell(True, "")
-            else:
-                status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
-                await tell(False, f"it reports {status}")
+        await tell(*await ask_store(channel))
         await asyncio.sleep(STORE_CHECK_SECONDS)

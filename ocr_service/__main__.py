@@ -11,8 +11,7 @@ import logging  # noqa: E402
 
 from cardscan import logs, messaging, rpc, signals  # noqa: E402
 from cardscan.errors import CardscanError  # noqa: E402
-from cardscan.health import Dependency, Standing, watch_store  # noqa: E402
-from cardscan.v1 import store_pb2_grpc  # noqa: E402
+from cardscan.health import Dependency, Standing  # noqa: E402
 from ocr_service import config  # noqa: E402
 from ocr_service.cards import CardOcr  # noqa: E402
 from ocr_service.reading import DEFAULT_LANGUAGES  # noqa: E402
@@ -29,9 +28,9 @@ STORE = "store"
 def worker_standing(settings: config.Settings) -> Standing:
     """SERVING only while the worker is connected to NATS and the store
     answers, as it reads nothing otherwise. The store counts as answering
-    until a call to it or a check of its health fails. The worker's own log
-    lines already tell each loss and return, saying what it does meanwhile,
-    so the standing logs nothing."""
+    until a check of its health fails. The worker's own log lines already
+    tell each loss and return, saying what it does meanwhile, so the
+    standing logs nothing."""
     return Standing(
         "the OCR worker",
         {
@@ -88,18 +87,12 @@ async def _consume(settings: config.Settings, ocr: CardOcr, standing: Standing) 
     channel = rpc.channel(settings.store_address)
     worker = Worker(
         nc,
-        store_pb2_grpc.StoreServiceStub(channel),
+        channel,
         ocr.read,
         settings.worker_id,
         settings.max_attempts,
         on_store=store_answers,
-        watched=True,
     )
-    # An idle worker makes no calls to the store, so its health is asked
-    # too: the worker is NOT_SERVING while the store does not answer, busy
-    # or not.
-    watching = asyncio.create_task(watch_store(channel, worker.note_store))
-
     await standing.up(NATS)
     logger.info(
         "OCR worker %s consuming from %s, storing to %s",
@@ -110,7 +103,6 @@ async def _consume(settings: config.Settings, ocr: CardOcr, standing: Standing) 
     try:
         await worker.run(stop)
     finally:
-        watching.cancel()
         await nc.drain()
         await channel.close()
 

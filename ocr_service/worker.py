@@ -6,9 +6,9 @@ workers run; a single card goes to the engine before the batch cards a
 worker holds. A card is acknowledged only after the store confirmed its
 outcome; until then JetStream keeps it, and a worker that stops mid-card
 leaves it to be delivered again. The store's writes are idempotent by card
-id, so a card delivered twice is stored once. A worker that cannot reach
-the store takes no cards until it answers again, leaving them to workers
-that can store what they read.
+id, so a card delivered twice is stored once. A worker watches the
+store's health itself, and takes no cards while the store does not answer,
+leaving them to workers that can store what they read.
 """
 
 import asyncio
@@ -25,7 +25,7 @@ from nats.errors import TimeoutError as NatsTimeout
 from nats.js import JetStreamContext
 from nats.js.errors import ObjectNotFoundError, ServiceUnavailableError
 
-from cardscan import messaging
+from cardscan import health, messaging
 from cardscan.errors import CardscanError
 from cardscan.v1 import batch_pb2, contact_pb2, store_pb2, store_pb2_grpc
 
@@ -44,17 +44,12 @@ STORE_RETRY_SECONDS = 60.0
 # The first pause between those tries; each pause doubles, up to 10 s.
 FIRST_STORE_RETRY_SECONDS = 0.5
 MAX_REDELIVERY_DELAY_SECONDS = 60.0
-# How often a worker that lost the store, and that no watch on the store's
-# health tells when it is back, asks whether it answers again, and the cheap
-# question it asks.
-STORE_PROBE_SECONDS = 1.0
-STORE_PROBE = store_pb2.FetchBatchesRequest(page_size=1)
 
 ENDED = (batch_pb2.CARD_STATE_DONE, batch_pb2.CARD_STATE_FAILED)
 
 # Answers that say the store will never take the request as it is. Any other
 # failure (unreachable, timed out, an internal fault) may pass, so the card
-# is handed back to JetStream to be tried again later.
+# is tried again later.
 REFUSALS = (
     grpc.StatusCode.NOT_FOUND,
     grpc.StatusCode.INVALID_ARGUMENT,
@@ -134,16 +129,16 @@ class Worker:
     def __init__(
         self,
         nc: Client,
-        store: store_pb2_grpc.StoreServiceStub,
+        store: grpc.aio.Channel,
         read: Reader,
         worker_id: str,
         max_attempts: int,
         on_store: StoreWatcher | None = None,
-        watched: bool = False,
     ) -> None:
         self._nc = nc
         self._js: JetStreamContext = nc.jetstream()
-        self._store = store
+        self._channel = store
+        self._store = store_pb2_grpc.StoreServiceStub(store)
         self._read = read
         self._engine = EngineTurns()
         self._worker_id = worker_id
@@ -152,11 +147,10 @@ class Worker:
         self._tasks: set[asyncio.Task] = set()
         self._store_up = asyncio.Event()
         self._store_up.set()
+        # Held while a loss or a return of the store is noted and told, so
+        # that those told hear them in the order they were found.
+        self._noting_store = asyncio.Lock()
         self._on_store = on_store
-        # Whether a watch on the store's health tells note_store when it
-        # answers again; if not, a worker that lost it asks it itself.
-        self._watched = watched
-        self._store_probe: asyncio.Task | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         """Fetches and handles cards until stop is set, then finishes the
@@ -171,8 +165,8 @@ class Worker:
         )
         # A store that does not answer now is waited for before any card is
         # taken, as one lost later is.
-        with contextlib.suppress(StoreDown, grpc.aio.AioRpcError):
-            await self._call(self._store.FetchBatches, STORE_PROBE)
+        await self._check_store()
+        watch = asyncio.create_task(self._watch_store())
         heartbeat = asyncio.create_task(self._heartbeat(stop))
         single_cards = asyncio.create_task(self._read_singles(singles, images, stop))
         try:
@@ -190,8 +184,7 @@ class Worker:
         finally:
             logger.info("stopping: finishing %d card(s) in hand", len(self._tasks))
             heartbeat.cancel()
-            if self._store_probe is not None:
-                self._store_probe.cancel()
+            watch.cancel()
             # It ends within a fetch's timeout, once its card in hand is done.
             await single_cards
             if self._tasks:
@@ -269,18 +262,26 @@ class Worker:
             await asyncio.wait_for(self._store_up.wait(), FETCH_TIMEOUT_SECONDS)
         return self._store_up.is_set()
 
-    async def note_store(self, answers: bool, why: str = "") -> None:
-        """Notes whether the store answers, as a watch on its health found;
-        the worker then stops or starts taking cards as when its own calls
-        to the store fail or it answers them again."""
-        if not answers:
-            self._lost_store(why)
-        elif not self._store_up.is_set():
-            if self._store_probe is not None:
-                self._store_probe.cancel()
-            await self._found_store()
+    async def _watch_store(self) -> None:
+        """Asks the store's health every STORE_CHECK_SECONDS: an idle worker
+        makes no calls to the store, and is NOT_SERVING all the same while
+        the store does not answer; and only a check tells when the store
+        answers again."""
+        while True:
+            await asyncio.sleep(health.STORE_CHECK_SECONDS)
+            await self._check_store()
 
-    def _lost_store(self, reason: str) -> None:
+    async def _check_store(self) -> None:
+        """Asks the store's health now, then stops or starts taking cards
+        as it answers."""
+        answers, why = await health.ask_store(self._channel)
+        async with self._noting_store:
+            if answers:
+                await self._found_store()
+            else:
+                await self._lost_store(why)
+
+    async def _lost_store(self, reason: str) -> None:
         """Takes no more cards until the store answers: a worker that cannot
         store what it reads would only hand each card back late, keeping it
         from the workers that can."""
@@ -291,30 +292,12 @@ class Worker:
             "the store is unreachable (%s); taking no cards until it answers",
             reason,
         )
-        self._store_probe = asyncio.create_task(self._wait_for_store(reason))
-
-    async def _wait_for_store(self, reason: str) -> None:
-        """Says the store is lost, then, unless a watch on its health tells
-        note_store when it answers again, asks the store every
-        STORE_PROBE_SECONDS until it answers and takes cards again."""
-        await self._say_goodbye()
         await self._tell_store(False, reason)
-        if self._watched:
-            return
-        while True:
-            await asyncio.sleep(STORE_PROBE_SECONDS)
-            try:
-                await self._store.FetchBatches(
-                    STORE_PROBE, timeout=STORE_CALL_TIMEOUT_SECONDS
-                )
-                break
-            except grpc.aio.AioRpcError as error:
-                # A refusal is an answer all the same.
-                if error.code() in REFUSALS:
-                    break
-        await self._found_store()
+        await self._say_goodbye()
 
     async def _found_store(self) -> None:
+        if self._store_up.is_set():
+            return
         logger.info("the store answers again; taking cards")
         self._store_up.set()
         await self._tell_store(True)
@@ -445,7 +428,8 @@ class Worker:
             if error.code() in REFUSALS:
                 raise
             reason = error.details() or error.code().name
-            self._lost_store(reason)
+            async with self._noting_store:
+                await self._lost_store(reason)
             raise StoreDown(reason) from error
 
     async def _announce(self, batch_id: str, card_id: str) -> None:

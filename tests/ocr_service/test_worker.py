@@ -37,17 +37,19 @@ class RecordingReader:
 
 
 class Harness:
-    """A store client, a NATS connection and workers to run against them."""
+    """A store channel and client, a NATS connection and workers to run
+    against them."""
 
-    def __init__(self, nc, store) -> None:
+    def __init__(self, nc, channel) -> None:
         self.nc = nc
         self.js = nc.jetstream()
-        self.store = store
+        self.channel = channel
+        self.store = store_pb2_grpc.StoreServiceStub(channel)
         self.stop = asyncio.Event()
         self.runs: list[asyncio.Task] = []
 
     def start_worker(self, reader, worker_id="w1", max_attempts=3) -> None:
-        worker = Worker(self.nc, self.store, reader, worker_id, max_attempts)
+        worker = Worker(self.nc, self.channel, reader, worker_id, max_attempts)
         self.runs.append(asyncio.create_task(worker.run(self.stop)))
 
     async def register(self, batch_id: str, count: int) -> list[str]:
@@ -98,7 +100,7 @@ class Harness:
 async def harness(nats_url, store_address):
     nc = await messaging.connect(nats_url, "test")
     channel = rpc.channel(store_address)
-    harness = Harness(nc, store_pb2_grpc.StoreServiceStub(channel))
+    harness = Harness(nc, channel)
     yield harness
     await harness.close()
     await nc.drain()

@@ -2,16 +2,19 @@
 stores them after, and takes no more until the store answers."""
 
 import asyncio
+import logging
 
 import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 from worker_support import messages_left
 
 from cardscan import messaging, rpc
+from cardscan.health import Dependency, Standing
 from cardscan.stack import free_port
 from cardscan.v1 import batch_pb2, contact_pb2, store_pb2, store_pb2_grpc
 from ocr_service import worker
 from ocr_service.worker import Worker
-from store_service.server import serve
+from store_service.server import StoreServicer, serve
 from store_service.sqlite_backend import SqliteBackend
 
 
@@ -35,7 +38,7 @@ async def test_card_waits_out_a_store_outage_and_is_stored_once(stack_parts):
 
     await asyncio.to_thread(stack_parts.stop_process, "store")
     stop = asyncio.Event()
-    run = asyncio.create_task(Worker(nc, store, read, "w", 3).run(stop))
+    run = asyncio.create_task(Worker(nc, channel, read, "w", 3).run(stop))
     await messaging.ensure_stream(js)
     await js.publish(
         messaging.card_subject("b-0"), b"img", headers={messaging.CARD_ID_HEADER: "b-0"}
@@ -68,24 +71,66 @@ async def test_card_waits_out_a_store_outage_and_is_stored_once(stack_parts):
     assert pending == 0
 
 
-class CountingStarts:
-    """A store stub that counts the cards a worker started."""
+class CountingStarts(StoreServicer):
+    """The real store, counting the cards workers started on it."""
 
-    def __init__(self, stub: store_pb2_grpc.StoreServiceStub) -> None:
-        self._stub = stub
-        self.started = 0
+    started = 0
 
-    def __getattr__(self, name: str):
-        return getattr(self._stub, name)
+    async def StartCard(self, request, context):
+        CountingStarts.started += 1
+        return await super().StartCard(request, context)
 
-    def StartCard(self, *args, **kwargs):
-        self.started += 1
-        return self._stub.StartCard(*args, **kwargs)
+
+class WorkerHealth:
+    """A health service reporting a worker's standing, as the worker's
+    process attaches one, the store being its one dependency."""
+
+    STORE = "store"
+
+    def __init__(self, server: rpc.Server, store_address: str) -> None:
+        self.server = server
+        self.standing = Standing(
+            "the OCR worker",
+            {self.STORE: (Dependency(f"the store at {store_address}"), True)},
+        )
+
+    async def tell(self, answers: bool, why: str) -> None:
+        await self.standing.note(self.STORE, answers, why)
+
+    async def status(self) -> tuple[str, str]:
+        """The status the health service answers, and the reason its
+        trailing metadata gives ("" when none)."""
+        async with rpc.channel(f"127.0.0.1:{self.server.port}") as channel:
+            call = health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest()
+            )
+            reply = await call
+            metadata = dict(await call.trailing_metadata() or ())
+        reason = metadata.get(rpc.HEALTH_REASON_KEY, b"").decode()
+        return health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status), reason
+
+    async def wait_for(self, status: str, timeout: float = 30) -> tuple[str, str]:
+        async def reported():
+            while (seen := await self.status())[0] != status:
+                await asyncio.sleep(0.05)
+            return seen
+
+        return await asyncio.wait_for(reported(), timeout)
+
+
+def said(caplog, start: str) -> list[str]:
+    """The worker's log lines that start so."""
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.name == worker.__name__ and record.getMessage().startswith(start)
+    ]
 
 
 async def test_a_worker_that_loses_its_store_leaves_the_cards_to_the_others(
-    stack_parts, tmp_path
+    stack_parts, tmp_path, monkeypatch, caplog
 ):
+    caplog.set_level(logging.INFO, logger=worker.__name__)
     stack_parts.start_nats()
     stack_parts.start_store()
     nc = await messaging.connect(stack_parts.nats_url, "test")
@@ -103,22 +148,21 @@ async def test_a_worker_that_loses_its_store_leaves_the_cards_to_the_others(
     )
 
     # The lost worker's own store answers at its start, then goes away.
+    monkeypatch.setattr("store_service.server.StoreServicer", CountingStarts)
     backend = SqliteBackend(tmp_path / "other.sqlite3")
     await backend.open()
     other_address = f"127.0.0.1:{free_port()}"
     other = await serve(other_address, backend)
     other_channel = rpc.channel(other_address)
-    lost_store = CountingStarts(store_pb2_grpc.StoreServiceStub(other_channel))
-    told = []
-
-    async def tell(answers: bool, why: str) -> None:
-        told.append(answers)
+    health = WorkerHealth(rpc.Server(f"127.0.0.1:{free_port()}", []), other_address)
+    await health.server.start()
+    await health.standing.attach(health.server)
 
     def read(image: bytes) -> contact_pb2.Contact:
         return contact_pb2.Contact(company="Example")
 
     stop = asyncio.Event()
-    lost = Worker(nc, lost_store, read, "lost", 3, on_store=tell)
+    lost = Worker(nc, other_channel, read, "lost", 3, on_store=health.tell)
     runs = [asyncio.create_task(lost.run(stop))]
     await asyncio.sleep(1)
     await other.stop(0)
@@ -128,9 +172,8 @@ async def test_a_worker_that_loses_its_store_leaves_the_cards_to_the_others(
             b"img",
             headers={messaging.CARD_ID_HEADER: card_id},
         )
-    while not told:
-        await asyncio.sleep(0.05)
-    runs.append(asyncio.create_task(Worker(nc, store, read, "kept", 3).run(stop)))
+    while_lost = await health.wait_for("NOT_SERVING")
+    runs.append(asyncio.create_task(Worker(nc, channel, read, "kept", 3).run(stop)))
 
     async def all_done():
         while True:
@@ -140,21 +183,31 @@ async def test_a_worker_that_loses_its_store_leaves_the_cards_to_the_others(
             await asyncio.sleep(0.1)
 
     cards = await asyncio.wait_for(all_done(), 60)
-    started_while_lost = lost_store.started
+    started_while_lost = CountingStarts.started
     farewell = await left.next_msg(timeout=5)
     other = await serve(other_address, backend)
-    while len(told) < 2:
-        await asyncio.sleep(0.05)
+    once_back = await health.wait_for("SERVING")
     stop.set()
     await asyncio.gather(*runs)
+    pending = await messages_left(js)
     await nc.drain()
     await channel.close()
     await other_channel.close()
     await other.stop(0)
+    await health.server.stop(0)
     await backend.close()
 
     assert [c.contact.company for c in cards] == ["Example"] * len(card_ids)
+    assert pending == 0
     # The cards it held when the store went: one a slot at most.
     assert started_while_lost <= worker.IN_FLIGHT + 1
     assert farewell.data == b"lost"
-    assert told == [False, True]
+    assert while_lost == (
+        "NOT_SERVING",
+        f"waiting for the store at {other_address} to answer",
+    )
+    assert once_back == ("SERVING", "")
+    assert len(said(caplog, "the store is unreachable (")) == 1
+    assert said(caplog, "the store answers again") == [
+        "the store answers again; taking cards"
+    ]

@@ -47,7 +47,7 @@ async def test_an_internal_store_fault_is_retried_and_the_card_stored(
     def read(image: bytes) -> contact_pb2.Contact:
         return contact_pb2.Contact(company="Example")
 
-    run = asyncio.create_task(Worker(nc, store, read, "w", 3).run(stop))
+    run = asyncio.create_task(Worker(nc, channel, read, "w", 3).run(stop))
     js = nc.jetstream()
     await messaging.ensure_stream(js)
     await js.publish(
