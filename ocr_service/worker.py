@@ -119,8 +119,9 @@ def gave_up(attempts: int) -> str:
     )
 
 
-class StoreDown(Exception):
-    """The store could not be reached; the card is retried later."""
+class StoreFailed(Exception):
+    """A call to the store failed without refusing the card, the store
+    being unreachable or failing that call; the card is retried later."""
 
 
 class Worker:
@@ -335,14 +336,9 @@ class Worker:
             logger.error("card %s: the store refused it: %s", card_id, error.details())
             await msg.term()
             return
-        except StoreDown as error:
+        except StoreFailed as error:
             delay = _redelivery_delay(msg)
-            logger.warning(
-                "card %s: store unreachable (%s); retrying in %.0f s",
-                card_id,
-                error,
-                delay,
-            )
+            logger.warning("card %s: %s; trying again in %.0f s", card_id, error, delay)
             await msg.nak(delay=delay)
             return
         finally:
@@ -398,13 +394,12 @@ class Worker:
             try:
                 card = (await self._call(self._store.FinishCard, request)).card
                 break
-            except StoreDown as error:
+            except StoreFailed as error:
                 if time.monotonic() + delay > deadline:
                     raise
                 if delay == FIRST_STORE_RETRY_SECONDS:
                     logger.warning(
-                        "card %s: read, but the store is unreachable (%s); "
-                        "trying to store it for up to %.0f s",
+                        "card %s: read, but %s; trying to store it for up to %.0f s",
                         card_id,
                         error,
                         STORE_RETRY_SECONDS,
@@ -422,15 +417,21 @@ class Worker:
         return batch_pb2.CardState.Name(card.state).removeprefix("CARD_STATE_")
 
     async def _call(self, method, request):
+        """Calls the store; a call that fails but for a refusal has the
+        store's health asked at once, which tells a store that is lost from
+        one that failed this call alone."""
         try:
             return await method(request, timeout=STORE_CALL_TIMEOUT_SECONDS)
         except grpc.aio.AioRpcError as error:
             if error.code() in REFUSALS:
                 raise
+            await self._check_store()
             reason = error.details() or error.code().name
-            async with self._noting_store:
-                await self._lost_store(reason)
-            raise StoreDown(reason) from error
+            if self._store_up.is_set():
+                raise StoreFailed(
+                    f"the store failed the call ({reason}) while it serves"
+                ) from error
+            raise StoreFailed(f"the store is unreachable ({reason})") from error
 
     async def _announce(self, batch_id: str, card_id: str) -> None:
         """Tells whoever follows the batch that this card changed."""
