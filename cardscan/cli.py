@@ -35,7 +35,7 @@ from cardscan import jsonview, outputs, settings, tables, upload_keys
 from cardscan.client import BASIC, GatewayClient, Unreachable
 from cardscan.errors import CardscanError, Failed, InvalidInput, Unavailable
 from cardscan.signatures import IMAGE_SUFFIXES, image_format
-from cardscan.stack import Ports, RecordedStack, Stack, port_holder
+from cardscan.stack import Ports, RecordedStack, Stack, port_holder, port_taken
 from cardscan.v1 import batch_pb2, cardscan_pb2
 
 SERVER_ENV = "CARDSCAN_SERVER"
@@ -57,6 +57,10 @@ PORT_OPTIONS = {
     "nats": ("--nats-port", "NATS"),
     "store": ("--store-port", "the store"),
 }
+# The ``up`` option that sets the OCR workers' health ports, and the key of
+# ports.json that keeps it where it was given.
+WORKER_HEALTH_OPTION = "--worker-health-port"
+WORKER_HEALTH_KEY = "worker_health"
 # About what one OCR worker holds once it has read cards: Tesseract with
 # its Latin model, the second look's network and a card's images (about
 # 365 MB measured after the 80 sample cards).
@@ -334,6 +338,15 @@ def add_stack_commands(commands, own_stack: argparse.ArgumentParser) -> None:
             metavar="PORT",
             help=f"the port of {what} (default: {getattr(defaults, part)})",
         )
+    ports.add_argument(
+        WORKER_HEALTH_OPTION,
+        dest="worker_health",
+        type=port_number,
+        default=None,
+        metavar="PORT",
+        help="the port of the first OCR worker's gRPC health service, each "
+        "next worker's one above it (default: free ports)",
+    )
     up.set_defaults(command=run_up)
 
     down = commands.add_parser(
@@ -823,15 +836,23 @@ def start_or_resume(args: argparse.Namespace, data_dir: Path, term: Terminal) ->
         ignored = [
             flag for part, (flag, _) in PORT_OPTIONS.items() if getattr(args, part)
         ]
+        ignored += [WORKER_HEALTH_OPTION] if args.worker_health else []
         ignored += ["--workers"] if args.workers is not None else []
         return start_stopped_parts(recorded, term, ignored)
     workers = workers_wanted(args, term)
     ports = ports_to_use(args, data_dir, term)
-    refuse_taken_ports(ports)
-    stack = Stack(data_dir=data_dir, ports=ports, ocr_workers=workers)
+    worker_health = worker_health_to_use(args, data_dir, ports, workers, term)
+    stack = Stack(
+        data_dir=data_dir,
+        ports=ports,
+        ocr_workers=workers,
+        ocr_health_port=worker_health,
+    )
+    refuse_taken_ports(stack)
 
     stop_on_sigterm()
-    (data_dir / LAST_PORTS_NAME).write_text(json.dumps(asdict(ports)) + "\n")
+    kept = asdict(ports) | ({WORKER_HEALTH_KEY: worker_health} if worker_health else {})
+    (data_dir / LAST_PORTS_NAME).write_text(json.dumps(kept) + "\n")
     try:
         with term.err.status(f"Starting the stack with {workers} OCR workers"):
             stack.start()
@@ -939,12 +960,7 @@ def ports_to_use(args: argparse.Namespace, data_dir: Path, term: Terminal) -> Po
     }
     port, uses = Counter(chosen.values()).most_common(1)[0]
     if uses > 1:
-        origin = f" (from {LAST_PORTS_NAME})" if last else " (the default)"
-        flags = [
-            PORT_OPTIONS[part][0] + ("" if getattr(args, part) else origin)
-            for part, p in chosen.items()
-            if p == port
-        ]
+        flags = [port_flag(args, part, last) for part, p in chosen.items() if p == port]
         raise InvalidInput(f"{' and '.join(flags)} are both port {port}")
     kept = [part for part in PORT_OPTIONS if getattr(args, part) is None]
     if last and kept:
@@ -953,16 +969,84 @@ def ports_to_use(args: argparse.Namespace, data_dir: Path, term: Terminal) -> Po
     return Ports(**chosen)
 
 
+def port_flag(args: argparse.Namespace, part: str, last: Ports | None) -> str:
+    """The option of the part's port, saying where the port came from
+    when it was not given."""
+    flag = PORT_OPTIONS[part][0]
+    if getattr(args, part):
+        return flag
+    return f"{flag} (from {LAST_PORTS_NAME})" if last else f"{flag} (the default)"
+
+
+def worker_health_to_use(
+    args: argparse.Namespace,
+    data_dir: Path,
+    ports: Ports,
+    workers: int,
+    term: Terminal,
+) -> int | None:
+    """The health port of the first OCR worker, each next worker's one
+    above it: the one given, or else the one the data directory's stack
+    last ran on where it was given then; None for free ports."""
+    last, last_worker_health = last_run(data_dir) or (None, None)
+    first = args.worker_health or last_worker_health
+    if first is None:
+        return None
+    given = f"{WORKER_HEALTH_OPTION} {first}"
+    origin = "" if args.worker_health else f" (from {LAST_PORTS_NAME})"
+    flags = {part: port_flag(args, part, last) for part in PORT_OPTIONS}
+    health = range(first, first + workers)
+    refuse_worker_health_ports(given + origin, health, ports, flags)
+    if origin:
+        term.err.print(f"On the ports this data directory's stack last ran on: {given}")
+    return first
+
+
+def refuse_worker_health_ports(
+    given: str, health: range, ports: Ports, flags: dict[str, str]
+) -> None:
+    """Fails when the OCR workers' health ports, as the option given
+    chose them, pass 65535 or take the port of another part, shown by
+    its flag."""
+    workers = f"the {len(health)} OCR workers"
+    if health and health[-1] > 65535:
+        raise InvalidInput(
+            f"{given} gives {workers} ports up to {health[-1]}, past 65535: "
+            f"choose a port of {65536 - len(health)} or less"
+        )
+    for port, part in sorted((port, part) for part, port in asdict(ports).items()):
+        if port in health:
+            span = f": it gives {workers} ports {health[0]} to {health[-1]}"
+            raise InvalidInput(
+                f"{flags[part]} and {given} are both port {port}"
+                + (span if len(health) > 1 else "")
+            )
+
+
 def last_ports(data_dir: Path) -> Ports | None:
     """The ports the data directory's stack last ran on, if it ran."""
+    ran = last_run(data_dir)
+    return ran[0] if ran else None
+
+
+def last_run(data_dir: Path) -> tuple[Ports, int | None] | None:
+    """What ports.json holds, if the data directory's stack ran: the ports
+    its parts last ran on, and its first OCR worker's health port where
+    --worker-health-port gave it then."""
     path = data_dir / LAST_PORTS_NAME
     try:
-        ports = Ports(**json.loads(path.read_text()))
+        recorded = json.loads(path.read_text())
+        if not isinstance(recorded, dict):
+            raise ValueError(f"not an object of ports: {recorded!r}")
+        worker_health = recorded.pop(WORKER_HEALTH_KEY, None)
+        ports = Ports(**recorded)
         wrong = [
             f"{part} {port!r}"
             for part, port in asdict(ports).items()
             if not is_port(port)
         ]
+        if worker_health is not None and not is_port(worker_health):
+            wrong.append(f"{WORKER_HEALTH_KEY} {worker_health!r}")
         if wrong:
             raise ValueError(f"not a port from 1 to 65535: {', '.join(wrong)}")
     except FileNotFoundError:
@@ -972,20 +1056,26 @@ def last_ports(data_dir: Path) -> Ports | None:
             f"{path} does not hold the ports of a stack ({error}); delete it to "
             "start on the default ports"
         ) from None
-    return ports
+    return ports, worker_health
 
 
-def refuse_taken_ports(ports: Ports) -> None:
-    """Fails if something holds any of the ports."""
-    taken = ports.taken()
+def refuse_taken_ports(stack: Stack) -> None:
+    """Fails if something holds any of the ports the stack would listen
+    on, or that its OCR workers' health services would where chosen."""
+    taken = [
+        (port, PORT_OPTIONS[part][0]) for part, port in stack.ports.taken().items()
+    ]
+    if stack.ocr_health_port is not None:
+        for number in range(1, stack.ocr_workers + 1):
+            port = stack.ocr_health_port_of(number)
+            if port_taken(port):
+                taken.append((port, f"{WORKER_HEALTH_OPTION}, OCR worker {number}"))
     if taken:
-        shown = ", ".join(
-            f"{port} ({PORT_OPTIONS[part][0]})" for part, port in taken.items()
-        )
+        shown = ", ".join(f"{port} ({what})" for port, what in taken)
         raise Failed(
             f"cannot start: ports already in use on 127.0.0.1: {shown}; "
-            f"{whose_ports(list(taken.values()))}, or choose other ports (see "
-            "`cardscan up --help`)"
+            f"{whose_ports([port for port, _ in taken])}, or choose other ports "
+            "(see `cardscan up --help`)"
         )
 
 

@@ -234,6 +234,9 @@ class Stack:
     data_dir: Path
     ports: Ports
     ocr_workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    # The health port of OCR worker 1, each next worker's one above; free
+    # ports where None.
+    ocr_health_port: int | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     # The environment each process got beyond this process's own, so that
@@ -353,12 +356,19 @@ class Stack:
         first = sum(1 for name in self.processes if name.startswith("ocr-"))
         addresses = []
         for number in range(first + 1, first + count + 1):
-            address = f"127.0.0.1:{free_port()}"
+            address = f"127.0.0.1:{self.ocr_health_port_of(number)}"
             worker_env = {**env, "OCR_HEALTH_LISTEN": address}
             name = f"ocr-{number}"
             self.start_part(name, [sys.executable, "-m", "ocr_service"], worker_env)
             addresses.append(address)
         return addresses
+
+    def ocr_health_port_of(self, number: int) -> int:
+        """The health port of the OCR worker of this number, counted from
+        1: a free one where no first port was chosen."""
+        if self.ocr_health_port is None:
+            return free_port()
+        return self.ocr_health_port + number - 1
 
     def start_gateway(self) -> None:
         """Starts the gateway's HTTP and gRPC servers."""

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from cardscan.stack import Ports, Stack, nats_server_binary
+from cardscan.stack import (
+    Ports,
+    Stack,
+    ephemeral_ports,
+    free_port,
+    nats_server_binary,
+    port_taken,
+)
 
 SHARED_CARDS = Path(__file__).resolve().parents[2] / "shared" / "cards" / "dev"
 
@@ -20,6 +27,17 @@ def stack_parts(tmp_path):
     stack = Stack(data_dir=tmp_path / "stack", ports=Ports.free(), ocr_workers=0)
     yield stack
     stack.stop()
+
+
+@pytest.fixture
+def two_free_ports():
+    """The first of two free ports in a row, as the OCR workers' health
+    ports run from the one chosen for the first of them."""
+    while True:
+        first = free_port()
+        second = first + 1
+        if not port_taken(second) and second not in ephemeral_ports():
+            return first
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from rich.console import Console
 
 from cardscan import cli, healthcheck, jsonview, outputs
 from cardscan.client import CHUNK_BYTES, GatewayClient, Unreachable
+from cardscan.errors import InvalidInput
 from cardscan.stack import (
     Ports,
     RecordedStack,
@@ -1085,7 +1086,8 @@ def test_up_help_says_the_store_uses_mongo_url_when_the_shell_sets_it(capsys):
 
 
 @pytest.mark.parametrize(
-    ("flag", "port"), [("--http-port", "70000"), ("--grpc-port", "0")]
+    ("flag", "port"),
+    [("--http-port", "70000"), ("--grpc-port", "0"), ("--worker-health-port", "0")],
 )
 def test_up_refuses_a_port_out_of_range(tmp_path, capsys, flag, port):
     with pytest.raises(SystemExit):
@@ -1112,6 +1114,7 @@ def test_up_refuses_two_parts_on_one_port_before_it_starts(tmp_path, capsys):
         ({"nats": 99999}, "nats 99999"),
         ({"nats": "41222"}, "nats '41222'"),
         ({"gateway_http": True}, "gateway_http True"),
+        ({cli.WORKER_HEALTH_KEY: 70000}, f"{cli.WORKER_HEALTH_KEY} 70000"),
     ],
 )
 def test_ports_json_that_holds_no_ports_is_refused_saying_which(
@@ -1136,6 +1139,89 @@ def test_a_port_clash_says_which_port_came_from_where(tmp_path, capsys):
     assert "--grpc-port and --http-port (the default) are both port 8080" in (
         capsys.readouterr().err
     )
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["--workers", "3", "--worker-health-port", "65534"],
+            "--worker-health-port 65534 gives the 3 OCR workers ports up to 65536, "
+            "past 65535: choose a port of 65533 or less",
+        ),
+        (
+            ["--workers", "4", "--worker-health-port", "50050"],
+            "--grpc-port (the default) and --worker-health-port 50050 are both port "
+            "50051: it gives the 4 OCR workers ports 50050 to 50053",
+        ),
+        (
+            ["--workers", "1", "--worker-health-port", "41551"]
+            + ["--store-port", "41551"],
+            "--store-port and --worker-health-port 41551 are both port 41551",
+        ),
+    ],
+)
+def test_up_refuses_worker_health_ports_past_the_last_or_on_another_part(
+    tmp_path, capsys, argv, message
+):
+    status = cli.main(["up", "--data-dir", str(tmp_path), *argv])
+
+    assert status == 1
+    assert message in " ".join(capsys.readouterr().err.split())
+    assert not (tmp_path / "logs").exists()
+
+
+def test_worker_health_port_left_out_is_the_one_the_stack_last_ran_on(tmp_path, capsys):
+    last = Ports(nats=41222, store=41052, gateway_grpc=41051, gateway_http=41080)
+    recorded = asdict(last) | {cli.WORKER_HEALTH_KEY: 41060}
+    (tmp_path / cli.LAST_PORTS_NAME).write_text(json.dumps(recorded))
+    args = cli.parse_args(["up", "--data-dir", str(tmp_path)])
+    term = cli.Terminal(cli.console(), cli.console(True))
+
+    first = cli.worker_health_to_use(args, tmp_path, last, 2, term)
+    said = capsys.readouterr().err
+    clash = Ports(nats=41222, store=41052, gateway_grpc=41061, gateway_http=41080)
+    with pytest.raises(InvalidInput) as refused:
+        cli.worker_health_to_use(args, tmp_path, clash, 2, term)
+
+    assert first == 41060
+    assert "last ran on: --worker-health-port 41060" in said
+    assert str(refused.value) == (
+        "--grpc-port (from ports.json) and --worker-health-port 41060 (from "
+        "ports.json) are both port 41061: it gives the 2 OCR workers ports 41060 "
+        "to 41061"
+    )
+
+
+def test_worker_health_ports_left_out_are_free_ones_where_none_were_given(tmp_path):
+    args = cli.parse_args(["up", "--data-dir", str(tmp_path)])
+    term = cli.Terminal(cli.console(), cli.console(True))
+
+    first = cli.worker_health_to_use(args, tmp_path, Ports.default(), 2, term)
+
+    assert first is None
+
+
+def test_up_refuses_worker_health_ports_already_in_use_naming_the_worker(
+    tmp_path, capsys, two_free_ports
+):
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", two_free_ports + 1))
+        holder.listen()
+        status = cli.main(
+            ["up", "--data-dir", str(tmp_path), "--workers", "2"]
+            + ["--worker-health-port", str(two_free_ports)]
+            + port_options(Ports.free())
+        )
+
+    err = " ".join(capsys.readouterr().err.split())
+    assert status == 1
+    assert (
+        "cannot start: ports already in use on 127.0.0.1: "
+        f"{two_free_ports + 1} (--worker-health-port, OCR worker 2); process "
+        f"{os.getpid()} holds them"
+    ) in err
+    assert not (tmp_path / "logs").exists()
 
 
 @pytest.mark.parametrize("option", ["--json", "--vcard", "--csv"])
@@ -1225,7 +1311,7 @@ def test_up_starts_again_the_parts_of_a_recorded_stack_that_stopped(
         kill_recorded(data_dir, "store")
         status = cli.main(
             ["up", "--detach", "--data-dir", str(data_dir), "--http-port", "42999"]
-            + ["--workers", "3"]
+            + ["--workers", "3", "--worker-health-port", "42990"]
         )
         out, err = capsys.readouterr()
         running = RecordedStack.load(data_dir).running()
@@ -1238,8 +1324,8 @@ def test_up_starts_again_the_parts_of_a_recorded_stack_that_stopped(
 
     assert status == 0, err
     assert (
-        f"Left --http-port, --workers aside: the stack that runs from {data_dir}"
-        in (err)
+        "Left --http-port, --worker-health-port, --workers aside: the stack that "
+        f"runs from {data_dir}" in (err)
     )
     assert f"Started again store of the stack that runs from {data_dir}" in out
     assert "nats ran already" in out
@@ -1369,6 +1455,36 @@ def test_up_detach_serves_scans_until_down(tmp_path):
     assert down.returncode == 0, down.stderr
     assert not (data_dir / "stack.json").exists()
     assert not any(port_taken(port) for port in asdict(ports).values())
+
+
+@pytest.mark.e2e
+def test_up_gives_the_ocr_workers_health_ports_up_from_the_one_chosen(
+    tmp_path, two_free_ports
+):
+    data_dir, ports = tmp_path / "data", Ports.free()
+    health = [two_free_ports, two_free_ports + 1]
+    up = ["up", "--detach", "--data-dir", str(data_dir), "--workers", "2"]
+    try:
+        started = cardscan_command(
+            *up, *port_options(ports), "--worker-health-port", str(health[0])
+        )
+        checked = [healthcheck.check(f"127.0.0.1:{port}") for port in health]
+        kept = json.loads((data_dir / cli.LAST_PORTS_NAME).read_text())
+        down = cardscan_command("down", "--data-dir", str(data_dir))
+    finally:
+        leftover = RecordedStack.load(data_dir)
+        if leftover:
+            leftover.stop()
+
+    assert started.returncode == 0, started.stderr
+    assert (
+        f"OCR workers   2, gRPC health on 127.0.0.1:{health[0]}, "
+        f"127.0.0.1:{health[1]}\n"
+    ) in started.stdout
+    assert checked == ["", ""]
+    assert kept[cli.WORKER_HEALTH_KEY] == health[0]
+    assert down.returncode == 0, down.stderr
+    assert not any(port_taken(port) for port in health)
 
 
 @pytest.mark.e2e
