@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import phonenumbers
-from phonenumbers import PhoneNumberType
+from phonenumbers import PhoneNumberType, ValidationResult
 
 from cardscan.v1 import contact_pb2
 from ocr_service import addresses, misreads
@@ -17,6 +17,8 @@ WORK = contact_pb2.PHONE_TYPE_WORK
 FAX = contact_pb2.PHONE_TYPE_FAX
 OTHER = contact_pb2.PHONE_TYPE_OTHER
 UNSPECIFIED = contact_pb2.PHONE_TYPE_UNSPECIFIED
+TOO_SHORT = ValidationResult.TOO_SHORT
+TOO_LONG = ValidationResult.TOO_LONG
 
 # Labels printed before a number, in the languages cards come in, by the
 # kind of number they announce.  Matched case-insensitively as whole words.
@@ -155,13 +157,15 @@ _TYPE_OF_NUMBER = {
 
 @dataclass(frozen=True)
 class Found:
-    """A number found in a line, with the span it covered, and whether it
-    was printed with no label at all."""
+    """A number found in a line, with the span it covered, whether it was
+    printed with no label at all, and whether digits OCR read twice were
+    left out of it."""
 
     phone: contact_pb2.Phone
     start: int
     end: int
     bare: bool = False
+    repaired: bool = False
 
 
 def is_label(word: str) -> bool:
@@ -227,15 +231,40 @@ ICON_READ_AS_LETTERS = re.compile(
 COLON_FOR_DASH = re.compile(r"([\d)]\s\d{3,5}):(\d{4})\b")
 
 
+# A group of digits OCR read twice from a blurred print, the first time
+# cut short: "(677 (677), 303- 303-4798" for "(677) 303-4798". The first
+# reading of an area code lacks its closing bracket, and a comma may come
+# with the second; the first of another group ends in its separator.
+AREA_CODE_READ_TWICE = re.compile(r"\((\d{2,5})\s+(?P<kept>\(\1\)),?")
+GROUP_READ_TWICE = re.compile(r"(?<!\d)(\d{2,5})[-.]\s+(?P<kept>)(?=\1[-.]\d)")
+
+
 def find(text: str, region: str | None) -> list[Found]:
     """Every labelled number in a line, or the line itself when it is a
-    bare number; a number's span runs over the hours printed after it."""
+    bare number; a number's span runs over the hours printed after it, and
+    over the digits OCR read twice, which it is found without."""
     hours = {m.start(): m.end() for m in HOURS_AFTER.finditer(text)}
     text = HOURS_AFTER.sub(lambda mark: " " * len(mark[0]), text)
+    read_once = GROUP_READ_TWICE.sub(
+        _read_once, AREA_CODE_READ_TWICE.sub(_read_once, text)
+    )
+    twice = {i for i, (a, b) in enumerate(zip(text, read_once, strict=True)) if a != b}
     return [
-        replace(found, end=hours.get(found.end, found.end))
-        for found in _find(text, region)
+        replace(
+            found,
+            end=hours.get(found.end, found.end),
+            repaired=any(found.start <= i < found.end for i in twice),
+        )
+        for found in _find(read_once, region)
     ]
+
+
+def _read_once(match: re.Match) -> str:
+    """The group read twice, its first reading blanked, so that every
+    other span of the line stays where it was."""
+    before = match.start("kept") - match.start()
+    after = match.end() - match.end("kept")
+    return " " * before + match["kept"] + " " * after
 
 
 def _find(text: str, region: str | None) -> list[Found]:
@@ -469,6 +498,45 @@ def extended(main: contact_pb2.Phone, digits: str) -> contact_pb2.Phone:
     phone.CopyFrom(main)
     phone.extension = digits
     return phone
+
+
+def judged(phone: contact_pb2.Phone, region: str | None):
+    """The number as libphonenumber reads it where its country is known:
+    printed with it, or a national number of the card's country; None where
+    it is not, as for a national number on a card whose country nothing
+    tells, or one libphonenumber would dial abroad ("0025-438484" on a
+    Dutch card). Nor is one after "00" that no number of the country it
+    would call is dialled as: it may be a national number ("0058-107586")."""
+    main = _EXTENSION.sub("", phone.number)
+    if _prints_country(main):
+        parsed = _parse(main, None)
+        if main.startswith("+") or parsed and phonenumbers.is_possible_number(parsed):
+            return parsed
+        return None
+    parsed = _parse(main, region) if region else None
+    if parsed is None or parsed.country_code != phonenumbers.country_code_for_region(
+        region
+    ):
+        return None
+    return parsed
+
+
+def length_fault(phone: contact_pb2.Phone, region: str | None) -> int | None:
+    """Whether the number has too few or too many digits for its country,
+    where that is known: a digit OCR lost, or two numbers read into one
+    ("21 4901 4900-7833"); None where it has neither."""
+    parsed = judged(phone, region)
+    if parsed is None:
+        return None
+    reason = phonenumbers.is_possible_number_with_reason(parsed)
+    return reason if reason in (TOO_SHORT, TOO_LONG) else None
+
+
+def invalid(phone: contact_pb2.Phone, region: str | None) -> bool:
+    """Whether libphonenumber knows the number's country and no number of
+    it is dialled so, as where OCR misread an area code's digit."""
+    parsed = judged(phone, region)
+    return parsed is not None and not phonenumbers.is_valid_number(parsed)
 
 
 def _valid(printed: str, region: str | None) -> bool:

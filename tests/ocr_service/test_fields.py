@@ -3963,3 +3963,60 @@ def test_a_small_j_read_before_a_capital_j_is_left_out(lines, field, value):
         "websites": " ".join(contact.websites),
     }[field]
     assert value in found
+
+
+def with_word_confidence(line, confidence):
+    """The line with OCR's confidence in each of its words set to one."""
+    return dataclasses.replace(line, word_confidences=(confidence,) * len(line.text))
+
+
+def test_a_number_ocr_read_in_part_is_left_out_for_review():
+    contact = fields.parse(
+        card(("Tara Moss", 48), "Programmer", "Handy (677 (677", "Toronto, ON M5V 2T6")
+    )
+
+    assert list(contact.phones) == []
+    assert contact.needs_review
+
+
+def test_groups_ocr_read_twice_give_the_number_for_review():
+    contact = fields.parse(
+        card(("Tara Moss", 48), "Programmer", "Handy (677 (677), 303- 303-4798")
+    )
+
+    assert phone_types(contact) == {"(677) 303-4798": contact_pb2.PHONE_TYPE_MOBILE}
+    assert contact.confidence["phones"] < fields.REVIEW_THRESHOLD
+
+
+def test_a_number_too_long_for_its_country_is_doubted():
+    contact = fields.parse(
+        card(
+            ("Kaique da Cunha", 48),
+            "Office: +55 91 3260-5879",
+            "Mob: 21 4901 4900-7833",
+        )
+    )
+
+    assert contact.confidence["phones"] < fields.REVIEW_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    ("rows", "number", "word_confidence", "doubted"),
+    [
+        (("0461 118 04", "Fax +61-2-2939-7781"), "0461 118 04", 0.87, True),
+        (("0461 118 04", "Fax +61-2-2939-7781"), "0461 118 04", 0.95, False),
+        (("0461 118 044", "Fax +61-2-2939-7781"), "0461 118 044", 0.87, False),
+        (("+1-404-474-5689", "F 750.932.1270"), "F 750.932.1270", 0.82, True),
+        (("+1-404-474-5689", "F 212.932.1270"), "F 212.932.1270", 0.82, False),
+    ],
+)
+def test_a_number_dialled_nowhere_is_as_sure_as_ocr_was_of_its_words(
+    rows, number, word_confidence, doubted
+):
+    lines = card(("Debbie Malone", 48), "Intelligence analyst", *rows)
+    at = [line.text for line in lines].index(number)
+    lines[at] = with_word_confidence(lines[at], word_confidence)
+
+    contact = fields.parse(lines)
+
+    assert (contact.confidence["phones"] < fields.REVIEW_THRESHOLD) is doubted

@@ -805,3 +805,58 @@ def test_a_colon_or_a_tilde_beside_digits_makes_no_number_of_what_is_none(line):
 )
 def test_numbers_a_label_lists_with_slashes_are_each_kept(line, expected):
     assert [(f.phone.type, f.phone.number) for f in phones.find(line, None)] == expected
+
+
+def test_groups_ocr_read_twice_are_read_once():
+    found = phones.find("Handy (677 (677), 303- 303-4798", "CA")
+
+    assert [(f.phone.type, f.phone.number) for f in found] == [
+        (phones.MOBILE, "(677) 303-4798")
+    ]
+    assert found[0].repaired
+    assert found[0].end == len("Handy (677 (677), 303- 303-4798")
+
+
+def test_a_number_printed_whole_is_no_repair():
+    found = phones.find("Tel 0800 800 800", "GB")
+
+    assert [f.phone.number for f in found] == ["0800 800 800"]
+    assert not found[0].repaired
+
+
+@pytest.mark.parametrize(
+    ("printed", "region", "fault"),
+    [
+        ("21 4901 4900-7833", "BR", phones.TOO_LONG),
+        ("677677", "CA", phones.TOO_SHORT),
+        ("21 4900-7833", "BR", None),
+        # Nothing tells the country of a national number.
+        ("21 4901 4900-7833", None, None),
+        # Printed with its country, it tells it.
+        ("+55 21 4901 4900-783", None, phones.TOO_LONG),
+        # After "00" a national number is no number dialled abroad.
+        ("0058-107586", "NL", None),
+    ],
+)
+def test_length_fault_by_the_numbers_country(printed, region, fault):
+    phone = phones.build(printed, None, region)
+
+    assert phones.length_fault(phone, region) == fault
+
+
+@pytest.mark.parametrize(
+    ("printed", "region", "invalid"),
+    [
+        ("0461 118 04", "AU", True),
+        ("0461 118 044", "AU", False),
+        ("750.932.1270", "US", True),
+        ("212.932.1270", "US", False),
+        ("750.932.1270", None, False),
+        # libphonenumber would dial it abroad: no number of the card's.
+        ("0025-438484", "NL", False),
+    ],
+)
+def test_invalid_only_where_the_country_is_known(printed, region, invalid):
+    phone = phones.build(printed, None, region)
+
+    assert phones.invalid(phone, region) is invalid
