@@ -643,8 +643,10 @@ def _blank(match: re.Match) -> str:
 
 
 def _take_links(card: Card) -> None:
+    _rejoin_split_hosts(card)
     _find_misread_emails(card)
     _rejoin_local_parts(card)
+    _leave_out_host_tails(card)
     emails = card.texts("email")
     sites = card.texts("website")
     card.contact.emails.extend(dict.fromkeys(s.text for s in emails))
@@ -653,6 +655,54 @@ def _take_links(card: Card) -> None:
         card.set_confidence("emails", min(_link_trust(s, card) for s in emails))
     if sites:
         card.set_confidence("websites", min(_link_trust(s, card) for s in sites))
+
+
+# An email cut short where OCR read a space inside its host, which ends the
+# text before the rest: "anna.berg@ferrell" of "anna.berg@ferrell thomas.io".
+_EMAIL_CUT_IN_HOST = re.compile(r"[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+", re.IGNORECASE)
+# The rest, which reads as a web address of its own: a bare host.
+_HOST_REST = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}")
+
+
+def _rejoin_split_hosts(card: Card) -> None:
+    """Emails whose host OCR parted with a space, so that the rest of it
+    reads as a web address: "anna.berg@ferrell thomas.io" is one email of
+    "ferrellthomas.io", no website "thomas.io". Whether the space was
+    printed, as no host holds one, is a reader's call."""
+    for site in card.texts("website"):
+        before = [
+            s for s in card.segments if s.line is site.line and s.order < site.order
+        ]
+        if not before or before[-1].kind or not _HOST_REST.fullmatch(site.text):
+            continue
+        cut = _EMAIL_CUT_IN_HOST.search(before[-1].text)
+        if cut is None or cut.end() != len(before[-1].text):
+            continue
+        site.text, site.kind = f"{cut[0].lower()}{site.text}", "email"
+        before[-1].text = before[-1].text[: cut.start()].strip()
+        before[-1].kind = "" if before[-1].text else "spent"
+        card.doubts.add("emails")
+
+
+def _leave_out_host_tails(card: Card) -> None:
+    """Leaves out a bare host that is the tail of another link's host, a
+    piece of it OCR read apart from the rest ("tas.biz" beside
+    "tasfreitas.biz"); one printed with "www." or its scheme is whole, but
+    for letters OCR lost ("www.inanzas.biz" beside "info@finanzas.biz").
+    A host under another ("mail.acme.com" and "acme.com") is two. Either
+    way the websites are left for a reader to check."""
+    hosts = {links.host(s.text) for s in card.segments if s.kind in _LINKS}
+    for site in card.texts("website"):
+        mine = links.host(site.text)
+        tails = (h[-len(mine) - 1] != "." for h in hosts - {mine} if h.endswith(mine))
+        if not any(tails):
+            continue
+        card.doubts.add("websites")
+        if site.text == mine:
+            site.kind = "spent"
+
+
+_LINKS = ("email", "website")
 
 
 def _find_misread_emails(card: Card) -> None:

@@ -4020,3 +4020,56 @@ def test_a_number_dialled_nowhere_is_as_sure_as_ocr_was_of_its_words(
     contact = fields.parse(lines)
 
     assert (contact.confidence["phones"] < fields.REVIEW_THRESHOLD) is doubted
+
+
+def test_an_email_whose_host_ocr_parted_is_joined_for_review():
+    contact = fields.parse(
+        card(
+            ("Ferrell-Thomas", 30),
+            ("Anthony Campbell", 48),
+            "Company secretary",
+            "anthony.campbell@ferrell thomas.io",
+        )
+    )
+
+    assert list(contact.emails) == ["anthony.campbell@ferrellthomas.io"]
+    assert list(contact.websites) == []
+    assert contact.company == "Ferrell-Thomas"
+    assert contact.confidence["emails"] < fields.REVIEW_THRESHOLD
+
+
+def test_a_bare_host_ending_another_links_host_is_left_out_for_review():
+    contact = fields.parse(
+        card(
+            ("Vinícius da Cruz", 48),
+            "Freitas Freitas S/A",
+            "vdacruz@freitasfreitas.biz",
+            "tas.biz",
+        )
+    )
+
+    assert list(contact.websites) == []
+    assert contact.needs_review
+
+
+def test_a_website_printed_whole_ending_another_host_stays_doubted():
+    contact = fields.parse(
+        card(
+            ("Régulo Rivas", 48),
+            "Finanzas OERY S.L.",
+            "regulo.rivas@finanzasoerysl.biz",
+            "https://www.inanzasoerysl.biz",
+        )
+    )
+
+    assert list(contact.websites) == ["https://www.inanzasoerysl.biz"]
+    assert contact.confidence["websites"] < fields.REVIEW_THRESHOLD
+
+
+def test_a_host_under_another_is_a_website_of_its_own():
+    contact = fields.parse(
+        card(("Ana Lima", 48), "Lima Labs", "www.limalabs.com", "shop.limalabs.com")
+    )
+
+    assert list(contact.websites) == ["www.limalabs.com", "shop.limalabs.com"]
+    assert contact.confidence["websites"] >= fields.REVIEW_THRESHOLD
