@@ -1714,7 +1714,7 @@ def _take_department(card: Card, texts: list[Segment]) -> None:
 def _company_evidence(segment: Segment, domains: list[str]) -> float:
     text = segment.text
     likeness = _domain_fit(text, domains)
-    legal = 0.9 if companies.legal_form(text) else 0.0
+    legal = 0.9 if companies.legal_form(text) and not _title_with_a_form(text) else 0.0
     kind = 0.7 if companies.names_organisation(text) else 0.0
     evidence = max(likeness, legal, kind)
     # A line that spells the domain, whole or by its initials, is the
@@ -1723,6 +1723,15 @@ def _company_evidence(segment: Segment, domains: list[str]) -> float:
     if roles.title_word_count(text) and likeness < 0.9 and not legal:
         evidence -= 0.4
     return evidence
+
+
+def _title_with_a_form(text: str) -> bool:
+    """Whether a line is a job title that holds a word of a legal form, its
+    other words all titles' words: "Company secretary", "Company Director";
+    not "Acme Company"."""
+    rest = companies.LEGAL_FORM.sub(" ", text)
+    named = [word for word in wording.words(rest) if len(word) > 1]
+    return bool(named) and roles.title_word_count(rest) == len(named)
 
 
 def _fit_to_domain(segment: Segment, domains: list[str]) -> None:

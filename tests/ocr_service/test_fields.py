@@ -4073,3 +4073,17 @@ def test_a_host_under_another_is_a_website_of_its_own():
 
     assert list(contact.websites) == ["www.limalabs.com", "shop.limalabs.com"]
     assert contact.confidence["websites"] >= fields.REVIEW_THRESHOLD
+
+
+def test_a_title_with_a_legal_forms_word_is_no_company():
+    contact = fields.parse(
+        card(
+            ("Ferrell-Thomas", 30),
+            ("Anthony Campbell", 48),
+            "Company secretary",
+            "P | 424.988.6135",
+        )
+    )
+
+    assert contact.title == "Company secretary"
+    assert contact.company == "Ferrell-Thomas"
