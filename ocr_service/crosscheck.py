@@ -128,7 +128,11 @@ def doubt_near_misses(contact: contact_pb2.Contact) -> None:
             lower(contact, name, MISREAD_TRUST)
             lower(contact, "company", NEAR_MISS_TRUST)
     local_parts = [e.split("@")[0] for e in contact.emails]
-    if any(names.is_near_miss(contact.name.full, lp) for lp in local_parts):
+    name = contact.name.full
+    if any(
+        names.is_near_miss(name, lp) or names.misread_against_email(name, lp)
+        for lp in local_parts
+    ):
         lower(contact, "name", NEAR_MISS_TRUST)
         lower(contact, "emails", NEAR_MISS_TRUST)
 

@@ -318,6 +318,69 @@ def is_near_miss(name: str, local_part: str) -> bool:
     return False
 
 
+# Letters a word of a name may differ by from the stretch of an email's
+# local part that spells it: one for each this many of its letters. A word
+# shorter than the least is too short to tell a misread from another word.
+LETTERS_PER_MISREAD = 3
+MISREAD_WORD_MIN = 4
+# How much of the local part the name's words must spell, so read, for the
+# email to be the person's.
+SPELLED_SHARE = 0.8
+
+
+def misread_against_email(name: str, local_part: str) -> bool:
+    """True when an email's local part spells the name but for a few
+    letters, as OCR misreads them, in one word or more: "Marima Apad" of
+    mxima.abad@; not a nickname ("Kate" of katherine.smith@), as the rest
+    of the local part is spelled by no word of the name, nor a word the
+    letters another word spells stand in for ("Yvonne" of y.jones@)."""
+    local = re.sub(r"[^a-z]", "", fold(local_part))
+    rest, missed = local, []
+    for part in split_parts(name):
+        spellings = sorted(_spellings(part), key=len, reverse=True)
+        held = next((s for s in spellings if len(s) >= 2 and s in rest), None)
+        if held is None:
+            missed.append(spellings)
+        else:
+            rest = rest.replace(held, "|", 1)
+    pieces = rest.split("|")
+    misread = sum(
+        max((_misread_stretch(s, p) for s in spellings for p in pieces), default=0)
+        for spellings in missed
+    )
+    spelled = len(local) - len(rest.replace("|", ""))
+    return misread > 0 and spelled + misread >= SPELLED_SHARE * len(local)
+
+
+def _misread_stretch(spelling: str, local: str) -> int:
+    """How long the stretch of a local part is that spells the word but for
+    a few letters; 0 where none does."""
+    if len(spelling) < MISREAD_WORD_MIN:
+        return 0
+    most = len(spelling) // LETTERS_PER_MISREAD
+    sizes = range(len(spelling) - most, len(spelling) + most + 1)
+    near = [
+        size
+        for size in sizes
+        for i in range(len(local) - size + 1)
+        if _edits(spelling, local[i : i + size]) <= most
+    ]
+    return max(near, default=0)
+
+
+def _edits(a: str, b: str) -> int:
+    """How many letters changed, added or left out turn a into b."""
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        previous, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            previous, row[j] = (
+                row[j],
+                min(row[j] + 1, row[j - 1] + 1, previous + (x != y)),
+            )
+    return row[-1]
+
+
 def _windows(local: str, spelling: str) -> list[str]:
     """The stretches of a local part as long as the spelling or a letter
     longer; a letter shorter is no miss, as emails leave accented letters

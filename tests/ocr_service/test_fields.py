@@ -4087,3 +4087,17 @@ def test_a_title_with_a_legal_forms_word_is_no_company():
 
     assert contact.title == "Company secretary"
     assert contact.company == "Ferrell-Thomas"
+
+
+def test_a_name_its_email_spells_but_for_a_few_letters_is_flagged():
+    contact = fields.parse(
+        card(
+            ("Construcción HZL S.Coop.", 30),
+            ("Marima Apad", 48),
+            "Laminador de vidrio",
+            "mxima.abad@construccinhz.io",
+        )
+    )
+
+    assert contact.name.full == "Marima Apad"
+    assert contact.confidence["name"] < fields.REVIEW_THRESHOLD

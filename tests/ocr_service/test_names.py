@@ -234,3 +234,22 @@ def test_family_names_joined_by_i_or_y_are_one_family_name(two_family_names):
     name = names.person_name("Jordi Puig i Ferrer", [], two_family_names)
 
     assert (name.given, name.family) == ("Jordi", "Puig i Ferrer")
+
+
+@pytest.mark.parametrize(
+    ("full", "local_part", "misread"),
+    [
+        ("Marima Apad", "mxima.abad", True),
+        ("Marima Apad", "m.abad", True),
+        ("Klaus Hofrnann", "k.hofmann", True),
+        ("Máxima Abad", "mxima.abad", False),
+        ("John Doe", "jdoe", False),
+        # A nickname, the rest of whose email no word of the name spells.
+        ("Kate Smith", "katherine.smith", False),
+        # Letters another word spells stand for no misread word.
+        ("Yvonne Jones", "y.jones", False),
+        ("Anna Berg", "info", False),
+    ],
+)
+def test_name_misread_against_the_email_that_spells_it(full, local_part, misread):
+    assert names.misread_against_email(full, local_part) is misread
