@@ -1557,6 +1557,7 @@ def _take_people_and_organisation(card: Card) -> None:
     crosscheck.repair_legal_form(card.contact)
     crosscheck.repair_by_legal_form(card.contact)
     crosscheck.doubt_near_misses(card.contact)
+    _keep_unsure_marks_doubted(card)
     _keep_clipped_doubted(card)
 
 
@@ -1632,6 +1633,28 @@ def _keep_unchecked_characters_doubted(card: Card) -> None:
             continue
         trust = max(segment_trust(segment), character_trust(min(unchecked)))
         card.lower_confidence("emails", trust)
+
+
+def _keep_unsure_marks_doubted(card: Card) -> None:
+    # A domain spells a company's letters but not their marks, which emails
+    # leave out: a mark OCR was unsure of, or of the letter beside it, may
+    # be a speck of noise ("Weijters & deë Bruijn"), and stays as sure as
+    # OCR was. Where a mark belongs no rule tells for every language.
+    for segment in card.texts("company"):
+        line = segment.line
+        start = line.text.find(segment.text)
+        if start < 0 or len(line.characters) != len(line.text):
+            continue
+        sureness = line.characters[start : start + len(segment.text)]
+        marked = [i for i, c in enumerate(segment.text) if fold(c) != c.lower()]
+        around = [
+            sureness[j]
+            for i in marked
+            for j in (i - 1, i, i + 1)
+            if 0 <= j < len(sureness)
+        ]
+        if around:
+            card.lower_confidence("company", character_trust(min(around)))
 
 
 # The contact's confidence key for each kind of segment that makes a field.

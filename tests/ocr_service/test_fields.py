@@ -4101,3 +4101,23 @@ def test_a_name_its_email_spells_but_for_a_few_letters_is_flagged():
 
     assert contact.name.full == "Marima Apad"
     assert contact.confidence["name"] < fields.REVIEW_THRESHOLD
+
+
+@pytest.mark.parametrize(("unsure", "doubted"), [(0.935, True), (0.99, False)])
+def test_a_mark_ocr_was_unsure_of_leaves_the_company_doubted(unsure, doubted):
+    lines = card(
+        ("Bibi Evers", 48),
+        "Fast food restaurant manager",
+        "Weijters & deë Bruijn",
+        "bevers@weijtersdebrui.org",
+    )
+    text = lines[2].text
+    sureness = tuple(
+        unsure if i == text.index("eë") else 0.99 for i in range(len(text))
+    )
+    lines[2] = dataclasses.replace(lines[2], characters=sureness)
+
+    contact = fields.parse(lines)
+
+    assert contact.company == "Weijters & deë Bruijn"
+    assert (contact.confidence["company"] < fields.REVIEW_THRESHOLD) is doubted
