@@ -660,8 +660,9 @@ def _take_links(card: Card) -> None:
 # An email cut short where OCR read a space inside its host, which ends the
 # text before the rest: "anna.berg@ferrell" of "anna.berg@ferrell thomas.io".
 _EMAIL_CUT_IN_HOST = re.compile(r"[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+", re.IGNORECASE)
-# The rest, which reads as a web address of its own: a bare host.
-_HOST_REST = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}")
+# The rest, which reads as a web address of its own: a bare host, not one
+# printed with "www." after an email cut short some other way.
+_HOST_REST = re.compile(r"(?!www\.)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}")
 
 
 def _rejoin_split_hosts(card: Card) -> None:

@@ -4121,3 +4121,12 @@ def test_a_mark_ocr_was_unsure_of_leaves_the_company_doubted(unsure, doubted):
 
     assert contact.company == "Weijters & deë Bruijn"
     assert (contact.confidence["company"] < fields.REVIEW_THRESHOLD) is doubted
+
+
+def test_a_host_printed_with_www_finishes_no_email_cut_in_its_host():
+    contact = fields.parse(
+        card(("Anna Berg", 48), "Ferrell Thomas", "anna.berg@ferrell www.ferrell.io")
+    )
+
+    # The email the website's host tells, as one with a misread host.
+    assert list(contact.emails) == ["anna.berg@ferrell.io"]
