@@ -25,6 +25,7 @@ import io
 import lzma
 import os
 import re
+import stat
 import struct
 import threading
 import warnings
@@ -81,6 +82,8 @@ CENTRAL_RECORD_MIN_BYTES = 46
 
 ZIP_UTF8_FLAG = 0x800
 ZIP_ENCRYPTED_FLAG = 0x1
+# The "made by" system of entries whose external attributes hold a Unix mode.
+UNIX_SYSTEM = 3
 EOCD = struct.Struct("<4s4H2LH")
 EOCD_SIGNATURE = b"PK\x05\x06"
 ZIP64_LOCATOR = struct.Struct("<4sLQL")
@@ -290,6 +293,11 @@ def _inspect(
         raise EntryUnreadable(
             "is encrypted; cardscan reads no password-protected entries"
         )
+    if is_symlink(info):
+        raise EntryUnreadable(
+            "is a symbolic link, which names a file rather than holding one; "
+            "zip the card itself (zip without --symlinks)"
+        )
     with closing(_chunks(archive, info, limits, meter)) as chunks:
         head = bytearray()
         for chunk in chunks:
@@ -313,6 +321,12 @@ def _inspect(
         raise unreadable(head)
     _check_pixels(image, limits)
     return CardEntry(info=info, name=name)
+
+
+def is_symlink(info: zipfile.ZipInfo) -> bool:
+    """Whether the entry is a symbolic link, as Unix zip tools mark one in
+    the file type of its Unix mode: its bytes are the path it names."""
+    return info.create_system == UNIX_SYSTEM and stat.S_ISLNK(info.external_attr >> 16)
 
 
 def _damage(error: Exception) -> str:

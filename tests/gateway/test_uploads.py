@@ -359,6 +359,33 @@ def test_encrypted_entry_is_skipped_with_reason():
     }
 
 
+@pytest.mark.parametrize("target", [b"/etc/passwd", b"\x89PNG\r\n\x1a\n"])
+def test_a_symbolic_link_is_skipped_saying_so_whatever_it_names(target):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        link = zipfile.ZipInfo("card.png")
+        link.create_system = 3
+        link.external_attr = (0o120777) << 16
+        archive.writestr(link, target)
+        archive.writestr("real.png", image_bytes())
+    _, found = read(out.getvalue())
+
+    assert [card.name for card in found.cards] == ["real.png"]
+    assert "is a symbolic link" in reasons(found)["card.png"]
+
+
+def test_a_file_with_a_unix_mode_is_read_as_any_other():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        entry = zipfile.ZipInfo("card.png")
+        entry.create_system = 3
+        entry.external_attr = 0o100644 << 16
+        archive.writestr(entry, image_bytes())
+    _, found = read(out.getvalue())
+
+    assert [card.name for card in found.cards] == ["card.png"]
+
+
 def test_file_that_is_not_an_image_is_skipped_whatever_its_extension():
     entries = {"card.jpg": b"%PDF-1.4 fake", "card.png": b"\x00\x01\x02\x03" * 10}
     _, found = read(make_zip(entries))
