@@ -35,7 +35,15 @@ from cardscan import jsonview, outputs, settings, tables, upload_keys
 from cardscan.client import BASIC, GatewayClient, Unreachable
 from cardscan.errors import CardscanError, Failed, InvalidInput, Unavailable
 from cardscan.signatures import IMAGE_SUFFIXES, image_format
-from cardscan.stack import Ports, RecordedStack, Stack, port_holder, port_taken
+from cardscan.stack import (
+    Ports,
+    RecordedStack,
+    Stack,
+    make_data_dir,
+    open_private,
+    port_holder,
+    port_taken,
+)
 from cardscan.v1 import batch_pb2, cardscan_pb2
 
 SERVER_ENV = "CARDSCAN_SERVER"
@@ -852,7 +860,8 @@ def start_or_resume(args: argparse.Namespace, data_dir: Path, term: Terminal) ->
 
     stop_on_sigterm()
     kept = asdict(ports) | ({WORKER_HEALTH_KEY: worker_health} if worker_health else {})
-    (data_dir / LAST_PORTS_NAME).write_text(json.dumps(kept) + "\n")
+    with open_private(data_dir / LAST_PORTS_NAME, os.O_TRUNC) as file:
+        file.write(json.dumps(kept).encode() + b"\n")
     try:
         with term.err.status(f"Starting the stack with {workers} OCR workers"):
             stack.start()
@@ -877,8 +886,8 @@ def up_lock(data_dir: Path, given: Path) -> Iterator[None]:
     `up` starts or serves a stack from it, before it is recorded for the
     second to see."""
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        handle = open(data_dir / UP_LOCK_NAME, "a")  # noqa: SIM115
+        make_data_dir(data_dir)
+        handle = open_private(data_dir / UP_LOCK_NAME, os.O_APPEND)
     except OSError as error:
         raise InvalidInput(f"cannot use --data-dir {given}: {error.strerror}") from None
     try:

@@ -272,8 +272,7 @@ class Stack:
     def _spawn(
         self, name: str, argv: list[str], env: dict[str, str], inherit: bool
     ) -> None:
-        make_private_dir(self.data_dir)
-        self.logs.mkdir(exist_ok=True)
+        make_own_dir(self.logs)
         # The child keeps its log open; this process closes its own copy.
         log = open_private(self.logs / f"{name}.log", os.O_APPEND)
         self.log_starts[name] = log.seek(0, os.SEEK_END)
@@ -336,7 +335,7 @@ class Stack:
     def start_nats(self) -> None:
         """Starts nats-server with JetStream in the data directory."""
         store_dir = self.data_dir / "nats"
-        store_dir.mkdir(parents=True, exist_ok=True)
+        make_own_dir(store_dir)
         argv = [nats_server_binary(), "--jetstream", "--store_dir", str(store_dir)]
         argv += ["--addr", "127.0.0.1", "--port", str(self.ports.nats)]
         self.start_part("nats", argv, {})
@@ -476,14 +475,21 @@ def open_private(path: Path, flags: int) -> BinaryIO:
     return os.fdopen(descriptor, "wb")
 
 
-def make_private_dir(path: Path) -> None:
-    """Makes the data folder, or closes one made before, to all but its
-    owner: it holds the contacts, the cards' images and the settings."""
-    path.mkdir(parents=True, exist_ok=True)
-    try:
-        os.chmod(path, 0o700)
-    except PermissionError:
-        logger.warning("cannot close %s to other users: it is not yours", path)
+def make_data_dir(path: Path) -> None:
+    """Makes the data folder closed to all but its owner; one that exists
+    is left as it is, as it may be shared (--data-dir /tmp), the files and
+    folders cardscan makes in it being its owner's alone all the same."""
+    if not path.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=0o700, exist_ok=True)
+
+
+def make_own_dir(path: Path) -> None:
+    """Makes a folder of cardscan's own in the data folder (its logs, NATS's
+    files), or closes one made before, to all but its owner."""
+    make_data_dir(path.parent)
+    path.mkdir(mode=0o700, exist_ok=True)
+    os.chmod(path, 0o700)
 
 
 def this_process() -> dict:

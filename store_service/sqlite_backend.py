@@ -10,7 +10,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TypeVar
 
@@ -94,6 +94,8 @@ MIGRATIONS = (
 
 # What SQLite says of a file that is no database, or one it finds damaged.
 DAMAGED = ("SQLITE_NOTADB", "SQLITE_CORRUPT")
+# The database file and the two SQLite keeps beside it in WAL mode.
+DATABASE_FILE_SUFFIXES = ("", "-wal", "-shm")
 
 CARD_COLUMNS = "card_id, batch_id, file_name, state, error, attempts, updated_at"
 
@@ -131,6 +133,17 @@ class SqliteBackend:
             return Unavailable(f"{where} is locked by another program: {error}")
         return CardscanError(f"{where} failed: {error}")
 
+    def _close_to_others(self) -> None:
+        """Makes the database's files, the contacts themselves, readable by
+        their owner alone, as a store made before its files were so left
+        them readable by all."""
+        for suffix in DATABASE_FILE_SUFFIXES:
+            path = self.path.with_name(self.path.name + suffix)
+            # Another user's file, shared on purpose, is left as it is.
+            with suppress(FileNotFoundError, PermissionError):
+                if path.stat().st_mode & 0o077:
+                    os.chmod(path, 0o600)
+
     async def open(self) -> None:
         await self._run(self._open)
 
@@ -143,6 +156,7 @@ class SqliteBackend:
                 db.execute(pragma)
             db.executescript(SCHEMA)
             self._migrate(db)
+            self._close_to_others()
         except (sqlite3.Error, OSError) as error:
             raise Unavailable(
                 f"cannot open the SQLite database {self.path}: "

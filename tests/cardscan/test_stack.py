@@ -18,6 +18,8 @@ from cardscan.stack import (
     RecordedStack,
     ephemeral_ports,
     free_port,
+    make_data_dir,
+    make_own_dir,
     port_taken,
     process_runs,
 )
@@ -292,3 +294,30 @@ def test_a_stack_records_every_setting_the_services_read():
         read |= environment.read
 
     assert read <= set(SETTING_NAMES), sorted(read - set(SETTING_NAMES))
+
+
+def test_a_data_folder_made_is_private_and_one_that_was_there_is_left_as_it_is(
+    tmp_path,
+):
+    made = tmp_path / "new" / "data"
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+
+    make_data_dir(made)
+    make_data_dir(shared)
+    make_own_dir(shared / "logs")
+
+    assert made.stat().st_mode & 0o7777 == 0o700
+    assert shared.stat().st_mode & 0o7777 == 0o1777
+    assert (shared / "logs").stat().st_mode & 0o7777 == 0o700
+
+
+def test_a_folder_of_cardscan_s_own_made_before_is_closed_to_others(tmp_path):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    logs.chmod(0o755)
+
+    make_own_dir(logs)
+
+    assert logs.stat().st_mode & 0o7777 == 0o700

@@ -191,3 +191,21 @@ async def test_a_database_made_before_upload_keys_opens_and_takes_them(tmp_path)
 
     assert old.batch_id == "old"
     assert new.batch_id == again.batch_id == "b1"
+
+
+async def test_a_database_readable_by_all_is_closed_to_others_when_opened(tmp_path):
+    path = tmp_path / "store.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA journal_mode = wal")
+        db.execute("CREATE TABLE kept (x)")
+    db.close()
+    path.chmod(0o644)
+    store = SqliteBackend(path)
+    await store.open()
+    try:
+        modes = {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()}
+    finally:
+        await store.close()
+
+    assert modes["store.sqlite3"] == 0o600
+    assert set(modes.values()) == {0o600}
