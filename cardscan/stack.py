@@ -351,7 +351,13 @@ class Stack:
     def start_ocr(self, count: int) -> list[str]:
         """Starts OCR workers, numbered after those already running, and
         returns the addresses of their health services."""
-        env = {"NATS_URL": self.nats_url, "STORE_ADDR": self.store_address}
+        env = {
+            "NATS_URL": self.nats_url,
+            "STORE_ADDR": self.store_address,
+            # Read by no worker: it tells which stack a worker is part of,
+            # to an `up` that finds its health port taken.
+            "CARDSCAN_DATA_DIR": str(self.data_dir),
+        }
         first = sum(1 for name in self.processes if name.startswith("ocr-"))
         addresses = []
         for number in range(first + 1, first + count + 1):

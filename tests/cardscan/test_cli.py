@@ -1077,6 +1077,31 @@ def test_up_on_ports_of_a_stack_run_elsewhere_says_how_to_stop_that_stack(
     )
 
 
+def test_up_on_a_worker_health_port_of_another_stack_says_how_to_stop_it(
+    tmp_path, capsys
+):
+    elsewhere = Stack(
+        tmp_path / "elsewhere", Ports.free(), ocr_workers=1, ocr_health_port=free_port()
+    )
+    elsewhere.start_nats()
+    elsewhere.start_store()
+    elsewhere.start_ocr(1)
+    elsewhere.detach()
+    try:
+        status = cli.main(
+            ["up", "--data-dir", str(tmp_path / "here"), "--workers", "1"]
+            + [*port_options(Ports.free())]
+            + ["--worker-health-port", str(elsewhere.ocr_health_port)]
+        )
+    finally:
+        RecordedStack.load(elsewhere.data_dir).stop()
+
+    assert status == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"{elsewhere.ocr_health_port} (--worker-health-port, OCR worker 1)" in err
+    assert f"`cardscan down --data-dir {elsewhere.data_dir}`" in err
+
+
 def test_up_help_says_the_store_uses_mongo_url_when_the_shell_sets_it(capsys):
     with pytest.raises(SystemExit):
         cli.main(["up", "--help"])
