@@ -133,7 +133,8 @@ def _payload_fault(error: web.RequestPayloadError) -> str:
     return str(error)
 
 
-@taking("file_name")
+# A ZIP's cards are named by its entries: the ZIP's own name goes nowhere.
+@taking()
 async def create_batch(request: web.Request) -> web.Response:
     """POST /v1/batches: a ZIP as the raw body or as the form field 'file'."""
     _check_length(request, request.app[LIMITS].max_upload_bytes, "MAX_UPLOAD_BYTES")

@@ -841,8 +841,8 @@ async def test_a_form_with_two_files_is_a_400_and_keeps_neither(gateway, http):
         (
             "POST",
             "/v1/batches",
-            {"filename": "a.zip"},
-            "POST /v1/batches takes no query parameter filename; it takes file_name",
+            {"file_name": "a.zip"},
+            "POST /v1/batches takes no query parameter file_name; it takes none",
         ),
         (
             "POST",
