@@ -171,18 +171,20 @@ def why_unanswered(error: grpc.aio.AioRpcError) -> str:
 
 def reporting_errors(
     logged: tuple[type[CardscanError], ...] = (CardscanError,),
+    expected: tuple[type[CardscanError], ...] = (),
 ) -> Callable[[Callable], Callable]:
     """A decorator for servicer methods, unary or streaming: a CardscanError
     a method raises ends the call with that error's gRPC status, and one of
-    the logged kinds is also logged as a warning; a StorageFault, which an
-    operator must see, is logged as an error. Trailing metadata the method
-    set before it raised is sent with the status."""
+    the logged kinds is also logged as a warning, unless it is of the kinds
+    expected as an answer; a StorageFault, which an operator must see, is
+    logged as an error. Trailing metadata the method set before it raised
+    is sent with the status."""
 
     def decorate(method: Callable) -> Callable:
         async def abort(context: grpc.aio.ServicerContext, error: CardscanError):
             if isinstance(error, StorageFault):
                 logger.error("%s failed: %s", method.__name__, error)
-            elif isinstance(error, logged):
+            elif isinstance(error, logged) and not isinstance(error, expected):
                 logger.warning("%s refused: %s", method.__name__, error)
             await context.abort(
                 error.grpc_code,

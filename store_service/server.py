@@ -5,7 +5,7 @@ import logging
 import time
 
 from cardscan import rpc, views
-from cardscan.errors import CardscanError
+from cardscan.errors import CardscanError, NotFound
 from cardscan.health import Dependency, Standing
 from cardscan.rpc import Server
 from cardscan.v1 import batch_pb2, store_pb2, store_pb2_grpc
@@ -28,6 +28,8 @@ CHECK_TIMEOUT_SECONDS = 3.0
 DATABASE = "database"
 
 reporting_errors = rpc.reporting_errors()
+# An upload key no batch holds yet is what every new upload asks about.
+answering_not_found = rpc.reporting_errors(expected=(NotFound,))
 
 
 class StoreServicer(store_pb2_grpc.StoreServiceServicer):
@@ -83,7 +85,7 @@ class StoreServicer(store_pb2_grpc.StoreServiceServicer):
         )
         return store_pb2.FinishCardResponse(card=card)
 
-    @reporting_errors
+    @answering_not_found
     async def FindUpload(self, request, context):
         batch = await self.backend.find_upload(
             request.upload_key, request.upload_digest

@@ -480,7 +480,7 @@ async def test_a_database_that_answers_is_pinged_without_error(tmp_path, kind):
         await backend.close()
 
 
-async def test_an_upload_key_is_found_over_grpc(stub):
+async def test_an_upload_key_is_found_over_grpc(stub, stack_parts):
     request = register_request("b1", "c1")
     request.upload_key, request.upload_digest = "k1", "d1"
     await stub.RegisterBatch(request)
@@ -493,3 +493,6 @@ async def test_an_upload_key_is_found_over_grpc(stub):
 
     assert found.batch.batch_id == "b1"
     assert missing.value.code() == grpc.StatusCode.NOT_FOUND
+    # Every new upload asks for a key no batch holds yet: no warning of it.
+    log = (stack_parts.logs / "store.log").read_text()
+    assert "WARNING" not in log
