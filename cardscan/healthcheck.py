@@ -14,7 +14,7 @@ import sys
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from cardscan import rpc
+from cardscan import rpc, settings
 
 TIMEOUT_SECONDS = 3.0
 
@@ -67,10 +67,15 @@ def check(address: str, service: str = "", timeout: float = TIMEOUT_SECONDS) -> 
 
 
 def _address(value: str) -> str:
-    """HOST:PORT with a numeric port, as the command line must give it."""
-    host, _, port = value.rpartition(":")
-    if not host or not port.isdigit():
+    """HOST:PORT with a port from 1 to 65535, as the command line must give
+    it: gRPC would take 99999 for another port."""
+    found = settings.ADDRESS.fullmatch(value)
+    if found is None:
         raise argparse.ArgumentTypeError(f"expected HOST:PORT, not {value!r}")
+    if not 1 <= int(found["port"]) <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"expected a port from 1 to 65535, not {value!r}"
+        )
     return value
 
 

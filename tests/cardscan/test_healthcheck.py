@@ -123,6 +123,14 @@ async def test_address_without_host_and_port_is_a_usage_error(address):
     assert f"expected HOST:PORT, not {address!r}" in stderr
 
 
+@pytest.mark.parametrize("address", ["127.0.0.1:99999", "127.0.0.1:0"])
+async def test_a_port_out_of_range_is_a_usage_error_not_another_port(address):
+    status, stderr = await run_check(address)
+
+    assert status == 2
+    assert f"expected a port from 1 to 65535, not {address!r}" in stderr
+
+
 async def test_timeout_must_be_positive():
     status, stderr = await run_check("127.0.0.1:1", "--timeout", "0")
 
