@@ -372,8 +372,26 @@ def is_card_outline(hull: np.ndarray, shape: tuple[int, int]) -> bool:
     x, y, w, h = cv2.boundingRect(hull)
     if x <= 1 or y <= 1 or x + w >= width - 1 or y + h >= height - 1:
         return False
-    (_, _), (rect_w, rect_h), _ = cv2.minAreaRect(hull)
+    rectangle = cv2.minAreaRect(hull)
+    if is_turned_frame(cv2.boxPoints(rectangle), shape):
+        return False
+    (_, _), (rect_w, rect_h), _ = rectangle
     return cv2.contourArea(hull) >= MIN_RECTANGULARITY * rect_w * rect_h
+
+
+# A corner this share of the picture's short side from its nearest side
+# lies on that side, as far as the outline copy's blur and edges tell.
+FRAME_MARGIN = 0.04
+
+
+def is_turned_frame(corners: np.ndarray, shape: tuple[int, int]) -> bool:
+    """Whether an outline's corners each lie on a side of the picture: the
+    edge of a photo turned a few degrees and its corners filled, whose
+    outline runs from side to side around the card and all of its table."""
+    height, width = shape
+    x, y = corners[:, 0], corners[:, 1]
+    nearest = np.minimum.reduce([x, y, width - 1 - x, height - 1 - y])
+    return bool(nearest.max() <= FRAME_MARGIN * min(height, width))
 
 
 def clockwise(points: np.ndarray) -> np.ndarray:

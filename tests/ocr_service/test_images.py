@@ -3,15 +3,21 @@
 import io
 import struct
 import zlib
+from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from cardscan.errors import InvalidInput
 from ocr_service import images
 from ocr_service.images import UnreadableImage
+
+# A phone photo of a card lying askew on a table, shipped with the project.
+CARD_PHOTO = (
+    Path(__file__).resolve().parents[2] / "samples/cards/05-sjoberg-sv-photo.jpg"
+)
 
 
 def encoded(image: Image.Image, kind: str = "PNG") -> bytes:
@@ -171,6 +177,29 @@ def test_dark_card_on_a_dark_table_is_cropped_to_the_card():
     height, width = card.shape
     assert abs(width - 420) < 15
     assert abs(height - 300) < 15
+
+
+def grey_of_jpeg(image: Image.Image) -> np.ndarray:
+    """The image saved as a JPEG and decoded in greyscale, as a worker would."""
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85)
+    return images.to_grey(images.decode(buffer.getvalue()))
+
+
+@pytest.mark.parametrize(
+    ("degrees", "fill"),
+    [(4, "white"), (-4, "white"), (5, "white"), (5, "black")],
+)
+def test_photo_turned_with_its_corners_filled_is_cropped_to_the_card(degrees, fill):
+    photo = ImageOps.exif_transpose(Image.open(CARD_PHOTO)).convert("RGB")
+    card = images.crop_to_card(grey_of_jpeg(photo))
+    turned = photo.rotate(degrees, expand=True, fillcolor=fill)
+
+    # The turned photo's own edge, running from side to side around the
+    # card and its table, is no outline of the card.
+    height, width = images.crop_to_card(grey_of_jpeg(turned)).shape
+    assert abs(height - card.shape[0]) < 0.03 * card.shape[0]
+    assert abs(width - card.shape[1]) < 0.03 * card.shape[1]
 
 
 def test_scan_filling_the_picture_is_not_cropped():
