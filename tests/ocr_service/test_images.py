@@ -243,6 +243,14 @@ def test_skewed_picture_is_levelled():
     assert abs(images.skew_degrees(images.straighten(grey))) < 1.0
 
 
+def test_picture_turned_under_a_degree_is_levelled():
+    grey = np.full((600, 1000), 255, dtype=np.uint8)
+    for top in range(150, 450, 60):
+        cv2.line(grey, (100, top), (900, top + 12), 0, 3)
+    assert 0.5 < images.skew_degrees(grey) < 1.0
+    assert abs(images.skew_degrees(images.straighten(grey))) < 0.2
+
+
 @pytest.mark.parametrize("mode", ["LAB", "HSV", "La", "RGBa", "PA", "YCbCr", "1"])
 def test_every_pillow_colour_mode_becomes_greyscale(mode):
     grey = images.to_grey(Image.new(mode, (8, 6)))
