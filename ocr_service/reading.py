@@ -201,10 +201,13 @@ class CardReader:
             timings["crop"] = time.perf_counter() - started
 
             grey, best = self._read_card(card, timings)
-            if card.shape != photo.shape and runs_off_the_card(best.lines, grey):
+            if card.shape != photo.shape and (
+                runs_off_the_card(best.lines, grey) or reads_next_to_nothing(best)
+            ):
                 # The outline found was not the card's: a shadow or a fold
-                # across the card cut its text. The whole picture, levelled,
-                # is read too, and the one read with more confidence wins.
+                # across the card cut its text, or something else square
+                # was taken for the card. The whole picture, levelled, is
+                # read too, and the one read with more confidence wins.
                 whole, reading = self._read_card(images.straighten(photo), {})
                 if reading.score() > best.score():
                     grey, best = whole, reading
@@ -804,6 +807,16 @@ def runs_off_the_card(lines: list[Line], grey: np.ndarray) -> bool:
         and (line.left <= 0 or line.left + line.width >= width)
     ]
     return len(cut) >= CUT_LINES
+
+
+# A card holds a name at least: a cut-out read with fewer confident
+# characters than this holds no more than specks or a stray word.
+FEW_CHARACTERS = 6
+
+
+def reads_next_to_nothing(reading: "Reading") -> bool:
+    """Whether a reading found next to no text it is sure of."""
+    return reading.confident_characters < FEW_CHARACTERS
 
 
 def marked_if_clipped(line: Line, shape: tuple[int, int]) -> Line:

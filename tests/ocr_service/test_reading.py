@@ -228,6 +228,24 @@ def test_card_whose_outline_cut_through_its_text_is_read_whole(reader, monkeypat
     assert_reads_card_text(lines)
 
 
+def test_card_beside_a_blank_square_taken_for_its_outline_is_read(reader, monkeypatch):
+    photo = Image.new("RGB", (2000, 1000), (110, 90, 70))
+    photo.paste(Image.new("RGB", (700, 500), (240, 240, 240)), (60, 250))
+    photo.paste(render_card(), (850, 200))
+    cut_out = []
+
+    def the_blank_square(grey):
+        # As a sheet of paper beside the card, more square than it, would be.
+        cut_out.append(grey[250:750, 60:760])
+        return cut_out[-1]
+
+    monkeypatch.setattr(images, "crop_to_card", the_blank_square)
+    lines = reader.read(encoded(photo))
+
+    assert len(cut_out) == 1
+    assert_reads_card_text(lines)
+
+
 def test_text_running_into_a_side_of_the_card_is_told_from_specks():
     grey = np.zeros((600, 1039), dtype=np.uint8)
     inside = Line("Duuk de Koning", 700, 120, 300, 40, 0.96)
