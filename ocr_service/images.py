@@ -385,13 +385,14 @@ FRAME_MARGIN = 0.04
 
 
 def is_turned_frame(corners: np.ndarray, shape: tuple[int, int]) -> bool:
-    """Whether an outline's corners each lie on a side of the picture: the
-    edge of a photo turned a few degrees and its corners filled, whose
-    outline runs from side to side around the card and all of its table."""
+    """Whether three of an outline's corners or all four lie on the sides of
+    the picture: the edge of a photo turned a few degrees and its corners
+    filled, whose outline runs from side to side around the card and all
+    of its table, or runs into the card's own edge where it comes near."""
     height, width = shape
     x, y = corners[:, 0], corners[:, 1]
     nearest = np.minimum.reduce([x, y, width - 1 - x, height - 1 - y])
-    return bool(nearest.max() <= FRAME_MARGIN * min(height, width))
+    return int((nearest <= FRAME_MARGIN * min(height, width)).sum()) >= 3
 
 
 def clockwise(points: np.ndarray) -> np.ndarray:

@@ -202,6 +202,15 @@ def test_photo_turned_with_its_corners_filled_is_cropped_to_the_card(degrees, fi
     assert abs(width - card.shape[1]) < 0.03 * card.shape[1]
 
 
+def test_turned_photos_edge_run_into_the_cards_is_no_card_outline():
+    # Three corners on the sides of a 512x354 picture turned 3 degrees, the
+    # fourth where its edge ran into the card's.
+    merged = np.array([[3, 26], [441, 5], [399, 333], [31, 345]], dtype=np.int32)
+    card = np.array([[57, 115], [413, 52], [408, 263], [95, 312]], dtype=np.int32)
+    assert not images.is_card_outline(merged.reshape(-1, 1, 2), (354, 512))
+    assert images.is_card_outline(card.reshape(-1, 1, 2), (354, 512))
+
+
 def test_scan_filling_the_picture_is_not_cropped():
     scan = np.full((600, 1050), 240, dtype=np.uint8)
     scan[100:140, 80:500] = 20
