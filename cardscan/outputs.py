@@ -12,13 +12,13 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from cardscan import export, jsonview, tables
+from cardscan import export, jsonview, signatures, tables
 from cardscan.errors import Failed, InvalidInput
-from cardscan.signatures import IMAGE_SUFFIXES
 from cardscan.v1 import batch_pb2
 
-# What files of cards end with; --json never writes over one.
-CARD_FILE_SUFFIXES = (".zip", *IMAGE_SUFFIXES)
+# What files of cards end with; no output is written over one, nor over a
+# file whose first bytes are a ZIP's or a card image's, whatever its name.
+CARD_FILE_SUFFIXES = (".zip", *signatures.IMAGE_SUFFIXES)
 
 
 @dataclass(frozen=True)
@@ -42,10 +42,8 @@ def checked(args: argparse.Namespace, reading: Path | None = None) -> list[Outpu
         target = getattr(args, option.removeprefix("--"), None)
         if target is None:
             continue
-        if reading and target != "-" and Path(target).resolve() == reading.resolve():
-            raise InvalidInput(
-                f"{option} {target} would overwrite {reading}, which is being read"
-            )
+        if reading and target != "-":
+            refuse_the_file_read(option, target, reading)
         writable_target(option, target)
         outputs.append(Output(option, target))
     on_stdout = [o.option for o in outputs if o.target == "-"]
@@ -58,6 +56,15 @@ def checked(args: argparse.Namespace, reading: Path | None = None) -> list[Outpu
     if len(set(files)) < len(files):
         raise InvalidInput("give each of --json, --vcard and --csv a file of its own")
     return outputs
+
+
+def refuse_the_file_read(option: str, target: str, reading: Path) -> None:
+    """Fails when the option names the file being read, by any name or
+    link that leads to it."""
+    if file_identity(Path(target)) == file_identity(reading):
+        raise InvalidInput(
+            f"{option} {target} would overwrite {reading}, which is being read"
+        )
 
 
 def file_identity(path: Path) -> object:
@@ -78,7 +85,7 @@ def to_stdout(outputs: list[Output]) -> bool:
 
 def writable_target(option: str, target: str) -> None:
     """Fails when the option names a file that cannot be written, or one
-    of cards."""
+    of cards by its name or its first bytes."""
     if target == "-":
         return
     example = EXAMPLE_FILES[option]
@@ -92,6 +99,12 @@ def writable_target(option: str, target: str) -> None:
         )
     if path.is_dir():
         raise InvalidInput(f"{option} {target} is a directory, not a file to write")
+    held = card_file_at(path)
+    if held:
+        raise InvalidInput(
+            f"{option} {target} holds {held}, a file of cards, not one to write "
+            f"contacts to; give {option} a file of its own ({option} {example})"
+        )
     folder = path.parent
     if not folder.is_dir():
         raise InvalidInput(f"{option} {target}: the folder {folder} does not exist")
@@ -101,6 +114,19 @@ def writable_target(option: str, target: str) -> None:
         raise InvalidInput(
             f"{option} {target}: cannot write there ({error.strerror or error})"
         ) from None
+
+
+def card_file_at(path: Path) -> str | None:
+    """What file of cards the path holds, by its first bytes; None where it
+    holds none, or is no regular file (a pipe would wait for a writer) or
+    cannot be read, which trying to write it then tells."""
+    if not path.is_file():
+        return None
+    try:
+        with path.open("rb") as file:
+            return signatures.card_file(file.read(signatures.TEXT_SAMPLE_BYTES))
+    except OSError:
+        return None
 
 
 def try_writing(path: Path) -> None:

@@ -27,6 +27,23 @@ def image_format(data: bytes) -> str | None:
     return None
 
 
+# What a ZIP archive begins with: its first entry's header, or the end
+# record that is all an empty one holds.
+ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
+
+
+def card_file(head: bytes) -> str | None:
+    """What file of cards the first bytes begin, a ZIP archive or an image
+    in a format cards are read from, or None; text that only begins like
+    an image, as 'BMW' does a BMP, is none."""
+    if head.startswith(ZIP_SIGNATURES):
+        return "a ZIP archive"
+    kind = image_format(head)
+    if kind and not is_text(head):
+        return f"a {kind} image"
+    return None
+
+
 # First bytes of common files that are not card images.
 LOOKALIKES = (
     (b"%PDF", "a PDF document"),

@@ -1823,3 +1823,70 @@ def test_two_outputs_linked_to_one_file_are_refused(gateway, tmp_path, capsys):
         capsys.readouterr().err
     )
     assert first.read_text() == "kept"
+
+
+# The first bytes of a PNG image, with the start of its header.
+PNG_HEAD = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+
+
+@pytest.mark.parametrize(
+    ("command", "name", "held"),
+    [
+        ("card", "noext", "a PNG image"),
+        ("card", "z.txt", "a ZIP archive"),
+        ("scan", "twozip", "a ZIP archive"),
+        ("scan", "noext", "a PNG image"),
+        ("contacts", "z.txt", "a ZIP archive"),
+    ],
+)
+def test_no_output_is_written_over_a_zip_or_an_image_whatever_its_name(
+    gateway, cards_zip, tmp_path, capsys, command, name, held
+):
+    image = tmp_path / "img2.png"
+    image.write_bytes(PNG_HEAD)
+    first = {"card": image, "scan": cards_zip, "contacts": "b1"}[command]
+    target = tmp_path / name
+    target.write_bytes(PNG_HEAD if "PNG" in held else cards_zip.read_bytes())
+    before = target.read_bytes()
+
+    status = cli.main(
+        [command, str(first), "--server", gateway.address, "--json", str(target)]
+    )
+
+    assert status != 0
+    assert (
+        f"--json {target} holds {held}, a file of cards, not one to write "
+        "contacts to; give --json a file of its own (--json contacts.jsonl)"
+    ) in capsys.readouterr().err
+    assert target.read_bytes() == before
+    assert gateway.chunks == []
+
+
+def test_an_output_linked_to_the_image_being_read_is_refused(gateway, tmp_path, capsys):
+    image = tmp_path / "img1.png"
+    image.write_bytes(PNG_HEAD)
+    linked = tmp_path / "hard.jsonl"
+    linked.hardlink_to(image)
+
+    status = cli.main(
+        ["card", str(image), "--server", gateway.address, "--json", str(linked)]
+    )
+
+    assert status != 0
+    assert f"--json {linked} would overwrite {image}, which is being read" in (
+        capsys.readouterr().err
+    )
+    assert image.read_bytes() == PNG_HEAD
+
+
+def test_a_text_file_that_begins_as_an_image_might_is_written_over(gateway, tmp_path):
+    # 'BM' begins a BMP image, and this line of text too.
+    notes = tmp_path / "notes.txt"
+    notes.write_text("BMW dealers\n")
+
+    status = cli.main(
+        ["contacts", "b1", "--server", gateway.address, "--csv", str(notes)]
+    )
+
+    assert status == 0
+    assert "Maren Holt" in notes.read_text(encoding="utf-8-sig")

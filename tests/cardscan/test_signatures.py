@@ -2,7 +2,7 @@
 
 import pytest
 
-from cardscan.signatures import TEXT_SAMPLE_BYTES, image_format, lookalike
+from cardscan.signatures import TEXT_SAMPLE_BYTES, card_file, image_format, lookalike
 
 
 @pytest.mark.parametrize(
@@ -42,3 +42,18 @@ def test_the_start_of_a_jpeg_alone_is_a_jpeg_to_call_damaged():
 
     assert lookalike(head) is None
     assert image_format(head) == "JPEG"
+
+
+@pytest.mark.parametrize(
+    ("head", "held"),
+    [
+        (b"PK\x03\x04\x14\x00\x00\x00", "a ZIP archive"),
+        # An empty ZIP is its end record alone.
+        (b"PK\x05\x06" + bytes(18), "a ZIP archive"),
+        (b"BM\x36\x00\x0c\x00\x00\x00\x00\x00", "a BMP image"),
+        (b"BMW dealers\n", None),
+        (b"%PDF-1.7", None),
+    ],
+)
+def test_files_of_cards_are_told_by_their_first_bytes(head, held):
+    assert card_file(head) == held
