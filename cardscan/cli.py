@@ -31,7 +31,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from cardscan import jsonview, outputs, settings, tables, upload_keys
+from cardscan import hints, jsonview, outputs, settings, tables, upload_keys
 from cardscan.client import BASIC, GatewayClient, Unreachable
 from cardscan.errors import CardscanError, Failed, InvalidInput, Unavailable
 from cardscan.signatures import IMAGE_SUFFIXES, image_format
@@ -131,10 +131,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line's arguments, the gateway's address filled in from
-    the environment or the default where --server was not given."""
+    the environment or the default where --server was not given; the
+    address --server gave, or None, kept apart for the hints to name."""
     commands = parser()
     args = commands.parse_args(argv)
     own_stack = getattr(args, "own_stack", False)
+    args.given_server = args.server
     given_as = "--server"
     if args.server is None:
         given_as = SERVER_ENV
@@ -491,25 +493,25 @@ def existing_file(path: Path) -> Path:
     return path
 
 
-def zip_of_cards(path: Path) -> Path:
+def zip_of_cards(path: Path, given_server: str | None) -> Path:
     """The path, if it names a file that is no single image: a photo of one
-    card is sent to the `card` command instead."""
+    card is sent to the `card` command instead, on the server given."""
     kind = image_format(first_bytes(existing_file(path)))
     if kind:
         raise InvalidInput(
             f"{path} is a {kind} image, not a ZIP of cards; read one card with "
-            f"`cardscan card {shlex.quote(str(path))}`"
+            f"{hints.command(given_server, 'card', str(path))}"
         )
     return path
 
 
-def card_image(path: Path) -> Path:
+def card_image(path: Path, given_server: str | None) -> Path:
     """The path, if it names a file that is no ZIP: a ZIP of cards is sent
-    to the `scan` command instead."""
+    to the `scan` command instead, on the server given."""
     if zipfile.is_zipfile(existing_file(path)):
         raise InvalidInput(
             f"{path} is a ZIP archive, not a card image; read the cards in it "
-            f"with `cardscan scan {shlex.quote(str(path))}`"
+            f"with {hints.command(given_server, 'scan', str(path))}"
         )
     return path
 
@@ -540,11 +542,12 @@ def run_scan(args: argparse.Namespace, term: Terminal) -> int:
         raise InvalidInput(
             taken_by_json(args.json, "the ZIP") or "give the ZIP of cards to scan"
         )
-    path = zip_of_cards(args.zip)
+    path = zip_of_cards(args.zip, args.given_server)
     targets = outputs.checked(args, reading=path)
+    info = term.info(outputs.to_stdout(targets))
     with connect(args.server) as client:
-        cards = scan(client, path, term.info(outputs.to_stdout(targets)), args.key)
-    show_cards(cards, targets, term)
+        cards = scan(client, path, info, args.key, args.given_server)
+    show_cards(cards, targets, term, args.given_server)
     return 0
 
 
@@ -557,50 +560,64 @@ def upload_key(text: str) -> str:
 
 
 def scan(
-    client: GatewayClient, path: Path, info: Console, key: str | None = None
+    client: GatewayClient,
+    path: Path,
+    info: Console,
+    key: str | None = None,
+    given_server: str | None = None,
 ) -> list[batch_pb2.Card]:
     """Uploads the ZIP under the key, or a new one, follows its batch to the
     end and returns its cards. Ctrl-C once the upload has begun raises
-    Interrupted, saying how to find the batch: the gateway reads its cards
-    all the same."""
-    created = upload(client, path, info, key or uuid.uuid4().hex)
+    Interrupted, saying how to find the batch on the server given: the
+    gateway reads its cards all the same."""
+    created = upload(client, path, info, key or uuid.uuid4().hex, given_server)
+    batch_id = created.batch_id
     try:
-        announce(created, info)
+        announce(created, info, given_server)
         if not created.accepted:
             raise Failed(f"{path} holds no card image the gateway could take")
-        follow(client, created, info)
-        return client.list_contacts(created.batch_id)
+        follow(client, created, info, given_server)
+        return client.list_contacts(batch_id)
     except KeyboardInterrupt:
         raise Interrupted(
-            f"batch {created.batch_id} was accepted and its cards go on being "
-            f"read: check on it with `cardscan status {created.batch_id}`, or "
-            "list the batches with `cardscan batches`"
+            f"batch {batch_id} was accepted and its cards go on being read: "
+            f"check on it with {hints.command(given_server, 'status', batch_id)}, "
+            f"or list the batches with {hints.command(given_server, 'batches')}"
         ) from None
 
 
-def announce(created: cardscan_pb2.CreateBatchResponse, info: Console) -> None:
+def announce(
+    created: cardscan_pb2.CreateBatchResponse, info: Console, given_server: str | None
+) -> None:
     """Prints the new batch's id, how many cards it took, the entries it
     skipped and the upload's notice."""
     accepted = tables.count(created.accepted, "card")
     info.print(Text(f"Batch {created.batch_id}: {accepted} accepted", "bold"))
     if created.skipped:
         entries, total = list(created.skipped), created.skipped_count
-        info.print(tables.skipped(entries, total, created.batch_id, ANNOUNCED_SKIPS))
+        lister = hints.command(given_server, "status", created.batch_id)
+        info.print(tables.skipped(entries, total, lister, ANNOUNCED_SKIPS))
     if created.notice:
         info.print(Text(tables.clean(created.notice), "yellow"))
 
 
 def upload(
-    client: GatewayClient, path: Path, info: Console, key: str
+    client: GatewayClient,
+    path: Path,
+    info: Console,
+    key: str,
+    given_server: str | None,
 ) -> cardscan_pb2.CreateBatchResponse:
     """Streams the ZIP to the gateway under the upload key with a progress
     bar of bytes sent. Ctrl-C, or a gateway that goes away, raises saying
-    how to get the batch: the gateway may have had the whole upload and
-    taken it as a batch before the call ended."""
+    how to get the batch from the server given: the gateway may have had
+    the whole upload and taken it as a batch before the call ended."""
     again = (
-        f"send it again with `cardscan scan {path} --key {key}` to get its "
-        "batch, or a new one if it was not taken"
+        f"send it again with "
+        f"{hints.command(given_server, 'scan', str(path), '--key', key)} to get "
+        "its batch, or a new one if it was not taken"
     )
+    batches = hints.command(given_server, "batches")
     size = path.stat().st_size
     with Progress(
         console=info, transient=True, disable=not info.is_terminal
@@ -613,18 +630,23 @@ def upload(
         except KeyboardInterrupt:
             raise Interrupted(
                 "the upload may have been accepted as a batch all the same: "
-                f"look for it with `cardscan batches`, or {again}"
+                f"look for it with {batches}, or {again}"
             ) from None
         except Unavailable as error:
             raise type(error)(f"{error}; {again}") from None
 
 
 def follow(
-    client: GatewayClient, created: cardscan_pb2.CreateBatchResponse, info: Console
+    client: GatewayClient,
+    created: cardscan_pb2.CreateBatchResponse,
+    info: Console,
+    given_server: str | None,
 ) -> batch_pb2.Batch:
     """Shows the batch's progress until every card is DONE or FAILED, and
     each new notice of the batch; the upload's notice, printed already,
-    counts as the first."""
+    counts as the first. Where it cannot, it says how to follow the batch
+    on the server given."""
+    status = hints.command(given_server, "status", created.batch_id)
     columns = [
         TextColumn("Reading cards"),
         BarColumn(),
@@ -638,7 +660,8 @@ def follow(
         telling_health(client, progress.console),
     ):
         task = progress.add_task("read", total=created.accepted, failed=0)
-        for batch in watch_through_outages(client, created.batch_id, progress):
+        watches = watch_through_outages(client, created.batch_id, progress, status)
+        for batch in watches:
             counts = batch.counts
             progress.update(
                 task,
@@ -653,7 +676,7 @@ def follow(
                 return batch
     raise Failed(
         f"the gateway stopped reporting on batch {created.batch_id} before every "
-        f"card was read; follow it with `cardscan status {created.batch_id}`"
+        f"card was read; follow it with {status}"
     )
 
 
@@ -697,13 +720,13 @@ def tell_health(client: GatewayClient, info: Console, stop: threading.Event) -> 
 
 
 def watch_through_outages(
-    client: GatewayClient, batch_id: str, progress: Progress
+    client: GatewayClient, batch_id: str, progress: Progress, status: str
 ) -> Iterator[batch_pb2.Batch]:
     """The batch after each change, watching again when the gateway or the
     store behind it is briefly out of reach: the cards go on being read
     meanwhile, so a short outage is no reason to give up. Patience runs out
     only after OUTAGE_PATIENCE_SECONDS of broken watches without a card
-    ending in between, and then it fails with a hint."""
+    ending in between, and then it fails with the status command as hint."""
     failures, ended, ended_at_failure = 0, -1, -1
     while True:
         try:
@@ -720,8 +743,7 @@ def watch_through_outages(
             ended_at_failure = ended
             if failures * OUTAGE_RETRY_SECONDS > OUTAGE_PATIENCE_SECONDS:
                 raise Failed(
-                    f"gave up following the batch ({error}); check on it with "
-                    f"`cardscan status {batch_id}`"
+                    f"gave up following the batch ({error}); check on it with {status}"
                 ) from None
             progress.console.print(
                 Text(f"{tables.clean(str(error))}; trying again", "yellow")
@@ -741,14 +763,19 @@ def taken_by_json(target: str | None, what: str) -> str | None:
 
 
 def show_cards(
-    cards: list[batch_pb2.Card], targets: list[outputs.Output], term: Terminal
+    cards: list[batch_pb2.Card],
+    targets: list[outputs.Output],
+    term: Terminal,
+    given_server: str | None,
 ) -> None:
-    """Writes the cards to each output, or prints a table if none is asked."""
+    """Writes the cards to each output, or prints a table if none is asked;
+    its hints name the server given."""
     if not targets:
         term.out.print(tables.contacts(cards))
         return
+    info = term.info(outputs.to_stdout(targets))
     for output in targets:
-        outputs.write(cards, output, term.info(outputs.to_stdout(targets)))
+        outputs.write(cards, output, info, given_server)
 
 
 def run_card(args: argparse.Namespace, term: Terminal) -> int:
@@ -758,14 +785,14 @@ def run_card(args: argparse.Namespace, term: Terminal) -> int:
         raise InvalidInput(
             taken_by_json(args.json, "the image") or "give the card image to read"
         )
-    path = card_image(args.image)
+    path = card_image(args.image, args.given_server)
     targets = outputs.checked(args, reading=path)
     with connect(args.server) as client:
         card = client.scan_card(path)
 
     state = jsonview.state_name(card.state)
     if targets:
-        show_cards([card], targets, term)
+        show_cards([card], targets, term, args.given_server)
     elif state == "DONE":
         term.out.print(tables.contact(card))
     if state == "FAILED":
@@ -817,7 +844,7 @@ def run_contacts(args: argparse.Namespace, term: Terminal) -> int:
     targets = outputs.checked(args)
     with connect(args.server, require_serving=False) as client:
         cards = client.list_contacts(args.batch_id)
-    show_cards(cards, targets, term)
+    show_cards(cards, targets, term, args.given_server)
     return 0
 
 
@@ -1127,10 +1154,8 @@ def describe(stack: Stack, out: Console) -> None:
     out.print(f"  data          {stack.data_dir}")
     out.print(f"  logs          {stack.logs}")
     if stack.gateway_address != DEFAULT_SERVER:
-        out.print(
-            f"Send cards with `cardscan --server {stack.gateway_address} scan "
-            "CARDS.zip`."
-        )
+        scan = hints.command(stack.gateway_address, "scan", "CARDS.zip")
+        out.print(f"Send cards with {scan}.")
 
 
 def stop_on_sigterm() -> None:
@@ -1194,7 +1219,7 @@ def run_down(args: argparse.Namespace, term: Terminal) -> int:
 
 def run_demo(args: argparse.Namespace, term: Terminal) -> int:
     """demo: a throw-away stack, one scan, the contacts table, all stopped."""
-    given = zip_of_cards(args.zip) if args.zip else None
+    given = zip_of_cards(args.zip, None) if args.zip else None
     # Told before a stack starts for it, unlike `scan`, whose gateway tells
     # what is wrong with a ZIP it takes apart.
     if given and not zipfile.is_zipfile(given):

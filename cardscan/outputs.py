@@ -12,7 +12,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from cardscan import export, jsonview, signatures, tables
+from cardscan import export, hints, jsonview, signatures, tables
 from cardscan.errors import Failed, InvalidInput
 from cardscan.v1 import batch_pb2
 
@@ -149,8 +149,14 @@ EXAMPLE_FILES = {
 }
 
 
-def write(cards: list[batch_pb2.Card], output: Output, info: Console) -> None:
-    """Writes the cards to one output, and says what it wrote to a file."""
+def write(
+    cards: list[batch_pb2.Card],
+    output: Output,
+    info: Console,
+    given_server: str | None,
+) -> None:
+    """Writes the cards to one output, and says what it wrote to a file;
+    its hints name the server given."""
     read = export.read_cards(cards)
     if output.option == "--json":
         text = "".join(
@@ -170,29 +176,34 @@ def write(cards: list[batch_pb2.Card], output: Output, info: Console) -> None:
             Path(output.target).write_text(text, encoding="utf-8", newline="")
         except OSError as error:
             batch_id = cards[0].batch_id if cards else ""
-            again = (
-                f"; fetch them again with `cardscan contacts {batch_id} "
-                f"{output.option} FILE`"
+            contacts = hints.command(
+                given_server, "contacts", batch_id, output.option, "FILE"
             )
+            again = f"; fetch them again with {contacts}"
             raise Failed(
                 f"cannot write the contacts to {output.target}: "
                 f"{error.strerror or error}" + (again if batch_id else "")
             ) from None
         info.print(f"Wrote {written} to {output.target}")
     if output.option != "--json":
-        left_out(cards, len(cards) - len(read), output, info)
+        left_out(cards, len(cards) - len(read), output, info, given_server)
 
 
 def left_out(
-    cards: list[batch_pb2.Card], unread: int, output: Output, info: Console
+    cards: list[batch_pb2.Card],
+    unread: int,
+    output: Output,
+    info: Console,
+    given_server: str | None,
 ) -> None:
-    """Says how many cards a contacts file leaves out, for having none."""
+    """Says how many cards a contacts file leaves out, for having none,
+    and the command that says why on the server given."""
     if unread:
+        status = hints.command(given_server, "status", cards[0].batch_id)
         info.print(
             Text(
                 f"{output.option} leaves out {tables.count(unread, 'card')} not read "
-                f"(failed or still open): `cardscan status {cards[0].batch_id}` "
-                "says why",
+                f"(failed or still open): {status} says why",
                 "yellow",
             )
         )

@@ -139,13 +139,13 @@ def batches(summaries: list[batch_pb2.BatchSummary]) -> Table:
 def skipped(
     entries: list[batch_pb2.SkippedEntry],
     count: int,
-    batch_id: str = "",
+    lister: str = "",
     most: int = 0,
 ) -> Text:
     """The first upload entries not taken as cards, one per line with the
     reason, and a line saying how many more of the count were skipped;
-    given a most, at most that many, and the line says where more are
-    listed."""
+    given a most, at most that many, and the line names the lister, the
+    command that lists more."""
     listed = entries[:most] if most else entries
     shown = [f"  skipped {clean(e.name)}: {clean(e.reason)}" for e in listed]
     total = skips.total(entries, count)
@@ -156,7 +156,7 @@ def skipped(
             which = (
                 "every one" if len(entries) == total else f"the first {len(entries):,}"
             )
-            line += f": `cardscan status {batch_id}` lists {which}"
+            line += f": {lister} lists {which}"
         shown.append(line)
     return Text("\n".join(shown), style="yellow")
 

@@ -360,8 +360,8 @@ def test_scan_through_a_store_outage_says_what_the_gateway_waits_for(
             archive.write(image, image.name)
     store_stopped = threading.Event()
 
-    def announce_then_stop_the_store(created, info):
-        real_announce(created, info)
+    def announce_then_stop_the_store(created, info, given_server):
+        real_announce(created, info, given_server)
         stack_parts.stop_process("store")
         store_stopped.set()
 
@@ -742,7 +742,22 @@ def test_a_watch_that_ends_before_the_batch_does_fails_with_a_hint(
     status = cli.main(["scan", str(cards_zip), "--server", gateway.address])
 
     assert status != 0
-    assert "cardscan status b1" in capsys.readouterr().err
+    assert f"follow it with `cardscan --server {gateway.address} status b1`" in (
+        capsys.readouterr().err
+    )
+
+
+def test_a_hint_leaves_out_the_server_the_environment_gave(
+    gateway, cards_zip, capsys, monkeypatch
+):
+    # The shell that runs the hint still holds it.
+    monkeypatch.setenv(cli.SERVER_ENV, gateway.address)
+    gateway.watch_ends_early = True
+
+    status = cli.main(["scan", str(cards_zip)])
+
+    assert status != 0
+    assert "follow it with `cardscan status b1`" in capsys.readouterr().err
 
 
 def test_a_watch_broken_by_an_outage_is_watched_again(
@@ -771,7 +786,7 @@ def test_an_outage_that_outlasts_the_patience_fails_with_a_hint(
     err = capsys.readouterr().err
     assert status != 0
     assert "gave up following the batch (the store is unreachable)" in err
-    assert "cardscan status b1" in err
+    assert f"check on it with `cardscan --server {gateway.address} status b1`" in err
 
 
 def ctrl_c(*args, **kwargs):
@@ -788,8 +803,8 @@ def test_ctrl_c_during_the_upload_says_how_to_look_for_the_batch(
     err = capsys.readouterr().err
     assert status == cli.EXIT_INTERRUPTED
     assert "interrupted; the upload may have been accepted" in err
-    assert "`cardscan batches`" in err
-    assert f"`cardscan scan {cards_zip} --key " in err
+    assert f"`cardscan --server {gateway.address} batches`" in err
+    assert f"`cardscan --server {gateway.address} scan {cards_zip} --key " in err
 
 
 def test_ctrl_c_while_following_names_the_batch_and_how_to_check_on_it(
@@ -806,8 +821,8 @@ def test_ctrl_c_while_following_names_the_batch_and_how_to_check_on_it(
     err = capsys.readouterr().err
     assert status == cli.EXIT_INTERRUPTED
     assert "interrupted; batch b1 was accepted" in err
-    assert "`cardscan status b1`" in err
-    assert "`cardscan batches`" in err
+    assert f"`cardscan --server {gateway.address} status b1`" in err
+    assert f"`cardscan --server {gateway.address} batches`" in err
 
 
 def test_the_sample_cards_zip_holds_every_sample_image(tmp_path):
@@ -896,7 +911,7 @@ def test_scan_of_one_image_points_to_the_card_command(gateway, tmp_path, capsys)
     assert status != 0
     err = capsys.readouterr().err
     assert f"{image} is a JPEG image, not a ZIP of cards" in err
-    assert f"`cardscan card {image}`" in err
+    assert f"`cardscan --server {gateway.address} card {image}`" in err
     assert "/v1/cards" not in err
     assert gateway.chunks == []
 
@@ -907,7 +922,7 @@ def test_card_of_a_zip_points_to_the_scan_command(gateway, cards_zip, capsys):
     assert status != 0
     err = capsys.readouterr().err
     assert f"{cards_zip} is a ZIP archive, not a card image" in err
-    assert f"`cardscan scan {cards_zip}`" in err
+    assert f"`cardscan --server {gateway.address} scan {cards_zip}`" in err
 
 
 def test_contacts_of_an_unknown_batch_prints_the_servers_message(gateway, capsys):
@@ -969,7 +984,8 @@ def test_scan_announces_the_first_skipped_entries_and_counts_the_rest(
     assert "n19.txt: not an image" in out
     assert "n20.txt" not in out
     assert (
-        "… and 4,980 more entries skipped: `cardscan status b1` lists the first 100"
+        f"… and 4,980 more entries skipped: `cardscan --server {gateway.address} "
+        "status b1` lists the first 100"
     ) in out
 
 
@@ -1260,7 +1276,7 @@ def test_contacts_that_cannot_be_written_say_how_to_fetch_them_again(option):
     term = cli.Terminal(cli.console(), cli.console(True))
 
     with pytest.raises(cli.Failed) as refused:
-        cli.show_cards([card], [outputs.Output(option, "/dev/full")], term)
+        cli.show_cards([card], [outputs.Output(option, "/dev/full")], term, None)
 
     assert str(refused.value) == (
         "cannot write the contacts to /dev/full: No space left on device; fetch "
@@ -1742,7 +1758,10 @@ def test_scan_writes_vcard_and_csv_files_naming_the_cards_left_out(
     ]
     assert f"Wrote 1 contact to {vcf}" in printed
     assert f"Wrote 1 contact to {table}" in printed
-    left_out = "leaves out 1 card not read (failed or still open): `cardscan status b1`"
+    left_out = (
+        "leaves out 1 card not read (failed or still open): "
+        f"`cardscan --server {gateway.address} status b1` says why"
+    )
     assert f"--vcard {left_out}" in printed
     assert f"--csv {left_out}" in printed
 
@@ -1860,6 +1879,40 @@ def test_no_output_is_written_over_a_zip_or_an_image_whatever_its_name(
     ) in capsys.readouterr().err
     assert target.read_bytes() == before
     assert gateway.chunks == []
+
+
+def test_a_card_whose_contact_cannot_be_written_names_the_server_to_fetch_it(
+    gateway, tmp_path, capsys
+):
+    image = tmp_path / "holt.png"
+    image.write_bytes(PNG_HEAD)
+
+    status = cli.main(
+        ["--server", gateway.address, "card", str(image), "--csv", "/dev/full"]
+    )
+
+    assert status != 0
+    assert (
+        "fetch them again with "
+        f"`cardscan --server {gateway.address} contacts b1 --csv FILE`"
+    ) in capsys.readouterr().err
+
+
+def test_a_failed_card_written_as_csv_names_the_server_to_ask_why(
+    gateway, tmp_path, capsys
+):
+    image = tmp_path / "blur.jpg"
+    image.write_bytes(b"\xff\xd8\xff\xe0 a blurred photo")
+
+    status = cli.main(
+        ["card", str(image), "--server", gateway.address, "--csv", str(tmp_path / "c")]
+    )
+
+    assert status != 0
+    assert (
+        f"--csv leaves out 1 card not read (failed or still open): `cardscan "
+        f"--server {gateway.address} status b1` says why"
+    ) in capsys.readouterr().out
 
 
 def test_an_output_linked_to_the_image_being_read_is_refused(gateway, tmp_path, capsys):

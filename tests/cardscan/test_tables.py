@@ -7,6 +7,9 @@ from rich.console import Console
 from cardscan import tables
 from cardscan.v1 import batch_pb2
 
+# The command that lists the skipped entries of batch b1, as hints show it.
+STATUS_B1 = "`cardscan status b1`"
+
 
 def rendered(table) -> str:
     console = Console(file=io.StringIO(), width=200)
@@ -40,7 +43,7 @@ def skipped_entries(number):
 def test_skipped_entries_past_the_most_asked_are_counted_not_listed():
     entries = skipped_entries(25)
 
-    text = tables.skipped(entries, 25, "b1", most=20).plain
+    text = tables.skipped(entries, 25, STATUS_B1, most=20).plain
     every = tables.skipped(entries, 25).plain
 
     assert text.count(": is not an image") == 20
@@ -63,7 +66,7 @@ def test_skipped_entries_past_those_listed_are_counted():
 
 
 def test_skipped_entries_past_the_most_asked_say_how_many_status_lists():
-    text = tables.skipped(skipped_entries(100), 5000, "b1", most=20).plain
+    text = tables.skipped(skipped_entries(100), 5000, STATUS_B1, most=20).plain
 
     assert text.count(": is not an image") == 20
     assert text.endswith(
