@@ -52,6 +52,9 @@ REFRESH_SECONDS = 2.0
 # every read is long, keeps to a small share of the store's time.
 WATCH_INTERVAL_SECONDS = 0.2
 WATCH_PACE = 10
+# But never longer than this after a read ends: a read slowed by a store
+# that hung would otherwise hold the progress back long after its return.
+WATCH_LONGEST_PAUSE_SECONDS = 2.0
 # After this many cards of one upload in a row that NATS would not take, the
 # rest of the upload waits without trying: a NATS server that hangs would
 # hold the upload's reply for a publish timeout per card.
@@ -687,7 +690,9 @@ class Batches:
                 except Unavailable as error:
                     outage.failed(error)
                     continue
-                next_read = paced(started)
+                # A read that ends an outage took as long as the store was
+                # away, which says nothing of how long the batch takes to read.
+                next_read = paced(time.monotonic() if outage.ongoing else started)
                 outage.answered()
                 if latest != batch:
                     yield latest
@@ -916,8 +921,10 @@ class Batches:
 def paced(read_started: float) -> float:
     """When a watcher may read its batch again, given when its last read
     started; the read has just ended."""
-    took = time.monotonic() - read_started
-    return read_started + max(WATCH_INTERVAL_SECONDS, WATCH_PACE * took)
+    ended = time.monotonic()
+    took = ended - read_started
+    at_pace = read_started + max(WATCH_INTERVAL_SECONDS, WATCH_PACE * took)
+    return min(at_pace, ended + WATCH_LONGEST_PAUSE_SECONDS)
 
 
 class _Outage:
@@ -944,6 +951,11 @@ class _Outage:
                 f"{error}; stopped following batch {self._batch_id} after "
                 f"{now - self._since:.0f} s without the store"
             )
+
+    @property
+    def ongoing(self) -> bool:
+        """Whether the store did not answer the watch's last look."""
+        return self._since is not None
 
     def answered(self) -> None:
         """Notes a look the store answered, which ends any outage."""

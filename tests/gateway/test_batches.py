@@ -2,6 +2,8 @@
 
 import asyncio
 import functools
+import time
+import uuid
 
 import pytest
 from gateway_support import image_bytes, make_zip, queued_messages
@@ -572,3 +574,61 @@ async def test_a_watcher_reads_no_faster_than_its_pace(batches, nc, monkeypatch)
     ]
     assert len(reads) >= 2
     assert min(gaps) >= batches_module.WATCH_PACE * 0.99
+
+
+async def reads_of_a_watch(batches, nc, monkeypatch, plan) -> list[tuple[float, float]]:
+    """When the reads that a watch of a running batch made began and ended,
+    those the store answered, while the batch's changes keep coming: each
+    read takes the seconds its entry of the plan says, or raises the entry."""
+    batch_id = uuid.uuid4().hex
+    steps = iter(plan)
+    answered: list[tuple[float, float]] = []
+
+    async def get(batch_id, view):
+        started = time.monotonic()
+        step = next(steps, 0.0)
+        if isinstance(step, Exception):
+            raise step
+        await asyncio.sleep(step)
+        answered.append((started, time.monotonic()))
+        return batch_pb2.Batch(batch_id=batch_id, state=batch_pb2.BATCH_STATE_RUNNING)
+
+    monkeypatch.setattr(batches, "get", get)
+    watch = batches.watch(batch_id)
+    await anext(watch)
+    following = asyncio.create_task(anext(watch))
+    planned_answers = sum(not isinstance(step, Exception) for step in plan)
+    async with asyncio.timeout(20):
+        while len(answered) < planned_answers:
+            await nc.publish(messaging.event_subject(batch_id), b"")
+            await asyncio.sleep(0.05)
+    following.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await following
+    await watch.aclose()
+    return answered
+
+
+async def test_a_slow_read_holds_the_next_back_no_longer_than_the_longest_pause(
+    batches, nc, monkeypatch
+):
+    reads = await reads_of_a_watch(batches, nc, monkeypatch, [0.0, 1.0, 0.0])
+
+    (_, slow_ended), (next_started, _) = reads[1], reads[2]
+    pause = next_started - slow_ended
+    longest = batches_module.WATCH_LONGEST_PAUSE_SECONDS
+    assert longest - 0.05 <= pause <= longest + 0.5
+
+
+async def test_the_read_that_ends_an_outage_holds_the_next_back_no_longer(
+    batches, nc, monkeypatch
+):
+    # Far beyond the test, so that only the outage can shorten the pause.
+    monkeypatch.setattr(batches_module, "WATCH_LONGEST_PAUSE_SECONDS", 60.0)
+    hung = Unavailable("the store at 127.0.0.1:1 is unreachable (hung)")
+
+    reads = await reads_of_a_watch(batches, nc, monkeypatch, [0.0, hung, 1.0, 0.0])
+
+    (_, back_ended), (next_started, _) = reads[1], reads[2]
+    pause = next_started - back_ended
+    assert pause <= batches_module.WATCH_INTERVAL_SECONDS + 0.3
