@@ -245,9 +245,11 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         settled = asyncio.Event()
 
         async def nats_lost() -> None:
+            workers.note_nats(False)
             await standing.down(NATS)
 
         async def nats_back() -> None:
+            workers.note_nats(True)
             # Uploads wait until the cards the last run left are queued.
             if settled.is_set():
                 await standing.up(NATS)

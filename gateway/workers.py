@@ -13,6 +13,7 @@ from nats.aio.subscription import Subscription
 from cardscan import messaging
 from cardscan.errors import Unavailable
 from cardscan.v1 import batch_pb2
+from gateway.health import NATS, STORE
 
 # A worker that missed this many heartbeats in a row counts as gone.
 MISSED_BEATS = 3
@@ -41,9 +42,11 @@ class Workers:
 
     Until a whole heartbeat window has passed since the object was made, or
     since ``listen``, a worker that runs may simply not have beaten yet, and
-    no batch is told there is none. Nor while the store does not answer the
-    gateway, or within a window of its return: an OCR worker cut off from
-    the store stops its heartbeats until it answers again.
+    no batch is told there is none. Nor while the store or NATS is away from
+    the gateway, or within a window of its return: an OCR worker cut off
+    from the store stops its heartbeats until it answers again, and one cut
+    off from NATS beats again only once it has reconnected, which may be
+    after the gateway hears its own echo again.
     """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
@@ -55,10 +58,10 @@ class Workers:
         self._subscriptions: list[Subscription] = []
         self._echoing: asyncio.Task | None = None
         self._nc: Client | None = None
-        # Whether the store was away when the gateway last asked it, and
-        # when it last answered again after being away.
-        self._store_away = False
-        self._store_back_at: float | None = None
+        # What of the store and NATS was away when last heard of, and when
+        # the last of them was back after being away.
+        self._away: set[str] = set()
+        self._back_at: float | None = None
 
     async def listen(self, nc: Client) -> None:
         """Starts counting the workers by the heartbeats and goodbyes that
@@ -113,18 +116,26 @@ class Workers:
 
     def note_store(self, answers: bool) -> None:
         """Notes whether the store answers the gateway."""
-        if not answers:
-            self._store_away = True
-        elif self._store_away:
-            self._store_away = False
-            self._store_back_at = self._clock()
+        self._note(STORE, answers)
 
-    def _silenced_by_the_store(self) -> bool:
-        """Whether the store is away, or came back too recently for the
-        workers cut off from it to have beaten again."""
-        if self._store_away:
+    def note_nats(self, connected: bool) -> None:
+        """Notes whether the gateway is connected to NATS."""
+        self._note(NATS, connected)
+
+    def _note(self, dependency: str, answers: bool) -> None:
+        """Notes whether a dependency answers, and when it is back."""
+        if not answers:
+            self._away.add(dependency)
+        elif dependency in self._away:
+            self._away.discard(dependency)
+            self._back_at = self._clock()
+
+    def _silenced_by_an_outage(self) -> bool:
+        """Whether the store or NATS is away, or came back too recently for
+        the workers cut off from it to have beaten again."""
+        if self._away:
             return True
-        back = self._store_back_at
+        back = self._back_at
         return back is not None and self._clock() - back < WINDOW_SECONDS
 
     def online(self) -> int:
@@ -138,7 +149,7 @@ class Workers:
         knows that no worker runs."""
         return (
             self._listened_long_enough()
-            and not self._silenced_by_the_store()
+            and not self._silenced_by_an_outage()
             and self.nats_delivers()
             and not self.online()
         )
@@ -175,9 +186,9 @@ class Workers:
                 "connection to NATS, so no card moves on until NATS is back"
             )
             return batch
-        # While the store is away the cards wait for it, which the gateway's
-        # health says; the workers beat again once it is back.
-        if not waiting or batch.workers_online or self._silenced_by_the_store():
+        # While the store or NATS is away the cards wait for it, which the
+        # gateway's health says; the workers beat again once it is back.
+        if not waiting or batch.workers_online or self._silenced_by_an_outage():
             return batch
         if not self._listened_long_enough():
             batch.notice = (

@@ -96,6 +96,53 @@ def test_workers_silent_for_want_of_the_store_are_not_told_gone_until_it_is_back
     assert none_running
 
 
+def test_workers_silent_for_want_of_nats_are_not_told_gone_until_a_window_after_it():
+    clock = Clock()
+    workers = Workers(clock)
+    workers.echoed()
+    workers.beat("a")
+    workers.note_nats(False)
+    clock.now += 10 * WINDOW_SECONDS
+    none_while_away = workers.none_running()
+    workers.note_nats(True)
+    # The gateway hears its own echo again before any worker has reconnected.
+    workers.echoed()
+    clock.now += WINDOW_SECONDS - 0.1
+    workers.echoed()
+    just_back = workers.annotate(waiting_batch(3)), workers.none_running()
+    clock.now += 0.1
+    window_after = workers.annotate(waiting_batch(3)), workers.none_running()
+
+    assert not none_while_away
+    batch, none_running = just_back
+    assert (batch.workers_online, batch.notice, none_running) == (0, "", False)
+    batch, none_running = window_after
+    assert batch.notice.startswith("3 card(s) are waiting and no OCR worker")
+    assert none_running
+
+
+def test_a_card_is_taken_within_a_window_of_nats_coming_back_before_any_worker():
+    clock = Clock()
+    workers = Workers(clock)
+    clock.now += WINDOW_SECONDS
+    workers.note_nats(False)
+    clock.now += 2 * WINDOW_SECONDS
+    workers.note_nats(True)
+    workers.echoed()
+
+    workers.require_one_for_a_card()
+    assert workers.notice_for_new_batch() == ""
+
+
+def test_a_nats_connection_that_never_dropped_excuses_no_silence():
+    clock = Clock()
+    workers = Workers(clock)
+    workers.note_nats(True)
+    clock.now += WINDOW_SECONDS
+
+    assert workers.none_running()
+
+
 def test_a_store_that_always_answered_excuses_no_silence():
     clock = Clock()
     workers = Workers(clock)
