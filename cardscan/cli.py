@@ -34,13 +34,12 @@ from rich.text import Text
 from cardscan import hints, jsonview, outputs, settings, tables, upload_keys
 from cardscan.client import BASIC, GatewayClient, Unreachable
 from cardscan.errors import CardscanError, Failed, InvalidInput, Unavailable
+from cardscan.private import make_data_dir, open_private
 from cardscan.signatures import IMAGE_SUFFIXES, image_format
 from cardscan.stack import (
     Ports,
     RecordedStack,
     Stack,
-    make_data_dir,
-    open_private,
     port_holder,
     port_taken,
 )

@@ -24,11 +24,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import BinaryIO
 
 import grpc
 
 from cardscan import healthcheck
+from cardscan.private import make_own_dir, open_private
 from cardscan.settings import PRIVATE_UMASK
 
 logger = logging.getLogger(__name__)
@@ -471,31 +471,6 @@ def write_record(
     # MONGO_URL, password and all, is among the settings recorded.
     with open_private(path, os.O_TRUNC) as file:
         file.write(json.dumps(record, indent=2).encode() + b"\n")
-
-
-def open_private(path: Path, flags: int) -> BinaryIO:
-    """The file opened for writing in binary, with the flags, made if need
-    be and readable by its owner alone, as one made before is made now."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | flags, 0o600)
-    os.fchmod(descriptor, 0o600)
-    return os.fdopen(descriptor, "wb")
-
-
-def make_data_dir(path: Path) -> None:
-    """Makes the data folder closed to all but its owner; one that exists
-    is left as it is, as it may be shared (--data-dir /tmp), the files and
-    folders cardscan makes in it being its owner's alone all the same."""
-    if not path.is_dir():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.mkdir(mode=0o700, exist_ok=True)
-
-
-def make_own_dir(path: Path) -> None:
-    """Makes a folder of cardscan's own in the data folder (its logs, NATS's
-    files), or closes one made before, to all but its owner."""
-    make_data_dir(path.parent)
-    path.mkdir(mode=0o700, exist_ok=True)
-    os.chmod(path, 0o700)
 
 
 def this_process() -> dict:

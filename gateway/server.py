@@ -10,7 +10,7 @@ import grpc
 from aiohttp import web
 from nats.aio.client import Client
 
-from cardscan import messaging, rpc, signals, upload_keys
+from cardscan import messaging, private, rpc, signals, upload_keys
 from cardscan.errors import CardscanError, InvalidInput
 from cardscan.health import Answers, watch_store
 from cardscan.v1 import cardscan_pb2, cardscan_pb2_grpc
@@ -206,7 +206,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     could queue a card there.
     """
     try:
-        settings.upload_dir.mkdir(parents=True, exist_ok=True)
+        private.make_own_dir(settings.upload_dir)
     except OSError as error:
         raise CardscanError(
             f"cannot make the upload folder {settings.upload_dir}: {error.strerror}"

@@ -139,9 +139,10 @@ class SqliteBackend:
         them readable by all."""
         for suffix in DATABASE_FILE_SUFFIXES:
             path = self.path.with_name(self.path.name + suffix)
-            # Another user's file, shared on purpose, is left as it is.
+            # Another user's file, shared on purpose, is left as it is, as
+            # is whatever a symbolic link names.
             with suppress(FileNotFoundError, PermissionError):
-                if path.stat().st_mode & 0o077:
+                if not path.is_symlink() and path.stat().st_mode & 0o077:
                     os.chmod(path, 0o600)
 
     async def open(self) -> None:

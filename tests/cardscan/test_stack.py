@@ -12,14 +12,14 @@ import time
 import pytest
 
 from cardscan import cli
+from cardscan.errors import InvalidInput
+from cardscan.private import make_data_dir, make_own_dir, open_private
 from cardscan.stack import (
     SETTING_NAMES,
     Ports,
     RecordedStack,
     ephemeral_ports,
     free_port,
-    make_data_dir,
-    make_own_dir,
     port_taken,
     process_runs,
 )
@@ -321,3 +321,36 @@ def test_a_folder_of_cardscan_s_own_made_before_is_closed_to_others(tmp_path):
     make_own_dir(logs)
 
     assert logs.stat().st_mode & 0o7777 == 0o700
+
+
+def test_a_symbolic_link_under_a_name_cardscan_writes_is_refused_not_followed(
+    tmp_path,
+):
+    victim_file, victim_dir = tmp_path / "victim.txt", tmp_path / "victim"
+    victim_file.write_text("kept")
+    victim_file.chmod(0o644)
+    victim_dir.mkdir()
+    victim_dir.chmod(0o755)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "up.lock").symlink_to(victim_file)
+    (shared / "logs").symlink_to(victim_dir)
+
+    with pytest.raises(InvalidInput, match="up.lock is a symbolic link"):
+        open_private(shared / "up.lock", os.O_APPEND)
+    with pytest.raises(InvalidInput, match="logs is a symbolic link"):
+        make_own_dir(shared / "logs")
+
+    assert victim_file.stat().st_mode & 0o777 == 0o644
+    assert victim_file.read_text() == "kept"
+    assert victim_dir.stat().st_mode & 0o777 == 0o755
+
+
+def test_a_folder_of_cardscan_s_own_keeps_its_owner_s_rights_when_closed(tmp_path):
+    spools = tmp_path / "uploads"
+    spools.mkdir()
+    spools.chmod(0o555)
+
+    make_own_dir(spools)
+
+    assert spools.stat().st_mode & 0o7777 == 0o500

@@ -331,3 +331,15 @@ def test_the_gateway_shows_nats_url_with_its_password_masked():
 
     assert settings.nats_shown == "nats://cards:***@nats.internal:4222"
     assert settings.nats_url == "nats://cards:s3cret@nats.internal:4222"
+
+
+def test_an_upload_folder_left_open_to_others_is_closed_at_start(
+    stack_parts, nats_url, store_address
+):
+    spools = stack_parts.data_dir / "uploads"
+    spools.mkdir(parents=True)
+    spools.chmod(0o755)
+
+    stack_parts.start_gateway()
+
+    assert spools.stat().st_mode & 0o777 == 0o700
