@@ -4130,3 +4130,20 @@ def test_a_host_printed_with_www_finishes_no_email_cut_in_its_host():
 
     # The email the website's host tells, as one with a misread host.
     assert list(contact.emails) == ["anna.berg@ferrell.io"]
+
+
+def test_a_turkish_name_its_email_spells_in_plain_letters_needs_no_review():
+    contact = fields.parse(
+        card(
+            "Ahmet Yılmaz",
+            "Satış Müdürü",
+            "Örnek Ticaret A.Ş.",
+            "ahmet.yilmaz@ornekticaret.com.tr",
+            "+90 212 555 12 34",
+        )
+    )
+
+    assert contact.name.full == "Ahmet Yılmaz"
+    assert contact.confidence["name"] == 1.0
+    assert contact.confidence["emails"] == 1.0
+    assert not contact.needs_review

@@ -151,7 +151,13 @@ def test_names_of_more_countries_score_high_and_split(full, prefix, given, famil
 
 @pytest.mark.parametrize(
     ("name", "local_part"),
-    [("Jonas Müller", "jonas.mueller"), ("Ingrid Bjørnstad", "ingrid.bjornstad")],
+    [
+        ("Jonas Müller", "jonas.mueller"),
+        ("Ingrid Bjørnstad", "ingrid.bjornstad"),
+        # Turkish and Icelandic letters that fold to no plain one.
+        ("Ahmet Yılmaz", "ahmet.yilmaz"),
+        ("Guðrún Jónsdóttir", "gudrun.jonsdottir"),
+    ],
 )
 def test_an_email_spelling_letters_out_or_plain_backs_the_name(name, local_part):
     assert names.email_overlap(name, local_part) == 1.0
