@@ -8,7 +8,8 @@ from ocr_service import companies
 @pytest.mark.parametrize(
     "text",
     ["Acme GmbH", "Lévy Gay S.A.R.L.", "Spies BV", "Trussardi s.r.l.", "Ekman AB",
-     "Lima Castro S/A", "Rodriguez Group", "Delahaye et Fils", "Mulders & Co."],
+     "Lima Castro S/A", "Rodriguez Group", "Delahaye et Fils", "Mulders & Co.",
+     "Rossi Costruzioni S.R.L.", "Bianchi S.P.A.", "Verdi S.N.C."],
 )  # fmt: skip
 def test_legal_forms_are_found(text):
     assert companies.legal_form(text)
