@@ -166,8 +166,11 @@ class Worker:
         )
         # A store that does not answer now is waited for before any card is
         # taken, as one lost later is.
+        # An idle worker makes no calls to the store, and is NOT_SERVING all
+        # the same while it does not answer; and only a check of its health
+        # tells when it answers again.
         await self._check_store()
-        watch = asyncio.create_task(self._watch_store())
+        watch = asyncio.create_task(health.watch_store(self._channel, self._note_store))
         heartbeat = asyncio.create_task(self._heartbeat(stop))
         single_cards = asyncio.create_task(self._read_singles(singles, images, stop))
         try:
@@ -263,19 +266,13 @@ class Worker:
             await asyncio.wait_for(self._store_up.wait(), FETCH_TIMEOUT_SECONDS)
         return self._store_up.is_set()
 
-    async def _watch_store(self) -> None:
-        """Asks the store's health every STORE_CHECK_SECONDS: an idle worker
-        makes no calls to the store, and is NOT_SERVING all the same while
-        the store does not answer; and only a check tells when the store
-        answers again."""
-        while True:
-            await asyncio.sleep(health.STORE_CHECK_SECONDS)
-            await self._check_store()
-
     async def _check_store(self) -> None:
         """Asks the store's health now, then stops or starts taking cards
         as it answers."""
-        answers, why = await health.ask_store(self._channel)
+        await self._note_store(*await health.ask_store(self._channel))
+
+    async def _note_store(self, answers: bool, why: str) -> None:
+        """Stops or starts taking cards as the store answers or not."""
         async with self._noting_store:
             if answers:
                 await self._found_store()
