@@ -481,7 +481,10 @@ _GIVEN_NAMES_OF_OTHER_ALPHABETS = {
     ),
 }
 # The letters each language's marks are put right on.
-_MARKED_FOR_LANGUAGE = {"nordic": set("āĀ"), "portuguese": set("ēĒėĖōŌāåĀÅ")}
+_MARKED_FOR_LANGUAGE = {
+    "nordic": set("āĀ"),
+    "portuguese": set("ēĒėĖōŌāåĀÅ"),
+}
 # The marked "a" of either language read twice over, as a ring and a macron
 # ("ÅĀkergränd", "Såāo"): neither language doubles it.
 _A_READ_TWICE = re.compile(r"(?<=[åāãÅĀÃ])[åāãÅĀÃ]")

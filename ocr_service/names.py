@@ -57,8 +57,8 @@ GENERATION = re.compile(r",?\s+(?:Jr\.?|Sr\.|II|III|IV)$")
 # Particles that belong to the family name that follows them.
 PARTICLES = word_set(
     "van von der den de del della di da das do dos du le la los las ten ter te "
-    "zu af al bin ibn mac st. saint ó o ní nic uí 't ’t 's ’s het d' d’ l' l’ "
-    "en die und auch"
+    "zu af al bin ibn mac st. saint ó o ní nic uí 't ’t 's ’s het "
+    "d' d’ l' l’ en die und auch"
 )
 # The capital and small letters of the Latin alphabets, accented ones of
 # every European language included ("Ł", "ő", "ș").

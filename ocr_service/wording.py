@@ -24,7 +24,16 @@ def word_set(listing: str) -> frozenset[str]:
 # Letters that do not fold to a plain one, spelled in plain letters as
 # emails and domains do.
 _PLAIN = str.maketrans(
-    {"ø": "o", "æ": "ae", "ß": "ss", "ł": "l", "đ": "d", "œ": "oe", "ı": "i", "ð": "d"}
+    {
+        "ø": "o",
+        "æ": "ae",
+        "ß": "ss",
+        "ł": "l",
+        "đ": "d",
+        "œ": "oe",
+        "ı": "i",
+        "ð": "d",
+    }
 )
 # Umlauts as German, Swiss and Nordic emails write them: "Oberländer" is
 # "oberlaender", "Bjørn" is "bjoern".
