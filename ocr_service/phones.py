@@ -105,13 +105,15 @@ HOURS_AFTER = re.compile(
     rf"(?<=\d)\s*[/|,–-]?\s*\(?(?:{_ALL_HOURS}|{_HOUR_RANGE})\)?(?=[\s.,;)|]|$)",
     re.IGNORECASE,
 )
-# "Main" of "Frankfurt am Main" labels nothing.
+# "Main" of "Frankfurt am Main" labels nothing. A direct line may print
+# its local part after the slash that sets the main number's area code
+# apart: "Durchwahl: /35406-24" beside "0711/35406-0".
 LABELLED = re.compile(
     rf"(?<![\w@])(?<!(?<!\w)\w\.)(?<!\bam\s)"
     rf"(?P<labels>(?:(?:{_LABEL}){_LABELS_JOINED})*)(?P<label>{_LABEL})"
     rf"(?=[\s.:|+(]|\d{{1,5}}[.\-/()]\d|(?:\d\s?){{{SHORT_DIGITS}}})"
     rf"\s*\.?\s*(?:-?(?:nr|no)\.?\s*)?(?:(?:{_ALL_HOURS})\s*)?(?:[:|]\s*){{0,2}}"
-    rf"(?P<number>{_NUMBER})",
+    rf"(?:/\s*)?(?P<number>{_NUMBER})",
     re.IGNORECASE,
 )
 # A number alone on its line, perhaps after a label too garbled to read,

@@ -602,6 +602,29 @@ def test_a_number_setting_its_area_code_apart_gives_it_whatever_the_country(
     assert contact.needs_review
 
 
+@pytest.mark.parametrize(
+    ("main", "number"),
+    [
+        ("Tel. 0711/35406-0", "0711/35406-24"),
+        ("Tel. (0711) 35406-0", "(0711) 35406-24"),
+    ],
+)
+def test_a_direct_line_printed_after_the_area_codes_slash_is_completed(main, number):
+    contact = fields.parse(
+        card(
+            ("Hans Müller", 48),
+            "Beispiel GmbH",
+            "Königstraße 10",
+            "70173 Stuttgart",
+            main,
+            "Durchwahl: /35406-24",
+        )
+    )
+
+    assert [(p.number, p.raw) for p in contact.phones][1:] == [(number, "35406-24")]
+    assert contact.needs_review
+
+
 def test_a_local_number_of_another_exchange_is_not_completed():
     contact = fields.parse(card(*LEIPZIG_CARD, "Tel. 0341 35 40 60", "Fax 2 18 44 90"))
 

@@ -242,6 +242,13 @@ def test_office_line_and_direct_line_labels_give_a_work_number(line, number):
 
 
 @pytest.mark.parametrize(
+    "line", ["Durchwahl: /35406-24", "Durchwahl /35406-24", "Durchwahl: / 35406-24"]
+)
+def test_a_direct_lines_local_part_after_the_area_codes_slash_is_found(line):
+    assert numbers(line) == [(phones.WORK, "35406-24", "")]
+
+
+@pytest.mark.parametrize(
     "line", ["Frankfurt am Main 60311", "Maine 04101", "Main St 1234", "Comm. 2024"]
 )
 def test_a_town_street_or_year_after_such_a_label_word_is_no_phone(line):
