@@ -144,12 +144,17 @@ def is_department(text: str) -> bool:
 # "Pediatría", "Psychiatry"; not the one who practises it, "Cardiologist",
 # "Kardiologe", "Pediatra".
 _SPECIALTY = re.compile(r"[a-z]{3,}(?:olog|iatr)(?:y|ie|ia|i|ics)")
+# Words ending so that name no field but a means or a set of things, in
+# the card languages: "Technology", "Tecnología", "Methodology",
+# "Terminologie"; a firm's name or slogan holds them, as "Nordvik
+# Technology" does.
+_NO_FIELD = re.compile(r"(?:te[ck]h?n|meth?od|termin|ide)olog")
 
 
 def names_a_specialty(word: str) -> bool:
     """Whether a folded word names a specialty, as a hospital's department
-    does: "cardiologia", not "cardiologo"."""
-    return _SPECIALTY.fullmatch(word) is not None
+    does: "cardiologia", not "cardiologo" nor "technology"."""
+    return _SPECIALTY.fullmatch(word) is not None and not _NO_FIELD.search(word)
 
 
 def misread_department(text: str) -> str | None:

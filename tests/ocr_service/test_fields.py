@@ -2854,6 +2854,21 @@ def test_a_medical_specialty_alone_is_the_department(rows, title, department):
     assert contact.company == "Ospedale San Raffaele"
 
 
+@pytest.mark.parametrize(
+    "rows",
+    [
+        ("Sales Manager", "Technology", "Nordvik AB"),
+        ("Sales Manager", "Nordvik AB", "Technology"),
+        ("Sales Manager", "Methodology", "Nordvik AB"),
+    ],
+)
+def test_a_generic_word_ending_as_a_specialty_is_no_department(rows):
+    contact = fields.parse(card(("Anna Berg", 48), *rows, "anna.berg@nordvik.se"))
+
+    assert (contact.title, contact.department) == ("Sales Manager", "")
+    assert contact.company == "Nordvik AB"
+
+
 def test_a_government_service_alone_stays_the_organisation():
     contact = fields.parse(
         card(

@@ -77,6 +77,29 @@ def test_titles_and_names_are_no_department(text):
     assert not roles.is_department(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Technology",
+        "Technologie",
+        "Tecnología",
+        "Teknologi",
+        "Biotechnology",
+        "Methodology",
+        "Metodología",
+        "Terminology",
+        "Ideology",
+    ],
+)
+def test_a_word_ending_as_a_specialty_that_names_no_field_is_no_department(text):
+    assert not roles.is_department(text)
+
+
+@pytest.mark.parametrize("text", ["Department of Technology", "Technology Division"])
+def test_such_a_word_beside_a_word_for_a_part_still_names_a_department(text):
+    assert roles.is_department(text)
+
+
 @pytest.mark.parametrize("text", ["Office Depot", "Servicio Andaluz de Salud"])
 def test_a_kind_of_part_before_a_name_without_a_preposition_makes_no_department(
     text,
