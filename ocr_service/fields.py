@@ -657,14 +657,6 @@ def _take_links(card: Card) -> None:
         card.set_confidence("websites", min(_link_trust(s, card) for s in sites))
 
 
-# An email cut short where OCR read a space inside its host, which ends the
-# text before the rest: "anna.berg@ferrell" of "anna.berg@ferrell thomas.io".
-_EMAIL_CUT_IN_HOST = re.compile(r"[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+", re.IGNORECASE)
-# The rest, which reads as a web address of its own: a bare host, not one
-# printed with "www." after an email cut short some other way.
-_HOST_REST = re.compile(r"(?!www\.)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}")
-
-
 def _rejoin_split_hosts(card: Card) -> None:
     """Emails whose host OCR parted with a space, so that the rest of it
     reads as a web address: "anna.berg@ferrell thomas.io" is one email of
@@ -674,13 +666,13 @@ def _rejoin_split_hosts(card: Card) -> None:
         before = [
             s for s in card.segments if s.line is site.line and s.order < site.order
         ]
-        if not before or before[-1].kind or not _HOST_REST.fullmatch(site.text):
+        if not before or before[-1].kind:
             continue
-        cut = _EMAIL_CUT_IN_HOST.search(before[-1].text)
-        if cut is None or cut.end() != len(before[-1].text):
+        joined = links.email_split_in_host(before[-1].text, site.text)
+        if joined is None:
             continue
-        site.text, site.kind = f"{cut[0].lower()}{site.text}", "email"
-        before[-1].text = before[-1].text[: cut.start()].strip()
+        site.text, site.kind = joined[0], "email"
+        before[-1].text = joined[1]
         before[-1].kind = "" if before[-1].text else "spent"
         card.doubts.add("emails")
 

@@ -270,6 +270,28 @@ def blanked(text: str, start: int, end: int, fill: str) -> str:
     return text[:start] + fill * (end - start) + text[end:]
 
 
+# An email cut short where OCR read a space inside its host, which ends the
+# text before the rest: "anna.berg@ferrell" of "anna.berg@ferrell thomas.io".
+_EMAIL_CUT_IN_HOST = re.compile(r"[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+", re.IGNORECASE)
+# The rest, which reads as a web address of its own: a bare host, not one
+# printed with "www." after an email cut short some other way.
+_HOST_REST = re.compile(r"(?!www\.)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}")
+
+
+def email_split_in_host(before: str, rest: str) -> tuple[str, str] | None:
+    """The email whose host OCR parted with a space, so that its rest reads
+    as a web address, and the text before the email: "anna.berg@ferrell"
+    and "thomas.io" are "anna.berg@ferrellthomas.io" after nothing; None
+    where the text does not end in an email cut short, or the rest is no
+    bare host."""
+    if not _HOST_REST.fullmatch(rest):
+        return None
+    cut = _EMAIL_CUT_IN_HOST.search(before)
+    if cut is None or cut.end() != len(before):
+        return None
+    return f"{cut[0].lower()}{rest}", before[: cut.start()].strip()
+
+
 def host(address: str) -> str:
     """The host of an email or website, without scheme, path or "www."."""
     host = address.split("@")[-1]

@@ -264,3 +264,28 @@ def test_a_www_host_whose_country_ending_lost_its_dot_is_put_right():
 )
 def test_spaces_read_around_a_web_addresss_dots_are_undone(printed, site):
     assert found_sites(printed) == [site]
+
+
+@pytest.mark.parametrize(
+    ("before", "rest", "joined"),
+    [
+        ("anna.berg@ferrell", "thomas.io", ("anna.berg@ferrellthomas.io", "")),
+        ("E: Anna.Berg@Ferrell", "thomas.io", ("anna.berg@ferrellthomas.io", "E:")),
+    ],
+)
+def test_an_email_whose_host_ocr_parted_with_a_space_is_joined(before, rest, joined):
+    assert links.email_split_in_host(before, rest) == joined
+
+
+@pytest.mark.parametrize(
+    ("before", "rest"),
+    [
+        # A host printed with "www." is a website of its own.
+        ("anna.berg@ferrell", "www.ferrell.io"),
+        # Text after the cut email, or no email at all, before the host.
+        ("anna.berg@ferrell and", "thomas.io"),
+        ("Ferrell Thomas", "thomas.io"),
+    ],
+)
+def test_a_host_after_no_email_cut_short_is_joined_to_nothing(before, rest):
+    assert links.email_split_in_host(before, rest) is None
