@@ -312,7 +312,10 @@ def _small_l_read_right_by_email(lines: list[Line], mailboxes: list[str]) -> lis
             return text
         letters = fold("".join(words)).lower()
         as_i = "i" + letters[1:]
-        if any(_spells(p, as_i) and not _spells(p, letters) for p in local_parts):
+        if any(
+            names.local_part_spells(p, as_i) and not names.local_part_spells(p, letters)
+            for p in local_parts
+        ):
             return "I" + text[1:]
         return text
 
@@ -386,20 +389,9 @@ def _spelled_pieces(pieces: list[str], local_parts: list[str]) -> str:
         if sum(len(p) <= 2 for p in run) * 2 < len(run):
             continue
         letters = fold("".join(run)).lower()
-        if any(_spells(local, letters) for local in local_parts):
+        if any(names.local_part_spells(local, letters) for local in local_parts):
             return " ".join(run)
     return ""
-
-
-def _spells(local_part: str, letters: str) -> bool:
-    """Whether an email's local part, its separators left out, spells
-    these letters of a name: all of them, or the first letter and the
-    family name after it ("kbreen" for "kanebreen")."""
-    if len(local_part) < 4:
-        return False
-    return local_part == letters or (
-        local_part[0] == letters[0] and letters.endswith(local_part[1:])
-    )
 
 
 def _capitalised_but_l(text: str) -> bool:

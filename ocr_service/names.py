@@ -591,6 +591,17 @@ def letters_of(local_parts: list[str]) -> list[str]:
     return [re.sub(r"[^a-z]", "", fold(p)) for p in local_parts]
 
 
+def local_part_spells(local_part: str, letters: str) -> bool:
+    """Whether an email's local part, as letters_of gives it, spells these
+    letters of a name: all of them, or the first letter and the family
+    name after it ("kbreen" for "kanebreen")."""
+    if len(local_part) < 4:
+        return False
+    return local_part == letters or (
+        local_part[0] == letters[0] and letters.endswith(local_part[1:])
+    )
+
+
 def _spelled(word: str, locals_: list[str]) -> bool:
     """Whether a local part, as letters_of gives it, spells the word of
     three letters or more."""

@@ -259,3 +259,20 @@ def test_family_names_joined_by_i_or_y_are_one_family_name(two_family_names):
 )
 def test_name_misread_against_the_email_that_spells_it(full, local_part, misread):
     assert names.misread_against_email(full, local_part) is misread
+
+
+@pytest.mark.parametrize(
+    ("local_part", "letters", "spells"),
+    [
+        ("kanebreen", "kanebreen", True),
+        # The first letter and the family name after it.
+        ("kbreen", "kanebreen", True),
+        ("breen", "kanebreen", False),
+        # Too short to tell a name by.
+        ("kbr", "kbr", False),
+    ],
+)
+def test_a_local_part_spells_a_names_letters_whole_or_by_its_initial(
+    local_part, letters, spells
+):
+    assert names.local_part_spells(local_part, letters) is spells
