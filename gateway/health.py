@@ -9,6 +9,8 @@ health service, /healthz and the uploads all ask it.
 """
 
 import logging
+import time
+from collections.abc import Callable
 
 from cardscan.errors import Unavailable
 from cardscan.health import Dependency, Standing
@@ -38,9 +40,12 @@ class ShuttingDown(Unavailable):
 class GatewayStanding(Standing):
     """The gateway's standing: NATS and the store not heard of until the
     gateway first reaches them, NATS counting as up once the cards its
-    last run left are queued."""
+    last run left are queued; and when the last of them lost came back,
+    which the count of OCR workers asks, as their heartbeats stop with it."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self, settings: Settings, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         super().__init__(
             "the gateway",
             {
@@ -51,13 +56,31 @@ class GatewayStanding(Standing):
         )
         self._nats_shown = settings.nats_shown
         self._store_addr = settings.store_addr
+        self._clock = clock
         # Whether NATS has answered since the gateway started.
         self._reached_nats = False
+        # When NATS or the store last came back after it was lost.
+        self._back_at: float | None = None
 
     def reached_nats(self) -> None:
         """Notes that NATS answered: the gateway queues the cards its last
         run left before NATS counts as up."""
         self._reached_nats = True
+
+    async def up(self, name: str) -> None:
+        """Notes that the dependency answers, and when, if it was lost."""
+        lost = self.answers(name) is False
+        await super().up(name)
+        if lost and self.answers(name):
+            self._back_at = self._clock()
+
+    def lost_lately(self, seconds: float) -> bool:
+        """Whether NATS or the store is lost, or the last of them lost came
+        back less than the seconds ago."""
+        if any(self.answers(name) is False for name in (NATS, STORE)):
+            return True
+        back = self._back_at
+        return back is not None and self._clock() - back < seconds
 
     def require_serving(self) -> None:
         """Raises, before an upload is read, ShuttingDown once the gateway

@@ -3,6 +3,7 @@ serve(), which runs it beside the HTTP API in one process."""
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
 
@@ -12,7 +13,7 @@ from nats.aio.client import Client
 
 from cardscan import messaging, private, rpc, signals, upload_keys
 from cardscan.errors import CardscanError, InvalidInput
-from cardscan.health import Answers, watch_store
+from cardscan.health import watch_store
 from cardscan.v1 import cardscan_pb2, cardscan_pb2_grpc
 from gateway import http_api
 from gateway.batches import Batches, CardWaits
@@ -214,7 +215,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         ) from None
     standing = GatewayStanding(settings)
     store_channel = rpc.channel(settings.store_addr)
-    workers = Workers()
+    workers = Workers(standing)
     batches = Batches(settings, store_channel, workers, standing)
     grpc_server: rpc.Server | None = None
     http_runner: web.AppRunner | None = None
@@ -240,16 +241,14 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         await grpc_server.start(serving=False)
         await standing.attach(grpc_server)
         watching = asyncio.create_task(
-            watch_store(store_channel, _telling_of_store(standing, workers))
+            watch_store(store_channel, functools.partial(standing.note, STORE))
         )
         settled = asyncio.Event()
 
         async def nats_lost() -> None:
-            workers.note_nats(False)
             await standing.down(NATS)
 
         async def nats_back() -> None:
-            workers.note_nats(True)
             # Uploads wait until the cards the last run left are queued.
             if settled.is_set():
                 await standing.up(NATS)
@@ -294,17 +293,6 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
             await nc.close()
         await store_channel.close()
     logger.info("stopped")
-
-
-def _telling_of_store(standing: GatewayStanding, workers: Workers) -> Answers:
-    """What hears whether the store answers: the standing, and the workers'
-    count, as OCR workers stop their heartbeats while the store is away."""
-
-    async def tell(answers: bool, why: str) -> None:
-        workers.note_store(answers)
-        await standing.note(STORE, answers, why)
-
-    return tell
 
 
 async def _finish_uploads(batches: Batches) -> None:

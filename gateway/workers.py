@@ -13,7 +13,7 @@ from nats.aio.subscription import Subscription
 from cardscan import messaging
 from cardscan.errors import Unavailable
 from cardscan.v1 import batch_pb2
-from gateway.health import NATS, STORE
+from gateway.health import GatewayStanding
 
 # A worker that missed this many heartbeats in a row counts as gone.
 MISSED_BEATS = 3
@@ -46,10 +46,14 @@ class Workers:
     the gateway, or within a window of its return: an OCR worker cut off
     from the store stops its heartbeats until it answers again, and one cut
     off from NATS beats again only once it has reconnected, which may be
-    after the gateway hears its own echo again.
+    after the gateway hears its own echo again. The gateway's standing
+    tells of both.
     """
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, standing: GatewayStanding, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._standing = standing
         self._clock = clock
         self._since = clock()
         self._last_seen: dict[str, float] = {}
@@ -58,10 +62,6 @@ class Workers:
         self._subscriptions: list[Subscription] = []
         self._echoing: asyncio.Task | None = None
         self._nc: Client | None = None
-        # What of the store and NATS was away when last heard of, and when
-        # the last of them was back after being away.
-        self._away: set[str] = set()
-        self._back_at: float | None = None
 
     async def listen(self, nc: Client) -> None:
         """Starts counting the workers by the heartbeats and goodbyes that
@@ -114,29 +114,10 @@ class Workers:
         """Records that a worker has stopped on purpose."""
         self._last_seen.pop(worker_id, None)
 
-    def note_store(self, answers: bool) -> None:
-        """Notes whether the store answers the gateway."""
-        self._note(STORE, answers)
-
-    def note_nats(self, connected: bool) -> None:
-        """Notes whether the gateway is connected to NATS."""
-        self._note(NATS, connected)
-
-    def _note(self, dependency: str, answers: bool) -> None:
-        """Notes whether a dependency answers, and when it is back."""
-        if not answers:
-            self._away.add(dependency)
-        elif dependency in self._away:
-            self._away.discard(dependency)
-            self._back_at = self._clock()
-
     def _silenced_by_an_outage(self) -> bool:
         """Whether the store or NATS is away, or came back too recently for
         the workers cut off from it to have beaten again."""
-        if self._away:
-            return True
-        back = self._back_at
-        return back is not None and self._clock() - back < WINDOW_SECONDS
+        return self._standing.lost_lately(WINDOW_SECONDS)
 
     def online(self) -> int:
         """How many workers sent a heartbeat lately."""

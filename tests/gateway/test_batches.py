@@ -68,7 +68,7 @@ async def make_batches(gateway_settings, nc, standing):
         gateway_settings.upload_dir.mkdir(parents=True)
 
         async def make(queue_class=CardQueue):
-            batches = Batches(gateway_settings, channel, Workers(), standing)
+            batches = Batches(gateway_settings, channel, Workers(standing), standing)
             batches.use_nats(nc, await queue_class.open(nc))
             return batches
 

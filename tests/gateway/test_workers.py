@@ -4,9 +4,11 @@ import asyncio
 
 import pytest
 
-from cardscan import messaging
+from cardscan import messaging, rpc
 from cardscan.errors import Unavailable
 from cardscan.v1 import batch_pb2
+from gateway.config import Settings
+from gateway.health import NATS, STORE, GatewayStanding
 from gateway.workers import MISSED_BEATS, WINDOW_SECONDS, Workers
 
 
@@ -18,12 +20,35 @@ class Clock:
         return self.now
 
 
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+async def standing(clock):
+    """The gateway's standing on the test's clock, attached to a health
+    service as the gateway attaches it before it hears of NATS and the
+    store: only then is it told of them."""
+    standing = GatewayStanding(Settings(), clock)
+    server = rpc.Server("127.0.0.1:0", [])
+    await standing.attach(server)
+    yield standing
+    await server.stop(0)
+
+
+def counting(clock: Clock, standing: GatewayStanding | None = None) -> Workers:
+    """Workers counted on the clock, which hear of NATS and the store from
+    the standing, or from one told nothing."""
+    return Workers(standing or GatewayStanding(Settings(), clock), clock)
+
+
 def waiting_batch(queued: int) -> batch_pb2.Batch:
     return batch_pb2.Batch(counts=batch_pb2.BatchCounts(total=queued, queued=queued))
 
 
 def test_each_worker_counts_once_however_often_it_beats():
-    workers = Workers(Clock())
+    workers = counting(Clock())
     for worker_id in ["a", "b", "a", "a"]:
         workers.beat(worker_id)
 
@@ -31,7 +56,7 @@ def test_each_worker_counts_once_however_often_it_beats():
 
 
 def test_worker_that_left_stops_counting_at_once():
-    workers = Workers(Clock())
+    workers = counting(Clock())
     workers.beat("a")
     workers.beat("b")
 
@@ -43,7 +68,7 @@ def test_worker_that_left_stops_counting_at_once():
 
 def test_worker_silent_for_three_intervals_is_gone():
     clock = Clock()
-    workers = Workers(clock)
+    workers = counting(clock)
     workers.beat("old")
     clock.now += 2 * messaging.HEARTBEAT_INTERVAL_SECONDS
     workers.beat("new")
@@ -54,7 +79,7 @@ def test_worker_silent_for_three_intervals_is_gone():
 
 def test_waiting_batch_is_told_no_worker_runs_after_a_silent_window():
     clock = Clock()
-    workers = Workers(clock)
+    workers = counting(clock)
     clock.now += MISSED_BEATS * messaging.HEARTBEAT_INTERVAL_SECONDS
     batch = workers.annotate(waiting_batch(3))
 
@@ -64,7 +89,7 @@ def test_waiting_batch_is_told_no_worker_runs_after_a_silent_window():
 
 def test_gateway_just_started_says_it_is_checking_for_workers_not_that_none_run():
     clock = Clock()
-    workers = Workers(clock)
+    workers = counting(clock)
     at_start = workers.annotate(waiting_batch(3))
     clock.now += MISSED_BEATS * messaging.HEARTBEAT_INTERVAL_SECONDS - 0.1
     window_end = workers.annotate(waiting_batch(3))
@@ -75,15 +100,16 @@ def test_gateway_just_started_says_it_is_checking_for_workers_not_that_none_run(
         assert "no OCR worker" not in batch.notice
 
 
-def test_workers_silent_for_want_of_the_store_are_not_told_gone_until_it_is_back():
-    clock = Clock()
-    workers = Workers(clock)
+async def test_workers_silent_for_want_of_the_store_are_not_told_gone_until_it_is_back(
+    clock, standing
+):
+    workers = counting(clock, standing)
     workers.beat("a")
-    workers.note_store(False)
+    await standing.down(STORE)
     workers.left("a")
     clock.now += 10 * WINDOW_SECONDS
     while_away = (workers.annotate(waiting_batch(3)), workers.none_running())
-    workers.note_store(True)
+    await standing.up(STORE)
     clock.now += WINDOW_SECONDS - 0.1
     just_back = (workers.annotate(waiting_batch(3)), workers.none_running())
     clock.now += 0.1
@@ -96,15 +122,16 @@ def test_workers_silent_for_want_of_the_store_are_not_told_gone_until_it_is_back
     assert none_running
 
 
-def test_workers_silent_for_want_of_nats_are_not_told_gone_until_a_window_after_it():
-    clock = Clock()
-    workers = Workers(clock)
+async def test_workers_silent_for_want_of_nats_are_not_told_gone_till_a_window_after_it(
+    clock, standing
+):
+    workers = counting(clock, standing)
     workers.echoed()
     workers.beat("a")
-    workers.note_nats(False)
+    await standing.down(NATS)
     clock.now += 10 * WINDOW_SECONDS
     none_while_away = workers.none_running()
-    workers.note_nats(True)
+    await standing.up(NATS)
     # The gateway hears its own echo again before any worker has reconnected.
     workers.echoed()
     clock.now += WINDOW_SECONDS - 0.1
@@ -121,39 +148,38 @@ def test_workers_silent_for_want_of_nats_are_not_told_gone_until_a_window_after_
     assert none_running
 
 
-def test_a_card_is_taken_within_a_window_of_nats_coming_back_before_any_worker():
-    clock = Clock()
-    workers = Workers(clock)
+async def test_a_card_is_taken_within_a_window_of_nats_coming_back_before_any_worker(
+    clock, standing
+):
+    workers = counting(clock, standing)
     clock.now += WINDOW_SECONDS
-    workers.note_nats(False)
+    await standing.down(NATS)
     clock.now += 2 * WINDOW_SECONDS
-    workers.note_nats(True)
+    await standing.up(NATS)
     workers.echoed()
 
     workers.require_one_for_a_card()
     assert workers.notice_for_new_batch() == ""
 
 
-def test_a_nats_connection_that_never_dropped_excuses_no_silence():
-    clock = Clock()
-    workers = Workers(clock)
-    workers.note_nats(True)
+async def test_a_nats_connection_that_never_dropped_excuses_no_silence(clock, standing):
+    workers = counting(clock, standing)
+    await standing.up(NATS)
     clock.now += WINDOW_SECONDS
 
     assert workers.none_running()
 
 
-def test_a_store_that_always_answered_excuses_no_silence():
-    clock = Clock()
-    workers = Workers(clock)
-    workers.note_store(True)
+async def test_a_store_that_always_answered_excuses_no_silence(clock, standing):
+    workers = counting(clock, standing)
+    await standing.up(STORE)
     clock.now += WINDOW_SECONDS
 
     assert workers.none_running()
 
 
 def test_batch_with_a_worker_or_nothing_waiting_gets_no_notice():
-    workers = Workers(Clock())
+    workers = counting(Clock())
     idle = workers.annotate(waiting_batch(0))
     workers.beat("w")
     served = workers.annotate(waiting_batch(2))
@@ -163,7 +189,7 @@ def test_batch_with_a_worker_or_nothing_waiting_gets_no_notice():
 
 def test_a_card_is_refused_only_once_a_whole_window_passed_without_a_worker():
     clock = Clock()
-    workers = Workers(clock)
+    workers = counting(clock)
     clock.now += WINDOW_SECONDS - 0.1
     workers.require_one_for_a_card()
     clock.now += 0.1
@@ -180,7 +206,7 @@ def test_a_card_is_refused_only_once_a_whole_window_passed_without_a_worker():
 
 def test_new_batch_gets_a_notice_only_while_no_worker_is_known_to_run():
     clock = Clock()
-    workers = Workers(clock)
+    workers = counting(clock)
     too_soon = workers.notice_for_new_batch()
     clock.now += WINDOW_SECONDS
     none_running = workers.notice_for_new_batch()
@@ -197,7 +223,7 @@ def test_new_batch_gets_a_notice_only_while_no_worker_is_known_to_run():
 
 def test_silence_of_nats_itself_says_nothing_about_the_workers():
     clock = Clock()
-    workers = Workers(clock)
+    workers = counting(clock)
     workers.echoed()
     clock.now += WINDOW_SECONDS + 1
 
@@ -210,7 +236,7 @@ def test_silence_of_nats_itself_says_nothing_about_the_workers():
 
 async def test_the_gateway_hears_its_own_echo_through_nats(nats_url):
     clock = Clock()
-    workers = Workers(clock)
+    workers = counting(clock)
     nc = await messaging.connect(nats_url, "test-echo")
     try:
         await workers.listen(nc)
@@ -229,7 +255,7 @@ async def test_the_gateway_hears_its_own_echo_through_nats(nats_url):
 async def test_a_batch_waiting_while_nats_is_lost_says_so_whatever_workers_beat(
     nats_url,
 ):
-    workers = Workers(Clock())
+    workers = counting(Clock())
     nc = await messaging.connect(nats_url, "test-lost")
     await workers.listen(nc)
     workers.beat("ocr-1")
