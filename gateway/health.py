@@ -57,15 +57,33 @@ class GatewayStanding(Standing):
         self._nats_shown = settings.nats_shown
         self._store_addr = settings.store_addr
         self._clock = clock
-        # Whether NATS has answered since the gateway started.
-        self._reached_nats = False
+        # None until NATS first answers, False while the cards the last run
+        # left are being queued, True once they are: NATS counts as up only
+        # then, so that uploads wait for them.
+        self._leftovers_queued: bool | None = None
         # When NATS or the store last came back after it was lost.
         self._back_at: float | None = None
 
-    def reached_nats(self) -> None:
-        """Notes that NATS answered: the gateway queues the cards its last
-        run left before NATS counts as up."""
-        self._reached_nats = True
+    def queueing_leftovers(self) -> None:
+        """Notes that NATS answered and the cards the last run left are
+        being queued."""
+        self._leftovers_queued = False
+
+    async def leftovers_queued(self, connected: bool) -> None:
+        """Notes that the cards the last run left are queued: NATS counts
+        as up from now on while the gateway is connected, as it may be now."""
+        self._leftovers_queued = True
+        if connected:
+            await self.nats_back()
+
+    async def nats_lost(self) -> None:
+        """Notes that the gateway lost its connection to NATS."""
+        await self.down(NATS)
+
+    async def nats_back(self) -> None:
+        """Notes that the gateway is connected to NATS again."""
+        if self._leftovers_queued:
+            await self.up(NATS)
 
     async def up(self, name: str) -> None:
         """Notes that the dependency answers, and when, if it was lost."""
@@ -94,7 +112,7 @@ class GatewayStanding(Standing):
 
     def _nats_cause(self) -> str:
         match self.answers(NATS):
-            case None if self._reached_nats:
+            case None if self._leftovers_queued is False:
                 return "the gateway is still queueing the cards its last run left"
             case None:
                 return (

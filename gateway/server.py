@@ -18,7 +18,7 @@ from cardscan.v1 import cardscan_pb2, cardscan_pb2_grpc
 from gateway import http_api
 from gateway.batches import Batches, CardWaits
 from gateway.config import Settings
-from gateway.health import NATS, STORE, GatewayStanding
+from gateway.health import STORE, GatewayStanding
 from gateway.queue import CardQueue
 from gateway.workers import Workers
 
@@ -243,21 +243,11 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         watching = asyncio.create_task(
             watch_store(store_channel, functools.partial(standing.note, STORE))
         )
-        settled = asyncio.Event()
-
-        async def nats_lost() -> None:
-            await standing.down(NATS)
-
-        async def nats_back() -> None:
-            # Uploads wait until the cards the last run left are queued.
-            if settled.is_set():
-                await standing.up(NATS)
-
         connecting = messaging.connect(
             settings.nats_url,
             name="cardscan-gateway",
-            disconnected_cb=nats_lost,
-            reconnected_cb=nats_back,
+            disconnected_cb=standing.nats_lost,
+            reconnected_cb=standing.nats_back,
         )
         nc = await signals.unless_stopped(connecting, stop)
         if nc is None:
@@ -266,12 +256,10 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         await messaging.require_jetstream(nc)
         await workers.listen(nc)
         batches.use_nats(nc, await CardQueue.open(nc))
-        standing.reached_nats()
+        standing.queueing_leftovers()
         await batches.settle_waiting()
         settling = asyncio.create_task(batches.keep_settling())
-        settled.set()
-        if nc.is_connected:
-            await nats_back()
+        await standing.leftovers_queued(nc.is_connected)
         await stop.wait()
         logger.info("stopping: finishing the requests in progress")
     finally:
