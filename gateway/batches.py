@@ -146,6 +146,9 @@ class Batches:
         # The batches whose cards are all queued or failed, their spool files
         # kept until the store has every card ended.
         self._reading: set[str] = set()
+        # Those of them whose spool file was said to stay as the store did
+        # not answer; said once until the store answers again.
+        self._unanswered: set[str] = set()
         # Why cards of a batch last failed to settle.
         self._refusals: dict[str, str] = {}
 
@@ -463,6 +466,7 @@ class Batches:
             )
             self._unsettled |= self._reading
             self._reading.clear()
+            self._unanswered.clear()
 
     async def _queue_waiting_cards(self) -> None:
         for batch_id in sorted(self._unsettled):
@@ -491,16 +495,42 @@ class Batches:
                     batch_id,
                     self._settings.store_addr,
                 )
+                self._unanswered.discard(batch_id)
             except CardscanError as error:
-                logger.warning(
-                    "batch %s: its spool file stays for now: %s", batch_id, error
-                )
+                self._keep_unanswered(batch_id, error)
                 continue
             else:
-                if reply.batch.state != batch_pb2.BATCH_STATE_COMPLETE:
+                ended = reply.batch.state == batch_pb2.BATCH_STATE_COMPLETE
+                self._answered_again(batch_id, ended)
+                if not ended:
                     continue
             self._spool_path(batch_id).unlink(missing_ok=True)
             self._reading.discard(batch_id)
+
+    def _keep_unanswered(self, batch_id: str, error: CardscanError) -> None:
+        """Keeps the spool file of a batch the store did not tell of, saying
+        so once until the store answers again."""
+        if batch_id in self._unanswered:
+            return
+        self._unanswered.add(batch_id)
+        logger.warning(
+            "batch %s: its spool file stays until the store answers: %s",
+            batch_id,
+            error,
+        )
+
+    def _answered_again(self, batch_id: str, ended: bool) -> None:
+        """Says what becomes of a spool file said to stay as the store did
+        not answer, once it tells whether the batch's cards have ended."""
+        if batch_id not in self._unanswered:
+            return
+        self._unanswered.discard(batch_id)
+        fate = "stays until every card has ended"
+        if ended:
+            fate = "is deleted, as every card has ended"
+        logger.info(
+            "batch %s: the store answers again; its spool file %s", batch_id, fate
+        )
 
     async def _resume(self, batch_id: str, path: Path) -> None:
         """Queues the cards of an upload that the store has not seen end but

@@ -2,6 +2,7 @@
 
 import asyncio
 import functools
+import logging
 import time
 import uuid
 
@@ -475,6 +476,43 @@ async def test_a_kept_upload_waits_out_a_store_outage_before_it_goes(
 
     assert spooled_while_down == [f"{created.batch_id}.zip"]
     assert spooled(gateway_settings) == []
+
+
+@pytest.mark.parametrize(
+    ("read", "fate"),
+    [
+        (True, "is deleted, as every card has ended"),
+        (False, "stays until every card has ended"),
+    ],
+)
+async def test_a_kept_upload_says_once_that_it_waits_out_a_store_outage(
+    batches, stack_parts, store, caplog, read, fate
+):
+    caplog.set_level(logging.INFO, logger=batches_module.__name__)
+    created = await batches.create(chunks_of(make_zip({"a.png": image_bytes()})))
+    if read:
+        await read_every_card(store, created.batch_id)
+    stack_parts.stop_process("store")
+    for _ in range(3):
+        await batches.settle_waiting()
+    stack_parts.start_store()
+    for _ in range(2):
+        await batches.settle_waiting()
+
+    said = [
+        record.getMessage()
+        for record in caplog.records
+        if record.name == batches_module.__name__
+        and "its spool file" in record.getMessage()
+    ]
+    assert len(said) == 2
+    assert said[0].startswith(
+        f"batch {created.batch_id}: its spool file stays until the store answers: "
+        f"the store at {stack_parts.store_address} is unreachable ("
+    )
+    assert said[1] == (
+        f"batch {created.batch_id}: the store answers again; its spool file {fate}"
+    )
 
 
 @pytest.mark.parametrize("how", ["deleted", "deleted and created again"])
