@@ -718,7 +718,7 @@ class Batches:
                 try:
                     latest = await self.get(batch_id, view)
                 except Unavailable as error:
-                    outage.failed(error)
+                    outage.failed(error, started)
                     continue
                 # A read that ends an outage took as long as the store was
                 # away, which says nothing of how long the batch takes to read.
@@ -964,12 +964,16 @@ class _Outage:
         self._batch_id = batch_id
         self._since: float | None = None
 
-    def failed(self, error: Unavailable) -> None:
-        """Notes a look the store did not answer; ends the watch with the
-        error once the outage has lasted too long."""
+    def failed(self, error: Unavailable, read_started: float) -> None:
+        """Notes a look the store did not answer, begun at read_started; ends
+        the watch with the error once the outage has lasted too long.
+
+        The outage counts from the start of its first failed look: one that
+        timed out began as the store stopped answering.
+        """
         now = time.monotonic()
         if self._since is None:
-            self._since = now
+            self._since = read_started
             logger.warning(
                 "watch of batch %s: %s; waiting for up to %g s",
                 self._batch_id,

@@ -617,7 +617,8 @@ async def test_a_watcher_reads_no_faster_than_its_pace(batches, nc, monkeypatch)
 async def reads_of_a_watch(batches, nc, monkeypatch, plan) -> list[tuple[float, float]]:
     """When the reads that a watch of a running batch made began and ended,
     those the store answered, while the batch's changes keep coming: each
-    read takes the seconds its entry of the plan says, or raises the entry."""
+    read takes the seconds its entry of the plan says, or raises the entry,
+    or after the seconds of a (seconds, error) entry raises its error."""
     batch_id = uuid.uuid4().hex
     steps = iter(plan)
     answered: list[tuple[float, float]] = []
@@ -627,6 +628,10 @@ async def reads_of_a_watch(batches, nc, monkeypatch, plan) -> list[tuple[float, 
         step = next(steps, 0.0)
         if isinstance(step, Exception):
             raise step
+        if isinstance(step, tuple):
+            seconds, error = step
+            await asyncio.sleep(seconds)
+            raise error
         await asyncio.sleep(step)
         answered.append((started, time.monotonic()))
         return batch_pb2.Batch(batch_id=batch_id, state=batch_pb2.BATCH_STATE_RUNNING)
@@ -635,7 +640,7 @@ async def reads_of_a_watch(batches, nc, monkeypatch, plan) -> list[tuple[float, 
     watch = batches.watch(batch_id)
     await anext(watch)
     following = asyncio.create_task(anext(watch))
-    planned_answers = sum(not isinstance(step, Exception) for step in plan)
+    planned_answers = sum(isinstance(step, float) for step in plan)
     async with asyncio.timeout(20):
         while len(answered) < planned_answers:
             await nc.publish(messaging.event_subject(batch_id), b"")
@@ -670,3 +675,25 @@ async def test_the_read_that_ends_an_outage_holds_the_next_back_no_longer(
     (_, back_ended), (next_started, _) = reads[1], reads[2]
     pause = next_started - back_ended
     assert pause <= batches_module.WATCH_INTERVAL_SECONDS + 0.3
+
+
+async def test_a_watch_counts_a_store_outage_from_the_read_that_did_not_come_back(
+    batches, nc, monkeypatch, caplog
+):
+    caplog.set_level(logging.INFO, logger=batches_module.__name__)
+    hung = Unavailable("the store at 127.0.0.1:1 is unreachable (no answer)")
+    timed_out_after, back_after = 1.0, 0.5
+
+    reads = await reads_of_a_watch(
+        batches, nc, monkeypatch, [0.0, (timed_out_after, hung), back_after, 0.0]
+    )
+
+    said = [
+        record.getMessage()
+        for record in caplog.records
+        if "the store answers again after" in record.getMessage()
+    ]
+    assert len(said) == 1
+    lasted = float(said[0].rsplit(" after ", 1)[1].removesuffix(" s"))
+    (_, before_ended), (_, back_ended) = reads[0], reads[1]
+    assert timed_out_after + back_after <= lasted <= back_ended - before_ended + 0.05
