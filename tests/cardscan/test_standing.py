@@ -4,7 +4,7 @@ server reports, the reason it gives and one log line per loss and return."""
 import logging
 
 import pytest
-from grpc_health.v1 import health_pb2, health_pb2_grpc
+from health_support import health_check
 
 from cardscan import rpc
 from cardscan.health import Dependency, Standing
@@ -19,19 +19,6 @@ async def server():
     await server.start(serving=False)
     yield server
     await server.stop(0)
-
-
-async def check(server: rpc.Server, service: str = "") -> tuple[str, str]:
-    """The status the server's health service answers, and the reason its
-    trailing metadata gives ("" when none)."""
-    async with rpc.channel(f"127.0.0.1:{server.port}") as channel:
-        call = health_pb2_grpc.HealthStub(channel).Check(
-            health_pb2.HealthCheckRequest(service=service)
-        )
-        reply = await call
-        metadata = dict(await call.trailing_metadata() or ())
-    reason = metadata.get(rpc.HEALTH_REASON_KEY, b"").decode()
-    return health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status), reason
 
 
 def two_parts(nats: bool | None = False, store: bool | None = None) -> Standing:
@@ -57,13 +44,13 @@ async def test_serving_only_while_every_dependency_is_up(server):
     standing = two_parts()
     await standing.attach(server)
 
-    seen = [await check(server)]
+    seen = [await health_check(server)]
     await standing.up("nats")
-    seen.append(await check(server))
+    seen.append(await health_check(server))
     await standing.up("store")
-    seen.append(await check(server, SERVICE))
+    seen.append(await health_check(server, SERVICE))
     await standing.down("store", "connection refused")
-    seen.append(await check(server, SERVICE))
+    seen.append(await health_check(server, SERVICE))
 
     assert seen == [
         ("NOT_SERVING", "waiting for NATS and the store at 127.0.0.1:1 to answer"),
@@ -85,7 +72,7 @@ async def test_the_reason_names_every_dependency_down_in_order(server):
     assert standing.reason() == (
         "waiting for NATS and the store at 127.0.0.1:1 to answer"
     )
-    assert await check(server) == ("NOT_SERVING", standing.reason())
+    assert await health_check(server) == ("NOT_SERVING", standing.reason())
 
 
 async def test_each_loss_and_return_is_logged_once(server, caplog):
@@ -143,7 +130,7 @@ async def test_a_detached_standing_neither_reports_nor_logs(server, caplog):
 
     assert standing.serving
     assert logged(caplog) == []
-    assert await check(server) == ("SERVING", "")
+    assert await health_check(server) == ("SERVING", "")
 
 
 async def test_without_a_logger_a_standing_only_reports(server, caplog):
@@ -154,7 +141,7 @@ async def test_without_a_logger_a_standing_only_reports(server, caplog):
     await standing.down("nats")
 
     assert caplog.records == []
-    assert await check(server) == ("NOT_SERVING", "waiting for NATS to answer")
+    assert await health_check(server) == ("NOT_SERVING", "waiting for NATS to answer")
 
 
 async def test_a_shut_down_server_keeps_its_reason(server):
@@ -164,7 +151,7 @@ async def test_a_shut_down_server_keeps_its_reason(server):
     await server.shut_down("the relay is shutting down")
     await standing.down("store")
 
-    assert await check(server) == ("NOT_SERVING", "the relay is shutting down")
+    assert await health_check(server) == ("NOT_SERVING", "the relay is shutting down")
 
 
 async def test_a_stopping_standing_reports_and_tells_its_reason_whatever_comes(
@@ -180,7 +167,7 @@ async def test_a_stopping_standing_reports_and_tells_its_reason_whatever_comes(
 
     assert (standing.serving, standing.stopping) == (False, True)
     assert standing.reason() == "the relay is shutting down"
-    assert await check(server, SERVICE) == (
+    assert await health_check(server, SERVICE) == (
         "NOT_SERVING",
         "the relay is shutting down",
     )

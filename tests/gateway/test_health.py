@@ -14,6 +14,7 @@ import nats.js.errors
 from aiohttp.test_utils import TestClient, TestServer
 from gateway_support import image_bytes, make_zip
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from health_support import health_check
 
 from cardscan import messaging, rpc
 from cardscan.v1 import store_pb2, store_pb2_grpc
@@ -144,19 +145,6 @@ async def test_store_back_while_nats_is_away_leaves_the_gateway_not_serving(
     assert health_log(caplog)[-1] == "INFO NATS is connected: the gateway is SERVING"
 
 
-async def grpc_check(grpc_server: rpc.Server) -> tuple[str, str]:
-    """The status the server's gRPC health service answers, and the reason
-    its trailing metadata gives ("" when none)."""
-    async with rpc.channel(f"127.0.0.1:{grpc_server.port}") as channel:
-        call = health_pb2_grpc.HealthStub(channel).Check(
-            health_pb2.HealthCheckRequest()
-        )
-        reply = await call
-        metadata = dict(await call.trailing_metadata() or ())
-    reason = metadata.get(rpc.HEALTH_REASON_KEY, b"").decode()
-    return health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status), reason
-
-
 async def test_both_health_checks_say_a_stopping_gateway_takes_no_upload():
     # Only the checks run here: no batch is asked for, no store dialled.
     standing = GatewayStanding(Settings())
@@ -169,10 +157,10 @@ async def test_both_health_checks_say_a_stopping_gateway_takes_no_upload():
         await standing.up(STORE)
         await standing.up(NATS)
         replies = [await client.get("/healthz")]
-        over_grpc = [await grpc_check(grpc_server)]
+        over_grpc = [await health_check(grpc_server)]
         await intake.stop()
         replies.append(await client.get("/healthz"))
-        over_grpc.append(await grpc_check(grpc_server))
+        over_grpc.append(await health_check(grpc_server))
         # News of a dependency after the stop changes neither.
         await standing.down(STORE, "connection refused")
         replies.append(await client.get("/healthz"))

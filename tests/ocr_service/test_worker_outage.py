@@ -5,7 +5,7 @@ import asyncio
 import logging
 
 import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
+from health_support import health_check
 from worker_support import messages_left
 
 from cardscan import messaging, rpc
@@ -97,21 +97,9 @@ class WorkerHealth:
     async def tell(self, answers: bool, why: str) -> None:
         await self.standing.note(self.STORE, answers, why)
 
-    async def status(self) -> tuple[str, str]:
-        """The status the health service answers, and the reason its
-        trailing metadata gives ("" when none)."""
-        async with rpc.channel(f"127.0.0.1:{self.server.port}") as channel:
-            call = health_pb2_grpc.HealthStub(channel).Check(
-                health_pb2.HealthCheckRequest()
-            )
-            reply = await call
-            metadata = dict(await call.trailing_metadata() or ())
-        reason = metadata.get(rpc.HEALTH_REASON_KEY, b"").decode()
-        return health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status), reason
-
     async def wait_for(self, status: str, timeout: float = 30) -> tuple[str, str]:
         async def reported():
-            while (seen := await self.status())[0] != status:
+            while (seen := await health_check(self.server))[0] != status:
                 await asyncio.sleep(0.05)
             return seen
 
