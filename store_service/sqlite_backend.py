@@ -14,7 +14,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TypeVar
 
-from cardscan import skips
+from cardscan import private, skips
 from cardscan.errors import (
     AlreadyExists,
     CardscanError,
@@ -94,8 +94,9 @@ MIGRATIONS = (
 
 # What SQLite says of a file that is no database, or one it finds damaged.
 DAMAGED = ("SQLITE_NOTADB", "SQLITE_CORRUPT")
-# The database file and the two SQLite keeps beside it in WAL mode.
-DATABASE_FILE_SUFFIXES = ("", "-wal", "-shm")
+# The database file and those SQLite keeps beside it: two in WAL mode, and
+# the journal of the rollback mode a new file is made in.
+DATABASE_FILE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
 CARD_COLUMNS = "card_id, batch_id, file_name, state, error, attempts, updated_at"
 
@@ -133,12 +134,23 @@ class SqliteBackend:
             return Unavailable(f"{where} is locked by another program: {error}")
         return CardscanError(f"{where} failed: {error}")
 
+    def _files(self) -> list[Path]:
+        """The database file and the files SQLite keeps beside it."""
+        return [self.path.with_name(self.path.name + s) for s in DATABASE_FILE_SUFFIXES]
+
+    def _refuse_links(self) -> None:
+        """Fails where a symbolic link stands under the name of one of the
+        database's files: SQLite would open the database a link names, in a
+        shared data folder another user's, and refuses a journal's link
+        without saying why."""
+        for path in self._files():
+            private.refuse_link(path)
+
     def _close_to_others(self) -> None:
         """Makes the database's files, the contacts themselves, readable by
         their owner alone, as a store made before its files were so left
         them readable by all."""
-        for suffix in DATABASE_FILE_SUFFIXES:
-            path = self.path.with_name(self.path.name + suffix)
+        for path in self._files():
             # Another user's file, shared on purpose, is left as it is, as
             # is whatever a symbolic link names.
             with suppress(FileNotFoundError, PermissionError):
@@ -151,6 +163,7 @@ class SqliteBackend:
     def _open(self) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._refuse_links()
             # Autocommit mode: transactions are begun explicitly in _transaction.
             db = sqlite3.connect(self.path, isolation_level=None)
             for pragma in PRAGMAS:

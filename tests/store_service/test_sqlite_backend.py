@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from cardscan.errors import AlreadyExists, Unavailable
+from cardscan.errors import AlreadyExists, InvalidInput, Unavailable
 from cardscan.v1 import store_pb2
 from store_service.sqlite_backend import MIGRATIONS, SqliteBackend
 
@@ -20,7 +20,12 @@ async def store(tmp_path):
 
 def query(store, sql):
     """Rows read through a connection of its own, as another reader would."""
-    with sqlite3.connect(store.path) as db:
+    return query_file(store.path, sql)
+
+
+def query_file(path, sql):
+    """Rows read from the SQLite file at the path."""
+    with sqlite3.connect(path) as db:
         return db.execute(sql).fetchall()
 
 
@@ -209,3 +214,27 @@ async def test_a_database_readable_by_all_is_closed_to_others_when_opened(tmp_pa
 
     assert modes["store.sqlite3"] == 0o600
     assert set(modes.values()) == {0o600}
+
+
+@pytest.mark.parametrize("suffix", ["", "-wal", "-shm", "-journal"])
+async def test_a_symbolic_link_under_a_database_files_name_is_refused_naming_it(
+    tmp_path, suffix
+):
+    elsewhere = tmp_path / "elsewhere" / "theirs.sqlite3"
+    elsewhere.parent.mkdir()
+    with sqlite3.connect(elsewhere) as db:
+        db.execute("CREATE TABLE theirs (x)")
+    db.close()
+    path = tmp_path / "shared" / "store.sqlite3"
+    path.parent.mkdir()
+    link = path.with_name(path.name + suffix)
+    link.symlink_to(elsewhere)
+    store = SqliteBackend(path)
+
+    with pytest.raises(InvalidInput) as refused:
+        await store.open()
+    await store.close()
+
+    assert str(refused.value).startswith(f"{link} is a symbolic link")
+    assert sorted(p.name for p in elsewhere.parent.iterdir()) == ["theirs.sqlite3"]
+    assert query_file(elsewhere, "SELECT name FROM sqlite_master") == [("theirs",)]
