@@ -5,7 +5,8 @@ The store records each key with its batch and the SHA-256 of the upload,
 in the one write that registers the batch: a key names one batch for good,
 whichever gateway took the upload and whether or not it still runs. The
 same key with the same bytes is answered with that batch, its cards not
-queued again; with other bytes it is refused.
+queued again; with other bytes it is refused, as is a card sent alone under
+another name.
 """
 
 import re

@@ -19,6 +19,7 @@ from nats.aio.client import Client
 
 from cardscan import jsonview, messaging, rpc, skips, views
 from cardscan.errors import (
+    AlreadyExists,
     CardscanError,
     InvalidInput,
     NotFound,
@@ -733,7 +734,7 @@ class Batches:
     ) -> batch_pb2.Card:
         """Queues one image as a one-card batch and waits for OCR to end it;
         or, when the upload key names a card sent before with the same
-        bytes, waits for that card without queueing it again."""
+        bytes and name, waits for that card without queueing it again."""
         started = time.monotonic()
         uploads.check_image(image, self._limits)
         self._standing.require_serving()
@@ -758,6 +759,7 @@ class Batches:
             if registered.batch_id == batch_id:
                 card = await self._await_card(card_id, name, image, changed)
         if registered.batch_id != batch_id:
+            _ensure_same_name(upload_key, registered, name)
             card_id = registered.cards[0].card_id
             logger.info(
                 "card under key %s is card %s, sent before; not queued again",
@@ -1055,6 +1057,19 @@ async def _outliving_caller(work: Awaitable[T]) -> T:
     except asyncio.CancelledError:
         running.add_done_callback(_log_if_abandoned)
         raise
+
+
+def _ensure_same_name(upload_key: str, held: batch_pb2.Batch, name: str) -> None:
+    """Raises AlreadyExists unless the card sent before under the upload key
+    had this name: the same image under another name is another upload."""
+    first_name = held.cards[0].file_name
+    if first_name == name:
+        return
+    raise AlreadyExists(
+        f"the upload key {upload_key!r} was used for this image named"
+        f" {first_name!r} (batch {held.batch_id}), not {name!r}; send it again"
+        " under its first name, or give each different upload a key of its own"
+    )
 
 
 def _log_if_abandoned(work: asyncio.Future) -> None:

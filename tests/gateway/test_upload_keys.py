@@ -214,7 +214,9 @@ async def test_a_card_sent_again_under_its_key_is_waited_for_not_queued_again(
             await gateway.stub.ScanCard(request, metadata=metadata)
         waits.append(dict(raised.value.trailing_metadata()))
     headers = {upload_keys.HEADER: "card-1"}
-    async with http.post("/v1/cards", data=image_bytes(), headers=headers) as reply:
+    async with http.post(
+        "/v1/cards?file_name=a.png", data=image_bytes(), headers=headers
+    ) as reply:
         status, body = reply.status, await reply.json()
 
     assert waits[0] == waits[1]
@@ -222,6 +224,36 @@ async def test_a_card_sent_again_under_its_key_is_waited_for_not_queued_again(
     assert body["error"]["card_id"] == waits[0][CARD_ID_METADATA]
     assert body["error"]["batch_id"] == waits[0][BATCH_ID_METADATA]
     assert len(await queued_messages(gateway.js, 1, single=True)) == 1
+    assert await messages_in(gateway, messaging.SCAN_STREAM) == 1
+
+
+async def test_a_card_sent_again_under_its_key_with_another_name_is_refused(
+    gateway, http
+):
+    metadata = ((upload_keys.METADATA_KEY, "card-1"),)
+    request = cardscan_pb2.ScanCardRequest(image=image_bytes(), file_name="a.png")
+    with pytest.raises(grpc.aio.AioRpcError) as first:
+        await gateway.stub.ScanCard(request, metadata=metadata)
+    batch_id = dict(first.value.trailing_metadata())[BATCH_ID_METADATA]
+
+    request.file_name = "b.png"
+    with pytest.raises(grpc.aio.AioRpcError) as renamed:
+        await gateway.stub.ScanCard(request, metadata=metadata)
+    headers = {upload_keys.HEADER: "card-1"}
+    async with http.post("/v1/cards", data=image_bytes(), headers=headers) as reply:
+        status, body = reply.status, await reply.json()
+
+    assert renamed.value.code() == grpc.StatusCode.ALREADY_EXISTS
+    assert renamed.value.details() == (
+        f"the upload key 'card-1' was used for this image named 'a.png' (batch"
+        f" {batch_id}), not 'b.png'; send it again under its first name, or give"
+        " each different upload a key of its own"
+    )
+    assert status == 409
+    assert body["error"]["code"] == "ALREADY_EXISTS"
+    assert "named 'a.png'" in body["error"]["message"]
+    assert "not 'card'" in body["error"]["message"]
+    assert await batch_ids(gateway) == [batch_id]
     assert await messages_in(gateway, messaging.SCAN_STREAM) == 1
 
 
