@@ -7,6 +7,7 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 
+import grpc
 from aiohttp import hdrs, web
 from aiohttp.http import HttpProcessingError
 
@@ -25,6 +26,10 @@ FILE_FIELD = "file"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+# The codes of the errors aiohttp's router answers itself, as cardscan's
+# errors map theirs: a method a route does not take is one the API does not
+# implement there. gRPC calls a status it has no code for UNKNOWN.
+ROUTING_CODES = {404: grpc.StatusCode.NOT_FOUND, 405: grpc.StatusCode.UNIMPLEMENTED}
 
 BATCHES = web.AppKey("batches", Batches)
 LIMITS = web.AppKey("limits", Limits)
@@ -80,13 +85,7 @@ async def _errors_as_json(request: web.Request, handler) -> web.StreamResponse:
     except web.HTTPException as error:
         if error.status < 400:
             raise
-        code = error.reason.upper().replace(" ", "_")
-        message = f"{request.method} {request.path}: {error.reason}"
-        reply = web.json_response(error_body(code, message), status=error.status)
-        # Keeps what aiohttp said beside its body, such as a 405's Allow.
-        for name, value in error.headers.items():
-            reply.headers.setdefault(name, value)
-        return reply
+        return _routing_refusal(request, error)
     except ConnectionResetError:
         # aiohttp raises it into a handler reading a body whose client has
         # gone; the handlers take nothing before the whole body is read.
@@ -122,6 +121,19 @@ def _refusal(request: web.Request, error: CardscanError) -> web.Response:
         logger.warning("HTTP %s %s refused: %s", request.method, request.path, error)
     body = error_body(error.grpc_code.name, str(error))
     return web.json_response(body, status=error.http_status)
+
+
+def _routing_refusal(request: web.Request, error: web.HTTPException) -> web.Response:
+    """The reply to an error aiohttp's router raised, with the gRPC-style code
+    of its status and the headers aiohttp gave it, such as a 405's Allow."""
+    code = ROUTING_CODES.get(error.status, grpc.StatusCode.UNKNOWN).name
+    message = f"{request.method} {request.path}: {error.reason}"
+    if isinstance(error, web.HTTPMethodNotAllowed):
+        message += f"; it takes {', '.join(sorted(error.allowed_methods))}"
+    reply = web.json_response(error_body(code, message), status=error.status)
+    for name, value in error.headers.items():
+        reply.headers.setdefault(name, value)
+    return reply
 
 
 def _payload_fault(error: web.RequestPayloadError) -> str:

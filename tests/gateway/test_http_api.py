@@ -402,11 +402,14 @@ async def test_wrong_method_is_a_json_405(http):
     assert "DELETE /v1/batches" in body["error"]["message"]
 
 
-async def test_wrong_method_405_keeps_the_allow_header(http):
+async def test_wrong_method_405_is_unimplemented_naming_the_methods_allowed(http):
     async with http.get("/v1/cards") as reply:
         body = await reply.json()
 
-    assert (reply.status, body["error"]["code"]) == (405, "METHOD_NOT_ALLOWED")
+    assert (reply.status, body["error"]["code"]) == (405, "UNIMPLEMENTED")
+    assert body["error"]["message"] == (
+        "GET /v1/cards: Method Not Allowed; it takes POST"
+    )
     assert reply.headers["Allow"] == "POST"
     assert reply.content_type == "application/json"
 
