@@ -11,8 +11,13 @@ IMAGE_SIGNATURES = [
     (b"II*\x00", "TIFF"),
     (b"MM\x00*", "TIFF"),
     (b"BM", "BMP"),
-    (b"RIFF", "WebP"),
 ]
+# A RIFF file gives its size in the 4 bytes after "RIFF", then its kind: a
+# WebP image, or the sound or video people upload by mistake.
+RIFF = b"RIFF"
+RIFF_KIND_AT = slice(8, 12)
+WEBP = b"WEBP"
+RIFF_KINDS = {b"WAVE": "a WAV sound", b"AVI ": "an AVI video"}
 
 
 # What the names of files in those formats end with.
@@ -24,6 +29,8 @@ def image_format(data: bytes) -> str | None:
     for signature, name in IMAGE_SIGNATURES:
         if data.startswith(signature):
             return name
+    if data.startswith(RIFF) and data[RIFF_KIND_AT] == WEBP:
+        return "WebP"
     return None
 
 
@@ -103,6 +110,8 @@ def lookalike(head: bytes) -> str | None:
     for signature, kind in LOOKALIKES:
         if head.startswith(signature):
             return kind
+    if head.startswith(RIFF) and bytes(head[RIFF_KIND_AT]) in RIFF_KINDS:
+        return RIFF_KINDS[bytes(head[RIFF_KIND_AT])]
     if head[4:8] == b"ftyp":
         return ISO_MEDIA_KINDS.get(bytes(head[8:12]), "a video or HEIF image")
     if NETPBM.match(head):

@@ -20,6 +20,8 @@ from cardscan.signatures import TEXT_SAMPLE_BYTES, card_file, image_format, look
         (b"\xef\xbb\xbfName: Zo\xc3\xab", "text"),
         ("Name: Zoë".encode("utf-16"), "UTF-16 text"),
         (b"\xcf\xfa\xed\xfe\x07\x00", "a macOS program"),
+        (b"RIFF\x24\x3e\x00\x00WAVEfmt ", "a WAV sound"),
+        (b"RIFF\x24\x3e\x00\x00AVI LIST", "an AVI video"),
     ],
 )
 def test_files_people_upload_instead_of_images_are_named(head, kind):
@@ -57,3 +59,18 @@ def test_the_start_of_a_jpeg_alone_is_a_jpeg_to_call_damaged():
 )
 def test_files_of_cards_are_told_by_their_first_bytes(head, held):
     assert card_file(head) == held
+
+
+@pytest.mark.parametrize(
+    ("head", "kind"),
+    [
+        (b"RIFF\x24\x3e\x00\x00WEBPVP8 ", "WebP"),
+        (b"RIFF\x24\x3e\x00\x00WAVEfmt ", None),
+        (b"RIFF\x24\x3e\x00\x00AVI LIST", None),
+        (b"RIFF\x24\x3e", None),
+    ],
+    ids=["webp", "wav", "avi", "cut-short"],
+)
+def test_a_riff_file_is_a_webp_image_only_when_it_names_itself_one(head, kind):
+    assert image_format(head) == kind
+    assert card_file(head) == (kind and f"a {kind} image")

@@ -2,6 +2,7 @@
 
 import io
 import struct
+import wave
 import zipfile
 import zlib
 
@@ -395,6 +396,25 @@ def test_file_that_is_not_an_image_is_skipped_whatever_its_extension():
         "card.png": "is not an image; it looks like unknown data starting with "
         "00 01 02 03 00 01 02 03",
     }
+
+
+def wav_bytes() -> bytes:
+    """A second of silence as a WAV file, a RIFF file as a WebP image is."""
+    out = io.BytesIO()
+    with wave.open(out, "wb") as sound:
+        sound.setnchannels(1)
+        sound.setsampwidth(2)
+        sound.setframerate(8000)
+        sound.writeframes(bytes(16000))
+    return out.getvalue()
+
+
+def test_a_wav_named_as_a_webp_is_skipped_as_a_sound_and_a_webp_taken():
+    entries = {"card.webp": wav_bytes(), "real.webp": image_bytes("WEBP")}
+    _, found = read(make_zip(entries))
+
+    assert [card.name for card in found.cards] == ["real.webp"]
+    assert reasons(found) == {"card.webp": "is not an image; it looks like a WAV sound"}
 
 
 def test_image_in_a_format_no_card_is_read_from_is_skipped_naming_those_read():
