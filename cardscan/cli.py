@@ -1041,21 +1041,23 @@ def refuse_worker_health_ports(
     given: str, health: range, ports: Ports, flags: dict[str, str]
 ) -> None:
     """Fails when the OCR workers' health ports, as the option given
-    chose them, pass 65535 or take the port of another part, shown by
-    its flag."""
+    chose them, pass 65535 or take the port of another part, naming each
+    part they take the port of by its flag."""
     workers = f"the {len(health)} OCR workers"
     if health and health[-1] > 65535:
         raise InvalidInput(
             f"{given} gives {workers} ports up to {health[-1]}, past 65535: "
             f"choose a port of {65536 - len(health)} or less"
         )
-    for port, part in sorted((port, part) for part, port in asdict(ports).items()):
-        if port in health:
-            span = f": it gives {workers} ports {health[0]} to {health[-1]}"
-            raise InvalidInput(
-                f"{flags[part]} and {given} are both port {port}"
-                + (span if len(health) > 1 else "")
-            )
+    taken = sorted((port, part) for part, port in asdict(ports).items())
+    clashes = [
+        f"{flags[part]} and {given} are both port {port}"
+        for port, part in taken
+        if port in health
+    ]
+    if clashes:
+        span = f": it gives {workers} ports {health[0]} to {health[-1]}"
+        raise InvalidInput(", and ".join(clashes) + (span if len(health) > 1 else ""))
 
 
 def last_ports(data_dir: Path) -> Ports | None:

@@ -1195,14 +1195,23 @@ def test_a_port_clash_says_which_port_came_from_where(tmp_path, capsys):
         (
             ["--workers", "4", "--worker-health-port", "50050"],
             "--grpc-port (the default) and --worker-health-port 50050 are both port "
-            "50051: it gives the 4 OCR workers ports 50050 to 50053",
+            "50051, and --store-port (the default) and --worker-health-port 50050 "
+            "are both port 50052: it gives the 4 OCR workers ports 50050 to 50053",
         ),
         (
             ["--workers", "1", "--worker-health-port", "41551"]
             + ["--store-port", "41551"],
             "--store-port and --worker-health-port 41551 are both port 41551",
         ),
+        (
+            ["--workers", "3", "--worker-health-port", "42250"]
+            + ["--store-port", "42252", "--grpc-port", "42250"],
+            "--grpc-port and --worker-health-port 42250 are both port 42250, and "
+            "--store-port and --worker-health-port 42250 are both port 42252: it "
+            "gives the 3 OCR workers ports 42250 to 42252",
+        ),
     ],
+    ids=["past-65535", "on-a-default", "on-a-given", "on-two"],
 )
 def test_up_refuses_worker_health_ports_past_the_last_or_on_another_part(
     tmp_path, capsys, argv, message
