@@ -150,6 +150,12 @@ class Batches:
         # Those of them whose spool file was said to stay as the store did
         # not answer; said once until the store answers again.
         self._unanswered: set[str] = set()
+        # The batches whose waiting cards were said to stay QUEUED as a try
+        # to queue them failed; said once until a try gets through.
+        self._held: set[str] = set()
+        # Whether the uploads with waiting cards were said to wait for NATS
+        # as it was unreachable; said once until it answers again.
+        self._told_nats_away = False
         # Why cards of a batch last failed to settle.
         self._refusals: dict[str, str] = {}
 
@@ -424,6 +430,7 @@ class Batches:
     def _settled(self, batch_id: str) -> None:
         self._unsettled.discard(batch_id)
         self._refusals.pop(batch_id, None)
+        self._held.discard(batch_id)
 
     async def keep_settling(self) -> None:
         """Tries again, until cancelled, to queue the cards of this
@@ -438,15 +445,35 @@ class Batches:
         an upload they still fail waits for the next try. Then deletes the
         spool files of uploads whose cards have all ended."""
         if self._nc is None or not self._nc.is_connected:
-            if self._unsettled:
-                logger.warning(
-                    "%d upload(s) have cards waiting for NATS, which is unreachable",
-                    len(self._unsettled),
-                )
+            self._tell_nats_away()
         else:
+            self._tell_nats_back()
             await self._look_for_lost_cards()
             await self._queue_waiting_cards()
         await self._forget_ended_uploads()
+
+    def _tell_nats_away(self) -> None:
+        """Says that the uploads with waiting cards wait for NATS, once
+        until it answers again."""
+        if self._told_nats_away or not self._unsettled:
+            return
+        self._told_nats_away = True
+        logger.warning(
+            "%d upload(s) have cards waiting for NATS, which is unreachable; "
+            "they wait until it answers",
+            len(self._unsettled),
+        )
+
+    def _tell_nats_back(self) -> None:
+        """Says, once NATS answers again, that the uploads said to wait for
+        it are queued now."""
+        if not self._told_nats_away:
+            return
+        self._told_nats_away = False
+        logger.info(
+            "NATS answers again; queueing the waiting cards of %d upload(s)",
+            len(self._unsettled),
+        )
 
     async def _look_for_lost_cards(self) -> None:
         """Puts the uploads whose cards are being read back among those to
@@ -474,14 +501,22 @@ class Batches:
             try:
                 await self._resume(batch_id, self._spool_path(batch_id))
             except CardscanError as error:
-                logger.warning(
-                    "batch %s: its waiting cards stay QUEUED for now; trying "
-                    "again in %g s: %s",
-                    batch_id,
-                    SETTLE_RETRY_SECONDS,
-                    error,
-                )
                 self._refusals[batch_id] = str(error)
+                self._hold(batch_id, error)
+
+    def _hold(self, batch_id: str, error: CardscanError) -> None:
+        """Leaves the waiting cards of a batch QUEUED for the next try,
+        saying so once until a try gets through."""
+        if batch_id in self._held:
+            return
+        self._held.add(batch_id)
+        logger.warning(
+            "batch %s: its waiting cards stay QUEUED until a try gets through; "
+            "trying again every %g s: %s",
+            batch_id,
+            SETTLE_RETRY_SECONDS,
+            error,
+        )
 
     async def _forget_ended_uploads(self) -> None:
         """Deletes the spool file of each upload whose cards have all ended;
@@ -567,12 +602,17 @@ class Batches:
             }
             unpublished = [card_id for card_id in unpublished if card_id in unended]
         outcomes = await self._requeue(reply.batch, path, unpublished)
-        logger.info(
-            "batch %s resumed: %d card(s) re-queued",
-            batch_id,
-            outcomes.count(Outcome.QUEUED),
-        )
+        self._tell_resumed(batch_id, outcomes.count(Outcome.QUEUED))
         self._after_queueing(batch_id, outcomes)
+
+    def _tell_resumed(self, batch_id: str, queued: int) -> None:
+        """Says how many cards of a batch were queued again, and for one
+        whose cards were said to stay QUEUED, that a try got through."""
+        since = ""
+        if batch_id in self._held:
+            self._held.discard(batch_id)
+            since = " as NATS and the store answer again"
+        logger.info("batch %s resumed%s: %d card(s) re-queued", batch_id, since, queued)
 
     async def _requeue(
         self, batch: batch_pb2.Batch, path: Path, card_ids: list[str]

@@ -267,6 +267,65 @@ async def test_waiting_cards_wait_for_nats_to_come_back(
     assert await cards_in_stream(nc, created.batch_id) == {flaky.asked[0]: 1}
 
 
+def said_by_batches(caplog, words: str) -> list[str]:
+    """The lines the batch logic logged that hold the words."""
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.name == batches_module.__name__ and words in record.getMessage()
+    ]
+
+
+async def test_cards_waiting_for_nats_are_said_to_once_an_outage(
+    make_batches, flaky, nc, stack_parts, caplog, monkeypatch
+):
+    caplog.set_level(logging.INFO, logger=batches_module.__name__)
+    monkeypatch.setattr(flaky, "refused", {0})
+    batches = await make_batches(flaky)
+    await batches.create(chunks_of(make_zip({"a.png": image_bytes()})))
+    flaky.refused = set()
+    stack_parts.stop_process("nats")
+    await connected(nc, False)
+    for _ in range(3):
+        await batches.settle_waiting()
+    stack_parts.start_nats()
+    await connected(nc, True)
+    for _ in range(2):
+        await batches.settle_waiting()
+
+    assert said_by_batches(caplog, "upload(s)") == [
+        "1 upload(s) have cards waiting for NATS, which is unreachable; they wait "
+        "until it answers",
+        "NATS answers again; queueing the waiting cards of 1 upload(s)",
+    ]
+
+
+async def test_waiting_cards_are_said_to_stay_queued_once_a_store_outage(
+    make_batches, flaky, stack_parts, caplog, monkeypatch
+):
+    caplog.set_level(logging.INFO, logger=batches_module.__name__)
+    monkeypatch.setattr(batches_module, "STORE_TIMEOUT_SECONDS", 0.5)
+    monkeypatch.setattr(flaky, "refused", {0})
+    batches = await make_batches(flaky)
+    created = await batches.create(chunks_of(make_zip({"a.png": image_bytes()})))
+    flaky.refused = set()
+    caplog.clear()
+    stack_parts.stop_process("store")
+    for _ in range(3):
+        await batches.settle_waiting()
+    stack_parts.start_store()
+    for _ in range(2):
+        await batches.settle_waiting()
+
+    assert said_by_batches(caplog, f"batch {created.batch_id}") == [
+        f"batch {created.batch_id}: its waiting cards stay QUEUED until a try gets "
+        f"through; trying again every 10 s: the store at {stack_parts.store_address}"
+        " is unreachable (no answer within 0.5 s)",
+        f"batch {created.batch_id} resumed as NATS and the store answer again: 1 "
+        "card(s) re-queued",
+    ]
+
+
 async def test_a_card_whose_entry_name_is_very_long_is_queued_under_a_cut_name(
     batches, nc
 ):
