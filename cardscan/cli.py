@@ -14,7 +14,6 @@ import threading
 import time
 import uuid
 import zipfile
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -993,15 +992,34 @@ def ports_to_use(args: argparse.Namespace, data_dir: Path, term: Terminal) -> Po
     chosen = {
         part: getattr(args, part) or getattr(fallback, part) for part in PORT_OPTIONS
     }
-    port, uses = Counter(chosen.values()).most_common(1)[0]
-    if uses > 1:
-        flags = [port_flag(args, part, last) for part, p in chosen.items() if p == port]
-        raise InvalidInput(f"{' and '.join(flags)} are both port {port}")
+    refuse_shared_ports(chosen, {part: port_flag(args, part, last) for part in chosen})
     kept = [part for part in PORT_OPTIONS if getattr(args, part) is None]
     if last and kept:
         shown = ", ".join(f"{PORT_OPTIONS[p][0]} {getattr(last, p)}" for p in kept)
         term.err.print(f"On the ports this data directory's stack last ran on: {shown}")
     return Ports(**chosen)
+
+
+def refuse_shared_ports(chosen: dict[str, int], flags: dict[str, str]) -> None:
+    """Fails when parts would share a port, naming each port shared and
+    the parts on it by their flags."""
+    sharing: dict[int, list[str]] = {}
+    for part, port in chosen.items():
+        sharing.setdefault(port, []).append(flags[part])
+    clashes = [
+        shared_port(sharers, port)
+        for port, sharers in sorted(sharing.items())
+        if len(sharers) > 1
+    ]
+    if clashes:
+        raise InvalidInput(", and ".join(clashes))
+
+
+def shared_port(flags: list[str], port: int) -> str:
+    """Says that the parts of the flags, two or more, are on one port."""
+    if len(flags) == 2:
+        return f"{flags[0]} and {flags[1]} are both port {port}"
+    return f"{', '.join(flags[:-1])} and {flags[-1]} are all port {port}"
 
 
 def port_flag(args: argparse.Namespace, part: str, last: Ports | None) -> str:

@@ -1140,14 +1140,38 @@ def test_up_refuses_a_port_out_of_range(tmp_path, capsys, flag, port):
     assert not (tmp_path / "logs").exists()
 
 
-def test_up_refuses_two_parts_on_one_port_before_it_starts(tmp_path, capsys):
-    status = cli.main(
-        ["up", "--data-dir", str(tmp_path), "--grpc-port", "41551"]
-        + ["--http-port", "41551"]
-    )
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["--grpc-port", "41551", "--http-port", "41551"],
+            "--grpc-port and --http-port are both port 41551",
+        ),
+        (
+            ["--grpc-port", "42201", "--http-port", "42201"]
+            + ["--nats-port", "42202", "--store-port", "42202"],
+            "--grpc-port and --http-port are both port 42201, and --nats-port and "
+            "--store-port are both port 42202",
+        ),
+        (
+            ["--grpc-port", "42203", "--http-port", "42203", "--store-port", "42203"],
+            "--grpc-port, --http-port and --store-port are all port 42203",
+        ),
+        (
+            ["--nats-port", "8080", "--store-port", "50051"],
+            "--http-port (the default) and --nats-port are both port 8080, and "
+            "--grpc-port (the default) and --store-port are both port 50051",
+        ),
+    ],
+    ids=["two", "two-pairs", "three", "two-defaults"],
+)
+def test_up_refuses_parts_sharing_a_port_naming_every_clash_before_it_starts(
+    tmp_path, capsys, argv, message
+):
+    status = cli.main(["up", "--data-dir", str(tmp_path), *argv])
 
     assert status == 1
-    assert "--grpc-port and --http-port are both port 41551" in capsys.readouterr().err
+    assert message in " ".join(capsys.readouterr().err.split())
     assert not (tmp_path / "logs").exists()
 
 
