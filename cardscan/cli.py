@@ -33,7 +33,7 @@ from rich.text import Text
 from cardscan import hints, jsonview, outputs, settings, tables, upload_keys
 from cardscan.client import BASIC, GatewayClient, Unreachable
 from cardscan.errors import CardscanError, Failed, InvalidInput, Unavailable
-from cardscan.private import make_data_dir, open_private
+from cardscan.private import make_data_dir, open_private, read_own
 from cardscan.signatures import IMAGE_SUFFIXES, image_format
 from cardscan.stack import (
     Ports,
@@ -1090,7 +1090,7 @@ def last_run(data_dir: Path) -> tuple[Ports, int | None] | None:
     --worker-health-port gave it then."""
     path = data_dir / LAST_PORTS_NAME
     try:
-        recorded = json.loads(path.read_text())
+        recorded = json.loads(read_own(path))
         if not isinstance(recorded, dict):
             raise ValueError(f"not an object of ports: {recorded!r}")
         worker_health = recorded.pop(WORKER_HEALTH_KEY, None)

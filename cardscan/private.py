@@ -25,6 +25,30 @@ def open_private(path: Path, flags: int) -> BinaryIO:
     return os.fdopen(descriptor, "wb")
 
 
+def read_own(path: Path) -> str:
+    """The text of a file cardscan wrote for its user, such as the record of
+    the stack it runs: a file another user could have put or changed, in a
+    shared data folder, is refused, as cardscan would act on what it says
+    (start the commands it names, signal the processes it names)."""
+    refuse_link(path)
+    descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(descriptor, "rb") as handle:
+        owner = os.fstat(descriptor)
+        if owner.st_uid != os.geteuid():
+            raise InvalidInput(
+                f"{path} belongs to another user (uid {owner.st_uid}), where "
+                "cardscan keeps a file of its own; remove it, or use a data "
+                "folder no one else writes in"
+            )
+        if owner.st_mode & 0o022:
+            raise InvalidInput(
+                f"{path} can be changed by other users (mode "
+                f"{stat.S_IMODE(owner.st_mode):04o}), where cardscan keeps a file "
+                f"of its own; make it theirs alone (chmod go-w {path}), or remove it"
+            )
+        return handle.read().decode()
+
+
 def make_data_dir(path: Path) -> None:
     """Makes the data folder closed to all but its owner; one that exists
     is left as it is, as it may be shared (--data-dir /tmp), the files and

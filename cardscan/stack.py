@@ -28,7 +28,7 @@ from pathlib import Path
 import grpc
 
 from cardscan import healthcheck
-from cardscan.private import make_own_dir, open_private
+from cardscan.private import make_own_dir, open_private, read_own
 from cardscan.settings import PRIVATE_UMASK
 
 logger = logging.getLogger(__name__)
@@ -530,7 +530,7 @@ class RecordedStack:
         """The stack recorded in the data directory, or None if none is."""
         path = data_dir / RECORD_NAME
         try:
-            record = json.loads(path.read_text())
+            record = json.loads(read_own(path))
             return cls(
                 path,
                 Ports(**record["ports"]),

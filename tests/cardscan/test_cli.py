@@ -1175,6 +1175,21 @@ def test_up_refuses_parts_sharing_a_port_naming_every_clash_before_it_starts(
     assert not (tmp_path / "logs").exists()
 
 
+def test_ports_json_others_can_change_is_refused_before_anything_starts(
+    tmp_path, capsys
+):
+    ports = Ports(nats=41222, store=41052, gateway_grpc=41051, gateway_http=41080)
+    (tmp_path / cli.LAST_PORTS_NAME).write_text(json.dumps(asdict(ports)))
+    (tmp_path / cli.LAST_PORTS_NAME).chmod(0o646)
+
+    status = cli.main(["up", "--data-dir", str(tmp_path)])
+
+    assert status == 1
+    err = capsys.readouterr().err
+    assert f"{tmp_path / cli.LAST_PORTS_NAME} can be changed by other users" in err
+    assert not (tmp_path / "logs").exists()
+
+
 @pytest.mark.parametrize(
     ("recorded", "wrong"),
     [

@@ -228,6 +228,57 @@ def test_a_broken_record_is_refused_with_its_path_and_what_to_do(tmp_path, text,
     assert message.endswith("then delete the file")
 
 
+def planted_record(data_dir, marker):
+    """A stack record whose one part, started again, would make the marker."""
+    command = [sys.executable, "-c", f"open({str(marker)!r}, 'w')"]
+    record = {
+        "ports": {"nats": 1, "store": 2, "gateway_grpc": 3, "gateway_http": 4},
+        "logs": str(data_dir / "logs"),
+        "processes": [{"name": "nats", "pid": 2**22 + 1, "argv": command, "env": {}}],
+    }
+    (data_dir / "stack.json").write_text(json.dumps(record))
+
+
+def test_a_record_another_user_owns_is_refused_and_nothing_it_names_runs(
+    tmp_path, monkeypatch
+):
+    marker = tmp_path / "ran"
+    planted_record(tmp_path, marker)
+    monkeypatch.setattr(os, "geteuid", lambda: os.stat(tmp_path).st_uid + 1)
+
+    with pytest.raises(InvalidInput) as refused:
+        RecordedStack.load(tmp_path)
+
+    assert str(refused.value).startswith(
+        f"{tmp_path / 'stack.json'} belongs to another user (uid "
+    )
+    assert "use a data folder no one else writes in" in str(refused.value)
+    assert cli.main(["down", "--data-dir", str(tmp_path)]) == 1
+    assert not marker.exists()
+
+
+def test_a_record_others_can_change_is_refused_naming_its_mode(tmp_path):
+    planted_record(tmp_path, tmp_path / "ran")
+    (tmp_path / "stack.json").chmod(0o666)
+
+    with pytest.raises(
+        InvalidInput, match=r"can be changed by other users \(mode 0666\)"
+    ):
+        RecordedStack.load(tmp_path)
+
+
+def test_a_record_that_is_a_symbolic_link_is_refused_not_followed(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    planted_record(elsewhere, tmp_path / "ran")
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "stack.json").symlink_to(elsewhere / "stack.json")
+
+    with pytest.raises(InvalidInput, match="stack.json is a symbolic link"):
+        RecordedStack.load(shared)
+
+
 def test_free_ports_are_distinct_and_outside_the_ephemeral_range():
     ports = [free_port() for _ in range(50)]
 
