@@ -46,10 +46,15 @@ def taking(*names: str) -> Callable[[Handler], Handler]:
         async def checked(request: web.Request) -> web.StreamResponse:
             unknown = sorted(set(request.query) - set(names))
             if unknown:
-                takes = f"takes {', '.join(names)}" if names else "takes none"
-                raise InvalidInput(
+                route = (
                     f"{request.method} {request.match_info.route.resource.canonical}"
-                    f" takes no query parameter {', '.join(unknown)}; it {takes}"
+                )
+                given = ", ".join(unknown)
+                raise InvalidInput(
+                    f"{route} takes no query parameter {given}; it takes "
+                    f"{', '.join(names)}"
+                    if names
+                    else f"{route} takes no query parameters; it was given {given}"
                 )
             return await handler(request)
 
@@ -351,6 +356,11 @@ async def _upload(request: web.Request) -> tuple[str, AsyncIterator[bytes]]:
         )
     if request.content_type != "multipart/form-data":
         name = _one_value(request, "file_name", "")
+        if not name and "file_name" in request.query:
+            raise InvalidInput(
+                "file_name is empty; give the card's file name, or leave "
+                "file_name out for the card to be called 'card'"
+            )
         return name, request.content.iter_chunked(uploads.CHUNK_BYTES)
     with _form_errors():
         reader = await request.multipart()

@@ -621,6 +621,20 @@ async def test_scan_naming_its_image_twice_is_a_400_and_queues_nothing(gateway, 
     assert stream.state.messages == 0
 
 
+async def test_scan_naming_its_image_empty_is_a_400_and_queues_nothing(gateway, http):
+    async with http.post("/v1/cards?file_name=", data=image_bytes()) as reply:
+        body = await reply.json()
+    stream = await gateway.js.stream_info(messaging.SCAN_STREAM)
+
+    assert reply.status == 400
+    assert body["error"] == {
+        "code": "INVALID_ARGUMENT",
+        "message": "file_name is empty; give the card's file name, or leave "
+        "file_name out for the card to be called 'card'",
+    }
+    assert stream.state.messages == 0
+
+
 async def test_scan_of_a_zip_is_a_400_pointing_to_batches(http):
     async with http.post("/v1/cards", data=make_zip({"a.png": image_bytes()})) as reply:
         body = await reply.json()
@@ -845,7 +859,7 @@ async def test_a_form_with_two_files_is_a_400_and_keeps_neither(gateway, http):
             "POST",
             "/v1/batches",
             {"file_name": "a.zip"},
-            "POST /v1/batches takes no query parameter file_name; it takes none",
+            "POST /v1/batches takes no query parameters; it was given file_name",
         ),
         (
             "POST",
