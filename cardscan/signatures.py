@@ -110,8 +110,8 @@ def lookalike(head: bytes) -> str | None:
     for signature, kind in LOOKALIKES:
         if head.startswith(signature):
             return kind
-    if head.startswith(RIFF) and bytes(head[RIFF_KIND_AT]) in RIFF_KINDS:
-        return RIFF_KINDS[bytes(head[RIFF_KIND_AT])]
+    if head.startswith(RIFF):
+        return riff_kind(bytes(head[RIFF_KIND_AT]))
     if head[4:8] == b"ftyp":
         return ISO_MEDIA_KINDS.get(bytes(head[8:12]), "a video or HEIF image")
     if NETPBM.match(head):
@@ -121,6 +121,15 @@ def lookalike(head: bytes) -> str | None:
     if is_text(head):
         return "text"
     return None
+
+
+def riff_kind(kind: bytes) -> str:
+    """What a RIFF file that is no WebP image is, by the kind it gives."""
+    if len(kind) < len(WEBP):
+        return "a RIFF file cut short before it says what it holds"
+    return RIFF_KINDS.get(
+        kind, f"a RIFF file of kind {kind.decode('latin-1')!r}, no image"
+    )
 
 
 def is_text(head: bytes) -> bool:

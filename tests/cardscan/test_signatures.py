@@ -22,6 +22,12 @@ from cardscan.signatures import TEXT_SAMPLE_BYTES, card_file, image_format, look
         (b"\xcf\xfa\xed\xfe\x07\x00", "a macOS program"),
         (b"RIFF\x24\x3e\x00\x00WAVEfmt ", "a WAV sound"),
         (b"RIFF\x24\x3e\x00\x00AVI LIST", "an AVI video"),
+        (b"RIFF\x24\x3e\x00\x00CDDAfmt ", "a RIFF file of kind 'CDDA', no image"),
+        (b"RIFF", "a RIFF file cut short before it says what it holds"),
+        (
+            b"RIFF\x24\x3e\x00\x00WE",
+            "a RIFF file cut short before it says what it holds",
+        ),
     ],
 )
 def test_files_people_upload_instead_of_images_are_named(head, kind):
