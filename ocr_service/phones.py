@@ -133,11 +133,12 @@ LABELLED_AFTER = re.compile(
 )
 _EXTENSION = re.compile(rf"\s*{_EXTENSION_MARK}\s*(\d{{1,6}})$", re.IGNORECASE)
 # An extension or a direct line's last digits alone on a line, under or
-# beside the number they extend: "Durchwahl: -24", "Ext. 4021"; not a
+# beside the number they extend: "Durchwahl: -24", "Durchwahl: /24" (after
+# the slash that sets a main number's area code apart), "Ext. 4021"; not a
 # booth's or a unit's "#12".
 EXTENSION_ALONE = re.compile(
     r"\s*(?:x|ext|extn|durchwahl|poste|int|interno|app|apparat|ramal|direct|direkt"
-    r"|dw)\.?\s*:?\s*-?\s*(?P<digits>\d{1,5})\s*$",
+    r"|dw)\.?\s*:?\s*[-/]?\s*(?P<digits>\d{1,5})\s*$",
     re.IGNORECASE,
 )
 

@@ -625,6 +625,27 @@ def test_a_direct_line_printed_after_the_area_codes_slash_is_completed(main, num
     assert contact.needs_review
 
 
+@pytest.mark.parametrize(
+    "extension", ["Durchwahl: -24", "Durchwahl: /24", "Durchwahl / 24"]
+)
+def test_a_direct_lines_digits_after_the_area_codes_slash_replace_the_zero(
+    extension,
+):
+    contact = fields.parse(
+        card(
+            ("Hans Müller", 48),
+            "Beispiel GmbH",
+            "Königstraße 10",
+            "70173 Stuttgart",
+            "Tel. 0711/35406-0",
+            extension,
+        )
+    )
+
+    assert [p.number for p in contact.phones] == ["0711/35406-0", "0711/35406-24"]
+    assert contact.needs_review
+
+
 def test_a_local_number_of_another_exchange_is_not_completed():
     contact = fields.parse(card(*LEIPZIG_CARD, "Tel. 0341 35 40 60", "Fax 2 18 44 90"))
 
