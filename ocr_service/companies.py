@@ -201,6 +201,29 @@ PARENT_WORDS = word_set(
     "sjukhus"
 )
 
+# Words, folded, that finish a company's name on a line of their own under
+# the rest of it, a name set over two lines: "Nordvik" over "Technology".
+# The words a department or a job title is named by are none of them.
+SECOND_LINE_WORDS = word_set(
+    """
+    technology technologies tech solutions consulting consultants systems
+    group partners associates holdings industries ventures labs software
+    networks
+    technologie technologien losungen beratung systeme gruppe holding
+    conseil systemes groupe partenaires associes
+    tecnologia tecnologias soluciones consultores sistemas grupo socios
+    asociados
+    tecnologie soluzioni consulenza sistemi gruppo associati
+    solucoes parceiros associados
+    oplossingen advies systemen groep
+    teknik teknologi losningar konsulter gruppen
+    """
+)
+# Words that join two of them: "Technology & Consulting".
+SECOND_LINE_GLUE = word_set("& and und et y e en och")
+# The most words such a line has.
+SECOND_LINE_MOST_WORDS = 4
+
 # Mail and web hosts anyone can use; their names say nothing of a company.
 PUBLIC_DOMAINS = word_set(
     "gmail googlemail outlook hotmail live msn yahoo icloud me mac aol gmx web "
@@ -227,6 +250,19 @@ def names_organisation(text: str) -> bool:
     if ends & ORGANISATION_WORDS or names_parent(text):
         return True
     return any(len(w) > 6 and w.endswith(ORGANISATION_ENDINGS) for w in ends)
+
+
+def finishes_name(text: str) -> bool:
+    """Whether a line is made of the words that finish a company's name set
+    over two lines, with perhaps a legal form: "Technology", "Consulting
+    Group", "Soluciones S.L."."""
+    found = words(text)
+    rest = words(LEGAL_FORM.sub(" ", text))
+    return (
+        len(found) <= SECOND_LINE_MOST_WORDS
+        and any(w in SECOND_LINE_WORDS for w in found)
+        and all(w in SECOND_LINE_WORDS or w in SECOND_LINE_GLUE for w in rest)
+    )
 
 
 def names_unit(text: str) -> bool:

@@ -1778,6 +1778,8 @@ def _domain_fit(text: str, domains: list[str]) -> float:
 
 # How much a domain must look like a line for the line to name the company.
 COMPANY_SPELLED = 0.9
+# How much evidence a line needs to be taken for the company.
+COMPANY_LEAST = 0.6
 
 # How much a line must look like a name to be one candidate for it, and
 # how much the only one in the largest type must, to be taken for the
@@ -1806,7 +1808,86 @@ def _take_company(card: Card, texts: list[Segment]) -> None:
         segment.text = firm
         _fit_to_domain(segment, domains)
         segment.score = _company_evidence(segment, domains)
-    _take_best(card, texts, "company", least=0.6)
+    _take_best(card, texts, "company", least=COMPANY_LEAST)
+    _join_name_over_two_lines(card)
+
+
+def _join_name_over_two_lines(card: Card) -> None:
+    """Makes the company the two lines its name is set over: the company's
+    line and the one under or above it that finishes or starts its name
+    ("Nordvik" over "Technology"), or, where no line alone is the company,
+    two lines that are together ("Nordvik" over "Technology" at
+    nordvik-technology.no); as sure as the joined name is a company, but no
+    surer than OCR read both lines."""
+    domains = crosscheck.domains(card.contact)
+    company = next((s for s in card.segments if s.kind == "company"), None)
+    if company is not None:
+        pairs = [_name_over_two_lines(company, card)]
+    else:
+        pairs = [_name_over_two_lines(s, card) for s in card.texts()]
+    scored = [
+        (_company_evidence(_joined(*pair), domains), pair) for pair in pairs if pair
+    ]
+    evidence, pair = max(scored, key=lambda found: found[0], default=(0.0, None))
+    if pair is None or company is None and evidence < COMPANY_LEAST:
+        return
+    first, second = pair
+    trust = min(segment_trust(first), segment_trust(second))
+    first.kind = second.kind = "company"
+    card.contact.company = _joined(first, second).text
+    sure = max(evidence, card.contact.confidence.get("company", 0.0))
+    card.set_confidence("company", min(sure, trust))
+
+
+def _joined(first: Segment, second: Segment) -> Segment:
+    """The first of two segments with the text of both."""
+    return replace(first, text=f"{first.text} {second.text}")
+
+
+def _name_over_two_lines(
+    segment: Segment, card: Card
+) -> tuple[Segment, Segment] | None:
+    """A line and the line right under or above it that hold a company's
+    name together, in reading order; None where there is none. The upper
+    line carries no legal form, which ends a name, nor a title's,
+    department's or slogan's words or a number, and is not shaped as a
+    person's name; the lower one is made of the words that finish a name,
+    set lined up with the upper right under it."""
+    segments = card.segments
+    at = segment.order
+    below = segments[at + 1] if at + 1 < len(segments) else None
+    above = segments[at - 1] if at > 0 else None
+    for first, second in ((segment, below), (above, segment)):
+        if first is None or second is None or first.line is second.line:
+            continue
+        if (
+            companies.finishes_name(second.text)
+            and not roles.is_department(second.text)
+            and not roles.title_word_count(second.text)
+            and not companies.legal_form(first.text)
+            and names.likeness(first.text) < NAME_LIKE
+            and _could_be_company(first.text, card.contact.department)
+            and _alone_on_its_line(first, segments)
+            and _alone_on_its_line(second, segments)
+            and _right_under(second.line, first.line)
+        ):
+            return first, second
+    return None
+
+
+def _alone_on_its_line(segment: Segment, segments: list[Segment]) -> bool:
+    """Whether a segment of words no other field than the company took is
+    all its line holds."""
+    return segment.kind in ("", "company") and not any(
+        s.line is segment.line for s in segments if s is not segment
+    )
+
+
+def _right_under(line: Line, upper: Line) -> bool:
+    """Whether a line is set right under another, lined up with it, with
+    no more room between them than a line's height."""
+    room = line.top - upper.top - upper.height
+    return 0 <= room <= max(line.height, upper.height) and _lined_up(line, upper)
 
 
 def _only_name_in_print(texts: list[Segment]) -> Segment | None:
@@ -1981,6 +2062,7 @@ def _take_company_by_place(card: Card) -> None:
     found.kind = "company"
     card.contact.company = found.text
     card.set_confidence("company", min(PLACE_ONLY_TRUST, segment_trust(found)))
+    _join_name_over_two_lines(card)
 
 
 def _under_the_name(segment: Segment) -> bool:

@@ -21,6 +21,23 @@ def test_plain_lines_have_no_legal_form(text):
 
 
 @pytest.mark.parametrize(
+    "text",
+    ["Technology", "Consulting Group", "Soluciones S.L.", "Lösungen GmbH",
+     "Technology & Consulting", "Sistemi"],
+)  # fmt: skip
+def test_words_that_finish_a_company_on_a_line_of_their_own(text):
+    assert companies.finishes_name(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["GmbH", "Sales", "Nordvik", "Systems Engineering", "Your partner in technology"],
+)
+def test_other_lines_finish_no_company(text):
+    assert not companies.finishes_name(text)
+
+
+@pytest.mark.parametrize(
     ("text", "domain"),
     [
         ("Arnold-Brady", "arnoldbrady"),

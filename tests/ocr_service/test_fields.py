@@ -4206,3 +4206,86 @@ def test_a_turkish_name_its_email_spells_in_plain_letters_needs_no_review():
     assert contact.confidence["name"] == 1.0
     assert contact.confidence["emails"] == 1.0
     assert not contact.needs_review
+
+
+@pytest.mark.parametrize(
+    ("rows", "company"),
+    [
+        (
+            [("Nordvik", 30), ("Technology", 30), ("Ingrid Hansen", 48), "Sales"],
+            "Nordvik Technology",
+        ),
+        (
+            [("Ingrid Hansen", 48), "Gerente", ("Feliu", 30), ("Soluciones S.L.", 30)],
+            "Feliu Soluciones S.L.",
+        ),
+        (
+            [("Ingrid Hansen", 48), "Sales Manager", ("Nordvik", 30), ("Group", 30)],
+            "Nordvik Group",
+        ),
+    ],
+)
+@pytest.mark.parametrize("email", ["ingrid@nordvik.no", "ingrid.hansen@gmail.com"])
+def test_a_company_set_over_two_lines_is_joined(rows, company, email):
+    contact = fields.parse(card(*rows, email))
+
+    assert contact.company == company
+    assert contact.name.full == "Ingrid Hansen"
+
+
+def test_two_lines_whose_domain_spells_them_together_are_the_company():
+    contact = fields.parse(
+        card(
+            ("Ingrid Hansen", 48),
+            ("Nordvik", 30),
+            ("Technology", 30),
+            "ingrid.hansen@nordvik-technology.no",
+        )
+    )
+
+    assert contact.company == "Nordvik Technology"
+    assert contact.confidence["company"] >= fields.REVIEW_THRESHOLD
+    assert contact.title == ""
+
+
+@pytest.mark.parametrize(
+    ("second", "field"),
+    [
+        ("Konsult", "title"),
+        ("Sales", "department"),
+        ("Technology that works for you", ""),
+        ("Storgata 12", ""),
+    ],
+)
+def test_a_title_department_slogan_or_address_under_the_company_stays_apart(
+    second, field
+):
+    contact = fields.parse(
+        card(("Nordvik", 30), (second, 30), ("Ingrid Hansen", 48), "ingrid@nordvik.no")
+    )
+
+    assert contact.company == "Nordvik"
+    if field:
+        assert getattr(contact, field) == second
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [("Nordvik AS", 30), ("Consulting", 30), ("Ingrid Hansen", 48)],
+        [("Nordvik", 30), ("Ingrid Hansen", 48), ("Technology", 30)],
+    ],
+)
+def test_a_company_with_its_legal_form_or_apart_from_the_word_is_not_joined(rows):
+    contact = fields.parse(card(*rows, "ingrid@nordvik.no"))
+
+    assert contact.company == rows[0][0]
+
+
+def test_a_persons_name_over_a_word_for_a_firm_stays_the_name():
+    contact = fields.parse(
+        card(("Ingrid Hansen", 48), ("Group", 20), "ingrid.hansen@gmail.com")
+    )
+
+    assert contact.name.full == "Ingrid Hansen"
+    assert contact.company != "Ingrid Hansen Group"
