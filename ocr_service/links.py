@@ -137,6 +137,9 @@ def repair(text: str) -> str:
     text = re.sub(r"(?<=\w)\.{2,}(?=[\w.+-]*@)", ".", text)
     text = re.sub(r"([\w.]+)\s+@\s*(?=\w)", _at_joined, text)
     text = re.sub(r"(?<=\w)@\s+(?=\w)", "@", text)
+    # A web address OCR ran into the word before it, as when it read two
+    # columns as one line: "de aguahttps://www.example.net".
+    text = re.sub(r"(?<=[^\W\d_])(?=https?\s*[:;.]?\s*/\s*/)", " ", text, flags=re.I)
     text = re.sub(r"\b(https?)\s*[:;.]?\s*/\s*/\s*", r"\1://", text, flags=re.I)
     # The last dot of a line that is a host alone, read as a colon or a
     # hyphen: "example:com", "https://example-info".

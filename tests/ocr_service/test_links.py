@@ -289,3 +289,14 @@ def test_an_email_whose_host_ocr_parted_with_a_space_is_joined(before, rest, joi
 )
 def test_a_host_after_no_email_cut_short_is_joined_to_nothing(before, rest):
     assert links.email_split_in_host(before, rest) is None
+
+
+@pytest.mark.parametrize(
+    "printed",
+    ["de aguahttps://www.hnosrosado.net", "de aguahttp: //www.hnosrosado.net"],
+)
+def test_a_web_address_run_into_the_word_before_it_is_parted_from_it(printed):
+    emails, sites, rest = links.emails_and_websites(links.repair(printed))
+
+    assert [site.value.split("//")[1] for site in sites] == ["www.hnosrosado.net"]
+    assert rest.split() == ["de", "agua"]
