@@ -73,11 +73,14 @@ _EXTENSION_MARK = (
     r"(?:x|ext\.?|extn\.?|ext\s*:|#|durchwahl|poste|int\.|interno|app\.|apparat"
     r"|ramal)"
 )
+# An extension's digits, which OCR may part with a space where they end
+# the line ("x91 832"), six at most.
+_EXTENSION_DIGITS = r"(?:(?=[\d ]{3,7}$)\d{1,5} \d{1,5}|\d{1,6})"
 # An extension ends where its digits do: "int. 0031-20-…" is an
 # international number, "App. 06 1234…" an app's.
 _NUMBER = (
     r"(?:(?:\(\s?)?\+\s?)?\(?\d[\d\s().\-/]{4,}\d"
-    rf"(?:,?\s*{_EXTENSION_MARK}\s*\d{{1,6}}(?![\d\-/]|\s\d))?"
+    rf"(?:,?\s*{_EXTENSION_MARK}\s*{_EXTENSION_DIGITS}(?![\d\-/]|\s\d))?"
 )
 # The label stands apart from the number, or the number's own separators
 # or length show it one: "F739.717.5657", "M07700 900321", but "T427232"
@@ -131,7 +134,9 @@ LABELLED_AFTER = re.compile(
     rf"(?P<label>{_LABEL})\.?\s*[)\]]?\s*$",
     re.IGNORECASE,
 )
-_EXTENSION = re.compile(rf"\s*{_EXTENSION_MARK}\s*(\d{{1,6}})$", re.IGNORECASE)
+_EXTENSION = re.compile(
+    rf"\s*{_EXTENSION_MARK}\s*({_EXTENSION_DIGITS})$", re.IGNORECASE
+)
 # An extension or a direct line's last digits alone on a line, under or
 # beside the number they extend: "Durchwahl: -24", "Durchwahl: /24" (after
 # the slash that sets a main number's area code apart), "Ext. 4021"; not a
@@ -735,7 +740,7 @@ def build(printed: str, kind: int | None, region: str | None):
     main, extension = printed, ""
     ext_match = _EXTENSION.search(printed)
     if ext_match:
-        extension = ext_match[1]
+        extension = ext_match[1].replace(" ", "")
         main = printed[: ext_match.start()].strip()
     digit_count = sum(c.isdigit() for c in main)
     if not MIN_DIGITS <= digit_count <= MAX_DIGITS:

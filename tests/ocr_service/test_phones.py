@@ -867,3 +867,23 @@ def test_invalid_only_where_the_country_is_known(printed, region, invalid):
     phone = phones.build(printed, None, region)
 
     assert phones.invalid(phone, region) is invalid
+
+
+@pytest.mark.parametrize(
+    ("line", "number", "extension"),
+    [
+        ("Tel (308)603-6063x91 832", "(308)603-6063x91 832", "91832"),
+        ("F 708.799.4066x91 63", "708.799.4066x91 63", "9163"),
+        ("Tel +1 308 603 6063 ext. 9 1832", "+13086036063", "91832"),
+    ],
+)
+def test_an_extension_whose_digits_ocr_parted_with_a_space_is_read_whole(
+    line, number, extension
+):
+    [(_, found, found_extension)] = numbers(line)
+
+    assert (found, found_extension) == (number, extension)
+
+
+def test_digits_past_an_extensions_six_stay_out_of_it():
+    assert numbers("Tel 030 1234567 x12 3456 7") == [(phones.WORK, "030 1234567", "")]
