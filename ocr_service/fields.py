@@ -1549,13 +1549,15 @@ def _take_people_and_organisation(card: Card) -> None:
 def _name_letters_from_email(card: Card) -> None:
     """Puts right a letter OCR misread in a name it was unsure of, from an
     email it read more surely that spells the name's word otherwise by that
-    letter; doubted, as the email may be another's."""
+    letter; or an "l" it read as an "i" however sure it was, where the
+    company spells the word as the email does ("Karisson" beside
+    g.karlsson@ at "Karlsson & Mohamed HB"). Doubted, as the email may be
+    another's."""
     names_read = card.texts("name")
     if not names_read or not card.contact.emails:
         return
-    name_sureness = min(s.line.confidence for s in names_read)
-    if name_sureness >= UNSURE_NAME:
-        return
+    unsure = min(s.line.confidence for s in names_read) < UNSURE_NAME
+    company_words = set(wording.words(card.contact.company))
     local_words = [
         word
         for s in card.texts("email")
@@ -1568,7 +1570,12 @@ def _name_letters_from_email(card: Card) -> None:
         if found is None:
             continue
         spelled, letter = found
-        if not any(_letter_unsure(s.line, word, letter) for s in names_read):
+        l_for_i = misreads.l_read_as_i(word.lower(), spelled.lower())
+        witnessed = l_for_i and fold(spelled) in company_words
+        doubted = unsure and any(
+            _letter_unsure(s.line, word, letter) for s in names_read
+        )
+        if not witnessed and not doubted:
             continue
         swap = re.compile(rf"\b{re.escape(word)}\b")
         name.full, name.given, name.family = (

@@ -4289,3 +4289,26 @@ def test_a_persons_name_over_a_word_for_a_firm_stays_the_name():
 
     assert contact.name.full == "Ingrid Hansen"
     assert contact.company != "Ingrid Hansen Group"
+
+
+@pytest.mark.parametrize(
+    ("company", "name"),
+    [
+        ("Karlsson & Mohamed HB", "Gabriel Karlsson"),
+        ("Lindqvist & Mohamed HB", "Gabriel Karisson"),
+    ],
+)
+def test_an_l_read_as_i_in_a_name_is_put_back_where_the_company_spells_it_too(
+    company, name
+):
+    contact = fields.parse(
+        card(
+            (company, 30),
+            ("Gabriel Karisson", 48),
+            "Industrial buyer",
+            "g.karlsson@karlssonmohame.com",
+        )
+    )
+
+    assert contact.name.full == name
+    assert contact.needs_review
