@@ -259,6 +259,17 @@ def ls_put_back(text: str, spelled: str) -> str:
     return "".join(chars)
 
 
+def edge_letter_lost(read: str, printed: str) -> bool:
+    """Whether the read word is the printed one with its first or last
+    letter lost, as OCR loses a letter at a word's edge: "inanzasoerysl"
+    for "finanzasoerysl". A letter of a double is none: a firm may own both
+    spellings ("hil.law" beside "hill.law")."""
+    if len(read) < DOUBLE_L_MIN_LETTERS or len(read) + 1 != len(printed):
+        return False
+    first_lost = read == printed[1:] and printed[0] != printed[1]
+    return first_lost or read == printed[:-1] and printed[-1] != printed[-2]
+
+
 # What a blurred photo reads for letters in small type: a vowel for
 # another, two letters as one.
 _BLURRED = (("e", "o"), ("ri", "n"), ("rn", "m"))

@@ -143,3 +143,27 @@ def test_a_double_letter_read_once_is_not_put_back_where_no_company_spells_it():
     crosscheck.outvote_misread_domains(found)
 
     assert list(found.websites) == ["www.williamslc.co"]
+
+
+@pytest.mark.parametrize(
+    ("website", "company", "outvoted"),
+    [
+        ("https://www.inanzasoerysl.biz", "Finanzas OERY S.L.", True),
+        ("https://www.finanzasoerys.biz", "Finanzas OERY S.L.", True),
+        ("https://www.inanzasoerysl.biz", "Acme Ltd", False),
+    ],
+)
+def test_a_domain_that_lost_its_first_or_last_letter_takes_the_other_links(
+    website, company, outvoted
+):
+    found = contact(
+        company=company,
+        emails=["regulo.rivas@finanzasoerysl.biz"],
+        websites=[website],
+    )
+
+    crosscheck.outvote_misread_domains(found)
+
+    fixed = "https://www.finanzasoerysl.biz"
+    assert list(found.websites) == [fixed if outvoted else website]
+    assert list(found.emails) == ["regulo.rivas@finanzasoerysl.biz"]

@@ -4111,17 +4111,25 @@ def test_a_bare_host_ending_another_links_host_is_left_out_for_review():
     assert contact.needs_review
 
 
-def test_a_website_printed_whole_ending_another_host_stays_doubted():
+@pytest.mark.parametrize(
+    ("company", "website"),
+    [
+        # The company and the email outvote the letter OCR lost.
+        ("Finanzas OERY S.L.", "https://www.finanzasoerysl.biz"),
+        ("Rivas Asesores S.L.", "https://www.inanzasoerysl.biz"),
+    ],
+)
+def test_a_website_printed_whole_ending_another_host_stays_doubted(company, website):
     contact = fields.parse(
         card(
             ("Régulo Rivas", 48),
-            "Finanzas OERY S.L.",
+            company,
             "regulo.rivas@finanzasoerysl.biz",
             "https://www.inanzasoerysl.biz",
         )
     )
 
-    assert list(contact.websites) == ["https://www.inanzasoerysl.biz"]
+    assert list(contact.websites) == [website]
     assert contact.confidence["websites"] < fields.REVIEW_THRESHOLD
 
 
