@@ -20,6 +20,7 @@ TITLE_WORDS = word_set(
     inspector controller auditor broker trader economist chemist physicist
     geologist pharmacist dentist optician psychologist librarian curator
     translator interpreter mechanic electrician plumber chef driver
+    illustrator
     pilot officer principal dean fellow member staff
     geschaftsfuhrer geschaftsfuhrerin leiter leiterin berater beraterin
     ingenieur ingenieurin entwickler entwicklerin referent referentin
@@ -198,19 +199,27 @@ _LONG_TITLE_WORDS = [w for w in TITLE_WORDS if len(w) >= BLURRED_TITLE_LENGTH]
 
 def title_read_right(text: str) -> str:
     """The title with each word a blurred photo misread from a job-title
-    word spelled as that word: "Patent attomey" is "Patent attorney"."""
+    word spelled as that word: "Patent attomey" is "Patent attorney"; or
+    read with its double "l" once, the strokes run together: "Ilustrator"
+    is "Illustrator"."""
 
     def spelled(match: re.Match) -> str:
         read = match[0].lower()
         if len(read) < BLURRED_TITLE_LENGTH or _is_title_word(read):
             return match[0]
         candidates = [w for w in _LONG_TITLE_WORDS if not _vowel_of_its_own(read, w)]
-        word = misreads.blurred_as(read, candidates)
+        word = misreads.blurred_as(read, candidates) or _double_l_read_once(read)
         if word is None:
             return match[0]
         return word.capitalize() if match[0][0].isupper() else word
 
     return re.sub(r"[^\W\d_]+", spelled, text)
+
+
+def _double_l_read_once(read: str) -> str | None:
+    """The one title word the word is with its double "l" read once."""
+    found = {w for w in _LONG_TITLE_WORDS if misreads.double_read_once(read, w)}
+    return found.pop() if len(found) == 1 else None
 
 
 # A word a vowel away from a title word is taken for it misread only from

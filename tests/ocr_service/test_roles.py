@@ -185,3 +185,17 @@ def test_words_a_department_is_not_misread_as_are_left(text):
 )
 def test_a_title_word_a_blurred_photo_misread_is_spelled_right(read, title):
     assert roles.title_read_right(read) == title
+
+
+@pytest.mark.parametrize(
+    ("read", "title"),
+    [
+        ("Ilustrator", "Illustrator"),
+        ("Financial controler", "Financial controller"),
+        # No title word is spelled so with its "l" doubled.
+        ("Pilot", "Pilot"),
+        ("Solutions architect", "Solutions architect"),
+    ],
+)
+def test_a_title_word_with_its_double_l_read_once_is_spelled_right(read, title):
+    assert roles.title_read_right(read) == title
