@@ -237,6 +237,11 @@ ICON_READ_AS_LETTERS = re.compile(
 # another group: "98 8880:6135"; not a standard's year ("ISO 9001:2015"),
 # hours ("9:00") or a port ("10.0.0.1:5060").
 COLON_FOR_DASH = re.compile(r"([\d)]\s\d{3,5}):(\d{4})\b")
+# A comma OCR read between two groups of a number printed with its country
+# code, where the card prints a space or a dot: "+34 873,64 38.28"; not a
+# comma between numbers, after too many digits for a number's start, or
+# with a space after it, nor an amount's.
+COMMA_IN_NUMBER = re.compile(r"(\+\s?\d[\d\s.(),-]*\d),(?=\d)")
 
 
 # A group of digits OCR read twice from a blurred print, the first time
@@ -267,6 +272,13 @@ def find(text: str, region: str | None) -> list[Found]:
     ]
 
 
+def _comma_read_in_number(match: re.Match) -> str:
+    """The number with the commas OCR read in it spaces, where the digits
+    before the last are too few for a number dialled abroad."""
+    before = sum(c.isdigit() for c in match[1])
+    return match[0].replace(",", " ") if before <= ABROAD_MIN_DIGITS else match[0]
+
+
 def _read_once(match: re.Match) -> str:
     """The group read twice, its first reading blanked, so that every
     other span of the line stays where it was."""
@@ -280,6 +292,7 @@ def _find(text: str, region: str | None) -> list[Found]:
     text = ICON_READ_AS_LETTERS.sub(lambda icon: " " * len(icon[0]), text)
     text = with_label_read_right(text)
     text = COLON_FOR_DASH.sub(r"\1-\2", text)
+    text = COMMA_IN_NUMBER.sub(_comma_read_in_number, text)
     # A speck read as a comma after the trunk zero: "+49 (0), 8357 636885".
     text = text.replace("(0),", "(0) ")
     found = []

@@ -887,3 +887,25 @@ def test_an_extension_whose_digits_ocr_parted_with_a_space_is_read_whole(
 
 def test_digits_past_an_extensions_six_stay_out_of_it():
     assert numbers("Tel 030 1234567 x12 3456 7") == [(phones.WORK, "030 1234567", "")]
+
+
+@pytest.mark.parametrize(
+    ("line", "number"),
+    [
+        ("+34 873,64 38.28", "+34873643828"),
+        ("Tel +1 415,555,0172", "+14155550172"),
+    ],
+)
+def test_a_comma_ocr_read_inside_a_number_with_its_country_is_a_gap(line, number):
+    assert [found for _, found, _ in numbers(line, "ES")] == [number]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Tel +34 873 64 38 28,912 345 678", "Tel +34 873 64 38 28, 912 345 678"],
+)
+def test_a_comma_between_two_numbers_still_parts_them(line):
+    assert [found for _, found, _ in numbers(line, "ES")] == [
+        "+34873643828",
+        "912 345 678",
+    ]
