@@ -58,8 +58,10 @@ class Link:
 
 
 # A dot inside an email's local part with OCR's space or colon beside it,
-# after the word before it.
-_LOCAL_PART_BREAK = re.compile(r"([\w-]+)\s*\.:?\s*(?=[a-z0-9._-]+@)", re.IGNORECASE)
+# after the word before it; perhaps read twice: "m.. fowler@".
+_LOCAL_PART_BREAK = re.compile(
+    r"([\w-]+)\s*\.{1,2}:?\s*(?=[a-z0-9._-]+@)", re.IGNORECASE
+)
 # Words printed before an email, which its dot does not join: "Email. anna@".
 _MAIL_LABELS = word_set("e email e-mail mail courriel correo epost e-post")
 

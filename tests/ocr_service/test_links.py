@@ -300,3 +300,15 @@ def test_a_web_address_run_into_the_word_before_it_is_parted_from_it(printed):
 
     assert [site.value.split("//")[1] for site in sites] == ["www.hnosrosado.net"]
     assert rest.split() == ["de", "agua"]
+
+
+@pytest.mark.parametrize(
+    ("printed", "email"),
+    [
+        ("m.. fowler@muellerplc.com", "m.fowler@muellerplc.com"),
+        ("m .. fowler@muellerplc.com", "m.fowler@muellerplc.com"),
+        ("Email.. anna@berg.de", "anna@berg.de"),
+    ],
+)
+def test_a_dot_read_twice_with_a_space_in_an_email_is_one_dot(printed, email):
+    assert found_emails(printed) == [email]
