@@ -61,14 +61,15 @@ def turned(degrees: int, fill: tuple[int, int, int]) -> Callable:
 
 
 def slanted(image: Image.Image) -> Image.Image:
-    """The photo on a dark border, its rows shifted sideways in proportion
-    to their height: its sides lean SLANT_DEGREES."""
+    """The photo on a dark border, each row shifted right by its distance
+    from the top: its sides lean SLANT_DEGREES, and the picture is widened
+    by the bottom row's shift, so that the whole photo stays on it."""
     border = round(BORDER_SHARE * max(image.size))
     framed = ImageOps.expand(image, border, FILLS["dark"])
     width, height = framed.size
     lean = math.tan(math.radians(SLANT_DEGREES))
     size = (width + round(lean * height), height)
-    shear = (1, -lean, lean * height, 0, 1, 0)
+    shear = (1, -lean, 0, 0, 1, 0)
     return framed.transform(
         size, Image.Transform.AFFINE, shear, Image.Resampling.BICUBIC, 0, FILLS["dark"]
     )
