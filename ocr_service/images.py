@@ -253,6 +253,34 @@ def text_against_background(grey: np.ndarray) -> np.ndarray:
     return (255 - np.clip(distance * scale, 0, 255)).astype(np.uint8)
 
 
+# Canny's thresholds for the edges of a prepared card's text, black on white.
+TEXT_EDGE_THRESHOLDS = (50, 150)
+
+
+def edge_steepness(prepared: np.ndarray) -> float:
+    """How sharp a prepared card's text is: the median Sobel gradient along
+    its edges, in ranges of grey (a step from black to white gives 4); a
+    card with no edges counts as sharp."""
+    edges = cv2.Canny(prepared, *TEXT_EDGE_THRESHOLDS) > 0
+    if not edges.any():
+        return float("inf")
+    across = cv2.Sobel(prepared, cv2.CV_32F, 1, 0)
+    down = cv2.Sobel(prepared, cv2.CV_32F, 0, 1)
+    return float(np.median(cv2.magnitude(across, down)[edges])) / 255
+
+
+# An unsharp mask: the picture less this much of a Gaussian blur of it,
+# that wide, strengthens edges about as wide as blurred print's.
+SHARPEN_SIGMA = 2.0
+SHARPEN_AMOUNT = 1.0
+
+
+def sharpened(grey: np.ndarray) -> np.ndarray:
+    """The picture with its edges made steeper, for blurred print."""
+    blurred = cv2.GaussianBlur(grey, (0, 0), SHARPEN_SIGMA)
+    return cv2.addWeighted(grey, 1 + SHARPEN_AMOUNT, blurred, -SHARPEN_AMOUNT, 0)
+
+
 # Side of the small copy the card's outline is searched on; outlines need no
 # more detail, and the search stays a few milliseconds.
 OUTLINE_SIDE = 512

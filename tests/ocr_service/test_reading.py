@@ -9,7 +9,7 @@ import unicodedata
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from ocr_service import images, orientation
 from ocr_service.lines import Line
@@ -22,6 +22,7 @@ from ocr_service.reading import (
     confident_row,
     find_tessdata,
     goes_on_in,
+    is_soft,
     lost_row,
     marked_if_clipped,
     passed_over,
@@ -244,6 +245,60 @@ def test_card_beside_a_blank_square_taken_for_its_outline_is_read(reader, monkey
 
     assert len(cut_out) == 1
     assert_reads_card_text(lines)
+
+
+def out_of_focus(card: Image.Image, radius: float) -> bytes:
+    """The card blurred as a photo out of focus, saved as a phone saves it."""
+    return encoded(card.filter(ImageFilter.GaussianBlur(radius)), "JPEG", quality=85)
+
+
+def counting_card_readings(reader, monkeypatch) -> list[int]:
+    """A list that gets an item each time the reader reads a card whole."""
+    readings = []
+    read_card = reader._read_card
+    monkeypatch.setattr(
+        reader,
+        "_read_card",
+        lambda card, timings: readings.append(1) or read_card(card, timings),
+    )
+    return readings
+
+
+def test_blurred_card_read_poorly_is_read_again_sharpened(reader, monkeypatch):
+    readings = counting_card_readings(reader, monkeypatch)
+
+    lines = reader.read(out_of_focus(render_card(), 3.0))
+
+    assert len(readings) == 2
+    texts = [line.text for line in lines]
+    assert all(any(t in text for text in texts) for t in CARD_TEXT[:4]), texts
+
+
+@pytest.mark.parametrize("radius", [0, 1.5])
+def test_card_that_reads_well_is_read_once_sharp_or_soft(reader, monkeypatch, radius):
+    readings = counting_card_readings(reader, monkeypatch)
+
+    assert_reads_card_text(reader.read(out_of_focus(render_card(), radius)))
+    assert len(readings) == 1
+
+
+def test_soft_card_is_told_from_a_sharp_one():
+    sharp = images.text_against_background(np.asarray(render_card().convert("L")))
+    blurred = render_card().convert("L").filter(ImageFilter.GaussianBlur(1.5))
+    soft = images.text_against_background(np.asarray(blurred))
+
+    assert not is_soft(sharp)
+    assert is_soft(soft)
+
+
+def test_sharpening_makes_blurred_text_steeper():
+    blurred = render_card().convert("L").filter(ImageFilter.GaussianBlur(1.5))
+    grey = np.asarray(blurred)
+
+    before = images.edge_steepness(images.text_against_background(grey))
+    sharpened = images.text_against_background(images.sharpened(grey))
+
+    assert images.edge_steepness(sharpened) > before
 
 
 def test_text_running_into_a_side_of_the_card_is_told_from_specks():
