@@ -575,17 +575,20 @@ def test_a_number_printed_without_its_area_code_gets_the_main_numbers(
 
 
 @pytest.mark.parametrize(
-    ("main", "number"),
+    ("main", "direct", "number"),
     [
-        ("Tel. 0711/35406-0", "0711/35406-24"),
-        ("Tel. (0711) 35406-0", "(0711) 35406-24"),
+        ("Tel. 0711/35406-0", "Durchwahl: 35406-24", "0711/35406-24"),
+        ("Tel. (0711) 35406-0", "Durchwahl: 35406-24", "(0711) 35406-24"),
         # Spaced, where nothing tells the country, the area code's length
         # is unknown.
-        ("Tel. 0711 35406-0", "35406-24"),
+        ("Tel. 0711 35406-0", "Durchwahl: 35406-24", "35406-24"),
+        # Printed after the slash that sets the area code apart.
+        ("Tel. 0711/35406-0", "Durchwahl: /35406-24", "0711/35406-24"),
+        ("Tel. (0711) 35406-0", "Durchwahl: /35406-24", "(0711) 35406-24"),
     ],
 )
 def test_a_number_setting_its_area_code_apart_gives_it_whatever_the_country(
-    main, number
+    main, direct, number
 ):
     contact = fields.parse(
         card(
@@ -594,30 +597,7 @@ def test_a_number_setting_its_area_code_apart_gives_it_whatever_the_country(
             "Königstraße 10",
             "70173 Stuttgart",
             main,
-            "Durchwahl: 35406-24",
-        )
-    )
-
-    assert [(p.number, p.raw) for p in contact.phones][1:] == [(number, "35406-24")]
-    assert contact.needs_review
-
-
-@pytest.mark.parametrize(
-    ("main", "number"),
-    [
-        ("Tel. 0711/35406-0", "0711/35406-24"),
-        ("Tel. (0711) 35406-0", "(0711) 35406-24"),
-    ],
-)
-def test_a_direct_line_printed_after_the_area_codes_slash_is_completed(main, number):
-    contact = fields.parse(
-        card(
-            ("Hans Müller", 48),
-            "Beispiel GmbH",
-            "Königstraße 10",
-            "70173 Stuttgart",
-            main,
-            "Durchwahl: /35406-24",
+            direct,
         )
     )
 
