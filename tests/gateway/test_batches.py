@@ -300,6 +300,17 @@ async def test_cards_waiting_for_nats_are_said_to_once_an_outage(
     ]
 
 
+async def settle_through_a_store_outage(batches, stack_parts):
+    """Tries to settle the waiting cards three times while the store is
+    stopped, then twice once it is back."""
+    stack_parts.stop_process("store")
+    for _ in range(3):
+        await batches.settle_waiting()
+    stack_parts.start_store()
+    for _ in range(2):
+        await batches.settle_waiting()
+
+
 async def test_waiting_cards_are_said_to_stay_queued_once_a_store_outage(
     make_batches, flaky, stack_parts, caplog, monkeypatch
 ):
@@ -310,12 +321,7 @@ async def test_waiting_cards_are_said_to_stay_queued_once_a_store_outage(
     created = await batches.create(chunks_of(make_zip({"a.png": image_bytes()})))
     flaky.refused = set()
     caplog.clear()
-    stack_parts.stop_process("store")
-    for _ in range(3):
-        await batches.settle_waiting()
-    stack_parts.start_store()
-    for _ in range(2):
-        await batches.settle_waiting()
+    await settle_through_a_store_outage(batches, stack_parts)
 
     assert said_by_batches(caplog, f"batch {created.batch_id}") == [
         f"batch {created.batch_id}: its waiting cards stay QUEUED until a try gets "
@@ -551,12 +557,7 @@ async def test_a_kept_upload_says_once_that_it_waits_out_a_store_outage(
     created = await batches.create(chunks_of(make_zip({"a.png": image_bytes()})))
     if read:
         await read_every_card(store, created.batch_id)
-    stack_parts.stop_process("store")
-    for _ in range(3):
-        await batches.settle_waiting()
-    stack_parts.start_store()
-    for _ in range(2):
-        await batches.settle_waiting()
+    await settle_through_a_store_outage(batches, stack_parts)
 
     said = [
         record.getMessage()
