@@ -1532,6 +1532,7 @@ def _take_people_and_organisation(card: Card) -> None:
     # After the credit: an email that spells the name put right from it
     # does not corroborate it.
     _name_letters_from_email(card)
+    _stray_mark_left_out(card)
     _keep_unchecked_characters_doubted(card)
     _keep_repairs_doubted(card)
     crosscheck.put_back_ls(card.contact)
@@ -1577,11 +1578,34 @@ def _name_letters_from_email(card: Card) -> None:
         )
         if not witnessed and not doubted:
             continue
-        swap = re.compile(rf"\b{re.escape(word)}\b")
-        name.full, name.given, name.family = (
-            swap.sub(spelled, part) for part in (name.full, name.given, name.family)
-        )
+        _put_name_word(name, word, spelled)
         card.lower_confidence("name", crosscheck.MISREAD_TRUST)
+
+
+def _put_name_word(name: contact_pb2.PersonName, word: str, spelled: str) -> None:
+    swap = re.compile(rf"\b{re.escape(word)}\b")
+    name.full, name.given, name.family = (
+        swap.sub(spelled, part) for part in (name.full, name.given, name.family)
+    )
+
+
+def _stray_mark_left_out(card: Card) -> None:
+    """Leaves out of a name the one mark no language of the card writes,
+    where an email spells the name's word without it ("McIīneely" beside
+    bmcineely@ on an Irish card reads "McIneely"): the email would vouch
+    for the name as read, as its matching leaves marks out. Doubted, as
+    the mark may be the person's own."""
+    name = card.contact.name
+    strange = misreads.strange_marks(name.full, card.region)
+    if len(strange) != 1:
+        return
+    local_parts = names.letters_of([e.split("@")[0] for e in card.contact.emails])
+    word = next(w for w in names.split_parts(name.full) if strange[0] in w)
+    spelled = misreads.stray_mark_left_out(word, strange[0], local_parts)
+    if spelled is None:
+        return
+    _put_name_word(name, word, spelled)
+    card.lower_confidence("name", crosscheck.MISREAD_TRUST)
 
 
 # OCR rates the letters of a name it read right above this, one by one.

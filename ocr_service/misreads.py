@@ -3,6 +3,7 @@ what they must be."""
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from ocr_service import links
@@ -557,6 +558,62 @@ def marks_read_right(
     kept = iter(once)
     right = "".join(c if i in twice else next(kept) for i, c in enumerate(text))
     return right, twice
+
+
+# The marked Latin letters of the languages cards come in, English's
+# borrowings among them: a name on any card may carry one of them ("Zoë",
+# "José", "Åsa Berg", "Łukasz", "Şahin").
+_CARD_MARKED = "áàâäãåæçéèêëíìîïñóòôöõøœúùûüýÿčďěňřšťůžĺľŕąćęłńśźżőűășțşţğ"
+_CARD_LETTERS = frozenset(_CARD_MARKED + _CARD_MARKED.upper() + "ßıİ")
+# Marked letters that cards of a few countries alone write: Latvia's and
+# Lithuania's, and the macron of New Zealand's Māori names.
+_LETTERS_OF_COUNTRY = {
+    "LV": frozenset("āēīūģķļņĀĒĪŪĢĶĻŅ"),
+    "LT": frozenset("ėįųūĖĮŲŪ"),
+    "NZ": frozenset("āēīōūĀĒĪŌŪ"),
+}
+
+
+def strange_marks(text: str, country: str | None) -> list[str]:
+    """The marked Latin letters of the text that no language the card
+    plausibly uses writes, the macron of "McIīneely" on an Irish card among
+    them; none in a line with a given name of a language that writes them
+    ("Ināra Kalniņa")."""
+    words = re.findall(r"[^\W\d_]+", text)
+    given = set().union(*_GIVEN_NAMES_OF_OTHER_ALPHABETS.values())
+    if any(word.lower() in given for word in words):
+        return []
+    known = _CARD_LETTERS | _LETTERS_OF_COUNTRY.get(country or "", frozenset())
+    return [
+        c
+        for word in words
+        for c in word
+        if fold(c) != c.lower() and c not in known and _latin(c)
+    ]
+
+
+def _latin(letter: str) -> bool:
+    return unicodedata.name(letter, "").startswith("LATIN")
+
+
+def stray_mark_left_out(
+    word: str, letter: str, local_parts: Iterable[str]
+) -> str | None:
+    """The name's word without the mark on its letter that no language of
+    the card writes, where an email's local part (in plain letters) spells
+    it so: with the letter plain where it spells that ("Blāke" beside
+    blake.m@ reads "Blake"), else without the letter where it leaves it
+    out, a stroke OCR read twice ("McIīneely" beside bmcineely@ reads
+    "McIneely"). None where no local part spells it either way."""
+    at = word.find(letter)
+    if at < 0:
+        return None
+    plain = fold(letter).upper() if letter.isupper() else fold(letter)
+    for spelled in (word[:at] + plain + word[at + 1 :], word[:at] + word[at + 1 :]):
+        letters = re.sub(r"[^a-z]", "", fold(spelled))
+        if len(letters) >= 3 and any(letters in local for local in local_parts):
+            return spelled
+    return None
 
 
 # Romanian's letters with a comma below, which OCR reads for Turkish ones

@@ -3232,6 +3232,59 @@ def test_a_mark_the_cards_language_never_writes_is_put_right(rows, name, address
     assert (contact.name.full, contact.address.full) == (name, address)
 
 
+@pytest.mark.parametrize(
+    ("rows", "name"),
+    [
+        # A stroke read twice, the second time with a macron, which no
+        # language of an Irish card writes: the email leaves the letter out.
+        (
+            ("Blake McIīneely", "Ginty LLC", "+353 1 234 5678", "bmcineely@ginty.ie"),
+            "Blake McIneely",
+        ),
+        # A speck read as a macron over a letter the email spells plain.
+        (
+            ("Ōwen Carroll", "Ginty LLC", "+353 1 234 5678", "owen.carroll@ginty.ie"),
+            "Owen Carroll",
+        ),
+    ],
+)
+def test_a_mark_no_language_of_the_card_writes_leaves_a_name_the_email_spells(
+    rows, name
+):
+    contact = fields.parse(card((rows[0], 48), *rows[1:]))
+
+    assert contact.name.full == name
+    assert contact.name.family == name.split()[-1]
+    assert contact.needs_review
+
+
+@pytest.mark.parametrize(
+    ("rows", "name"),
+    [
+        (("Zoë Hart", "Ginty LLC", "zoe.hart@ginty.ie"), "Zoë Hart"),
+        (("José Hart", "Ginty LLC", "+1 212 555 0147", "jhart@ginty.com"), "José Hart"),
+        (
+            ("Åsa Berg", "+55 54 3789-9143", "asa.berg@empresa.com.br"),
+            "Åsa Berg",
+        ),
+        (("Jānis Ozols", "+46 8 455 397 17", "janis.ozols@foretag.se"), "Jānis Ozols"),
+        # A name of a language that writes the macron, told by its given
+        # name, its other letters or its country.
+        (("Ināra Kalniņa", "inara.kalnina@firma.com"), "Ināra Kalniņa"),
+        (("Anna Bērziņa", "anna.berzina@firma.com"), "Anna Bērziņa"),
+        (("Anna Bērziņa", "+371 2612 3456", "anna.berzina@firma.lv"), "Anna Bērziņa"),
+        (("Tāne Parata", "+64 9 123 4567", "tane.parata@firma.co.nz"), "Tāne Parata"),
+        # No email spells the word: nothing tells the mark is a speck.
+        (("Blake McIīneely", "Ginty LLC", "info@ginty.ie"), "Blake McIīneely"),
+    ],
+)
+def test_a_name_with_marks_of_a_language_the_card_may_use_stays(rows, name):
+    contact = fields.parse(card((rows[0], 48), *rows[1:]))
+
+    assert contact.name.full == name
+    assert contact.confidence["name"] >= fields.REVIEW_THRESHOLD
+
+
 def name_read_unsurely(text, unsure_letter):
     """A name's line OCR rated low, with one letter it was unsure of."""
     sure = [0.99] * len(text)

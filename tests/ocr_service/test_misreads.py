@@ -204,3 +204,19 @@ def test_a_name_of_a_language_writing_the_marks_keeps_them(
     text, language, local_parts, right
 ):
     assert misreads.marks_read_right(text, language, local_parts)[0] == right
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "strange"),
+    [
+        ("Blake McIīneely", "IE", ["ī"]),
+        ("Blake McIīneely", None, ["ī"]),
+        ("Zoë Łukasiewicz-Şahin", "GB", []),
+        ("İlkay Doğan", None, []),
+        ("Ināra Kalniņa", None, []),
+        ("Anna Bērziņa", "LV", []),
+        ("Anna Bērziņa", "SE", ["ē", "ņ"]),
+    ],
+)
+def test_marks_no_language_of_the_card_writes_are_told(text, country, strange):
+    assert misreads.strange_marks(text, country) == strange
