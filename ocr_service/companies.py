@@ -321,12 +321,35 @@ def domain_likeness(text: str, domain: str) -> float:
     # Brown".
     if len(domain) >= 6 and any(s.startswith(domain) for s in spellings):
         return 0.95
+    # A name printed without the words that finish it, which its domain
+    # spells: "Nordvik" at nordviktechnology.no.
+    if any(_finished_by_domain(s, domain) for s in spellings):
+        return FINISHED_BY_DOMAIN
     # Long names go by their initials: "jkd" for "Jeet Kune Do Academy".
     if len(domain) >= 3 and domain in _initials(text):
         return 0.9
     ratio = max(difflib.SequenceMatcher(None, s, domain).ratio() for s in spellings)
     # A likeness short of a match stays below what a match or a cut scores.
     return min(ratio, 0.9) if ratio >= 0.75 else 0.0
+
+
+# How well a domain that spells a line and then the words that finish a
+# firm's name matches the line: short of a match, as the line may be a
+# title or department the firm is named for ("Sales" at salesgroup.com).
+FINISHED_BY_DOMAIN = 0.85
+# The fewest letters a line must have for a domain to finish its name.
+FINISHED_LEAST_LETTERS = 4
+_SECOND_LINE_LETTERS = re.compile(
+    "(?:{})+".format("|".join(sorted(SECOND_LINE_WORDS, key=len, reverse=True)))
+)
+
+
+def _finished_by_domain(spelling: str, domain: str) -> bool:
+    """Whether a domain is the line's letters and then words that finish a
+    firm's name: "nordviktechnology" of "nordvik"."""
+    if len(spelling) < FINISHED_LEAST_LETTERS or not domain.startswith(spelling):
+        return False
+    return _SECOND_LINE_LETTERS.fullmatch(domain[len(spelling) :]) is not None
 
 
 def _initials(text: str) -> set[str]:

@@ -52,6 +52,21 @@ def test_company_spelled_by_its_domain(text, domain):
     assert companies.domain_likeness(text, domain) >= 0.95
 
 
+@pytest.mark.parametrize(
+    ("text", "domain", "likeness"),
+    [
+        ("Nordvik", "nordviktechnology", companies.FINISHED_BY_DOMAIN),
+        ("Nordvik", "nordvik-consulting-group", companies.FINISHED_BY_DOMAIN),
+        ("Feliu", "feliusoluciones", companies.FINISHED_BY_DOMAIN),
+        # Words that finish no firm's name, or a line too short to tell.
+        ("Nordvik", "nordvikbakeri", 0.0),
+        ("Vik", "viktech", 0.0),
+    ],
+)
+def test_a_domain_may_finish_the_name_a_line_prints(text, domain, likeness):
+    assert companies.domain_likeness(text, domain) == likeness
+
+
 def test_public_mail_hosts_say_nothing_of_the_company():
     assert companies.domain_likeness("Gmail", "gmail") == 0
 

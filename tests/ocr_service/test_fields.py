@@ -4274,6 +4274,35 @@ def test_a_company_set_over_two_lines_is_joined(rows, company, email):
     assert contact.name.full == "Ingrid Hansen"
 
 
+@pytest.mark.parametrize(
+    "email", ["ingrid@nordviktechnology.no", "ingrid.hansen@nordvik-group.no"]
+)
+def test_a_firm_under_the_name_its_domain_finishes_is_no_title(email):
+    contact = fields.parse(
+        card(("Ingrid Hansen", 48), "Nordvik", "Storgata 12", "0155 Oslo", email)
+    )
+
+    assert contact.company == "Nordvik"
+    assert contact.title == ""
+
+
+@pytest.mark.parametrize(
+    ("title", "email"),
+    [
+        ("Designer", "ingrid@designergroup.no"),
+        ("Nordvik", "ingrid@nordvikbakeri.no"),
+        ("Nordvik", "ingrid.hansen@gmail.com"),
+    ],
+)
+def test_a_line_under_the_name_no_domain_finishes_stays_the_title(title, email):
+    contact = fields.parse(
+        card(("Ingrid Hansen", 48), title, "Storgata 12", "0155 Oslo", email)
+    )
+
+    assert contact.title == title
+    assert contact.company == ""
+
+
 def test_two_lines_whose_domain_spells_them_together_are_the_company():
     contact = fields.parse(
         card(
