@@ -874,9 +874,12 @@ def _street_words_put_right(line: str) -> str:
     # OCR reads the "ß" of a German "-straße" as a "B" or an "8".
     line = re.sub(r"(?<=[Ss]tra)[B8](?=e\b)", "ß", line)
     # Brazil numbers a district's sections "1ª Seção"; OCR reads the "ª" as
-    # a degree sign, a question mark, a per cent sign or an accented "e", or
-    # not at all.
-    return re.sub(r"(?<=\d)[°º?%èé]?(?=\s+Se[çc][ãa]o\b)", "ª", line)
+    # a degree sign, a question mark, a per cent sign, an asterisk or an
+    # accented "e", or not at all, and the "ã" of "Seção" as an "à". No
+    # district has ten sections or more: a "3" after the section's digit
+    # is its "ª" ("73 Seção" is "7ª Seção").
+    line = re.sub(r"\b(Se[çc])[àá](o)\b", r"\1ã\2", line)
+    return re.sub(r"(?<!\d)(\d+?)(?:3|[°º?%èé*])?(?=\s+Se[çc][ãa]o\b)", r"\1ª", line)
 
 
 # Letters OCR reads in place of digits: all of them in an Eircode after its

@@ -2652,6 +2652,9 @@ def test_an_industrial_estate_and_its_plot_are_the_street():
         "3è Seção",
         "3% Seção",
         "3 Seção",
+        "3* Seçào",
+        "33 Seção",
+        "3ª Seção",
     ],
 )
 def test_a_brazilian_district_section_read_with_a_degree_sign_is_put_right(read):
@@ -2661,6 +2664,13 @@ def test_a_brazilian_district_section_read_with_a_degree_sign_is_put_right(read)
     contact = fields.parse(card(("Ana Lima", 48), "ana@lima.com.br", printed))
 
     assert "Cachoeirinha 3ª Seção" in contact.address.full
+
+
+def test_a_house_number_before_a_section_keeps_its_threes():
+    printed = "Rua Lima, 33, Vila Nova 3ª Seção, 75985-607 Pereira / MG"
+    contact = fields.parse(card(("Ana Lima", 48), "ana@lima.com.br", printed))
+
+    assert contact.address.full == printed
 
 
 @pytest.mark.parametrize(
