@@ -161,6 +161,19 @@ def put_back_ls(contact: contact_pb2.Contact) -> None:
             break
 
 
+def unblur_domains(contact: contact_pb2.Contact) -> None:
+    """Puts right the letters a blurred photo read for others in the
+    domains, from the company printed larger that spells them (see
+    ``misreads.domain_unblurred``); doubted a little, as a repair."""
+    for name, values in (("emails", contact.emails), ("websites", contact.websites)):
+        for index, value in enumerate(values):
+            mine = links.domain(value)
+            spelled = misreads.domain_unblurred(mine, contact.company)
+            if spelled is not None:
+                values[index] = misreads.with_domain(value, mine, spelled)
+                lower(contact, name, INITIAL_TRUST)
+
+
 def repair_legal_form(contact: contact_pb2.Contact) -> None:
     """Puts right a letter misread in the company's legal form, from a
     domain that spells it or the capitals it is printed in."""

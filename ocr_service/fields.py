@@ -1537,6 +1537,7 @@ def _take_people_and_organisation(card: Card) -> None:
     _keep_repairs_doubted(card)
     crosscheck.put_back_ls(card.contact)
     crosscheck.outvote_misread_domains(card.contact)
+    crosscheck.unblur_domains(card.contact)
     crosscheck.repair_initials(card.contact)
     crosscheck.repair_local_parts(card.contact)
     crosscheck.repair_company_letters(card.contact)

@@ -320,6 +320,21 @@ def _name_misread_as(word: str, part: str) -> bool:
     return len(word) >= LS_MIN_NAME_LETTERS and l_read_as_i(word, part)
 
 
+def domain_unblurred(domain: str, company: str) -> str | None:
+    """The domain spelled as the company's letters are, whole or cut short,
+    where a blurred photo read one letter or pair of them in it as another
+    ("wnghtgoughand" beside "Wright, Gough and Booth" is wrightgoughand);
+    None where the company does not spell it so, or is too short to be the
+    same name."""
+    letters = spelled_letters(company)
+    if min(len(domain), len(letters)) < LS_MIN_LETTERS:
+        return None
+    for size in (len(domain) + 1, len(domain)):
+        if blurred_from(domain, letters[:size]):
+            return letters[:size]
+    return None
+
+
 def blurred_as(word: str, spellings: Iterable[str]) -> str | None:
     """The one of the spellings, all lower case, that a blurred photo read
     the word from ("Coll" is "cell"); None where none is, or several."""

@@ -4285,6 +4285,27 @@ def test_a_company_set_over_two_lines_is_joined(rows, company, email):
 
 
 @pytest.mark.parametrize(
+    "links",
+    [
+        ["mrees@wnghtgoughand.net", "https://www.wnghtgoughand.net"],
+        ["mrees@wrightgoughand.net", "https://www.wnghtgoughand.net"],
+    ],
+)
+def test_a_domain_a_blur_misread_is_spelled_as_the_company_is(links):
+    contact = fields.parse(
+        card(
+            ("Mohammed Rees", 48),
+            "Accountant, chartered certified",
+            ("Wright, Gough and Booth", 30),
+            *links,
+        )
+    )
+
+    assert list(contact.emails) == ["mrees@wrightgoughand.net"]
+    assert list(contact.websites) == ["https://www.wrightgoughand.net"]
+
+
+@pytest.mark.parametrize(
     "email", ["ingrid@nordviktechnology.no", "ingrid.hansen@nordvik-group.no"]
 )
 def test_a_firm_under_the_name_its_domain_finishes_is_no_title(email):

@@ -220,3 +220,20 @@ def test_a_name_of_a_language_writing_the_marks_keeps_them(
 )
 def test_marks_no_language_of_the_card_writes_are_told(text, country, strange):
     assert misreads.strange_marks(text, country) == strange
+
+
+@pytest.mark.parametrize(
+    ("domain", "company", "spelled"),
+    [
+        ("wnghtgoughand", "Wright, Gough and Booth", "wrightgoughand"),
+        ("comelialabs", "Cornelia Labs", "cornelialabs"),
+        # Spelled as the company is, or otherwise than by a blur, or too
+        # short to be the same name.
+        ("wrightgoughand", "Wright, Gough and Booth", None),
+        ("wrightgoughand", "Wright, Gough and Brown", None),
+        ("smithjones", "Smith & Jonas", None),
+        ("mo", "Marin", None),
+    ],
+)
+def test_a_domain_a_blur_misread_is_spelled_as_the_company(domain, company, spelled):
+    assert misreads.domain_unblurred(domain, company) == spelled
