@@ -19,7 +19,7 @@ from cardscan.errors import InvalidInput
 def open_private(path: Path, flags: int) -> BinaryIO:
     """The file opened for writing in binary, with the flags, made if need
     be and readable by its owner alone, as one made before is made now."""
-    refuse_link(path)
+    refuse_foreign(path)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | flags, 0o600)
     os.fchmod(descriptor, 0o600)
     return os.fdopen(descriptor, "wb")
@@ -31,22 +31,58 @@ def read_own(path: Path) -> str:
     shared data folder, is refused, as cardscan would act on what it says
     (start the commands it names, signal the processes it names)."""
     refuse_link(path)
-    descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-    with os.fdopen(descriptor, "rb") as handle:
-        owner = os.fstat(descriptor)
-        if owner.st_uid != os.geteuid():
-            raise InvalidInput(
-                f"{path} belongs to another user (uid {owner.st_uid}), where "
-                "cardscan keeps a file of its own; remove it, or use a data "
-                "folder no one else writes in"
-            )
-        if owner.st_mode & 0o022:
+    # Not blocking, a named pipe put in the file's place cannot hold the
+    # open until someone writes to it.
+    descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    try:
+        status = os.fstat(descriptor)
+        refuse_unless_own(path, status)
+        if status.st_mode & 0o022:
             raise InvalidInput(
                 f"{path} can be changed by other users (mode "
-                f"{stat.S_IMODE(owner.st_mode):04o}), where cardscan keeps a file "
+                f"{stat.S_IMODE(status.st_mode):04o}), where cardscan keeps a file "
                 f"of its own; make it theirs alone (chmod go-w {path}), or remove it"
             )
+    except BaseException:
+        os.close(descriptor)
+        raise
+    with os.fdopen(descriptor, "rb") as handle:
         return handle.read().decode()
+
+
+def refuse_foreign(path: Path) -> None:
+    """Fails where anything but a file of cardscan's user stands under a
+    name cardscan keeps a file of its own by, as the store's database: a
+    symbolic link, a folder or pipe, another user's file."""
+    refuse_link(path)
+    with suppress(FileNotFoundError):
+        refuse_unless_own(path, path.lstat())
+
+
+# What the things that are no plain file are called.
+_NOT_FILES = {
+    stat.S_IFDIR: "a folder",
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a device",
+    stat.S_IFBLK: "a device",
+}
+
+
+def refuse_unless_own(path: Path, status: os.stat_result) -> None:
+    """Fails unless the status is that of a plain file of cardscan's user."""
+    if not stat.S_ISREG(status.st_mode):
+        kind = _NOT_FILES.get(stat.S_IFMT(status.st_mode), "no plain file")
+        raise InvalidInput(
+            f"{path} is {kind}, where cardscan keeps a file of its own; remove "
+            "it, or use a data folder no one else writes in"
+        )
+    if status.st_uid != os.geteuid():
+        raise InvalidInput(
+            f"{path} belongs to another user (uid {status.st_uid}), where "
+            "cardscan keeps a file of its own; use a data folder no one else "
+            "writes in, or have its owner remove it"
+        )
 
 
 def make_data_dir(path: Path) -> None:

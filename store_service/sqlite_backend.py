@@ -138,21 +138,21 @@ class SqliteBackend:
         """The database file and the files SQLite keeps beside it."""
         return [self.path.with_name(self.path.name + s) for s in DATABASE_FILE_SUFFIXES]
 
-    def _refuse_links(self) -> None:
-        """Fails where a symbolic link stands under the name of one of the
-        database's files: SQLite would open the database a link names, in a
-        shared data folder another user's, and refuses a journal's link
-        without saying why."""
+    def _refuse_foreign(self) -> None:
+        """Fails where a symbolic link, another user's file or anything but
+        a file stands under the name of one of the database's files: in a
+        shared data folder SQLite would write the contacts where another
+        user reads them, and refuses a journal's link without saying why."""
         for path in self._files():
-            private.refuse_link(path)
+            private.refuse_foreign(path)
 
     def _close_to_others(self) -> None:
         """Makes the database's files, the contacts themselves, readable by
         their owner alone, as a store made before its files were so left
         them readable by all."""
         for path in self._files():
-            # Another user's file, shared on purpose, is left as it is, as
-            # is whatever a symbolic link names.
+            # The files are the store's own, refused before otherwise; a
+            # link put in place of one since is not followed.
             with suppress(FileNotFoundError, PermissionError):
                 if not path.is_symlink() and path.stat().st_mode & 0o077:
                     os.chmod(path, 0o600)
@@ -163,7 +163,7 @@ class SqliteBackend:
     def _open(self) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._refuse_links()
+            self._refuse_foreign()
             # Autocommit mode: transactions are begun explicitly in _transaction.
             db = sqlite3.connect(self.path, isolation_level=None)
             for pragma in PRAGMAS:

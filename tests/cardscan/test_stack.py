@@ -267,6 +267,37 @@ def test_a_record_others_can_change_is_refused_naming_its_mode(tmp_path):
         RecordedStack.load(tmp_path)
 
 
+@pytest.mark.parametrize(
+    ("make", "kind"), [(os.mkfifo, "a named pipe"), (os.mkdir, "a folder")]
+)
+def test_a_record_that_is_a_pipe_or_folder_is_refused_without_waiting(
+    tmp_path, make, kind
+):
+    make(tmp_path / "stack.json")
+
+    with pytest.raises(InvalidInput) as refused:
+        RecordedStack.load(tmp_path)
+
+    assert str(refused.value).startswith(
+        f"{tmp_path / 'stack.json'} is {kind}, where cardscan keeps a file"
+    )
+
+
+def test_a_lock_or_log_that_is_a_pipe_or_another_user_s_is_refused_unopened(
+    tmp_path, monkeypatch
+):
+    os.mkfifo(tmp_path / "up.lock")
+    theirs = tmp_path / "gateway.log"
+    theirs.write_text("theirs")
+
+    with pytest.raises(InvalidInput, match="up.lock is a named pipe, where cardscan"):
+        open_private(tmp_path / "up.lock", os.O_APPEND)
+    monkeypatch.setattr(os, "geteuid", lambda: theirs.stat().st_uid + 1)
+    with pytest.raises(InvalidInput, match="gateway.log belongs to another user"):
+        open_private(theirs, os.O_APPEND)
+    assert theirs.read_text() == "theirs"
+
+
 def test_a_record_that_is_a_symbolic_link_is_refused_not_followed(tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

@@ -1,6 +1,7 @@
 """What only the SQLite backend promises: its file, schema and journal, and
 registrations that are all or nothing."""
 
+import os
 import sqlite3
 
 import pytest
@@ -238,3 +239,37 @@ async def test_a_symbolic_link_under_a_database_files_name_is_refused_naming_it(
     assert str(refused.value).startswith(f"{link} is a symbolic link")
     assert sorted(p.name for p in elsewhere.parent.iterdir()) == ["theirs.sqlite3"]
     assert query_file(elsewhere, "SELECT name FROM sqlite_master") == [("theirs",)]
+
+
+async def test_a_database_file_another_user_owns_is_refused_and_left_unwritten(
+    tmp_path, monkeypatch
+):
+    path = tmp_path / "store.sqlite3"
+    path.touch()
+    monkeypatch.setattr(os, "geteuid", lambda: path.stat().st_uid + 1)
+    store = SqliteBackend(path)
+
+    with pytest.raises(InvalidInput) as refused:
+        await store.open()
+    await store.close()
+
+    assert str(refused.value).startswith(f"{path} belongs to another user (uid ")
+    assert path.stat().st_size == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store.sqlite3"]
+
+
+@pytest.mark.parametrize(
+    ("make", "kind"), [(os.mkfifo, "a named pipe"), (os.mkdir, "a folder")]
+)
+async def test_a_pipe_or_folder_under_the_database_files_name_is_refused(
+    tmp_path, make, kind
+):
+    path = tmp_path / "store.sqlite3"
+    make(path.with_name(path.name + "-wal"))
+    store = SqliteBackend(path)
+
+    with pytest.raises(InvalidInput) as refused:
+        await store.open()
+    await store.close()
+
+    assert str(refused.value).startswith(f"{path}-wal is {kind}, where cardscan")
