@@ -18,6 +18,8 @@ RIFF = b"RIFF"
 RIFF_KIND_AT = slice(8, 12)
 WEBP = b"WEBP"
 RIFF_KINDS = {b"WAVE": "a WAV sound", b"AVI ": "an AVI video"}
+# A RIFF kind is four letters, digits or spaces.
+RIFF_KIND_NAME = re.compile(rb"[A-Za-z0-9 ]{4}")
 
 
 # What the names of files in those formats end with.
@@ -110,7 +112,7 @@ def lookalike(head: bytes) -> str | None:
     for signature, kind in LOOKALIKES:
         if head.startswith(signature):
             return kind
-    if head.startswith(RIFF):
+    if head.startswith(RIFF) and bytes(head[RIFF_KIND_AT]) != WEBP:
         return riff_kind(bytes(head[RIFF_KIND_AT]))
     if head[4:8] == b"ftyp":
         return ISO_MEDIA_KINDS.get(bytes(head[8:12]), "a video or HEIF image")
@@ -127,9 +129,11 @@ def riff_kind(kind: bytes) -> str:
     """What a RIFF file that is no WebP image is, by the kind it gives."""
     if len(kind) < len(WEBP):
         return "a RIFF file cut short before it says what it holds"
-    return RIFF_KINDS.get(
-        kind, f"a RIFF file of kind {kind.decode('latin-1')!r}, no image"
-    )
+    if kind in RIFF_KINDS:
+        return RIFF_KINDS[kind]
+    if RIFF_KIND_NAME.fullmatch(kind):
+        return f"a RIFF file of kind {kind.decode()!r}, no image"
+    return "a RIFF file of no kind known, no image"
 
 
 def is_text(head: bytes) -> bool:

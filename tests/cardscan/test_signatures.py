@@ -23,6 +23,10 @@ from cardscan.signatures import TEXT_SAMPLE_BYTES, card_file, image_format, look
         (b"RIFF\x24\x3e\x00\x00WAVEfmt ", "a WAV sound"),
         (b"RIFF\x24\x3e\x00\x00AVI LIST", "an AVI video"),
         (b"RIFF\x24\x3e\x00\x00CDDAfmt ", "a RIFF file of kind 'CDDA', no image"),
+        (
+            b'RIFF\x24\x3e\x00\x00\x00\x01\xff"',
+            "a RIFF file of no kind known, no image",
+        ),
         (b"RIFF", "a RIFF file cut short before it says what it holds"),
         (
             b"RIFF\x24\x3e\x00\x00WE",

@@ -442,11 +442,20 @@ def test_image_with_a_damaged_header_is_skipped_naming_its_format():
 
 
 def test_an_image_cut_short_after_its_signature_is_called_damaged_not_text():
-    _, found = read(make_zip({"photo.jpg": b"\xff\xd8\xff", "card.png": b"\x89"}))
+    _, found = read(
+        make_zip(
+            {
+                "photo.jpg": b"\xff\xd8\xff",
+                "card.png": b"\x89",
+                "card.webp": b"RIFF\x24\x3e\x00\x00WEBPVP8 ",
+            }
+        )
+    )
 
     assert reasons(found) == {
         "photo.jpg": "is a damaged JPEG image: its header cannot be read",
         "card.png": "is not an image; it looks like unknown data starting with 89",
+        "card.webp": "is a damaged WebP image: its header cannot be read",
     }
 
 
