@@ -241,9 +241,11 @@ class Batches:
         dies midway to finish the job when it starts again, and for cards
         lost with the card stream to be queued again.
         """
-        if upload_key:
+        if upload_key and await asyncio.to_thread(zipfile.is_zipfile, path):
             # Sent again: the batch it made is answered without reading the
             # ZIP; two sent at once are told apart as the store registers.
+            # Bytes that are no ZIP, such as a card sent alone under the key
+            # before, are refused as any other upload that is no ZIP.
             try:
                 held = await self._held_batch(upload_key, digest)
             except BaseException:

@@ -257,6 +257,24 @@ async def test_a_card_sent_again_under_its_key_with_another_name_is_refused(
     assert await messages_in(gateway, messaging.SCAN_STREAM) == 1
 
 
+async def test_a_card_sent_again_as_a_zip_under_its_key_is_refused_as_no_zip(
+    gateway,
+):
+    metadata = ((upload_keys.METADATA_KEY, "card-1"),)
+    request = cardscan_pb2.ScanCardRequest(image=image_bytes(), file_name="a.png")
+    with pytest.raises(grpc.aio.AioRpcError) as first:
+        await gateway.stub.ScanCard(request, metadata=metadata)
+    batch_id = dict(first.value.trailing_metadata())[BATCH_ID_METADATA]
+
+    with pytest.raises(grpc.aio.AioRpcError) as as_zip:
+        await create(gateway, image_bytes(), "card-1")
+
+    assert as_zip.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "not a ZIP" in as_zip.value.details()
+    assert await batch_ids(gateway) == [batch_id]
+    assert spooled(gateway) == []
+
+
 async def test_a_card_sent_again_under_its_key_is_answered_when_no_worker_runs(
     gateway, monkeypatch
 ):
