@@ -224,6 +224,12 @@ SECOND_LINE_GLUE = word_set("& and und et y e en och")
 # The most words such a line has.
 SECOND_LINE_MOST_WORDS = 4
 
+# Marks and words, as printed, a line of a company's name ends in where the
+# name goes on in the line under it: "Müller &" over "Söhne GmbH", "Berg og"
+# over "Sønner AS".
+CONTINUING_MARKS = ("&", "+")
+CONTINUING_WORDS = word_set("and und y e en och og et")
+
 # Mail and web hosts anyone can use; their names say nothing of a company.
 PUBLIC_DOMAINS = word_set(
     "gmail googlemail outlook hotmail live msn yahoo icloud me mac aol gmx web "
@@ -263,6 +269,17 @@ def finishes_name(text: str) -> bool:
         and any(w in SECOND_LINE_WORDS for w in found)
         and all(w in SECOND_LINE_WORDS or w in SECOND_LINE_GLUE for w in rest)
     )
+
+
+def ends_unfinished(text: str) -> bool:
+    """Whether a line ends in a mark or a word that joins a word of it to
+    the line under it: "Müller &", "Müller&", "Berg og"; not "Vitamin E",
+    whose capital is no conjunction's."""
+    found = text.split()
+    last = found[-1] if found else ""
+    if last in CONTINUING_MARKS or last in CONTINUING_WORDS:
+        return len(found) >= 2
+    return last.endswith(CONTINUING_MARKS) and any(c.isalpha() for c in last)
 
 
 def names_unit(text: str) -> bool:

@@ -1880,31 +1880,63 @@ def _name_over_two_lines(
     segment: Segment, card: Card
 ) -> tuple[Segment, Segment] | None:
     """A line and the line right under or above it that hold a company's
-    name together, in reading order; None where there is none. The upper
-    line carries no legal form, which ends a name, nor a title's,
-    department's or slogan's words or a number, and is not shaped as a
-    person's name; the lower one is made of the words that finish a name,
-    set lined up with the upper right under it."""
+    name together, in reading order, each alone on its line and the lower
+    one lined up right under the upper; None where there is none."""
     segments = card.segments
     at = segment.order
     below = segments[at + 1] if at + 1 < len(segments) else None
     above = segments[at - 1] if at > 0 else None
+    department = card.contact.department
     for first, second in ((segment, below), (above, segment)):
         if first is None or second is None or first.line is second.line:
             continue
         if (
-            companies.finishes_name(second.text)
-            and not roles.is_department(second.text)
-            and not roles.title_word_count(second.text)
-            and not companies.legal_form(first.text)
-            and names.likeness(first.text) < NAME_LIKE
-            and _could_be_company(first.text, card.contact.department)
-            and _alone_on_its_line(first, segments)
+            _alone_on_its_line(first, segments)
             and _alone_on_its_line(second, segments)
             and _right_under(second.line, first.line)
+            and (
+                _finished_below(first.text, second.text, department)
+                or _continued_below(first.text, second.text, department)
+            )
         ):
             return first, second
     return None
+
+
+def _finished_below(upper: str, lower: str, department: str) -> bool:
+    """Whether the lower of two lines is made of the words that finish a
+    company's name ("Nordvik" over "Technology"), the upper carrying no
+    legal form, which ends a name, nor a title's, department's or slogan's
+    words or a number, and not shaped as a person's name."""
+    return (
+        companies.finishes_name(lower)
+        and not roles.is_department(lower)
+        and not roles.title_word_count(lower)
+        and not companies.legal_form(upper)
+        and names.likeness(upper) < NAME_LIKE
+        and _could_be_company(upper, department)
+    )
+
+
+# The most words the line a company's name goes on to has.
+CONTINUED_MOST_WORDS = 4
+
+
+def _continued_below(upper: str, lower: str, department: str) -> bool:
+    """Whether the upper of two lines ends in a word or mark that goes on
+    to the lower ("Müller &" over "Söhne GmbH", "Hansen &" over "Partner
+    AS"): the upper with no title's, department's or slogan's words, the
+    lower a few words from a capital, no department's nor, without a legal
+    form, a title's."""
+    return (
+        companies.ends_unfinished(upper)
+        and _could_be_company(upper, department)
+        and lower[:1].isupper()
+        and len(lower.split()) <= CONTINUED_MOST_WORDS
+        and not re.search(r"[@/:•·|]|\d", lower)
+        and not roles.is_department(f"{upper} {lower}")
+        and bool(companies.legal_form(lower) or not roles.title_word_count(lower))
+    )
 
 
 def _alone_on_its_line(segment: Segment, segments: list[Segment]) -> bool:

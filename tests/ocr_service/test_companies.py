@@ -38,6 +38,18 @@ def test_other_lines_finish_no_company(text):
 
 
 @pytest.mark.parametrize(
+    "text", ["Müller &", "Müller&", "Hansen +", "Berg og", "Gomes e", "Smith and"]
+)
+def test_a_line_ending_in_a_conjunction_goes_on_to_the_next(text):
+    assert companies.ends_unfinished(text)
+
+
+@pytest.mark.parametrize("text", ["Müller", "&", "og", "Vitamin E", "Berg Og", "B2B"])
+def test_a_line_ending_in_no_conjunction_is_finished(text):
+    assert not companies.ends_unfinished(text)
+
+
+@pytest.mark.parametrize(
     ("text", "domain"),
     [
         ("Arnold-Brady", "arnoldbrady"),

@@ -4393,6 +4393,50 @@ def test_a_persons_name_over_a_word_for_a_firm_stays_the_name():
 
 
 @pytest.mark.parametrize(
+    ("upper", "lower", "email"),
+    [
+        ("Müller &", "Söhne GmbH", "k.weber@mueller-soehne.de"),
+        ("Hansen &", "Partner AS", "k.weber@hansenpartner.no"),
+        ("Hansen &", "Partner AS", "k.weber@gmail.com"),
+        ("Berg og", "Sønner AS", "k.weber@gmail.com"),
+    ],
+)
+@pytest.mark.parametrize("company_first", [True, False])
+def test_a_company_line_ending_in_a_conjunction_goes_on_to_the_next(
+    upper, lower, email, company_first
+):
+    company = [(upper, 30), (lower, 30)]
+    person = [("Klaus Weber", 48), "Sales Manager"]
+    rows = company + person if company_first else person + company
+
+    contact = fields.parse(card(*rows, email))
+
+    assert contact.company == f"{upper} {lower}"
+    assert contact.title == "Sales Manager"
+    assert not contact.needs_review
+
+
+@pytest.mark.parametrize(
+    ("upper", "lower", "company"),
+    [
+        ("Müller", "Söhne GmbH", "Söhne GmbH"),
+        ("Hansen &", "Sales Manager", ""),
+        ("Sales &", "Marketing", "Nordvik AS"),
+    ],
+)
+def test_a_line_under_one_ending_in_no_conjunction_or_no_firm_stays_apart(
+    upper, lower, company
+):
+    rows = [(upper, 30), (lower, 30), ("Klaus Weber", 48)]
+    if company:
+        rows.append(company)
+
+    contact = fields.parse(card(*rows, "k.weber@gmail.com"))
+
+    assert contact.company == company
+
+
+@pytest.mark.parametrize(
     ("company", "name"),
     [
         ("Karlsson & Mohamed HB", "Gabriel Karlsson"),
