@@ -2166,9 +2166,25 @@ def _take_title(card: Card, texts: list[Segment]) -> None:
     for segment in texts:
         segment.score = _title_score(segment, distances.get(id(segment)))
     _take_best(card, texts, "title", least=0.3)
+    _stray_letters_off_title(card)
     title = roles.title_read_right(card.contact.title)
     if title != card.contact.title:
         card.contact.title = title
+        card.lower_confidence("title", crosscheck.MISREAD_TRUST)
+
+
+def _stray_letters_off_title(card: Card) -> None:
+    """Leaves out a lone small letter OCR read before the title, which no
+    title starts with ("i Optician, dispensing"); other letters there may
+    be an abbreviation no list holds ("SB"), so the title keeps them and
+    the card is flagged for review."""
+    title = card.contact.title
+    letters = roles.stray_letters(title)
+    if letters is None:
+        return
+    if len(letters) == 1 and letters.islower():
+        card.contact.title = title[1:].lstrip()
+    else:
         card.lower_confidence("title", crosscheck.MISREAD_TRUST)
 
 

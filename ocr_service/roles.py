@@ -236,6 +236,23 @@ def _vowel_of_its_own(read: str, title_word: str) -> bool:
     return len(read) < BLURRED_VOWEL_LENGTH or read.endswith(("o", "or"))
 
 
+# Words of one or two letters that start a title as a role's or a field's
+# abbreviation: "VP Sales", "IT consultant", "DJ".
+TITLE_ABBREVIATIONS = word_set("vp ea pa gm md dj pr qa ux ui ai bi hr it")
+
+
+def stray_letters(text: str) -> str | None:
+    """The one or two letters before a title that are no abbreviation a
+    title starts with: what OCR read from a speck or a logo's edge ("SB
+    English as a second language teacher", "i Optician, dispensing"); None
+    where the title starts with a word."""
+    first, _, rest = text.partition(" ")
+    if not first.isalpha() or len(first) > 2 or not title_word_count(rest):
+        return None
+    known = first.lower() in TITLE_ABBREVIATIONS or _is_title_word(first.lower())
+    return None if known else first
+
+
 def title_word_count(text: str) -> int:
     """How many words of a line are job-title words."""
     return sum(_is_title_word(w) for w in words(text) if len(w) > 1)

@@ -4457,3 +4457,29 @@ def test_an_l_read_as_i_in_a_name_is_put_back_where_the_company_spells_it_too(
 
     assert contact.name.full == name
     assert contact.needs_review
+
+
+def test_a_lone_small_letter_before_the_title_is_left_out():
+    contact = fields.parse(
+        card(("Klaus Weber", 48), "i Optician, dispensing", "k.weber@nordvik.no")
+    )
+
+    assert contact.title == "Optician, dispensing"
+    assert contact.confidence["title"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("read", "flagged"),
+    [
+        ("SB English as a second language teacher", True),
+        ("English as a second language teacher", False),
+        ("IT consultant", False),
+    ],
+)
+def test_letters_before_the_title_no_abbreviation_is_flag_the_card(read, flagged):
+    contact = fields.parse(
+        card(("Klaus Weber", 48), read, ("Nordvik AS", 30), "k.weber@nordvik.no")
+    )
+
+    assert contact.title == read
+    assert contact.needs_review == flagged

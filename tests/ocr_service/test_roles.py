@@ -199,3 +199,24 @@ def test_a_title_word_a_blurred_photo_misread_is_spelled_right(read, title):
 )
 def test_a_title_word_with_its_double_l_read_once_is_spelled_right(read, title):
     assert roles.title_read_right(read) == title
+
+
+@pytest.mark.parametrize(
+    ("title", "letters"),
+    [
+        ("SB English as a second language teacher", "SB"),
+        ("i Optician, dispensing", "i"),
+        ("Xq Sales Manager", "Xq"),
+    ],
+)
+def test_letters_before_a_title_that_no_abbreviation_is_are_stray(title, letters):
+    assert roles.stray_letters(title) == letters
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["IT consultant", "VP Sales", "HR Manager", "VD", "Optician, dispensing",
+     "Ms Rita", "de la Cruz"],
+)  # fmt: skip
+def test_a_title_starting_with_an_abbreviation_or_a_word_has_no_stray_letters(title):
+    assert roles.stray_letters(title) is None
