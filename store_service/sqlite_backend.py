@@ -18,6 +18,7 @@ from cardscan import private, skips
 from cardscan.errors import (
     AlreadyExists,
     CardscanError,
+    InvalidInput,
     NotFound,
     StorageFault,
     Unavailable,
@@ -98,6 +99,9 @@ DAMAGED = ("SQLITE_NOTADB", "SQLITE_CORRUPT")
 # the journal of the rollback mode a new file is made in.
 DATABASE_FILE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
+# Where the database's folder is set.
+DATA_DIR_SETTINGS = "CARDSCAN_DATA_DIR, or `cardscan up --data-dir`"
+
 CARD_COLUMNS = "card_id, batch_id, file_name, state, error, attempts, updated_at"
 
 
@@ -143,8 +147,11 @@ class SqliteBackend:
         a file stands under the name of one of the database's files: in a
         shared data folder SQLite would write the contacts where another
         user reads them, and refuses a journal's link without saying why."""
-        for path in self._files():
-            private.refuse_foreign(path)
+        try:
+            for path in self._files():
+                private.refuse_foreign(path)
+        except InvalidInput as refused:
+            raise InvalidInput(f"{refused} ({DATA_DIR_SETTINGS})") from None
 
     def _close_to_others(self) -> None:
         """Makes the database's files, the contacts themselves, readable by
@@ -174,8 +181,7 @@ class SqliteBackend:
         except (sqlite3.Error, OSError) as error:
             raise Unavailable(
                 f"cannot open the SQLite database {self.path}: "
-                f"{self._why_not_opened(error)} (CARDSCAN_DATA_DIR, or "
-                "`cardscan up --data-dir`)"
+                f"{self._why_not_opened(error)} ({DATA_DIR_SETTINGS})"
             ) from None
         self._db = db
 
@@ -217,11 +223,6 @@ class SqliteBackend:
             return (
                 f"the folder {folder} is not writable by this user; make it "
                 "writable or choose another data folder"
-            )
-        if self.path.is_dir():
-            return (
-                f"{self.path} is a folder, where the database file should be; "
-                "move it aside or choose another data folder"
             )
         if self.path.exists() and not os.access(self.path, os.R_OK | os.W_OK):
             return (

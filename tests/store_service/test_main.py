@@ -175,7 +175,7 @@ def test_a_folder_where_the_database_file_should_be_stops_start_up_saying_so(
 
     assert finished.returncode == 1
     assert finished.stderr.strip().endswith(
-        f"store: cannot open the SQLite database {path}: {path} is a folder, "
-        "where the database file should be; move it aside or choose another "
-        "data folder (CARDSCAN_DATA_DIR, or `cardscan up --data-dir`)"
+        f"store: {path} is a folder, where cardscan keeps a file of its own; "
+        "remove it, or use a data folder no one else writes in "
+        "(CARDSCAN_DATA_DIR, or `cardscan up --data-dir`)"
     )
