@@ -1069,7 +1069,7 @@ def refuse_worker_health_ports(
         )
     taken = sorted((port, part) for part, port in asdict(ports).items())
     clashes = [
-        f"{flags[part]} and {given} are both port {port}"
+        shared_port([flags[part], given], port)
         for port, part in taken
         if port in health
     ]

@@ -856,6 +856,10 @@ def _without_country(line: str, postal: Postal) -> tuple[str, str | None]:
     return rest, named
 
 
+# A district section's number, its "ª" read as a "3" or a mark, or lost.
+_SECTION_NUMBER = re.compile(r"(?<!\d)(\d+?)(?:3|[°º?%èé*])?(?=\s+Se[çc][ãa]o\b)")
+
+
 def _street_words_put_right(line: str) -> str:
     """The line with a street word OCR misread put right: "I" for "l" in
     "Harbor BIvd", "B" for "ß" in "GeiselstraBe", and a section's "ª" in
@@ -879,7 +883,7 @@ def _street_words_put_right(line: str) -> str:
     # district has ten sections or more: a "3" after the section's digit
     # is its "ª" ("73 Seção" is "7ª Seção").
     line = re.sub(r"\b(Se[çc])[àá](o)\b", r"\1ã\2", line)
-    return re.sub(r"(?<!\d)(\d+?)(?:3|[°º?%èé*])?(?=\s+Se[çc][ãa]o\b)", r"\1ª", line)
+    return _SECTION_NUMBER.sub(r"\1ª", line)
 
 
 # Letters OCR reads in place of digits: all of them in an Eircode after its

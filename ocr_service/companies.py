@@ -219,16 +219,17 @@ SECOND_LINE_WORDS = word_set(
     teknik teknologi losningar konsulter gruppen
     """
 )
-# Words that join two of them: "Technology & Consulting".
-SECOND_LINE_GLUE = word_set("& and und et y e en och")
+# Words, as printed, that join two words of a company's name: "Technology
+# and Consulting", "Berg og Sønner".
+JOINING_WORDS = word_set("and und et y e en och og")
+# What joins two of them: "Technology & Consulting".
+SECOND_LINE_GLUE = JOINING_WORDS | {"&"}
 # The most words such a line has.
 SECOND_LINE_MOST_WORDS = 4
 
-# Marks and words, as printed, a line of a company's name ends in where the
-# name goes on in the line under it: "Müller &" over "Söhne GmbH", "Berg og"
-# over "Sønner AS".
+# Marks a line of a company's name ends in, as a joining word, where the
+# name goes on in the line under it: "Müller &" over "Söhne GmbH".
 CONTINUING_MARKS = ("&", "+")
-CONTINUING_WORDS = word_set("and und y e en och og et")
 
 # Mail and web hosts anyone can use; their names say nothing of a company.
 PUBLIC_DOMAINS = word_set(
@@ -277,7 +278,7 @@ def ends_unfinished(text: str) -> bool:
     whose capital is no conjunction's."""
     found = text.split()
     last = found[-1] if found else ""
-    if last in CONTINUING_MARKS or last in CONTINUING_WORDS:
+    if last in CONTINUING_MARKS or last in JOINING_WORDS:
         return len(found) >= 2
     return last.endswith(CONTINUING_MARKS) and any(c.isalpha() for c in last)
 

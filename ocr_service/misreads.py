@@ -578,7 +578,9 @@ def marks_read_right(
 # The marked Latin letters of the languages cards come in, English's
 # borrowings among them: a name on any card may carry one of them ("Zoë",
 # "José", "Åsa Berg", "Łukasz", "Şahin").
-_CARD_MARKED = "áàâäãåæçéèêëíìîïñóòôöõøœúùûüýÿčďěňřšťůžĺľŕąćęłńśźżőűășțşţğ"
+_WEST_MARKED = "áàâäãåæçéèêëíìîïñóòôöõøœúùûüýÿ"
+_CENTRAL_AND_TURKISH_MARKED = "čďěňřšťůžĺľŕąćęłńśźżőűășțşţğ"
+_CARD_MARKED = _WEST_MARKED + _CENTRAL_AND_TURKISH_MARKED
 _CARD_LETTERS = frozenset(_CARD_MARKED + _CARD_MARKED.upper() + "ßıİ")
 # Marked letters that cards of a few countries alone write: Latvia's and
 # Lithuania's, and the macron of New Zealand's Māori names.
@@ -589,14 +591,17 @@ _LETTERS_OF_COUNTRY = {
 }
 
 
+# The given names of every language whose marks a name keeps where they are.
+_GIVEN_NAMES_WITH_MARKS = frozenset().union(*_GIVEN_NAMES_OF_OTHER_ALPHABETS.values())
+
+
 def strange_marks(text: str, country: str | None) -> list[str]:
     """The marked Latin letters of the text that no language the card
     plausibly uses writes, the macron of "McIīneely" on an Irish card among
     them; none in a line with a given name of a language that writes them
     ("Ināra Kalniņa")."""
     words = re.findall(r"[^\W\d_]+", text)
-    given = set().union(*_GIVEN_NAMES_OF_OTHER_ALPHABETS.values())
-    if any(word.lower() in given for word in words):
+    if any(word.lower() in _GIVEN_NAMES_WITH_MARKS for word in words):
         return []
     known = _CARD_LETTERS | _LETTERS_OF_COUNTRY.get(country or "", frozenset())
     return [

@@ -3272,17 +3272,26 @@ def test_a_mark_no_language_of_the_card_writes_leaves_a_name_the_email_spells(
     ("rows", "name"),
     [
         (("Zoë Hart", "Ginty LLC", "zoe.hart@ginty.ie"), "Zoë Hart"),
-        (("José Hart", "Ginty LLC", "+1 212 555 0147", "jhart@ginty.com"), "José Hart"),
+        (
+            ("José Hart", "Ginty LLC", "+1 212 555 0147", "jhart@ginty.com"),
+            "José Hart",
+        ),
         (
             ("Åsa Berg", "+55 54 3789-9143", "asa.berg@empresa.com.br"),
             "Åsa Berg",
         ),
-        (("Jānis Ozols", "+46 8 455 397 17", "janis.ozols@foretag.se"), "Jānis Ozols"),
+        (
+            ("Jānis Ozols", "+46 8 455 397 17", "janis.ozols@foretag.se"),
+            "Jānis Ozols",
+        ),
         # A name of a language that writes the macron, told by its given
         # name, its other letters or its country.
         (("Ināra Kalniņa", "inara.kalnina@firma.com"), "Ināra Kalniņa"),
         (("Anna Bērziņa", "anna.berzina@firma.com"), "Anna Bērziņa"),
-        (("Anna Bērziņa", "+371 2612 3456", "anna.berzina@firma.lv"), "Anna Bērziņa"),
+        (
+            ("Anna Bērziņa", "+371 2612 3456", "anna.berzina@firma.lv"),
+            "Anna Bērziņa",
+        ),
         (("Tāne Parata", "+64 9 123 4567", "tane.parata@firma.co.nz"), "Tāne Parata"),
         # No email spells the word: nothing tells the mark is a speck.
         (("Blake McIīneely", "Ginty LLC", "info@ginty.ie"), "Blake McIīneely"),
