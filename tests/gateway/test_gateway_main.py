@@ -284,6 +284,7 @@ async def test_a_gateway_started_before_nats_shows_batches_and_refuses_uploads(
             batch = (
                 await stub.GetBatch(request, wait_for_ready=True, timeout=10)
             ).batch
+            await store_heard_within(health, gateway_settings.store_addr, 10)
             before = (await health.Check(health_pb2.HealthCheckRequest())).status
             upload = make_zip({"b.png": image_bytes()})
             async with http.post("/v1/batches", data=upload) as reply:
@@ -314,6 +315,19 @@ async def test_a_gateway_started_before_nats_shows_batches_and_refuses_uploads(
     assert single.value.code() == grpc.StatusCode.UNAVAILABLE
     assert single.value.details() == not_reached
     assert taken == 202
+
+
+async def store_heard_within(health, store_addr: str, seconds: float) -> None:
+    """Waits until the health service's reason no longer names the store,
+    which the gateway asks on its own, apart from the calls made through it."""
+    async with asyncio.timeout(seconds):
+        while True:
+            call = health.Check(health_pb2.HealthCheckRequest())
+            await call
+            metadata = dict(await call.trailing_metadata() or ())
+            if store_addr not in metadata.get(rpc.HEALTH_REASON_KEY, b"").decode():
+                return
+            await asyncio.sleep(0.1)
 
 
 async def serving_within(health, seconds: float) -> None:
