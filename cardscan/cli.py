@@ -874,7 +874,8 @@ def start_or_resume(args: argparse.Namespace, data_dir: Path, term: Terminal) ->
         return start_stopped_parts(recorded, term, ignored)
     workers = workers_wanted(args, term)
     ports = ports_to_use(args, data_dir, term)
-    worker_health = worker_health_to_use(args, data_dir, ports, workers, term)
+    worker_health = worker_health_to_use(args, data_dir, workers, term)
+    refuse_shared_ports(args, data_dir, ports, worker_health, workers)
     stack = Stack(
         data_dir=data_dir,
         ports=ports,
@@ -985,14 +986,12 @@ def start_stopped_parts(
 
 def ports_to_use(args: argparse.Namespace, data_dir: Path, term: Terminal) -> Ports:
     """The ports given, and for those left out the ones the data
-    directory's stack last ran on, or else the defaults; fails when two
-    parts would share a port."""
+    directory's stack last ran on, or else the defaults."""
     last = last_ports(data_dir)
     fallback = last or Ports.default()
     chosen = {
         part: getattr(args, part) or getattr(fallback, part) for part in PORT_OPTIONS
     }
-    refuse_shared_ports(chosen, {part: port_flag(args, part, last) for part in chosen})
     kept = [part for part in PORT_OPTIONS if getattr(args, part) is None]
     if last and kept:
         shown = ", ".join(f"{PORT_OPTIONS[p][0]} {getattr(last, p)}" for p in kept)
@@ -1000,19 +999,41 @@ def ports_to_use(args: argparse.Namespace, data_dir: Path, term: Terminal) -> Po
     return Ports(**chosen)
 
 
-def refuse_shared_ports(chosen: dict[str, int], flags: dict[str, str]) -> None:
-    """Fails when parts would share a port, naming each port shared and
-    the parts on it by their flags."""
+def refuse_shared_ports(
+    args: argparse.Namespace,
+    data_dir: Path,
+    ports: Ports,
+    worker_health: int | None,
+    workers: int,
+) -> None:
+    """Fails when parts would share a port, the OCR workers' health
+    services among them, naming each port shared and the parts on it by
+    their options."""
+    last = last_ports(data_dir)
     sharing: dict[int, list[str]] = {}
-    for part, port in chosen.items():
-        sharing.setdefault(port, []).append(flags[part])
+    for part in PORT_OPTIONS:
+        sharing.setdefault(getattr(ports, part), []).append(port_flag(args, part, last))
+    health = range(0)
+    if worker_health is not None:
+        health = range(worker_health, worker_health + workers)
+    on_parts = [port for port in health if port in sharing]
+    for port in on_parts:
+        origin = "" if args.worker_health else f" (from {LAST_PORTS_NAME})"
+        sharing[port].append(f"{WORKER_HEALTH_OPTION} {worker_health}{origin}")
     clashes = [
         shared_port(sharers, port)
         for port, sharers in sorted(sharing.items())
         if len(sharers) > 1
     ]
-    if clashes:
-        raise InvalidInput(", and ".join(clashes))
+    if not clashes:
+        return
+    span = ""
+    if on_parts and len(health) > 1:
+        span = (
+            f"; {WORKER_HEALTH_OPTION} {worker_health} gives the {workers} OCR "
+            f"workers ports {health[0]} to {health[-1]}"
+        )
+    raise InvalidInput(", and ".join(clashes) + span)
 
 
 def shared_port(flags: list[str], port: int) -> str:
@@ -1032,50 +1053,25 @@ def port_flag(args: argparse.Namespace, part: str, last: Ports | None) -> str:
 
 
 def worker_health_to_use(
-    args: argparse.Namespace,
-    data_dir: Path,
-    ports: Ports,
-    workers: int,
-    term: Terminal,
+    args: argparse.Namespace, data_dir: Path, workers: int, term: Terminal
 ) -> int | None:
     """The health port of the first OCR worker, each next worker's one
     above it: the one given, or else the one the data directory's stack
-    last ran on where it was given then; None for free ports."""
-    last, last_worker_health = last_run(data_dir) or (None, None)
-    first = args.worker_health or last_worker_health
+    last ran on where it was given then; None for free ports. Fails when
+    the workers' ports would pass 65535."""
+    first = args.worker_health or (last_run(data_dir) or (None, None))[1]
     if first is None:
         return None
     given = f"{WORKER_HEALTH_OPTION} {first}"
-    origin = "" if args.worker_health else f" (from {LAST_PORTS_NAME})"
-    flags = {part: port_flag(args, part, last) for part in PORT_OPTIONS}
-    health = range(first, first + workers)
-    refuse_worker_health_ports(given + origin, health, ports, flags)
-    if origin:
+    if first + workers - 1 > 65535:
+        raise InvalidInput(
+            f"{given} gives the {workers} OCR workers ports up to "
+            f"{first + workers - 1}, past 65535: choose a port of "
+            f"{65536 - workers} or less"
+        )
+    if not args.worker_health:
         term.err.print(f"On the ports this data directory's stack last ran on: {given}")
     return first
-
-
-def refuse_worker_health_ports(
-    given: str, health: range, ports: Ports, flags: dict[str, str]
-) -> None:
-    """Fails when the OCR workers' health ports, as the option given
-    chose them, pass 65535 or take the port of another part, naming each
-    part they take the port of by its flag."""
-    workers = f"the {len(health)} OCR workers"
-    if health and health[-1] > 65535:
-        raise InvalidInput(
-            f"{given} gives {workers} ports up to {health[-1]}, past 65535: "
-            f"choose a port of {65536 - len(health)} or less"
-        )
-    taken = sorted((port, part) for part, port in asdict(ports).items())
-    clashes = [
-        shared_port([flags[part], given], port)
-        for port, part in taken
-        if port in health
-    ]
-    if clashes:
-        span = f": it gives {workers} ports {health[0]} to {health[-1]}"
-        raise InvalidInput(", and ".join(clashes) + (span if len(health) > 1 else ""))
 
 
 def last_ports(data_dir: Path) -> Ports | None:

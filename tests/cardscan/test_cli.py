@@ -1235,7 +1235,8 @@ def test_a_port_clash_says_which_port_came_from_where(tmp_path, capsys):
             ["--workers", "4", "--worker-health-port", "50050"],
             "--grpc-port (the default) and --worker-health-port 50050 are both port "
             "50051, and --store-port (the default) and --worker-health-port 50050 "
-            "are both port 50052: it gives the 4 OCR workers ports 50050 to 50053",
+            "are both port 50052; --worker-health-port 50050 gives the 4 OCR "
+            "workers ports 50050 to 50053",
         ),
         (
             ["--workers", "1", "--worker-health-port", "41551"]
@@ -1246,11 +1247,37 @@ def test_a_port_clash_says_which_port_came_from_where(tmp_path, capsys):
             ["--workers", "3", "--worker-health-port", "42250"]
             + ["--store-port", "42252", "--grpc-port", "42250"],
             "--grpc-port and --worker-health-port 42250 are both port 42250, and "
-            "--store-port and --worker-health-port 42250 are both port 42252: it "
-            "gives the 3 OCR workers ports 42250 to 42252",
+            "--store-port and --worker-health-port 42250 are both port 42252; "
+            "--worker-health-port 42250 gives the 3 OCR workers ports 42250 to 42252",
+        ),
+        (
+            ["--workers", "3", "--worker-health-port", "42543"]
+            + ["--grpc-port", "42541", "--http-port", "42541"]
+            + ["--nats-port", "42543", "--store-port", "42544"],
+            "--grpc-port and --http-port are both port 42541, and --nats-port and "
+            "--worker-health-port 42543 are both port 42543, and --store-port and "
+            "--worker-health-port 42543 are both port 42544; --worker-health-port "
+            "42543 gives the 3 OCR workers ports 42543 to 42545",
+        ),
+        (
+            ["--workers", "1", "--worker-health-port", "42541"]
+            + [
+                flag
+                for part in ("grpc", "http", "nats", "store")
+                for flag in (f"--{part}-port", "42541")
+            ],
+            "--grpc-port, --http-port, --nats-port, --store-port and "
+            "--worker-health-port 42541 are all port 42541",
         ),
     ],
-    ids=["past-65535", "on-a-default", "on-a-given", "on-two"],
+    ids=[
+        "past-65535",
+        "on-a-default",
+        "on-a-given",
+        "on-two",
+        "beside-a-clash-of-parts",
+        "all-on-one",
+    ],
 )
 def test_up_refuses_worker_health_ports_past_the_last_or_on_another_part(
     tmp_path, capsys, argv, message
@@ -1269,18 +1296,18 @@ def test_worker_health_port_left_out_is_the_one_the_stack_last_ran_on(tmp_path, 
     args = cli.parse_args(["up", "--data-dir", str(tmp_path)])
     term = cli.Terminal(cli.console(), cli.console(True))
 
-    first = cli.worker_health_to_use(args, tmp_path, last, 2, term)
+    first = cli.worker_health_to_use(args, tmp_path, 2, term)
     said = capsys.readouterr().err
     clash = Ports(nats=41222, store=41052, gateway_grpc=41061, gateway_http=41080)
     with pytest.raises(InvalidInput) as refused:
-        cli.worker_health_to_use(args, tmp_path, clash, 2, term)
+        cli.refuse_shared_ports(args, tmp_path, clash, first, 2)
 
     assert first == 41060
     assert "last ran on: --worker-health-port 41060" in said
     assert str(refused.value) == (
         "--grpc-port (from ports.json) and --worker-health-port 41060 (from "
-        "ports.json) are both port 41061: it gives the 2 OCR workers ports 41060 "
-        "to 41061"
+        "ports.json) are both port 41061; --worker-health-port 41060 gives the 2 "
+        "OCR workers ports 41060 to 41061"
     )
 
 
@@ -1288,7 +1315,7 @@ def test_worker_health_ports_left_out_are_free_ones_where_none_were_given(tmp_pa
     args = cli.parse_args(["up", "--data-dir", str(tmp_path)])
     term = cli.Terminal(cli.console(), cli.console(True))
 
-    first = cli.worker_health_to_use(args, tmp_path, Ports.default(), 2, term)
+    first = cli.worker_health_to_use(args, tmp_path, 2, term)
 
     assert first is None
 
