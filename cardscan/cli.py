@@ -1211,10 +1211,15 @@ def serve(stack: Stack, term: Terminal) -> int:
 def run_down(args: argparse.Namespace, term: Terminal) -> int:
     """down: stop the stack that up runs, in the background or foreground."""
     recorded = RecordedStack.load(args.data_dir)
+    if recorded is None and (args.data_dir / LAST_PORTS_NAME).exists():
+        # Stopped already, as by a `down` before: stopping is done.
+        term.out.print(f"No stack runs from {args.data_dir}; nothing to stop.")
+        return 0
     if recorded is None:
         raise Failed(
             f"no stack started with `cardscan up` is recorded in "
-            f"{args.data_dir}; nothing to stop"
+            f"{args.data_dir}, and none ran from it; nothing to stop (give "
+            "the --data-dir that `up` was given)"
         )
     foreground = recorded.supervisor["pid"] if recorded.in_foreground() else None
     already = recorded.stopped()

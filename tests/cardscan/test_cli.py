@@ -1036,11 +1036,25 @@ def test_a_batch_limit_below_one_is_refused_with_the_value(capsys):
     assert "expected a whole number >= 1, got '0'" in capsys.readouterr().err
 
 
-def test_down_without_a_recorded_stack_says_there_is_none(tmp_path, capsys):
+def test_down_where_no_stack_ever_ran_says_to_give_up_s_data_dir(tmp_path, capsys):
     status = cli.main(["down", "--data-dir", str(tmp_path)])
 
     assert status != 0
-    assert "nothing to stop" in capsys.readouterr().err
+    assert "and none ran from it; nothing to stop (give the --data-dir" in (
+        " ".join(capsys.readouterr().err.split())
+    )
+
+
+def test_down_again_after_a_stack_stopped_is_done(tmp_path, capsys):
+    ports = Ports(nats=41222, store=41052, gateway_grpc=41051, gateway_http=41080)
+    (tmp_path / cli.LAST_PORTS_NAME).write_text(json.dumps(asdict(ports)))
+
+    status = cli.main(["down", "--data-dir", str(tmp_path)])
+
+    assert status == 0
+    assert f"No stack runs from {tmp_path}; nothing to stop." in (
+        " ".join(capsys.readouterr().out.split())
+    )
 
 
 def test_an_error_of_many_lines_keeps_them_and_escapes_control_characters(capsys):
@@ -1544,6 +1558,7 @@ def test_up_detach_serves_scans_until_down(tmp_path):
         # Up again with no ports given runs where the stack ran before.
         after_down = cardscan_command(*up)
         down_again = cardscan_command("down", "--data-dir", str(data_dir))
+        down_once_more = cardscan_command("down", "--data-dir", str(data_dir))
     finally:
         leftover = RecordedStack.load(data_dir)
         if leftover:
@@ -1553,6 +1568,8 @@ def test_up_detach_serves_scans_until_down(tmp_path):
     assert "last ran on: --grpc-port" in after_down.stderr
     assert f"http://127.0.0.1:{ports.gateway_http}" in after_down.stdout
     assert down_again.returncode == 0, down_again.stderr
+    assert down_once_more.returncode == 0, down_once_more.stderr
+    assert "nothing to stop" in down_once_more.stdout
     assert started.returncode == 0, started.stderr
     assert f"http://127.0.0.1:{ports.gateway_http}" in started.stdout
     assert re.search(
