@@ -27,6 +27,7 @@ from cardscan.errors import (
     Unavailable,
     from_rpc_error,
 )
+from cardscan.logs import SaidOnce
 from cardscan.v1 import batch_pb2, store_pb2
 from cardscan.v1.store_pb2_grpc import StoreServiceStub
 from gateway import uploads
@@ -149,10 +150,13 @@ class Batches:
         self._reading: set[str] = set()
         # Those of them whose spool file was said to stay as the store did
         # not answer; said once until the store answers again.
-        self._unanswered: set[str] = set()
+        self._unanswered = SaidOnce()
+        # The batches whose cards were said to wait to be queued, as NATS
+        # did not take them; said once until every card is queued or failed.
+        self._waiting = SaidOnce()
         # The batches whose waiting cards were said to stay QUEUED as a try
         # to queue them failed; said once until a try gets through.
-        self._held: set[str] = set()
+        self._held = SaidOnce()
         # Whether the uploads with waiting cards were said to wait for NATS
         # as it was unreachable; said once until it answers again.
         self._told_nats_away = False
@@ -356,8 +360,11 @@ class Batches:
                 outcomes.append(await self._queue_from_zip(archive, card_id, card))
                 refused_in_a_row = 0
             except Unavailable as error:
-                logger.warning("card %s waits to be queued: %s", card_id, error)
-                self._refusals[messaging.batch_id_of(card_id)] = str(error)
+                batch_id = messaging.batch_id_of(card_id)
+                # Said once a batch, until its cards are queued.
+                level = logging.DEBUG if batch_id in self._waiting else logging.WARNING
+                logger.log(level, "card %s waits to be queued: %s", card_id, error)
+                self._refusals[batch_id] = str(error)
                 refused_in_a_row += 1
                 outcomes.append(Outcome.UNCONFIRMED)
         if untried:
@@ -417,6 +424,9 @@ class Batches:
             when = f"in {SETTLE_RETRY_SECONDS:g} s"
             if self.intake.cut_short:
                 when = "at its next start"
+            if not self._waiting.first(batch_id):
+                self._unsettled.add(batch_id)
+                return
             logger.warning(
                 "batch %s: %d card(s) wait to be queued; the gateway keeps the "
                 "upload and tries again %s",
@@ -432,7 +442,8 @@ class Batches:
     def _settled(self, batch_id: str) -> None:
         self._unsettled.discard(batch_id)
         self._refusals.pop(batch_id, None)
-        self._held.discard(batch_id)
+        self._waiting.ended(batch_id)
+        self._held.ended(batch_id)
 
     async def keep_settling(self) -> None:
         """Tries again, until cancelled, to queue the cards of this
@@ -509,9 +520,8 @@ class Batches:
     def _hold(self, batch_id: str, error: CardscanError) -> None:
         """Leaves the waiting cards of a batch QUEUED for the next try,
         saying so once until a try gets through."""
-        if batch_id in self._held:
+        if not self._held.first(batch_id):
             return
-        self._held.add(batch_id)
         logger.warning(
             "batch %s: its waiting cards stay QUEUED until a try gets through; "
             "trying again every %g s: %s",
@@ -533,7 +543,7 @@ class Batches:
                     batch_id,
                     self._settings.store_addr,
                 )
-                self._unanswered.discard(batch_id)
+                self._unanswered.ended(batch_id)
             except CardscanError as error:
                 self._keep_unanswered(batch_id, error)
                 continue
@@ -548,9 +558,8 @@ class Batches:
     def _keep_unanswered(self, batch_id: str, error: CardscanError) -> None:
         """Keeps the spool file of a batch the store did not tell of, saying
         so once until the store answers again."""
-        if batch_id in self._unanswered:
+        if not self._unanswered.first(batch_id):
             return
-        self._unanswered.add(batch_id)
         logger.warning(
             "batch %s: its spool file stays until the store answers: %s",
             batch_id,
@@ -560,9 +569,8 @@ class Batches:
     def _answered_again(self, batch_id: str, ended: bool) -> None:
         """Says what becomes of a spool file said to stay as the store did
         not answer, once it tells whether the batch's cards have ended."""
-        if batch_id not in self._unanswered:
+        if not self._unanswered.ended(batch_id):
             return
-        self._unanswered.discard(batch_id)
         fate = "stays until every card has ended"
         if ended:
             fate = "is deleted, as every card has ended"
@@ -604,15 +612,17 @@ class Batches:
             }
             unpublished = [card_id for card_id in unpublished if card_id in unended]
         outcomes = await self._requeue(reply.batch, path, unpublished)
-        self._tell_resumed(batch_id, outcomes.count(Outcome.QUEUED))
+        queued = outcomes.count(Outcome.QUEUED)
+        # A try that queued none of the cards said to wait is no news.
+        if queued or not any(outcome in WAITING for outcome in outcomes):
+            self._tell_resumed(batch_id, queued)
         self._after_queueing(batch_id, outcomes)
 
     def _tell_resumed(self, batch_id: str, queued: int) -> None:
         """Says how many cards of a batch were queued again, and for one
         whose cards were said to stay QUEUED, that a try got through."""
         since = ""
-        if batch_id in self._held:
-            self._held.discard(batch_id)
+        if self._held.ended(batch_id):
             since = " as NATS and the store answer again"
         logger.info("batch %s resumed%s: %d card(s) re-queued", batch_id, since, queued)
 

@@ -300,6 +300,35 @@ async def test_cards_waiting_for_nats_are_said_to_once_an_outage(
     ]
 
 
+async def test_cards_nats_refuses_while_connected_are_said_to_wait_once(
+    make_batches, flaky, caplog, monkeypatch
+):
+    caplog.set_level(logging.INFO, logger=batches_module.__name__)
+    monkeypatch.setattr(flaky, "refused", {0})
+    batches = await make_batches(flaky)
+    created = await batches.create(chunks_of(make_zip({"a.png": image_bytes()})))
+    said_at_upload = said_by_batches(caplog, "wait")
+    caplog.clear()
+    for _ in range(3):
+        await batches.settle_waiting()
+    flaky.refused = set()
+    for _ in range(2):
+        await batches.settle_waiting()
+
+    assert said_at_upload == [
+        f"card {created.batch_id}-0 waits to be queued: NATS did not take card "
+        f"{created.batch_id}-0: test outage",
+        f"batch {created.batch_id}: 1 card(s) wait to be queued; the gateway keeps "
+        "the upload and tries again in 10 s",
+    ]
+    assert [
+        record.getMessage()
+        for record in caplog.records
+        if record.name == batches_module.__name__ and record.levelno >= logging.INFO
+    ] == [f"batch {created.batch_id} resumed: 1 card(s) re-queued"]
+    assert flaky.asked == [f"{created.batch_id}-0"] * 5
+
+
 async def settle_through_a_store_outage(batches, stack_parts):
     """Tries to settle the waiting cards three times while the store is
     stopped, then twice once it is back."""
