@@ -15,7 +15,7 @@ import time
 import uuid
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -910,7 +910,9 @@ def start_or_resume(args: argparse.Namespace, data_dir: Path, term: Terminal) ->
 def up_lock(data_dir: Path, given: Path) -> Iterator[None]:
     """Locks the data directory against a second `up`; fails while another
     `up` starts or serves a stack from it, before it is recorded for the
-    second to see."""
+    second to see. A data directory it made is removed again when the
+    `up` fails having put nothing else in it."""
+    made = not data_dir.exists()
     try:
         make_data_dir(data_dir)
         handle = open_private(data_dir / UP_LOCK_NAME, os.O_APPEND)
@@ -928,7 +930,20 @@ def up_lock(data_dir: Path, given: Path) -> Iterator[None]:
             f"wait for it to start, or stop it with {down_command(given)}"
         ) from None
     with handle:
-        yield
+        try:
+            yield
+        except BaseException:
+            if made:
+                remove_if_bare(data_dir)
+            raise
+
+
+def remove_if_bare(data_dir: Path) -> None:
+    """Removes a data directory that holds nothing but its `up` lock."""
+    if [path.name for path in data_dir.iterdir()] == [UP_LOCK_NAME]:
+        (data_dir / UP_LOCK_NAME).unlink()
+        with suppress(OSError):
+            data_dir.rmdir()
 
 
 def refuse_beside_foreground(recorded: RecordedStack) -> NoReturn:

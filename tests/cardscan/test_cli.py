@@ -1182,11 +1182,21 @@ def test_up_refuses_a_port_out_of_range(tmp_path, capsys, flag, port):
 def test_up_refuses_parts_sharing_a_port_naming_every_clash_before_it_starts(
     tmp_path, capsys, argv, message
 ):
-    status = cli.main(["up", "--data-dir", str(tmp_path), *argv])
+    status = cli.main(["up", "--data-dir", str(tmp_path / "data"), *argv])
 
     assert status == 1
     assert message in " ".join(capsys.readouterr().err.split())
-    assert not (tmp_path / "logs").exists()
+    # Nothing is left of the data directory this refused `up` made.
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_refused_up_leaves_a_data_directory_it_did_not_make(tmp_path, capsys):
+    argv = ["--grpc-port", "41551", "--http-port", "41551"]
+
+    status = cli.main(["up", "--data-dir", str(tmp_path), *argv])
+
+    assert status == 1
+    assert [path.name for path in tmp_path.iterdir()] == [cli.UP_LOCK_NAME]
 
 
 def test_ports_json_others_can_change_is_refused_before_anything_starts(
