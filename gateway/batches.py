@@ -274,7 +274,8 @@ class Batches:
                 path.unlink()
                 return self._made_before(registered)
             outcomes = await self._queue_all(archive, cards)
-        self._after_queueing(batch_id, outcomes)
+        # The upload's notice, logged as it is answered, says what waits.
+        self._after_queueing(batch_id, outcomes, told=True)
         notice = _queueing_notice(batch_id, outcomes)
         return Created(batch_id, len(cards), found.skipped, found.skipped_count, notice)
 
@@ -414,17 +415,20 @@ class Batches:
             return Outcome.UNSETTLED
         return Outcome.FAILED
 
-    def _after_queueing(self, batch_id: str, outcomes: list[Outcome]) -> None:
+    def _after_queueing(
+        self, batch_id: str, outcomes: list[Outcome], told: bool = False
+    ) -> None:
         """Notes what became of an upload's cards: while some wait to be
-        queued, the gateway tries again every SETTLE_RETRY_SECONDS; once
-        every card is queued or failed, its spool file waits for the cards
-        to end. A gateway's next start settles what a stop left."""
+        queued, the gateway tries again every SETTLE_RETRY_SECONDS, saying
+        so once unless told already; once every card is queued or failed,
+        its spool file waits for the cards to end. A gateway's next start
+        settles what a stop left."""
         waiting = sum(outcome in WAITING for outcome in outcomes)
         if waiting:
             when = f"in {SETTLE_RETRY_SECONDS:g} s"
             if self.intake.cut_short:
                 when = "at its next start"
-            if not self._waiting.first(batch_id):
+            if not self._waiting.first(batch_id) or told:
                 self._unsettled.add(batch_id)
                 return
             logger.warning(
