@@ -39,7 +39,7 @@ from contextlib import (
     nullcontext,
     suppress,
 )
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -263,16 +263,35 @@ def survey(archive: zipfile.ZipFile, limits: Limits) -> Survey:
     """Decides which entries of a ZIP are cards, reading each one in full."""
     found = Survey()
     meter = _Meter(limits.max_total_uncompressed_bytes)
+    names: set[str] = set()
     for info in archive.infolist():
         name = display_name(info)
         if info.is_dir() or is_hidden(name):
             found.ignored += 1
             continue
         try:
-            found.cards.append(_inspect(archive, info, name, limits, meter))
+            card = _inspect(archive, info, name, limits, meter)
         except EntryUnreadable as why:
             found.skip(SkippedEntry(name=name, reason=str(why)))
+            continue
+        found.cards.append(replace(card, name=unique_name(name, names)))
     return found
+
+
+def unique_name(name: str, taken: set[str]) -> str:
+    """The name, or for a second card of it in one ZIP the name numbered as
+    a browser numbers a second download ("card (2).png"), so that each
+    card's contact tells which entry it came from; taken gains it."""
+    unique, number = name, 1
+    while unique in taken:
+        number += 1
+        stem, dot, extension = name.rpartition(".")
+        if dot and stem and "/" not in extension:
+            unique = f"{stem} ({number}).{extension}"
+        else:
+            unique = f"{name} ({number})"
+    taken.add(unique)
+    return unique
 
 
 def read_card(archive: zipfile.ZipFile, card: CardEntry, limits: Limits) -> bytes:

@@ -185,6 +185,30 @@ def test_path_traversal_names_are_only_shown_never_used():
     assert reasons(found) == {"../../etc/passwd": "is not an image; it looks like text"}
 
 
+def test_cards_of_one_name_in_a_zip_are_numbered_as_downloads_are():
+    buffer = io.BytesIO()
+    names = ["a.png", "a.png", "a (2).png", "a.png", "scans.v2/b", "scans.v2/b"]
+    with (
+        pytest.warns(UserWarning, match="Duplicate name"),
+        zipfile.ZipFile(buffer, "w") as archive,
+    ):
+        # The first is empty, no card, and leaves its name to the next.
+        archive.writestr(names[0], b"")
+        for name in [*names[1:], "a.png"]:
+            archive.writestr(name, image_bytes())
+    _, found = read(buffer.getvalue())
+
+    assert [card.name for card in found.cards] == [
+        "a.png",
+        "a (2).png",
+        "a (3).png",
+        "scans.v2/b",
+        "scans.v2/b (2)",
+        "a (4).png",
+    ]
+    assert reasons(found) == {"a.png": "is empty"}
+
+
 def test_unflagged_non_utf8_name_is_read_as_cp437():
     data = make_zip({"caf_.png": image_bytes()}).replace(b"caf_.png", b"caf\xe9.png")
     _, found = read(data)
