@@ -179,14 +179,15 @@ def _upload_key(request: web.Request) -> str:
 
 
 def _with_form_hint(request: web.Request, error: InvalidInput) -> InvalidInput:
-    """The refusal of a damaged upload sent as a URL-encoded form, with the
-    likely reason: curl's --data sends a file so, without its line breaks."""
-    urlencoded = request.content_type == "application/x-www-form-urlencoded"
-    if not urlencoded or "damaged" not in str(error):
+    """The refusal of an upload sent as a URL-encoded form, with the likely
+    reason: curl's --data sends so, taking a file without its line breaks
+    and "file=@FILE" as those very words."""
+    if request.content_type != "application/x-www-form-urlencoded":
         return error
     return InvalidInput(
-        f"{error}; if it was sent with curl's --data, which drops a file's "
-        "line breaks, send it with --data-binary @FILE or -F file=@FILE"
+        f"{error}; it came as a URL-encoded form, as curl's --data sends, "
+        "which drops a file's line breaks: send the file with --data-binary "
+        "@FILE or -F file=@FILE"
     )
 
 
@@ -203,6 +204,8 @@ async def scan_card(request: web.Request) -> web.Response:
         )
     try:
         card = await request.app[BATCHES].scan(image, file_name, upload_key)
+    except InvalidInput as error:
+        raise _with_form_hint(request, error) from error
     except CardWaits as waiting:
         body = error_body(waiting.grpc_code.name, str(waiting))
         body["error"] |= {"batch_id": waiting.batch_id, "card_id": waiting.card_id}

@@ -439,6 +439,22 @@ async def test_a_damaged_zip_sent_as_a_url_encoded_form_is_told_how_to_send_it(h
     assert "--data-binary" not in plain["error"]["message"]
 
 
+@pytest.mark.parametrize("path", ["/v1/batches", "/v1/cards"])
+async def test_a_form_of_words_sent_for_a_file_is_told_how_to_send_the_file(http, path):
+    # As `curl --data file=@cards.zip` sends it: the words, not the file.
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+
+    async with http.post(path, data=b"file=@cards.zip", headers=headers) as reply:
+        status, body = reply.status, await reply.json()
+
+    assert status == 400
+    assert body["error"]["message"].endswith(
+        "it looks like text; it came as a URL-encoded form, as curl's --data "
+        "sends, which drops a file's line breaks: send the file with "
+        "--data-binary @FILE or -F file=@FILE"
+    )
+
+
 async def test_zip_without_images_is_a_400_listing_what_was_skipped(http):
     status, body = await post_zip(http, make_zip({"readme.txt": b"hello"}))
 
