@@ -602,11 +602,13 @@ class Batches:
         # A card being read is in the stream too until the store has its
         # outcome; one that is not went with a lost stream, and would wait
         # for ever if its worker died.
-        unpublished = [
-            card.card_id
-            for card in reply.batch.cards
-            if card.state not in ENDED and not await self._queue.holds(card.card_id)
+        waiting = [
+            card.card_id for card in reply.batch.cards if card.state not in ENDED
         ]
+        unpublished = [
+            card_id for card_id in waiting if not await self._queue.holds(card_id)
+        ]
+        in_queue = len(waiting) - len(unpublished)
         if unpublished:
             # A card read and acknowledged since the store was asked is gone
             # from the stream too; only one still unended now is not there.
@@ -619,16 +621,20 @@ class Batches:
         queued = outcomes.count(Outcome.QUEUED)
         # A try that queued none of the cards said to wait is no news.
         if queued or not any(outcome in WAITING for outcome in outcomes):
-            self._tell_resumed(batch_id, queued)
+            self._tell_resumed(batch_id, queued, in_queue)
         self._after_queueing(batch_id, outcomes)
 
-    def _tell_resumed(self, batch_id: str, queued: int) -> None:
-        """Says how many cards of a batch were queued again, and for one
-        whose cards were said to stay QUEUED, that a try got through."""
+    def _tell_resumed(self, batch_id: str, queued: int, in_queue: int) -> None:
+        """Says how many cards of a batch were queued again and how many
+        were found in the queue already, and for one whose cards were said
+        to stay QUEUED, that a try got through."""
         since = ""
         if self._held.ended(batch_id):
             since = " as NATS and the store answer again"
-        logger.info("batch %s resumed%s: %d card(s) re-queued", batch_id, since, queued)
+        found = f", {in_queue} found in the queue already" if in_queue else ""
+        logger.info(
+            "batch %s resumed%s: %d card(s) re-queued%s", batch_id, since, queued, found
+        )
 
     async def _requeue(
         self, batch: batch_pb2.Batch, path: Path, card_ids: list[str]

@@ -220,8 +220,9 @@ async def test_an_upload_stops_trying_once_nats_refuses_cards_in_a_row(
 
 
 async def test_a_card_that_reached_the_stream_unconfirmed_is_not_queued_twice(
-    make_batches, nc, gateway_settings
+    make_batches, nc, gateway_settings, caplog
 ):
+    caplog.set_level(logging.INFO, logger=batches_module.__name__)
     asked = []
 
     class UnconfirmedQueue(CardQueue):
@@ -244,6 +245,10 @@ async def test_a_card_that_reached_the_stream_unconfirmed_is_not_queued_twice(
     )
     assert asked == [f"{created.batch_id}-0"]
     assert await cards_in_stream(nc, created.batch_id) == {asked[0]: 1}
+    assert said_by_batches(caplog, "resumed") == [
+        f"batch {created.batch_id} resumed: 0 card(s) re-queued, 1 found in the "
+        "queue already"
+    ]
 
 
 async def test_waiting_cards_wait_for_nats_to_come_back(
