@@ -425,12 +425,12 @@ class Batches:
         settles what a stop left."""
         waiting = sum(outcome in WAITING for outcome in outcomes)
         if waiting:
+            self._unsettled.add(batch_id)
+            if not self._waiting.first(batch_id) or told:
+                return
             when = f"in {SETTLE_RETRY_SECONDS:g} s"
             if self.intake.cut_short:
                 when = "at its next start"
-            if not self._waiting.first(batch_id) or told:
-                self._unsettled.add(batch_id)
-                return
             logger.warning(
                 "batch %s: %d card(s) wait to be queued; the gateway keeps the "
                 "upload and tries again %s",
@@ -438,7 +438,6 @@ class Batches:
                 waiting,
                 when,
             )
-            self._unsettled.add(batch_id)
             return
         self._settled(batch_id)
         self._reading.add(batch_id)
