@@ -341,15 +341,29 @@ async def test_cards_nats_refuses_while_connected_are_said_to_wait_once(
     assert flaky.asked == [f"{created.batch_id}-0"] * 5
 
 
-async def settle_through_a_store_outage(batches, stack_parts):
+async def settle_through_a_store_outage(batches, stack_parts, batch_id):
     """Tries to settle the waiting cards three times while the store is
     stopped, then twice once it is back."""
     stack_parts.stop_process("store")
     for _ in range(3):
         await batches.settle_waiting()
-    stack_parts.start_store()
+    await store_back(stack_parts, batches, batch_id)
     for _ in range(2):
         await batches.settle_waiting()
+
+
+async def store_back(stack_parts, batches, batch_id: str) -> None:
+    """Starts the store again and waits until the batches' own channel
+    reaches it, which gRPC tries again after a wait of its own."""
+    stack_parts.start_store()
+    async with asyncio.timeout(10):
+        while True:
+            try:
+                await batches.get(batch_id)
+            except Unavailable:
+                await asyncio.sleep(0.1)
+            else:
+                return
 
 
 async def test_waiting_cards_are_said_to_stay_queued_once_a_store_outage(
@@ -362,7 +376,7 @@ async def test_waiting_cards_are_said_to_stay_queued_once_a_store_outage(
     created = await batches.create(chunks_of(make_zip({"a.png": image_bytes()})))
     flaky.refused = set()
     caplog.clear()
-    await settle_through_a_store_outage(batches, stack_parts)
+    await settle_through_a_store_outage(batches, stack_parts, created.batch_id)
 
     assert said_by_batches(caplog, f"batch {created.batch_id}") == [
         f"batch {created.batch_id}: its waiting cards stay QUEUED until a try gets "
@@ -480,7 +494,7 @@ async def test_a_gateway_starts_while_the_store_cannot_settle_its_leftovers(
 
     await restarted.settle_waiting()
     waiting = await cards_in_stream(nc, created.batch_id)
-    stack_parts.start_store()
+    await store_back(stack_parts, restarted, created.batch_id)
     await restarted.settle_waiting()
 
     assert waiting == {}
@@ -577,7 +591,7 @@ async def test_a_kept_upload_waits_out_a_store_outage_before_it_goes(
     await batches.settle_waiting()
     spooled_while_down = spooled(gateway_settings)
 
-    stack_parts.start_store()
+    await store_back(stack_parts, batches, created.batch_id)
     await batches.settle_waiting()
 
     assert spooled_while_down == [f"{created.batch_id}.zip"]
@@ -598,7 +612,7 @@ async def test_a_kept_upload_says_once_that_it_waits_out_a_store_outage(
     created = await batches.create(chunks_of(make_zip({"a.png": image_bytes()})))
     if read:
         await read_every_card(store, created.batch_id)
-    await settle_through_a_store_outage(batches, stack_parts)
+    await settle_through_a_store_outage(batches, stack_parts, created.batch_id)
 
     said = [
         record.getMessage()
