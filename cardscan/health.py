@@ -29,12 +29,18 @@ Answers = Callable[[bool, str], Awaitable[None]]
 class Dependency:
     """Something a service needs in order to serve, and the words its log
     uses for it: "{shown} {lost} (why)", "{shown} {back}", and "{shown}
-    {first}" for its first answer."""
+    {first}" for its first answer.
+
+    One not waited for, such as the free space on a disk, answers nothing:
+    while it is down, why is the whole of its log line and of its part in
+    the service's reason, and the latest why is the one told.
+    """
 
     shown: str
     lost: str = "is unreachable"
     back: str = "answers again"
     first: str = "answers"
+    waited: bool = True
 
 
 class Standing:
@@ -78,11 +84,11 @@ class Standing:
         return self._up[name]
 
     def waiting_for(self) -> list[str]:
-        """The dependencies that are not up, as shown; empty while SERVING."""
+        """The dependencies waited for that are not up, as shown."""
         return [
-            self._dependencies[name].shown
-            for name, up in self._up.items()
-            if up is not True
+            dep.shown
+            for name, dep in self._dependencies.items()
+            if dep.waited and self._up[name] is not True
         ]
 
     def why_down(self, name: str) -> str | None:
@@ -96,7 +102,13 @@ class Standing:
         if self._stopping:
             return self._stopping
         missing = self.waiting_for()
-        return f"waiting for {' and '.join(missing)} to answer" if missing else ""
+        causes = [f"waiting for {' and '.join(missing)} to answer"] if missing else []
+        causes += [
+            self._why[name]
+            for name, dep in self._dependencies.items()
+            if not dep.waited and self._up[name] is False
+        ]
+        return "; ".join(causes)
 
     async def attach(self, server: rpc.Server) -> None:
         """Reports the standing to the server's health service, now and at
@@ -136,22 +148,31 @@ class Standing:
         await (self.up(name) if answers else self.down(name, why))
 
     async def down(self, name: str, why: str = "") -> None:
-        """Notes that the dependency does not answer, and why if known."""
-        if self._server is None or self._up[name] is False:
+        """Notes that the dependency does not answer, and why if known.
+
+        The first why of one waited for is kept while it is down; a new why
+        of one not waited for is reported, not logged again.
+        """
+        if self._server is None:
+            return
+        lost = self._up[name] is not False
+        if not lost and (self._dependencies[name].waited or self._why[name] == why):
             return
         self._up[name] = False
         self._why[name] = why
-        dependency = self._dependencies[name]
-        because = f" ({why})" if why else ""
-        if self._logger is not None:
+        if lost and self._logger is not None:
             self._logger.warning(
-                "%s %s%s: %s is NOT_SERVING",
-                dependency.shown,
-                dependency.lost,
-                because,
-                self._owner,
+                "%s: %s is NOT_SERVING", self._loss(name, why), self._owner
             )
         await self._report()
+
+    def _loss(self, name: str, why: str) -> str:
+        """The loss of the dependency, as the log tells it."""
+        dependency = self._dependencies[name]
+        if not dependency.waited:
+            return why
+        because = f" ({why})" if why else ""
+        return f"{dependency.shown} {dependency.lost}{because}"
 
     def _log_return(self, dependency: Dependency, words: str) -> None:
         if self._logger is not None:

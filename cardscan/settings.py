@@ -21,6 +21,20 @@ def positive_number(
 ) -> float:
     """The setting as a number above zero, or the default when it is unset
     or empty; raises ValueError naming the setting for any other value."""
+    return _number(env, name, default, kind, zero_taken=False)
+
+
+def number_from_zero(
+    env: Mapping[str, str], name: str, default: float, kind: type = int
+) -> float:
+    """The setting as a number of zero or more, or the default when it is
+    unset or empty; raises ValueError naming the setting for any other value."""
+    return _number(env, name, default, kind, zero_taken=True)
+
+
+def _number(
+    env: Mapping[str, str], name: str, default: float, kind: type, zero_taken: bool
+) -> float:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -32,8 +46,9 @@ def positive_number(
     # "nan" and "inf" parse as floats, and nan passes every comparison.
     if not math.isfinite(value):
         raise ValueError(f"{name} must be a finite number, not {raw!r}")
-    if value <= 0:
-        raise ValueError(f"{name} must be above zero, not {raw!r}")
+    if value < 0 or (value == 0 and not zero_taken):
+        lowest = "zero or above" if zero_taken else "above zero"
+        raise ValueError(f"{name} must be {lowest}, not {raw!r}")
     return value
 
 

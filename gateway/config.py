@@ -5,11 +5,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cardscan import disk
 from cardscan.settings import (
     MAX_IMAGE_PIXELS,
     address,
     hide_password,
     nats_url,
+    number_from_zero,
     positive_number,
 )
 
@@ -48,6 +50,8 @@ class Settings:
     http_listen: str = "127.0.0.1:8080"
     data_dir: Path = Path("data")
     scan_timeout_seconds: float = 60.0
+    # Under this many MB free on the disk of the uploads, uploads are refused.
+    min_free_disk_mb: int = disk.DEFAULT_MIN_FREE_MB
     log_level: str = "INFO"
     limits: Limits = field(default_factory=Limits)
 
@@ -73,6 +77,9 @@ def load(env: Mapping[str, str] = os.environ) -> Settings:
         data_dir=Path(env.get("CARDSCAN_DATA_DIR", str(base.data_dir))),
         scan_timeout_seconds=positive_number(
             env, "SCAN_TIMEOUT_SECONDS", base.scan_timeout_seconds, float
+        ),
+        min_free_disk_mb=number_from_zero(
+            env, disk.SETTING, base.min_free_disk_mb, int
         ),
         log_level=env.get("LOG_LEVEL", base.log_level),
         limits=Limits(

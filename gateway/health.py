@@ -1,17 +1,21 @@
-"""The gateway's health: SERVING while both NATS and the store answer.
+"""The gateway's health: SERVING while both NATS and the store answer and
+the disk of its uploads has the free space it keeps.
 
 Without NATS no card can be queued and no change heard; without the store
-no upload can be registered and no batch shown. While either is out of
-reach, and once the gateway is stopping, it reports NOT_SERVING, for the
-whole server and for CardScanService alike, and SERVING again once both
-answer. The same standing decides whether an upload is taken: its gRPC
-health service, /healthz and the uploads all ask it.
+no upload can be registered and no batch shown; on a full disk no upload
+can be spooled. While any of these holds, and once the gateway is stopping,
+it reports NOT_SERVING, for the whole server and for CardScanService alike,
+and SERVING again once none does. The same standing decides whether an
+upload is taken: its gRPC health service, /healthz and the uploads all ask
+it.
 """
 
+import functools
 import logging
 import time
 from collections.abc import Callable
 
+from cardscan.disk import FreeSpace
 from cardscan.errors import Unavailable
 from cardscan.health import Dependency, Standing
 from gateway.config import Settings
@@ -21,6 +25,9 @@ logger = logging.getLogger(__name__)
 # The gateway's dependencies, by the names its Standing knows them by.
 NATS = "nats"
 STORE = "store"
+DISK = "disk"
+# Those the gateway reaches over the network, as the OCR workers do.
+REACHED = (NATS, STORE)
 # NATS as the gateway's log tells its loss and return.
 NATS_SHOWN = Dependency("NATS", back="is connected", first="is connected")
 
@@ -40,17 +47,23 @@ class ShuttingDown(Unavailable):
 class GatewayStanding(Standing):
     """The gateway's standing: NATS and the store not heard of until the
     gateway first reaches them, NATS counting as up once the cards its
-    last run left are queued; and when the last of them lost came back,
-    which the count of OCR workers asks, as their heartbeats stop with it."""
+    last run left are queued, and the disk of its uploads taken to have
+    room until checked; and when the last of NATS and the store lost came
+    back, which the count of OCR workers asks, as their heartbeats stop
+    with it."""
 
     def __init__(
         self, settings: Settings, clock: Callable[[], float] = time.monotonic
     ) -> None:
+        self._free_space = FreeSpace(
+            settings.upload_dir, settings.min_free_disk_mb, "the gateway"
+        )
         super().__init__(
             "the gateway",
             {
                 NATS: (NATS_SHOWN, None),
                 STORE: (Dependency(f"the store at {settings.store_addr}"), None),
+                DISK: (self._free_space.dependency(), True),
             },
             logger,
         )
@@ -85,17 +98,23 @@ class GatewayStanding(Standing):
         if self._leftovers_queued:
             await self.up(NATS)
 
+    async def watch_disk(self) -> None:
+        """Notes whether the disk of the uploads has the free space the
+        gateway keeps, now and every few seconds, until cancelled."""
+        await self._free_space.watch(functools.partial(self.note, DISK))
+
     async def up(self, name: str) -> None:
-        """Notes that the dependency answers, and when, if it was lost."""
+        """Notes that the dependency answers, and when NATS or the store
+        came back, if it was lost."""
         lost = self.answers(name) is False
         await super().up(name)
-        if lost and self.answers(name):
+        if lost and self.answers(name) and name in REACHED:
             self._back_at = self._clock()
 
     def lost_lately(self, seconds: float) -> bool:
         """Whether NATS or the store is lost, or the last of them lost came
         back less than the seconds ago."""
-        if any(self.answers(name) is False for name in (NATS, STORE)):
+        if any(self.answers(name) is False for name in REACHED):
             return True
         back = self._back_at
         return back is not None and self._clock() - back < seconds
@@ -107,8 +126,9 @@ class GatewayStanding(Standing):
             return
         if self.stopping:
             raise ShuttingDown(UPLOAD_AT_SHUTDOWN)
-        causes = [cause for cause in (self._nats_cause(), self._store_cause()) if cause]
-        raise Unavailable(f"{' and '.join(causes)}, so no upload can be taken")
+        causes = (self._nats_cause(), self._store_cause(), self.why_down(DISK))
+        said = " and ".join(cause for cause in causes if cause)
+        raise Unavailable(f"{said}, so no upload can be taken")
 
     def _nats_cause(self) -> str:
         match self.answers(NATS):

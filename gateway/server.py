@@ -221,7 +221,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     http_runner: web.AppRunner | None = None
     nc: Client | None = None
     settling: asyncio.Task | None = None
-    watching: asyncio.Task | None = None
+    watching: list[asyncio.Task] = []
     try:
         grpc_server = rpc.Server(settings.grpc_listen, [SERVICE_NAME], SERVER_OPTIONS)
         cardscan_pb2_grpc.add_CardScanServiceServicer_to_server(
@@ -240,9 +240,12 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         logger.info("HTTP listening on %s", settings.http_listen)
         await grpc_server.start(serving=False)
         await standing.attach(grpc_server)
-        watching = asyncio.create_task(
-            watch_store(store_channel, functools.partial(standing.note, STORE))
-        )
+        watching = [
+            asyncio.create_task(
+                watch_store(store_channel, functools.partial(standing.note, STORE))
+            ),
+            asyncio.create_task(standing.watch_disk()),
+        ]
         connecting = messaging.connect(
             settings.nats_url,
             name="cardscan-gateway",
@@ -266,10 +269,10 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         # NOT_SERVING at once, so that no more uploads are sent here while
         # those in hand are finished.
         await batches.intake.stop()
-        if watching:
-            watching.cancel()
+        for watch in watching:
+            watch.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await watching
+                await watch
         await _finish_uploads(batches)
         await asyncio.gather(_stop_grpc(grpc_server), _stop_http(http_runner))
         if settling:

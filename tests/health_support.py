@@ -1,4 +1,5 @@
-"""Asking a test's gRPC server how its health service answers."""
+"""Asking a test's gRPC server how its health service answers, and a disk
+whose free space a test sets."""
 
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
@@ -17,3 +18,16 @@ async def health_check(server: rpc.Server, service: str = "") -> tuple[str, str]
         metadata = dict(await call.trailing_metadata() or ())
     reason = metadata.get(rpc.HEALTH_REASON_KEY, b"").decode()
     return health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status), reason
+
+
+class FakeDisk:
+    """A disk whose free space a test sets, read in place of the real one's
+    (as cardscan.disk.free_bytes), and the folders it was asked about."""
+
+    def __init__(self, free: int) -> None:
+        self.free = free
+        self.asked: list = []
+
+    def free_bytes(self, path) -> int:
+        self.asked.append(path)
+        return self.free

@@ -29,6 +29,26 @@ def test_an_unset_or_empty_number_takes_the_default(env, value):
     assert settings.positive_number(env, "X", 7) == value
 
 
+@pytest.mark.parametrize(("raw", "value"), [("0", 0), ("250", 250), ("", 7)])
+def test_a_number_from_zero_takes_zero(raw, value):
+    assert settings.number_from_zero({"X": raw}, "X", 7) == value
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        ("-1", "X must be zero or above, not '-1'"),
+        ("1.5", "X must be a whole number, not '1.5'"),
+        ("nan", "X must be a whole number, not 'nan'"),
+    ],
+)
+def test_a_number_below_zero_is_refused_naming_it(raw, words):
+    with pytest.raises(ValueError) as raised:
+        settings.number_from_zero({"X": raw}, "X", 7)
+
+    assert str(raised.value) == words
+
+
 @pytest.mark.parametrize(
     "raw", ["127.0.0.1:50051", "0.0.0.0:8080", "store:50052", "[::]:50051"]
 )

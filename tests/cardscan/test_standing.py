@@ -196,3 +196,40 @@ async def test_why_a_dependency_is_down_is_kept_until_it_answers(server):
     seen.append(standing.why_down("nats"))
 
     assert seen == [None, "no answer in time", None, ""]
+
+
+async def test_a_dependency_not_waited_for_is_told_by_its_latest_why(server, caplog):
+    caplog.set_level(logging.INFO, logger=LOGGER)
+    disk = Dependency("the disk of /d", lost="is nearly full", waited=False)
+    standing = Standing(
+        "the relay",
+        {"store": (Dependency("the store"), True), "disk": (disk, True)},
+        logging.getLogger(LOGGER),
+    )
+    await standing.attach(server)
+
+    await standing.down("disk", "the disk of /d has 12 MB free")
+    seen = [await health_check(server)]
+    await standing.down("disk", "the disk of /d has 3 MB free")
+    await standing.down("store", "connection refused")
+    seen.append(await health_check(server))
+    await standing.up("store")
+    await standing.up("disk")
+    seen.append(await health_check(server))
+
+    assert seen == [
+        ("NOT_SERVING", "the disk of /d has 12 MB free"),
+        (
+            "NOT_SERVING",
+            "waiting for the store to answer; the disk of /d has 3 MB free",
+        ),
+        ("SERVING", ""),
+    ]
+    assert logged(caplog) == [
+        "WARNING the disk of /d has 12 MB free: the relay is NOT_SERVING",
+        "WARNING the store is unreachable (connection refused): the relay is "
+        "NOT_SERVING",
+        "INFO the store answers again: the relay stays NOT_SERVING while the disk"
+        " of /d is nearly full",
+        "INFO the disk of /d answers again: the relay is SERVING",
+    ]

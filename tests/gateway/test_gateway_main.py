@@ -89,14 +89,24 @@ async def test_sigterm_during_an_upload_refuses_it_and_stops_at_once(
     assert list(spool.iterdir()) == []
 
 
-def test_bad_setting_stops_start_up_naming_the_variable(stack_parts, store_address):
-    stack_parts.extra_env["MAX_ENTRIES"] = "lots"
+@pytest.mark.parametrize(
+    ("name", "raw", "words"),
+    [
+        ("MAX_ENTRIES", "lots", "MAX_ENTRIES must be a whole number, not 'lots'"),
+        ("MIN_FREE_DISK_MB", "-5", "MIN_FREE_DISK_MB must be zero or above, not '-5'"),
+        ("MIN_FREE_DISK_MB", "1.5", "MIN_FREE_DISK_MB must be a whole number"),
+    ],
+)
+def test_bad_setting_stops_start_up_naming_the_variable(
+    stack_parts, store_address, name, raw, words
+):
+    stack_parts.extra_env[name] = raw
 
     with pytest.raises(RuntimeError, match="exited"):
         stack_parts.start_gateway()
     log = (stack_parts.data_dir / "logs" / "gateway.log").read_text()
 
-    assert "MAX_ENTRIES must be a whole number, not 'lots'" in log
+    assert words in log
 
 
 @pytest.mark.parametrize(
@@ -338,6 +348,11 @@ async def serving_within(health, seconds: float) -> None:
             if reply.status == health_pb2.HealthCheckResponse.SERVING:
                 return
             await asyncio.sleep(0.1)
+
+
+@pytest.mark.parametrize(("env", "kept"), [({}, 100), ({"MIN_FREE_DISK_MB": "0"}, 0)])
+def test_the_free_space_the_gateway_keeps_is_a_setting(env, kept):
+    assert config.load(env).min_free_disk_mb == kept
 
 
 def test_the_gateway_shows_nats_url_with_its_password_masked():

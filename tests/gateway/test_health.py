@@ -1,8 +1,10 @@
 """The gateway reports NOT_SERVING while NATS or the store is out of reach,
-and SERVING again once both answer."""
+or the disk of its uploads is short of space, and SERVING again once both
+answer and the disk has room."""
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import signal
 import uuid
@@ -11,12 +13,13 @@ from types import SimpleNamespace
 import aiohttp
 import nats
 import nats.js.errors
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from gateway_support import image_bytes, make_zip
+from gateway_support import image_bytes, make_zip, running_gateway
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from health_support import health_check
+from health_support import FakeDisk, health_check
 
-from cardscan import messaging, rpc
+from cardscan import disk, messaging, rpc
 from cardscan.v1 import store_pb2, store_pb2_grpc
 from gateway import http_api, server
 from gateway.config import Limits, Settings
@@ -27,6 +30,7 @@ SERVING = health_pb2.HealthCheckResponse.SERVING
 NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
 # A guard only: the gateway asks the store every few seconds.
 GUARD_SECONDS = 30
+MB = 1024 * 1024
 
 
 async def statuses(health) -> set[int]:
@@ -284,3 +288,138 @@ async def until_queueing_begins(nc) -> None:
                 if info.state.messages:
                     return
             await asyncio.sleep(0.005)
+
+
+@pytest.fixture
+def fake_disk(monkeypatch):
+    """The disk the gateway reads its free space from, checked every 50 ms."""
+    fake = FakeDisk(free=50_000 * MB)
+    monkeypatch.setattr(disk, "free_bytes", fake.free_bytes)
+    monkeypatch.setattr(disk, "STORE_CHECK_SECONDS", 0.05)
+    return fake
+
+
+def short_of_space(settings: Settings, free_mb: int) -> str:
+    """The gateway's reason while its disk has that many MB free."""
+    return (
+        f"the disk of {settings.upload_dir} has {free_mb} MB free, under the 100"
+        " MB the gateway keeps free (MIN_FREE_DISK_MB)"
+    )
+
+
+async def until_reason(http: aiohttp.ClientSession, reason: str) -> None:
+    """Waits until /healthz gives the reason, once the gateway listens."""
+    async with asyncio.timeout(GUARD_SECONDS):
+        while True:
+            with contextlib.suppress(aiohttp.ClientConnectorError):
+                if (await http_check(http))[1].get("reason") == reason:
+                    return
+            await asyncio.sleep(0.05)
+
+
+async def test_a_gateway_started_on_a_disk_short_of_space_is_not_serving_naming_it(
+    fake_disk, gateway_settings, caplog, monkeypatch
+):
+    caplog.set_level(logging.INFO, logger="gateway.health")
+    # Checked at start only: the next check is a minute away.
+    monkeypatch.setattr(disk, "STORE_CHECK_SECONDS", 60)
+    fake_disk.free = 12 * MB + 5
+    reason = short_of_space(gateway_settings, 12)
+    stop = asyncio.Event()
+    serving = asyncio.create_task(server.serve(gateway_settings, stop))
+    try:
+        async with aiohttp.ClientSession(
+            f"http://{gateway_settings.http_listen}"
+        ) as http:
+            await until_reason(http, reason)
+            over_http = await http_check(http)
+        async with rpc.channel(gateway_settings.grpc_listen) as channel:
+            call = health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(service=server.SERVICE_NAME)
+            )
+            over_grpc = (await call).status
+            metadata = dict(await call.trailing_metadata())
+    finally:
+        stop.set()
+        await serving
+
+    assert over_http == (503, {"status": "NOT_SERVING", "reason": reason})
+    assert over_grpc == NOT_SERVING
+    assert metadata[rpc.HEALTH_REASON_KEY].decode() == reason
+    assert fake_disk.asked == [gateway_settings.upload_dir]
+    assert f"WARNING {reason}: the gateway is NOT_SERVING" in health_log(caplog)
+
+
+async def test_an_upload_is_refused_before_it_is_read_while_the_disk_is_short(
+    fake_disk, gateway
+):
+    reason = short_of_space(gateway.settings, 99)
+    async with aiohttp.ClientSession(gateway.http_url) as http:
+        fake_disk.free = 99 * MB + MB // 2
+        await until_reason(http, reason)
+        async with http.post(
+            "/v1/batches", data=make_zip({"a.png": image_bytes()})
+        ) as reply:
+            batch = (reply.status, await reply.json())
+        async with http.post("/v1/cards", data=image_bytes()) as reply:
+            card = (reply.status, await reply.json())
+
+    refused = {
+        "error": {
+            "code": "UNAVAILABLE",
+            "message": f"{reason}, so no upload can be taken",
+        }
+    }
+    assert batch == (503, refused)
+    assert card == (503, refused)
+    assert list(gateway.settings.upload_dir.iterdir()) == []
+
+
+async def test_a_gateway_whose_disk_has_room_again_serves_again_saying_so(
+    fake_disk, gateway, caplog
+):
+    caplog.set_level(logging.INFO, logger="gateway.health")
+    reason = short_of_space(gateway.settings, 40)
+    async with (
+        rpc.channel(gateway.settings.grpc_listen) as channel,
+        aiohttp.ClientSession(gateway.http_url) as http,
+    ):
+        health = health_pb2_grpc.HealthStub(channel)
+        fake_disk.free = 40 * MB
+        await until_status(health, NOT_SERVING)
+        fake_disk.free = 100 * MB
+        await until_status(health, SERVING)
+        check = await http_check(http)
+        async with http.post(
+            "/v1/batches", data=make_zip({"a.png": image_bytes()})
+        ) as reply:
+            taken = reply.status
+
+    assert check == (200, {"status": "SERVING"})
+    assert taken == 202
+    assert health_log(caplog) == [
+        f"WARNING {reason}: the gateway is NOT_SERVING",
+        f"INFO the disk of {gateway.settings.upload_dir} has room again: the "
+        "gateway is SERVING",
+    ]
+
+
+async def test_a_minimum_of_zero_free_leaves_the_disk_unchecked(
+    fake_disk, gateway_settings
+):
+    fake_disk.free = 0
+    settings = dataclasses.replace(gateway_settings, min_free_disk_mb=0)
+    async with (
+        running_gateway(settings) as gateway,
+        aiohttp.ClientSession(gateway.http_url) as http,
+    ):
+        await asyncio.sleep(0.2)
+        check = await http_check(http)
+        async with http.post(
+            "/v1/batches", data=make_zip({"a.png": image_bytes()})
+        ) as reply:
+            taken = reply.status
+
+    assert check == (200, {"status": "SERVING"})
+    assert taken == 202
+    assert fake_disk.asked == []
