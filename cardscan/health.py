@@ -214,13 +214,17 @@ async def ask_store(channel: grpc.aio.Channel) -> tuple[bool, str]:
     """
     stub = health_pb2_grpc.HealthStub(channel)
     request = health_pb2.HealthCheckRequest(service=STORE_SERVICE)
+    call = stub.Check(request, timeout=STORE_CHECK_TIMEOUT_SECONDS)
     try:
-        reply = await stub.Check(request, timeout=STORE_CHECK_TIMEOUT_SECONDS)
+        reply = await call
+        metadata = await call.trailing_metadata()
     except grpc.aio.AioRpcError as error:
         return False, rpc.why_unanswered(error)
     if reply.status != SERVING:
         status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
-        return False, f"it reports {status}"
+        reasons = [v for k, v in metadata or () if k == rpc.HEALTH_REASON_KEY]
+        said = f": {reasons[0].decode(errors='replace')}" if reasons else ""
+        return False, f"it reports {status}{said}"
     return True, ""
 
 

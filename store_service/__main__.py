@@ -8,6 +8,7 @@ from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
 from cardscan import logs, signals
+from cardscan.disk import FreeSpace
 from cardscan.errors import CardscanError
 from cardscan.rpc import Server
 from cardscan.settings import PRIVATE_UMASK
@@ -54,15 +55,21 @@ async def run_on_sqlite(settings: config.Settings) -> None:
     try:
         await backend.open()
         logger.info("storing in SQLite file %s", settings.sqlite_path)
-        await run_on(server, backend)
+        free_space = FreeSpace(
+            settings.sqlite_path.parent, settings.min_free_disk_mb, "the store"
+        )
+        await run_on(server, backend, free_space)
     finally:
         await backend.close()
 
 
-async def run_on(server: Server, backend: Backend) -> None:
-    """Serves on a bound server and an opened backend until told to stop."""
+async def run_on(
+    server: Server, backend: Backend, free_space: FreeSpace | None = None
+) -> None:
+    """Serves on a bound server and an opened backend until told to stop,
+    keeping free space on the disk of its data where given one."""
     await serve_on(server, backend)
-    watching = asyncio.create_task(watch_backend(server, backend))
+    watching = asyncio.create_task(watch_backend(server, backend, free_space))
     await signals.stop_event().wait()
     logger.info("stopping")
     watching.cancel()

@@ -5,7 +5,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from cardscan.settings import address
+from cardscan import disk
+from cardscan.settings import address, number_from_zero
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,9 @@ class Settings:
     mongo_db: str
     data_dir: Path
     log_level: str
+    # Under this many MB free on the SQLite file's disk, the store does not
+    # serve; MongoDB's disk is MongoDB's to watch.
+    min_free_disk_mb: int = disk.DEFAULT_MIN_FREE_MB
 
     @property
     def sqlite_path(self) -> Path:
@@ -32,4 +36,7 @@ def load(environ: Mapping[str, str] = os.environ) -> Settings:
         mongo_db=environ.get("MONGO_DB", "cardscan"),
         data_dir=Path(environ.get("CARDSCAN_DATA_DIR", "data")),
         log_level=environ.get("LOG_LEVEL", "INFO"),
+        min_free_disk_mb=number_from_zero(
+            environ, disk.SETTING, disk.DEFAULT_MIN_FREE_MB, int
+        ),
     )

@@ -5,6 +5,7 @@ import logging
 import time
 
 from cardscan import rpc, views
+from cardscan.disk import FreeSpace
 from cardscan.errors import CardscanError, NotFound
 from cardscan.health import Dependency, Standing
 from cardscan.rpc import Server
@@ -24,8 +25,9 @@ SERVICE_NAME = store_pb2.DESCRIPTOR.services_by_name["StoreService"].full_name
 # waits for the answer.
 CHECK_SECONDS = 2.0
 CHECK_TIMEOUT_SECONDS = 3.0
-# The store's one dependency, by the name its Standing knows it by.
+# The store's dependencies, by the names its Standing knows them by.
 DATABASE = "database"
+DISK = "disk"
 
 reporting_errors = rpc.reporting_errors()
 # An upload key no batch holds yet is what every new upload asks about.
@@ -149,27 +151,36 @@ async def serve(listen: str, backend: Backend) -> Server:
     return await serve_on(bind(listen), backend)
 
 
-async def watch_backend(server: Server, backend: Backend) -> None:
+async def watch_backend(
+    server: Server, backend: Backend, free_space: FreeSpace | None = None
+) -> None:
     """Reports the store SERVING on its health service while its database
-    answers, asking every CHECK_SECONDS, and logs each loss and return
-    once, until cancelled.
+    answers and, where given, the disk of its database file has the free
+    space the store keeps, checking every CHECK_SECONDS, and logs each loss
+    and return once, until cancelled.
 
     A store whose MongoDB is out of reach answers every call UNAVAILABLE;
     saying so to health checks lets the gateway and orchestrators see it
     without a card having to fail first.
     """
-    standing = Standing(
-        "the store",
-        {DATABASE: (Dependency("the database", lost="does not answer"), True)},
-        logger,
-    )
+    dependencies = {
+        DATABASE: (Dependency("the database", lost="does not answer"), True)
+    }
+    if free_space is not None:
+        dependencies[DISK] = (free_space.dependency(), True)
+    standing = Standing("the store", dependencies, logger)
     await standing.attach(server)
     while True:
-        try:
-            await asyncio.wait_for(backend.ping(), CHECK_TIMEOUT_SECONDS)
-        except (CardscanError, TimeoutError) as error:
-            why = str(error) or f"no answer in {CHECK_TIMEOUT_SECONDS:g} s"
-            await standing.down(DATABASE, why)
-        else:
-            await standing.up(DATABASE)
+        await standing.note(DATABASE, *await _ping(backend))
+        if free_space is not None:
+            await standing.note(DISK, *free_space.check())
         await asyncio.sleep(CHECK_SECONDS)
+
+
+async def _ping(backend: Backend) -> tuple[bool, str]:
+    """Whether the database answers, and if not, why."""
+    try:
+        await asyncio.wait_for(backend.ping(), CHECK_TIMEOUT_SECONDS)
+    except (CardscanError, TimeoutError) as error:
+        return False, str(error) or f"no answer in {CHECK_TIMEOUT_SECONDS:g} s"
+    return True, ""

@@ -20,11 +20,14 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from health_support import FakeDisk, health_check
 
 from cardscan import disk, messaging, rpc
+from cardscan.disk import FreeSpace
 from cardscan.v1 import store_pb2, store_pb2_grpc
 from gateway import http_api, server
 from gateway.config import Limits, Settings
 from gateway.health import NATS, STORE, GatewayStanding
 from gateway.intake import Intake
+from store_service import server as store_server
+from store_service.sqlite_backend import SqliteBackend
 
 SERVING = health_pb2.HealthCheckResponse.SERVING
 NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
@@ -423,3 +426,42 @@ async def test_a_minimum_of_zero_free_leaves_the_disk_unchecked(
     assert check == (200, {"status": "SERVING"})
     assert taken == 202
     assert fake_disk.asked == []
+
+
+async def test_an_upload_is_refused_naming_the_disk_of_the_store_short_of_space(
+    fake_disk, gateway_settings, tmp_path
+):
+    fake_disk.free = 50 * MB
+    backend = SqliteBackend(tmp_path / "store.sqlite3")
+    await backend.open()
+    store = await store_server.serve("127.0.0.1:0", backend)
+    free_space = FreeSpace(tmp_path, 100, "the store")
+    watching = asyncio.create_task(
+        store_server.watch_backend(store, backend, free_space)
+    )
+    address = f"127.0.0.1:{store.port}"
+    # The gateway's own disk unchecked, the store's alone is short.
+    settings = dataclasses.replace(
+        gateway_settings, store_addr=address, min_free_disk_mb=0
+    )
+    stop = asyncio.Event()
+    serving = asyncio.create_task(server.serve(settings, stop))
+    try:
+        async with aiohttp.ClientSession(f"http://{settings.http_listen}") as http:
+            await until_reason(http, f"waiting for the store at {address} to answer")
+            upload = make_zip({"a.png": image_bytes()})
+            async with http.post("/v1/batches", data=upload) as reply:
+                refused = (reply.status, await reply.json())
+    finally:
+        stop.set()
+        await serving
+        watching.cancel()
+        await store.stop(0)
+        await backend.close()
+
+    said = (
+        f"the store at {address} does not serve (it reports NOT_SERVING: the disk"
+        f" of {tmp_path} has 50 MB free, under the 100 MB the store keeps free"
+        " (MIN_FREE_DISK_MB)), so no upload can be taken"
+    )
+    assert refused == (503, {"error": {"code": "UNAVAILABLE", "message": said}})

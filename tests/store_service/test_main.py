@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from cardscan.stack import free_port, wait_healthy
+from store_service import config
 
 
 def run_store(
@@ -48,6 +49,32 @@ def test_the_database_is_readable_by_its_owner_alone_whatever_the_umask(tmp_path
     modes = {path.name: path.stat().st_mode & 0o777 for path in tmp_path.iterdir()}
     assert modes["store.sqlite3"] == 0o600
     assert set(modes.values()) == {0o600}
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        ("some", "store: MIN_FREE_DISK_MB must be a whole number, not 'some'"),
+        ("-1", "store: MIN_FREE_DISK_MB must be zero or above, not '-1'"),
+    ],
+)
+def test_a_bad_free_space_setting_stops_start_up_naming_it(tmp_path, raw, words):
+    env = {
+        "MIN_FREE_DISK_MB": raw,
+        "STORE_LISTEN": f"127.0.0.1:{free_port()}",
+        "CARDSCAN_DATA_DIR": str(tmp_path),
+    }
+
+    finished = run_store(env)
+
+    assert finished.returncode != 0
+    assert finished.stderr.strip() == words
+    assert not (tmp_path / "store.sqlite3").exists()
+
+
+@pytest.mark.parametrize(("env", "kept"), [({}, 100), ({"MIN_FREE_DISK_MB": "0"}, 0)])
+def test_the_free_space_the_store_keeps_is_a_setting(env, kept):
+    assert config.load(env).min_free_disk_mb == kept
 
 
 def test_unreachable_mongo_fails_start_up_naming_mongo_url(tmp_path):

@@ -7,11 +7,13 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+from health_support import FakeDisk, health_check
 from mongomock_motor import AsyncMongoMockClient
 from pymongo import AsyncMongoClient
 from pymongo.errors import OperationFailure
 
-from cardscan import rpc
+from cardscan import disk, rpc
+from cardscan.disk import FreeSpace
 from cardscan.errors import Unavailable
 from cardscan.stack import free_port
 from cardscan.v1 import batch_pb2, contact_pb2, store_pb2, store_pb2_grpc
@@ -21,6 +23,8 @@ from store_service.server import serve
 from store_service.sqlite_backend import SqliteBackend
 
 CardState = batch_pb2.CardState
+MB = 1024 * 1024
+SERVICE = "cardscan.v1.StoreService"
 
 
 @pytest.fixture
@@ -496,3 +500,80 @@ async def test_an_upload_key_is_found_over_grpc(stub, stack_parts):
     # Every new upload asks for a key no batch holds yet: no warning of it.
     log = (stack_parts.logs / "store.log").read_text()
     assert "WARNING" not in log
+
+
+async def until_store_status(server, status: str) -> tuple[str, str]:
+    """Waits until the store's health service answers the status; its
+    answer, with the reason it gives."""
+    async with asyncio.timeout(30):
+        while (answer := await health_check(server, SERVICE))[0] != status:
+            await asyncio.sleep(0.01)
+    return answer
+
+
+@pytest.fixture
+async def sqlite_store(tmp_path):
+    """A store on SQLite, served on a free port, not yet watched."""
+    backend = SqliteBackend(tmp_path / "store.sqlite3")
+    await backend.open()
+    server = await serve("127.0.0.1:0", backend)
+    yield server, backend
+    await server.stop(0)
+    await backend.close()
+
+
+async def test_a_store_whose_disk_is_short_of_space_is_not_serving_until_it_has_room(
+    sqlite_store, tmp_path, monkeypatch, caplog
+):
+    fake = FakeDisk(free=12 * MB)
+    monkeypatch.setattr(disk, "free_bytes", fake.free_bytes)
+    monkeypatch.setattr(store_server, "CHECK_SECONDS", 0.01)
+    caplog.set_level(logging.INFO, logger="store_service.server")
+    server, backend = sqlite_store
+    free_space = FreeSpace(tmp_path, 100, "the store")
+    watching = asyncio.create_task(
+        store_server.watch_backend(server, backend, free_space)
+    )
+    try:
+        short = await until_store_status(server, "NOT_SERVING")
+        fake.free = 100 * MB
+        back = await until_store_status(server, "SERVING")
+    finally:
+        watching.cancel()
+
+    reason = (
+        f"the disk of {tmp_path} has 12 MB free, under the 100 MB the store keeps"
+        " free (MIN_FREE_DISK_MB)"
+    )
+    assert short == ("NOT_SERVING", reason)
+    assert back == ("SERVING", "")
+    assert set(fake.asked) == {tmp_path}
+    changes = [
+        r.getMessage() for r in caplog.records if r.name == "store_service.server"
+    ]
+    assert changes == [
+        f"{reason}: the store is NOT_SERVING",
+        f"the disk of {tmp_path} has room again: the store is SERVING",
+    ]
+
+
+async def test_a_store_keeping_no_free_space_leaves_its_disk_unchecked(
+    sqlite_store, tmp_path, monkeypatch
+):
+    fake = FakeDisk(free=0)
+    monkeypatch.setattr(disk, "free_bytes", fake.free_bytes)
+    monkeypatch.setattr(store_server, "CHECK_SECONDS", 0.01)
+    server, backend = sqlite_store
+    free_space = FreeSpace(tmp_path, 0, "the store")
+    watching = asyncio.create_task(
+        store_server.watch_backend(server, backend, free_space)
+    )
+    try:
+        # Checks enough to have found the disk short, were it checked.
+        await asyncio.sleep(0.2)
+        answer = await health_check(server, SERVICE)
+    finally:
+        watching.cancel()
+
+    assert answer == ("SERVING", "")
+    assert fake.asked == []
