@@ -30,7 +30,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from cardscan import hints, jsonview, outputs, settings, tables, upload_keys
+from cardscan import disk, hints, jsonview, outputs, settings, tables, upload_keys
 from cardscan.client import BASIC, GatewayClient, Unreachable
 from cardscan.errors import CardscanError, Failed, InvalidInput, Unavailable
 from cardscan.private import make_data_dir, open_private, read_own
@@ -883,6 +883,7 @@ def start_or_resume(args: argparse.Namespace, data_dir: Path, term: Terminal) ->
         ocr_health_port=worker_health,
     )
     refuse_taken_ports(stack)
+    refuse_short_disk(data_dir)
 
     stop_on_sigterm()
     kept = asdict(ports) | ({WORKER_HEALTH_KEY: worker_health} if worker_health else {})
@@ -1142,6 +1143,21 @@ def refuse_taken_ports(stack: Stack) -> None:
             f"cannot start: ports already in use on 127.0.0.1: {shown}; "
             f"{whose_ports([port for port, _ in taken])}, or choose other ports "
             "(see `cardscan up --help`)"
+        )
+
+
+def refuse_short_disk(data_dir: Path) -> None:
+    """Fails at once where the disk of the data directory has less free
+    than the gateway and the store keep, which would have them report
+    NOT_SERVING while `up` waited in vain for them to serve."""
+    minimum = settings.number_from_zero(
+        os.environ, disk.SETTING, disk.DEFAULT_MIN_FREE_MB, int
+    )
+    has_room, why = disk.FreeSpace(data_dir, minimum, "the stack").check()
+    if not has_room:
+        raise Failed(
+            f"cannot start: {why}; free some space, or set {disk.SETTING} "
+            "lower (0 turns the check off)"
         )
 
 

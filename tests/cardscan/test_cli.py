@@ -27,7 +27,7 @@ import vobject
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from rich.console import Console
 
-from cardscan import cli, healthcheck, jsonview, outputs
+from cardscan import cli, disk, healthcheck, jsonview, outputs
 from cardscan.client import CHUNK_BYTES, GatewayClient, Unreachable
 from cardscan.errors import InvalidInput
 from cardscan.stack import (
@@ -1197,6 +1197,25 @@ def test_a_refused_up_leaves_a_data_directory_it_did_not_make(tmp_path, capsys):
 
     assert status == 1
     assert [path.name for path in tmp_path.iterdir()] == [cli.UP_LOCK_NAME]
+
+
+def test_up_on_a_disk_short_of_the_free_space_kept_fails_at_once_naming_it(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setenv(disk.SETTING, "200")
+    monkeypatch.setattr(disk, "free_bytes", lambda path: 150 * disk.MB)
+    ports = Ports.free()
+
+    status = cli.main(["up", "--data-dir", str(tmp_path), *port_options(ports)])
+
+    assert status == 1
+    assert (
+        f"cannot start: the disk of {tmp_path} has 150 MB free, under the 200 MB "
+        "the stack keeps free (MIN_FREE_DISK_MB); free some space, or set "
+        "MIN_FREE_DISK_MB lower (0 turns the check off)"
+    ) in " ".join(capsys.readouterr().err.split())
+    assert not (tmp_path / "logs").exists()
+    assert not any(port_taken(port) for port in asdict(ports).values())
 
 
 def test_ports_json_others_can_change_is_refused_before_anything_starts(
