@@ -14,7 +14,7 @@ import threading
 import time
 import uuid
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -979,6 +979,9 @@ def start_stopped_parts(
             else ""
         )
         raise Failed(f"a stack already runs from {data_dir}; stop it with {down}{anew}")
+    # The settings they were first started with hold the minimum they keep.
+    envs = [process.get("env", {}) for process in recorded.processes]
+    refuse_short_disk(data_dir, next((env for env in envs if env), os.environ))
 
     try:
         with term.err.status(f"Starting again {', '.join(stopped)}"):
@@ -1146,12 +1149,13 @@ def refuse_taken_ports(stack: Stack) -> None:
         )
 
 
-def refuse_short_disk(data_dir: Path) -> None:
+def refuse_short_disk(data_dir: Path, env: Mapping[str, str] = os.environ) -> None:
     """Fails at once where the disk of the data directory has less free
-    than the gateway and the store keep, which would have them report
-    NOT_SERVING while `up` waited in vain for them to serve."""
+    than the gateway and the store keep, as the settings env gives to
+    them, which would have them report NOT_SERVING while `up` waited in
+    vain for them to serve."""
     minimum = settings.number_from_zero(
-        os.environ, disk.SETTING, disk.DEFAULT_MIN_FREE_MB, int
+        env, disk.SETTING, disk.DEFAULT_MIN_FREE_MB, int
     )
     has_room, why = disk.FreeSpace(data_dir, minimum, "the stack").check()
     if not has_room:

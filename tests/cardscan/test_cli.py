@@ -37,6 +37,7 @@ from cardscan.stack import (
     free_port,
     port_taken,
     wait_healthy,
+    write_record,
 )
 from cardscan.upload_keys import METADATA_KEY as UPLOAD_KEY
 from cardscan.v1 import batch_pb2, cardscan_pb2, cardscan_pb2_grpc, contact_pb2
@@ -1216,6 +1217,29 @@ def test_up_on_a_disk_short_of_the_free_space_kept_fails_at_once_naming_it(
     ) in " ".join(capsys.readouterr().err.split())
     assert not (tmp_path / "logs").exists()
     assert not any(port_taken(port) for port in asdict(ports).values())
+
+
+def test_up_again_on_a_disk_short_of_what_the_stack_keeps_fails_at_once(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setattr(disk, "free_bytes", lambda path: 150 * disk.MB)
+    ports = Ports.free()
+    # A stack whose store stopped, started where it kept 200 MB free.
+    write_record(
+        tmp_path / "stack.json",
+        ports,
+        tmp_path / "logs",
+        None,
+        [{"name": "store", "pid": 1, "argv": ["gone"], "env": {disk.SETTING: "200"}}],
+    )
+
+    status = cli.main(["up", "--data-dir", str(tmp_path)])
+
+    assert status == 1
+    assert "has 150 MB free, under the 200 MB the stack keeps free" in (
+        " ".join(capsys.readouterr().err.split())
+    )
+    assert not port_taken(ports.store)
 
 
 def test_ports_json_others_can_change_is_refused_before_anything_starts(
