@@ -349,6 +349,12 @@ class Batches:
         """
         outcomes = []
         refused_in_a_row = untried = 0
+        refusal = ""
+        # Said once a batch, until its cards are queued: a batch's cards are
+        # queued together.
+        first = next(iter(cards), "")
+        said = bool(first) and messaging.batch_id_of(first) in self._waiting
+        level = logging.DEBUG if said else logging.WARNING
         for card_id, card in cards.items():
             if self.intake.cut_short:
                 outcomes.append(Outcome.POSTPONED)
@@ -361,15 +367,15 @@ class Batches:
                 outcomes.append(await self._queue_from_zip(archive, card_id, card))
                 refused_in_a_row = 0
             except Unavailable as error:
-                batch_id = messaging.batch_id_of(card_id)
-                # Said once a batch, until its cards are queued.
-                level = logging.DEBUG if batch_id in self._waiting else logging.WARNING
                 logger.log(level, "card %s waits to be queued: %s", card_id, error)
-                self._refusals[batch_id] = str(error)
+                refusal = str(error)
+                self._refusals[messaging.batch_id_of(card_id)] = refusal
                 refused_in_a_row += 1
                 outcomes.append(Outcome.UNCONFIRMED)
+        await self._tell_standing(refusal if refused_in_a_row else "", outcomes)
         if untried:
-            logger.warning(
+            logger.log(
+                level,
                 "%d more card(s) wait to be queued without trying, as NATS "
                 "refused the %d before them",
                 untried,
@@ -382,6 +388,14 @@ class Batches:
                 postponed,
             )
         return outcomes
+
+    async def _tell_standing(self, refusal: str, outcomes: list[Outcome]) -> None:
+        """Tells the standing that NATS, connected, refused the last cards
+        sent, or else that it took some."""
+        if refusal and self._nc is not None and self._nc.is_connected:
+            await self._standing.cards_refused(refusal)
+        elif Outcome.QUEUED in outcomes:
+            await self._standing.cards_taken()
 
     async def _queue_from_zip(
         self, archive: zipfile.ZipFile, card_id: str, card: uploads.CardEntry

@@ -26,6 +26,9 @@ logger = logging.getLogger(__name__)
 NATS = "nats"
 STORE = "store"
 DISK = "disk"
+# NATS's JetStream taking cards, which a connected NATS may stop doing, as
+# when its disk filled up; taken to until a card is refused.
+JETSTREAM = "jetstream"
 # Those the gateway reaches over the network, as the OCR workers do.
 REACHED = (NATS, STORE)
 # NATS as the gateway's log tells its loss and return.
@@ -64,6 +67,12 @@ class GatewayStanding(Standing):
                 NATS: (NATS_SHOWN, None),
                 STORE: (Dependency(f"the store at {settings.store_addr}"), None),
                 DISK: (self._free_space.dependency(), True),
+                JETSTREAM: (
+                    Dependency(
+                        "NATS's JetStream", back="takes cards again", waited=False
+                    ),
+                    True,
+                ),
             },
             logger,
         )
@@ -103,6 +112,20 @@ class GatewayStanding(Standing):
         gateway keeps, now and every few seconds, until cancelled."""
         await self._free_space.watch(functools.partial(self.note, DISK))
 
+    async def cards_refused(self, why: str) -> None:
+        """Notes that NATS, connected, confirmed none of the last cards the
+        gateway sent: its JetStream takes none, as after its disk filled
+        up, until a card it takes says otherwise."""
+        await self.down(
+            JETSTREAM,
+            f"NATS at {self._nats_shown} takes no cards ({why}); if its disk "
+            "filled up, restart it once there is room",
+        )
+
+    async def cards_taken(self) -> None:
+        """Notes that NATS took a card."""
+        await self.up(JETSTREAM)
+
     async def up(self, name: str) -> None:
         """Notes that the dependency answers, and when NATS or the store
         came back, if it was lost."""
@@ -126,7 +149,12 @@ class GatewayStanding(Standing):
             return
         if self.stopping:
             raise ShuttingDown(UPLOAD_AT_SHUTDOWN)
-        causes = (self._nats_cause(), self._store_cause(), self.why_down(DISK))
+        causes = (
+            self._nats_cause(),
+            self.why_down(JETSTREAM),
+            self._store_cause(),
+            self.why_down(DISK),
+        )
         said = " and ".join(cause for cause in causes if cause)
         raise Unavailable(f"{said}, so no upload can be taken")
 

@@ -305,6 +305,47 @@ async def test_cards_waiting_for_nats_are_said_to_once_an_outage(
     ]
 
 
+async def test_a_gateway_whose_nats_takes_no_cards_serves_again_once_it_does(
+    make_batches, flaky, standing, gateway_settings, monkeypatch
+):
+    monkeypatch.setattr(flaky, "refused", {0})
+    batches = await make_batches(flaky)
+    created = await batches.create(chunks_of(make_zip({"a.png": image_bytes()})))
+    serving_while_refused = standing.serving
+    # As its health checks and /healthz give it.
+    reason_while_refused = standing.reason()
+    with pytest.raises(Unavailable) as refused:
+        standing.require_serving()
+    flaky.refused = set()
+    await batches.settle_waiting()
+
+    assert serving_while_refused is False
+    assert str(refused.value) == (
+        f"NATS at {gateway_settings.nats_shown} takes no cards (NATS did not take card "
+        f"{created.batch_id}-0: test outage); if its disk filled up, restart it "
+        "once there is room, so no upload can be taken"
+    )
+    assert f"{reason_while_refused}, so no upload can be taken" == str(refused.value)
+    assert standing.serving is True
+
+
+async def test_cards_not_tried_after_refusals_are_said_to_once_a_batch(
+    make_batches, flaky, caplog, monkeypatch
+):
+    caplog.set_level(logging.INFO, logger=batches_module.__name__)
+    monkeypatch.setattr(flaky, "refused", set(range(5)))
+    batches = await make_batches(flaky)
+    entries = {f"{i}.png": image_bytes() for i in range(5)}
+    await batches.create(chunks_of(make_zip(entries)))
+    for _ in range(3):
+        await batches.settle_waiting()
+
+    assert said_by_batches(caplog, "without trying") == [
+        "2 more card(s) wait to be queued without trying, as NATS refused the 3 "
+        "before them"
+    ]
+
+
 def warned_by_batches(caplog) -> list[str]:
     """The warnings the batch logic logged."""
     return [
