@@ -179,15 +179,20 @@ def _upload_key(request: web.Request) -> str:
 
 
 def _with_form_hint(request: web.Request, error: InvalidInput) -> InvalidInput:
-    """The refusal of an upload sent as a URL-encoded form, with the likely
-    reason: curl's --data sends so, taking a file without its line breaks
-    and "file=@FILE" as those very words."""
-    if request.content_type != "application/x-www-form-urlencoded":
+    """The refusal of an upload sent as a URL-encoded form, which curl's
+    --data and --data-binary send unless told a Content-Type, with the
+    likely reason where the bytes look damaged or like text: --data sends
+    a file without its line breaks, and "file=@FILE" as those very words."""
+    urlencoded = request.content_type == "application/x-www-form-urlencoded"
+    said = str(error)
+    if not urlencoded or not any(
+        words in said for words in ("damaged", "truncated", "looks like text")
+    ):
         return error
     return InvalidInput(
-        f"{error}; it came as a URL-encoded form, as curl's --data sends, "
-        "which drops a file's line breaks: send the file with --data-binary "
-        "@FILE or -F file=@FILE"
+        f"{said}; if it was sent with curl's --data or -d, which send a file "
+        "without its line breaks and file=@FILE as those very words, send the "
+        "file with --data-binary @FILE or -F file=@FILE"
     )
 
 

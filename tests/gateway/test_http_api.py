@@ -449,9 +449,23 @@ async def test_a_form_of_words_sent_for_a_file_is_told_how_to_send_the_file(http
 
     assert status == 400
     assert body["error"]["message"].endswith(
-        "it looks like text; it came as a URL-encoded form, as curl's --data "
-        "sends, which drops a file's line breaks: send the file with "
-        "--data-binary @FILE or -F file=@FILE"
+        "it looks like text; if it was sent with curl's --data or -d, which send "
+        "a file without its line breaks and file=@FILE as those very words, send "
+        "the file with --data-binary @FILE or -F file=@FILE"
+    )
+
+
+async def test_an_image_sent_as_a_form_for_a_zip_is_told_only_where_to_send_it(http):
+    # As curl's --data-binary sends it, unless told a Content-Type.
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+
+    async with http.post("/v1/batches", data=image_bytes(), headers=headers) as reply:
+        status, body = reply.status, await reply.json()
+
+    assert status == 400
+    assert body["error"]["message"] == (
+        "the upload is not a ZIP file but a PNG image; send a single image to "
+        "POST /v1/cards (gRPC ScanCard)"
     )
 
 
