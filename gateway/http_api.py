@@ -178,6 +178,10 @@ def _upload_key(request: web.Request) -> str:
     return upload_keys.from_values(values, upload_keys.HEADER)
 
 
+# The most of a form field's name a refusal shows.
+FIELD_NAME_CHARS = 64
+
+
 def _with_form_hint(request: web.Request, error: InvalidInput) -> InvalidInput:
     """The refusal of an upload sent as a URL-encoded form, which curl's
     --data and --data-binary send unless told a Content-Type, with the
@@ -370,12 +374,19 @@ async def _upload(request: web.Request) -> tuple[str, AsyncIterator[bytes]]:
                 "file_name out for the card to be called 'card'"
             )
         return name, request.content.iter_chunked(uploads.CHUNK_BYTES)
+    names = []
     with _form_errors():
         reader = await request.multipart()
         async for part in reader:
             if part.name == FILE_FIELD:
                 return part.filename or "", _part_chunks(part, reader)
-    raise InvalidInput(f"the form has no field named {FILE_FIELD!r} with the file")
+            names.append(repr(uploads.shown(part.name or "", FIELD_NAME_CHARS)))
+            await part.release()
+    found = f"it has {', '.join(names[:5])}" if names else "it has no field"
+    raise InvalidInput(
+        f"the form has no field named {FILE_FIELD!r} with the file ({found}); "
+        f"send the file as {FILE_FIELD}, as curl's -F {FILE_FIELD}=@FILE does"
+    )
 
 
 async def _part_chunks(part, reader) -> AsyncIterator[bytes]:

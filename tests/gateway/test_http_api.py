@@ -455,6 +455,22 @@ async def test_a_form_of_words_sent_for_a_file_is_told_how_to_send_the_file(http
     )
 
 
+@pytest.mark.parametrize("path", ["/v1/batches", "/v1/cards"])
+async def test_a_form_without_a_file_field_names_the_fields_it_has(http, path):
+    form = aiohttp.FormData()
+    form.add_field("zip", make_zip({"a.png": image_bytes()}), filename="cards.zip")
+    form.add_field("note", "fair")
+
+    async with http.post(path, data=form) as reply:
+        status, body = reply.status, await reply.json()
+
+    assert status == 400
+    assert body["error"]["message"] == (
+        "the form has no field named 'file' with the file (it has 'zip', 'note'); "
+        "send the file as file, as curl's -F file=@FILE does"
+    )
+
+
 async def test_an_image_sent_as_a_form_for_a_zip_is_told_only_where_to_send_it(http):
     # As curl's --data-binary sends it, unless told a Content-Type.
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
