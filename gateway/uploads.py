@@ -280,8 +280,9 @@ def survey(archive: zipfile.ZipFile, limits: Limits) -> Survey:
 
 def unique_name(name: str, taken: set[str]) -> str:
     """The name, or for a second card of it in one ZIP the name numbered as
-    a browser numbers a second download ("card (2).png"), so that each
-    card's contact tells which entry it came from; taken gains it."""
+    a file manager numbers a second file of one name ("card (2).png"), so
+    that each card's contact tells which entry it came from; taken gains
+    it."""
     unique, number = name, 1
     while unique in taken:
         number += 1

@@ -185,7 +185,7 @@ def test_path_traversal_names_are_only_shown_never_used():
     assert reasons(found) == {"../../etc/passwd": "is not an image; it looks like text"}
 
 
-def test_cards_of_one_name_in_a_zip_are_numbered_as_downloads_are():
+def test_cards_of_one_name_in_a_zip_are_numbered_as_file_managers_do():
     buffer = io.BytesIO()
     names = ["a.png", "a.png", "a (2).png", "a.png", "scans.v2/b", "scans.v2/b"]
     with (
