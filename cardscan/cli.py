@@ -1143,7 +1143,8 @@ def refuse_taken_ports(stack: Stack) -> None:
     if taken:
         shown = ", ".join(f"{port} ({what})" for port, what in taken)
         raise Failed(
-            f"cannot start: ports already in use on 127.0.0.1: {shown}; "
+            f"cannot start: {'ports' if len(taken) > 1 else 'port'} already in "
+            f"use on 127.0.0.1: {shown}; "
             f"{whose_ports([port for port, _ in taken])}, or choose other ports "
             "(see `cardscan up --help`)"
         )
@@ -1175,14 +1176,15 @@ def whose_ports(ports: list[int]) -> str:
                 f"a cardscan stack runs from {stack.data_dir} on port {port}: "
                 f"stop it with {down_command(stack.data_dir)}"
             )
+    them = "them" if len(ports) > 1 else "it"
     pid = next(filter(None, map(port_holder, ports)), None)
     if pid:
         return (
-            f"process {pid} holds them and is no part of a stack that `cardscan up` "
-            "recorded: stop it"
+            f"process {pid} holds {them} and is no part of a stack that "
+            "`cardscan up` recorded: stop it"
         )
     return (
-        "if a cardscan stack holds them, stop it with `cardscan down --data-dir "
+        f"if a cardscan stack holds {them}, stop it with `cardscan down --data-dir "
         "DIR`, DIR being the folder it runs from"
     )
 

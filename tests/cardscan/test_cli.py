@@ -1080,7 +1080,7 @@ def test_up_refuses_ports_already_in_use_and_names_them(tmp_path, capsys):
     err = capsys.readouterr().err
     assert status != 0
     assert f"{taken} (--nats-port)" in err
-    assert f"process {os.getpid()} holds them and is no part of a stack" in err
+    assert f"process {os.getpid()} holds it and is no part of a stack" in err
     assert not (tmp_path / "logs").exists()
 
 
@@ -1102,7 +1102,7 @@ def test_up_on_ports_of_a_stack_run_elsewhere_says_how_to_stop_that_stack(
 
     assert status == 1
     assert capsys.readouterr().err == (
-        "cardscan: error: cannot start: ports already in use on 127.0.0.1: "
+        "cardscan: error: cannot start: port already in use on 127.0.0.1: "
         f"{elsewhere.ports.store} (--store-port); a cardscan stack runs from "
         f"{elsewhere.data_dir} on port {elsewhere.ports.store}: stop it with "
         f"`cardscan down --data-dir {elsewhere.data_dir}`, or choose other ports "
@@ -1387,6 +1387,26 @@ def test_worker_health_ports_left_out_are_free_ones_where_none_were_given(tmp_pa
     assert first is None
 
 
+def test_up_refusing_two_ports_in_use_names_both_in_the_plural(tmp_path, capsys):
+    with socket.socket() as first, socket.socket() as second:
+        for holder in (first, second):
+            holder.bind(("127.0.0.1", 0))
+            holder.listen()
+        nats, store = first.getsockname()[1], second.getsockname()[1]
+        status = cli.main(
+            ["up", "--data-dir", str(tmp_path), "--nats-port", str(nats)]
+            + ["--store-port", str(store), "--grpc-port", str(free_port())]
+            + ["--http-port", str(free_port())]
+        )
+
+    err = " ".join(capsys.readouterr().err.split())
+    assert status == 1
+    assert (
+        f"cannot start: ports already in use on 127.0.0.1: {nats} (--nats-port), "
+        f"{store} (--store-port); process {os.getpid()} holds them"
+    ) in err
+
+
 def test_up_refuses_worker_health_ports_already_in_use_naming_the_worker(
     tmp_path, capsys, two_free_ports
 ):
@@ -1402,9 +1422,9 @@ def test_up_refuses_worker_health_ports_already_in_use_naming_the_worker(
     err = " ".join(capsys.readouterr().err.split())
     assert status == 1
     assert (
-        "cannot start: ports already in use on 127.0.0.1: "
+        "cannot start: port already in use on 127.0.0.1: "
         f"{two_free_ports + 1} (--worker-health-port, OCR worker 2); process "
-        f"{os.getpid()} holds them"
+        f"{os.getpid()} holds it"
     ) in err
     assert not (tmp_path / "logs").exists()
 
