@@ -118,6 +118,8 @@ def error_logger(name: str) -> Callable[[Exception], Awaitable[None]]:
 
     async def log_error(error: Exception) -> None:
         said = f"{type(error).__name__}: {error}".rstrip(": ")
+        if isinstance(error, TimeoutError) and not str(error):
+            said += " (the server did not answer in time)"
         now = time.monotonic()
         if now - last_logged.get(said, -ERROR_REPEAT_SECONDS) < ERROR_REPEAT_SECONDS:
             return

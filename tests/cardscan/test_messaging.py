@@ -27,7 +27,7 @@ async def test_a_repeated_nats_error_is_logged_once_a_minute(caplog, monkeypatch
 
     assert warnings_logged(caplog) == [
         "NATS connection 'ocr w1': ConnectionRefusedError: connect call failed",
-        "NATS connection 'ocr w1': TimeoutError",
+        "NATS connection 'ocr w1': TimeoutError (the server did not answer in time)",
         "NATS connection 'ocr w1': ConnectionRefusedError: connect call failed",
     ]
     assert not any(r.exc_info for r in caplog.records)
