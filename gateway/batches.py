@@ -157,6 +157,9 @@ class Batches:
         # The batches whose waiting cards were said to stay QUEUED as a try
         # to queue them failed; said once until a try gets through.
         self._held = SaidOnce()
+        # Whether the card stream could not be looked at, said once until
+        # it can.
+        self._stream_unseen = SaidOnce()
         # Whether the uploads with waiting cards were said to wait for NATS
         # as it was unreachable; said once until it answers again.
         self._told_nats_away = False
@@ -513,8 +516,15 @@ class Batches:
         try:
             renewed = await self._queue.stream_renewed()
         except Unavailable as error:
-            logger.warning("could not look at the card stream: %s", error)
+            if self._stream_unseen.first(messaging.STREAM):
+                logger.warning(
+                    "could not look at the card stream: %s; trying again every %g s",
+                    error,
+                    SETTLE_RETRY_SECONDS,
+                )
             return
+        if self._stream_unseen.ended(messaging.STREAM):
+            logger.info("the card stream can be looked at again")
         if renewed and self._reading:
             logger.warning(
                 "the card stream is gone or was created anew, and with it the "

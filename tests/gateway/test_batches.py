@@ -346,6 +346,29 @@ async def test_cards_not_tried_after_refusals_are_said_to_once_a_batch(
     ]
 
 
+async def test_a_card_stream_nats_does_not_tell_of_is_said_once_until_it_does(
+    make_batches, caplog
+):
+    caplog.set_level(logging.INFO, logger=batches_module.__name__)
+    answers = [False, False, False, True, True]
+
+    class MuteQueue(CardQueue):
+        async def stream_renewed(self):
+            if not answers.pop(0):
+                raise Unavailable("NATS did not say: test outage")
+            return await super().stream_renewed()
+
+    batches = await make_batches(MuteQueue)
+    for _ in range(5):
+        await batches.settle_waiting()
+
+    assert said_by_batches(caplog, "card stream") == [
+        "could not look at the card stream: NATS did not say: test outage; "
+        "trying again every 10 s",
+        "the card stream can be looked at again",
+    ]
+
+
 def warned_by_batches(caplog) -> list[str]:
     """The warnings the batch logic logged."""
     return [
