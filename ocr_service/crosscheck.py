@@ -212,6 +212,20 @@ def repair_initials(contact: contact_pb2.Contact) -> None:
         lower(contact, "company", INITIAL_TRUST)
 
 
+def repair_initial_dots(contact: contact_pb2.Contact) -> None:
+    """Puts back the dot OCR read as a hyphen after an email's initial, from
+    the name (see ``misreads.email_initial_dot``); doubted a little, as a
+    repair."""
+    fixed = [
+        misreads.email_initial_dot(e, contact.name.given, contact.name.family)
+        for e in contact.emails
+    ]
+    if fixed != list(contact.emails):
+        del contact.emails[:]
+        contact.emails.extend(fixed)
+        lower(contact, "emails", INITIAL_TRUST)
+
+
 def repair_local_parts(contact: contact_pb2.Contact) -> None:
     """Puts right the letters a blurred photo misread in the name an
     email's local part spells, from the name in its larger type: "e" read

@@ -1539,6 +1539,7 @@ def _take_people_and_organisation(card: Card) -> None:
     crosscheck.outvote_misread_domains(card.contact)
     crosscheck.unblur_domains(card.contact)
     crosscheck.repair_initials(card.contact)
+    crosscheck.repair_initial_dots(card.contact)
     crosscheck.repair_local_parts(card.contact)
     crosscheck.repair_company_letters(card.contact)
     crosscheck.repair_legal_form(card.contact)

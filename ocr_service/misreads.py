@@ -31,6 +31,26 @@ def email_initial(email: str, given: str, family: str) -> str:
     return f"{initial}{local[1:]}@{host}"
 
 
+# Letters whose tail runs below the line: OCR lifts a dot printed after
+# one of them to a hyphen's height.
+DESCENDERS = "gjpqy"
+
+
+def email_initial_dot(email: str, given: str, family: str) -> str:
+    """The email with the dot after its local part's initial put back where
+    OCR read it as a hyphen, the initial one with a tail below the line and
+    the rest the family name: "j-hull" from the card of Jaclyn Hull reads
+    "j.hull"; "m-hull" stays, as no tail lifted its dot."""
+    local, _, host = email.partition("@")
+    initial = fold(given)[:1]
+    family_letters = re.sub(r"[^a-z]", "", fold(family))
+    if not initial or initial not in DESCENDERS or not family_letters:
+        return email
+    if local.casefold() != f"{initial}-{family_letters}":
+        return email
+    return f"{local[0]}.{local[2:]}@{host}"
+
+
 def company_initial(company: str, domains: list[str]) -> str:
     """The company with its first letter set from a domain that spells it
     with the other of "I" and "l": "lannotti SRL" beside iannottisrl.example

@@ -694,6 +694,28 @@ def test_zeros_before_no_country_code_stay_as_printed():
     assert contact.phones[0].type == contact_pb2.PHONE_TYPE_FAX
 
 
+@pytest.mark.parametrize(
+    ("read", "email"),
+    [
+        ("j-hull@rodriguezllc.io", "j.hull@rodriguezllc.io"),
+        ("r-hull@rodriguezllc.io", "r-hull@rodriguezllc.io"),
+    ],
+)
+def test_dot_ocr_read_as_a_hyphen_after_a_js_tail_is_put_back(read, email):
+    contact = fields.parse(
+        card(
+            ("Rodriguez LLC", 30),
+            ("Jaclyn Hull", 48),
+            "Publishing copy",
+            read,
+            "www.rodriguezllc.io",
+        )
+    )
+
+    assert list(contact.emails) == [email]
+    assert not contact.needs_review
+
+
 def test_email_whose_at_was_misread_is_found_by_the_website_host():
     contact = fields.parse(
         card(("Ana Lima", 48), "Ana.lima Qlimalabs com", "www.limalabs.com")

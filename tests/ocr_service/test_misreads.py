@@ -21,6 +21,23 @@ def test_first_letter_follows_the_given_name():
     assert misreads.email_initial("ibustos@x.io", "Ines", "Bustos") == "ibustos@x.io"
 
 
+@pytest.mark.parametrize(
+    ("email", "given", "family", "spelled"),
+    [
+        ("j-hull@x.io", "Jaclyn", "Hull", "j.hull@x.io"),
+        ("p-goncalves@x.net", "Pedro", "Gonçalves", "p.goncalves@x.net"),
+        ("j-deroos@x.biz", "Jet", "de Roos", "j.deroos@x.biz"),
+        # No tail below the line lifted the dot: the hyphen was printed.
+        ("m-hull@x.io", "Marc", "Hull", "m-hull@x.io"),
+        # Nor is a hyphen before another word than the family name a dot.
+        ("j-team@x.io", "Jaclyn", "Hull", "j-team@x.io"),
+        ("jaclyn-hull@x.io", "Jaclyn", "Hull", "jaclyn-hull@x.io"),
+    ],
+)
+def test_dot_after_an_initial_with_a_tail_is_put_back(email, given, family, spelled):
+    assert misreads.email_initial_dot(email, given, family) == spelled
+
+
 def test_company_initial_follows_its_domain():
     assert (
         misreads.company_initial("lacovelli SPA", ["iacovellispa"]) == "Iacovelli SPA"
