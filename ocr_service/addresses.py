@@ -232,7 +232,7 @@ UNIT_WORDS = word_set(
 STREET_ENDINGS = (
     "strasse", "straße", "str.", "weg", "allee", "platz", "gasse", "ring",
     "straat", "laan", "plein", "gracht", "singel", "kade", "dijk", "baan",
-    "dreef", "boulevard",
+    "dreef", "steeg", "pad", "boulevard",
     "gatan", "vagen", "vägen", "grand", "gränd", "torget",
     "gade", "vej", "stræde", "veien", "vegen", "gata", "gaten",
     "stigen", "gången", "gangen", "esplanaden",

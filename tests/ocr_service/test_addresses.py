@@ -138,6 +138,8 @@ def test_lines_join_into_one():
         "Plaça de Catalunya, 9",
         "Av. Diagonal 640",
         "Avinguda Meridiana 30",
+        "Kicksteeg 47",
+        "Fietspad 12",
     ],
 )
 def test_street_lines_are_told(text):
@@ -161,6 +163,7 @@ def test_pg_without_its_dot_is_no_passeig():
         "3 Green Energy Ltd",
         "Hill & Partners",
         "24 Hour Access",
+        "iPad Repair 24",
     ],
 )
 def test_company_lines_are_no_street(text):

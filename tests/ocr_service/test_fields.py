@@ -1204,6 +1204,21 @@ def test_a_digit_read_for_a_postcodes_letter_is_put_right_where_the_phones_tell(
     assert fields.parse(card(*lines[::2])).address.full != full
 
 
+def test_a_dutch_street_named_with_steeg_or_pad_is_kept_though_its_code_is_misread():
+    contact = fields.parse(
+        card(
+            ("Azra van de Darnau", 48),
+            "Data scientist",
+            "Cell: (090) 8638015",
+            "Jadepad 349",
+            "3422M6G, Bitgummole",
+        )
+    )
+
+    assert contact.address.street == "Jadepad 349"
+    assert contact.needs_review
+
+
 def test_lines_without_height_still_parse():
     lines = [Line("Ana Lima", 0, 0, 0, 0, 0.9), Line("Designer", 0, 10, 0, 0, 0.9)]
 
