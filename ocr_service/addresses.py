@@ -318,6 +318,11 @@ def postal_code(text: str, hint: str | None = None) -> Postal | None:
     for country, pattern in LETTER_AS_DIGIT:
         if hint == country and (match := pattern.search(text)):
             return Postal(match[0], country, "", *match.span())
+        # A Dutch code's misread letters are no other country's; where
+        # nothing tells the card's country, only a street beside it or above
+        # it makes one: "Kicksteeg 47" over "76540M, Leusden".
+        if hint is None and country == "NL" and (match := pattern.search(text)):
+            return Postal(match[0], country, "", *match.span(), needs_street=True)
     # A house number can come first, so the last five digits are the code;
     # a post office box's number is none: "P.O. Box 12345, Dubai".
     five = [m for m in FIVE_DIGITS.finditer(text) if not _boxed(text, m.start())]

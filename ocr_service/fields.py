@@ -529,9 +529,10 @@ def _region_of(lines: list[Line]) -> str | None:
         found += [f.phone for f in numbers]
         # A phone number is no postcode, though it may have one's shape:
         # Norway's "92823302" is a Brazilian CEP's; nor is a tax number:
-        # "CUIT 30-71234567-8".
+        # "CUIT 30-71234567-8"; nor does a code only a street makes one
+        # tell the country.
         postal = addresses.postal_code(text)
-        if phones.prints_registration(text):
+        if phones.prints_registration(text) or postal and postal.needs_street:
             postal = None
         if postal and not any(f.start <= postal.start < f.end for f in numbers):
             told.append(postal.country)

@@ -1170,29 +1170,6 @@ def test_girobanks_code_is_not_taken_for_a_misread_one():
             "Williamsside, S7 SHN",
             "Studio 6, Charlotte Plains, Williamsside, S7 5HN",
         ),
-        # A Dutch code's "O" read as a zero.
-        (
-            "+31 494 389701",
-            "89460V, Boxmeer",
-            "Studio 6, Charlotte Plains, 8946OV, Boxmeer",
-        ),
-        # Its letters misread: a small last one, a stroke between them, an
-        # "O" read twice.
-        (
-            "+31 494 389701",
-            "4528 Ij, Houtigehage",
-            "Studio 6, Charlotte Plains, 4528 IJ, Houtigehage",
-        ),
-        (
-            "+31 494 389701",
-            "5331I1J, Oudendijk",
-            "Studio 6, Charlotte Plains, 5331IJ, Oudendijk",
-        ),
-        (
-            "+31 494 389701",
-            "2169G0O, Ee",
-            "Studio 6, Charlotte Plains, 2169GO, Ee",
-        ),
     ],
 )
 def test_a_digit_read_for_a_postcodes_letter_is_put_right_where_the_phones_tell(
@@ -1202,6 +1179,35 @@ def test_a_digit_read_for_a_postcodes_letter_is_put_right_where_the_phones_tell(
 
     assert fields.parse(card(*lines)).address.full == full
     assert fields.parse(card(*lines[::2])).address.full != full
+
+
+@pytest.mark.parametrize(
+    ("printed", "code"),
+    [
+        # A Dutch code's "O" read as a zero.
+        ("89460V, Boxmeer", "8946OV"),
+        # Its letters misread: a small last one, a stroke between them, an
+        # "O" read twice.
+        ("4528 Ij, Houtigehage", "4528 IJ"),
+        ("5331I1J, Zaltbommel", "5331IJ"),
+        ("2169G0O, Ee", "2169GO"),
+    ],
+)
+def test_a_dutch_postcodes_misread_letters_are_put_right_by_its_phones_or_street(
+    printed, code
+):
+    by_phone = (
+        "Jacob Russell",
+        "+31 494 389701",
+        f"Studio 6, Charlotte Plains, {printed}",
+    )
+    under_street = ("Jacob Russell", "0494 389701", "Kicksteeg 47", printed)
+    alone = ("Jacob Russell", "0494 389701", printed)
+
+    assert fields.parse(card(*by_phone)).address.postal_code == code
+    assert fields.parse(card(*under_street)).address.postal_code == code
+    assert fields.parse(card(*under_street)).address.street == "Kicksteeg 47"
+    assert fields.parse(card(*alone)).address.postal_code == ""
 
 
 def test_a_dutch_street_named_with_steeg_or_pad_is_kept_though_its_code_is_misread():
