@@ -71,10 +71,10 @@ def back_links_by_each_other(contact: contact_pb2.Contact) -> None:
 
 def outvote_misread_domains(contact: contact_pb2.Contact) -> None:
     """An email or website whose domain is a letter off the other's, reads
-    a double letter once ("williamslc" beside williamsllc) or lost its
-    first or last letter ("inanzasoerysl" beside finanzasoerysl), when the
-    company spells the other's, takes the other's domain: two reads agree
-    against one."""
+    a double letter once ("williamslc" beside williamsllc) or lost a letter
+    ("inanzasoerysl" beside finanzasoerysl, "howelljonson" beside
+    howelljohnson), when the company spells the other's, takes the other's
+    domain: two reads agree against one."""
     pairs = (
         ("emails", contact.emails, contact.websites),
         ("websites", contact.websites, contact.emails),
@@ -85,7 +85,7 @@ def outvote_misread_domains(contact: contact_pb2.Contact) -> None:
             for theirs in {links.domain(o) for o in others} - {mine}:
                 misread = companies.is_near_miss(mine, theirs)
                 misread = misread or misreads.double_read_once(mine, theirs)
-                misread = misread or misreads.edge_letter_lost(mine, theirs)
+                misread = misread or misreads.letter_lost(mine, theirs)
                 if misread and _company_spells(contact.company, theirs):
                     values[index] = misreads.with_domain(value, mine, theirs)
                     set_confidence(contact, name, OUTVOTED_TRUST)

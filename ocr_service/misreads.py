@@ -280,15 +280,18 @@ def ls_put_back(text: str, spelled: str) -> str:
     return "".join(chars)
 
 
-def edge_letter_lost(read: str, printed: str) -> bool:
-    """Whether the read word is the printed one with its first or last
-    letter lost, as OCR loses a letter at a word's edge: "inanzasoerysl"
-    for "finanzasoerysl". A letter of a double is none: a firm may own both
-    spellings ("hil.law" beside "hill.law")."""
+def letter_lost(read: str, printed: str) -> bool:
+    """Whether the read word is the printed one with a letter lost, as OCR
+    loses one at a word's edge or in a blurred stretch: "inanzasoerysl" for
+    "finanzasoerysl", "howelljonson" for "howelljohnson". A letter of a
+    double is none: a firm may own both spellings ("hil.law" beside
+    "hill.law")."""
     if len(read) < DOUBLE_L_MIN_LETTERS or len(read) + 1 != len(printed):
         return False
-    first_lost = read == printed[1:] and printed[0] != printed[1]
-    return first_lost or read == printed[:-1] and printed[-1] != printed[-2]
+    at = next((i for i, c in enumerate(read) if c != printed[i]), len(read))
+    if read[at:] != printed[at + 1 :]:
+        return False
+    return printed[at] not in (printed[at - 1 : at] + printed[at + 1 : at + 2])
 
 
 # What a blurred photo reads for letters in small type: a vowel for

@@ -38,6 +38,23 @@ def test_dot_after_an_initial_with_a_tail_is_put_back(email, given, family, spel
     assert misreads.email_initial_dot(email, given, family) == spelled
 
 
+@pytest.mark.parametrize(
+    ("read", "printed", "lost"),
+    [
+        ("inanzasoerysl", "finanzasoerysl", True),
+        ("finanzasoerys", "finanzasoerysl", True),
+        ("howelljonson", "howelljohnson", True),
+        # A letter of a double: the firm may own both spellings.
+        ("williamslc", "williamsllc", False),
+        # Two letters lost, or one put for another, are no letter lost.
+        ("howelljnson", "howelljohnson", False),
+        ("howelljahnson", "howelljohnson", False),
+    ],
+)
+def test_a_letter_lost_anywhere_but_in_a_double_is_told(read, printed, lost):
+    assert misreads.letter_lost(read, printed) is lost
+
+
 def test_company_initial_follows_its_domain():
     assert (
         misreads.company_initial("lacovelli SPA", ["iacovellispa"]) == "Iacovelli SPA"
