@@ -1161,11 +1161,13 @@ def _streets_above(
             and (
                 addresses.numbered_street(before.text)
                 or addresses.english_street(before.text)
-                # A title above a company passed over is no street's name.
+                # A title above a company passed over is no street's name,
+                # nor is a department ("Finance" over "90, rue Léger").
                 or (
                     addresses.number_first(top.text)
                     and _is_place(before)
                     and before is _beside(top, by_order, -1)
+                    and not roles.is_department(before.text)
                 )
                 or _street_without_number(before, by_order, domains)
             )

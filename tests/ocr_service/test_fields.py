@@ -1225,6 +1225,31 @@ def test_a_dutch_street_named_with_steeg_or_pad_is_kept_though_its_code_is_misre
     assert contact.needs_review
 
 
+@pytest.mark.parametrize(
+    ("above", "postal_line", "department", "street"),
+    [
+        ("Finance", "90, rue Léger, 79257 Sainte Odette", "Finance", "90, rue Léger"),
+        (
+            "Marketing",
+            "90, rue Léger, 79257 Sainte Odette",
+            "Marketing",
+            "90, rue Léger",
+        ),
+        # A name of no department over the number is the street's.
+        ("Incrocio Renzo", "92, 13853, Crosa (BI)", "", "Incrocio Renzo, 92"),
+    ],
+)
+def test_a_department_over_a_line_starting_with_its_house_number_is_no_street(
+    above, postal_line, department, street
+):
+    contact = fields.parse(
+        card(("Honoré Pinto", 48), "Professeur des écoles", above, postal_line)
+    )
+
+    assert contact.department == department
+    assert contact.address.street == street
+
+
 def test_lines_without_height_still_parse():
     lines = [Line("Ana Lima", 0, 0, 0, 0, 0.9), Line("Designer", 0, 10, 0, 0, 0.9)]
 
