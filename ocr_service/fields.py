@@ -108,6 +108,7 @@ def parse(lines: Sequence[Line]) -> contact_pb2.Contact:
     mailboxes = _mailboxes(kept)
     kept = _small_l_read_right_by_email(kept, mailboxes)
     kept = _spaced_name_joined(kept, mailboxes)
+    kept = _split_word_joined(kept, mailboxes)
     kept = [_without_j_before_j(line) for line in kept]
     kept = [replace(line, text=companies.form_read_right(line.text)) for line in kept]
     card = Card(_segments(kept, region), region=region)
@@ -359,6 +360,31 @@ def _spaced_name_joined(lines: list[Line], mailboxes: list[str]) -> list[Line]:
                     letters not in word_ends
                 ):
                     places.add(run.start() + i)
+        joined.append(_without_characters(line, places) if places else line)
+    return joined
+
+
+# A capitalised word and a piece in small letters after it.
+_WORD_AND_SMALL_PIECE = re.compile(r"(?<!\w)([^\W\d_]+) (?=([^\W\d_]+)(?!\w))")
+
+
+def _split_word_joined(lines: list[Line], mailboxes: list[str]) -> list[Line]:
+    """The lines with a space OCR read inside a name's word put out, where
+    a word of an email's local part spells the two pieces joined and
+    neither alone: "Helena Ma rques" beside helena.marques@… is "Helena
+    Marques". A piece that starts a word has a capital; a particle in small
+    letters before it ("Jet de Roos" beside j.deroos@…) stays apart."""
+    words = {w for box in mailboxes for w in names.letters_of(re.split(r"[._+-]", box))}
+    joined = []
+    for line in lines:
+        places = set()
+        for match in _WORD_AND_SMALL_PIECE.finditer(line.text):
+            first, second = match[1], match[2]
+            if not (first[0].isupper() and second[0].islower()):
+                continue
+            pieces = names.letters_of([first, second])
+            if "".join(pieces) in words and not words & set(pieces):
+                places.add(match.end() - 1)
         joined.append(_without_characters(line, places) if places else line)
     return joined
 

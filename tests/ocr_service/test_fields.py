@@ -1250,6 +1250,26 @@ def test_a_department_over_a_line_starting_with_its_house_number_is_no_street(
     assert contact.address.street == street
 
 
+@pytest.mark.parametrize(
+    ("read", "email", "name"),
+    [
+        ("Helena Ma rques", "helena.marques@mendonca.com", "Helena Marques"),
+        ("Helena Ma rques Tel:", "helena.marques@mendonca.com", "Helena Marques"),
+        # Two names the email runs together, each with its capital, stay two.
+        ("Ana Paula Costa", "anapaula.costa@mendonca.com", "Ana Paula Costa"),
+        # A particle in small letters starts a word of its own.
+        ("Jet de Roos", "j.deroos@mendonca.com", "Jet de Roos"),
+    ],
+)
+def test_a_space_ocr_read_inside_a_names_word_is_put_out_where_the_email_spells_it(
+    read, email, name
+):
+    contact = fields.parse(card((read, 48), "Mosaísta", "Mendonça", email))
+
+    assert contact.name.full == name
+    assert contact.title == "Mosaísta"
+
+
 def test_lines_without_height_still_parse():
     lines = [Line("Ana Lima", 0, 0, 0, 0, 0.9), Line("Designer", 0, 10, 0, 0, 0.9)]
 
