@@ -127,6 +127,26 @@ def test_website_ocr_rated_as_noise_is_kept_and_backed_by_the_email():
     assert contact.confidence["websites"] >= fields.REVIEW_THRESHOLD
 
 
+def test_phone_number_ocr_rated_as_noise_is_kept_and_flags_the_card():
+    lines = card(("Laura Riggs", 48), "Designer, jewellery", "Fax: +61223458889")
+    lines.append(Line("0451-337-4200", 60, 200, 180, 20, 0.0))
+
+    contact = fields.parse(lines)
+
+    assert [p.number for p in contact.phones] == ["+61223458889", "0451-337-4200"]
+    assert contact.needs_review
+
+
+def test_digits_without_gaps_ocr_rated_as_noise_stay_out():
+    lines = card(("Laura Riggs", 48), "Designer, jewellery", "Fax: +61223458889")
+    lines.append(Line("4006381333931", 60, 200, 180, 20, 0.0))
+
+    contact = fields.parse(lines)
+
+    assert [p.number for p in contact.phones] == ["+61223458889"]
+    assert not contact.needs_review
+
+
 def test_web_developer_is_a_title_not_a_website():
     contact = fields.parse(
         card(("Tom Baker", 48), "Web Developer", "tom@bakerworks.io", "bakerworks.io")
