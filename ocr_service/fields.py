@@ -2090,11 +2090,21 @@ def _take_name(card: Card, texts: list[Segment]) -> None:
         if best is None:
             return
         trust = min(SMALL_LETTERS_NAME_TRUST, segment_trust(best))
-    best.kind, best.text = "name", trimmed.get(id(best), best.text)
+    trimmed_text = trimmed.get(id(best), best.text)
+    # Digits cut off the name's line, as many as a number has, are a
+    # number OCR read too poorly to take: a two-column card's phone beside
+    # the name ("Ana Carolina Pastor TM2@1436369:7936").
+    if _digits(best.text) - _digits(trimmed_text) >= phones.SHORT_DIGITS:
+        card.doubts.add("phones")
+    best.kind, best.text = "name", trimmed_text
     card.contact.name.CopyFrom(
         names.person_name(best.text, local_parts, two_family_names)
     )
     card.set_confidence("name", trust)
+
+
+def _digits(text: str) -> int:
+    return sum(c.isdigit() for c in text)
 
 
 def _carries_two_family_names(card: Card) -> bool:

@@ -147,6 +147,30 @@ def test_digits_without_gaps_ocr_rated_as_noise_stay_out():
     assert not contact.needs_review
 
 
+@pytest.mark.parametrize(
+    ("read", "doubted"),
+    [
+        # A two-column card's phone beside the name, read as garbage.
+        ("Ana Carolina Pastor TM2@1436369:7936", True),
+        # A speck read as a digit or two is no number.
+        ("Ana Carolina Pastor ™2", False),
+    ],
+)
+def test_digits_of_a_number_cut_off_the_names_line_flag_the_card(read, doubted):
+    contact = fields.parse(
+        card(
+            (read, 48),
+            "Geofísico espacial",
+            "Duarte",
+            "a.pastor@duarte.com",
+            "https://www.duarte.com",
+        )
+    )
+
+    assert contact.name.full == "Ana Carolina Pastor"
+    assert contact.needs_review is doubted
+
+
 def test_web_developer_is_a_title_not_a_website():
     contact = fields.parse(
         card(("Tom Baker", 48), "Web Developer", "tom@bakerworks.io", "bakerworks.io")
