@@ -183,6 +183,14 @@ def repair_legal_form(contact: contact_pb2.Contact) -> None:
         lower(contact, "company", INITIAL_TRUST)
 
 
+def doubt_cut_legal_form(contact: contact_pb2.Contact) -> None:
+    """A company whose legal form OCR cut to its first letter, as a domain
+    spelling it whole tells (see ``misreads.legal_form_cut``), is doubted:
+    how the card prints the form the domain does not tell."""
+    if misreads.legal_form_cut(contact.company, domains(contact)):
+        lower(contact, "company", MISREAD_TRUST)
+
+
 def repair_by_legal_form(contact: contact_pb2.Contact) -> None:
     """Puts right the look-alikes OCR read in the domains for the letters
     of the legal form the company ends with."""

@@ -1592,6 +1592,7 @@ def _take_people_and_organisation(card: Card) -> None:
     crosscheck.repair_local_parts(card.contact)
     crosscheck.repair_company_letters(card.contact)
     crosscheck.repair_legal_form(card.contact)
+    crosscheck.doubt_cut_legal_form(card.contact)
     crosscheck.repair_by_legal_form(card.contact)
     crosscheck.doubt_near_misses(card.contact)
     _keep_unsure_marks_doubted(card)

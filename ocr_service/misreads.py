@@ -408,6 +408,25 @@ def company_legal_form(company: str, domains: list[str]) -> str:
     return company
 
 
+def legal_form_cut(company: str, domains: list[str]) -> bool:
+    """Whether the company ends in the first letter of a legal form that a
+    domain spells whole after the rest of the name, OCR having lost the
+    rest of the form: "Cardoso Alves S" beside cardosoalvessa.example,
+    where the form may be "S.A." or "SA"."""
+    head, _, last = company.rpartition(" ")
+    head_letters = spelled_letters(head)
+    if not head_letters or len(last) != 1 or not last.isupper():
+        return False
+    forms = {spelled_letters(form) for form in LEGAL_FORMS}
+    return any(
+        domain.startswith(head_letters)
+        and (rest := domain[len(head_letters) :]).startswith(last.lower())
+        and len(rest) > 1
+        and rest in forms
+        for domain in domains
+    )
+
+
 def domain_by_legal_form(domain: str, company: str) -> str:
     """The domain spelled as the company is where the two differ only in
     look-alikes OCR read for the letters of its legal form, which the

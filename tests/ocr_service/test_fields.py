@@ -171,6 +171,26 @@ def test_digits_of_a_number_cut_off_the_names_line_flag_the_card(read, doubted):
     assert contact.needs_review is doubted
 
 
+@pytest.mark.parametrize(
+    ("company", "doubted"),
+    [("Cardoso Alves S", True), ("Cardoso Alves S.A.", False)],
+)
+def test_a_company_whose_legal_form_ocr_cut_to_a_letter_flags_the_card(
+    company, doubted
+):
+    contact = fields.parse(
+        card(
+            (company, 30),
+            ("Ana Carolina Freitas", 48),
+            "Avaliador fisico",
+            "anacarolina@cardosoalvessa.io",
+        )
+    )
+
+    assert contact.company == company
+    assert contact.needs_review is doubted
+
+
 def test_web_developer_is_a_title_not_a_website():
     contact = fields.parse(
         card(("Tom Baker", 48), "Web Developer", "tom@bakerworks.io", "bakerworks.io")

@@ -55,6 +55,25 @@ def test_a_letter_lost_anywhere_but_in_a_double_is_told(read, printed, lost):
     assert misreads.letter_lost(read, printed) is lost
 
 
+@pytest.mark.parametrize(
+    ("company", "domains", "cut"),
+    [
+        ("Cardoso Alves S", ["cardosoalvessa"], True),
+        ("Ferrer Rius S", ["ferrerriussl"], True),
+        # A name that ends in a letter, its domain spelling no more of it.
+        ("Plan B", ["planb"], False),
+        ("Cardoso Alves S", ["cardosoalves"], False),
+        # The form whole, or another letter than the form's first.
+        ("Cardoso Alves S.A.", ["cardosoalvessa"], False),
+        ("Cardoso Alves L", ["cardosoalvessa"], False),
+    ],
+)
+def test_a_legal_form_cut_to_its_first_letter_is_told_by_the_domain(
+    company, domains, cut
+):
+    assert misreads.legal_form_cut(company, domains) is cut
+
+
 def test_company_initial_follows_its_domain():
     assert (
         misreads.company_initial("lacovelli SPA", ["iacovellispa"]) == "Iacovelli SPA"
