@@ -56,10 +56,10 @@ def _spaced_once(characters: list[str]) -> str:
 
 
 # After a province code, "S", "I", "B", "G" and "Z" in a digit's place are
-# misread 5, 1, 8, 6 and 2 ("NT LBM9S9"), "5", "6" and "8" in a letter's
-# place are "S", "G" and "B" ("AB S5A589"), and a space OCR read inside the
-# code is no other word: "MB E1 P6X6".
-_CA_AFTER_PROVINCE = _spaced_once(["[A-Z568]", "[0-9OSIBGZ]"] * 3)
+# misread 5, 1, 8, 6 and 2 ("NT LBM9S9"), "4", "5", "6" and "8" in a
+# letter's place are "A", "S", "G" and "B" ("AB S5A589", "NU J9S 143"), and
+# a space OCR read inside the code is no other word: "MB E1 P6X6".
+_CA_AFTER_PROVINCE = _spaced_once(["[A-Z4568]", "[0-9OSIBGZ]"] * 3)
 TOLD_BY_SHAPE = (
     ("BR", re.compile(rf"\b{CEP}\b")),
     (
@@ -899,7 +899,7 @@ _AS_DIGIT = str.maketrans("OQILlSBGZ", "001115862")
 _AS_LETTER = str.maketrans("0125678", "OIZSGTB")
 # Digits OCR reads in place of a Canadian code's letters, of those its codes
 # hold.
-_AS_CANADIAN_LETTER = str.maketrans("568", "SGB")
+_AS_CANADIAN_LETTER = str.maketrans("4568", "ASGB")
 
 
 def _digits_put_right(code: str, country: str | None) -> str:
@@ -907,11 +907,11 @@ def _digits_put_right(code: str, country: str | None) -> str:
     its digits ("ZE3 ODF", "A5H 6L5" read "ASH 6L5", "DEQA 6YG") put back
     as digits, a Canadian one without the space OCR read into it ("E1
     P6X6") and with the digits read for its letters back as letters
-    ("S5A589"), a British or Dutch one with its last "J" read as a bracket
-    ("WR5B 6W)", "4082W)") with the "J" back, the digits read for a
-    British code's first or last letters or a Dutch code's "O" back as
-    letters, and a Dutch code's letters in capitals without a stroke read
-    between them or an "O" read twice ("5331I1J", "2169G0O")."""
+    ("S5A589", "J9S 143"), a British or Dutch one with its last "J" read
+    as a bracket ("WR5B 6W)", "4082W)") with the "J" back, the digits read
+    for a British code's first or last letters or a Dutch code's "O" back
+    as letters, and a Dutch code's letters in capitals without a stroke
+    read between them or an "O" read twice ("5331I1J", "2169G0O")."""
     if country == "IE":
         return code[0] + code[1:].translate(_AS_DIGIT)
     if country == "CA" and code.find(" ") not in (-1, 3):

@@ -36,12 +36,27 @@ from ocr_service import addresses, countries
             "AB",
             "CA",
         ),
+        # And an "A" read as a "4".
+        (
+            ["67309 Timothy Parkway Apt. 210, West Christopher, NU J9S 143"],
+            "J9S 1A3",
+            "West Christopher",
+            "NU",
+            "CA",
+        ),
         # But not a Dutch code after the Netherlands' letters, which are
         # Newfoundland's too.
         (
             ["High Tech Campus 34", "NL 5656 AG Eindhoven"],
             "5656 AG",
             "Eindhoven",
+            "",
+            "NL",
+        ),
+        (
+            ["Kerkstraat 12", "NL 4541 AB Sluiskil"],
+            "4541 AB",
+            "Sluiskil",
             "",
             "NL",
         ),
