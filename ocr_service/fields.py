@@ -366,8 +366,8 @@ def _spaced_name_joined(lines: list[Line], mailboxes: list[str]) -> list[Line]:
     return joined
 
 
-# A capitalised word and a piece in small letters after it.
-_WORD_AND_SMALL_PIECE = re.compile(r"(?<!\w)([^\W\d_]+) (?=([^\W\d_]+)(?!\w))")
+# A word and the word after it, which the next pair starts from.
+_WORD_AND_NEXT = re.compile(r"(?<!\w)([^\W\d_]+) (?=([^\W\d_]+)(?!\w))")
 
 
 def _split_word_joined(lines: list[Line], mailboxes: list[str]) -> list[Line]:
@@ -380,7 +380,7 @@ def _split_word_joined(lines: list[Line], mailboxes: list[str]) -> list[Line]:
     joined = []
     for line in lines:
         places = set()
-        for match in _WORD_AND_SMALL_PIECE.finditer(line.text):
+        for match in _WORD_AND_NEXT.finditer(line.text):
             first, second = match[1], match[2]
             if not (first[0].isupper() and second[0].islower()):
                 continue
@@ -578,7 +578,7 @@ def _region_of(lines: list[Line]) -> str | None:
         # "CUIT 30-71234567-8"; nor does a code only a street makes one
         # tell the country.
         postal = addresses.postal_code(text)
-        if phones.prints_registration(text) or postal and postal.needs_street:
+        if phones.prints_registration(text) or (postal and postal.needs_street):
             postal = None
         if postal and not any(f.start <= postal.start < f.end for f in numbers):
             told.append(postal.country)

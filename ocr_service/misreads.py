@@ -31,8 +31,8 @@ def email_initial(email: str, given: str, family: str) -> str:
     return f"{initial}{local[1:]}@{host}"
 
 
-# Letters whose tail runs below the line: OCR lifts a dot printed after
-# one of them to a hyphen's height.
+# Letters whose tail runs below the line: OCR now and then reads a dot
+# printed after one of them as a hyphen.
 DESCENDERS = "gjpqy"
 
 
