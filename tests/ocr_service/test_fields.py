@@ -191,6 +191,21 @@ def test_a_company_whose_legal_form_ocr_cut_to_a_letter_flags_the_card(
     assert contact.needs_review is doubted
 
 
+def test_a_department_a_letter_off_the_firms_domain_stays_the_department():
+    contact = fields.parse(
+        card(
+            ("Cécile Godard", 48),
+            "technicien paysagiste",
+            "Sales",
+            "Alves",
+            "cecile.godard@alves.org",
+            "www.alves.org",
+        )
+    )
+
+    assert (contact.company, contact.department) == ("Alves", "Sales")
+
+
 def test_web_developer_is_a_title_not_a_website():
     contact = fields.parse(
         card(("Tom Baker", 48), "Web Developer", "tom@bakerworks.io", "bakerworks.io")
