@@ -210,14 +210,22 @@ def repair_initials(contact: contact_pb2.Contact) -> None:
         misreads.email_initial(e, contact.name.given, contact.name.family)
         for e in contact.emails
     ]
-    if fixed != list(contact.emails):
-        del contact.emails[:]
-        contact.emails.extend(fixed)
-        lower(contact, "emails", INITIAL_TRUST)
+    put_right_emails(contact, fixed, INITIAL_TRUST)
     company = misreads.company_initial(contact.company, domains(contact))
     if company != contact.company:
         contact.company = company
         lower(contact, "company", INITIAL_TRUST)
+
+
+def put_right_emails(
+    contact: contact_pb2.Contact, fixed: list[str], trust: float
+) -> None:
+    """Gives the contact the emails put right where they differ from its
+    own, doubted as far as the trust of the repair says."""
+    if fixed != list(contact.emails):
+        del contact.emails[:]
+        contact.emails.extend(fixed)
+        lower(contact, "emails", trust)
 
 
 def repair_initial_dots(contact: contact_pb2.Contact) -> None:
@@ -228,10 +236,7 @@ def repair_initial_dots(contact: contact_pb2.Contact) -> None:
         misreads.email_initial_dot(e, contact.name.given, contact.name.family)
         for e in contact.emails
     ]
-    if fixed != list(contact.emails):
-        del contact.emails[:]
-        contact.emails.extend(fixed)
-        lower(contact, "emails", INITIAL_TRUST)
+    put_right_emails(contact, fixed, INITIAL_TRUST)
 
 
 def repair_local_parts(contact: contact_pb2.Contact) -> None:
@@ -243,11 +248,7 @@ def repair_local_parts(contact: contact_pb2.Contact) -> None:
     parts = [fold(part) for part in names.split_parts(contact.name.full)]
     fixed = [misreads.local_part_by_name(email, parts) for email in contact.emails]
     # Put right, an email may be one the card printed twice.
-    fixed = list(dict.fromkeys(fixed))
-    if fixed != list(contact.emails):
-        del contact.emails[:]
-        contact.emails.extend(fixed)
-        lower(contact, "emails", MISREAD_TRUST)
+    put_right_emails(contact, list(dict.fromkeys(fixed)), MISREAD_TRUST)
 
 
 def repair_company_letters(contact: contact_pb2.Contact) -> None:
