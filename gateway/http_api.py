@@ -183,15 +183,20 @@ FIELD_NAME_CHARS = 64
 
 
 def _with_form_hint(request: web.Request, error: InvalidInput) -> InvalidInput:
-    """The refusal of an upload sent as a URL-encoded form, which curl's
-    --data and --data-binary send unless told a Content-Type, with the
-    likely reason where the bytes look damaged or like text: --data sends
-    a file without its line breaks, and "file=@FILE" as those very words."""
-    urlencoded = request.content_type == "application/x-www-form-urlencoded"
+    """The refusal of an upload whose bytes look damaged or like text, with
+    the likely reason where it came as JSON, or as a URL-encoded form, which
+    curl's --data and --data-binary send unless told a Content-Type: --data
+    sends a file without its line breaks, and "file=@FILE" as those very
+    words."""
     said = str(error)
-    if not urlencoded or not any(
-        words in said for words in ("damaged", "truncated", "looks like text")
-    ):
+    if not any(words in said for words in ("damaged", "truncated", "looks like text")):
+        return error
+    if request.content_type == "application/json":
+        return InvalidInput(
+            f"{said}; it came as JSON, which the gateway does not take: send "
+            "the file itself as the body, or as form field file"
+        )
+    if request.content_type != "application/x-www-form-urlencoded":
         return error
     return InvalidInput(
         f"{said}; if it was sent with curl's --data or -d, which send a file "

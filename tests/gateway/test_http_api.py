@@ -471,6 +471,18 @@ async def test_a_form_without_a_file_field_names_the_fields_it_has(http, path):
     )
 
 
+@pytest.mark.parametrize("path", ["/v1/batches", "/v1/cards"])
+async def test_a_json_body_is_told_the_gateway_takes_the_file_itself(http, path):
+    async with http.post(path, json={"file": "cards.zip"}) as reply:
+        status, body = reply.status, await reply.json()
+
+    assert status == 400
+    assert body["error"]["message"].endswith(
+        "it looks like text; it came as JSON, which the gateway does not take: "
+        "send the file itself as the body, or as form field file"
+    )
+
+
 async def test_an_image_sent_as_a_form_for_a_zip_is_told_only_where_to_send_it(http):
     # As curl's --data-binary sends it, unless told a Content-Type.
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
