@@ -873,9 +873,10 @@ def start_or_resume(args: argparse.Namespace, data_dir: Path, term: Terminal) ->
         ignored += ["--workers"] if args.workers is not None else []
         return start_stopped_parts(recorded, term, ignored)
     workers = workers_wanted(args, term)
-    ports = ports_to_use(args, data_dir, term)
-    worker_health = worker_health_to_use(args, data_dir, workers, term)
-    refuse_shared_ports(args, data_dir, ports, worker_health, workers)
+    last, last_worker_health = last_run(data_dir) or (None, None)
+    ports = ports_to_use(args, last, term)
+    worker_health = worker_health_to_use(args, last_worker_health, workers, term)
+    refuse_shared_ports(args, last, ports, worker_health, workers)
     stack = Stack(
         data_dir=data_dir,
         ports=ports,
@@ -1003,10 +1004,9 @@ def start_stopped_parts(
     return 0
 
 
-def ports_to_use(args: argparse.Namespace, data_dir: Path, term: Terminal) -> Ports:
+def ports_to_use(args: argparse.Namespace, last: Ports | None, term: Terminal) -> Ports:
     """The ports given, and for those left out the ones the data
-    directory's stack last ran on, or else the defaults."""
-    last = last_ports(data_dir)
+    directory's stack last ran on (last), or else the defaults."""
     fallback = last or Ports.default()
     chosen = {
         part: getattr(args, part) or getattr(fallback, part) for part in PORT_OPTIONS
@@ -1020,15 +1020,15 @@ def ports_to_use(args: argparse.Namespace, data_dir: Path, term: Terminal) -> Po
 
 def refuse_shared_ports(
     args: argparse.Namespace,
-    data_dir: Path,
+    last: Ports | None,
     ports: Ports,
     worker_health: int | None,
     workers: int,
 ) -> None:
     """Fails when parts would share a port, the OCR workers' health
     services among them, naming each port shared and the parts on it by
-    their options."""
-    last = last_ports(data_dir)
+    their options, and those left out by where they came from: the ports
+    the stack last ran on (last), or the defaults."""
     sharing: dict[int, list[str]] = {}
     for part in PORT_OPTIONS:
         sharing.setdefault(getattr(ports, part), []).append(port_flag(args, part, last))
@@ -1072,13 +1072,13 @@ def port_flag(args: argparse.Namespace, part: str, last: Ports | None) -> str:
 
 
 def worker_health_to_use(
-    args: argparse.Namespace, data_dir: Path, workers: int, term: Terminal
+    args: argparse.Namespace, last: int | None, workers: int, term: Terminal
 ) -> int | None:
     """The health port of the first OCR worker, each next worker's one
     above it: the one given, or else the one the data directory's stack
-    last ran on where it was given then; None for free ports. Fails when
-    the workers' ports would pass 65535."""
-    first = args.worker_health or (last_run(data_dir) or (None, None))[1]
+    last ran on (last) where it was given then; None for free ports. Fails
+    when the workers' ports would pass 65535."""
+    first = args.worker_health or last
     if first is None:
         return None
     given = f"{WORKER_HEALTH_OPTION} {first}"
@@ -1091,12 +1091,6 @@ def worker_health_to_use(
     if not args.worker_health:
         term.err.print(f"On the ports this data directory's stack last ran on: {given}")
     return first
-
-
-def last_ports(data_dir: Path) -> Ports | None:
-    """The ports the data directory's stack last ran on, if it ran."""
-    ran = last_run(data_dir)
-    return ran[0] if ran else None
 
 
 def last_run(data_dir: Path) -> tuple[Ports, int | None] | None:

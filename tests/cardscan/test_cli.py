@@ -1363,11 +1363,12 @@ def test_worker_health_port_left_out_is_the_one_the_stack_last_ran_on(tmp_path, 
     args = cli.parse_args(["up", "--data-dir", str(tmp_path)])
     term = cli.Terminal(cli.console(), cli.console(True))
 
-    first = cli.worker_health_to_use(args, tmp_path, 2, term)
+    ran, ran_worker_health = cli.last_run(tmp_path)
+    first = cli.worker_health_to_use(args, ran_worker_health, 2, term)
     said = capsys.readouterr().err
     clash = Ports(nats=41222, store=41052, gateway_grpc=41061, gateway_http=41080)
     with pytest.raises(InvalidInput) as refused:
-        cli.refuse_shared_ports(args, tmp_path, clash, first, 2)
+        cli.refuse_shared_ports(args, ran, clash, first, 2)
 
     assert first == 41060
     assert "last ran on: --worker-health-port 41060" in said
@@ -1382,7 +1383,7 @@ def test_worker_health_ports_left_out_are_free_ones_where_none_were_given(tmp_pa
     args = cli.parse_args(["up", "--data-dir", str(tmp_path)])
     term = cli.Terminal(cli.console(), cli.console(True))
 
-    first = cli.worker_health_to_use(args, tmp_path, 2, term)
+    first = cli.worker_health_to_use(args, None, 2, term)
 
     assert first is None
 
@@ -1454,7 +1455,7 @@ def test_up_takes_the_ports_left_out_from_the_stacks_last_run(tmp_path, capsys):
     args = cli.parse_args(["up", "--data-dir", str(tmp_path), "--http-port", "41081"])
 
     ports = cli.ports_to_use(
-        args, tmp_path, cli.Terminal(cli.console(), cli.console(True))
+        args, cli.last_run(tmp_path)[0], cli.Terminal(cli.console(), cli.console(True))
     )
 
     assert ports == Ports(
